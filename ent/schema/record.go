@@ -1,0 +1,43 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Record is one contact, company, deal... Its property values are one JSON
+// column keyed by property name (JSONB on PostgreSQL). Expression indexes on
+// single properties are made by the server, not here: ent cannot declare them.
+type Record struct{ ent.Schema }
+
+// Mixin of the Record.
+func (Record) Mixin() []ent.Mixin { return []ent.Mixin{TenantMixin{}, TimeMixin{}} }
+
+// Fields of the Record.
+func (Record) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("object_type_id").Immutable(),
+		field.JSON("properties", map[string]any{}),
+		field.Time("archived_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the Record.
+func (Record) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("object_type", ObjectType.Type).Field("object_type_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Record: one keyset range scan per page, live or archived.
+func (Record) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("object_type_id", "created_at", "id").StorageKey("records_live_by_created").
+			Annotations(entsql.IndexWhere("archived_at IS NULL")),
+		index.Fields("object_type_id", "archived_at", "id").StorageKey("records_archived_by_archived").
+			Annotations(entsql.IndexWhere("archived_at IS NOT NULL")),
+	}
+}

@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/acme/crm/graph/model"
+	"github.com/acme/crm/graph/schematype"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/records"
+)
+
+func pageArgs(first *int, after *string, last *int, before *string) page.Args {
+	return page.Args{First: first, After: after, Last: last, Before: before}
+}
+
+func recordID(id string) (int, error) { return gid.DecodeKind(id, gid.Record) }
+
+func recordIDs(ids []string) ([]int, error) {
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		n, err := recordID(id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func propertiesOf(inputs []*model.RecordPropertiesInput) []map[string]any {
+	out := make([]map[string]any, len(inputs))
+	for i, in := range inputs {
+		out[i] = in.Properties
+	}
+	return out
+}
+
+func batchPayload(results []records.Result) *model.BatchPayload {
+	p := &model.BatchPayload{Results: make([]*records.Result, len(results))}
+	for i := range results {
+		p.Results[i] = &results[i]
+		if results[i].Err != nil {
+			p.Failed++
+		} else {
+			p.Written++
+		}
+	}
+	return p
+}
+
+func includeArchivedArg(b *bool) bool { return b != nil && *b }
+
+// nodes resolves global ids to nodes: records in one statement, definitions
+// from the request's model. An id that matches nothing resolves to nil.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type ref struct {
+		kind string
+		id   int
+	}
+	refs := make([]ref, len(ids))
+	var recIDs []int
+	for i, s := range ids {
+		kind, id, err := gid.Decode(s)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = ref{kind, id}
+		if kind == gid.Record {
+			recIDs = append(recIDs, id)
+		}
+	}
+	recs, err := r.records.GetMany(ctx, m.WorkspaceID, recIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schematype.Node, len(ids))
+	for i, ref := range refs {
+		if ref.kind == gid.Record {
+			if rec, ok := recs[ref.id]; ok {
+				out[i] = rec
+			}
+			continue
+		}
+		if n := definitionNode(m, ref.kind, ref.id); n != nil {
+			out[i] = n
+		}
+	}
+	return out, nil
+}
+
+// definitionNode finds a definition of m by kind and id, or returns nil.
+func definitionNode(m *meta.Model, kind string, id int) schematype.Node {
+	for _, ot := range m.ObjectTypes {
+		switch kind {
+		case gid.ObjectType:
+			if ot.ID == id {
+				return ot
+			}
+		case gid.Property:
+			for _, p := range ot.Properties {
+				if p.ID == id {
+					return p
+				}
+			}
+		case gid.PropertyGroup:
+			for _, g := range ot.Groups {
+				if g.ID == id {
+					return g
+				}
+			}
+		case gid.Pipeline, gid.PipelineStage:
+			for _, p := range ot.Pipelines {
+				if kind == gid.Pipeline && p.ID == id {
+					return p
+				}
+				for _, s := range p.Stages {
+					if kind == gid.PipelineStage && s.ID == id {
+						return s
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// enumName is a stored lower-case name as a GraphQL enum value.
+func enumName(s string) string { return strings.ToUpper(s) }
+
+func itemError(err error) *apierr.Error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := apierr.As(err); ok {
+		return e
+	}
+	return apierr.New(apierr.Internal, "internal server error")
+}
+
+// objectTypeOf returns the definitions of a record's object type.
+func (r *Resolver) objectTypeOf(ctx context.Context, rec *records.Record) (*meta.ObjectType, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ot, ok := m.ObjectTypeByID(rec.ObjectTypeID)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "no object type %d", rec.ObjectTypeID)
+	}
+	return ot, nil
+}

@@ -1,0 +1,111 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/acme/crm/graph/generated"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/records"
+)
+
+// Limits of one request.
+const (
+	// MaxBodyBytes fits a batch of 1,000 records with generous values.
+	MaxBodyBytes = 16 << 20
+	// MaxComplexity bounds the fields one operation may select.
+	MaxComplexity = 5000
+)
+
+// Config is what the API needs to serve.
+type Config struct {
+	DB          *db.DB
+	WorkspaceID int
+	Logger      *slog.Logger
+}
+
+// NewHandler returns the GraphQL endpoint: POST and GET queries, multipart
+// requests, a query cache, automatic persisted queries, a complexity limit,
+// typed error codes and a recover func that hides internals.
+func NewHandler(cfg Config) http.Handler {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	res := &Resolver{records: records.New(cfg.DB), defs: meta.NewCache(cfg.DB.Client)}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxBodyBytes, MaxMemory: MaxBodyBytes})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
+		return errors.New("internal server error")
+	})
+	defs := res.defs
+	return limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := withSession(r.Context(), &session{workspaceID: cfg.WorkspaceID, defs: defs})
+		srv.ServeHTTP(w, r.WithContext(ctx))
+	}))
+}
+
+// limitBody refuses a body over MaxBodyBytes (LIMIT_EXCEEDED) and a JSON
+// body that does not parse (BAD_USER_INPUT) before gqlgen reads them, so
+// that these refusals carry a code like every other.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, apierr.BadUserInput, "could not read the request body")
+			return
+		}
+		if len(body) > MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, apierr.LimitExceeded, "the request body is over the limit of 16 MiB")
+			return
+		}
+		if isJSON(r) && !json.Valid(body) {
+			writeError(w, http.StatusBadRequest, apierr.BadUserInput, "the request body is not valid JSON")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isJSON(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return len(ct) >= 16 && ct[:16] == "application/json"
+}
+
+func writeError(w http.ResponseWriter, status int, code apierr.Code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	// A request refused before execution has errors and no data at all.
+	_ = json.NewEncoder(w).Encode(struct {
+		Errors gqlerror.List `json:"errors"`
+	}{gqlerror.List{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
+}

@@ -1,0 +1,44 @@
+// Package schematype holds the Go types the GraphQL schema binds to that
+// have no home in a domain package: the JSON scalar and the Node interface.
+package schematype
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/crm/internal/apierr"
+)
+
+// MarshalJSON writes a JSON object.
+func MarshalJSON(v map[string]any) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if v == nil {
+			v = map[string]any{}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			// Values come from the database as decoded JSON: they always
+			// encode. Answer an empty object rather than broken JSON.
+			b = []byte("{}")
+		}
+		_, _ = w.Write(b)
+	})
+}
+
+// UnmarshalJSON reads a JSON object. Numbers stay as the transport decoded
+// them (json.Number from variables, int64 or float64 from literals):
+// package values reads them all.
+func UnmarshalJSON(v any) (map[string]any, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, apierr.New(apierr.BadUserInput, "expected a JSON object keyed by property name")
+	}
+	return m, nil
+}
+
+// Node is any value the Node interface resolves to; the schema's
+// implementations (Record, ObjectType...) are domain types that know
+// nothing of GraphQL.
+type Node any

@@ -1,0 +1,69 @@
+// Package apierr is the one set of error codes clients see in
+// extensions.code, and the typed error that carries a code from the domain
+// packages to the API. errors.As still finds the cause behind it.
+package apierr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a documented error code.
+type Code string
+
+// The documented codes. Clients may switch on them; they never change.
+const (
+	BadUserInput    Code = "BAD_USER_INPUT"
+	NotFound        Code = "NOT_FOUND"
+	Conflict        Code = "CONFLICT"
+	Unauthenticated Code = "UNAUTHENTICATED"
+	Forbidden       Code = "FORBIDDEN"
+	LimitExceeded   Code = "LIMIT_EXCEEDED"
+	Internal        Code = "INTERNAL"
+)
+
+// Error is a refusal a client can act on.
+type Error struct {
+	Code    Code
+	Message string
+	// Property names the property whose value is at fault, if one is.
+	Property string
+	// ExistingID is the record that already holds a unique value (CONFLICT).
+	ExistingID int
+	cause      error
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.cause }
+
+// New returns an error with a code and a message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid refuses the value of a property.
+func Invalid(property, format string, args ...any) *Error {
+	return &Error{Code: BadUserInput, Property: property, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap gives cause a code and a message fit for clients.
+func Wrap(cause error, code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), cause: cause}
+}
+
+// As returns the *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// CodeOf returns err's code: INTERNAL for anything that is not an *Error.
+func CodeOf(err error) Code {
+	if e, ok := As(err); ok {
+		return e.Code
+	}
+	return Internal
+}

@@ -1,0 +1,120 @@
+// Package db opens the database the server runs on — embedded SQLite by
+// default, PostgreSQL when the URL says so — migrates it, and owns every
+// piece of SQL that differs between the two dialects.
+package db
+
+import (
+	"context"
+	stdsql "database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // embedded SQLite driver, pure Go
+
+	"github.com/acme/crm/ent"
+)
+
+// DefaultURL is the database used when none is configured: a SQLite file in
+// the working directory.
+const DefaultURL = "sqlite:crm.db"
+
+// DB is an open database: the ent client over it and its dialect.
+type DB struct {
+	Client  *ent.Client
+	Dialect Dialect
+	SQL     *stdsql.DB
+}
+
+// Option changes how Open builds the client.
+type Option func(*options)
+
+type options struct{ counter *Counter }
+
+// WithCounter counts every SQL statement the client sends.
+func WithCounter(c *Counter) Option { return func(o *options) { o.counter = c } }
+
+// Open connects to the database at rawURL ("" means DefaultURL): a
+// postgres:// or postgresql:// URL, or sqlite:PATH. It does not migrate.
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if rawURL == "" {
+		rawURL = DefaultURL
+	}
+	driverName, dsn, d, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := stdsql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d.Name(), err)
+	}
+	if d.Name() == dialect.SQLite {
+		// One writer at a time is all SQLite has; more connections only
+		// queue on its lock, while readers still run beside it in WAL mode.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(d.Name(), sqlDB)
+	if o.counter != nil {
+		drv = o.counter.wrap(drv)
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB}, nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.Client.Close() }
+
+func parseURL(raw string) (driverName, dsn string, d Dialect, err error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return "postgres", raw, postgres{}, nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", nil, fmt.Errorf("DATABASE_URL %q names no SQLite file", raw)
+		}
+		return "sqlite", SQLiteDSN(path), sqlite{}, nil
+	default:
+		return "", "", nil, fmt.Errorf("DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got %q", redact(raw))
+	}
+}
+
+// SQLiteDSN is the modernc.org/sqlite DSN for a database file: foreign keys
+// on, WAL, a busy timeout, times in SQLite's own format, and write
+// transactions that take the lock when they begin, so that two of them wait
+// for each other instead of failing when one upgrades from reading.
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// redact hides a password in a URL before it is shown.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

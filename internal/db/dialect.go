@@ -1,0 +1,79 @@
+package db
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"entgo.io/ent/dialect"
+)
+
+// Dialect is every piece of SQL that PostgreSQL and SQLite spell differently.
+// Property names reach it only after validation (lower snake case), so they
+// are safe to splice into SQL text.
+type Dialect interface {
+	// Name is ent's dialect name.
+	Name() string
+	// PropertyText is the expression for a property's value as text, for
+	// comparing and indexing: NULL when the record has no value.
+	PropertyText(column, property string) string
+	// ForUpdate is the clause that locks selected rows until the transaction
+	// ends ("" where the whole database is locked by a write transaction).
+	ForUpdate() string
+	// ExtraMigrations are statements run after ent's migration, for what ent
+	// cannot declare.
+	ExtraMigrations() []string
+	// IsUniqueViolation reports whether err is a unique constraint failure.
+	IsUniqueViolation(err error) bool
+	// Rebind turns the ? placeholders of query into the dialect's own.
+	Rebind(query string) string
+}
+
+type postgres struct{}
+
+func (postgres) Name() string { return dialect.Postgres }
+
+func (postgres) PropertyText(column, property string) string {
+	return fmt.Sprintf("(%s->>'%s')", column, property)
+}
+
+func (postgres) ForUpdate() string { return " FOR UPDATE" }
+
+func (postgres) Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (postgres) ExtraMigrations() []string {
+	return []string{
+		// Containment and equality on any property ride on one GIN index.
+		"CREATE INDEX IF NOT EXISTS records_properties_gin ON records USING gin (properties jsonb_path_ops)",
+	}
+}
+
+type sqlite struct{}
+
+func (sqlite) Name() string { return dialect.SQLite }
+
+func (sqlite) PropertyText(column, property string) string {
+	// json_extract yields numbers as numbers; the cast makes every value
+	// text, as PostgreSQL's ->> does.
+	return fmt.Sprintf("CAST(json_extract(%s, '$.%s') AS TEXT)", column, property)
+}
+
+func (sqlite) ForUpdate() string { return "" }
+
+func (sqlite) Rebind(query string) string { return query }
+
+func (sqlite) ExtraMigrations() []string { return nil }

@@ -1,0 +1,56 @@
+// Package gid makes the opaque global ids of the Node interface: a kind and
+// a numeric id, base64url encoded. Clients must not take them apart.
+package gid
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/acme/crm/internal/apierr"
+)
+
+// The kinds of node.
+const (
+	Record          = "Record"
+	ObjectType      = "ObjectType"
+	Property        = "Property"
+	PropertyGroup   = "PropertyGroup"
+	Pipeline        = "Pipeline"
+	PipelineStage   = "PipelineStage"
+	AssociationType = "AssociationType"
+)
+
+// Encode returns the global id of kind and id.
+func Encode(kind string, id int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.Itoa(id)))
+}
+
+// Decode splits a global id; a malformed one is BAD_USER_INPUT.
+func Decode(s string) (kind string, id int, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		var n string
+		var found bool
+		kind, n, found = strings.Cut(string(raw), ":")
+		if found && kind != "" {
+			if id, err = strconv.Atoi(n); err == nil && id > 0 {
+				return kind, id, nil
+			}
+		}
+	}
+	return "", 0, apierr.New(apierr.BadUserInput, "%q is not a valid id", s)
+}
+
+// DecodeKind decodes a global id that must be of kind; one of another kind
+// is NOT_FOUND, as no such node exists.
+func DecodeKind(s, kind string) (int, error) {
+	k, id, err := Decode(s)
+	if err != nil {
+		return 0, err
+	}
+	if k != kind {
+		return 0, apierr.New(apierr.NotFound, "no %s with id %q", strings.ToLower(kind), s)
+	}
+	return id, nil
+}

@@ -1,0 +1,128 @@
+package meta
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/pipeline"
+	"github.com/acme/crm/ent/property"
+	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/workspace"
+)
+
+// Cache keeps the latest Model of each workspace in this process. Every Get
+// asks the database for the workspace's schema version (one indexed read)
+// and reloads when it moved, so a definition changed through another server
+// process is seen by the next request here.
+type Cache struct {
+	client *ent.Client
+	mu     sync.Mutex
+	models map[int]*Model
+}
+
+// NewCache returns an empty cache over client.
+func NewCache(client *ent.Client) *Cache {
+	return &Cache{client: client, models: map[int]*Model{}}
+}
+
+// Get returns the current definitions of a workspace.
+func (c *Cache) Get(ctx context.Context, workspaceID int) (*Model, error) {
+	ws, err := c.client.Workspace.Query().Where(workspace.ID(workspaceID)).
+		Select(workspace.FieldSchemaVersion).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version of workspace %d: %w", workspaceID, err)
+	}
+	c.mu.Lock()
+	m := c.models[workspaceID]
+	c.mu.Unlock()
+	if m != nil && m.Version == ws.SchemaVersion {
+		return m, nil
+	}
+	m, err = Load(ctx, c.client, workspaceID, ws.SchemaVersion)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if old := c.models[workspaceID]; old == nil || old.Version <= m.Version {
+		c.models[workspaceID] = m
+	}
+	c.mu.Unlock()
+	return m, nil
+}
+
+// Load reads every definition of a workspace.
+func Load(ctx context.Context, client *ent.Client, workspaceID int, version int64) (*Model, error) {
+	ots, err := client.ObjectType.Query().Where(objecttype.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load object types: %w", err)
+	}
+	groups, err := client.PropertyGroup.Query().Where(propertygroup.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load property groups: %w", err)
+	}
+	props, err := client.Property.Query().Where(property.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load properties: %w", err)
+	}
+	pipes, err := client.Pipeline.Query().Where(pipeline.WorkspaceID(workspaceID)).WithStages().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load pipelines: %w", err)
+	}
+
+	types := make([]*ObjectType, 0, len(ots))
+	byID := make(map[int]*ObjectType, len(ots))
+	for _, o := range ots {
+		ot := &ObjectType{ID: o.ID, Name: o.Name, SingularLabel: o.SingularLabel, PluralLabel: o.PluralLabel,
+			Kind: string(o.Kind), PrimaryDisplayProperty: o.PrimaryDisplayProperty,
+			SecondaryDisplayProperties: o.SecondaryDisplayProperties, DisplayNameProperties: o.DisplayNameProperties,
+			RequiredProperties: o.RequiredProperties, SearchableProperties: o.SearchableProperties,
+			PipelineProperty: o.PipelineProperty, StageProperty: o.StageProperty,
+			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Archived: o.ArchivedAt != nil}
+		types = append(types, ot)
+		byID[o.ID] = ot
+	}
+	groupByID := make(map[int]*PropertyGroup, len(groups))
+	for _, g := range groups {
+		pg := &PropertyGroup{ID: g.ID, Name: g.Name, Label: g.Label, DisplayOrder: g.DisplayOrder}
+		groupByID[g.ID] = pg
+		if ot := byID[g.ObjectTypeID]; ot != nil {
+			ot.Groups = append(ot.Groups, pg)
+		}
+	}
+	for _, p := range props {
+		ot := byID[p.ObjectTypeID]
+		if ot == nil {
+			continue
+		}
+		def := &Property{ID: p.ID, ObjectTypeID: p.ObjectTypeID, Name: p.Name, Label: p.Label, Type: p.Type,
+			FieldType: p.FieldType, Description: p.Description, DisplayOrder: p.DisplayOrder, Options: p.Options,
+			Unique: p.HasUniqueValue, Hidden: p.Hidden, ReadOnlyValue: p.ReadOnlyValue,
+			ReadOnlyDefinition: p.ReadOnlyDefinition, Archived: p.ArchivedAt != nil,
+			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		if p.GroupID != nil {
+			def.Group = groupByID[*p.GroupID]
+		}
+		ot.Properties = append(ot.Properties, def)
+	}
+	for _, p := range pipes {
+		ot := byID[p.ObjectTypeID]
+		if ot == nil {
+			continue
+		}
+		pl := &Pipeline{ID: p.ID, Key: p.Key, Label: p.Label, DisplayOrder: p.DisplayOrder, Archived: p.ArchivedAt != nil}
+		for _, s := range p.Edges.Stages {
+			var state *string
+			if s.TicketState != nil {
+				v := string(*s.TicketState)
+				state = &v
+			}
+			pl.Stages = append(pl.Stages, &Stage{ID: s.ID, Key: s.Key, Label: s.Label, DisplayOrder: s.DisplayOrder,
+				Probability: s.Probability, TicketState: state, Closed: s.Closed, Archived: s.ArchivedAt != nil})
+		}
+		ot.Pipelines = append(ot.Pipelines, pl)
+	}
+	return New(workspaceID, version, types), nil
+}

@@ -1,0 +1,250 @@
+// Package meta is the read model of a workspace's definitions: object types,
+// their properties, groups and pipelines, loaded in one go and shared by
+// validation, display names and the API. A Model is immutable; a change of
+// definitions produces a new one (see Cache).
+package meta
+
+import (
+	"sort"
+	"time"
+
+	"github.com/acme/crm/internal/propdef"
+)
+
+// Model is every definition of one workspace at one schema version.
+type Model struct {
+	WorkspaceID int
+	Version     int64
+	ObjectTypes []*ObjectType // by kind, then name
+	byName      map[string]*ObjectType
+	byID        map[int]*ObjectType
+}
+
+// ObjectType is a kind of record and its definitions.
+type ObjectType struct {
+	ID                         int
+	Name                       string
+	SingularLabel              string
+	PluralLabel                string
+	Kind                       string
+	PrimaryDisplayProperty     string
+	SecondaryDisplayProperties []string
+	DisplayNameProperties      []string
+	RequiredProperties         []string
+	SearchableProperties       []string
+	PipelineProperty           string
+	StageProperty              string
+	CreatedAt                  time.Time
+	UpdatedAt                  time.Time
+	Archived                   bool
+	// Properties are live and archived definitions, by group order, display
+	// order and name.
+	Properties []*Property
+	Groups     []*PropertyGroup
+	Pipelines  []*Pipeline // by display order
+	byName     map[string]*Property
+}
+
+// PropertyGroup is a section of an object type's properties.
+type PropertyGroup struct {
+	ID           int
+	Name         string
+	Label        string
+	DisplayOrder int
+}
+
+// Property is the definition of one property.
+type Property struct {
+	ID                 int
+	ObjectTypeID       int
+	Name               string
+	Label              string
+	Type               propdef.Type
+	FieldType          propdef.FieldType
+	Description        string
+	Group              *PropertyGroup
+	DisplayOrder       int
+	Options            []propdef.Option
+	Unique             bool
+	Hidden             bool
+	ReadOnlyValue      bool
+	ReadOnlyDefinition bool
+	Archived           bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Pipeline is an ordered set of stages.
+type Pipeline struct {
+	ID           int
+	Key          string
+	Label        string
+	DisplayOrder int
+	Archived     bool
+	Stages       []*Stage // by display order
+}
+
+// Stage is one step of a pipeline.
+type Stage struct {
+	ID           int
+	Key          string
+	Label        string
+	DisplayOrder int
+	Probability  *float64
+	TicketState  *string
+	Closed       bool
+	Archived     bool
+}
+
+// ObjectType returns the live object type called name.
+func (m *Model) ObjectType(name string) (*ObjectType, bool) {
+	ot, ok := m.byName[name]
+	if !ok || ot.Archived {
+		return nil, false
+	}
+	return ot, true
+}
+
+// ObjectTypeByID returns the object type with id, archived or not.
+func (m *Model) ObjectTypeByID(id int) (*ObjectType, bool) {
+	ot, ok := m.byID[id]
+	return ot, ok
+}
+
+// Property returns the definition called name, archived or not.
+func (o *ObjectType) Property(name string) (*Property, bool) {
+	p, ok := o.byName[name]
+	return p, ok
+}
+
+// Pipeline returns the live pipeline whose key is key.
+func (o *ObjectType) Pipeline(key string) (*Pipeline, bool) {
+	for _, p := range o.Pipelines {
+		if p.Key == key && !p.Archived {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Stage returns the live stage whose key is key.
+func (p *Pipeline) Stage(key string) (*Stage, bool) {
+	for _, s := range p.Stages {
+		if s.Key == key && !s.Archived {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// Required reports whether name must have a value.
+func (o *ObjectType) Required(name string) bool {
+	for _, r := range o.RequiredProperties {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// UniqueProperties are the live properties whose values are unique.
+func (o *ObjectType) UniqueProperties() []*Property {
+	var out []*Property
+	for _, p := range o.Properties {
+		if p.Unique && !p.Archived {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// New indexes loaded definitions and derives what is computed: the
+// options of pipeline and stage properties come from the pipelines.
+func New(workspaceID int, version int64, types []*ObjectType) *Model {
+	m := &Model{WorkspaceID: workspaceID, Version: version, ObjectTypes: types,
+		byName: make(map[string]*ObjectType, len(types)), byID: make(map[int]*ObjectType, len(types))}
+	kindOrder := map[string]int{"standard": 0, "engagement": 1, "custom": 2}
+	sort.SliceStable(types, func(i, j int) bool {
+		if kindOrder[types[i].Kind] != kindOrder[types[j].Kind] {
+			return kindOrder[types[i].Kind] < kindOrder[types[j].Kind]
+		}
+		return types[i].ID < types[j].ID
+	})
+	for _, ot := range types {
+		m.byName[ot.Name] = ot
+		m.byID[ot.ID] = ot
+		sortDefinitions(ot)
+		ot.byName = make(map[string]*Property, len(ot.Properties))
+		for _, p := range ot.Properties {
+			ot.byName[p.Name] = p
+		}
+		if p, ok := ot.byName[ot.PipelineProperty]; ok {
+			p.Options = pipelineOptions(ot.Pipelines)
+		}
+		if p, ok := ot.byName[ot.StageProperty]; ok {
+			p.Options = stageOptions(ot.Pipelines)
+		}
+	}
+	return m
+}
+
+func sortDefinitions(ot *ObjectType) {
+	sort.SliceStable(ot.Groups, func(i, j int) bool {
+		a, b := ot.Groups[i], ot.Groups[j]
+		if a.DisplayOrder != b.DisplayOrder {
+			return a.DisplayOrder < b.DisplayOrder
+		}
+		return a.Name < b.Name
+	})
+	groupOrder := func(g *PropertyGroup) int {
+		if g == nil {
+			return 1 << 30
+		}
+		return g.DisplayOrder
+	}
+	sort.SliceStable(ot.Properties, func(i, j int) bool {
+		a, b := ot.Properties[i], ot.Properties[j]
+		if ga, gb := groupOrder(a.Group), groupOrder(b.Group); ga != gb {
+			return ga < gb
+		}
+		if a.DisplayOrder != b.DisplayOrder {
+			return a.DisplayOrder < b.DisplayOrder
+		}
+		return a.Name < b.Name
+	})
+	sort.SliceStable(ot.Pipelines, func(i, j int) bool {
+		a, b := ot.Pipelines[i], ot.Pipelines[j]
+		if a.DisplayOrder != b.DisplayOrder {
+			return a.DisplayOrder < b.DisplayOrder
+		}
+		return a.ID < b.ID
+	})
+	for _, p := range ot.Pipelines {
+		sort.SliceStable(p.Stages, func(i, j int) bool {
+			a, b := p.Stages[i], p.Stages[j]
+			if a.DisplayOrder != b.DisplayOrder {
+				return a.DisplayOrder < b.DisplayOrder
+			}
+			return a.ID < b.ID
+		})
+	}
+}
+
+func pipelineOptions(pipelines []*Pipeline) []propdef.Option {
+	var opts []propdef.Option
+	for i, p := range pipelines {
+		opts = append(opts, propdef.Option{Label: p.Label, Value: p.Key, DisplayOrder: i, Hidden: p.Archived})
+	}
+	return opts
+}
+
+func stageOptions(pipelines []*Pipeline) []propdef.Option {
+	var opts []propdef.Option
+	for _, p := range pipelines {
+		for _, s := range p.Stages {
+			opts = append(opts, propdef.Option{Label: s.Label, Value: s.Key, Description: p.Label,
+				DisplayOrder: len(opts), Hidden: s.Archived || p.Archived})
+		}
+	}
+	return opts
+}

@@ -1,0 +1,136 @@
+// Package page is Relay pagination for every connection: arguments, keyset
+// cursors and page info. A cursor holds the ordering's name, the sort value
+// and the id (the final tiebreak); pages never use OFFSET.
+package page
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/acme/crm/internal/apierr"
+)
+
+// Page sizes.
+const (
+	DefaultSize = 50
+	MaxSize     = 1000
+)
+
+// Args are a connection's arguments as the client sent them.
+type Args struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// Cursor is a position in one ordering: the row's sort value and id.
+type Cursor struct {
+	Value any
+	ID    int
+}
+
+// Window is what a store needs to fetch one page: Size rows (one more to
+// learn whether more exist) strictly after After and before Before in the
+// ordering, walking it backwards when Backward (a last: page).
+type Window struct {
+	Size     int
+	Backward bool
+	After    *Cursor
+	Before   *Cursor
+}
+
+// Resolve checks args and turns them into a Window for the named ordering.
+func (a Args) Resolve(ordering string) (Window, error) {
+	if a.First != nil && a.Last != nil {
+		return Window{}, apierr.New(apierr.BadUserInput, "pass first or last, not both")
+	}
+	w := Window{Size: DefaultSize}
+	for _, n := range []*int{a.First, a.Last} {
+		if n == nil {
+			continue
+		}
+		if *n < 0 {
+			return Window{}, apierr.New(apierr.BadUserInput, "first and last must not be negative, got %d", *n)
+		}
+		if *n > MaxSize {
+			return Window{}, apierr.New(apierr.LimitExceeded, "a page holds at most %d items, %d were asked for", MaxSize, *n)
+		}
+		w.Size = *n
+	}
+	w.Backward = a.Last != nil
+	var err error
+	if w.After, err = decode(a.After, ordering); err != nil {
+		return Window{}, err
+	}
+	if w.Before, err = decode(a.Before, ordering); err != nil {
+		return Window{}, err
+	}
+	return w, nil
+}
+
+type wire struct {
+	O string `json:"o"`
+	V any    `json:"v"`
+	I int    `json:"i"`
+}
+
+// Encode returns the opaque cursor of c in the named ordering.
+func Encode(ordering string, c Cursor) string {
+	b, _ := json.Marshal(wire{O: ordering, V: c.Value, I: c.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decode(s *string, ordering string) (*Cursor, error) {
+	if s == nil {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*s)
+	var w wire
+	if err == nil {
+		err = json.Unmarshal(raw, &w)
+	}
+	if err != nil || w.I <= 0 {
+		return nil, apierr.New(apierr.BadUserInput, "%q is not a valid cursor", *s)
+	}
+	if w.O != ordering {
+		return nil, apierr.New(apierr.BadUserInput, "cursor %q belongs to another ordering", *s)
+	}
+	return &Cursor{Value: w.V, ID: w.I}, nil
+}
+
+// Info is Relay's PageInfo.
+type Info struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// Trim cuts the extra row a store fetched (it asks for Size+1), puts rows
+// back in the ordering's direction for a backward page, and computes the
+// page info. cursor gives a row's cursor.
+func Trim[T any](w Window, rows []T, cursor func(T) string) ([]T, Info) {
+	more := len(rows) > w.Size
+	if more {
+		rows = rows[:w.Size]
+	}
+	if w.Backward {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	info := Info{}
+	if w.Backward {
+		info.HasPreviousPage = more
+		info.HasNextPage = w.Before != nil
+	} else {
+		info.HasNextPage = more
+		info.HasPreviousPage = w.After != nil
+	}
+	if len(rows) > 0 {
+		start, end := cursor(rows[0]), cursor(rows[len(rows)-1])
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	return rows, info
+}

@@ -1,0 +1,295 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/values"
+)
+
+// Batches are per item: an item that fails validation or a unique check
+// is reported with its index and leaves no trace; every other item is
+// written, all of them in one transaction. An error of the whole call
+// (unknown object type, too many items, the database failing) writes
+// nothing.
+
+// Result is the outcome of one batch item: its record or its error.
+type Result struct {
+	Index  int
+	Record *Record
+	Err    error
+	// Created is true when an upsert made a new record.
+	Created bool
+}
+
+// UpdateInput is one item of UpdateMany.
+type UpdateInput struct {
+	ID         int
+	Properties map[string]any
+}
+
+func checkBatchSize(n int) error {
+	if n > MaxBatch {
+		return apierr.New(apierr.LimitExceeded, "a batch takes at most %d items, got %d", MaxBatch, n)
+	}
+	return nil
+}
+
+func withIndex(i int, err error) error {
+	if e, ok := apierr.As(err); ok {
+		return e
+	}
+	return fmt.Errorf("item %d: %w", i, err)
+}
+
+// CreateMany validates and creates records of one object type.
+func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any) ([]Result, error) {
+	ot, err := ObjectType(m, objectType)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBatchSize(len(inputs)); err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(inputs))
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		for i, input := range inputs {
+			results[i] = Result{Index: i}
+			props, err := validate(ot, nil, input)
+			if err != nil {
+				results[i].Err = err
+				continue
+			}
+			r, err := s.insert(ctx, tx, ot, m.WorkspaceID, props)
+			if _, ok := apierr.As(err); ok {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return withIndex(i, err)
+			}
+			results[i].Record, results[i].Created = r, true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// UpdateMany validates and writes new values of live records. objectType,
+// when not "", is the type every record must have.
+func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput) ([]Result, error) {
+	var want *meta.ObjectType
+	if objectType != "" {
+		var err error
+		if want, err = ObjectType(m, objectType); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkBatchSize(len(inputs)); err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.ID
+	}
+	results := make([]Result, len(inputs))
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		current := map[int]*Record{}
+		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
+			return err
+		}
+		for i, in := range inputs {
+			results[i] = Result{Index: i}
+			r, ok := current[in.ID]
+			if !ok {
+				results[i].Err = notFound(in.ID)
+				continue
+			}
+			if r.Archived() {
+				results[i].Err = apierr.New(apierr.NotFound, "record %d is archived; restore it first", in.ID)
+				continue
+			}
+			ot, err := objectTypeOf(m, r, want)
+			if err != nil {
+				results[i].Err = err
+				continue
+			}
+			next, err := validate(ot, r.Properties, in.Properties)
+			if err != nil {
+				results[i].Err = err
+				continue
+			}
+			updated, err := s.update(ctx, tx, ot, r, next)
+			if _, ok := apierr.As(err); ok {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return withIndex(i, err)
+			}
+			// A later item for the same record builds on this one.
+			current[in.ID] = updated
+			results[i].Record = updated
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// UpsertMany creates or updates records of one object type, matched by the
+// value of idProperty, a unique property ("" picks the object type's only
+// unique property). Items matching the same value apply in order.
+func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
+	ot, err := ObjectType(m, objectType)
+	if err != nil {
+		return nil, err
+	}
+	key, err := upsertKey(ot, idProperty)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBatchSize(len(inputs)); err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(inputs))
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		for i, input := range inputs {
+			results[i] = Result{Index: i}
+			r, created, err := s.upsertOne(ctx, tx, m, ot, key, input)
+			if _, ok := apierr.As(err); ok {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return withIndex(i, err)
+			}
+			results[i].Record, results[i].Created = r, created
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func upsertKey(ot *meta.ObjectType, idProperty string) (*meta.Property, error) {
+	unique := ot.UniqueProperties()
+	if idProperty == "" {
+		if len(unique) != 1 {
+			names := make([]string, len(unique))
+			for i, p := range unique {
+				names[i] = p.Name
+			}
+			return nil, apierr.Invalid("idProperty", "%s has %d unique properties (%s): name the one to match on in idProperty",
+				ot.Name, len(unique), strings.Join(names, ", "))
+		}
+		return unique[0], nil
+	}
+	for _, p := range unique {
+		if p.Name == idProperty {
+			return p, nil
+		}
+	}
+	return nil, apierr.Invalid("idProperty", "%q is not a unique property of %s", idProperty, ot.Name)
+}
+
+func (s *Store) upsertOne(ctx context.Context, q execQuerier, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
+	raw, ok := input[key.Name]
+	if !ok {
+		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)
+	}
+	v, err := values.Normalize(ot, key, raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if v == nil {
+		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)
+	}
+	// The second round covers a record made by a racing request between
+	// this look-up and the insert.
+	for attempt := 0; attempt < 2; attempt++ {
+		id, err := s.findByUnique(ctx, q, ot, m.WorkspaceID, key, v, 0, true)
+		if err != nil {
+			return nil, false, err
+		}
+		if id != 0 {
+			current := map[int]*Record{}
+			if err := s.getMany(ctx, q, m.WorkspaceID, []int{id}, true, current); err != nil {
+				return nil, false, err
+			}
+			r := current[id]
+			next, err := validate(ot, r.Properties, input)
+			if err != nil {
+				return nil, false, err
+			}
+			updated, err := s.update(ctx, q, ot, r, next)
+			return updated, false, err
+		}
+		props, err := validate(ot, nil, input)
+		if err != nil {
+			return nil, false, err
+		}
+		r, err := s.insert(ctx, q, ot, m.WorkspaceID, props)
+		if e, ok := apierr.As(err); ok && e.Code == apierr.Conflict && e.Property == key.Name {
+			continue
+		}
+		return r, err == nil, err
+	}
+	return nil, false, apierr.New(apierr.Conflict, "%s %v was written by another request at the same time; try again", key.Name, v)
+}
+
+// ArchiveMany moves records to the recycle bin. Archiving an archived
+// record changes nothing; a missing one is NOT_FOUND for its item.
+func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
+	if err := checkBatchSize(len(ids)); err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(ids))
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		current := map[int]*Record{}
+		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
+			return err
+		}
+		now := schema.Now()
+		var live []any
+		for i, id := range ids {
+			results[i] = Result{Index: i}
+			r, ok := current[id]
+			if !ok {
+				results[i].Err = notFound(id)
+				continue
+			}
+			if !r.Archived() {
+				live = append(live, id)
+				at := now
+				r.ArchivedAt, r.UpdatedAt = &at, now
+			}
+			results[i].Record = r
+		}
+		for start := 0; start < len(live); start += MaxBatch {
+			chunk := live[start:min(start+MaxBatch, len(live))]
+			args := append([]any{now, now, m.WorkspaceID}, chunk...)
+			query := "UPDATE records SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND archived_at IS NULL AND id IN (" + placeholders(len(chunk)) + ")"
+			if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
+				return fmt.Errorf("archive records: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}

@@ -1,0 +1,34 @@
+package records
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/meta"
+)
+
+// uniqueIndexName is short and stable: PostgreSQL cuts names at 63 bytes.
+func uniqueIndexName(p *meta.Property) string {
+	return fmt.Sprintf("records_unique_%d_%d", p.ObjectTypeID, p.ID)
+}
+
+// uniqueIndexDDL makes the database, not a check before the insert,
+// guarantee a unique property: a partial expression index over the live
+// records of one object type.
+func uniqueIndexDDL(d db.Dialect, p *meta.Property) string {
+	return fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON records (workspace_id, %s) WHERE object_type_id = %d AND archived_at IS NULL",
+		uniqueIndexName(p), d.PropertyText("properties", p.Name), p.ObjectTypeID)
+}
+
+// EnsureIndexes creates the unique index of every unique property in m.
+func EnsureIndexes(ctx context.Context, d *db.DB, m *meta.Model) error {
+	for _, ot := range m.ObjectTypes {
+		for _, p := range ot.UniqueProperties() {
+			if _, err := d.SQL.ExecContext(ctx, uniqueIndexDDL(d.Dialect, p)); err != nil {
+				return fmt.Errorf("create unique index of %s.%s: %w", ot.Name, p.Name, err)
+			}
+		}
+	}
+	return nil
+}

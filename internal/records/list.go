@@ -1,0 +1,118 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/page"
+)
+
+// Query selects the records of one object type to list.
+type Query struct {
+	ObjectType string
+	// Archived lists the recycle bin, newest archived first, instead of the
+	// live records, newest first.
+	Archived bool
+}
+
+// Page is one page of records with the means to count them all.
+type Page struct {
+	Records []*Record
+	Info    page.Info
+	// Cursors are the records' cursors, by index.
+	Cursors []string
+	count   func(context.Context) (int, error)
+}
+
+// TotalCount counts every record the query selects. It costs a statement,
+// so it runs only when a client asks for it.
+func (p *Page) TotalCount(ctx context.Context) (int, error) { return p.count(ctx) }
+
+// ordering is a keyset order: a sort column, then id, both descending.
+type ordering struct {
+	name   string
+	column string
+	filter string
+}
+
+func orderingFor(q Query) ordering {
+	if q.Archived {
+		return ordering{name: "archived", column: "archived_at", filter: "archived_at IS NOT NULL"}
+	}
+	return ordering{name: "created", column: "created_at", filter: "archived_at IS NULL"}
+}
+
+func (o ordering) cursor(r *Record) string {
+	t := r.CreatedAt
+	if o.column == "archived_at" && r.ArchivedAt != nil {
+		t = *r.ArchivedAt
+	}
+	return page.Encode(o.name, page.Cursor{Value: t.UTC().Format(time.RFC3339Nano), ID: r.ID})
+}
+
+func cursorTime(c *page.Cursor) (time.Time, error) {
+	s, _ := c.Value.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, apierr.New(apierr.BadUserInput, "cursor holds no valid position")
+	}
+	return t.UTC(), nil
+}
+
+// List returns one page of records, by keyset: one statement per page,
+// however deep the page.
+func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args) (*Page, error) {
+	ot, err := ObjectType(m, q.ObjectType)
+	if err != nil {
+		return nil, err
+	}
+	o := orderingFor(q)
+	w, err := args.Resolve(o.name)
+	if err != nil {
+		return nil, err
+	}
+	where := "workspace_id = ? AND object_type_id = ? AND " + o.filter
+	params := []any{m.WorkspaceID, ot.ID}
+	for _, bound := range []struct {
+		c  *page.Cursor
+		op string
+	}{{w.After, "<"}, {w.Before, ">"}} {
+		if bound.c == nil {
+			continue
+		}
+		t, err := cursorTime(bound.c)
+		if err != nil {
+			return nil, err
+		}
+		where += fmt.Sprintf(" AND (%s, id) %s (?, ?)", o.column, bound.op)
+		params = append(params, t, bound.c.ID)
+	}
+	dir := "DESC"
+	if w.Backward {
+		dir = "ASC"
+	}
+	query := fmt.Sprintf("SELECT %s FROM records WHERE %s ORDER BY %s %s, id %s LIMIT ?", columns, where, o.column, dir, dir)
+	params = append(params, w.Size+1)
+	recs, err := queryRecords(ctx, s.db.Client, s.db.Dialect.Rebind(query), params...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
+	}
+	recs, info := page.Trim(w, recs, o.cursor)
+	p := &Page{Records: recs, Info: info, Cursors: make([]string, len(recs))}
+	for i, r := range recs {
+		p.Cursors[i] = o.cursor(r)
+	}
+	p.count = func(ctx context.Context) (int, error) {
+		var n int
+		err := queryRow(ctx, s.db.Client, s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE workspace_id = ? AND object_type_id = ? AND "+o.filter),
+			[]any{m.WorkspaceID, ot.ID}, &n)
+		if err != nil {
+			return 0, fmt.Errorf("count %s: %w", ot.Name, err)
+		}
+		return n, nil
+	}
+	return p, nil
+}

@@ -1,0 +1,179 @@
+// Package records stores and reads the records of every object type: one
+// row per record, its values in one JSON column. It owns the records
+// table's SQL — keyset pages, unique values enforced by the database, and
+// the per-item transactions of batch writes. Values reach it validated by
+// package values.
+package records
+
+import (
+	"bytes"
+	"context"
+	stdsql "database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/values"
+)
+
+// Record is one stored record.
+type Record struct {
+	ID           int
+	WorkspaceID  int
+	ObjectTypeID int
+	// Properties are the stored values, keyed by property name.
+	Properties map[string]any
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ArchivedAt *time.Time
+}
+
+// Archived reports whether the record is in the recycle bin.
+func (r *Record) Archived() bool { return r.ArchivedAt != nil }
+
+// Values are the values a client sees: the stored ones of live properties,
+// and the values every record has (hs_object_id, createdate,
+// lastmodifieddate). names, when not nil, keeps only those.
+func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
+	system := map[string]any{
+		"hs_object_id":     json.Number(strconv.Itoa(r.ID)),
+		"createdate":       r.CreatedAt.UTC().Format(values.DateTimeLayout),
+		"lastmodifieddate": r.UpdatedAt.UTC().Format(values.DateTimeLayout),
+	}
+	visible := func(name string) (any, bool) {
+		if v, ok := system[name]; ok {
+			return v, true
+		}
+		def, ok := ot.Property(name)
+		if !ok || def.Archived {
+			return nil, false
+		}
+		v, ok := r.Properties[name]
+		return v, ok
+	}
+	out := map[string]any{}
+	if names != nil {
+		for _, name := range names {
+			if v, ok := visible(name); ok {
+				out[name] = v
+			}
+		}
+		return out
+	}
+	for name := range r.Properties {
+		if v, ok := visible(name); ok {
+			out[name] = v
+		}
+	}
+	for name, v := range system {
+		out[name] = v
+	}
+	return out
+}
+
+// columns are what every read selects, in scanRecord's order.
+const columns = "id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at"
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(s scanner) (*Record, error) {
+	var (
+		r        Record
+		props    []byte
+		archived stdsql.NullTime
+	)
+	if err := s.Scan(&r.ID, &r.WorkspaceID, &r.ObjectTypeID, &props, &r.CreatedAt, &r.UpdatedAt, &archived); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.Properties, err = decodeProperties(props); err != nil {
+		return nil, fmt.Errorf("record %d: %w", r.ID, err)
+	}
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	if archived.Valid {
+		t := archived.Time.UTC()
+		r.ArchivedAt = &t
+	}
+	return &r, nil
+}
+
+// decodeProperties keeps numbers as json.Number: a float64 would round
+// long integers.
+func decodeProperties(raw []byte) (map[string]any, error) {
+	props := map[string]any{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&props); err != nil {
+		return nil, fmt.Errorf("decode properties: %w", err)
+	}
+	return props, nil
+}
+
+func encodeProperties(props map[string]any) (string, error) {
+	b, err := json.Marshal(props)
+	if err != nil {
+		return "", fmt.Errorf("encode properties: %w", err)
+	}
+	return string(b), nil
+}
+
+// execQuerier is a client or a transaction.
+type execQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
+}
+
+func queryRecords(ctx context.Context, q execQuerier, query string, args ...any) ([]*Record, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DisplayName is what a record is called: its display name properties'
+// values joined (contacts: first and last name), else its primary display
+// property's value, else the object type's singular label and its id.
+func (r *Record) DisplayName(ot *meta.ObjectType) string {
+	var parts []string
+	for _, name := range ot.DisplayNameProperties {
+		if s := valueText(r.Properties[name]); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, " ")
+	}
+	if s := valueText(r.Properties[ot.PrimaryDisplayProperty]); s != "" {
+		return s
+	}
+	return fmt.Sprintf("%s %d", ot.SingularLabel, r.ID)
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(v)
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, item := range v {
+			parts = append(parts, fmt.Sprint(item))
+		}
+		return strings.Join(parts, ";")
+	}
+	return fmt.Sprint(v)
+}

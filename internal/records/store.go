@@ -1,0 +1,350 @@
+package records
+
+import (
+	"context"
+	stdsql "database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/values"
+)
+
+// MaxBatch is the most items one batch call takes.
+const MaxBatch = 1000
+
+// Store reads and writes records.
+type Store struct {
+	db *db.DB
+}
+
+// New returns a store over d.
+func New(d *db.DB) *Store { return &Store{db: d} }
+
+// ObjectType returns the live object type called name, or NOT_FOUND.
+func ObjectType(m *meta.Model, name string) (*meta.ObjectType, error) {
+	ot, ok := m.ObjectType(name)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "no object type %q", name)
+	}
+	return ot, nil
+}
+
+func notFound(id int) error { return apierr.New(apierr.NotFound, "no record %d", id) }
+
+// Get returns a record of the workspace, archived or not.
+func (s *Store) Get(ctx context.Context, workspaceID, id int) (*Record, error) {
+	recs, err := s.GetMany(ctx, workspaceID, []int{id})
+	if err != nil {
+		return nil, err
+	}
+	r, ok := recs[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	return r, nil
+}
+
+// GetMany returns the records of the workspace with the given ids, archived
+// or not, in one statement per thousand ids; missing ids are absent.
+func (s *Store) GetMany(ctx context.Context, workspaceID int, ids []int) (map[int]*Record, error) {
+	out := make(map[int]*Record, len(ids))
+	if err := s.getMany(ctx, s.db.Client, workspaceID, ids, false, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) getMany(ctx context.Context, q execQuerier, workspaceID int, ids []int, lock bool, out map[int]*Record) error {
+	for start := 0; start < len(ids); start += MaxBatch {
+		chunk := ids[start:min(start+MaxBatch, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, workspaceID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + placeholders(len(chunk)) + ")"
+		if lock {
+			query += s.db.Dialect.ForUpdate()
+		}
+		recs, err := queryRecords(ctx, q, s.db.Dialect.Rebind(query), args...)
+		if err != nil {
+			return fmt.Errorf("read records: %w", err)
+		}
+		for _, r := range recs {
+			out[r.ID] = r
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// inTx runs fn in one transaction and commits when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.db.Client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// insert writes a new record unless a unique value is taken: then it
+// returns the CONFLICT naming the record that holds it. ON CONFLICT DO
+// NOTHING waits for a racing transaction and never aborts this one.
+func (s *Store) insert(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any) (*Record, error) {
+	encoded, err := encodeProperties(props)
+	if err != nil {
+		return nil, err
+	}
+	now := schema.Now()
+	query := s.db.Dialect.Rebind("INSERT INTO records (workspace_id, object_type_id, properties, created_at, updated_at) " +
+		"VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id")
+	// A conflicting record archived between the insert and the look-up
+	// frees its value: try again, a bounded number of times.
+	for attempt := 0; attempt < 3; attempt++ {
+		var id int
+		err := queryRow(ctx, q, query, []any{workspaceID, ot.ID, encoded, now, now}, &id)
+		if err == nil {
+			return &Record{ID: id, WorkspaceID: workspaceID, ObjectTypeID: ot.ID, Properties: props, CreatedAt: now, UpdatedAt: now}, nil
+		}
+		if !errors.Is(err, stdsql.ErrNoRows) {
+			return nil, fmt.Errorf("insert record: %w", err)
+		}
+		conflict, err := s.findConflict(ctx, q, ot, workspaceID, props, 0)
+		if err != nil || conflict != nil {
+			return nil, errors.Join(err, conflictOrNil(conflict))
+		}
+	}
+	return nil, apierr.New(apierr.Conflict, "a unique value of this %s is taken", ot.SingularLabel)
+}
+
+func conflictOrNil(e *apierr.Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+func queryRow(ctx context.Context, q execQuerier, query string, args []any, dest ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return stdsql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// findConflict names the live record, other than exceptID, that already
+// holds one of props' unique values.
+func (s *Store) findConflict(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any, exceptID int) (*apierr.Error, error) {
+	for _, p := range ot.UniqueProperties() {
+		v, ok := props[p.Name]
+		if !ok {
+			continue
+		}
+		id, err := s.findByUnique(ctx, q, ot, workspaceID, p, v, exceptID, false)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			return &apierr.Error{Code: apierr.Conflict, Property: p.Name, ExistingID: id,
+				Message: fmt.Sprintf("%s %v already belongs to %s %d", p.Name, v, strings.ToLower(ot.SingularLabel), id)}, nil
+		}
+	}
+	return nil, nil
+}
+
+// findByUnique returns the live record holding value v of unique property
+// p, or 0. The object type id is spliced in as a literal so that SQLite can
+// match the partial unique index.
+func (s *Store) findByUnique(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, p *meta.Property, v any, exceptID int, lock bool) (int, error) {
+	query := fmt.Sprintf("SELECT id FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s = ? AND id <> ? LIMIT 1",
+		ot.ID, s.db.Dialect.PropertyText("properties", p.Name))
+	if lock {
+		query += s.db.Dialect.ForUpdate()
+	}
+	var id int
+	err := queryRow(ctx, q, s.db.Dialect.Rebind(query), []any{workspaceID, fmt.Sprint(v), exceptID}, &id)
+	if errors.Is(err, stdsql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find %s by %s: %w", ot.Name, p.Name, err)
+	}
+	return id, nil
+}
+
+// touchesUnique reports whether a write from old to next changes a unique
+// value, the only way an update can violate a unique index.
+func touchesUnique(ot *meta.ObjectType, old, next map[string]any) bool {
+	for _, p := range ot.UniqueProperties() {
+		if !reflect.DeepEqual(old[p.Name], next[p.Name]) {
+			return true
+		}
+	}
+	return false
+}
+
+// update writes next as r's values. A changed unique value runs inside a
+// savepoint, so that a violation undoes this item only and answers CONFLICT.
+func (s *Store) update(ctx context.Context, q execQuerier, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
+	if reflect.DeepEqual(r.Properties, next) {
+		return r, nil
+	}
+	encoded, err := encodeProperties(next)
+	if err != nil {
+		return nil, err
+	}
+	now := schema.Now()
+	stmt := s.db.Dialect.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
+	guarded := touchesUnique(ot, r.Properties, next)
+	if guarded {
+		if _, err := q.ExecContext(ctx, "SAVEPOINT record_write"); err != nil {
+			return nil, fmt.Errorf("savepoint: %w", err)
+		}
+	}
+	_, err = q.ExecContext(ctx, stmt, encoded, now, r.ID)
+	if guarded {
+		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
+			if _, rbErr := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT record_write"); rbErr != nil {
+				return nil, fmt.Errorf("rollback to savepoint: %w", rbErr)
+			}
+			conflict, findErr := s.findConflict(ctx, q, ot, r.WorkspaceID, next, r.ID)
+			if findErr != nil {
+				return nil, findErr
+			}
+			if conflict != nil {
+				return nil, conflict
+			}
+			return nil, apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)
+		}
+		if err == nil {
+			_, err = q.ExecContext(ctx, "RELEASE SAVEPOINT record_write")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update record %d: %w", r.ID, err)
+	}
+	out := *r
+	out.Properties, out.UpdatedAt = next, now
+	return &out, nil
+}
+
+// Create validates and writes one record.
+func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, props map[string]any) (*Record, error) {
+	return single(s.CreateMany(ctx, m, objectType, []map[string]any{props}))
+}
+
+// Update validates and writes new values of one live record.
+func (s *Store) Update(ctx context.Context, m *meta.Model, id int, props map[string]any) (*Record, error) {
+	return single(s.UpdateMany(ctx, m, "", []UpdateInput{{ID: id, Properties: props}}))
+}
+
+func single(results []Result, err error) (*Record, error) {
+	if err != nil {
+		return nil, err
+	}
+	return results[0].Record, results[0].Err
+}
+
+// Archive moves a record to the recycle bin; archiving it again changes
+// nothing. Its associations stay, hidden while it is archived.
+func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, error) {
+	return single(s.ArchiveMany(ctx, m, []int{id}))
+}
+
+// Restore brings an archived record back. A unique value taken meanwhile by
+// another record answers CONFLICT and leaves it archived.
+func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
+	var out *Record
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		recs := map[int]*Record{}
+		if err := s.getMany(ctx, tx, m.WorkspaceID, []int{id}, true, recs); err != nil {
+			return err
+		}
+		r, ok := recs[id]
+		if !ok {
+			return notFound(id)
+		}
+		if r.ArchivedAt == nil {
+			out = r
+			return nil
+		}
+		ot, ok := m.ObjectTypeByID(r.ObjectTypeID)
+		if !ok {
+			return notFound(id)
+		}
+		now := schema.Now()
+		_, err := tx.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?"), now, id)
+		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
+			// The transaction is aborted on PostgreSQL: look from outside.
+			return errRestoreConflict{ot: ot, r: r}
+		}
+		if err != nil {
+			return fmt.Errorf("restore record %d: %w", id, err)
+		}
+		r.ArchivedAt, r.UpdatedAt = nil, now
+		out = r
+		return nil
+	})
+	var rc errRestoreConflict
+	if errors.As(err, &rc) {
+		conflict, findErr := s.findConflict(ctx, s.db.Client, rc.ot, m.WorkspaceID, rc.r.Properties, rc.r.ID)
+		if findErr != nil {
+			return nil, findErr
+		}
+		if conflict != nil {
+			return nil, conflict
+		}
+		return nil, apierr.New(apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(rc.ot.SingularLabel), id)
+	}
+	return out, err
+}
+
+type errRestoreConflict struct {
+	ot *meta.ObjectType
+	r  *Record
+}
+
+func (errRestoreConflict) Error() string { return "restore conflicts with a unique value" }
+
+// objectTypeOf returns the object type of r, which must be ot when given.
+func objectTypeOf(m *meta.Model, r *Record, want *meta.ObjectType) (*meta.ObjectType, error) {
+	ot, ok := m.ObjectTypeByID(r.ObjectTypeID)
+	if !ok || (want != nil && want.ID != ot.ID) {
+		return nil, notFound(r.ID)
+	}
+	return ot, nil
+}
+
+// validate wraps values.Apply for one item.
+func validate(ot *meta.ObjectType, current, input map[string]any) (map[string]any, error) {
+	if input == nil {
+		input = map[string]any{}
+	}
+	return values.Apply(ot, current, input)
+}
