@@ -116,7 +116,9 @@ func TestValidationOnUpdate(t *testing.T) {
 		}
 		t.Run("moving pipeline with a stage of it", func(t *testing.T) {
 			var got struct {
-				UpdateRecord struct{ Record struct{ Properties map[string]any } }
+				UpdateRecord struct {
+					Record struct{ Properties map[string]any }
+				}
 			}
 			a.ok(upd, map[string]any{"id": d.ID, "p": map[string]any{"pipeline": "renewals", "dealstage": "renewalstarted"}}, &got)
 			if got.UpdateRecord.Record.Properties["dealstage"] != "renewalstarted" {
@@ -140,7 +142,9 @@ func TestValuesAreStoredTyped(t *testing.T) {
 		}
 		// Inline literals arrive as int64/float64 rather than json.Number.
 		var out struct {
-			CreateRecord struct{ Record struct{ Properties map[string]any } }
+			CreateRecord struct {
+				Record struct{ Properties map[string]any }
+			}
 		}
 		a.ok(`mutation { createRecord(input: {objectType: "companies", properties: {name: "Acme", numberofemployees: 12, annualrevenue: 1.5e6}}) { record { properties } } }`, nil, &out)
 		p := out.CreateRecord.Record.Properties
