@@ -44,7 +44,7 @@ func TestCreateRecordsReportsEachItem(t *testing.T) {
 		inputs[999]["properties"].(map[string]any)["email"] = "TAKEN@example.com"
 
 		var out struct{ CreateRecords batchJSON }
-		a.ok(`mutation($in: [RecordPropertiesInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { `+batchFields+` } }`,
+		a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { `+batchFields+` } }`,
 			map[string]any{"in": inputs}, &out)
 		b := out.CreateRecords
 		if b.Written != 997 || b.Failed != 3 || len(b.Results) != 1000 {
@@ -79,7 +79,7 @@ func TestBatchLimits(t *testing.T) {
 		for i := range inputs {
 			inputs[i] = map[string]any{"properties": map[string]any{"firstname": "x"}}
 		}
-		a.fails(`mutation($in: [RecordPropertiesInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written } }`,
+		a.fails(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written } }`,
 			map[string]any{"in": inputs}, "LIMIT_EXCEEDED", "")
 		a.fails(`mutation { createRecords(input: {objectType: "unicorns", inputs: [{properties: {}}]}) { written } }`, nil, "NOT_FOUND", "")
 		if n := a.count("contacts"); n != 0 {

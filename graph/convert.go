@@ -7,6 +7,7 @@ import (
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
@@ -156,4 +157,93 @@ func (r *Resolver) objectTypeOf(ctx context.Context, rec *records.Record) (*meta
 		return nil, apierr.New(apierr.NotFound, "no object type %d", rec.ObjectTypeID)
 	}
 	return ot, nil
+}
+
+func newAssociations(in []*model.NewAssociationInput) ([]assoc.Pair, error) {
+	out := make([]assoc.Pair, len(in))
+	for i, a := range in {
+		to, err := recordID(a.To)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = assoc.Pair{To: to, Labels: a.Labels}
+	}
+	return out, nil
+}
+
+func newRecords(in []*model.NewRecordInput) ([]assoc.NewRecord, error) {
+	out := make([]assoc.NewRecord, len(in))
+	for i, r := range in {
+		pairs, err := newAssociations(r.Associations)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = assoc.NewRecord{Properties: r.Properties, Associations: pairs}
+	}
+	return out, nil
+}
+
+func pairOf(in *model.AssociateInput) (assoc.Pair, error) {
+	from, err := recordID(in.From)
+	if err != nil {
+		return assoc.Pair{}, err
+	}
+	to, err := recordID(in.To)
+	if err != nil {
+		return assoc.Pair{}, err
+	}
+	return assoc.Pair{From: from, To: to, Labels: in.Labels}, nil
+}
+
+func pairsOf(in []*model.AssociateInput) ([]assoc.Pair, error) {
+	out := make([]assoc.Pair, len(in))
+	for i, p := range in {
+		var err error
+		if out[i], err = pairOf(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func associationBatch(results []assoc.Result) *model.AssociationBatchPayload {
+	p := &model.AssociationBatchPayload{Results: make([]*assoc.Result, len(results))}
+	for i := range results {
+		p.Results[i] = &results[i]
+		if results[i].Err != nil {
+			p.Failed++
+		} else {
+			p.Written++
+		}
+	}
+	return p
+}
+
+func labelOf(at *meta.AssociationType) *string {
+	if at.Label == "" {
+		return nil
+	}
+	return &at.Label
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// associationTypePayload answers a change of an association type with the
+// type as the changed definitions now have it.
+func (r *Resolver) associationTypePayload(ctx context.Context, id int) (*model.AssociationTypePayload, error) {
+	m, err := r.reloadModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at, ok := m.AssociationTypeByID(id)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "no association type %d", id)
+	}
+	return &model.AssociationTypePayload{AssociationType: at}, nil
 }

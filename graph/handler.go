@@ -19,6 +19,7 @@ import (
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -47,7 +48,8 @@ func NewHandler(cfg Config) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	res := &Resolver{records: records.New(cfg.DB), defs: meta.NewCache(cfg.DB.Client)}
+	recs := records.New(cfg.DB)
+	res := &Resolver{records: recs, assoc: assoc.New(cfg.DB, recs), defs: meta.NewCache(cfg.DB.Client)}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -62,9 +64,8 @@ func NewHandler(cfg Config) http.Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return errors.New("internal server error")
 	})
-	defs := res.defs
 	return limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := withSession(r.Context(), &session{workspaceID: cfg.WorkspaceID, defs: defs})
+		ctx := withSession(r.Context(), &session{workspaceID: cfg.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	}))
 }

@@ -32,7 +32,7 @@ func (a *api) createBatch(n, offset int) {
 	var out struct {
 		CreateRecords struct{ Written, Failed int }
 	}
-	a.ok(`mutation($in: [RecordPropertiesInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written failed } }`,
+	a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written failed } }`,
 		map[string]any{"in": inputs}, &out)
 	if out.CreateRecords.Written != n {
 		a.t.Fatalf("wrote %d of %d", out.CreateRecords.Written, n)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
@@ -14,17 +15,19 @@ import (
 // Resolver holds what every resolver needs.
 type Resolver struct {
 	records *records.Store
+	assoc   *assoc.Store
 	defs    *meta.Cache
 }
 
 // session is what one request shares between its resolvers: the workspace
-// it works in and that workspace's definitions, read once.
+// it works in, that workspace's definitions, read once, and the request's
+// own loaders (never shared between requests, so never stale).
 type session struct {
 	workspaceID int
 	defs        *meta.Cache
-	once        sync.Once
+	loaders     *loaders
+	mu          sync.Mutex
 	model       *meta.Model
-	err         error
 }
 
 type sessionKey struct{}
@@ -33,9 +36,29 @@ func withSession(ctx context.Context, s *session) context.Context {
 	return context.WithValue(ctx, sessionKey{}, s)
 }
 
+func sessionOf(ctx context.Context) *session { return ctx.Value(sessionKey{}).(*session) }
+
 // model returns the definitions of the request's workspace.
 func (r *Resolver) model(ctx context.Context) (*meta.Model, error) {
-	s := ctx.Value(sessionKey{}).(*session)
-	s.once.Do(func() { s.model, s.err = s.defs.Get(ctx, s.workspaceID) })
-	return s.model, s.err
+	s := sessionOf(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.model != nil {
+		return s.model, nil
+	}
+	m, err := s.defs.Get(ctx, s.workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	s.model = m
+	return m, nil
+}
+
+// reloadModel reads the definitions again after a mutation changed them.
+func (r *Resolver) reloadModel(ctx context.Context) (*meta.Model, error) {
+	s := sessionOf(ctx)
+	s.mu.Lock()
+	s.model = nil
+	s.mu.Unlock()
+	return r.model(ctx)
 }

@@ -13,10 +13,67 @@ import (
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
+
+// TotalCount is the resolver for the totalCount field.
+func (r *associationConnectionResolver) TotalCount(ctx context.Context, obj *assoc.Page) (int, error) {
+	return loadersOf(ctx).counts.Load(ctx, obj.Key)()
+}
+
+// TypeID is the resolver for the typeId field.
+func (r *associationLabelResolver) TypeID(ctx context.Context, obj *meta.AssociationType) (string, error) {
+	return gid.Encode(gid.AssociationType, obj.ID), nil
+}
+
+// Label is the resolver for the label field.
+func (r *associationLabelResolver) Label(ctx context.Context, obj *meta.AssociationType) (*string, error) {
+	return labelOf(obj), nil
+}
+
+// Category is the resolver for the category field.
+func (r *associationLabelResolver) Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error) {
+	return model.AssociationCategory(enumName(obj.Category)), nil
+}
+
+// Labels is the resolver for the labels field.
+func (r *associationResultResolver) Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error) {
+	if obj.Link == nil || obj.Err != nil {
+		return nil, nil
+	}
+	return obj.Link.Types, nil
+}
+
+// Error is the resolver for the error field.
+func (r *associationResultResolver) Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error) {
+	return itemError(obj.Err), nil
+}
+
+// ID is the resolver for the id field.
+func (r *associationTypeResolver) ID(ctx context.Context, obj *meta.AssociationType) (string, error) {
+	return gid.Encode(gid.AssociationType, obj.ID), nil
+}
+
+// Label is the resolver for the label field.
+func (r *associationTypeResolver) Label(ctx context.Context, obj *meta.AssociationType) (*string, error) {
+	return labelOf(obj), nil
+}
+
+// Category is the resolver for the category field.
+func (r *associationTypeResolver) Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error) {
+	return model.AssociationCategory(enumName(obj.Category)), nil
+}
+
+// Limit is the resolver for the limit field.
+func (r *associationTypeResolver) Limit(ctx context.Context, obj *meta.AssociationType) (*int, error) {
+	if obj.Limit == 0 {
+		return nil, nil
+	}
+	return &obj.Limit, nil
+}
 
 // Error is the resolver for the error field.
 func (r *batchResultResolver) Error(ctx context.Context, obj *records.Result) (*apierr.Error, error) {
@@ -54,7 +111,11 @@ func (r *mutationResolver) CreateRecord(ctx context.Context, input model.CreateR
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.records.Create(ctx, m, input.ObjectType, input.Properties)
+	pairs, err := newAssociations(input.Associations)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.assoc.CreateRecord(ctx, m, input.ObjectType, assoc.NewRecord{Properties: input.Properties, Associations: pairs})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +179,11 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	results, err := r.records.CreateMany(ctx, m, input.ObjectType, propertiesOf(input.Inputs))
+	items, err := newRecords(input.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	results, err := r.assoc.CreateRecords(ctx, m, input.ObjectType, items)
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +247,141 @@ func (r *mutationResolver) ArchiveRecords(ctx context.Context, input model.Archi
 		return nil, err
 	}
 	return batchPayload(results), nil
+}
+
+// Associate is the resolver for the associate field.
+func (r *mutationResolver) Associate(ctx context.Context, input model.AssociateInput) (*model.AssociationPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pairOf(&input)
+	if err != nil {
+		return nil, err
+	}
+	link, err := r.assoc.Associate(ctx, m, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssociationPayload{From: link.From, To: link.To, Labels: link.Types}, nil
+}
+
+// Disassociate is the resolver for the disassociate field.
+func (r *mutationResolver) Disassociate(ctx context.Context, input model.AssociateInput) (*model.DisassociationPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pairOf(&input)
+	if err != nil {
+		return nil, err
+	}
+	link, removed, err := r.assoc.Disassociate(ctx, m, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DisassociationPayload{From: link.From, To: link.To, Labels: link.Types, Removed: removed}, nil
+}
+
+// AssociateRecords is the resolver for the associateRecords field.
+func (r *mutationResolver) AssociateRecords(ctx context.Context, input model.AssociateRecordsInput) (*model.AssociationBatchPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := pairsOf(input.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	results, err := r.assoc.AssociateMany(ctx, m, pairs)
+	if err != nil {
+		return nil, err
+	}
+	return associationBatch(results), nil
+}
+
+// DisassociateRecords is the resolver for the disassociateRecords field.
+func (r *mutationResolver) DisassociateRecords(ctx context.Context, input model.AssociateRecordsInput) (*model.AssociationBatchPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := pairsOf(input.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	results, err := r.assoc.DisassociateMany(ctx, m, pairs)
+	if err != nil {
+		return nil, err
+	}
+	return associationBatch(results), nil
+}
+
+// CreateAssociationLabel is the resolver for the createAssociationLabel field.
+func (r *mutationResolver) CreateAssociationLabel(ctx context.Context, input model.CreateAssociationLabelInput) (*model.AssociationTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := assoc.LabelInput{FromObjectType: input.FromObjectType, ToObjectType: input.ToObjectType, Label: input.Label,
+		InverseLabel: deref(input.InverseLabel), Limit: deref(input.Limit), InverseLimit: deref(input.InverseLimit)}
+	id, err := r.assoc.CreateLabel(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
+	return r.associationTypePayload(ctx, id)
+}
+
+// RenameAssociationLabel is the resolver for the renameAssociationLabel field.
+func (r *mutationResolver) RenameAssociationLabel(ctx context.Context, input model.RenameAssociationLabelInput) (*model.AssociationTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.AssociationType)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.assoc.RenameLabel(ctx, m, id, input.Label, deref(input.InverseLabel)); err != nil {
+		return nil, err
+	}
+	return r.associationTypePayload(ctx, id)
+}
+
+// DeleteAssociationLabel is the resolver for the deleteAssociationLabel field.
+func (r *mutationResolver) DeleteAssociationLabel(ctx context.Context, input model.DeleteAssociationLabelInput) (*model.DeleteAssociationLabelPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.AssociationType)
+	if err != nil {
+		return nil, err
+	}
+	removed, err := r.assoc.DeleteLabel(ctx, m, id, deref(input.RemoveAssociations))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.reloadModel(ctx); err != nil {
+		return nil, err
+	}
+	return &model.DeleteAssociationLabelPayload{DeletedID: input.ID, RemovedAssociations: removed}, nil
+}
+
+// SetAssociationLimit is the resolver for the setAssociationLimit field.
+func (r *mutationResolver) SetAssociationLimit(ctx context.Context, input model.SetAssociationLimitInput) (*model.AssociationTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.AssociationType)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.assoc.SetLimit(ctx, m, id, deref(input.Limit)); err != nil {
+		return nil, err
+	}
+	return r.associationTypePayload(ctx, id)
 }
 
 // ID is the resolver for the id field.
@@ -326,7 +526,12 @@ func (r *queryResolver) Records(ctx context.Context, objectType string, first *i
 		return nil, err
 	}
 	q := records.Query{ObjectType: objectType, Archived: includeArchivedArg(archived)}
-	return r.records.List(ctx, m, q, pageArgs(first, after, last, before))
+	p, err := r.records.List(ctx, m, q, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchConnection(ctx, p.Records)
+	return p, nil
 }
 
 // Record is the resolver for the record field.
@@ -346,7 +551,48 @@ func (r *queryResolver) Record(ctx context.Context, id string) (*records.Record,
 	if apierr.CodeOf(err) == apierr.NotFound {
 		return nil, nil
 	}
-	return rec, err
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchRecord(ctx, rec)
+	return rec, nil
+}
+
+// AssociationTypes is the resolver for the associationTypes field.
+func (r *queryResolver) AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, ok := m.ObjectType(fromObjectType)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "no object type %q", fromObjectType)
+	}
+	to, ok := m.ObjectType(toObjectType)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "no object type %q", toObjectType)
+	}
+	return m.AssociationTypesBetween(from, to), nil
+}
+
+// DataModel is the resolver for the dataModel field.
+func (r *queryResolver) DataModel(ctx context.Context) (*model.DataModel, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.DataModel{}
+	for _, ot := range m.ObjectTypes {
+		if !ot.Archived {
+			out.ObjectTypes = append(out.ObjectTypes, ot)
+		}
+	}
+	for _, at := range m.AssociationTypes {
+		if !at.From.Archived && !at.To.Archived {
+			out.AssociationTypes = append(out.AssociationTypes, at)
+		}
+	}
+	return out, nil
 }
 
 // ID is the resolver for the id field.
@@ -382,6 +628,12 @@ func (r *recordResolver) Properties(ctx context.Context, obj *records.Record, na
 	return obj.Values(ot, names), nil
 }
 
+// Associations is the resolver for the associations field.
+func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
+	args := assoc.Args{ToObjectType: toObjectType, Labels: labels, Page: pageArgs(first, after, last, before)}
+	return loadersOf(ctx).pages.Load(ctx, assoc.KeyOf(obj.ID, args))()
+}
+
 // Edges is the resolver for the edges field.
 func (r *recordConnectionResolver) Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error) {
 	edges := make([]*model.RecordEdge, len(obj.Records))
@@ -389,6 +641,26 @@ func (r *recordConnectionResolver) Edges(ctx context.Context, obj *records.Page)
 		edges[i] = &model.RecordEdge{Cursor: obj.Cursors[i], Node: rec}
 	}
 	return edges, nil
+}
+
+// AssociationConnection returns generated.AssociationConnectionResolver implementation.
+func (r *Resolver) AssociationConnection() generated.AssociationConnectionResolver {
+	return &associationConnectionResolver{r}
+}
+
+// AssociationLabel returns generated.AssociationLabelResolver implementation.
+func (r *Resolver) AssociationLabel() generated.AssociationLabelResolver {
+	return &associationLabelResolver{r}
+}
+
+// AssociationResult returns generated.AssociationResultResolver implementation.
+func (r *Resolver) AssociationResult() generated.AssociationResultResolver {
+	return &associationResultResolver{r}
+}
+
+// AssociationType returns generated.AssociationTypeResolver implementation.
+func (r *Resolver) AssociationType() generated.AssociationTypeResolver {
+	return &associationTypeResolver{r}
 }
 
 // BatchResult returns generated.BatchResultResolver implementation.
@@ -427,15 +699,19 @@ func (r *Resolver) RecordConnection() generated.RecordConnectionResolver {
 }
 
 type (
-	batchResultResolver      struct{ *Resolver }
-	itemErrorResolver        struct{ *Resolver }
-	mutationResolver         struct{ *Resolver }
-	objectTypeResolver       struct{ *Resolver }
-	pipelineResolver         struct{ *Resolver }
-	pipelineStageResolver    struct{ *Resolver }
-	propertyResolver         struct{ *Resolver }
-	propertyGroupResolver    struct{ *Resolver }
-	queryResolver            struct{ *Resolver }
-	recordResolver           struct{ *Resolver }
-	recordConnectionResolver struct{ *Resolver }
+	associationConnectionResolver struct{ *Resolver }
+	associationLabelResolver      struct{ *Resolver }
+	associationResultResolver     struct{ *Resolver }
+	associationTypeResolver       struct{ *Resolver }
+	batchResultResolver           struct{ *Resolver }
+	itemErrorResolver             struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
+	objectTypeResolver            struct{ *Resolver }
+	pipelineResolver              struct{ *Resolver }
+	pipelineStageResolver         struct{ *Resolver }
+	propertyResolver              struct{ *Resolver }
+	propertyGroupResolver         struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+	recordResolver                struct{ *Resolver }
+	recordConnectionResolver      struct{ *Resolver }
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/propdef"
@@ -35,6 +36,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AssociationConnection() AssociationConnectionResolver
+	AssociationLabel() AssociationLabelResolver
+	AssociationResult() AssociationResultResolver
+	AssociationType() AssociationTypeResolver
 	BatchResult() BatchResultResolver
 	ItemError() ItemErrorResolver
 	Mutation() MutationResolver
@@ -52,6 +57,56 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AssociationBatchPayload struct {
+		Failed  func(childComplexity int) int
+		Results func(childComplexity int) int
+		Written func(childComplexity int) int
+	}
+
+	AssociationConnection struct {
+		Edges      func(childComplexity int) int
+		Info       func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AssociationEdge struct {
+		Cursor func(childComplexity int) int
+		Record func(childComplexity int) int
+		Types  func(childComplexity int) int
+	}
+
+	AssociationLabel struct {
+		Category func(childComplexity int) int
+		Label    func(childComplexity int) int
+		TypeID   func(childComplexity int) int
+	}
+
+	AssociationPayload struct {
+		From   func(childComplexity int) int
+		Labels func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
+	AssociationResult struct {
+		Error  func(childComplexity int) int
+		Index  func(childComplexity int) int
+		Labels func(childComplexity int) int
+	}
+
+	AssociationType struct {
+		Category func(childComplexity int) int
+		From     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Inverse  func(childComplexity int) int
+		Label    func(childComplexity int) int
+		Limit    func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	AssociationTypePayload struct {
+		AssociationType func(childComplexity int) int
+	}
+
 	BatchPayload struct {
 		Failed  func(childComplexity int) int
 		Results func(childComplexity int) int
@@ -65,6 +120,23 @@ type ComplexityRoot struct {
 		Record  func(childComplexity int) int
 	}
 
+	DataModel struct {
+		AssociationTypes func(childComplexity int) int
+		ObjectTypes      func(childComplexity int) int
+	}
+
+	DeleteAssociationLabelPayload struct {
+		DeletedID           func(childComplexity int) int
+		RemovedAssociations func(childComplexity int) int
+	}
+
+	DisassociationPayload struct {
+		From    func(childComplexity int) int
+		Labels  func(childComplexity int) int
+		Removed func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	ItemError struct {
 		Code           func(childComplexity int) int
 		ExistingRecord func(childComplexity int) int
@@ -73,14 +145,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveRecord  func(childComplexity int, input model.RecordIDInput) int
-		ArchiveRecords func(childComplexity int, input model.ArchiveRecordsInput) int
-		CreateRecord   func(childComplexity int, input model.CreateRecordInput) int
-		CreateRecords  func(childComplexity int, input model.CreateRecordsInput) int
-		RestoreRecord  func(childComplexity int, input model.RecordIDInput) int
-		UpdateRecord   func(childComplexity int, input model.UpdateRecordInput) int
-		UpdateRecords  func(childComplexity int, input model.UpdateRecordsInput) int
-		UpsertRecords  func(childComplexity int, input model.UpsertRecordsInput) int
+		ArchiveRecord          func(childComplexity int, input model.RecordIDInput) int
+		ArchiveRecords         func(childComplexity int, input model.ArchiveRecordsInput) int
+		Associate              func(childComplexity int, input model.AssociateInput) int
+		AssociateRecords       func(childComplexity int, input model.AssociateRecordsInput) int
+		CreateAssociationLabel func(childComplexity int, input model.CreateAssociationLabelInput) int
+		CreateRecord           func(childComplexity int, input model.CreateRecordInput) int
+		CreateRecords          func(childComplexity int, input model.CreateRecordsInput) int
+		DeleteAssociationLabel func(childComplexity int, input model.DeleteAssociationLabelInput) int
+		Disassociate           func(childComplexity int, input model.AssociateInput) int
+		DisassociateRecords    func(childComplexity int, input model.AssociateRecordsInput) int
+		RenameAssociationLabel func(childComplexity int, input model.RenameAssociationLabelInput) int
+		RestoreRecord          func(childComplexity int, input model.RecordIDInput) int
+		SetAssociationLimit    func(childComplexity int, input model.SetAssociationLimitInput) int
+		UpdateRecord           func(childComplexity int, input model.UpdateRecordInput) int
+		UpdateRecords          func(childComplexity int, input model.UpdateRecordsInput) int
+		UpsertRecords          func(childComplexity int, input model.UpsertRecordsInput) int
 	}
 
 	ObjectType struct {
@@ -163,24 +243,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		ObjectType  func(childComplexity int, name string) int
-		ObjectTypes func(childComplexity int) int
-		Record      func(childComplexity int, id string) int
-		Records     func(childComplexity int, objectType string, first *int, after *string, last *int, before *string, archived *bool) int
+		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
+		DataModel        func(childComplexity int) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		ObjectType       func(childComplexity int, name string) int
+		ObjectTypes      func(childComplexity int) int
+		Record           func(childComplexity int, id string) int
+		Records          func(childComplexity int, objectType string, first *int, after *string, last *int, before *string, archived *bool) int
 	}
 
 	Record struct {
-		Archived    func(childComplexity int) int
-		ArchivedAt  func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		ID          func(childComplexity int) int
-		ObjectType  func(childComplexity int) int
-		Properties  func(childComplexity int, names []string) int
-		RecordID    func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Archived     func(childComplexity int) int
+		ArchivedAt   func(childComplexity int) int
+		Associations func(childComplexity int, toObjectType string, labels []string, first *int, after *string, last *int, before *string) int
+		CreatedAt    func(childComplexity int) int
+		DisplayName  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectType   func(childComplexity int) int
+		Properties   func(childComplexity int, names []string) int
+		RecordID     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	RecordConnection struct {
@@ -203,6 +286,26 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AssociationConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
+}
+type AssociationLabelResolver interface {
+	TypeID(ctx context.Context, obj *meta.AssociationType) (string, error)
+	Label(ctx context.Context, obj *meta.AssociationType) (*string, error)
+	Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error)
+}
+type AssociationResultResolver interface {
+	Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error)
+	Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error)
+}
+type AssociationTypeResolver interface {
+	ID(ctx context.Context, obj *meta.AssociationType) (string, error)
+
+	Label(ctx context.Context, obj *meta.AssociationType) (*string, error)
+	Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error)
+
+	Limit(ctx context.Context, obj *meta.AssociationType) (*int, error)
+}
 type BatchResultResolver interface {
 	Error(ctx context.Context, obj *records.Result) (*apierr.Error, error)
 }
@@ -221,6 +324,14 @@ type MutationResolver interface {
 	UpdateRecords(ctx context.Context, input model.UpdateRecordsInput) (*model.BatchPayload, error)
 	UpsertRecords(ctx context.Context, input model.UpsertRecordsInput) (*model.BatchPayload, error)
 	ArchiveRecords(ctx context.Context, input model.ArchiveRecordsInput) (*model.BatchPayload, error)
+	Associate(ctx context.Context, input model.AssociateInput) (*model.AssociationPayload, error)
+	Disassociate(ctx context.Context, input model.AssociateInput) (*model.DisassociationPayload, error)
+	AssociateRecords(ctx context.Context, input model.AssociateRecordsInput) (*model.AssociationBatchPayload, error)
+	DisassociateRecords(ctx context.Context, input model.AssociateRecordsInput) (*model.AssociationBatchPayload, error)
+	CreateAssociationLabel(ctx context.Context, input model.CreateAssociationLabelInput) (*model.AssociationTypePayload, error)
+	RenameAssociationLabel(ctx context.Context, input model.RenameAssociationLabelInput) (*model.AssociationTypePayload, error)
+	DeleteAssociationLabel(ctx context.Context, input model.DeleteAssociationLabelInput) (*model.DeleteAssociationLabelPayload, error)
+	SetAssociationLimit(ctx context.Context, input model.SetAssociationLimitInput) (*model.AssociationTypePayload, error)
 }
 type ObjectTypeResolver interface {
 	ID(ctx context.Context, obj *meta.ObjectType) (string, error)
@@ -258,6 +369,8 @@ type QueryResolver interface {
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 	Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool) (*records.Page, error)
 	Record(ctx context.Context, id string) (*records.Record, error)
+	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
+	DataModel(ctx context.Context) (*model.DataModel, error)
 }
 type RecordResolver interface {
 	ID(ctx context.Context, obj *records.Record) (string, error)
@@ -265,6 +378,8 @@ type RecordResolver interface {
 	ObjectType(ctx context.Context, obj *records.Record) (*meta.ObjectType, error)
 	DisplayName(ctx context.Context, obj *records.Record) (string, error)
 	Properties(ctx context.Context, obj *records.Record, names []string) (map[string]any, error)
+
+	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 }
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
@@ -287,6 +402,170 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AssociationBatchPayload.failed":
+		if e.ComplexityRoot.AssociationBatchPayload.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationBatchPayload.Failed(childComplexity), true
+	case "AssociationBatchPayload.results":
+		if e.ComplexityRoot.AssociationBatchPayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationBatchPayload.Results(childComplexity), true
+	case "AssociationBatchPayload.written":
+		if e.ComplexityRoot.AssociationBatchPayload.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationBatchPayload.Written(childComplexity), true
+
+	case "AssociationConnection.edges":
+		if e.ComplexityRoot.AssociationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.Edges(childComplexity), true
+	case "AssociationConnection.pageInfo":
+		if e.ComplexityRoot.AssociationConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.Info(childComplexity), true
+	case "AssociationConnection.totalCount":
+		if e.ComplexityRoot.AssociationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.TotalCount(childComplexity), true
+
+	case "AssociationEdge.cursor":
+		if e.ComplexityRoot.AssociationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Cursor(childComplexity), true
+	case "AssociationEdge.node":
+		if e.ComplexityRoot.AssociationEdge.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Record(childComplexity), true
+	case "AssociationEdge.labels":
+		if e.ComplexityRoot.AssociationEdge.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Types(childComplexity), true
+
+	case "AssociationLabel.category":
+		if e.ComplexityRoot.AssociationLabel.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationLabel.Category(childComplexity), true
+	case "AssociationLabel.label":
+		if e.ComplexityRoot.AssociationLabel.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationLabel.Label(childComplexity), true
+	case "AssociationLabel.typeId":
+		if e.ComplexityRoot.AssociationLabel.TypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationLabel.TypeID(childComplexity), true
+
+	case "AssociationPayload.from":
+		if e.ComplexityRoot.AssociationPayload.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPayload.From(childComplexity), true
+	case "AssociationPayload.labels":
+		if e.ComplexityRoot.AssociationPayload.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPayload.Labels(childComplexity), true
+	case "AssociationPayload.to":
+		if e.ComplexityRoot.AssociationPayload.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPayload.To(childComplexity), true
+
+	case "AssociationResult.error":
+		if e.ComplexityRoot.AssociationResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationResult.Error(childComplexity), true
+	case "AssociationResult.index":
+		if e.ComplexityRoot.AssociationResult.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationResult.Index(childComplexity), true
+	case "AssociationResult.labels":
+		if e.ComplexityRoot.AssociationResult.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationResult.Labels(childComplexity), true
+
+	case "AssociationType.category":
+		if e.ComplexityRoot.AssociationType.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.Category(childComplexity), true
+	case "AssociationType.fromObjectType":
+		if e.ComplexityRoot.AssociationType.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.From(childComplexity), true
+	case "AssociationType.id":
+		if e.ComplexityRoot.AssociationType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.ID(childComplexity), true
+	case "AssociationType.inverse":
+		if e.ComplexityRoot.AssociationType.Inverse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.Inverse(childComplexity), true
+	case "AssociationType.label":
+		if e.ComplexityRoot.AssociationType.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.Label(childComplexity), true
+	case "AssociationType.limit":
+		if e.ComplexityRoot.AssociationType.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.Limit(childComplexity), true
+	case "AssociationType.toObjectType":
+		if e.ComplexityRoot.AssociationType.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationType.To(childComplexity), true
+
+	case "AssociationTypePayload.associationType":
+		if e.ComplexityRoot.AssociationTypePayload.AssociationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationTypePayload.AssociationType(childComplexity), true
 
 	case "BatchPayload.failed":
 		if e.ComplexityRoot.BatchPayload.Failed == nil {
@@ -331,6 +610,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BatchResult.Record(childComplexity), true
+
+	case "DataModel.associationTypes":
+		if e.ComplexityRoot.DataModel.AssociationTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataModel.AssociationTypes(childComplexity), true
+	case "DataModel.objectTypes":
+		if e.ComplexityRoot.DataModel.ObjectTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataModel.ObjectTypes(childComplexity), true
+
+	case "DeleteAssociationLabelPayload.deletedId":
+		if e.ComplexityRoot.DeleteAssociationLabelPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAssociationLabelPayload.DeletedID(childComplexity), true
+	case "DeleteAssociationLabelPayload.removedAssociations":
+		if e.ComplexityRoot.DeleteAssociationLabelPayload.RemovedAssociations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAssociationLabelPayload.RemovedAssociations(childComplexity), true
+
+	case "DisassociationPayload.from":
+		if e.ComplexityRoot.DisassociationPayload.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisassociationPayload.From(childComplexity), true
+	case "DisassociationPayload.labels":
+		if e.ComplexityRoot.DisassociationPayload.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisassociationPayload.Labels(childComplexity), true
+	case "DisassociationPayload.removed":
+		if e.ComplexityRoot.DisassociationPayload.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisassociationPayload.Removed(childComplexity), true
+	case "DisassociationPayload.to":
+		if e.ComplexityRoot.DisassociationPayload.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisassociationPayload.To(childComplexity), true
 
 	case "ItemError.code":
 		if e.ComplexityRoot.ItemError.Code == nil {
@@ -379,6 +709,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveRecords(childComplexity, args["input"].(model.ArchiveRecordsInput)), true
+	case "Mutation.associate":
+		if e.ComplexityRoot.Mutation.Associate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_associate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Associate(childComplexity, args["input"].(model.AssociateInput)), true
+	case "Mutation.associateRecords":
+		if e.ComplexityRoot.Mutation.AssociateRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_associateRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.createAssociationLabel":
+		if e.ComplexityRoot.Mutation.CreateAssociationLabel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAssociationLabel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAssociationLabel(childComplexity, args["input"].(model.CreateAssociationLabelInput)), true
 	case "Mutation.createRecord":
 		if e.ComplexityRoot.Mutation.CreateRecord == nil {
 			break
@@ -401,6 +764,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRecords(childComplexity, args["input"].(model.CreateRecordsInput)), true
+	case "Mutation.deleteAssociationLabel":
+		if e.ComplexityRoot.Mutation.DeleteAssociationLabel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAssociationLabel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAssociationLabel(childComplexity, args["input"].(model.DeleteAssociationLabelInput)), true
+	case "Mutation.disassociate":
+		if e.ComplexityRoot.Mutation.Disassociate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disassociate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Disassociate(childComplexity, args["input"].(model.AssociateInput)), true
+	case "Mutation.disassociateRecords":
+		if e.ComplexityRoot.Mutation.DisassociateRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disassociateRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisassociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.renameAssociationLabel":
+		if e.ComplexityRoot.Mutation.RenameAssociationLabel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameAssociationLabel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameAssociationLabel(childComplexity, args["input"].(model.RenameAssociationLabelInput)), true
 	case "Mutation.restoreRecord":
 		if e.ComplexityRoot.Mutation.RestoreRecord == nil {
 			break
@@ -412,6 +819,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreRecord(childComplexity, args["input"].(model.RecordIDInput)), true
+	case "Mutation.setAssociationLimit":
+		if e.ComplexityRoot.Mutation.SetAssociationLimit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAssociationLimit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAssociationLimit(childComplexity, args["input"].(model.SetAssociationLimitInput)), true
 	case "Mutation.updateRecord":
 		if e.ComplexityRoot.Mutation.UpdateRecord == nil {
 			break
@@ -821,6 +1239,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyOption.Value(childComplexity), true
 
+	case "Query.associationTypes":
+		if e.ComplexityRoot.Query.AssociationTypes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_associationTypes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AssociationTypes(childComplexity, args["fromObjectType"].(string), args["toObjectType"].(string)), true
+	case "Query.dataModel":
+		if e.ComplexityRoot.Query.DataModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DataModel(childComplexity), true
+
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -895,6 +1331,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.ArchivedAt(childComplexity), true
+	case "Record.associations":
+		if e.ComplexityRoot.Record.Associations == nil {
+			break
+		}
+
+		args, err := ec.field_Record_associations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Record.Associations(childComplexity, args["toObjectType"].(string), args["labels"].([]string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Record.createdAt":
 		if e.ComplexityRoot.Record.CreatedAt == nil {
 			break
@@ -992,10 +1439,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ArchiveRecordsInput", ec.unmarshalInputArchiveRecordsInput),
+			graphql.NewInputUnmarshaler("AssociateInput", ec.unmarshalInputAssociateInput),
+			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
+			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateRecordInput", ec.unmarshalInputCreateRecordInput),
 			graphql.NewInputUnmarshaler("CreateRecordsInput", ec.unmarshalInputCreateRecordsInput),
+			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
+			graphql.NewInputUnmarshaler("NewAssociationInput", ec.unmarshalInputNewAssociationInput),
+			graphql.NewInputUnmarshaler("NewRecordInput", ec.unmarshalInputNewRecordInput),
 			graphql.NewInputUnmarshaler("RecordIdInput", ec.unmarshalInputRecordIdInput),
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
+			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
+			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("UpdateRecordInput", ec.unmarshalInputUpdateRecordInput),
 			graphql.NewInputUnmarshaler("UpdateRecordsInput", ec.unmarshalInputUpdateRecordsInput),
 			graphql.NewInputUnmarshaler("UpsertRecordsInput", ec.unmarshalInputUpsertRecordsInput),
@@ -1126,6 +1581,42 @@ type Query {
 
   "The record with this global id, archived or not, or null."
   record(id: ID!): Record
+
+  "The association types from one object type to another: the unlabeled default first, then labels."
+  associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]!
+  "Every object type and every association type between them, for drawing the data model."
+  dataModel: DataModel!
+}
+
+"The object types and the association types that link them."
+type DataModel {
+  objectTypes: [ObjectType!]!
+  "Every directional association type: each link appears once from each side."
+  associationTypes: [AssociationType!]!
+}
+
+"""
+A kind of link from records of one object type to records of another: the
+unlabeled default (label null) or a label. Each type has an inverse, the
+same link seen from the other side (Manager / Employee).
+"""
+type AssociationType implements Node {
+  id: ID!
+  fromObjectType: ObjectType!
+  toObjectType: ObjectType!
+  "null for the unlabeled default."
+  label: String
+  category: AssociationCategory!
+  inverse: AssociationType
+  "How many records of the other side one record may have under this type; null for no limit."
+  limit: Int
+}
+
+enum AssociationCategory {
+  "From the standard catalog: the unlabeled defaults and Primary."
+  STANDARD
+  "Made by an admin."
+  USER_DEFINED
 }
 
 "A kind of record, such as contacts or a custom object."
@@ -1284,6 +1775,43 @@ type Record implements Node {
   updatedAt: DateTime!
   archived: Boolean!
   archivedAt: DateTime
+  """
+  Live records of toObjectType associated with this one, newest first
+  (ties by id), each edge with every label linking the two. labels keeps
+  records linked under any of them. Each record's list pages on its own:
+  first/after, last/before, at most 1000 a page, 50 by default.
+  """
+  associations(
+    toObjectType: String!
+    labels: [String!]
+    first: Int
+    after: String
+    last: Int
+    before: String
+  ): AssociationConnection!
+}
+
+type AssociationConnection {
+  edges: [AssociationEdge!]!
+  pageInfo: PageInfo!
+  "How many records the field selects in all. Costs a count: ask only when needed."
+  totalCount: Int!
+}
+
+type AssociationEdge {
+  cursor: String!
+  node: Record!
+  "Every type linking the parent to this record, seen from the parent: the unlabeled default first."
+  labels: [AssociationLabel!]!
+}
+
+"One type linking two records."
+type AssociationLabel {
+  "Global id of the AssociationType."
+  typeId: ID!
+  "null for the unlabeled default."
+  label: String
+  category: AssociationCategory!
 }
 
 type RecordConnection {
@@ -1333,6 +1861,119 @@ type Mutation {
   upsertRecords(input: UpsertRecordsInput!): BatchPayload!
   "Archive up to 1000 records. PER ITEM, as createRecords."
   archiveRecords(input: ArchiveRecordsInput!): BatchPayload!
+
+  """
+  Associate two records, both directions in one transaction. Labels add to
+  those the pair has (they never replace), and the unlabeled association
+  comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
+  (Primary) answers CONFLICT naming the record that holds the place.
+  """
+  associate(input: AssociateInput!): AssociationPayload!
+  """
+  Remove labels from two associated records, or with no labels the whole
+  association: removing the unlabeled association removes every label.
+  """
+  disassociate(input: AssociateInput!): DisassociationPayload!
+  "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
+  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+  "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
+  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+
+  """
+  Define a label between two object types (at most 50 a pair). With an
+  inverseLabel it is a paired label: label seen from fromObjectType,
+  inverseLabel from toObjectType.
+  """
+  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload!
+  "Rename a user-defined label and, when inverseLabel is given, its inverse."
+  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload!
+  """
+  Delete a user-defined label and its inverse. Refused with CONFLICT and
+  the count while records use it, unless removeAssociations: then those
+  links go with it (the pairs stay associated, unlabeled).
+  """
+  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload!
+  """
+  Set how many records of the other side one record may have under a type;
+  null removes the limit. On the unlabeled default type it bounds the pair.
+  """
+  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload!
+}
+
+input AssociateInput {
+  from: ID!
+  to: ID!
+  "Label texts, e.g. [\"Primary\"]; none means the unlabeled association."
+  labels: [String!]
+}
+
+input AssociateRecordsInput {
+  inputs: [AssociateInput!]!
+}
+
+type AssociationPayload {
+  from: Record!
+  to: Record!
+  "Every type now linking from to to, seen from from."
+  labels: [AssociationLabel!]!
+}
+
+type DisassociationPayload {
+  from: Record!
+  to: Record!
+  "The types still linking from to to; empty when no longer associated."
+  labels: [AssociationLabel!]!
+  "How many directional association rows were removed."
+  removed: Int!
+}
+
+type AssociationBatchPayload {
+  results: [AssociationResult!]!
+  written: Int!
+  failed: Int!
+}
+
+type AssociationResult {
+  index: Int!
+  "The labels between the pair after the item; null when it failed."
+  labels: [AssociationLabel!]
+  error: ItemError
+}
+
+input CreateAssociationLabelInput {
+  fromObjectType: String!
+  toObjectType: String!
+  label: String!
+  "The label seen from toObjectType; the same as label when not given."
+  inverseLabel: String
+  limit: Int
+  inverseLimit: Int
+}
+
+input RenameAssociationLabelInput {
+  id: ID!
+  label: String!
+  inverseLabel: String
+}
+
+input DeleteAssociationLabelInput {
+  id: ID!
+  removeAssociations: Boolean = false
+}
+
+input SetAssociationLimitInput {
+  id: ID!
+  limit: Int
+}
+
+type AssociationTypePayload {
+  associationType: AssociationType!
+}
+
+type DeleteAssociationLabelPayload {
+  deletedId: ID!
+  "How many directional association rows went with the label."
+  removedAssociations: Int!
 }
 
 input CreateRecordInput {
@@ -1340,6 +1981,14 @@ input CreateRecordInput {
   objectType: String!
   "Values keyed by property name."
   properties: JSON!
+  "Records to associate the new one with, in the same transaction."
+  associations: [NewAssociationInput!]
+}
+
+"An association of a record being created."
+input NewAssociationInput {
+  to: ID!
+  labels: [String!]
 }
 
 input UpdateRecordInput {
@@ -1354,7 +2003,14 @@ input RecordIdInput {
 
 input CreateRecordsInput {
   objectType: String!
-  inputs: [RecordPropertiesInput!]!
+  inputs: [NewRecordInput!]!
+}
+
+"One record of createRecords."
+input NewRecordInput {
+  properties: JSON!
+  "Records to associate the new one with; a refused association fails the item."
+  associations: [NewAssociationInput!]
 }
 
 input RecordPropertiesInput {
@@ -1420,6 +2076,106 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AssociationBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "results":
+		return ec.fieldContext_AssociationBatchPayload_results(ctx, field)
+	case "written":
+		return ec.fieldContext_AssociationBatchPayload_written(ctx, field)
+	case "failed":
+		return ec.fieldContext_AssociationBatchPayload_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationBatchPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssociationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssociationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AssociationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssociationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssociationEdge_node(ctx, field)
+	case "labels":
+		return ec.fieldContext_AssociationEdge_labels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "typeId":
+		return ec.fieldContext_AssociationLabel_typeId(ctx, field)
+	case "label":
+		return ec.fieldContext_AssociationLabel_label(ctx, field)
+	case "category":
+		return ec.fieldContext_AssociationLabel_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationLabel", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_AssociationPayload_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AssociationPayload_to(ctx, field)
+	case "labels":
+		return ec.fieldContext_AssociationPayload_labels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_AssociationResult_index(ctx, field)
+	case "labels":
+		return ec.fieldContext_AssociationResult_labels(ctx, field)
+	case "error":
+		return ec.fieldContext_AssociationResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationResult", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AssociationType_id(ctx, field)
+	case "fromObjectType":
+		return ec.fieldContext_AssociationType_fromObjectType(ctx, field)
+	case "toObjectType":
+		return ec.fieldContext_AssociationType_toObjectType(ctx, field)
+	case "label":
+		return ec.fieldContext_AssociationType_label(ctx, field)
+	case "category":
+		return ec.fieldContext_AssociationType_category(ctx, field)
+	case "inverse":
+		return ec.fieldContext_AssociationType_inverse(ctx, field)
+	case "limit":
+		return ec.fieldContext_AssociationType_limit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationType", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationTypePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "associationType":
+		return ec.fieldContext_AssociationTypePayload_associationType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationTypePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_BatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "results":
@@ -1444,6 +2200,40 @@ func (ec *executionContext) childFields_BatchResult(ctx context.Context, field g
 		return ec.fieldContext_BatchResult_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BatchResult", field.Name)
+}
+
+func (ec *executionContext) childFields_DataModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectTypes":
+		return ec.fieldContext_DataModel_objectTypes(ctx, field)
+	case "associationTypes":
+		return ec.fieldContext_DataModel_associationTypes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DataModel", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteAssociationLabelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteAssociationLabelPayload_deletedId(ctx, field)
+	case "removedAssociations":
+		return ec.fieldContext_DeleteAssociationLabelPayload_removedAssociations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteAssociationLabelPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DisassociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_DisassociationPayload_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DisassociationPayload_to(ctx, field)
+	case "labels":
+		return ec.fieldContext_DisassociationPayload_labels(ctx, field)
+	case "removed":
+		return ec.fieldContext_DisassociationPayload_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisassociationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1638,6 +2428,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_archived(ctx, field)
 	case "archivedAt":
 		return ec.fieldContext_Record_archivedAt(ctx, field)
+	case "associations":
+		return ec.fieldContext_Record_associations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
 }
@@ -1816,6 +2608,48 @@ func (ec *executionContext) field_Mutation_archiveRecords_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_associateRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssociateRecordsInput, error) {
+			return ec.unmarshalNAssociateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateRecordsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_associate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssociateInput, error) {
+			return ec.unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAssociationLabelInput, error) {
+			return ec.unmarshalNCreateAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAssociationLabelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1844,12 +2678,82 @@ func (ec *executionContext) field_Mutation_createRecords_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
+			return ec.unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disassociateRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssociateRecordsInput, error) {
+			return ec.unmarshalNAssociateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateRecordsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disassociate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssociateInput, error) {
+			return ec.unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RenameAssociationLabelInput, error) {
+			return ec.unmarshalNRenameAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRenameAssociationLabelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_restoreRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordIDInput, error) {
 			return ec.unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAssociationLimit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
+			return ec.unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1970,6 +2874,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_associationTypes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fromObjectType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromObjectType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "toObjectType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toObjectType"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2080,6 +3006,60 @@ func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Record_associations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "toObjectType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toObjectType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Record_properties_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2167,6 +3147,730 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AssociationBatchPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.AssociationBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationBatchPayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*assoc.Result) graphql.Marshaler {
+			return ec.marshalNAssociationResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationBatchPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationBatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationBatchPayload_written(ctx context.Context, field graphql.CollectedField, obj *model.AssociationBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationBatchPayload_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationBatchPayload_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationBatchPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationBatchPayload_failed(ctx context.Context, field graphql.CollectedField, obj *model.AssociationBatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationBatchPayload_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationBatchPayload_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationBatchPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *assoc.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []assoc.Edge) graphql.Marshaler {
+			return ec.marshalNAssociationEdge2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *assoc.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *assoc.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AssociationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *assoc.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationEdge_node(ctx context.Context, field graphql.CollectedField, obj *assoc.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Record, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationEdge_labels(ctx context.Context, field graphql.CollectedField, obj *assoc.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationLabel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationLabel_typeId(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationLabel_typeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationLabel().TypeID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationLabel_typeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AssociationLabel_label(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationLabel_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationLabel().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationLabel_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "String")
+}
+
+func (ec *executionContext) _AssociationLabel_category(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationLabel_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationLabel().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
+			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationLabel_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "AssociationCategory")
+}
+
+func (ec *executionContext) _AssociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPayload_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPayload_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationPayload_to(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPayload_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPayload_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationPayload_labels(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPayload_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPayload_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationLabel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationResult_index(ctx context.Context, field graphql.CollectedField, obj *assoc.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationResult_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationResult_labels(ctx context.Context, field graphql.CollectedField, obj *assoc.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationResult_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationResult().Labels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalOAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationResult_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationLabel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationResult_error(ctx context.Context, field graphql.CollectedField, obj *assoc.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationResult().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *apierr.Error) graphql.Marshaler {
+			return ec.marshalOItemError2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationType_id(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationType().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AssociationType_fromObjectType(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_fromObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_fromObjectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationType_toObjectType(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_toObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_toObjectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationType_label(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationType().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "String")
+}
+
+func (ec *executionContext) _AssociationType_category(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationType().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
+			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "AssociationCategory")
+}
+
+func (ec *executionContext) _AssociationType_inverse(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_inverse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inverse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
+			return ec.marshalOAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_inverse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationType_limit(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationType_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationType().Limit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationType_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AssociationTypePayload_associationType(ctx context.Context, field graphql.CollectedField, obj *model.AssociationTypePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationTypePayload_associationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssociationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationTypePayload_associationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationTypePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationType(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _BatchPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BatchPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2354,6 +4058,235 @@ func (ec *executionContext) fieldContext_BatchResult_error(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DataModel_objectTypes(ctx context.Context, field graphql.CollectedField, obj *model.DataModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataModel_objectTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataModel_objectTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DataModel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DataModel_associationTypes(ctx context.Context, field graphql.CollectedField, obj *model.DataModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataModel_associationTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssociationTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataModel_associationTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DataModel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteAssociationLabelPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAssociationLabelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAssociationLabelPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAssociationLabelPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAssociationLabelPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteAssociationLabelPayload_removedAssociations(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAssociationLabelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAssociationLabelPayload_removedAssociations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedAssociations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAssociationLabelPayload_removedAssociations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAssociationLabelPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisassociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisassociationPayload_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisassociationPayload_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisassociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisassociationPayload_to(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisassociationPayload_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisassociationPayload_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisassociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisassociationPayload_labels(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisassociationPayload_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisassociationPayload_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisassociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationLabel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisassociationPayload_removed(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisassociationPayload_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisassociationPayload_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisassociationPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -2803,6 +4736,358 @@ func (ec *executionContext) fieldContext_Mutation_archiveRecords(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archiveRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_associate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_associate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Associate(ctx, fc.Args["input"].(model.AssociateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
+			return ec.marshalNAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_associate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_associate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disassociate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disassociate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Disassociate(ctx, fc.Args["input"].(model.AssociateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
+			return ec.marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disassociate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisassociationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disassociate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_associateRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_associateRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssociateRecords(ctx, fc.Args["input"].(model.AssociateRecordsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
+			return ec.marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_associateRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationBatchPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_associateRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disassociateRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disassociateRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisassociateRecords(ctx, fc.Args["input"].(model.AssociateRecordsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
+			return ec.marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disassociateRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationBatchPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disassociateRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAssociationLabel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAssociationLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAssociationLabel(ctx, fc.Args["input"].(model.CreateAssociationLabelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
+			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAssociationLabel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameAssociationLabel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renameAssociationLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameAssociationLabel(ctx, fc.Args["input"].(model.RenameAssociationLabelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
+			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renameAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameAssociationLabel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAssociationLabel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAssociationLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAssociationLabel(ctx, fc.Args["input"].(model.DeleteAssociationLabelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
+			return ec.marshalNDeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteAssociationLabelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAssociationLabel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAssociationLimit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAssociationLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAssociationLimit(ctx, fc.Args["input"].(model.SetAssociationLimitInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
+			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAssociationLimit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAssociationLimit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4497,6 +6782,82 @@ func (ec *executionContext) fieldContext_Query_record(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_associationTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_associationTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AssociationTypes(ctx, fc.Args["fromObjectType"].(string), fc.Args["toObjectType"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+			return ec.marshalNAssociationType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_associationTypes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_associationTypes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dataModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dataModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DataModel(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DataModel) graphql.Marshaler {
+			return ec.marshalNDataModel2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDataModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dataModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataModel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4808,6 +7169,50 @@ func (ec *executionContext) _Record_archivedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Record_archivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Record", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Record_associations(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_associations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Record().Associations(ctx, obj, fc.Args["toObjectType"].(string), fc.Args["labels"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *assoc.Page) graphql.Marshaler {
+			return ec.marshalNAssociationConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Record_associations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Record_associations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.Page) (ret graphql.Marshaler) {
@@ -6099,6 +8504,181 @@ func UnmarshalArchiveRecordsInput(ctx context.Context, raw any) (model.ArchiveRe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssociateInput(ctx context.Context, obj any) (model.AssociateInput, error) {
+	var it model.AssociateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "labels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssociateInput unmarshals raw into the AssociateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssociateInput(ctx context.Context, raw any) (model.AssociateInput, error) {
+	var out model.AssociateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssociateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssociateRecordsInput(ctx context.Context, obj any) (model.AssociateRecordsInput, error) {
+	var it model.AssociateRecordsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"inputs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "inputs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputs"))
+			data, err := ec.unmarshalNAssociateInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Inputs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssociateRecordsInput unmarshals raw into the AssociateRecordsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssociateRecordsInput(ctx context.Context, raw any) (model.AssociateRecordsInput, error) {
+	var out model.AssociateRecordsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssociateRecordsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateAssociationLabelInput(ctx context.Context, obj any) (model.CreateAssociationLabelInput, error) {
+	var it model.CreateAssociationLabelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fromObjectType", "toObjectType", "label", "inverseLabel", "limit", "inverseLimit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fromObjectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromObjectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromObjectType = data
+		case "toObjectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toObjectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToObjectType = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "inverseLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inverseLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InverseLabel = data
+		case "limit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limit = data
+		case "inverseLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inverseLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InverseLimit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAssociationLabelInput unmarshals raw into the CreateAssociationLabelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAssociationLabelInput(ctx context.Context, raw any) (model.CreateAssociationLabelInput, error) {
+	var out model.CreateAssociationLabelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAssociationLabelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context, obj any) (model.CreateRecordInput, error) {
 	var it model.CreateRecordInput
 	if obj == nil {
@@ -6110,7 +8690,7 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "properties"}
+	fieldsInOrder := [...]string{"objectType", "properties", "associations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6131,6 +8711,13 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 				return it, err
 			}
 			it.Properties = data
+		case "associations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associations"))
+			data, err := ec.unmarshalONewAssociationInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Associations = data
 		}
 	}
 	return it, nil
@@ -6175,7 +8762,7 @@ func (ec *executionContext) unmarshalInputCreateRecordsInput(ctx context.Context
 			it.ObjectType = data
 		case "inputs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inputs"))
-			data, err := ec.unmarshalNRecordPropertiesInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPropertiesInputᚄ(ctx, v)
+			data, err := ec.unmarshalNNewRecordInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewRecordInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -6194,6 +8781,157 @@ func (ec *executionContext) unmarshalInputCreateRecordsInput(ctx context.Context
 func UnmarshalCreateRecordsInput(ctx context.Context, raw any) (model.CreateRecordsInput, error) {
 	var out model.CreateRecordsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRecordsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteAssociationLabelInput(ctx context.Context, obj any) (model.DeleteAssociationLabelInput, error) {
+	var it model.DeleteAssociationLabelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["removeAssociations"]; !present {
+		asMap["removeAssociations"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "removeAssociations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "removeAssociations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeAssociations"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveAssociations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteAssociationLabelInput unmarshals raw into the DeleteAssociationLabelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteAssociationLabelInput(ctx context.Context, raw any) (model.DeleteAssociationLabelInput, error) {
+	var out model.DeleteAssociationLabelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAssociationLabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNewAssociationInput(ctx context.Context, obj any) (model.NewAssociationInput, error) {
+	var it model.NewAssociationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"to", "labels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewAssociationInput unmarshals raw into the NewAssociationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewAssociationInput(ctx context.Context, raw any) (model.NewAssociationInput, error) {
+	var out model.NewAssociationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewAssociationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNewRecordInput(ctx context.Context, obj any) (model.NewRecordInput, error) {
+	var it model.NewRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"properties", "associations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalNJSON2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		case "associations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associations"))
+			data, err := ec.unmarshalONewAssociationInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Associations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewRecordInput unmarshals raw into the NewRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewRecordInput(ctx context.Context, raw any) (model.NewRecordInput, error) {
+	var out model.NewRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewRecordInput", raw, &out)
 	return out, err
 }
 
@@ -6278,6 +9016,111 @@ func (ec *executionContext) unmarshalInputRecordPropertiesInput(ctx context.Cont
 func UnmarshalRecordPropertiesInput(ctx context.Context, raw any) (model.RecordPropertiesInput, error) {
 	var out model.RecordPropertiesInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPropertiesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenameAssociationLabelInput(ctx context.Context, obj any) (model.RenameAssociationLabelInput, error) {
+	var it model.RenameAssociationLabelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "label", "inverseLabel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "inverseLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inverseLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InverseLabel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenameAssociationLabelInput unmarshals raw into the RenameAssociationLabelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenameAssociationLabelInput(ctx context.Context, raw any) (model.RenameAssociationLabelInput, error) {
+	var out model.RenameAssociationLabelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenameAssociationLabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAssociationLimitInput(ctx context.Context, obj any) (model.SetAssociationLimitInput, error) {
+	var it model.SetAssociationLimitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "limit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "limit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAssociationLimitInput unmarshals raw into the SetAssociationLimitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAssociationLimitInput(ctx context.Context, raw any) (model.SetAssociationLimitInput, error) {
+	var out model.SetAssociationLimitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAssociationLimitInput", raw, &out)
 	return out, err
 }
 
@@ -6485,6 +9328,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ObjectType(ctx, sel, obj)
+	case meta.AssociationType:
+		return ec._AssociationType(ctx, sel, &obj)
+	case *meta.AssociationType:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationType(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -6497,6 +9347,370 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var associationBatchPayloadImplementors = []string{"AssociationBatchPayload"}
+
+func (ec *executionContext) _AssociationBatchPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationBatchPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationBatchPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationBatchPayload")
+		case "results":
+			out.Values[i] = ec._AssociationBatchPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._AssociationBatchPayload_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._AssociationBatchPayload_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationConnectionImplementors = []string{"AssociationConnection"}
+
+func (ec *executionContext) _AssociationConnection(ctx context.Context, sel ast.SelectionSet, obj *assoc.Page) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationConnection")
+		case "edges":
+			out.Values[i] = ec._AssociationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AssociationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationEdgeImplementors = []string{"AssociationEdge"}
+
+func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.SelectionSet, obj *assoc.Edge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationEdge")
+		case "cursor":
+			out.Values[i] = ec._AssociationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AssociationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._AssociationEdge_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationLabelImplementors = []string{"AssociationLabel"}
+
+func (ec *executionContext) _AssociationLabel(ctx context.Context, sel ast.SelectionSet, obj *meta.AssociationType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationLabelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationLabel")
+		case "typeId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationLabel_typeId(ctx, field, obj)
+				})
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationLabel_label(ctx, field, obj)
+				})
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationLabel_category(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationPayloadImplementors = []string{"AssociationPayload"}
+
+func (ec *executionContext) _AssociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationPayload")
+		case "from":
+			out.Values[i] = ec._AssociationPayload_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AssociationPayload_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._AssociationPayload_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationResultImplementors = []string{"AssociationResult"}
+
+func (ec *executionContext) _AssociationResult(ctx context.Context, sel ast.SelectionSet, obj *assoc.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationResult")
+		case "index":
+			out.Values[i] = ec._AssociationResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationResult_labels(ctx, field, obj)
+				})
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationResult_error(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationTypeImplementors = []string{"AssociationType", "Node"}
+
+func (ec *executionContext) _AssociationType(ctx context.Context, sel ast.SelectionSet, obj *meta.AssociationType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationType")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationType_id(ctx, field, obj)
+				})
+		case "fromObjectType":
+			out.Values[i] = ec._AssociationType_fromObjectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toObjectType":
+			out.Values[i] = ec._AssociationType_toObjectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationType_label(ctx, field, obj)
+				})
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationType_category(ctx, field, obj)
+				})
+		case "inverse":
+			out.Values[i] = ec._AssociationType_inverse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationType_limit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationTypePayloadImplementors = []string{"AssociationTypePayload"}
+
+func (ec *executionContext) _AssociationTypePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationTypePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationTypePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationTypePayload")
+		case "associationType":
+			out.Values[i] = ec._AssociationTypePayload_associationType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var batchPayloadImplementors = []string{"BatchPayload"}
 
@@ -6573,6 +9787,130 @@ func (ec *executionContext) _BatchResult(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BatchResult_error(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dataModelImplementors = []string{"DataModel"}
+
+func (ec *executionContext) _DataModel(ctx context.Context, sel ast.SelectionSet, obj *model.DataModel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dataModelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DataModel")
+		case "objectTypes":
+			out.Values[i] = ec._DataModel_objectTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "associationTypes":
+			out.Values[i] = ec._DataModel_associationTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteAssociationLabelPayloadImplementors = []string{"DeleteAssociationLabelPayload"}
+
+func (ec *executionContext) _DeleteAssociationLabelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteAssociationLabelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteAssociationLabelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteAssociationLabelPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteAssociationLabelPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removedAssociations":
+			out.Values[i] = ec._DeleteAssociationLabelPayload_removedAssociations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disassociationPayloadImplementors = []string{"DisassociationPayload"}
+
+func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisassociationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disassociationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisassociationPayload")
+		case "from":
+			out.Values[i] = ec._DisassociationPayload_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DisassociationPayload_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._DisassociationPayload_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._DisassociationPayload_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6712,6 +10050,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "archiveRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveRecords(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "associate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_associate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disassociate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disassociate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "associateRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_associateRecords(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disassociateRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disassociateRecords(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAssociationLabel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAssociationLabel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameAssociationLabel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameAssociationLabel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAssociationLabel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAssociationLabel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAssociationLimit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAssociationLimit(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7287,6 +10681,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_record(ctx, field)
 				})
+		case "associationTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_associationTypes(ctx, field)
+				})
+		case "dataModel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dataModel(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7379,6 +10785,12 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "associations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Record_associations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7879,6 +11291,169 @@ func (ec *executionContext) unmarshalNArchiveRecordsInput2githubᚗcomᚋacmeᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx context.Context, v any) (model.AssociateInput, error) {
+	res, err := ec.unmarshalInputAssociateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssociateInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInputᚄ(ctx context.Context, v any) ([]*model.AssociateInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AssociateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssociateInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAssociateInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx context.Context, v any) (*model.AssociateInput, error) {
+	res, err := ec.unmarshalInputAssociateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssociateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateRecordsInput(ctx context.Context, v any) (model.AssociateRecordsInput, error) {
+	res, err := ec.unmarshalInputAssociateRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationBatchPayload!")
+		return graphql.Null
+	}
+	return ec._AssociationBatchPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx context.Context, v any) (model.AssociationCategory, error) {
+	var res model.AssociationCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx context.Context, sel ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAssociationConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐPage(ctx context.Context, sel ast.SelectionSet, v *assoc.Page) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationConnection!")
+		return graphql.Null
+	}
+	return ec._AssociationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationEdge2githubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐEdge(ctx context.Context, sel ast.SelectionSet, v assoc.Edge) graphql.Marshaler {
+	return ec._AssociationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAssociationEdge2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []assoc.Edge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationEdge2githubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationLabel2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationLabel2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx context.Context, sel ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationLabel!")
+		return graphql.Null
+	}
+	return ec._AssociationLabel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationPayload!")
+		return graphql.Null
+	}
+	return ec._AssociationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*assoc.Result) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationResult2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationResult2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐResult(ctx context.Context, sel ast.SelectionSet, v *assoc.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationResult!")
+		return graphql.Null
+	}
+	return ec._AssociationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx context.Context, sel ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationType!")
+		return graphql.Null
+	}
+	return ec._AssociationType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationTypePayload!")
+		return graphql.Null
+	}
+	return ec._AssociationTypePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BatchPayload!")
@@ -7925,6 +11500,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAssociationLabelInput(ctx context.Context, v any) (model.CreateAssociationLabelInput, error) {
+	res, err := ec.unmarshalInputCreateAssociationLabelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateRecordInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateRecordInput(ctx context.Context, v any) (model.CreateRecordInput, error) {
 	res, err := ec.unmarshalInputCreateRecordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7933,6 +11513,14 @@ func (ec *executionContext) unmarshalNCreateRecordInput2githubᚗcomᚋacmeᚋcr
 func (ec *executionContext) unmarshalNCreateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateRecordsInput(ctx context.Context, v any) (model.CreateRecordsInput, error) {
 	res, err := ec.unmarshalInputCreateRecordsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDataModel2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDataModel(ctx context.Context, sel ast.SelectionSet, v *model.DataModel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DataModel!")
+		return graphql.Null
+	}
+	return ec._DataModel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -7947,6 +11535,27 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
+	res, err := ec.unmarshalInputDeleteAssociationLabelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteAssociationLabelPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteAssociationLabelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisassociationPayload!")
+		return graphql.Null
+	}
+	return ec._DisassociationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (model.FieldType, error) {
@@ -8032,6 +11641,30 @@ func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.Select
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNNewAssociationInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInput(ctx context.Context, v any) (*model.NewAssociationInput, error) {
+	res, err := ec.unmarshalInputNewAssociationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNewRecordInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewRecordInputᚄ(ctx context.Context, v any) ([]*model.NewRecordInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NewRecordInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNewRecordInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewRecordInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNNewRecordInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewRecordInput(ctx context.Context, v any) (*model.NewRecordInput, error) {
+	res, err := ec.unmarshalInputNewRecordInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋacmeᚋcrmᚋgraphᚋschematypeᚐNode(ctx context.Context, sel ast.SelectionSet, v []schematype.Node) graphql.Marshaler {
@@ -8280,6 +11913,16 @@ func (ec *executionContext) unmarshalNRecordPropertiesInput2ᚖgithubᚗcomᚋac
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRenameAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRenameAssociationLabelInput(ctx context.Context, v any) (model.RenameAssociationLabelInput, error) {
+	res, err := ec.unmarshalInputRenameAssociationLabelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
+	res, err := ec.unmarshalInputSetAssociationLimitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8499,6 +12142,32 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationLabel2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx context.Context, sel ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssociationType(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8587,6 +12256,23 @@ func (ec *executionContext) marshalOItemError2ᚖgithubᚗcomᚋacmeᚋcrmᚋint
 		return graphql.Null
 	}
 	return ec._ItemError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONewAssociationInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInputᚄ(ctx context.Context, v any) ([]*model.NewAssociationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NewAssociationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNewAssociationInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋacmeᚋcrmᚋgraphᚋschematypeᚐNode(ctx context.Context, sel ast.SelectionSet, v schematype.Node) graphql.Marshaler {

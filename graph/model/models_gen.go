@@ -8,11 +8,41 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
 
 type ArchiveRecordsInput struct {
 	Ids []string `json:"ids"`
+}
+
+type AssociateInput struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Label texts, e.g. ["Primary"]; none means the unlabeled association.
+	Labels []string `json:"labels,omitempty"`
+}
+
+type AssociateRecordsInput struct {
+	Inputs []*AssociateInput `json:"inputs"`
+}
+
+type AssociationBatchPayload struct {
+	Results []*assoc.Result `json:"results"`
+	Written int             `json:"written"`
+	Failed  int             `json:"failed"`
+}
+
+type AssociationPayload struct {
+	From *records.Record `json:"from"`
+	To   *records.Record `json:"to"`
+	// Every type now linking from to to, seen from from.
+	Labels []*meta.AssociationType `json:"labels"`
+}
+
+type AssociationTypePayload struct {
+	AssociationType *meta.AssociationType `json:"associationType"`
 }
 
 // The outcome of a batch: one result per input, in input order.
@@ -24,19 +54,71 @@ type BatchPayload struct {
 	Failed int `json:"failed"`
 }
 
+type CreateAssociationLabelInput struct {
+	FromObjectType string `json:"fromObjectType"`
+	ToObjectType   string `json:"toObjectType"`
+	Label          string `json:"label"`
+	// The label seen from toObjectType; the same as label when not given.
+	InverseLabel *string `json:"inverseLabel,omitempty"`
+	Limit        *int    `json:"limit,omitempty"`
+	InverseLimit *int    `json:"inverseLimit,omitempty"`
+}
+
 type CreateRecordInput struct {
 	// API name of the object type (contacts).
 	ObjectType string `json:"objectType"`
 	// Values keyed by property name.
 	Properties map[string]any `json:"properties"`
+	// Records to associate the new one with, in the same transaction.
+	Associations []*NewAssociationInput `json:"associations,omitempty"`
 }
 
 type CreateRecordsInput struct {
-	ObjectType string                   `json:"objectType"`
-	Inputs     []*RecordPropertiesInput `json:"inputs"`
+	ObjectType string            `json:"objectType"`
+	Inputs     []*NewRecordInput `json:"inputs"`
+}
+
+// The object types and the association types that link them.
+type DataModel struct {
+	ObjectTypes []*meta.ObjectType `json:"objectTypes"`
+	// Every directional association type: each link appears once from each side.
+	AssociationTypes []*meta.AssociationType `json:"associationTypes"`
+}
+
+type DeleteAssociationLabelInput struct {
+	ID                 string `json:"id"`
+	RemoveAssociations *bool  `json:"removeAssociations,omitempty"`
+}
+
+type DeleteAssociationLabelPayload struct {
+	DeletedID string `json:"deletedId"`
+	// How many directional association rows went with the label.
+	RemovedAssociations int `json:"removedAssociations"`
+}
+
+type DisassociationPayload struct {
+	From *records.Record `json:"from"`
+	To   *records.Record `json:"to"`
+	// The types still linking from to to; empty when no longer associated.
+	Labels []*meta.AssociationType `json:"labels"`
+	// How many directional association rows were removed.
+	Removed int `json:"removed"`
 }
 
 type Mutation struct {
+}
+
+// An association of a record being created.
+type NewAssociationInput struct {
+	To     string   `json:"to"`
+	Labels []string `json:"labels,omitempty"`
+}
+
+// One record of createRecords.
+type NewRecordInput struct {
+	Properties map[string]any `json:"properties"`
+	// Records to associate the new one with; a refused association fails the item.
+	Associations []*NewAssociationInput `json:"associations,omitempty"`
 }
 
 type Query struct {
@@ -59,6 +141,17 @@ type RecordPropertiesInput struct {
 	Properties map[string]any `json:"properties"`
 }
 
+type RenameAssociationLabelInput struct {
+	ID           string  `json:"id"`
+	Label        string  `json:"label"`
+	InverseLabel *string `json:"inverseLabel,omitempty"`
+}
+
+type SetAssociationLimitInput struct {
+	ID    string `json:"id"`
+	Limit *int   `json:"limit,omitempty"`
+}
+
 type UpdateRecordInput struct {
 	ID string `json:"id"`
 	// Values to set keyed by property name; null or "" clears one.
@@ -77,6 +170,63 @@ type UpsertRecordsInput struct {
 	IDProperty *string `json:"idProperty,omitempty"`
 	// Each item must hold a value of idProperty.
 	Inputs []*RecordPropertiesInput `json:"inputs"`
+}
+
+type AssociationCategory string
+
+const (
+	// From the standard catalog: the unlabeled defaults and Primary.
+	AssociationCategoryStandard AssociationCategory = "STANDARD"
+	// Made by an admin.
+	AssociationCategoryUserDefined AssociationCategory = "USER_DEFINED"
+)
+
+var AllAssociationCategory = []AssociationCategory{
+	AssociationCategoryStandard,
+	AssociationCategoryUserDefined,
+}
+
+func (e AssociationCategory) IsValid() bool {
+	switch e {
+	case AssociationCategoryStandard, AssociationCategoryUserDefined:
+		return true
+	}
+	return false
+}
+
+func (e AssociationCategory) String() string {
+	return string(e)
+}
+
+func (e *AssociationCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AssociationCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AssociationCategory", str)
+	}
+	return nil
+}
+
+func (e AssociationCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AssociationCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AssociationCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // How a property is edited.

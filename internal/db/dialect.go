@@ -27,6 +27,13 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 	// Rebind turns the ? placeholders of query into the dialect's own.
 	Rebind(query string) string
+	// InIDs is "column IN <the ids bound to its one ?>": one bind
+	// parameter however many ids, so lists never meet parameter limits.
+	InIDs(column string) string
+	// IDs is the argument for the ? of InIDs.
+	IDs(ids []int) any
+	// JoinIDs aggregates an integer column of a group into "1,2,3".
+	JoinIDs(column string) string
 }
 
 type postgres struct{}
@@ -38,6 +45,13 @@ func (postgres) PropertyText(column, property string) string {
 }
 
 func (postgres) ForUpdate() string { return " FOR UPDATE" }
+
+func (postgres) InIDs(column string) string { return column + " = ANY(?::bigint[])" }
+
+// IDs is a PostgreSQL array literal: {1,2,3}.
+func (postgres) IDs(ids []int) any { return "{" + strings.Trim(jsonInts(ids), "[]") + "}" }
+
+func (postgres) JoinIDs(column string) string { return "string_agg(" + column + "::text, ',')" }
 
 func (postgres) Rebind(query string) string {
 	var b strings.Builder
@@ -74,6 +88,29 @@ func (sqlite) PropertyText(column, property string) string {
 
 func (sqlite) ForUpdate() string { return "" }
 
+func (sqlite) InIDs(column string) string {
+	return column + " IN (SELECT value FROM json_each(?))"
+}
+
+func (sqlite) IDs(ids []int) any { return jsonInts(ids) }
+
+func (sqlite) JoinIDs(column string) string { return "group_concat(" + column + ", ',')" }
+
 func (sqlite) Rebind(query string) string { return query }
 
 func (sqlite) ExtraMigrations() []string { return nil }
+
+// jsonInts writes ids as a JSON array: [1,2,3].
+func jsonInts(ids []int) string {
+	var b strings.Builder
+	b.Grow(len(ids)*8 + 2)
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(id))
+	}
+	b.WriteByte(']')
+	return b.String()
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/property"
@@ -72,6 +73,22 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		return nil, fmt.Errorf("load pipelines: %w", err)
 	}
 
+	ats, err := client.AssociationType.Query().Where(associationtype.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load association types: %w", err)
+	}
+	assocs := make([]AssociationTypeRow, len(ats))
+	for i, at := range ats {
+		assocs[i] = AssociationTypeRow{ID: at.ID, FromObjectTypeID: at.FromObjectTypeID, ToObjectTypeID: at.ToObjectTypeID,
+			Label: at.Label, Category: string(at.Category)}
+		if at.InverseID != nil {
+			assocs[i].InverseID = *at.InverseID
+		}
+		if at.MaxAssociations != nil {
+			assocs[i].Limit = *at.MaxAssociations
+		}
+	}
+
 	types := make([]*ObjectType, 0, len(ots))
 	byID := make(map[int]*ObjectType, len(ots))
 	for _, o := range ots {
@@ -124,5 +141,5 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		}
 		ot.Pipelines = append(ot.Pipelines, pl)
 	}
-	return New(workspaceID, version, types), nil
+	return New(workspaceID, version, types, assocs...), nil
 }

@@ -16,8 +16,57 @@ type Model struct {
 	WorkspaceID int
 	Version     int64
 	ObjectTypes []*ObjectType // by kind, then name
-	byName      map[string]*ObjectType
-	byID        map[int]*ObjectType
+	// AssociationTypes are every directional association type, by id.
+	AssociationTypes []*AssociationType
+	byName           map[string]*ObjectType
+	byID             map[int]*ObjectType
+	assocByID        map[int]*AssociationType
+}
+
+// AssociationType is a kind of link from records of one object type to
+// records of another: the unlabeled default (Label "") or a label.
+type AssociationType struct {
+	ID       int
+	From     *ObjectType
+	To       *ObjectType
+	Label    string
+	Category string // standard or user_defined
+	// Inverse is the type of the same link seen from the other side (a
+	// type between one object type and itself may be its own inverse).
+	Inverse *AssociationType
+	// Limit is how many records of the other side one record may have
+	// under this type; 0 means no limit.
+	Limit int
+}
+
+// AssociationTypeByID returns the association type with id.
+func (m *Model) AssociationTypeByID(id int) (*AssociationType, bool) {
+	at, ok := m.assocByID[id]
+	return at, ok
+}
+
+// AssociationTypesBetween returns the types from one object type to
+// another, the unlabeled default first, then by label.
+func (m *Model) AssociationTypesBetween(from, to *ObjectType) []*AssociationType {
+	var out []*AssociationType
+	for _, at := range m.AssociationTypes {
+		if at.From == from && at.To == to {
+			out = append(out, at)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// AssociationType returns the type from one object type to another with
+// label ("" for the unlabeled default).
+func (m *Model) AssociationType(from, to *ObjectType, label string) (*AssociationType, bool) {
+	for _, at := range m.AssociationTypes {
+		if at.From == from && at.To == to && at.Label == label {
+			return at, true
+		}
+	}
+	return nil, false
 }
 
 // ObjectType is a kind of record and its definitions.
@@ -160,9 +209,12 @@ func (o *ObjectType) UniqueProperties() []*Property {
 
 // New indexes loaded definitions and derives what is computed: the
 // options of pipeline and stage properties come from the pipelines.
-func New(workspaceID int, version int64, types []*ObjectType) *Model {
+// Association types are linked to their object types and inverses by the
+// ids in assocs; those whose object types are missing are left out.
+func New(workspaceID int, version int64, types []*ObjectType, assocs ...AssociationTypeRow) *Model {
 	m := &Model{WorkspaceID: workspaceID, Version: version, ObjectTypes: types,
-		byName: make(map[string]*ObjectType, len(types)), byID: make(map[int]*ObjectType, len(types))}
+		byName: make(map[string]*ObjectType, len(types)), byID: make(map[int]*ObjectType, len(types)),
+		assocByID: make(map[int]*AssociationType, len(assocs))}
 	kindOrder := map[string]int{"standard": 0, "engagement": 1, "custom": 2}
 	sort.SliceStable(types, func(i, j int) bool {
 		if kindOrder[types[i].Kind] != kindOrder[types[j].Kind] {
@@ -185,6 +237,7 @@ func New(workspaceID int, version int64, types []*ObjectType) *Model {
 			p.Options = stageOptions(ot.Pipelines)
 		}
 	}
+	m.linkAssociationTypes(assocs)
 	return m
 }
 
@@ -247,4 +300,28 @@ func stageOptions(pipelines []*Pipeline) []propdef.Option {
 		}
 	}
 	return opts
+}
+
+// AssociationTypeRow is an association type as stored: by ids.
+type AssociationTypeRow struct {
+	ID, FromObjectTypeID, ToObjectTypeID, InverseID, Limit int
+	Label, Category                                        string
+}
+
+func (m *Model) linkAssociationTypes(rows []AssociationTypeRow) {
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	for _, r := range rows {
+		from, to := m.byID[r.FromObjectTypeID], m.byID[r.ToObjectTypeID]
+		if from == nil || to == nil {
+			continue
+		}
+		at := &AssociationType{ID: r.ID, From: from, To: to, Label: r.Label, Category: r.Category, Limit: r.Limit}
+		m.AssociationTypes = append(m.AssociationTypes, at)
+		m.assocByID[r.ID] = at
+	}
+	for _, r := range rows {
+		if at, ok := m.assocByID[r.ID]; ok {
+			at.Inverse = m.assocByID[r.InverseID]
+		}
+	}
 }

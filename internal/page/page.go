@@ -6,6 +6,7 @@ package page
 import (
 	"encoding/base64"
 	"encoding/json"
+	"time"
 
 	"github.com/acme/crm/internal/apierr"
 )
@@ -133,4 +134,19 @@ func Trim[T any](w Window, rows []T, cursor func(T) string) ([]T, Info) {
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return rows, info
+}
+
+// TimeCursor is the cursor of a row ordered by a time, then id.
+func TimeCursor(ordering string, t time.Time, id int) string {
+	return Encode(ordering, Cursor{Value: t.UTC().Format(time.RFC3339Nano), ID: id})
+}
+
+// Time is the sort value of a cursor made by TimeCursor.
+func (c *Cursor) Time() (time.Time, error) {
+	s, _ := c.Value.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, apierr.New(apierr.BadUserInput, "cursor holds no valid position")
+	}
+	return t.UTC(), nil
 }

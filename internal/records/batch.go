@@ -47,8 +47,14 @@ func withIndex(i int, err error) error {
 	return fmt.Errorf("item %d: %w", i, err)
 }
 
-// CreateMany validates and creates records of one object type.
-func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any) ([]Result, error) {
+// AfterCreate runs in the transaction of a create, after item index was
+// inserted as r. An *apierr.Error it returns fails that item only, undoing
+// its insert; any other error fails the whole call.
+type AfterCreate func(ctx context.Context, q ExecQuerier, index int, r *Record) error
+
+// CreateMany validates and creates records of one object type. after, when
+// not nil, runs for each inserted record.
+func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
 	ot, err := ObjectType(m, objectType)
 	if err != nil {
 		return nil, err
@@ -65,7 +71,7 @@ func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = err
 				continue
 			}
-			r, err := s.insert(ctx, tx, ot, m.WorkspaceID, props)
+			r, err := s.createOne(ctx, tx, ot, m.WorkspaceID, props, i, after)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -81,6 +87,45 @@ func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string
 		return nil, err
 	}
 	return results, nil
+}
+
+// createOne inserts one record and runs after on it, inside a savepoint
+// when there is an after that may undo the item.
+func (s *Store) createOne(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any, index int, after AfterCreate) (*Record, error) {
+	if after == nil {
+		return s.insert(ctx, q, ot, workspaceID, props)
+	}
+	var r *Record
+	err := savepoint(ctx, q, func() error {
+		var err error
+		if r, err = s.insert(ctx, q, ot, workspaceID, props); err != nil {
+			return err
+		}
+		return after(ctx, q, index, r)
+	})
+	return r, err
+}
+
+// savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls back
+// what fn wrote and is returned; the transaction goes on.
+func savepoint(ctx context.Context, q ExecQuerier, fn func() error) error {
+	if _, err := q.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	err := fn()
+	if _, ok := apierr.As(err); ok {
+		if _, rbErr := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT item"); rbErr != nil {
+			return fmt.Errorf("rollback to savepoint: %w", rbErr)
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, "RELEASE SAVEPOINT item"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }
 
 // UpdateMany validates and writes new values of live records. objectType,
@@ -205,7 +250,7 @@ func upsertKey(ot *meta.ObjectType, idProperty string) (*meta.Property, error) {
 	return nil, apierr.Invalid("idProperty", "%q is not a unique property of %s", idProperty, ot.Name)
 }
 
-func (s *Store) upsertOne(ctx context.Context, q execQuerier, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
+func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
 	raw, ok := input[key.Name]
 	if !ok {
 		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)

@@ -3,9 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
-	"time"
 
-	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 )
@@ -42,25 +40,21 @@ func orderingFor(q Query) ordering {
 	if q.Archived {
 		return ordering{name: "archived", column: "archived_at", filter: "archived_at IS NOT NULL"}
 	}
-	return ordering{name: "created", column: "created_at", filter: "archived_at IS NULL"}
+	return ordering{name: CreatedOrdering, column: "created_at", filter: "archived_at IS NULL"}
 }
 
 func (o ordering) cursor(r *Record) string {
-	t := r.CreatedAt
 	if o.column == "archived_at" && r.ArchivedAt != nil {
-		t = *r.ArchivedAt
+		return page.TimeCursor(o.name, *r.ArchivedAt, r.ID)
 	}
-	return page.Encode(o.name, page.Cursor{Value: t.UTC().Format(time.RFC3339Nano), ID: r.ID})
+	return CreatedCursor(r)
 }
 
-func cursorTime(c *page.Cursor) (time.Time, error) {
-	s, _ := c.Value.(string)
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, apierr.New(apierr.BadUserInput, "cursor holds no valid position")
-	}
-	return t.UTC(), nil
-}
+// CreatedOrdering names the order of records newest first, id on ties.
+const CreatedOrdering = "created"
+
+// CreatedCursor is r's cursor in CreatedOrdering.
+func CreatedCursor(r *Record) string { return page.TimeCursor(CreatedOrdering, r.CreatedAt, r.ID) }
 
 // List returns one page of records, by keyset: one statement per page,
 // however deep the page.
@@ -83,7 +77,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args
 		if bound.c == nil {
 			continue
 		}
-		t, err := cursorTime(bound.c)
+		t, err := bound.c.Time()
 		if err != nil {
 			return nil, err
 		}

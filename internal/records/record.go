@@ -74,18 +74,27 @@ func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
 	return out
 }
 
-// columns are what every read selects, in scanRecord's order.
+// columns are what every read selects, in Scan's order.
 const columns = "id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at"
 
-type scanner interface{ Scan(dest ...any) error }
+// Columns are the columns Scan reads, of the records table aliased alias.
+func Columns(alias string) string {
+	return strings.ReplaceAll(alias+"."+columns, ", ", ", "+alias+".")
+}
 
-func scanRecord(s scanner) (*Record, error) {
+// Scanner is a row to scan.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Scan reads a record selected as Columns; before is scanned into the
+// columns selected before them.
+func Scan(s Scanner, before ...any) (*Record, error) {
 	var (
 		r        Record
 		props    []byte
 		archived stdsql.NullTime
 	)
-	if err := s.Scan(&r.ID, &r.WorkspaceID, &r.ObjectTypeID, &props, &r.CreatedAt, &r.UpdatedAt, &archived); err != nil {
+	dest := append(before, &r.ID, &r.WorkspaceID, &r.ObjectTypeID, &props, &r.CreatedAt, &r.UpdatedAt, &archived)
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -120,13 +129,13 @@ func encodeProperties(props map[string]any) (string, error) {
 	return string(b), nil
 }
 
-// execQuerier is a client or a transaction.
-type execQuerier interface {
+// ExecQuerier is a client or a transaction: *ent.Client or *ent.Tx.
+type ExecQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
 }
 
-func queryRecords(ctx context.Context, q execQuerier, query string, args ...any) ([]*Record, error) {
+func queryRecords(ctx context.Context, q ExecQuerier, query string, args ...any) ([]*Record, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -134,7 +143,7 @@ func queryRecords(ctx context.Context, q execQuerier, query string, args ...any)
 	defer rows.Close()
 	var out []*Record
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := Scan(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -61,7 +61,7 @@ func (s *Store) GetMany(ctx context.Context, workspaceID int, ids []int) (map[in
 	return out, nil
 }
 
-func (s *Store) getMany(ctx context.Context, q execQuerier, workspaceID int, ids []int, lock bool, out map[int]*Record) error {
+func (s *Store) getMany(ctx context.Context, q ExecQuerier, workspaceID int, ids []int, lock bool, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
 		args := make([]any, 0, len(chunk)+1)
@@ -106,7 +106,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 // insert writes a new record unless a unique value is taken: then it
 // returns the CONFLICT naming the record that holds it. ON CONFLICT DO
 // NOTHING waits for a racing transaction and never aborts this one.
-func (s *Store) insert(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any) (*Record, error) {
+func (s *Store) insert(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any) (*Record, error) {
 	encoded, err := encodeProperties(props)
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func conflictOrNil(e *apierr.Error) error {
 	return e
 }
 
-func queryRow(ctx context.Context, q execQuerier, query string, args []any, dest ...any) error {
+func queryRow(ctx context.Context, q ExecQuerier, query string, args []any, dest ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func queryRow(ctx context.Context, q execQuerier, query string, args []any, dest
 
 // findConflict names the live record, other than exceptID, that already
 // holds one of props' unique values.
-func (s *Store) findConflict(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any, exceptID int) (*apierr.Error, error) {
+func (s *Store) findConflict(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any, exceptID int) (*apierr.Error, error) {
 	for _, p := range ot.UniqueProperties() {
 		v, ok := props[p.Name]
 		if !ok {
@@ -181,7 +181,7 @@ func (s *Store) findConflict(ctx context.Context, q execQuerier, ot *meta.Object
 // findByUnique returns the live record holding value v of unique property
 // p, or 0. The object type id is spliced in as a literal so that SQLite can
 // match the partial unique index.
-func (s *Store) findByUnique(ctx context.Context, q execQuerier, ot *meta.ObjectType, workspaceID int, p *meta.Property, v any, exceptID int, lock bool) (int, error) {
+func (s *Store) findByUnique(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, p *meta.Property, v any, exceptID int, lock bool) (int, error) {
 	query := fmt.Sprintf("SELECT id FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s = ? AND id <> ? LIMIT 1",
 		ot.ID, s.db.Dialect.PropertyText("properties", p.Name))
 	if lock {
@@ -209,9 +209,10 @@ func touchesUnique(ot *meta.ObjectType, old, next map[string]any) bool {
 	return false
 }
 
-// update writes next as r's values. A changed unique value runs inside a
-// savepoint, so that a violation undoes this item only and answers CONFLICT.
-func (s *Store) update(ctx context.Context, q execQuerier, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
+// update writes next as r's values. A write that changes a unique value
+// runs inside a savepoint, so that a violation undoes this item only and
+// answers CONFLICT.
+func (s *Store) update(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
 	if reflect.DeepEqual(r.Properties, next) {
 		return r, nil
 	}
@@ -221,33 +222,32 @@ func (s *Store) update(ctx context.Context, q execQuerier, ot *meta.ObjectType, 
 	}
 	now := schema.Now()
 	stmt := s.db.Dialect.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
-	guarded := touchesUnique(ot, r.Properties, next)
-	if guarded {
-		if _, err := q.ExecContext(ctx, "SAVEPOINT record_write"); err != nil {
-			return nil, fmt.Errorf("savepoint: %w", err)
+	if !touchesUnique(ot, r.Properties, next) {
+		if _, err := q.ExecContext(ctx, stmt, encoded, now, r.ID); err != nil {
+			return nil, fmt.Errorf("update record %d: %w", r.ID, err)
 		}
-	}
-	_, err = q.ExecContext(ctx, stmt, encoded, now, r.ID)
-	if guarded {
+	} else if err := savepoint(ctx, q, func() error {
+		_, err := q.ExecContext(ctx, stmt, encoded, now, r.ID)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
-			if _, rbErr := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT record_write"); rbErr != nil {
-				return nil, fmt.Errorf("rollback to savepoint: %w", rbErr)
-			}
-			conflict, findErr := s.findConflict(ctx, q, ot, r.WorkspaceID, next, r.ID)
-			if findErr != nil {
-				return nil, findErr
-			}
-			if conflict != nil {
-				return nil, conflict
-			}
-			return nil, apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)
+			return apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)
 		}
-		if err == nil {
-			_, err = q.ExecContext(ctx, "RELEASE SAVEPOINT record_write")
+		if err != nil {
+			return fmt.Errorf("update record %d: %w", r.ID, err)
 		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update record %d: %w", r.ID, err)
+		return nil
+	}); err != nil {
+		if apierr.CodeOf(err) != apierr.Conflict {
+			return nil, err
+		}
+		// Rolled back to the savepoint, the transaction can name the holder.
+		conflict, findErr := s.findConflict(ctx, q, ot, r.WorkspaceID, next, r.ID)
+		if findErr != nil {
+			return nil, findErr
+		}
+		if conflict != nil {
+			return nil, conflict
+		}
+		return nil, err
 	}
 	out := *r
 	out.Properties, out.UpdatedAt = next, now
@@ -255,8 +255,8 @@ func (s *Store) update(ctx context.Context, q execQuerier, ot *meta.ObjectType, 
 }
 
 // Create validates and writes one record.
-func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, props map[string]any) (*Record, error) {
-	return single(s.CreateMany(ctx, m, objectType, []map[string]any{props}))
+func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, props map[string]any, after AfterCreate) (*Record, error) {
+	return single(s.CreateMany(ctx, m, objectType, []map[string]any{props}, after))
 }
 
 // Update validates and writes new values of one live record.

@@ -1,0 +1,176 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/records"
+)
+
+// recordTypes are the types a Record selection may be written against.
+var recordTypes = []string{"Record", "Node"}
+
+// prefetch loads every level of associations a selection asks for under
+// parents, one statement per level (and one per level that asks for
+// totalCount), and primes the request's loaders with the pages, so that
+// the field resolvers find them ready instead of waiting to batch. fields
+// are the parents' collected Record fields.
+func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fields []graphql.CollectedField) {
+	if len(parents) == 0 {
+		return
+	}
+	m, err := r.model(ctx)
+	if err != nil {
+		return
+	}
+	opCtx := graphql.GetOperationContext(ctx)
+	ld := loadersOf(ctx)
+	for _, f := range fields {
+		if f.Name != "associations" {
+			continue
+		}
+		args, ok := associationArgs(f.ArgumentMap(opCtx.Variables))
+		if !ok {
+			continue // the resolver reports what is wrong with them
+		}
+		keys := make([]assoc.Key, len(parents))
+		for i, p := range parents {
+			keys[i] = assoc.KeyOf(p.ID, args)
+		}
+		pages, errs := r.assoc.Traverse(ctx, m, keys)
+		var children []*records.Record
+		seen := map[int]bool{}
+		for i, p := range pages {
+			if errs[i] != nil {
+				continue
+			}
+			ld.pages.Prime(ctx, keys[i], p)
+			for _, e := range p.Edges {
+				if !seen[e.Record.ID] {
+					seen[e.Record.ID] = true
+					children = append(children, e.Record)
+				}
+			}
+		}
+		sub := graphql.CollectFields(opCtx, f.Selections, []string{"AssociationConnection"})
+		if selects(sub, "totalCount") {
+			counts, errs := r.assoc.Count(ctx, m, keys)
+			for i, n := range counts {
+				if errs[i] == nil {
+					ld.counts.Prime(ctx, keys[i], n)
+				}
+			}
+		}
+		r.prefetch(ctx, children, nodeFields(opCtx, sub, "AssociationEdge"))
+	}
+}
+
+// nodeFields collects the Record fields under edges { node { ... } } of a
+// connection's collected fields.
+func nodeFields(opCtx *graphql.OperationContext, connection []graphql.CollectedField, edgeType string) []graphql.CollectedField {
+	var out []graphql.CollectedField
+	for _, e := range connection {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(opCtx, e.Selections, []string{edgeType}) {
+			if n.Name == "node" {
+				out = append(out, graphql.CollectFields(opCtx, n.Selections, recordTypes)...)
+			}
+		}
+	}
+	return out
+}
+
+func selects(fields []graphql.CollectedField, name string) bool {
+	for _, f := range fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// selectionOf is the selection set of the field being resolved.
+func selectionOf(ctx context.Context) ast.SelectionSet {
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		return fc.Field.Selections
+	}
+	return nil
+}
+
+// prefetchConnection prefetches under the records of a RecordConnection
+// being resolved.
+func (r *Resolver) prefetchConnection(ctx context.Context, recs []*records.Record) {
+	opCtx := graphql.GetOperationContext(ctx)
+	conn := graphql.CollectFields(opCtx, selectionOf(ctx), []string{"RecordConnection"})
+	r.prefetch(ctx, recs, nodeFields(opCtx, conn, "RecordEdge"))
+}
+
+// prefetchRecord prefetches under one record being resolved.
+func (r *Resolver) prefetchRecord(ctx context.Context, rec *records.Record) {
+	opCtx := graphql.GetOperationContext(ctx)
+	r.prefetch(ctx, []*records.Record{rec}, graphql.CollectFields(opCtx, selectionOf(ctx), recordTypes))
+}
+
+// associationArgs reads the arguments of an associations field as the
+// request wrote them; ok is false when they are not what the schema says,
+// which validation will have refused already.
+func associationArgs(m map[string]any) (args assoc.Args, ok bool) {
+	if args.ToObjectType, ok = m["toObjectType"].(string); !ok {
+		return args, false
+	}
+	if raw, present := m["labels"]; present && raw != nil {
+		list, ok := raw.([]any)
+		if !ok {
+			return args, false
+		}
+		for _, v := range list {
+			s, ok := v.(string)
+			if !ok {
+				return args, false
+			}
+			args.Labels = append(args.Labels, s)
+		}
+	}
+	for name, dst := range map[string]**int{"first": &args.Page.First, "last": &args.Page.Last} {
+		if raw, present := m[name]; present && raw != nil {
+			n, ok := intArg(raw)
+			if !ok {
+				return args, false
+			}
+			*dst = &n
+		}
+	}
+	for name, dst := range map[string]**string{"after": &args.Page.After, "before": &args.Page.Before} {
+		if raw, present := m[name]; present && raw != nil {
+			s, ok := raw.(string)
+			if !ok {
+				return args, false
+			}
+			*dst = &s
+		}
+	}
+	return args, true
+}
+
+// intArg reads an Int however it arrived: int64 from a literal,
+// json.Number from a variable.
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int64:
+		return int(n), true
+	case int:
+		return n, true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	case float64:
+		return int(n), n == float64(int(n))
+	}
+	return 0, false
+}

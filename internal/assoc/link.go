@@ -1,0 +1,206 @@
+package assoc
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/records"
+)
+
+// Result is the outcome of one pair of a batch: its link or its error.
+type Result struct {
+	Index int
+	Link  *Link
+	// Removed counts the association rows a disassociation deleted.
+	Removed int
+	Err     error
+}
+
+// Associate links a pair under its labels, in one transaction.
+func (s *Store) Associate(ctx context.Context, m *meta.Model, p Pair) (*Link, error) {
+	results, err := s.AssociateMany(ctx, m, []Pair{p})
+	if err != nil {
+		return nil, err
+	}
+	return results[0].Link, results[0].Err
+}
+
+// AssociateMany links pairs, per item: a pair refused (a missing record, an
+// unknown label, a limit) is reported with its index and writes nothing;
+// the others commit together. Pairs apply in order, so a later pair sees
+// the limits an earlier one used up.
+func (s *Store) AssociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
+	if len(pairs) > MaxBatch {
+		return nil, apierr.New(apierr.LimitExceeded, "a batch takes at most %d pairs, got %d", MaxBatch, len(pairs))
+	}
+	results := make([]Result, len(pairs))
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		for i, p := range pairs {
+			link, err := s.AssociateIn(ctx, tx, m, p)
+			results[i] = Result{Index: i, Link: link}
+			if _, ok := apierr.As(err); ok {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("pair %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// AssociateIn links a pair inside the caller's transaction. Every check
+// runs before the one write, so a refusal leaves nothing to undo. Labels
+// add to those the pair has; the unlabeled association comes with any.
+func (s *Store) AssociateIn(ctx context.Context, q records.ExecQuerier, m *meta.Model, p Pair) (*Link, error) {
+	from, to, err := s.lockPair(ctx, q, m, p, true)
+	if err != nil {
+		return nil, err
+	}
+	fromType, toType, err := objectTypes(m, from, to)
+	if err != nil {
+		return nil, err
+	}
+	types, err := resolve(m, fromType, toType, p.Labels)
+	if err != nil {
+		return nil, err
+	}
+	have, err := s.linkedTypes(ctx, q, m.WorkspaceID, from.ID, to.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	for _, at := range types {
+		if have[at.ID] {
+			continue
+		}
+		if at.Inverse == nil {
+			return nil, fmt.Errorf("association type %d has no inverse", at.ID)
+		}
+		if err := s.checkLimit(ctx, q, m.WorkspaceID, at, from); err != nil {
+			return nil, err
+		}
+		if err := s.checkLimit(ctx, q, m.WorkspaceID, at.Inverse, to); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row{from, to, at}, row{to, from, at.Inverse})
+		have[at.ID] = true
+	}
+	if err := s.insert(ctx, q, m.WorkspaceID, rows); err != nil {
+		return nil, err
+	}
+	return &Link{From: from, To: to, Types: typesOf(m, have)}, nil
+}
+
+type row struct {
+	from, to *records.Record
+	at       *meta.AssociationType
+}
+
+// insert writes association rows; one that exists already is left as is.
+func (s *Store) insert(ctx context.Context, q records.ExecQuerier, workspaceID int, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	now := schema.Now()
+	values := make([]string, len(rows))
+	args := make([]any, 0, len(rows)*7)
+	for i, r := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, workspaceID, r.from.ID, r.to.ID, r.at.ID, r.from.ObjectTypeID, r.to.ObjectTypeID, now)
+	}
+	query := "INSERT INTO associations (workspace_id, from_record_id, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at) VALUES " +
+		strings.Join(values, ", ") + " ON CONFLICT DO NOTHING"
+	if _, err := q.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
+		return fmt.Errorf("insert associations: %w", err)
+	}
+	return nil
+}
+
+// Disassociate removes labels from a pair, or, with no labels, the whole
+// association: removing the unlabeled association removes every label.
+func (s *Store) Disassociate(ctx context.Context, m *meta.Model, p Pair) (*Link, int, error) {
+	results, err := s.DisassociateMany(ctx, m, []Pair{p})
+	if err != nil {
+		return nil, 0, err
+	}
+	return results[0].Link, results[0].Removed, results[0].Err
+}
+
+// DisassociateMany removes pairs or labels of pairs, per item as
+// AssociateMany. Removing what is not there is not an error.
+func (s *Store) DisassociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
+	if len(pairs) > MaxBatch {
+		return nil, apierr.New(apierr.LimitExceeded, "a batch takes at most %d pairs, got %d", MaxBatch, len(pairs))
+	}
+	results := make([]Result, len(pairs))
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		for i, p := range pairs {
+			link, removed, err := s.disassociateIn(ctx, tx, m, p)
+			results[i] = Result{Index: i, Link: link, Removed: removed}
+			if _, ok := apierr.As(err); ok {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("pair %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *meta.Model, p Pair) (*Link, int, error) {
+	from, to, err := s.lockPair(ctx, q, m, p, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	fromType, toType, err := objectTypes(m, from, to)
+	if err != nil {
+		return nil, 0, err
+	}
+	both := "workspace_id = ? AND ((from_record_id = ? AND to_record_id = ?) OR (from_record_id = ? AND to_record_id = ?))"
+	args := []any{m.WorkspaceID, from.ID, to.ID, to.ID, from.ID}
+	if len(p.Labels) > 0 {
+		types, err := resolve(m, fromType, toType, p.Labels)
+		if err != nil {
+			return nil, 0, err
+		}
+		var ids []int
+		for _, at := range types[1:] { // the unlabeled default stays
+			ids = append(ids, at.ID)
+			if at.Inverse != nil {
+				ids = append(ids, at.Inverse.ID)
+			}
+		}
+		both += " AND " + s.db.Dialect.InIDs("association_type_id")
+		args = append(args, s.db.Dialect.IDs(ids))
+	}
+	res, err := q.ExecContext(ctx, s.db.Dialect.Rebind("DELETE FROM associations WHERE "+both), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("delete associations: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, 0, err
+	}
+	have, err := s.linkedTypes(ctx, q, m.WorkspaceID, from.ID, to.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &Link{From: from, To: to, Types: typesOf(m, have)}, int(n), nil
+}

@@ -1,0 +1,303 @@
+package assoc
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/records"
+)
+
+// Args select one parent's associated records.
+type Args struct {
+	ToObjectType string
+	// Labels keeps records linked under any of these labels; none keeps
+	// every associated record.
+	Labels []string
+	Page   page.Args
+}
+
+// Key is one parent's request in a comparable form, so that loaders can
+// batch and cache it. Keys equal but for Parent are read in one statement.
+type Key struct {
+	Parent       int
+	ToObjectType string
+	Labels       string // sorted, joined by labelSep
+	First, Last  int    // -1: not given
+	After        string
+	Before       string
+	HasAfter     bool
+	HasBefore    bool
+}
+
+const labelSep = "\x1f"
+
+// KeyOf is the key of args for parent.
+func KeyOf(parent int, args Args) Key {
+	labels := append([]string(nil), args.Labels...)
+	sort.Strings(labels)
+	k := Key{Parent: parent, ToObjectType: args.ToObjectType, Labels: strings.Join(labels, labelSep), First: -1, Last: -1}
+	if args.Page.First != nil {
+		k.First = *args.Page.First
+	}
+	if args.Page.Last != nil {
+		k.Last = *args.Page.Last
+	}
+	if args.Page.After != nil {
+		k.After, k.HasAfter = *args.Page.After, true
+	}
+	if args.Page.Before != nil {
+		k.Before, k.HasBefore = *args.Page.Before, true
+	}
+	return k
+}
+
+// Args are the arguments of k.
+func (k Key) Args() Args {
+	a := Args{ToObjectType: k.ToObjectType}
+	if k.Labels != "" {
+		a.Labels = strings.Split(k.Labels, labelSep)
+	}
+	if k.First >= 0 {
+		a.Page.First = &k.First
+	}
+	if k.Last >= 0 {
+		a.Page.Last = &k.Last
+	}
+	if k.HasAfter {
+		a.Page.After = &k.After
+	}
+	if k.HasBefore {
+		a.Page.Before = &k.Before
+	}
+	return a
+}
+
+// Edge is one associated record with every type linking it to the parent.
+type Edge struct {
+	Record *records.Record
+	Cursor string
+	Types  []*meta.AssociationType
+}
+
+// Page is one parent's page of associated records.
+type Page struct {
+	Key   Key
+	Edges []Edge
+	Info  page.Info
+}
+
+// groupKeys groups the positions of keys that share their arguments, in
+// the order the groups first appear.
+func groupKeys(keys []Key) [][]int {
+	index := map[Key]int{}
+	var groups [][]int
+	for i, k := range keys {
+		k.Parent = 0
+		g, ok := index[k]
+		if !ok {
+			g = len(groups)
+			index[k] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+func parentsOf(keys []Key, idx []int) []int {
+	parents := make([]int, len(idx))
+	for j, i := range idx {
+		parents[j] = keys[i].Parent
+	}
+	return parents
+}
+
+// Traverse reads the pages of many keys: one statement per distinct set of
+// arguments, however many parents share it. pages[i] answers keys[i]; a
+// key whose arguments are refused gets its error in errs[i].
+func (s *Store) Traverse(ctx context.Context, m *meta.Model, keys []Key) (pages []*Page, errs []error) {
+	pages, errs = make([]*Page, len(keys)), make([]error, len(keys))
+	for _, idx := range groupKeys(keys) {
+		byParent, err := s.traverse(ctx, m, keys[idx[0]].Args(), parentsOf(keys, idx))
+		for _, i := range idx {
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			p := byParent[keys[i].Parent]
+			p.Key = keys[i]
+			pages[i] = p
+		}
+	}
+	return pages, errs
+}
+
+// target is what a query's arguments resolve to.
+type target struct {
+	to     *meta.ObjectType
+	filter []int // type ids a pair must have one of; nil keeps all
+	window page.Window
+}
+
+func resolveArgs(m *meta.Model, args Args) (target, error) {
+	to, ok := m.ObjectType(args.ToObjectType)
+	if !ok {
+		return target{}, apierr.New(apierr.NotFound, "no object type %q", args.ToObjectType)
+	}
+	w, err := args.Page.Resolve(records.CreatedOrdering)
+	if err != nil {
+		return target{}, err
+	}
+	t := target{to: to, window: w}
+	if len(args.Labels) > 0 {
+		t.filter = []int{}
+		for _, at := range m.AssociationTypes {
+			if at.To != to {
+				continue
+			}
+			for _, l := range args.Labels {
+				if at.Label == l {
+					t.filter = append(t.filter, at.ID)
+				}
+			}
+		}
+	}
+	return t, nil
+}
+
+// pairsSQL selects (parent, child, type ids) for the parents bound to its
+// one ?, keeping pairs that have one of the filter's types.
+func (s *Store) pairsSQL(t target) string {
+	d := s.db.Dialect
+	q := "SELECT a.from_record_id AS parent, a.to_record_id AS child, " + d.JoinIDs("a.association_type_id") + " AS type_ids" +
+		" FROM associations a WHERE a.workspace_id = ? AND a.to_object_type_id = " + strconv.Itoa(t.to.ID) +
+		" AND " + d.InIDs("a.from_record_id") + " GROUP BY a.from_record_id, a.to_record_id"
+	if t.filter != nil {
+		ids := make([]string, len(t.filter))
+		for i, id := range t.filter {
+			ids[i] = strconv.Itoa(id)
+		}
+		if len(ids) == 0 {
+			ids = []string{"0"} // a label no type has: nothing matches
+		}
+		q += " HAVING MAX(CASE WHEN a.association_type_id IN (" + strings.Join(ids, ", ") + ") THEN 1 ELSE 0 END) = 1"
+	}
+	return q
+}
+
+// traverse reads one page per parent in one statement: the pairs of each
+// parent, their records, and a row number per parent, so that one parent's
+// many associations never starve another of its page.
+func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents []int) (map[int]*Page, error) {
+	t, err := resolveArgs(m, args)
+	if err != nil {
+		return nil, err
+	}
+	w := t.window
+	where := "r.archived_at IS NULL"
+	params := []any{m.WorkspaceID, s.db.Dialect.IDs(parents)}
+	for _, bound := range []struct {
+		c  *page.Cursor
+		op string
+	}{{w.After, "<"}, {w.Before, ">"}} {
+		if bound.c == nil {
+			continue
+		}
+		ts, err := bound.c.Time()
+		if err != nil {
+			return nil, err
+		}
+		where += fmt.Sprintf(" AND (r.created_at, r.id) %s (?, ?)", bound.op)
+		params = append(params, ts, bound.c.ID)
+	}
+	dir := "DESC"
+	if w.Backward {
+		dir = "ASC"
+	}
+	query := "WITH pairs AS (" + s.pairsSQL(t) + "), ranked AS (" +
+		"SELECT p.parent, p.type_ids, " + records.Columns("r") +
+		", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY r.created_at " + dir + ", r.id " + dir + ") AS rn" +
+		" FROM pairs p JOIN records r ON r.id = p.child WHERE " + where + ")" +
+		" SELECT parent, type_ids, id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at" +
+		" FROM ranked WHERE rn <= ? ORDER BY parent, rn"
+	params = append(params, w.Size+1)
+	rows, err := s.db.Client.QueryContext(ctx, s.db.Dialect.Rebind(query), params...)
+	if err != nil {
+		return nil, fmt.Errorf("traverse to %s: %w", t.to.Name, err)
+	}
+	defer rows.Close()
+	edges := map[int][]Edge{}
+	for rows.Next() {
+		var parent int
+		var typeIDs string
+		r, err := records.Scan(rows, &parent, &typeIDs)
+		if err != nil {
+			return nil, err
+		}
+		edges[parent] = append(edges[parent], Edge{Record: r, Types: typesOf(m, parseIDs(typeIDs))})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[int]*Page, len(parents))
+	for _, parent := range parents {
+		list, info := page.Trim(w, edges[parent], func(e Edge) string { return records.CreatedCursor(e.Record) })
+		for i := range list {
+			list[i].Cursor = records.CreatedCursor(list[i].Record)
+		}
+		out[parent] = &Page{Edges: list, Info: info}
+	}
+	return out, nil
+}
+
+// Count counts the associated records of many keys, one statement per
+// distinct set of arguments.
+func (s *Store) Count(ctx context.Context, m *meta.Model, keys []Key) ([]int, []error) {
+	counts, errs := make([]int, len(keys)), make([]error, len(keys))
+	for _, idx := range groupKeys(keys) {
+		byParent, err := s.count(ctx, m, keys[idx[0]].Args(), parentsOf(keys, idx))
+		for _, i := range idx {
+			counts[i], errs[i] = byParent[keys[i].Parent], err
+		}
+	}
+	return counts, errs
+}
+
+func (s *Store) count(ctx context.Context, m *meta.Model, args Args, parents []int) (map[int]int, error) {
+	t, err := resolveArgs(m, args)
+	if err != nil {
+		return nil, err
+	}
+	query := "WITH pairs AS (" + s.pairsSQL(t) + ") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child" +
+		" WHERE r.archived_at IS NULL GROUP BY p.parent"
+	rows, err := s.db.Client.QueryContext(ctx, s.db.Dialect.Rebind(query), m.WorkspaceID, s.db.Dialect.IDs(parents))
+	if err != nil {
+		return nil, fmt.Errorf("count %s: %w", t.to.Name, err)
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var parent, n int
+		if err := rows.Scan(&parent, &n); err != nil {
+			return nil, err
+		}
+		out[parent] = n
+	}
+	return out, rows.Err()
+}
+
+func parseIDs(s string) map[int]bool {
+	out := map[int]bool{}
+	for _, part := range strings.Split(s, ",") {
+		if id, err := strconv.Atoi(strings.TrimSpace(part)); err == nil {
+			out[id] = true
+		}
+	}
+	return out
+}

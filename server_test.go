@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/dbtest"
+	"github.com/acme/crm/internal/install"
+)
+
+// env is a fake environment for loadConfig.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), nil))
+}
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want config
+	}{
+		{"defaults", nil, nil, config{addr: ":8080", databaseURL: "", logFormat: "text"}},
+		// Platforms such as Heroku or Cloud Run only set PORT.
+		{"PORT alone", nil, map[string]string{"PORT": "9000"}, config{addr: ":9000", logFormat: "text"}},
+		{"ADDR beats PORT", nil, map[string]string{"PORT": "9000", "ADDR": "127.0.0.1:7000"},
+			config{addr: "127.0.0.1:7000", logFormat: "text"}},
+		{"ADDR alone", nil, map[string]string{"ADDR": "127.0.0.1:7000"}, config{addr: "127.0.0.1:7000", logFormat: "text"}},
+		{"--addr beats ADDR and PORT", []string{"--addr", ":6000"}, map[string]string{"PORT": "9000", "ADDR": "127.0.0.1:7000"},
+			config{addr: ":6000", logFormat: "text"}},
+		{"--addr=value form", []string{"--addr=:6001"}, map[string]string{"PORT": "9000"}, config{addr: ":6001", logFormat: "text"}},
+		{"single-dash flag", []string{"-addr", ":6002"}, nil, config{addr: ":6002", logFormat: "text"}},
+		{"DATABASE_URL", nil, map[string]string{"DATABASE_URL": "postgres://db/crm"},
+			config{addr: ":8080", databaseURL: "postgres://db/crm", logFormat: "text"}},
+		{"--database-url beats DATABASE_URL", []string{"--database-url", "sqlite:other.db"}, map[string]string{"DATABASE_URL": "postgres://db/crm"},
+			config{addr: ":8080", databaseURL: "sqlite:other.db", logFormat: "text"}},
+		{"LOG_FORMAT json", nil, map[string]string{"LOG_FORMAT": "json"}, config{addr: ":8080", logFormat: "json"}},
+		{"--log-format json", []string{"--log-format", "json"}, nil, config{addr: ":8080", logFormat: "json"}},
+		// The flag is checked, not the environment it overrides.
+		{"--log-format beats a bad LOG_FORMAT", []string{"--log-format", "text"}, map[string]string{"LOG_FORMAT": "xml"},
+			config{addr: ":8080", logFormat: "text"}},
+		{"all flags", []string{"--addr", "0.0.0.0:1", "--database-url", "sqlite:x.db", "--log-format", "json"}, nil,
+			config{addr: "0.0.0.0:1", databaseURL: "sqlite:x.db", logFormat: "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(tt.args, env(tt.env))
+			if err != nil {
+				t.Fatalf("loadConfig: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigRefuses(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		mention string // the error must tell the operator what is wrong
+	}{
+		{"--log-format unknown", []string{"--log-format", "xml"}, nil, "xml"},
+		{"--log-format case", []string{"--log-format", "JSON"}, nil, "JSON"},
+		{"LOG_FORMAT unknown", nil, map[string]string{"LOG_FORMAT": "pretty"}, "pretty"},
+		{"unknown flag", []string{"--port", "9000"}, nil, "port"},
+		{"flag without its value", []string{"--addr"}, nil, "addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(tt.args, env(tt.env))
+			if err == nil {
+				t.Fatalf("loadConfig = %+v, want an error", got)
+			}
+			if !strings.Contains(err.Error(), tt.mention) {
+				t.Errorf("error %q does not mention %q", err, tt.mention)
+			}
+		})
+	}
+}
+
+// server serves routes() over a freshly installed database.
+func server(t *testing.T, d *db.DB) *httptest.Server {
+	t.Helper()
+	workspaceID, err := install.Default(context.Background(), d)
+	if err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	srv := httptest.NewServer(routes(d, workspaceID, testLogger(t)))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func mediaType(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("Content-Type %q: %v", resp.Header.Get("Content-Type"), err)
+	}
+	return mt
+}
+
+func TestRoutes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		srv := server(t, d)
+
+		t.Run("GraphiQL page at the root", func(t *testing.T) {
+			resp, body := get(t, srv.URL+"/")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET / = %d", resp.StatusCode)
+			}
+			if mt := mediaType(t, resp); mt != "text/html" {
+				t.Errorf("Content-Type = %s, want text/html", mt)
+			}
+			// The page must point the IDE at the API.
+			if !strings.Contains(strings.ToLower(body), "graphiql") || !strings.Contains(body, "/graphql") {
+				t.Errorf("GET / is not the GraphiQL page for /graphql: %.300s", body)
+			}
+		})
+
+		t.Run("unknown path is 404", func(t *testing.T) {
+			resp, _ := get(t, srv.URL+"/no-such-page")
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET /no-such-page = %d, want 404", resp.StatusCode)
+			}
+		})
+
+		t.Run("health check", func(t *testing.T) {
+			resp, body := get(t, srv.URL+"/healthz")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /healthz = %d %s", resp.StatusCode, body)
+			}
+			if mt := mediaType(t, resp); mt != "application/json" {
+				t.Errorf("Content-Type = %s, want application/json", mt)
+			}
+			var got map[string]string
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("body %q: %v", body, err)
+			}
+			if got["status"] != "ok" {
+				t.Errorf("status = %q, want ok (%s)", got["status"], body)
+			}
+		})
+
+		t.Run("GraphQL API", func(t *testing.T) {
+			resp, err := http.Post(srv.URL+"/graphql", "application/json",
+				strings.NewReader(`{"query":"{ objectTypes { name } }"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("POST /graphql = %d", resp.StatusCode)
+			}
+			var out struct {
+				Data struct {
+					ObjectTypes []struct{ Name string }
+				}
+				Errors []json.RawMessage
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Errors) > 0 {
+				t.Fatalf("errors: %s", out.Errors)
+			}
+			names := map[string]bool{}
+			for _, ot := range out.Data.ObjectTypes {
+				names[ot.Name] = true
+			}
+			// The standard catalog is installed: a fresh server is usable.
+			for _, want := range []string{"contacts", "companies", "deals", "tickets"} {
+				if !names[want] {
+					t.Errorf("objectTypes lacks %q: %v", want, names)
+				}
+			}
+		})
+
+		// Last: it closes the database under the server. A load balancer
+		// must see the instance as unhealthy when its database is gone.
+		t.Run("health check without a database", func(t *testing.T) {
+			if err := d.SQL.Close(); err != nil {
+				t.Fatal(err)
+			}
+			resp, body := get(t, srv.URL+"/healthz")
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("GET /healthz = %d %s, want 503", resp.StatusCode, body)
+			}
+			var got map[string]string
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("body %q: %v", body, err)
+			}
+			if got["status"] == "ok" {
+				t.Errorf("status = ok with the database closed")
+			}
+		})
+	})
+}
+
+// freeAddr returns a loopback address no one listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestRunShutsDownOnSignal runs the whole server as main does and stops it
+// the way an orchestrator does, with SIGINT: it must return nil (exit 0)
+// and release its port. run installs its signal handler before it listens,
+// so once /healthz answers the signal is run's to catch and cannot kill the
+// test binary.
+//
+// That requests in flight are finished during shutdown is not tested here:
+// without a hook into the server, a test cannot know that a request is
+// in flight at the moment shutdown starts without relying on timing.
+func TestRunShutsDownOnSignal(t *testing.T) {
+	cfg := config{
+		addr:        freeAddr(t),
+		databaseURL: "sqlite:" + filepath.Join(t.TempDir(), "crm.db"),
+		logFormat:   "text",
+	}
+	done := make(chan error, 1)
+	go func() { done <- run(cfg, testLogger(t)) }()
+
+	// Wait until the server answers. The deadline only bounds a hang.
+	deadline := time.Now().Add(60 * time.Second)
+	client := &http.Client{Timeout: 5 * time.Second}
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("run returned before serving: %v", err)
+		default:
+		}
+		resp, err := client.Get("http://" + cfg.addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server at %s never became healthy: %v", cfg.addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after SIGINT = %v, want nil", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("run did not return after SIGINT")
+	}
+
+	// The port is free again: a restarted server can bind it.
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		t.Fatalf("port still held after shutdown: %v", err)
+	}
+	l.Close()
+}
+
+func TestRunFailsFast(t *testing.T) {
+	t.Run("address in use", func(t *testing.T) {
+		// A second instance on the same port must exit with an error, not
+		// hang waiting for a signal.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		cfg := config{addr: l.Addr().String(), databaseURL: "sqlite:" + filepath.Join(t.TempDir(), "crm.db"), logFormat: "text"}
+		err = run(cfg, testLogger(t))
+		if err == nil {
+			t.Fatal("run on a busy port returned nil")
+		}
+		var opErr *net.OpError
+		if !errors.As(err, &opErr) {
+			t.Errorf("run = %v, want the listen error", err)
+		}
+	})
+	t.Run("unsupported database URL, password not shown", func(t *testing.T) {
+		cfg := config{addr: freeAddr(t), databaseURL: "mysql://crm:s3cret@db/crm", logFormat: "text"}
+		err := run(cfg, testLogger(t))
+		if err == nil {
+			t.Fatal("run with a mysql URL returned nil")
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("error shows the password: %v", err)
+		}
+		if !strings.Contains(err.Error(), "postgres://") {
+			t.Errorf("error %q does not say which URLs are accepted", err)
+		}
+	})
+}
