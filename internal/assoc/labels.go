@@ -126,11 +126,8 @@ func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (
 		if from == to && in.Label == in.InverseLabel {
 			return tx.AssociationType.UpdateOneID(a.ID).SetInverseID(a.ID).Exec(ctx)
 		}
-		b, err := create(to, from, in.InverseLabel, in.InverseLimit).SetInverseID(a.ID).Save(ctx)
-		if err != nil {
-			return err
-		}
-		return tx.AssociationType.UpdateOneID(a.ID).SetInverseID(b.ID).Exec(ctx)
+		// The inverse edge is a two-way one-to-one: ent links a to b too.
+		return create(to, from, in.InverseLabel, in.InverseLimit).SetInverseID(a.ID).Exec(ctx)
 	})
 	return id, err
 }

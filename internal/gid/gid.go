@@ -34,7 +34,9 @@ func Decode(s string) (kind string, id int, err error) {
 		var found bool
 		kind, n, found = strings.Cut(string(raw), ":")
 		if found && kind != "" {
-			if id, err = strconv.Atoi(n); err == nil && id > 0 {
+			// Only the one spelling Encode makes is accepted ("+5" and "05"
+			// are not 5), so that a node's id is the id it was asked by.
+			if id, err = strconv.Atoi(n); err == nil && id > 0 && Encode(kind, id) == s {
 				return kind, id, nil
 			}
 		}

@@ -56,6 +56,8 @@ func TestDecodeRefuses(t *testing.T) {
 		{"negative", raw("Record:-3")},
 		{"overflowing", raw("Record:99999999999999999999999")},
 		{"trailing garbage", raw("Record:1 ")},
+		{"plus sign", raw("Record:+5")},
+		{"leading zero", raw("Record:05")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,8 +3,7 @@ package values
 import (
 	"encoding/json"
 	"math"
-	"math/big"
-	"regexp"
+		"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,42 +28,47 @@ func normalizeNumber(def *meta.Property, raw any) (any, error) {
 		s = n.String()
 	} else if str, ok := raw.(string); ok {
 		s = strings.TrimSpace(str)
-		if !decimal.MatchString(s) {
-			return nil, apierr.Invalid(def.Name, "property %q expects a number, got %q", def.Name, str)
-		}
 	} else {
 		return nil, wrongType(def, "a number", raw)
 	}
+	if !decimal.MatchString(s) {
+		return nil, apierr.Invalid(def.Name, "property %q expects a number, got %q", def.Name, s)
+	}
 	n, err := canonicalNumber(s)
 	if err != nil {
-		return nil, apierr.Invalid(def.Name, "property %q expects a finite number, got %q", def.Name, s)
+		return nil, apierr.Invalid(def.Name, "property %q expects a finite number of at most %d digits, got %q", def.Name, maxIntegerDigits, s)
 	}
 	return n, nil
 }
 
+// maxIntegerDigits bounds the integers kept exactly: past a float64's
+// range they would not be numbers any client could read.
+const maxIntegerDigits = 300
+
 // canonicalNumber writes a number one way whatever way it came ("1.50",
 // "15e-1" -> 1.5), keeping integers exact however long, so that equal
-// numbers are equal in the unique indexes.
+// numbers are equal in the unique indexes. s matches decimal.
 func canonicalNumber(s string) (json.Number, error) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return "", strconv.ErrSyntax
-	}
-	if r.IsInt() {
-		return json.Number(r.Num().String()), nil
-	}
-	f, _ := r.Float64()
-	if math.IsInf(f, 0) || math.IsNaN(f) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
 		return "", strconv.ErrRange
 	}
-	return json.Number(formatFloat(f)), nil
-}
-
-func formatFloat(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	if strings.ContainsAny(s, "eE") || strings.Trim(frac, "0") != "" {
+		return json.Number(formatFloat(f)), nil
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	neg := strings.HasPrefix(intPart, "-")
+	digits := strings.TrimLeft(strings.TrimPrefix(intPart, "-"), "0")
+	if digits == "" {
+		return "0", nil
+	}
+	if len(digits) > maxIntegerDigits {
+		return "", strconv.ErrRange
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	return json.Number(digits), nil
 }
 
 func normalizeBool(def *meta.Property, raw any) (any, error) {
@@ -99,8 +103,13 @@ func epochMillis(raw any) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return time.UnixMilli(ms).UTC(), true
+	t := time.UnixMilli(ms).UTC()
+	return t, inLayoutRange(t)
 }
+
+// inLayoutRange reports whether t's year has four digits, so that the
+// stored text is valid and sorts as time does.
+func inLayoutRange(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }
 
 func normalizeDate(def *meta.Property, raw any) (any, error) {
 	if t, ok := epochMillis(raw); ok {
@@ -206,4 +215,11 @@ func hasOption(def *meta.Property, value string) bool {
 		}
 	}
 	return false
+}
+
+func formatFloat(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }

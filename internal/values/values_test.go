@@ -268,6 +268,12 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"number thousands separator", "amount", "1 000"},
 		{"number currency", "amount", "$12"},
 		{"number exponent too large", "amount", "1e1000001"},
+		{"number past float64", "amount", "1e400"},
+		{"number huge exponent", "amount", "1e999999"},
+		{"number json.Number fraction", "amount", json.Number("1/3")},
+		{"number json.Number hex", "amount", json.Number("0x10")},
+		{"number of 301 digits", "amount", "1" + strings.Repeat("0", 300)},
+		{"datetime millis past year 9999", "demo_at", "253402300800000"},
 
 		// bools: only the JSON literals and their exact spelling as strings
 		{"bool yes", "is_partner", "yes"},
