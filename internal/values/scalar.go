@@ -3,7 +3,7 @@ package values
 import (
 	"encoding/json"
 	"math"
-		"regexp"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
