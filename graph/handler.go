@@ -21,6 +21,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
@@ -49,7 +50,7 @@ func NewHandler(cfg Config) http.Handler {
 		logger = slog.Default()
 	}
 	recs := records.New(cfg.DB)
-	res := &Resolver{records: recs, assoc: assoc.New(cfg.DB, recs), defs: meta.NewCache(cfg.DB.Client)}
+	res := &Resolver{records: recs, assoc: assoc.New(cfg.DB, recs), definitions: definition.New(cfg.DB), defs: meta.NewCache(cfg.DB.Client)}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

@@ -8,15 +8,17 @@ import (
 	"sync"
 
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
 
 // Resolver holds what every resolver needs.
 type Resolver struct {
-	records *records.Store
-	assoc   *assoc.Store
-	defs    *meta.Cache
+	records     *records.Store
+	assoc       *assoc.Store
+	definitions *definition.Store
+	defs        *meta.Cache
 }
 
 // session is what one request shares between its resolvers: the workspace

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -384,6 +385,339 @@ func (r *mutationResolver) SetAssociationLimit(ctx context.Context, input model.
 	return r.associationTypePayload(ctx, id)
 }
 
+// CreateProperty is the resolver for the createProperty field.
+func (r *mutationResolver) CreateProperty(ctx context.Context, input model.CreatePropertyInput) (*model.PropertyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := r.definitions.CreateProperty(ctx, m, input.ObjectType, propertyInput(input.Property))
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.propertyByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PropertyPayload{Property: p}, nil
+}
+
+// UpdateProperty is the resolver for the updateProperty field.
+func (r *mutationResolver) UpdateProperty(ctx context.Context, input model.UpdatePropertyInput) (*model.UpdatePropertyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := definition.PropertyUpdate{Label: input.Label, Description: input.Description, GroupName: input.GroupName,
+		DisplayOrder: input.DisplayOrder, Hidden: input.Hidden, Options: options(input.Options),
+		ClearRemovedOptions: deref(input.ClearRemovedOptions), Unique: input.HasUniqueValue}
+	if input.Type != nil {
+		t := propertyType(*input.Type)
+		u.Type = &t
+	}
+	if input.FieldType != nil {
+		f := fieldType(*input.FieldType)
+		u.FieldType = &f
+	}
+	res, err := r.definitions.UpdateProperty(ctx, m, input.ObjectType, input.Name, u)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.propertyNamed(ctx, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdatePropertyPayload{Property: p, ClearedValues: res.ClearedValues, ConvertedValues: res.ConvertedValues}, nil
+}
+
+// ArchiveProperty is the resolver for the archiveProperty field.
+func (r *mutationResolver) ArchiveProperty(ctx context.Context, input model.PropertyRefInput) (*model.PropertyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.ArchiveProperty(ctx, m, input.ObjectType, input.Name); err != nil {
+		return nil, err
+	}
+	p, err := r.propertyNamed(ctx, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PropertyPayload{Property: p}, nil
+}
+
+// RestoreProperty is the resolver for the restoreProperty field.
+func (r *mutationResolver) RestoreProperty(ctx context.Context, input model.PropertyRefInput) (*model.PropertyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.RestoreProperty(ctx, m, input.ObjectType, input.Name); err != nil {
+		return nil, err
+	}
+	p, err := r.propertyNamed(ctx, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PropertyPayload{Property: p}, nil
+}
+
+// DeleteProperty is the resolver for the deleteProperty field.
+func (r *mutationResolver) DeleteProperty(ctx context.Context, input model.PropertyRefInput) (*model.DeletePropertyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	removed, err := r.definitions.DeleteProperty(ctx, m, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	ot, err := r.freshObjectType(ctx, input.ObjectType)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeletePropertyPayload{ObjectType: ot, RemovedValues: removed}, nil
+}
+
+// CreatePropertyGroup is the resolver for the createPropertyGroup field.
+func (r *mutationResolver) CreatePropertyGroup(ctx context.Context, input model.PropertyGroupInput) (*model.PropertyGroupPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.definitions.CreateGroup(ctx, m, input.ObjectType, input.Name, input.Label, deref(input.DisplayOrder)); err != nil {
+		return nil, err
+	}
+	g, err := r.groupNamed(ctx, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PropertyGroupPayload{PropertyGroup: g}, nil
+}
+
+// UpdatePropertyGroup is the resolver for the updatePropertyGroup field.
+func (r *mutationResolver) UpdatePropertyGroup(ctx context.Context, input model.UpdatePropertyGroupInput) (*model.PropertyGroupPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.UpdateGroup(ctx, m, input.ObjectType, input.Name, input.Label, input.DisplayOrder); err != nil {
+		return nil, err
+	}
+	g, err := r.groupNamed(ctx, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PropertyGroupPayload{PropertyGroup: g}, nil
+}
+
+// DeletePropertyGroup is the resolver for the deletePropertyGroup field.
+func (r *mutationResolver) DeletePropertyGroup(ctx context.Context, input model.PropertyGroupRefInput) (*model.DeletePropertyGroupPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	moved, err := r.definitions.DeleteGroup(ctx, m, input.ObjectType, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	ot, err := r.freshObjectType(ctx, input.ObjectType)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeletePropertyGroupPayload{ObjectType: ot, MovedProperties: moved}, nil
+}
+
+// CreateObjectType is the resolver for the createObjectType field.
+func (r *mutationResolver) CreateObjectType(ctx context.Context, input model.CreateObjectTypeInput) (*model.ObjectTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := definition.ObjectTypeInput{Name: input.Name, SingularLabel: input.SingularLabel, PluralLabel: input.PluralLabel,
+		PrimaryDisplayProperty: deref(input.PrimaryDisplayProperty), SecondaryDisplayProperties: input.SecondaryDisplayProperties,
+		RequiredProperties: input.RequiredProperties, SearchableProperties: input.SearchableProperties,
+		AssociatedObjects: input.AssociatedObjects}
+	for _, p := range input.Properties {
+		in.Properties = append(in.Properties, propertyInput(p))
+	}
+	if _, err := r.definitions.CreateObjectType(ctx, m, in); err != nil {
+		return nil, err
+	}
+	ot, err := r.freshObjectType(ctx, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObjectTypePayload{ObjectType: ot}, nil
+}
+
+// UpdateObjectType is the resolver for the updateObjectType field.
+func (r *mutationResolver) UpdateObjectType(ctx context.Context, input model.UpdateObjectTypeInput) (*model.ObjectTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := definition.ObjectTypeUpdate{SingularLabel: input.SingularLabel, PluralLabel: input.PluralLabel,
+		PrimaryDisplayProperty: input.PrimaryDisplayProperty, SecondaryDisplayProperties: input.SecondaryDisplayProperties,
+		RequiredProperties: input.RequiredProperties, SearchableProperties: input.SearchableProperties}
+	if err := r.definitions.UpdateObjectType(ctx, m, input.Name, u); err != nil {
+		return nil, err
+	}
+	ot, err := r.freshObjectType(ctx, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObjectTypePayload{ObjectType: ot}, nil
+}
+
+// ArchiveObjectType is the resolver for the archiveObjectType field.
+func (r *mutationResolver) ArchiveObjectType(ctx context.Context, input model.ObjectTypeRefInput) (*model.ArchiveObjectTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.ArchiveObjectType(ctx, m, input.Name); err != nil {
+		return nil, err
+	}
+	if _, err := r.reloadModel(ctx); err != nil {
+		return nil, err
+	}
+	return &model.ArchiveObjectTypePayload{Name: input.Name}, nil
+}
+
+// CreatePipeline is the resolver for the createPipeline field.
+func (r *mutationResolver) CreatePipeline(ctx context.Context, input model.CreatePipelineInput) (*model.PipelinePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := definition.PipelineInput{Key: deref(input.Key), Label: input.Label, DisplayOrder: deref(input.DisplayOrder)}
+	for _, st := range input.Stages {
+		in.Stages = append(in.Stages, stageInput(st))
+	}
+	id, err := r.definitions.CreatePipeline(ctx, m, input.ObjectType, in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.pipelineByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PipelinePayload{Pipeline: p}, nil
+}
+
+// UpdatePipeline is the resolver for the updatePipeline field.
+func (r *mutationResolver) UpdatePipeline(ctx context.Context, input model.UpdatePipelineInput) (*model.PipelinePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.UpdatePipeline(ctx, m, id, input.Label, input.DisplayOrder); err != nil {
+		return nil, err
+	}
+	p, err := r.pipelineByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PipelinePayload{Pipeline: p}, nil
+}
+
+// ArchivePipeline is the resolver for the archivePipeline field.
+func (r *mutationResolver) ArchivePipeline(ctx context.Context, input model.ArchivePipelineInput) (*model.ArchivePipelinePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	var to *definition.Target
+	if input.MoveTo != nil {
+		to = &definition.Target{Pipeline: input.MoveTo.Pipeline, Stage: input.MoveTo.Stage}
+	}
+	moved, err := r.definitions.ArchivePipeline(ctx, m, id, to)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.pipelineByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArchivePipelinePayload{Pipeline: p, MovedRecords: moved}, nil
+}
+
+// CreatePipelineStage is the resolver for the createPipelineStage field.
+func (r *mutationResolver) CreatePipelineStage(ctx context.Context, input model.CreatePipelineStageInput) (*model.PipelineStagePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pipelineID, err := gid.DecodeKind(input.PipelineID, gid.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	id, err := r.definitions.CreateStage(ctx, m, pipelineID, stageInput(input.Stage))
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.stageByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PipelineStagePayload{Stage: st}, nil
+}
+
+// UpdatePipelineStage is the resolver for the updatePipelineStage field.
+func (r *mutationResolver) UpdatePipelineStage(ctx context.Context, input model.UpdatePipelineStageInput) (*model.PipelineStagePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.PipelineStage)
+	if err != nil {
+		return nil, err
+	}
+	u := definition.StageUpdate{Label: input.Label, DisplayOrder: input.DisplayOrder, Probability: input.Probability, Closed: input.Closed}
+	if input.TicketState != nil {
+		state := string(*input.TicketState)
+		u.TicketState = &state
+	}
+	if err := r.definitions.UpdateStage(ctx, m, id, u); err != nil {
+		return nil, err
+	}
+	st, err := r.stageByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PipelineStagePayload{Stage: st}, nil
+}
+
+// ArchivePipelineStage is the resolver for the archivePipelineStage field.
+func (r *mutationResolver) ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := gid.DecodeKind(input.ID, gid.PipelineStage)
+	if err != nil {
+		return nil, err
+	}
+	moved, err := r.definitions.ArchiveStage(ctx, m, id, deref(input.MoveToStage))
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.stageByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArchivePipelineStagePayload{Stage: st, MovedRecords: moved}, nil
+}
+
 // ID is the resolver for the id field.
 func (r *objectTypeResolver) ID(ctx context.Context, obj *meta.ObjectType) (string, error) {
 	return gid.Encode(gid.ObjectType, obj.ID), nil
@@ -447,6 +781,15 @@ func (r *pipelineResolver) Stages(ctx context.Context, obj *meta.Pipeline, inclu
 // ID is the resolver for the id field.
 func (r *pipelineStageResolver) ID(ctx context.Context, obj *meta.Stage) (string, error) {
 	return gid.Encode(gid.PipelineStage, obj.ID), nil
+}
+
+// TicketState is the resolver for the ticketState field.
+func (r *pipelineStageResolver) TicketState(ctx context.Context, obj *meta.Stage) (*model.TicketState, error) {
+	if obj.TicketState == nil {
+		return nil, nil
+	}
+	state := model.TicketState(*obj.TicketState)
+	return &state, nil
 }
 
 // ID is the resolver for the id field.

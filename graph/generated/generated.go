@@ -57,6 +57,20 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ArchiveObjectTypePayload struct {
+		Name func(childComplexity int) int
+	}
+
+	ArchivePipelinePayload struct {
+		MovedRecords func(childComplexity int) int
+		Pipeline     func(childComplexity int) int
+	}
+
+	ArchivePipelineStagePayload struct {
+		MovedRecords func(childComplexity int) int
+		Stage        func(childComplexity int) int
+	}
+
 	AssociationBatchPayload struct {
 		Failed  func(childComplexity int) int
 		Results func(childComplexity int) int
@@ -130,6 +144,16 @@ type ComplexityRoot struct {
 		RemovedAssociations func(childComplexity int) int
 	}
 
+	DeletePropertyGroupPayload struct {
+		MovedProperties func(childComplexity int) int
+		ObjectType      func(childComplexity int) int
+	}
+
+	DeletePropertyPayload struct {
+		ObjectType    func(childComplexity int) int
+		RemovedValues func(childComplexity int) int
+	}
+
 	DisassociationPayload struct {
 		From    func(childComplexity int) int
 		Labels  func(childComplexity int) int
@@ -145,19 +169,36 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ArchiveObjectType      func(childComplexity int, input model.ObjectTypeRefInput) int
+		ArchivePipeline        func(childComplexity int, input model.ArchivePipelineInput) int
+		ArchivePipelineStage   func(childComplexity int, input model.ArchivePipelineStageInput) int
+		ArchiveProperty        func(childComplexity int, input model.PropertyRefInput) int
 		ArchiveRecord          func(childComplexity int, input model.RecordIDInput) int
 		ArchiveRecords         func(childComplexity int, input model.ArchiveRecordsInput) int
 		Associate              func(childComplexity int, input model.AssociateInput) int
 		AssociateRecords       func(childComplexity int, input model.AssociateRecordsInput) int
 		CreateAssociationLabel func(childComplexity int, input model.CreateAssociationLabelInput) int
+		CreateObjectType       func(childComplexity int, input model.CreateObjectTypeInput) int
+		CreatePipeline         func(childComplexity int, input model.CreatePipelineInput) int
+		CreatePipelineStage    func(childComplexity int, input model.CreatePipelineStageInput) int
+		CreateProperty         func(childComplexity int, input model.CreatePropertyInput) int
+		CreatePropertyGroup    func(childComplexity int, input model.PropertyGroupInput) int
 		CreateRecord           func(childComplexity int, input model.CreateRecordInput) int
 		CreateRecords          func(childComplexity int, input model.CreateRecordsInput) int
 		DeleteAssociationLabel func(childComplexity int, input model.DeleteAssociationLabelInput) int
+		DeleteProperty         func(childComplexity int, input model.PropertyRefInput) int
+		DeletePropertyGroup    func(childComplexity int, input model.PropertyGroupRefInput) int
 		Disassociate           func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords    func(childComplexity int, input model.AssociateRecordsInput) int
 		RenameAssociationLabel func(childComplexity int, input model.RenameAssociationLabelInput) int
+		RestoreProperty        func(childComplexity int, input model.PropertyRefInput) int
 		RestoreRecord          func(childComplexity int, input model.RecordIDInput) int
 		SetAssociationLimit    func(childComplexity int, input model.SetAssociationLimitInput) int
+		UpdateObjectType       func(childComplexity int, input model.UpdateObjectTypeInput) int
+		UpdatePipeline         func(childComplexity int, input model.UpdatePipelineInput) int
+		UpdatePipelineStage    func(childComplexity int, input model.UpdatePipelineStageInput) int
+		UpdateProperty         func(childComplexity int, input model.UpdatePropertyInput) int
+		UpdatePropertyGroup    func(childComplexity int, input model.UpdatePropertyGroupInput) int
 		UpdateRecord           func(childComplexity int, input model.UpdateRecordInput) int
 		UpdateRecords          func(childComplexity int, input model.UpdateRecordsInput) int
 		UpsertRecords          func(childComplexity int, input model.UpsertRecordsInput) int
@@ -181,6 +222,10 @@ type ComplexityRoot struct {
 		UpdatedAt                  func(childComplexity int) int
 	}
 
+	ObjectTypePayload struct {
+		ObjectType func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -197,6 +242,10 @@ type ComplexityRoot struct {
 		Stages       func(childComplexity int, includeArchived *bool) int
 	}
 
+	PipelinePayload struct {
+		Pipeline func(childComplexity int) int
+	}
+
 	PipelineStage struct {
 		Archived     func(childComplexity int) int
 		Closed       func(childComplexity int) int
@@ -206,6 +255,10 @@ type ComplexityRoot struct {
 		Label        func(childComplexity int) int
 		Probability  func(childComplexity int) int
 		TicketState  func(childComplexity int) int
+	}
+
+	PipelineStagePayload struct {
+		Stage func(childComplexity int) int
 	}
 
 	Property struct {
@@ -234,12 +287,20 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 	}
 
+	PropertyGroupPayload struct {
+		PropertyGroup func(childComplexity int) int
+	}
+
 	PropertyOption struct {
 		Description  func(childComplexity int) int
 		DisplayOrder func(childComplexity int) int
 		Hidden       func(childComplexity int) int
 		Label        func(childComplexity int) int
 		Value        func(childComplexity int) int
+	}
+
+	PropertyPayload struct {
+		Property func(childComplexity int) int
 	}
 
 	Query struct {
@@ -279,6 +340,12 @@ type ComplexityRoot struct {
 
 	RecordPayload struct {
 		Record func(childComplexity int) int
+	}
+
+	UpdatePropertyPayload struct {
+		ClearedValues   func(childComplexity int) int
+		ConvertedValues func(childComplexity int) int
+		Property        func(childComplexity int) int
 	}
 }
 
@@ -332,6 +399,23 @@ type MutationResolver interface {
 	RenameAssociationLabel(ctx context.Context, input model.RenameAssociationLabelInput) (*model.AssociationTypePayload, error)
 	DeleteAssociationLabel(ctx context.Context, input model.DeleteAssociationLabelInput) (*model.DeleteAssociationLabelPayload, error)
 	SetAssociationLimit(ctx context.Context, input model.SetAssociationLimitInput) (*model.AssociationTypePayload, error)
+	CreateProperty(ctx context.Context, input model.CreatePropertyInput) (*model.PropertyPayload, error)
+	UpdateProperty(ctx context.Context, input model.UpdatePropertyInput) (*model.UpdatePropertyPayload, error)
+	ArchiveProperty(ctx context.Context, input model.PropertyRefInput) (*model.PropertyPayload, error)
+	RestoreProperty(ctx context.Context, input model.PropertyRefInput) (*model.PropertyPayload, error)
+	DeleteProperty(ctx context.Context, input model.PropertyRefInput) (*model.DeletePropertyPayload, error)
+	CreatePropertyGroup(ctx context.Context, input model.PropertyGroupInput) (*model.PropertyGroupPayload, error)
+	UpdatePropertyGroup(ctx context.Context, input model.UpdatePropertyGroupInput) (*model.PropertyGroupPayload, error)
+	DeletePropertyGroup(ctx context.Context, input model.PropertyGroupRefInput) (*model.DeletePropertyGroupPayload, error)
+	CreateObjectType(ctx context.Context, input model.CreateObjectTypeInput) (*model.ObjectTypePayload, error)
+	UpdateObjectType(ctx context.Context, input model.UpdateObjectTypeInput) (*model.ObjectTypePayload, error)
+	ArchiveObjectType(ctx context.Context, input model.ObjectTypeRefInput) (*model.ArchiveObjectTypePayload, error)
+	CreatePipeline(ctx context.Context, input model.CreatePipelineInput) (*model.PipelinePayload, error)
+	UpdatePipeline(ctx context.Context, input model.UpdatePipelineInput) (*model.PipelinePayload, error)
+	ArchivePipeline(ctx context.Context, input model.ArchivePipelineInput) (*model.ArchivePipelinePayload, error)
+	CreatePipelineStage(ctx context.Context, input model.CreatePipelineStageInput) (*model.PipelineStagePayload, error)
+	UpdatePipelineStage(ctx context.Context, input model.UpdatePipelineStageInput) (*model.PipelineStagePayload, error)
+	ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error)
 }
 type ObjectTypeResolver interface {
 	ID(ctx context.Context, obj *meta.ObjectType) (string, error)
@@ -350,6 +434,8 @@ type PipelineResolver interface {
 }
 type PipelineStageResolver interface {
 	ID(ctx context.Context, obj *meta.Stage) (string, error)
+
+	TicketState(ctx context.Context, obj *meta.Stage) (*model.TicketState, error)
 }
 type PropertyResolver interface {
 	ID(ctx context.Context, obj *meta.Property) (string, error)
@@ -402,6 +488,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ArchiveObjectTypePayload.name":
+		if e.ComplexityRoot.ArchiveObjectTypePayload.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveObjectTypePayload.Name(childComplexity), true
+
+	case "ArchivePipelinePayload.movedRecords":
+		if e.ComplexityRoot.ArchivePipelinePayload.MovedRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchivePipelinePayload.MovedRecords(childComplexity), true
+	case "ArchivePipelinePayload.pipeline":
+		if e.ComplexityRoot.ArchivePipelinePayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchivePipelinePayload.Pipeline(childComplexity), true
+
+	case "ArchivePipelineStagePayload.movedRecords":
+		if e.ComplexityRoot.ArchivePipelineStagePayload.MovedRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchivePipelineStagePayload.MovedRecords(childComplexity), true
+	case "ArchivePipelineStagePayload.stage":
+		if e.ComplexityRoot.ArchivePipelineStagePayload.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchivePipelineStagePayload.Stage(childComplexity), true
 
 	case "AssociationBatchPayload.failed":
 		if e.ComplexityRoot.AssociationBatchPayload.Failed == nil {
@@ -637,6 +756,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteAssociationLabelPayload.RemovedAssociations(childComplexity), true
 
+	case "DeletePropertyGroupPayload.movedProperties":
+		if e.ComplexityRoot.DeletePropertyGroupPayload.MovedProperties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePropertyGroupPayload.MovedProperties(childComplexity), true
+	case "DeletePropertyGroupPayload.objectType":
+		if e.ComplexityRoot.DeletePropertyGroupPayload.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePropertyGroupPayload.ObjectType(childComplexity), true
+
+	case "DeletePropertyPayload.objectType":
+		if e.ComplexityRoot.DeletePropertyPayload.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePropertyPayload.ObjectType(childComplexity), true
+	case "DeletePropertyPayload.removedValues":
+		if e.ComplexityRoot.DeletePropertyPayload.RemovedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePropertyPayload.RemovedValues(childComplexity), true
+
 	case "DisassociationPayload.from":
 		if e.ComplexityRoot.DisassociationPayload.From == nil {
 			break
@@ -687,6 +832,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ItemError.Property(childComplexity), true
 
+	case "Mutation.archiveObjectType":
+		if e.ComplexityRoot.Mutation.ArchiveObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveObjectType(childComplexity, args["input"].(model.ObjectTypeRefInput)), true
+	case "Mutation.archivePipeline":
+		if e.ComplexityRoot.Mutation.ArchivePipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archivePipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchivePipeline(childComplexity, args["input"].(model.ArchivePipelineInput)), true
+	case "Mutation.archivePipelineStage":
+		if e.ComplexityRoot.Mutation.ArchivePipelineStage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archivePipelineStage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchivePipelineStage(childComplexity, args["input"].(model.ArchivePipelineStageInput)), true
+	case "Mutation.archiveProperty":
+		if e.ComplexityRoot.Mutation.ArchiveProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveProperty(childComplexity, args["input"].(model.PropertyRefInput)), true
 	case "Mutation.archiveRecord":
 		if e.ComplexityRoot.Mutation.ArchiveRecord == nil {
 			break
@@ -742,6 +931,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAssociationLabel(childComplexity, args["input"].(model.CreateAssociationLabelInput)), true
+	case "Mutation.createObjectType":
+		if e.ComplexityRoot.Mutation.CreateObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObjectType(childComplexity, args["input"].(model.CreateObjectTypeInput)), true
+	case "Mutation.createPipeline":
+		if e.ComplexityRoot.Mutation.CreatePipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePipeline(childComplexity, args["input"].(model.CreatePipelineInput)), true
+	case "Mutation.createPipelineStage":
+		if e.ComplexityRoot.Mutation.CreatePipelineStage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPipelineStage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePipelineStage(childComplexity, args["input"].(model.CreatePipelineStageInput)), true
+	case "Mutation.createProperty":
+		if e.ComplexityRoot.Mutation.CreateProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProperty(childComplexity, args["input"].(model.CreatePropertyInput)), true
+	case "Mutation.createPropertyGroup":
+		if e.ComplexityRoot.Mutation.CreatePropertyGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPropertyGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePropertyGroup(childComplexity, args["input"].(model.PropertyGroupInput)), true
 	case "Mutation.createRecord":
 		if e.ComplexityRoot.Mutation.CreateRecord == nil {
 			break
@@ -775,6 +1019,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAssociationLabel(childComplexity, args["input"].(model.DeleteAssociationLabelInput)), true
+	case "Mutation.deleteProperty":
+		if e.ComplexityRoot.Mutation.DeleteProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProperty(childComplexity, args["input"].(model.PropertyRefInput)), true
+	case "Mutation.deletePropertyGroup":
+		if e.ComplexityRoot.Mutation.DeletePropertyGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePropertyGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePropertyGroup(childComplexity, args["input"].(model.PropertyGroupRefInput)), true
 	case "Mutation.disassociate":
 		if e.ComplexityRoot.Mutation.Disassociate == nil {
 			break
@@ -808,6 +1074,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameAssociationLabel(childComplexity, args["input"].(model.RenameAssociationLabelInput)), true
+	case "Mutation.restoreProperty":
+		if e.ComplexityRoot.Mutation.RestoreProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreProperty(childComplexity, args["input"].(model.PropertyRefInput)), true
 	case "Mutation.restoreRecord":
 		if e.ComplexityRoot.Mutation.RestoreRecord == nil {
 			break
@@ -830,6 +1107,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAssociationLimit(childComplexity, args["input"].(model.SetAssociationLimitInput)), true
+	case "Mutation.updateObjectType":
+		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObjectType(childComplexity, args["input"].(model.UpdateObjectTypeInput)), true
+	case "Mutation.updatePipeline":
+		if e.ComplexityRoot.Mutation.UpdatePipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePipeline(childComplexity, args["input"].(model.UpdatePipelineInput)), true
+	case "Mutation.updatePipelineStage":
+		if e.ComplexityRoot.Mutation.UpdatePipelineStage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePipelineStage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePipelineStage(childComplexity, args["input"].(model.UpdatePipelineStageInput)), true
+	case "Mutation.updateProperty":
+		if e.ComplexityRoot.Mutation.UpdateProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProperty(childComplexity, args["input"].(model.UpdatePropertyInput)), true
+	case "Mutation.updatePropertyGroup":
+		if e.ComplexityRoot.Mutation.UpdatePropertyGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePropertyGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePropertyGroup(childComplexity, args["input"].(model.UpdatePropertyGroupInput)), true
 	case "Mutation.updateRecord":
 		if e.ComplexityRoot.Mutation.UpdateRecord == nil {
 			break
@@ -970,6 +1302,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ObjectType.UpdatedAt(childComplexity), true
 
+	case "ObjectTypePayload.objectType":
+		if e.ComplexityRoot.ObjectTypePayload.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectTypePayload.ObjectType(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1037,6 +1376,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pipeline.Stages(childComplexity, args["includeArchived"].(*bool)), true
 
+	case "PipelinePayload.pipeline":
+		if e.ComplexityRoot.PipelinePayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelinePayload.Pipeline(childComplexity), true
+
 	case "PipelineStage.archived":
 		if e.ComplexityRoot.PipelineStage.Archived == nil {
 			break
@@ -1085,6 +1431,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineStage.TicketState(childComplexity), true
+
+	case "PipelineStagePayload.stage":
+		if e.ComplexityRoot.PipelineStagePayload.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineStagePayload.Stage(childComplexity), true
 
 	case "Property.archived":
 		if e.ComplexityRoot.Property.Archived == nil {
@@ -1208,6 +1561,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyGroup.Name(childComplexity), true
 
+	case "PropertyGroupPayload.propertyGroup":
+		if e.ComplexityRoot.PropertyGroupPayload.PropertyGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyGroupPayload.PropertyGroup(childComplexity), true
+
 	case "PropertyOption.description":
 		if e.ComplexityRoot.PropertyOption.Description == nil {
 			break
@@ -1238,6 +1598,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PropertyOption.Value(childComplexity), true
+
+	case "PropertyPayload.property":
+		if e.ComplexityRoot.PropertyPayload.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyPayload.Property(childComplexity), true
 
 	case "Query.associationTypes":
 		if e.ComplexityRoot.Query.AssociationTypes == nil {
@@ -1429,6 +1796,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordPayload.Record(childComplexity), true
 
+	case "UpdatePropertyPayload.clearedValues":
+		if e.ComplexityRoot.UpdatePropertyPayload.ClearedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePropertyPayload.ClearedValues(childComplexity), true
+	case "UpdatePropertyPayload.convertedValues":
+		if e.ComplexityRoot.UpdatePropertyPayload.ConvertedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePropertyPayload.ConvertedValues(childComplexity), true
+	case "UpdatePropertyPayload.property":
+		if e.ComplexityRoot.UpdatePropertyPayload.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePropertyPayload.Property(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1438,19 +1824,38 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ArchivePipelineInput", ec.unmarshalInputArchivePipelineInput),
+			graphql.NewInputUnmarshaler("ArchivePipelineStageInput", ec.unmarshalInputArchivePipelineStageInput),
 			graphql.NewInputUnmarshaler("ArchiveRecordsInput", ec.unmarshalInputArchiveRecordsInput),
 			graphql.NewInputUnmarshaler("AssociateInput", ec.unmarshalInputAssociateInput),
 			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
+			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
+			graphql.NewInputUnmarshaler("CreatePipelineInput", ec.unmarshalInputCreatePipelineInput),
+			graphql.NewInputUnmarshaler("CreatePipelineStageInput", ec.unmarshalInputCreatePipelineStageInput),
+			graphql.NewInputUnmarshaler("CreatePropertyInput", ec.unmarshalInputCreatePropertyInput),
 			graphql.NewInputUnmarshaler("CreateRecordInput", ec.unmarshalInputCreateRecordInput),
 			graphql.NewInputUnmarshaler("CreateRecordsInput", ec.unmarshalInputCreateRecordsInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
+			graphql.NewInputUnmarshaler("MoveRecordsInput", ec.unmarshalInputMoveRecordsInput),
 			graphql.NewInputUnmarshaler("NewAssociationInput", ec.unmarshalInputNewAssociationInput),
 			graphql.NewInputUnmarshaler("NewRecordInput", ec.unmarshalInputNewRecordInput),
+			graphql.NewInputUnmarshaler("ObjectTypeRefInput", ec.unmarshalInputObjectTypeRefInput),
+			graphql.NewInputUnmarshaler("PipelineStageInput", ec.unmarshalInputPipelineStageInput),
+			graphql.NewInputUnmarshaler("PropertyDefinitionInput", ec.unmarshalInputPropertyDefinitionInput),
+			graphql.NewInputUnmarshaler("PropertyGroupInput", ec.unmarshalInputPropertyGroupInput),
+			graphql.NewInputUnmarshaler("PropertyGroupRefInput", ec.unmarshalInputPropertyGroupRefInput),
+			graphql.NewInputUnmarshaler("PropertyOptionInput", ec.unmarshalInputPropertyOptionInput),
+			graphql.NewInputUnmarshaler("PropertyRefInput", ec.unmarshalInputPropertyRefInput),
 			graphql.NewInputUnmarshaler("RecordIdInput", ec.unmarshalInputRecordIdInput),
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
+			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
+			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
+			graphql.NewInputUnmarshaler("UpdatePipelineStageInput", ec.unmarshalInputUpdatePipelineStageInput),
+			graphql.NewInputUnmarshaler("UpdatePropertyGroupInput", ec.unmarshalInputUpdatePropertyGroupInput),
+			graphql.NewInputUnmarshaler("UpdatePropertyInput", ec.unmarshalInputUpdatePropertyInput),
 			graphql.NewInputUnmarshaler("UpdateRecordInput", ec.unmarshalInputUpdateRecordInput),
 			graphql.NewInputUnmarshaler("UpdateRecordsInput", ec.unmarshalInputUpdateRecordsInput),
 			graphql.NewInputUnmarshaler("UpsertRecordsInput", ec.unmarshalInputUpsertRecordsInput),
@@ -1751,10 +2156,15 @@ type PipelineStage implements Node {
   "Deals: how likely a deal in this stage is to close, 0.0-1.0."
   probability: Float
   "Tickets: OPEN or CLOSED."
-  ticketState: String
+  ticketState: TicketState
   "Deals won or lost, tickets done."
   closed: Boolean!
   archived: Boolean!
+}
+
+enum TicketState {
+  OPEN
+  CLOSED
 }
 
 "A contact, company, deal... of any object type."
@@ -1898,6 +2308,273 @@ type Mutation {
   null removes the limit. On the unlabeled default type it bounds the pair.
   """
   setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload!
+}
+
+extend type Mutation {
+  "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
+  createProperty(input: CreatePropertyInput!): PropertyPayload!
+  """
+  Change a property. options replace the list (add, relabel, reorder, hide
+  by sending the list as it should be); removing an option records hold is
+  refused with CONFLICT and their count unless clearRemovedOptions. A new
+  type is refused with CONFLICT, the count and an example while any stored
+  value does not convert. hasUniqueValue builds the database's unique index
+  (CONFLICT naming repeated values) or drops it. A standard property only
+  takes new options.
+  """
+  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload!
+  "Hide a property: its values are kept, hidden from records, and writes to it are refused."
+  archiveProperty(input: PropertyRefInput!): PropertyPayload!
+  "Bring an archived property back with its values."
+  restoreProperty(input: PropertyRefInput!): PropertyPayload!
+  "Delete an archived property and its values."
+  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload!
+
+  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload!
+  "Relabel or reorder a property group."
+  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload!
+  "Delete a property group; its properties move to the object type's default group."
+  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload!
+
+  """
+  Make a custom object type: with its properties, the properties every
+  object has (hs_object_id, createdate, lastmodifieddate), a default
+  property group, and association types with associatedObjects and the
+  engagement objects.
+  """
+  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload!
+  "Change the labels, display and the required and searchable properties of a custom object type."
+  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload!
+  "Retire a custom object type; refused with CONFLICT and the count while it has records. Its name stays taken."
+  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload!
+
+  """
+  Add a pipeline with its stages to deals, tickets or a custom object type
+  (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
+  properties). At most 100 stages; stage labels unique in the pipeline.
+  """
+  createPipeline(input: CreatePipelineInput!): PipelinePayload!
+  "Relabel or reorder a pipeline."
+  updatePipeline(input: UpdatePipelineInput!): PipelinePayload!
+  "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
+  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload!
+  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload!
+  "Relabel, reorder or re-rate a stage."
+  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload!
+  "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
+  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload!
+}
+
+"A property definition to create."
+input PropertyDefinitionInput {
+  "Lower snake case, starting with a letter."
+  name: String!
+  label: String!
+  type: PropertyType!
+  fieldType: FieldType!
+  description: String
+  "The group to put it in; the object type's default group when omitted."
+  groupName: String
+  displayOrder: Int
+  "Choices of an enumeration; none for other types."
+  options: [PropertyOptionInput!]
+  hasUniqueValue: Boolean
+  hidden: Boolean
+}
+
+input PropertyOptionInput {
+  label: String!
+  value: String!
+  description: String
+  displayOrder: Int
+  hidden: Boolean
+}
+
+input CreatePropertyInput {
+  objectType: String!
+  property: PropertyDefinitionInput!
+}
+
+input UpdatePropertyInput {
+  objectType: String!
+  name: String!
+  label: String
+  description: String
+  groupName: String
+  displayOrder: Int
+  hidden: Boolean
+  "The whole new list of options."
+  options: [PropertyOptionInput!]
+  "Clear the values of records that hold an option the new list lacks."
+  clearRemovedOptions: Boolean = false
+  hasUniqueValue: Boolean
+  type: PropertyType
+  fieldType: FieldType
+}
+
+input PropertyRefInput {
+  objectType: String!
+  name: String!
+}
+
+type PropertyPayload {
+  property: Property!
+}
+
+type UpdatePropertyPayload {
+  property: Property!
+  "Records whose removed option was cleared."
+  clearedValues: Int!
+  "Records whose value was rewritten in the new type."
+  convertedValues: Int!
+}
+
+type DeletePropertyPayload {
+  objectType: ObjectType!
+  "Records whose value of the property went with it."
+  removedValues: Int!
+}
+
+input PropertyGroupInput {
+  objectType: String!
+  "Lower snake case, starting with a letter."
+  name: String!
+  label: String!
+  displayOrder: Int
+}
+
+input UpdatePropertyGroupInput {
+  objectType: String!
+  name: String!
+  label: String
+  displayOrder: Int
+}
+
+input PropertyGroupRefInput {
+  objectType: String!
+  name: String!
+}
+
+type PropertyGroupPayload {
+  propertyGroup: PropertyGroup!
+}
+
+type DeletePropertyGroupPayload {
+  objectType: ObjectType!
+  "Properties moved to the default group."
+  movedProperties: Int!
+}
+
+input CreateObjectTypeInput {
+  "Letters, digits and _, starting with a letter; it never changes."
+  name: String!
+  singularLabel: String!
+  pluralLabel: String!
+  properties: [PropertyDefinitionInput!]
+  primaryDisplayProperty: String
+  secondaryDisplayProperties: [String!]
+  requiredProperties: [String!]
+  searchableProperties: [String!]
+  "Object types its records may be associated with (the engagement objects always may)."
+  associatedObjects: [String!]
+}
+
+input UpdateObjectTypeInput {
+  name: String!
+  singularLabel: String
+  pluralLabel: String
+  primaryDisplayProperty: String
+  secondaryDisplayProperties: [String!]
+  requiredProperties: [String!]
+  searchableProperties: [String!]
+}
+
+input ObjectTypeRefInput {
+  name: String!
+}
+
+type ObjectTypePayload {
+  objectType: ObjectType!
+}
+
+type ArchiveObjectTypePayload {
+  name: String!
+}
+
+input PipelineStageInput {
+  "Internal value records hold; generated when omitted."
+  key: String
+  label: String!
+  displayOrder: Int
+  "Deals: 0.0-1.0."
+  probability: Float
+  ticketState: TicketState
+  "Deals won or lost; tickets are closed by ticketState CLOSED."
+  closed: Boolean
+}
+
+input CreatePipelineInput {
+  objectType: String!
+  "Internal value records hold; generated when omitted."
+  key: String
+  label: String!
+  displayOrder: Int
+  stages: [PipelineStageInput!]!
+}
+
+input UpdatePipelineInput {
+  id: ID!
+  label: String
+  displayOrder: Int
+}
+
+"Where the records of a removed pipeline go."
+input MoveRecordsInput {
+  pipeline: String!
+  stage: String!
+}
+
+input ArchivePipelineInput {
+  id: ID!
+  moveTo: MoveRecordsInput
+}
+
+input CreatePipelineStageInput {
+  pipelineId: ID!
+  stage: PipelineStageInput!
+}
+
+input UpdatePipelineStageInput {
+  id: ID!
+  label: String
+  displayOrder: Int
+  probability: Float
+  ticketState: TicketState
+  closed: Boolean
+}
+
+input ArchivePipelineStageInput {
+  id: ID!
+  "Key of the stage of the same pipeline its records move to."
+  moveToStage: String
+}
+
+type PipelinePayload {
+  pipeline: Pipeline!
+}
+
+type ArchivePipelinePayload {
+  pipeline: Pipeline!
+  movedRecords: Int!
+}
+
+type PipelineStagePayload {
+  stage: PipelineStage!
+}
+
+type ArchivePipelineStagePayload {
+  stage: PipelineStage!
+  movedRecords: Int!
 }
 
 input AssociateInput {
@@ -2076,6 +2753,34 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_ArchiveObjectTypePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ArchiveObjectTypePayload_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveObjectTypePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchivePipelinePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_ArchivePipelinePayload_pipeline(ctx, field)
+	case "movedRecords":
+		return ec.fieldContext_ArchivePipelinePayload_movedRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchivePipelinePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchivePipelineStagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_ArchivePipelineStagePayload_stage(ctx, field)
+	case "movedRecords":
+		return ec.fieldContext_ArchivePipelineStagePayload_movedRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchivePipelineStagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AssociationBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "results":
@@ -2222,6 +2927,26 @@ func (ec *executionContext) childFields_DeleteAssociationLabelPayload(ctx contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteAssociationLabelPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeletePropertyGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectType":
+		return ec.fieldContext_DeletePropertyGroupPayload_objectType(ctx, field)
+	case "movedProperties":
+		return ec.fieldContext_DeletePropertyGroupPayload_movedProperties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePropertyGroupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePropertyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectType":
+		return ec.fieldContext_DeletePropertyPayload_objectType(ctx, field)
+	case "removedValues":
+		return ec.fieldContext_DeletePropertyPayload_removedValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePropertyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DisassociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -2286,6 +3011,14 @@ func (ec *executionContext) childFields_ObjectType(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ObjectType", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectTypePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectType":
+		return ec.fieldContext_ObjectTypePayload_objectType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectTypePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2318,6 +3051,14 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelinePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelinePayload_pipeline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelinePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PipelineStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2338,6 +3079,14 @@ func (ec *executionContext) childFields_PipelineStage(ctx context.Context, field
 		return ec.fieldContext_PipelineStage_archived(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineStage", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineStagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_PipelineStagePayload_stage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineStagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Property(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2392,6 +3141,14 @@ func (ec *executionContext) childFields_PropertyGroup(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PropertyGroup", field.Name)
 }
 
+func (ec *executionContext) childFields_PropertyGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "propertyGroup":
+		return ec.fieldContext_PropertyGroupPayload_propertyGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyGroupPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PropertyOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -2406,6 +3163,14 @@ func (ec *executionContext) childFields_PropertyOption(ctx context.Context, fiel
 		return ec.fieldContext_PropertyOption_hidden(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PropertyOption", field.Name)
+}
+
+func (ec *executionContext) childFields_PropertyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "property":
+		return ec.fieldContext_PropertyPayload_property(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Record(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2462,6 +3227,18 @@ func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field
 		return ec.fieldContext_RecordPayload_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePropertyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "property":
+		return ec.fieldContext_UpdatePropertyPayload_property(ctx, field)
+	case "clearedValues":
+		return ec.fieldContext_UpdatePropertyPayload_clearedValues(ctx, field)
+	case "convertedValues":
+		return ec.fieldContext_UpdatePropertyPayload_convertedValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePropertyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2580,6 +3357,62 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_archiveObjectType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ObjectTypeRefInput, error) {
+			return ec.unmarshalNObjectTypeRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archivePipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchivePipelineStageInput, error) {
+			return ec.unmarshalNArchivePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archivePipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
+			return ec.unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveProperty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PropertyRefInput, error) {
+			return ec.unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2650,6 +3483,76 @@ func (ec *executionContext) field_Mutation_createAssociationLabel_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createObjectType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateObjectTypeInput, error) {
+			return ec.unmarshalNCreateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateObjectTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePipelineStageInput, error) {
+			return ec.unmarshalNCreatePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePipelineStageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePipelineInput, error) {
+			return ec.unmarshalNCreatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePipelineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPropertyGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PropertyGroupInput, error) {
+			return ec.unmarshalNPropertyGroupInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProperty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePropertyInput, error) {
+			return ec.unmarshalNCreatePropertyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePropertyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2684,6 +3587,34 @@ func (ec *executionContext) field_Mutation_deleteAssociationLabel_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
 			return ec.unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deletePropertyGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PropertyGroupRefInput, error) {
+			return ec.unmarshalNPropertyGroupRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProperty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PropertyRefInput, error) {
+			return ec.unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2734,6 +3665,20 @@ func (ec *executionContext) field_Mutation_renameAssociationLabel_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_restoreProperty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PropertyRefInput, error) {
+			return ec.unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_restoreRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2754,6 +3699,76 @@ func (ec *executionContext) field_Mutation_setAssociationLimit_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
 			return ec.unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateObjectType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateObjectTypeInput, error) {
+			return ec.unmarshalNUpdateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateObjectTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePipelineStageInput, error) {
+			return ec.unmarshalNUpdatePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePipelineStageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePipelineInput, error) {
+			return ec.unmarshalNUpdatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePipelineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePropertyGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePropertyGroupInput, error) {
+			return ec.unmarshalNUpdatePropertyGroupInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProperty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePropertyInput, error) {
+			return ec.unmarshalNUpdatePropertyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3147,6 +4162,139 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ArchiveObjectTypePayload_name(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveObjectTypePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveObjectTypePayload_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveObjectTypePayload_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveObjectTypePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArchivePipelinePayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.ArchivePipelinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchivePipelinePayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Pipeline) graphql.Marshaler {
+			return ec.marshalNPipeline2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPipeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchivePipelinePayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchivePipelinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchivePipelinePayload_movedRecords(ctx context.Context, field graphql.CollectedField, obj *model.ArchivePipelinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchivePipelinePayload_movedRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchivePipelinePayload_movedRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchivePipelinePayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArchivePipelineStagePayload_stage(ctx context.Context, field graphql.CollectedField, obj *model.ArchivePipelineStagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchivePipelineStagePayload_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Stage) graphql.Marshaler {
+			return ec.marshalNPipelineStage2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchivePipelineStagePayload_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchivePipelineStagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineStage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchivePipelineStagePayload_movedRecords(ctx context.Context, field graphql.CollectedField, obj *model.ArchivePipelineStagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchivePipelineStagePayload_movedRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchivePipelineStagePayload_movedRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchivePipelineStagePayload", field, false, false, "Int")
+}
 
 func (ec *executionContext) _AssociationBatchPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.AssociationBatchPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4170,6 +5318,116 @@ func (ec *executionContext) fieldContext_DeleteAssociationLabelPayload_removedAs
 	return graphql.NewScalarFieldContext("DeleteAssociationLabelPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DeletePropertyGroupPayload_objectType(ctx context.Context, field graphql.CollectedField, obj *model.DeletePropertyGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePropertyGroupPayload_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePropertyGroupPayload_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletePropertyGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePropertyGroupPayload_movedProperties(ctx context.Context, field graphql.CollectedField, obj *model.DeletePropertyGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePropertyGroupPayload_movedProperties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedProperties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePropertyGroupPayload_movedProperties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePropertyGroupPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeletePropertyPayload_objectType(ctx context.Context, field graphql.CollectedField, obj *model.DeletePropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePropertyPayload_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePropertyPayload_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletePropertyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePropertyPayload_removedValues(ctx context.Context, field graphql.CollectedField, obj *model.DeletePropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePropertyPayload_removedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePropertyPayload_removedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePropertyPayload", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DisassociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5094,6 +6352,754 @@ func (ec *executionContext) fieldContext_Mutation_setAssociationLimit(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createProperty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProperty(ctx, fc.Args["input"].(model.CreatePropertyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
+			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProperty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProperty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProperty(ctx, fc.Args["input"].(model.UpdatePropertyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdatePropertyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProperty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveProperty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
+			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveProperty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreProperty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
+			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreProperty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProperty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
+			return ec.marshalNDeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePropertyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProperty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPropertyGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPropertyGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePropertyGroup(ctx, fc.Args["input"].(model.PropertyGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
+			return ec.marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPropertyGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePropertyGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePropertyGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePropertyGroup(ctx, fc.Args["input"].(model.UpdatePropertyGroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
+			return ec.marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePropertyGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePropertyGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePropertyGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePropertyGroup(ctx, fc.Args["input"].(model.PropertyGroupRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
+			return ec.marshalNDeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePropertyGroupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePropertyGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createObjectType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateObjectType(ctx, fc.Args["input"].(model.CreateObjectTypeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
+			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createObjectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateObjectType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateObjectType(ctx, fc.Args["input"].(model.UpdateObjectTypeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
+			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateObjectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveObjectType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveObjectType(ctx, fc.Args["input"].(model.ObjectTypeRefInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
+			return ec.marshalNArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchiveObjectTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveObjectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPipeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePipeline(ctx, fc.Args["input"].(model.CreatePipelineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
+			return ec.marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelinePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePipeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePipeline(ctx, fc.Args["input"].(model.UpdatePipelineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
+			return ec.marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelinePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archivePipeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archivePipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchivePipeline(ctx, fc.Args["input"].(model.ArchivePipelineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
+			return ec.marshalNArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archivePipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchivePipelinePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archivePipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPipelineStage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPipelineStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePipelineStage(ctx, fc.Args["input"].(model.CreatePipelineStageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
+			return ec.marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineStagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPipelineStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePipelineStage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePipelineStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePipelineStage(ctx, fc.Args["input"].(model.UpdatePipelineStageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
+			return ec.marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineStagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePipelineStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archivePipelineStage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archivePipelineStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchivePipelineStage(ctx, fc.Args["input"].(model.ArchivePipelineStageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
+			return ec.marshalNArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archivePipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchivePipelineStagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archivePipelineStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectType_id(ctx context.Context, field graphql.CollectedField, obj *meta.ObjectType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5511,6 +7517,38 @@ func (ec *executionContext) fieldContext_ObjectType_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("ObjectType", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ObjectTypePayload_objectType(ctx context.Context, field graphql.CollectedField, obj *model.ObjectTypePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectTypePayload_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectTypePayload_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectTypePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *page.Info) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5762,6 +7800,38 @@ func (ec *executionContext) fieldContext_Pipeline_stages(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelinePayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelinePayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Pipeline) graphql.Marshaler {
+			return ec.marshalNPipeline2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPipeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelinePayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineStage_id(ctx context.Context, field graphql.CollectedField, obj *meta.Stage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5886,18 +7956,18 @@ func (ec *executionContext) _PipelineStage_ticketState(ctx context.Context, fiel
 			return ec.fieldContext_PipelineStage_ticketState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TicketState, nil
+			return ec.Resolvers.PipelineStage().TicketState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TicketState) graphql.Marshaler {
+			return ec.marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_PipelineStage_ticketState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineStage", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PipelineStage", field, true, true, "TicketState")
 }
 
 func (ec *executionContext) _PipelineStage_closed(ctx context.Context, field graphql.CollectedField, obj *meta.Stage) (ret graphql.Marshaler) {
@@ -5944,6 +8014,38 @@ func (ec *executionContext) _PipelineStage_archived(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PipelineStage_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineStage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineStagePayload_stage(ctx context.Context, field graphql.CollectedField, obj *model.PipelineStagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineStagePayload_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Stage) graphql.Marshaler {
+			return ec.marshalNPipelineStage2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineStagePayload_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineStagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineStage(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Property_id(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
@@ -6415,6 +8517,38 @@ func (ec *executionContext) fieldContext_PropertyGroup_displayOrder(_ context.Co
 	return graphql.NewScalarFieldContext("PropertyGroup", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PropertyGroupPayload_propertyGroup(ctx context.Context, field graphql.CollectedField, obj *model.PropertyGroupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyGroupPayload_propertyGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.PropertyGroup) graphql.Marshaler {
+			return ec.marshalNPropertyGroup2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPropertyGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyGroupPayload_propertyGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyGroupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PropertyOption_label(ctx context.Context, field graphql.CollectedField, obj *propdef.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6528,6 +8662,38 @@ func (ec *executionContext) _PropertyOption_hidden(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PropertyOption_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PropertyOption", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PropertyPayload_property(ctx context.Context, field graphql.CollectedField, obj *model.PropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyPayload_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Property, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Property) graphql.Marshaler {
+			return ec.marshalNProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐProperty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyPayload_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Property(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7387,6 +9553,84 @@ func (ec *executionContext) fieldContext_RecordPayload_record(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePropertyPayload_property(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePropertyPayload_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Property, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Property) graphql.Marshaler {
+			return ec.marshalNProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐProperty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePropertyPayload_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePropertyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Property(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePropertyPayload_clearedValues(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePropertyPayload_clearedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClearedValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePropertyPayload_clearedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdatePropertyPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpdatePropertyPayload_convertedValues(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePropertyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePropertyPayload_convertedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvertedValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePropertyPayload_convertedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdatePropertyPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8462,6 +10706,104 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputArchivePipelineInput(ctx context.Context, obj any) (model.ArchivePipelineInput, error) {
+	var it model.ArchivePipelineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "moveTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "moveTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moveTo"))
+			data, err := ec.unmarshalOMoveRecordsInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMoveRecordsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MoveTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalArchivePipelineInput unmarshals raw into the ArchivePipelineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalArchivePipelineInput(ctx context.Context, raw any) (model.ArchivePipelineInput, error) {
+	var out model.ArchivePipelineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchivePipelineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputArchivePipelineStageInput(ctx context.Context, obj any) (model.ArchivePipelineStageInput, error) {
+	var it model.ArchivePipelineStageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "moveToStage"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "moveToStage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moveToStage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MoveToStage = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalArchivePipelineStageInput unmarshals raw into the ArchivePipelineStageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalArchivePipelineStageInput(ctx context.Context, raw any) (model.ArchivePipelineStageInput, error) {
+	var out model.ArchivePipelineStageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchivePipelineStageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputArchiveRecordsInput(ctx context.Context, obj any) (model.ArchiveRecordsInput, error) {
 	var it model.ArchiveRecordsInput
 	if obj == nil {
@@ -8679,6 +11021,272 @@ func UnmarshalCreateAssociationLabelInput(ctx context.Context, raw any) (model.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateObjectTypeInput(ctx context.Context, obj any) (model.CreateObjectTypeInput, error) {
+	var it model.CreateObjectTypeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "singularLabel", "pluralLabel", "properties", "primaryDisplayProperty", "secondaryDisplayProperties", "requiredProperties", "searchableProperties", "associatedObjects"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "singularLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("singularLabel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SingularLabel = data
+		case "pluralLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pluralLabel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PluralLabel = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalOPropertyDefinitionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		case "primaryDisplayProperty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryDisplayProperty"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryDisplayProperty = data
+		case "secondaryDisplayProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondaryDisplayProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondaryDisplayProperties = data
+		case "requiredProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredProperties = data
+		case "searchableProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("searchableProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SearchableProperties = data
+		case "associatedObjects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associatedObjects"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssociatedObjects = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateObjectTypeInput unmarshals raw into the CreateObjectTypeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateObjectTypeInput(ctx context.Context, raw any) (model.CreateObjectTypeInput, error) {
+	var out model.CreateObjectTypeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateObjectTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePipelineInput(ctx context.Context, obj any) (model.CreatePipelineInput, error) {
+	var it model.CreatePipelineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "key", "label", "displayOrder", "stages"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "stages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stages"))
+			data, err := ec.unmarshalNPipelineStageInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stages = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePipelineInput unmarshals raw into the CreatePipelineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePipelineInput(ctx context.Context, raw any) (model.CreatePipelineInput, error) {
+	var out model.CreatePipelineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePipelineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePipelineStageInput(ctx context.Context, obj any) (model.CreatePipelineStageInput, error) {
+	var it model.CreatePipelineStageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pipelineId", "stage"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pipelineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pipelineId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PipelineID = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNPipelineStageInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePipelineStageInput unmarshals raw into the CreatePipelineStageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePipelineStageInput(ctx context.Context, raw any) (model.CreatePipelineStageInput, error) {
+	var out model.CreatePipelineStageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePipelineStageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreatePropertyInput(ctx context.Context, obj any) (model.CreatePropertyInput, error) {
+	var it model.CreatePropertyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "property"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "property":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("property"))
+			data, err := ec.unmarshalNPropertyDefinitionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Property = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePropertyInput unmarshals raw into the CreatePropertyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePropertyInput(ctx context.Context, raw any) (model.CreatePropertyInput, error) {
+	var out model.CreatePropertyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePropertyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context, obj any) (model.CreateRecordInput, error) {
 	var it model.CreateRecordInput
 	if obj == nil {
@@ -8837,6 +11445,55 @@ func UnmarshalDeleteAssociationLabelInput(ctx context.Context, raw any) (model.D
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoveRecordsInput(ctx context.Context, obj any) (model.MoveRecordsInput, error) {
+	var it model.MoveRecordsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pipeline", "stage"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pipeline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pipeline"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pipeline = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveRecordsInput unmarshals raw into the MoveRecordsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveRecordsInput(ctx context.Context, raw any) (model.MoveRecordsInput, error) {
+	var out model.MoveRecordsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveRecordsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNewAssociationInput(ctx context.Context, obj any) (model.NewAssociationInput, error) {
 	var it model.NewAssociationInput
 	if obj == nil {
@@ -8932,6 +11589,461 @@ func (ec *executionContext) unmarshalInputNewRecordInput(ctx context.Context, ob
 func UnmarshalNewRecordInput(ctx context.Context, raw any) (model.NewRecordInput, error) {
 	var out model.NewRecordInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectTypeRefInput(ctx context.Context, obj any) (model.ObjectTypeRefInput, error) {
+	var it model.ObjectTypeRefInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectTypeRefInput unmarshals raw into the ObjectTypeRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectTypeRefInput(ctx context.Context, raw any) (model.ObjectTypeRefInput, error) {
+	var out model.ObjectTypeRefInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectTypeRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineStageInput(ctx context.Context, obj any) (model.PipelineStageInput, error) {
+	var it model.PipelineStageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "label", "displayOrder", "probability", "ticketState", "closed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "probability":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probability"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Probability = data
+		case "ticketState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticketState"))
+			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TicketState = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineStageInput unmarshals raw into the PipelineStageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineStageInput(ctx context.Context, raw any) (model.PipelineStageInput, error) {
+	var out model.PipelineStageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineStageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyDefinitionInput(ctx context.Context, obj any) (model.PropertyDefinitionInput, error) {
+	var it model.PropertyDefinitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "label", "type", "fieldType", "description", "groupName", "displayOrder", "options", "hasUniqueValue", "hidden"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "fieldType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldType"))
+			data, err := ec.unmarshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldType = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "groupName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupName = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "hasUniqueValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUniqueValue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasUniqueValue = data
+		case "hidden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hidden"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hidden = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyDefinitionInput unmarshals raw into the PropertyDefinitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyDefinitionInput(ctx context.Context, raw any) (model.PropertyDefinitionInput, error) {
+	var out model.PropertyDefinitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyDefinitionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyGroupInput(ctx context.Context, obj any) (model.PropertyGroupInput, error) {
+	var it model.PropertyGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name", "label", "displayOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyGroupInput unmarshals raw into the PropertyGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyGroupInput(ctx context.Context, raw any) (model.PropertyGroupInput, error) {
+	var out model.PropertyGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyGroupInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyGroupRefInput(ctx context.Context, obj any) (model.PropertyGroupRefInput, error) {
+	var it model.PropertyGroupRefInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyGroupRefInput unmarshals raw into the PropertyGroupRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyGroupRefInput(ctx context.Context, raw any) (model.PropertyGroupRefInput, error) {
+	var out model.PropertyGroupRefInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyGroupRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyOptionInput(ctx context.Context, obj any) (model.PropertyOptionInput, error) {
+	var it model.PropertyOptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"label", "value", "description", "displayOrder", "hidden"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "hidden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hidden"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hidden = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyOptionInput unmarshals raw into the PropertyOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyOptionInput(ctx context.Context, raw any) (model.PropertyOptionInput, error) {
+	var out model.PropertyOptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyOptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyRefInput(ctx context.Context, obj any) (model.PropertyRefInput, error) {
+	var it model.PropertyRefInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyRefInput unmarshals raw into the PropertyRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyRefInput(ctx context.Context, raw any) (model.PropertyRefInput, error) {
+	var out model.PropertyRefInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyRefInput", raw, &out)
 	return out, err
 }
 
@@ -9121,6 +12233,409 @@ func (ec *executionContext) unmarshalInputSetAssociationLimitInput(ctx context.C
 func UnmarshalSetAssociationLimitInput(ctx context.Context, raw any) (model.SetAssociationLimitInput, error) {
 	var out model.SetAssociationLimitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAssociationLimitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateObjectTypeInput(ctx context.Context, obj any) (model.UpdateObjectTypeInput, error) {
+	var it model.UpdateObjectTypeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "singularLabel", "pluralLabel", "primaryDisplayProperty", "secondaryDisplayProperties", "requiredProperties", "searchableProperties"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "singularLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("singularLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SingularLabel = data
+		case "pluralLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pluralLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PluralLabel = data
+		case "primaryDisplayProperty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryDisplayProperty"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryDisplayProperty = data
+		case "secondaryDisplayProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondaryDisplayProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondaryDisplayProperties = data
+		case "requiredProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiredProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiredProperties = data
+		case "searchableProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("searchableProperties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SearchableProperties = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateObjectTypeInput unmarshals raw into the UpdateObjectTypeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateObjectTypeInput(ctx context.Context, raw any) (model.UpdateObjectTypeInput, error) {
+	var out model.UpdateObjectTypeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateObjectTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePipelineInput(ctx context.Context, obj any) (model.UpdatePipelineInput, error) {
+	var it model.UpdatePipelineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "label", "displayOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePipelineInput unmarshals raw into the UpdatePipelineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePipelineInput(ctx context.Context, raw any) (model.UpdatePipelineInput, error) {
+	var out model.UpdatePipelineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePipelineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePipelineStageInput(ctx context.Context, obj any) (model.UpdatePipelineStageInput, error) {
+	var it model.UpdatePipelineStageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "label", "displayOrder", "probability", "ticketState", "closed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "probability":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probability"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Probability = data
+		case "ticketState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticketState"))
+			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TicketState = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePipelineStageInput unmarshals raw into the UpdatePipelineStageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePipelineStageInput(ctx context.Context, raw any) (model.UpdatePipelineStageInput, error) {
+	var out model.UpdatePipelineStageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePipelineStageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePropertyGroupInput(ctx context.Context, obj any) (model.UpdatePropertyGroupInput, error) {
+	var it model.UpdatePropertyGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name", "label", "displayOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePropertyGroupInput unmarshals raw into the UpdatePropertyGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePropertyGroupInput(ctx context.Context, raw any) (model.UpdatePropertyGroupInput, error) {
+	var out model.UpdatePropertyGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePropertyGroupInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePropertyInput(ctx context.Context, obj any) (model.UpdatePropertyInput, error) {
+	var it model.UpdatePropertyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["clearRemovedOptions"]; !present {
+		asMap["clearRemovedOptions"] = false
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name", "label", "description", "groupName", "displayOrder", "hidden", "options", "clearRemovedOptions", "hasUniqueValue", "type", "fieldType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "groupName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupName = data
+		case "displayOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayOrder = data
+		case "hidden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hidden"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hidden = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "clearRemovedOptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRemovedOptions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRemovedOptions = data
+		case "hasUniqueValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUniqueValue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasUniqueValue = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "fieldType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldType"))
+			data, err := ec.unmarshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePropertyInput unmarshals raw into the UpdatePropertyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePropertyInput(ctx context.Context, raw any) (model.UpdatePropertyInput, error) {
+	var out model.UpdatePropertyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePropertyInput", raw, &out)
 	return out, err
 }
 
@@ -9347,6 +12862,115 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var archiveObjectTypePayloadImplementors = []string{"ArchiveObjectTypePayload"}
+
+func (ec *executionContext) _ArchiveObjectTypePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveObjectTypePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveObjectTypePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveObjectTypePayload")
+		case "name":
+			out.Values[i] = ec._ArchiveObjectTypePayload_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archivePipelinePayloadImplementors = []string{"ArchivePipelinePayload"}
+
+func (ec *executionContext) _ArchivePipelinePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchivePipelinePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archivePipelinePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchivePipelinePayload")
+		case "pipeline":
+			out.Values[i] = ec._ArchivePipelinePayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedRecords":
+			out.Values[i] = ec._ArchivePipelinePayload_movedRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archivePipelineStagePayloadImplementors = []string{"ArchivePipelineStagePayload"}
+
+func (ec *executionContext) _ArchivePipelineStagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchivePipelineStagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archivePipelineStagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchivePipelineStagePayload")
+		case "stage":
+			out.Values[i] = ec._ArchivePipelineStagePayload_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedRecords":
+			out.Values[i] = ec._ArchivePipelineStagePayload_movedRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var associationBatchPayloadImplementors = []string{"AssociationBatchPayload"}
 
@@ -9880,6 +13504,82 @@ func (ec *executionContext) _DeleteAssociationLabelPayload(ctx context.Context, 
 	return out
 }
 
+var deletePropertyGroupPayloadImplementors = []string{"DeletePropertyGroupPayload"}
+
+func (ec *executionContext) _DeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePropertyGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePropertyGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePropertyGroupPayload")
+		case "objectType":
+			out.Values[i] = ec._DeletePropertyGroupPayload_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movedProperties":
+			out.Values[i] = ec._DeletePropertyGroupPayload_movedProperties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deletePropertyPayloadImplementors = []string{"DeletePropertyPayload"}
+
+func (ec *executionContext) _DeletePropertyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePropertyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePropertyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePropertyPayload")
+		case "objectType":
+			out.Values[i] = ec._DeletePropertyPayload_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removedValues":
+			out.Values[i] = ec._DeletePropertyPayload_removedValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disassociationPayloadImplementors = []string{"DisassociationPayload"}
 
 func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisassociationPayload) graphql.Marshaler {
@@ -10110,6 +13810,125 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createProperty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProperty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProperty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProperty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveProperty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveProperty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreProperty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreProperty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProperty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProperty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPropertyGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPropertyGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePropertyGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePropertyGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePropertyGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePropertyGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createObjectType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createObjectType(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateObjectType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateObjectType(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveObjectType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveObjectType(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPipeline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPipeline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePipeline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePipeline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archivePipeline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archivePipeline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPipelineStage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPipelineStage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePipelineStage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePipelineStage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archivePipelineStage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archivePipelineStage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10217,6 +14036,39 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._ObjectType_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectTypePayloadImplementors = []string{"ObjectTypePayload"}
+
+func (ec *executionContext) _ObjectTypePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ObjectTypePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectTypePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectTypePayload")
+		case "objectType":
+			out.Values[i] = ec._ObjectTypePayload_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10343,6 +14195,39 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pipelinePayloadImplementors = []string{"PipelinePayload"}
+
+func (ec *executionContext) _PipelinePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelinePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelinePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelinePayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelinePayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pipelineStageImplementors = []string{"PipelineStage", "Node"}
 
 func (ec *executionContext) _PipelineStage(ctx context.Context, sel ast.SelectionSet, obj *meta.Stage) graphql.Marshaler {
@@ -10381,10 +14266,11 @@ func (ec *executionContext) _PipelineStage(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ticketState":
-			out.Values[i] = ec._PipelineStage_ticketState(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineStage_ticketState(ctx, field, obj)
+				})
 		case "closed":
 			out.Values[i] = ec._PipelineStage_closed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10394,6 +14280,39 @@ func (ec *executionContext) _PipelineStage(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._PipelineStage_archived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineStagePayloadImplementors = []string{"PipelineStagePayload"}
+
+func (ec *executionContext) _PipelineStagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineStagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineStagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineStagePayload")
+		case "stage":
+			out.Values[i] = ec._PipelineStagePayload_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10573,6 +14492,39 @@ func (ec *executionContext) _PropertyGroup(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var propertyGroupPayloadImplementors = []string{"PropertyGroupPayload"}
+
+func (ec *executionContext) _PropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PropertyGroupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyGroupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyGroupPayload")
+		case "propertyGroup":
+			out.Values[i] = ec._PropertyGroupPayload_propertyGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var propertyOptionImplementors = []string{"PropertyOption"}
 
 func (ec *executionContext) _PropertyOption(ctx context.Context, sel ast.SelectionSet, obj *propdef.Option) graphql.Marshaler {
@@ -10606,6 +14558,39 @@ func (ec *executionContext) _PropertyOption(ctx context.Context, sel ast.Selecti
 			}
 		case "hidden":
 			out.Values[i] = ec._PropertyOption_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var propertyPayloadImplementors = []string{"PropertyPayload"}
+
+func (ec *executionContext) _PropertyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PropertyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyPayload")
+		case "property":
+			out.Values[i] = ec._PropertyPayload_property(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10904,6 +14889,49 @@ func (ec *executionContext) _RecordPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("RecordPayload")
 		case "record":
 			out.Values[i] = ec._RecordPayload_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updatePropertyPayloadImplementors = []string{"UpdatePropertyPayload"}
+
+func (ec *executionContext) _UpdatePropertyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePropertyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePropertyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePropertyPayload")
+		case "property":
+			out.Values[i] = ec._UpdatePropertyPayload_property(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearedValues":
+			out.Values[i] = ec._UpdatePropertyPayload_clearedValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convertedValues":
+			out.Values[i] = ec._UpdatePropertyPayload_convertedValues(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11286,6 +15314,40 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveObjectTypePayload!")
+		return graphql.Null
+	}
+	return ec._ArchiveObjectTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
+	res, err := ec.unmarshalInputArchivePipelineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchivePipelinePayload!")
+		return graphql.Null
+	}
+	return ec._ArchivePipelinePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchivePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStageInput(ctx context.Context, v any) (model.ArchivePipelineStageInput, error) {
+	res, err := ec.unmarshalInputArchivePipelineStageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchivePipelineStagePayload!")
+		return graphql.Null
+	}
+	return ec._ArchivePipelineStagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArchiveRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveRecordsInput(ctx context.Context, v any) (model.ArchiveRecordsInput, error) {
 	res, err := ec.unmarshalInputArchiveRecordsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11505,6 +15567,26 @@ func (ec *executionContext) unmarshalNCreateAssociationLabelInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateObjectTypeInput(ctx context.Context, v any) (model.CreateObjectTypeInput, error) {
+	res, err := ec.unmarshalInputCreateObjectTypeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePipelineInput(ctx context.Context, v any) (model.CreatePipelineInput, error) {
+	res, err := ec.unmarshalInputCreatePipelineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePipelineStageInput(ctx context.Context, v any) (model.CreatePipelineStageInput, error) {
+	res, err := ec.unmarshalInputCreatePipelineStageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePropertyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePropertyInput(ctx context.Context, v any) (model.CreatePropertyInput, error) {
+	res, err := ec.unmarshalInputCreatePropertyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateRecordInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateRecordInput(ctx context.Context, v any) (model.CreateRecordInput, error) {
 	res, err := ec.unmarshalInputCreateRecordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11548,6 +15630,22 @@ func (ec *executionContext) marshalNDeleteAssociationLabelPayload2ᚖgithubᚗco
 		return graphql.Null
 	}
 	return ec._DeleteAssociationLabelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePropertyGroupPayload!")
+		return graphql.Null
+	}
+	return ec._DeletePropertyGroupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePropertyPayload!")
+		return graphql.Null
+	}
+	return ec._DeletePropertyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
@@ -11711,6 +15809,19 @@ func (ec *executionContext) marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋg
 	return v
 }
 
+func (ec *executionContext) marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectTypePayload!")
+		return graphql.Null
+	}
+	return ec._ObjectTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectTypeRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeRefInput(ctx context.Context, v any) (model.ObjectTypeRefInput, error) {
+	res, err := ec.unmarshalInputObjectTypeRefInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx context.Context, sel ast.SelectionSet, v page.Info) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
@@ -11739,6 +15850,14 @@ func (ec *executionContext) marshalNPipeline2ᚖgithubᚗcomᚋacmeᚋcrmᚋinte
 	return ec._Pipeline(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelinePayload!")
+		return graphql.Null
+	}
+	return ec._PipelinePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPipelineStage2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐStageᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Stage) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11761,6 +15880,33 @@ func (ec *executionContext) marshalNPipelineStage2ᚖgithubᚗcomᚋacmeᚋcrm�
 		return graphql.Null
 	}
 	return ec._PipelineStage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineStageInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInputᚄ(ctx context.Context, v any) ([]*model.PipelineStageInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PipelineStageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPipelineStageInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPipelineStageInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInput(ctx context.Context, v any) (*model.PipelineStageInput, error) {
+	res, err := ec.unmarshalInputPipelineStageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineStagePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineStagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProperty2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPropertyᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Property) graphql.Marshaler {
@@ -11787,6 +15933,11 @@ func (ec *executionContext) marshalNProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinte
 	return ec._Property(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPropertyDefinitionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInput(ctx context.Context, v any) (*model.PropertyDefinitionInput, error) {
+	res, err := ec.unmarshalInputPropertyDefinitionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPropertyGroup2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPropertyGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.PropertyGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11811,6 +15962,24 @@ func (ec *executionContext) marshalNPropertyGroup2ᚖgithubᚗcomᚋacmeᚋcrm�
 	return ec._PropertyGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPropertyGroupInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupInput(ctx context.Context, v any) (model.PropertyGroupInput, error) {
+	res, err := ec.unmarshalInputPropertyGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyGroupPayload!")
+		return graphql.Null
+	}
+	return ec._PropertyGroupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPropertyGroupRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupRefInput(ctx context.Context, v any) (model.PropertyGroupRefInput, error) {
+	res, err := ec.unmarshalInputPropertyGroupRefInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPropertyOption2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐOption(ctx context.Context, sel ast.SelectionSet, v propdef.Option) graphql.Marshaler {
 	return ec._PropertyOption(ctx, sel, &v)
 }
@@ -11829,6 +15998,24 @@ func (ec *executionContext) marshalNPropertyOption2ᚕgithubᚗcomᚋacmeᚋcrm�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNPropertyOptionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInput(ctx context.Context, v any) (*model.PropertyOptionInput, error) {
+	res, err := ec.unmarshalInputPropertyOptionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyPayload!")
+		return graphql.Null
+	}
+	return ec._PropertyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx context.Context, v any) (model.PropertyRefInput, error) {
+	res, err := ec.unmarshalInputPropertyRefInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, v any) (model.PropertyType, error) {
@@ -11964,6 +16151,39 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNUpdateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateObjectTypeInput(ctx context.Context, v any) (model.UpdateObjectTypeInput, error) {
+	res, err := ec.unmarshalInputUpdateObjectTypeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePipelineInput(ctx context.Context, v any) (model.UpdatePipelineInput, error) {
+	res, err := ec.unmarshalInputUpdatePipelineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePipelineStageInput(ctx context.Context, v any) (model.UpdatePipelineStageInput, error) {
+	res, err := ec.unmarshalInputUpdatePipelineStageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePropertyGroupInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyGroupInput(ctx context.Context, v any) (model.UpdatePropertyGroupInput, error) {
+	res, err := ec.unmarshalInputUpdatePropertyGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePropertyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyInput(ctx context.Context, v any) (model.UpdatePropertyInput, error) {
+	res, err := ec.unmarshalInputUpdatePropertyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdatePropertyPayload!")
+		return graphql.Null
+	}
+	return ec._UpdatePropertyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateRecordInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateRecordInput(ctx context.Context, v any) (model.UpdateRecordInput, error) {
@@ -12216,6 +16436,22 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (*model.FieldType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.FieldType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, sel ast.SelectionSet, v *model.FieldType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -12258,6 +16494,14 @@ func (ec *executionContext) marshalOItemError2ᚖgithubᚗcomᚋacmeᚋcrmᚋint
 	return ec._ItemError(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMoveRecordsInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMoveRecordsInput(ctx context.Context, v any) (*model.MoveRecordsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoveRecordsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalONewAssociationInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInputᚄ(ctx context.Context, v any) ([]*model.NewAssociationInput, error) {
 	if v == nil {
 		return nil, nil
@@ -12294,6 +16538,56 @@ func (ec *executionContext) marshalOProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinte
 		return graphql.Null
 	}
 	return ec._Property(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPropertyDefinitionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInputᚄ(ctx context.Context, v any) ([]*model.PropertyDefinitionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PropertyDefinitionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPropertyDefinitionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInputᚄ(ctx context.Context, v any) ([]*model.PropertyOptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PropertyOptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPropertyOptionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, v any) (*model.PropertyType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PropertyType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, sel ast.SelectionSet, v *model.PropertyType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *records.Record) graphql.Marshaler {
@@ -12366,6 +16660,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx context.Context, v any) (*model.TicketState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TicketState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx context.Context, sel ast.SelectionSet, v *model.TicketState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -13,6 +13,31 @@ import (
 	"github.com/acme/crm/internal/records"
 )
 
+type ArchiveObjectTypePayload struct {
+	Name string `json:"name"`
+}
+
+type ArchivePipelineInput struct {
+	ID     string            `json:"id"`
+	MoveTo *MoveRecordsInput `json:"moveTo,omitempty"`
+}
+
+type ArchivePipelinePayload struct {
+	Pipeline     *meta.Pipeline `json:"pipeline"`
+	MovedRecords int            `json:"movedRecords"`
+}
+
+type ArchivePipelineStageInput struct {
+	ID string `json:"id"`
+	// Key of the stage of the same pipeline its records move to.
+	MoveToStage *string `json:"moveToStage,omitempty"`
+}
+
+type ArchivePipelineStagePayload struct {
+	Stage        *meta.Stage `json:"stage"`
+	MovedRecords int         `json:"movedRecords"`
+}
+
 type ArchiveRecordsInput struct {
 	Ids []string `json:"ids"`
 }
@@ -64,6 +89,39 @@ type CreateAssociationLabelInput struct {
 	InverseLimit *int    `json:"inverseLimit,omitempty"`
 }
 
+type CreateObjectTypeInput struct {
+	// Letters, digits and _, starting with a letter; it never changes.
+	Name                       string                     `json:"name"`
+	SingularLabel              string                     `json:"singularLabel"`
+	PluralLabel                string                     `json:"pluralLabel"`
+	Properties                 []*PropertyDefinitionInput `json:"properties,omitempty"`
+	PrimaryDisplayProperty     *string                    `json:"primaryDisplayProperty,omitempty"`
+	SecondaryDisplayProperties []string                   `json:"secondaryDisplayProperties,omitempty"`
+	RequiredProperties         []string                   `json:"requiredProperties,omitempty"`
+	SearchableProperties       []string                   `json:"searchableProperties,omitempty"`
+	// Object types its records may be associated with (the engagement objects always may).
+	AssociatedObjects []string `json:"associatedObjects,omitempty"`
+}
+
+type CreatePipelineInput struct {
+	ObjectType string `json:"objectType"`
+	// Internal value records hold; generated when omitted.
+	Key          *string               `json:"key,omitempty"`
+	Label        string                `json:"label"`
+	DisplayOrder *int                  `json:"displayOrder,omitempty"`
+	Stages       []*PipelineStageInput `json:"stages"`
+}
+
+type CreatePipelineStageInput struct {
+	PipelineID string              `json:"pipelineId"`
+	Stage      *PipelineStageInput `json:"stage"`
+}
+
+type CreatePropertyInput struct {
+	ObjectType string                   `json:"objectType"`
+	Property   *PropertyDefinitionInput `json:"property"`
+}
+
 type CreateRecordInput struct {
 	// API name of the object type (contacts).
 	ObjectType string `json:"objectType"`
@@ -96,6 +154,18 @@ type DeleteAssociationLabelPayload struct {
 	RemovedAssociations int `json:"removedAssociations"`
 }
 
+type DeletePropertyGroupPayload struct {
+	ObjectType *meta.ObjectType `json:"objectType"`
+	// Properties moved to the default group.
+	MovedProperties int `json:"movedProperties"`
+}
+
+type DeletePropertyPayload struct {
+	ObjectType *meta.ObjectType `json:"objectType"`
+	// Records whose value of the property went with it.
+	RemovedValues int `json:"removedValues"`
+}
+
 type DisassociationPayload struct {
 	From *records.Record `json:"from"`
 	To   *records.Record `json:"to"`
@@ -103,6 +173,12 @@ type DisassociationPayload struct {
 	Labels []*meta.AssociationType `json:"labels"`
 	// How many directional association rows were removed.
 	Removed int `json:"removed"`
+}
+
+// Where the records of a removed pipeline go.
+type MoveRecordsInput struct {
+	Pipeline string `json:"pipeline"`
+	Stage    string `json:"stage"`
 }
 
 type Mutation struct {
@@ -119,6 +195,85 @@ type NewRecordInput struct {
 	Properties map[string]any `json:"properties"`
 	// Records to associate the new one with; a refused association fails the item.
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
+}
+
+type ObjectTypePayload struct {
+	ObjectType *meta.ObjectType `json:"objectType"`
+}
+
+type ObjectTypeRefInput struct {
+	Name string `json:"name"`
+}
+
+type PipelinePayload struct {
+	Pipeline *meta.Pipeline `json:"pipeline"`
+}
+
+type PipelineStageInput struct {
+	// Internal value records hold; generated when omitted.
+	Key          *string `json:"key,omitempty"`
+	Label        string  `json:"label"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	// Deals: 0.0-1.0.
+	Probability *float64     `json:"probability,omitempty"`
+	TicketState *TicketState `json:"ticketState,omitempty"`
+	// Deals won or lost; tickets are closed by ticketState CLOSED.
+	Closed *bool `json:"closed,omitempty"`
+}
+
+type PipelineStagePayload struct {
+	Stage *meta.Stage `json:"stage"`
+}
+
+// A property definition to create.
+type PropertyDefinitionInput struct {
+	// Lower snake case, starting with a letter.
+	Name        string       `json:"name"`
+	Label       string       `json:"label"`
+	Type        PropertyType `json:"type"`
+	FieldType   FieldType    `json:"fieldType"`
+	Description *string      `json:"description,omitempty"`
+	// The group to put it in; the object type's default group when omitted.
+	GroupName    *string `json:"groupName,omitempty"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	// Choices of an enumeration; none for other types.
+	Options        []*PropertyOptionInput `json:"options,omitempty"`
+	HasUniqueValue *bool                  `json:"hasUniqueValue,omitempty"`
+	Hidden         *bool                  `json:"hidden,omitempty"`
+}
+
+type PropertyGroupInput struct {
+	ObjectType string `json:"objectType"`
+	// Lower snake case, starting with a letter.
+	Name         string `json:"name"`
+	Label        string `json:"label"`
+	DisplayOrder *int   `json:"displayOrder,omitempty"`
+}
+
+type PropertyGroupPayload struct {
+	PropertyGroup *meta.PropertyGroup `json:"propertyGroup"`
+}
+
+type PropertyGroupRefInput struct {
+	ObjectType string `json:"objectType"`
+	Name       string `json:"name"`
+}
+
+type PropertyOptionInput struct {
+	Label        string  `json:"label"`
+	Value        string  `json:"value"`
+	Description  *string `json:"description,omitempty"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	Hidden       *bool   `json:"hidden,omitempty"`
+}
+
+type PropertyPayload struct {
+	Property *meta.Property `json:"property"`
+}
+
+type PropertyRefInput struct {
+	ObjectType string `json:"objectType"`
+	Name       string `json:"name"`
 }
 
 type Query struct {
@@ -150,6 +305,63 @@ type RenameAssociationLabelInput struct {
 type SetAssociationLimitInput struct {
 	ID    string `json:"id"`
 	Limit *int   `json:"limit,omitempty"`
+}
+
+type UpdateObjectTypeInput struct {
+	Name                       string   `json:"name"`
+	SingularLabel              *string  `json:"singularLabel,omitempty"`
+	PluralLabel                *string  `json:"pluralLabel,omitempty"`
+	PrimaryDisplayProperty     *string  `json:"primaryDisplayProperty,omitempty"`
+	SecondaryDisplayProperties []string `json:"secondaryDisplayProperties,omitempty"`
+	RequiredProperties         []string `json:"requiredProperties,omitempty"`
+	SearchableProperties       []string `json:"searchableProperties,omitempty"`
+}
+
+type UpdatePipelineInput struct {
+	ID           string  `json:"id"`
+	Label        *string `json:"label,omitempty"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+}
+
+type UpdatePipelineStageInput struct {
+	ID           string       `json:"id"`
+	Label        *string      `json:"label,omitempty"`
+	DisplayOrder *int         `json:"displayOrder,omitempty"`
+	Probability  *float64     `json:"probability,omitempty"`
+	TicketState  *TicketState `json:"ticketState,omitempty"`
+	Closed       *bool        `json:"closed,omitempty"`
+}
+
+type UpdatePropertyGroupInput struct {
+	ObjectType   string  `json:"objectType"`
+	Name         string  `json:"name"`
+	Label        *string `json:"label,omitempty"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+}
+
+type UpdatePropertyInput struct {
+	ObjectType   string  `json:"objectType"`
+	Name         string  `json:"name"`
+	Label        *string `json:"label,omitempty"`
+	Description  *string `json:"description,omitempty"`
+	GroupName    *string `json:"groupName,omitempty"`
+	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	Hidden       *bool   `json:"hidden,omitempty"`
+	// The whole new list of options.
+	Options []*PropertyOptionInput `json:"options,omitempty"`
+	// Clear the values of records that hold an option the new list lacks.
+	ClearRemovedOptions *bool         `json:"clearRemovedOptions,omitempty"`
+	HasUniqueValue      *bool         `json:"hasUniqueValue,omitempty"`
+	Type                *PropertyType `json:"type,omitempty"`
+	FieldType           *FieldType    `json:"fieldType,omitempty"`
+}
+
+type UpdatePropertyPayload struct {
+	Property *meta.Property `json:"property"`
+	// Records whose removed option was cleared.
+	ClearedValues int `json:"clearedValues"`
+	// Records whose value was rewritten in the new type.
+	ConvertedValues int `json:"convertedValues"`
 }
 
 type UpdateRecordInput struct {
@@ -428,6 +640,61 @@ func (e *PropertyType) UnmarshalJSON(b []byte) error {
 }
 
 func (e PropertyType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TicketState string
+
+const (
+	TicketStateOpen   TicketState = "OPEN"
+	TicketStateClosed TicketState = "CLOSED"
+)
+
+var AllTicketState = []TicketState{
+	TicketStateOpen,
+	TicketStateClosed,
+}
+
+func (e TicketState) IsValid() bool {
+	switch e {
+	case TicketStateOpen, TicketStateClosed:
+		return true
+	}
+	return false
+}
+
+func (e TicketState) String() string {
+	return string(e)
+}
+
+func (e *TicketState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TicketState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TicketState", str)
+	}
+	return nil
+}
+
+func (e TicketState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TicketState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TicketState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

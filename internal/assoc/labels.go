@@ -8,7 +8,6 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
-	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 )
@@ -30,15 +29,8 @@ type LabelInput struct {
 	Limit, InverseLimit int
 }
 
-// Definition changes bump the workspace's schema version in their own
-// transaction, so every server process sees them at its next request.
 func (s *Store) changeDefinitions(ctx context.Context, workspaceID int, fn func(tx *ent.Tx) error) error {
-	return s.inTx(ctx, func(tx *ent.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.Workspace.Update().Where(workspace.ID(workspaceID)).AddSchemaVersion(1).Exec(ctx)
-	})
+	return meta.Change(ctx, s.db.Client, workspaceID, fn)
 }
 
 func checkLabel(field, label string) error {
@@ -62,13 +54,13 @@ func checkLimitArg(field string, n int) error {
 // CreateLabel defines a label and its inverse and returns the type seen
 // from FromObjectType.
 func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (int, error) {
-	from, ok := m.ObjectType(in.FromObjectType)
-	if !ok {
-		return 0, apierr.New(apierr.NotFound, "no object type %q", in.FromObjectType)
+	from, err := m.Lookup(in.FromObjectType)
+	if err != nil {
+		return 0, err
 	}
-	to, ok := m.ObjectType(in.ToObjectType)
-	if !ok {
-		return 0, apierr.New(apierr.NotFound, "no object type %q", in.ToObjectType)
+	to, err := m.Lookup(in.ToObjectType)
+	if err != nil {
+		return 0, err
 	}
 	if _, ok := m.AssociationType(from, to, ""); !ok {
 		return 0, apierr.New(apierr.BadUserInput, "%s cannot be associated with %s", from.Name, to.Name)
@@ -85,7 +77,7 @@ func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (
 		}
 	}
 	var id int
-	err := s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
+	err = s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
 		n, err := tx.AssociationType.Query().Where(associationtype.WorkspaceID(m.WorkspaceID),
 			associationtype.FromObjectTypeID(from.ID), associationtype.ToObjectTypeID(to.ID),
 			associationtype.CategoryEQ(associationtype.CategoryUserDefined)).Count(ctx)

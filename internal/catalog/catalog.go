@@ -36,6 +36,9 @@ func Standard() *Catalog { return standard }
 type Catalog struct {
 	ObjectTypes      []ObjectType
 	AssociationTypes []AssociationType
+	// CommonProperties are the properties every object type has, custom
+	// ones too (hs_object_id, createdate, lastmodifieddate).
+	CommonProperties []Property
 }
 
 // ObjectType is the definition of one kind of record.
@@ -142,7 +145,7 @@ func Parse(data []byte) (*Catalog, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("parse catalog: %w", err)
 	}
-	c := &Catalog{ObjectTypes: doc.ObjectTypes}
+	c := &Catalog{ObjectTypes: doc.ObjectTypes, CommonProperties: doc.CommonProperties}
 	names := map[string]bool{}
 	for i := range c.ObjectTypes {
 		ot := &c.ObjectTypes[i]

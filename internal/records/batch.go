@@ -55,7 +55,7 @@ type AfterCreate func(ctx context.Context, q ExecQuerier, index int, r *Record) 
 // CreateMany validates and creates records of one object type. after, when
 // not nil, runs for each inserted record.
 func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
-	ot, err := ObjectType(m, objectType)
+	ot, err := m.Lookup(objectType)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 	var want *meta.ObjectType
 	if objectType != "" {
 		var err error
-		if want, err = ObjectType(m, objectType); err != nil {
+		if want, err = m.Lookup(objectType); err != nil {
 			return nil, err
 		}
 	}
@@ -196,7 +196,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 // value of idProperty, a unique property ("" picks the object type's only
 // unique property). Items matching the same value apply in order.
 func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
-	ot, err := ObjectType(m, objectType)
+	ot, err := m.Lookup(objectType)
 	if err != nil {
 		return nil, err
 	}

@@ -21,11 +21,24 @@ func uniqueIndexDDL(d db.Dialect, p *meta.Property) string {
 		uniqueIndexName(p), d.PropertyText("properties", p.Name), p.ObjectTypeID)
 }
 
+// CreateUniqueIndex builds the unique index of p, in q's transaction when
+// q is one. Duplicate values make it fail with a unique violation.
+func CreateUniqueIndex(ctx context.Context, q ExecQuerier, d db.Dialect, p *meta.Property) error {
+	_, err := q.ExecContext(ctx, uniqueIndexDDL(d, p))
+	return err
+}
+
+// DropUniqueIndex drops the unique index of p, if it has one.
+func DropUniqueIndex(ctx context.Context, q ExecQuerier, p *meta.Property) error {
+	_, err := q.ExecContext(ctx, "DROP INDEX IF EXISTS "+uniqueIndexName(p))
+	return err
+}
+
 // EnsureIndexes creates the unique index of every unique property in m.
 func EnsureIndexes(ctx context.Context, d *db.DB, m *meta.Model) error {
 	for _, ot := range m.ObjectTypes {
 		for _, p := range ot.UniqueProperties() {
-			if _, err := d.SQL.ExecContext(ctx, uniqueIndexDDL(d.Dialect, p)); err != nil {
+			if err := CreateUniqueIndex(ctx, d.SQL, d.Dialect, p); err != nil {
 				return fmt.Errorf("create unique index of %s.%s: %w", ot.Name, p.Name, err)
 			}
 		}

@@ -59,7 +59,7 @@ func CreatedCursor(r *Record) string { return page.TimeCursor(CreatedOrdering, r
 // List returns one page of records, by keyset: one statement per page,
 // however deep the page.
 func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args) (*Page, error) {
-	ot, err := ObjectType(m, q.ObjectType)
+	ot, err := m.Lookup(q.ObjectType)
 	if err != nil {
 		return nil, err
 	}

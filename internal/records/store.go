@@ -27,15 +27,6 @@ type Store struct {
 // New returns a store over d.
 func New(d *db.DB) *Store { return &Store{db: d} }
 
-// ObjectType returns the live object type called name, or NOT_FOUND.
-func ObjectType(m *meta.Model, name string) (*meta.ObjectType, error) {
-	ot, ok := m.ObjectType(name)
-	if !ok {
-		return nil, apierr.New(apierr.NotFound, "no object type %q", name)
-	}
-	return ot, nil
-}
-
 func notFound(id int) error { return apierr.New(apierr.NotFound, "no record %d", id) }
 
 // Get returns a record of the workspace, archived or not.

@@ -1,0 +1,156 @@
+// Package definition changes a workspace's definitions at runtime:
+// properties and their options, property groups, custom object types,
+// pipelines and stages. Each change is one transaction that also moves the
+// workspace's schema version on (meta.Change), so the next request of any
+// server process sees it. A change that would strand stored values —
+// removing an option records hold, a type their values do not convert to —
+// is refused unless the request says what to do with them.
+package definition
+
+import (
+	"context"
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/records"
+)
+
+// Store changes definitions.
+type Store struct {
+	db *db.DB
+}
+
+// New returns a store over d.
+func New(d *db.DB) *Store { return &Store{db: d} }
+
+func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx) error) error {
+	return meta.Change(ctx, s.db.Client, m.WorkspaceID, fn)
+}
+
+// lookupProperty returns the definition name of a live object type.
+func lookupProperty(m *meta.Model, objectType, name string) (*meta.ObjectType, *meta.Property, error) {
+	ot, err := m.Lookup(objectType)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, ok := ot.Property(name)
+	if !ok {
+		return nil, nil, apierr.New(apierr.NotFound, "%s has no property %q", ot.Name, name)
+	}
+	return ot, p, nil
+}
+
+func readOnly(p *meta.Property) error {
+	if p.ReadOnlyDefinition {
+		return apierr.New(apierr.Forbidden, "property %q belongs to the standard catalog: its definition cannot change", p.Name)
+	}
+	return nil
+}
+
+// visit calls fn with the values of every record of ot, live or archived,
+// that holds a value of property name, a thousand rows a statement, in id
+// order. fn may change the values and says whether it did; changed rows
+// are written. It returns how many records changed.
+func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.ObjectType, workspaceID int, name string,
+	fn func(id int, props map[string]any) (bool, error)) (int, error) {
+	d := s.db.Dialect
+	query := d.Rebind(fmt.Sprintf("SELECT id, properties FROM records WHERE workspace_id = ? AND object_type_id = %d AND %s IS NOT NULL AND id > ? ORDER BY id LIMIT 1000",
+		ot.ID, d.PropertyText("properties", name)))
+	update := d.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
+	now := schema.Now()
+	changed, last := 0, 0
+	for {
+		type row struct {
+			id    int
+			props map[string]any
+		}
+		var batch []row
+		rows, err := q.QueryContext(ctx, query, workspaceID, last)
+		if err != nil {
+			return 0, fmt.Errorf("read values of %s.%s: %w", ot.Name, name, err)
+		}
+		for rows.Next() {
+			var r row
+			var raw []byte
+			if err := rows.Scan(&r.id, &raw); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			if err := decode(raw, &r.props); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		for _, r := range batch {
+			last = r.id
+			isChanged, err := fn(r.id, r.props)
+			if err != nil {
+				return 0, err
+			}
+			if !isChanged {
+				continue
+			}
+			b, err := json.Marshal(r.props)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := q.ExecContext(ctx, update, string(b), now, r.id); err != nil {
+				return 0, fmt.Errorf("write record %d: %w", r.id, err)
+			}
+			changed++
+		}
+		if len(batch) < 1000 {
+			return changed, nil
+		}
+	}
+}
+
+func decode(raw []byte, v *map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// countRecords counts the records, live and archived, of an object type.
+func (s *Store) countRecords(ctx context.Context, q records.ExecQuerier, workspaceID int, ot *meta.ObjectType) (int, error) {
+	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE workspace_id = ? AND object_type_id = ?"), workspaceID, ot.ID)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+// mapValue adapts a function of one property's value to visit: it returns
+// the new value (nil clears it) and whether it changed.
+func mapValue(name string, fn func(id int, v any) (any, bool, error)) func(int, map[string]any) (bool, error) {
+	return func(id int, props map[string]any) (bool, error) {
+		next, changed, err := fn(id, props[name])
+		if err != nil || !changed {
+			return false, err
+		}
+		if next == nil {
+			delete(props, name)
+		} else {
+			props[name] = next
+		}
+		return true, nil
+	}
+}

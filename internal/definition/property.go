@@ -1,0 +1,510 @@
+package definition
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/property"
+	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/propdef"
+	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/values"
+)
+
+// MaxUniquePerObjectType is how many unique properties one object type may
+// have, as HubSpot allows.
+const MaxUniquePerObjectType = 10
+
+// PropertyInput defines a new property.
+type PropertyInput struct {
+	Name         string
+	Label        string
+	Type         propdef.Type
+	FieldType    propdef.FieldType
+	Description  string
+	GroupName    string // "" is the object type's default group
+	DisplayOrder int
+	Options      []propdef.Option
+	Unique       bool
+	Hidden       bool
+}
+
+// checkDefinition checks a property's type, field type and options.
+func checkDefinition(t propdef.Type, f propdef.FieldType, options []propdef.Option) error {
+	if !propdef.ValidPair(t, f) {
+		return apierr.Invalid("fieldType", "a %s property cannot use field type %s", t, f)
+	}
+	if t != propdef.Enumeration {
+		if len(options) > 0 {
+			return apierr.Invalid("options", "only enumeration properties have options")
+		}
+		return nil
+	}
+	if len(options) > propdef.MaxOptions {
+		return apierr.New(apierr.LimitExceeded, "a property has at most %d options, got %d", propdef.MaxOptions, len(options))
+	}
+	seen := map[string]bool{}
+	for _, o := range options {
+		if strings.TrimSpace(o.Value) == "" || strings.TrimSpace(o.Label) == "" {
+			return apierr.Invalid("options", "every option needs a value and a label")
+		}
+		if strings.Contains(o.Value, ";") {
+			return apierr.Invalid("options", "option value %q holds \";\", which separates multi-select values", o.Value)
+		}
+		if seen[o.Value] {
+			return apierr.Invalid("options", "option value %q is listed twice", o.Value)
+		}
+		seen[o.Value] = true
+	}
+	return nil
+}
+
+// defaultGroup is the group an object type's properties go to when none
+// is named: its first.
+func defaultGroup(ot *meta.ObjectType) *meta.PropertyGroup {
+	var g *meta.PropertyGroup
+	for _, c := range ot.Groups {
+		if g == nil || c.ID < g.ID {
+			g = c
+		}
+	}
+	return g
+}
+
+func group(ot *meta.ObjectType, name string) (*meta.PropertyGroup, error) {
+	if name == "" {
+		if g := defaultGroup(ot); g != nil {
+			return g, nil
+		}
+		return nil, apierr.Invalid("groupName", "%s has no property group", ot.Name)
+	}
+	for _, g := range ot.Groups {
+		if g.Name == name {
+			return g, nil
+		}
+	}
+	return nil, apierr.Invalid("groupName", "%s has no property group %q", ot.Name, name)
+}
+
+func checkNewProperty(ot *meta.ObjectType, in PropertyInput) error {
+	if !propdef.ValidName(in.Name) {
+		return apierr.Invalid("name", "%q is not a property name: lower snake case, starting with a letter", in.Name)
+	}
+	if _, taken := ot.Property(in.Name); taken {
+		return apierr.New(apierr.Conflict, "%s already has a property %q (archived properties keep their names)", ot.Name, in.Name)
+	}
+	if strings.TrimSpace(in.Label) == "" {
+		return apierr.Invalid("label", "a property needs a label")
+	}
+	return checkDefinition(in.Type, in.FieldType, in.Options)
+}
+
+// CreateProperty adds a property to an object type and returns its id.
+func (s *Store) CreateProperty(ctx context.Context, m *meta.Model, objectType string, in PropertyInput) (int, error) {
+	ot, err := m.Lookup(objectType)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkNewProperty(ot, in); err != nil {
+		return 0, err
+	}
+	g, err := group(ot, in.GroupName)
+	if err != nil {
+		return 0, err
+	}
+	if in.Unique && len(ot.UniqueProperties()) >= MaxUniquePerObjectType {
+		return 0, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
+	}
+	var id int
+	err = s.change(ctx, m, func(tx *ent.Tx) error {
+		p, err := createProperty(ctx, tx, m.WorkspaceID, ot.ID, g.ID, in)
+		if err != nil {
+			return err
+		}
+		id = p.ID
+		if in.Unique {
+			// A new property has no values yet: the index cannot fail.
+			return records.CreateUniqueIndex(ctx, tx, s.db.Dialect, &meta.Property{ID: p.ID, ObjectTypeID: ot.ID, Name: p.Name})
+		}
+		return nil
+	})
+	return id, err
+}
+
+func createProperty(ctx context.Context, tx *ent.Tx, workspaceID, objectTypeID, groupID int, in PropertyInput) (*ent.Property, error) {
+	opts := in.Options
+	if opts == nil {
+		opts = []propdef.Option{}
+	}
+	return tx.Property.Create().SetWorkspaceID(workspaceID).SetObjectTypeID(objectTypeID).SetGroupID(groupID).
+		SetName(in.Name).SetLabel(strings.TrimSpace(in.Label)).SetType(in.Type).SetFieldType(in.FieldType).
+		SetDescription(in.Description).SetDisplayOrder(in.DisplayOrder).SetOptions(opts).
+		SetHasUniqueValue(in.Unique).SetHidden(in.Hidden).Save(ctx)
+}
+
+// PropertyUpdate changes a property; nil fields stay as they are.
+type PropertyUpdate struct {
+	Label        *string
+	Description  *string
+	GroupName    *string
+	DisplayOrder *int
+	Hidden       *bool
+	// Options replace the list: add, relabel, reorder and hide by sending
+	// the list as it should be.
+	Options []propdef.Option
+	// ClearRemovedOptions allows removing options records hold: their
+	// values are cleared.
+	ClearRemovedOptions bool
+	Unique              *bool
+	Type                *propdef.Type
+	FieldType           *propdef.FieldType
+}
+
+// UpdateResult says what an update did to stored values.
+type UpdateResult struct {
+	// ClearedValues counts records whose removed option was cleared.
+	ClearedValues int
+	// ConvertedValues counts records whose value was rewritten in the new type.
+	ConvertedValues int
+}
+
+// UpdateProperty changes a property. A standard property only takes new
+// options; its other options stay as they are.
+func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, name string, u PropertyUpdate) (UpdateResult, error) {
+	var res UpdateResult
+	ot, p, err := lookupProperty(m, objectType, name)
+	if err != nil {
+		return res, err
+	}
+	if p.ReadOnlyDefinition {
+		if err := onlyExtendsOptions(p, u); err != nil {
+			return res, err
+		}
+	}
+	if name == ot.PipelineProperty || name == ot.StageProperty {
+		if u.Options != nil || u.Type != nil || u.FieldType != nil {
+			return res, apierr.Invalid("options", "the options of %q are its pipelines and stages: change those instead", name)
+		}
+	}
+	next := *p
+	if u.Type != nil {
+		next.Type = *u.Type
+	}
+	if u.FieldType != nil {
+		next.FieldType = *u.FieldType
+	}
+	if u.Options != nil {
+		next.Options = u.Options
+	}
+	if err := checkDefinition(next.Type, next.FieldType, next.Options); err != nil {
+		return res, err
+	}
+	var g *meta.PropertyGroup
+	if u.GroupName != nil {
+		if g, err = group(ot, *u.GroupName); err != nil {
+			return res, err
+		}
+	}
+	if u.Label != nil && strings.TrimSpace(*u.Label) == "" {
+		return res, apierr.Invalid("label", "a property needs a label")
+	}
+	makeUnique := u.Unique != nil && *u.Unique && !p.Unique
+	dropUnique := u.Unique != nil && !*u.Unique && p.Unique
+	if makeUnique && len(ot.UniqueProperties()) >= MaxUniquePerObjectType {
+		return res, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
+	}
+	err = s.change(ctx, m, func(tx *ent.Tx) error {
+		if next.Type != p.Type || next.FieldType != p.FieldType {
+			n, err := s.convert(ctx, tx, m, ot, p, &next)
+			if err != nil {
+				return err
+			}
+			res.ConvertedValues = n
+		} else if u.Options != nil {
+			n, err := s.removeOptions(ctx, tx, m, ot, p, &next, u.ClearRemovedOptions)
+			if err != nil {
+				return err
+			}
+			res.ClearedValues = n
+		}
+		upd := tx.Property.UpdateOneID(p.ID).SetType(next.Type).SetFieldType(next.FieldType).SetOptions(nonNil(next.Options))
+		if u.Label != nil {
+			upd.SetLabel(strings.TrimSpace(*u.Label))
+		}
+		if u.Description != nil {
+			upd.SetDescription(*u.Description)
+		}
+		if g != nil {
+			upd.SetGroupID(g.ID)
+		}
+		if u.DisplayOrder != nil {
+			upd.SetDisplayOrder(*u.DisplayOrder)
+		}
+		if u.Hidden != nil {
+			upd.SetHidden(*u.Hidden)
+		}
+		if u.Unique != nil {
+			upd.SetHasUniqueValue(*u.Unique)
+		}
+		if err := upd.Exec(ctx); err != nil {
+			return err
+		}
+		switch {
+		case makeUnique:
+			return s.makeUnique(ctx, tx, m, ot, p)
+		case dropUnique:
+			return records.DropUniqueIndex(ctx, tx, p)
+		}
+		return nil
+	})
+	return res, err
+}
+
+func nonNil(o []propdef.Option) []propdef.Option {
+	if o == nil {
+		return []propdef.Option{}
+	}
+	return o
+}
+
+// onlyExtendsOptions refuses any change to a standard property but new
+// options appended to its own, which stay as they are.
+func onlyExtendsOptions(p *meta.Property, u PropertyUpdate) error {
+	if u.Label != nil || u.Description != nil || u.GroupName != nil || u.DisplayOrder != nil || u.Hidden != nil ||
+		u.Unique != nil || u.Type != nil || u.FieldType != nil {
+		return readOnly(p)
+	}
+	if u.Options == nil {
+		return nil
+	}
+	given := map[string]propdef.Option{}
+	for _, o := range u.Options {
+		given[o.Value] = o
+	}
+	for _, o := range p.Options {
+		if g, ok := given[o.Value]; !ok || g != o {
+			return apierr.New(apierr.Forbidden, "property %q belongs to the standard catalog: its options can be added to, not changed (option %q)", p.Name, o.Value)
+		}
+	}
+	return nil
+}
+
+// removeOptions refuses, or with clear performs, the clearing of values
+// that hold options next no longer has. It returns how many records it
+// cleared.
+func (s *Store) removeOptions(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property, clear bool) (int, error) {
+	kept := map[string]bool{}
+	for _, o := range next.Options {
+		kept[o.Value] = true
+	}
+	var removed []string
+	for _, o := range p.Options {
+		if !kept[o.Value] {
+			removed = append(removed, o.Value)
+		}
+	}
+	if len(removed) == 0 {
+		return 0, nil
+	}
+	strip := func(_ int, v any) (any, bool, error) {
+		switch v := v.(type) {
+		case string:
+			if kept[v] {
+				return v, false, nil
+			}
+			return nil, true, nil
+		case []any:
+			var out []any
+			for _, item := range v {
+				if s, ok := item.(string); ok && kept[s] {
+					out = append(out, item)
+				}
+			}
+			if len(out) == len(v) {
+				return v, false, nil
+			}
+			if len(out) == 0 {
+				return nil, true, nil
+			}
+			return out, true, nil
+		}
+		return v, false, nil
+	}
+	if clear {
+		return s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, strip))
+	}
+	holding := 0
+	_, err := s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+		if _, changed, _ := strip(id, v); changed {
+			holding++
+		}
+		return v, false, nil
+	}))
+	if err != nil {
+		return 0, err
+	}
+	if holding > 0 {
+		return 0, &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
+			"%d records hold options being removed (%s): pass clearRemovedOptions to clear those values", holding, strings.Join(removed, ", "))}
+	}
+	return 0, nil
+}
+
+// convert rewrites every stored value of p in next's type, or refuses the
+// change, naming how many values do not convert and one of them.
+func (s *Store) convert(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property) (int, error) {
+	if p.Unique {
+		return 0, apierr.Invalid("type", "property %q is unique: unmark it before changing its type", p.Name)
+	}
+	failed, example := 0, ""
+	converted := map[int]any{}
+	_, err := s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+		out, err := values.Normalize(ot, next, asInput(v))
+		if err != nil {
+			if _, ok := apierr.As(err); !ok {
+				return nil, false, err
+			}
+			failed++
+			if example == "" {
+				example = fmt.Sprintf("%v (record %d)", v, id)
+			}
+			return v, false, nil
+		}
+		converted[id] = out
+		return v, false, nil
+	}))
+	if err != nil {
+		return 0, err
+	}
+	if failed > 0 {
+		return 0, &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
+			"%d values of %q do not convert to %s/%s, for example %s; nothing was changed", failed, p.Name, next.Type, next.FieldType, example)}
+	}
+	return s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+		out, ok := converted[id]
+		if !ok {
+			return v, false, nil
+		}
+		return out, !sameValue(v, out), nil
+	}))
+}
+
+// asInput turns a stored value back into what a client would send.
+func asInput(v any) any {
+	switch v := v.(type) {
+	case []any:
+		parts := make([]string, len(v))
+		for i, item := range v {
+			parts[i] = fmt.Sprint(item)
+		}
+		return strings.Join(parts, ";")
+	case bool:
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprint(v)
+}
+
+func sameValue(a, b any) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
+
+// ArchiveProperty hides a property: its values stay, writes to it are
+// refused. A required property, or one that names pipelines, cannot go.
+func (s *Store) ArchiveProperty(ctx context.Context, m *meta.Model, objectType, name string) error {
+	ot, p, err := lookupProperty(m, objectType, name)
+	if err != nil {
+		return err
+	}
+	if err := readOnly(p); err != nil {
+		return err
+	}
+	if ot.Required(name) {
+		return apierr.Invalid("name", "property %q is required: remove it from the required properties first", name)
+	}
+	return s.change(ctx, m, func(tx *ent.Tx) error {
+		return tx.Property.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx)
+	})
+}
+
+// RestoreProperty brings an archived property back with its values.
+func (s *Store) RestoreProperty(ctx context.Context, m *meta.Model, objectType, name string) error {
+	_, p, err := lookupProperty(m, objectType, name)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, m, func(tx *ent.Tx) error {
+		return tx.Property.UpdateOneID(p.ID).ClearArchivedAt().Exec(ctx)
+	})
+}
+
+// DeleteProperty removes an archived property and its values, and returns
+// how many records held one.
+func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, name string) (int, error) {
+	ot, p, err := lookupProperty(m, objectType, name)
+	if err != nil {
+		return 0, err
+	}
+	if err := readOnly(p); err != nil {
+		return 0, err
+	}
+	if !p.Archived {
+		return 0, apierr.New(apierr.Conflict, "property %q is live: archive it before deleting it", name)
+	}
+	var removed int
+	err = s.change(ctx, m, func(tx *ent.Tx) error {
+		if p.Unique {
+			if err := records.DropUniqueIndex(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		if removed, err = s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(int, any) (any, bool, error) { return nil, true, nil })); err != nil {
+			return err
+		}
+		_, err := tx.Property.Delete().Where(property.ID(p.ID)).Exec(ctx)
+		return err
+	})
+	return removed, err
+}
+
+// makeUnique builds p's unique index, or refuses while live records repeat
+// a value, naming the first repeated values and who holds them.
+func (s *Store) makeUnique(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
+	if p.Type != propdef.String && p.Type != propdef.Number {
+		return apierr.Invalid("hasUniqueValue", "only string and number properties can be unique, %q is %s", p.Name, p.Type)
+	}
+	expr := s.db.Dialect.PropertyText("properties", p.Name)
+	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",
+		expr, ot.ID, expr, expr))
+	rows, err := tx.QueryContext(ctx, query, m.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("find duplicates of %s.%s: %w", ot.Name, p.Name, err)
+	}
+	var dups []string
+	for rows.Next() {
+		var value string
+		var n, first, last int
+		if err := rows.Scan(&value, &n, &first, &last); err != nil {
+			rows.Close()
+			return err
+		}
+		dups = append(dups, fmt.Sprintf("%q is held by %d records (%d ... %d)", value, n, first, last))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		return &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
+			"%s cannot be unique while records repeat values: %s", p.Name, strings.Join(dups, "; "))}
+	}
+	if err := records.CreateUniqueIndex(ctx, tx, s.db.Dialect, p); err != nil {
+		if s.db.Dialect.IsUniqueViolation(err) {
+			return &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
+				"%s cannot be unique: a repeated value was written meanwhile; try again", p.Name)}
+		}
+		return fmt.Errorf("create unique index of %s.%s: %w", ot.Name, p.Name, err)
+	}
+	return nil
+}
