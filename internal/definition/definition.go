@@ -8,8 +8,8 @@
 package definition
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 

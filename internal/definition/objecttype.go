@@ -128,7 +128,7 @@ func (s *Store) CreateObjectType(ctx context.Context, m *meta.Model, in ObjectTy
 		for i, p := range common {
 			err := tx.Property.Create().SetWorkspaceID(m.WorkspaceID).SetObjectTypeID(ot.ID).SetGroupID(g.ID).
 				SetName(p.Name).SetLabel(p.Label).SetType(p.Type).SetFieldType(p.FieldType).SetDescription(p.Description).
-				SetDisplayOrder(len(in.Properties)+i).SetOptions(nonNil(p.Options)).SetReadOnlyValue(p.ReadOnlyValue).
+				SetDisplayOrder(len(in.Properties) + i).SetOptions(nonNil(p.Options)).SetReadOnlyValue(p.ReadOnlyValue).
 				SetReadOnlyDefinition(true).Exec(ctx)
 			if err != nil {
 				return err
