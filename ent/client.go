@@ -17,11 +17,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/workspace"
 
@@ -37,6 +39,8 @@ type Client struct {
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
 	AssociationType *AssociationTypeClient
+	// DeletedEmail is the client for interacting with the DeletedEmail builders.
+	DeletedEmail *DeletedEmailClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -47,6 +51,8 @@ type Client struct {
 	Property *PropertyClient
 	// PropertyGroup is the client for interacting with the PropertyGroup builders.
 	PropertyGroup *PropertyGroupClient
+	// PropertyHistory is the client for interacting with the PropertyHistory builders.
+	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
 	// Workspace is the client for interacting with the Workspace builders.
@@ -64,11 +70,13 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
+	c.DeletedEmail = NewDeletedEmailClient(c.config)
 	c.ObjectType = NewObjectTypeClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
 	c.PipelineStage = NewPipelineStageClient(c.config)
 	c.Property = NewPropertyClient(c.config)
 	c.PropertyGroup = NewPropertyGroupClient(c.config)
+	c.PropertyHistory = NewPropertyHistoryClient(c.config)
 	c.Record = NewRecordClient(c.config)
 	c.Workspace = NewWorkspaceClient(c.config)
 }
@@ -165,11 +173,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:          cfg,
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
+		DeletedEmail:    NewDeletedEmailClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
 		Property:        NewPropertyClient(cfg),
 		PropertyGroup:   NewPropertyGroupClient(cfg),
+		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
@@ -193,11 +203,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:          cfg,
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
+		DeletedEmail:    NewDeletedEmailClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
 		Property:        NewPropertyClient(cfg),
 		PropertyGroup:   NewPropertyGroupClient(cfg),
+		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
@@ -229,8 +241,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.AssociationType, c.ObjectType, c.Pipeline, c.PipelineStage,
-		c.Property, c.PropertyGroup, c.Record, c.Workspace,
+		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
+		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
+		c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -240,8 +253,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.AssociationType, c.ObjectType, c.Pipeline, c.PipelineStage,
-		c.Property, c.PropertyGroup, c.Record, c.Workspace,
+		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
+		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
+		c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -254,6 +268,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Association.mutate(ctx, m)
 	case *AssociationTypeMutation:
 		return c.AssociationType.mutate(ctx, m)
+	case *DeletedEmailMutation:
+		return c.DeletedEmail.mutate(ctx, m)
 	case *ObjectTypeMutation:
 		return c.ObjectType.mutate(ctx, m)
 	case *PipelineMutation:
@@ -264,6 +280,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Property.mutate(ctx, m)
 	case *PropertyGroupMutation:
 		return c.PropertyGroup.mutate(ctx, m)
+	case *PropertyHistoryMutation:
+		return c.PropertyHistory.mutate(ctx, m)
 	case *RecordMutation:
 		return c.Record.mutate(ctx, m)
 	case *WorkspaceMutation:
@@ -664,6 +682,155 @@ func (c *AssociationTypeClient) mutate(ctx context.Context, m *AssociationTypeMu
 		return (&AssociationTypeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AssociationType mutation op: %q", m.Op())
+	}
+}
+
+// DeletedEmailClient is a client for the DeletedEmail schema.
+type DeletedEmailClient struct {
+	config
+}
+
+// NewDeletedEmailClient returns a client for the DeletedEmail from the given config.
+func NewDeletedEmailClient(c config) *DeletedEmailClient {
+	return &DeletedEmailClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `deletedemail.Hooks(f(g(h())))`.
+func (c *DeletedEmailClient) Use(hooks ...Hook) {
+	c.hooks.DeletedEmail = append(c.hooks.DeletedEmail, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `deletedemail.Intercept(f(g(h())))`.
+func (c *DeletedEmailClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeletedEmail = append(c.inters.DeletedEmail, interceptors...)
+}
+
+// Create returns a builder for creating a DeletedEmail entity.
+func (c *DeletedEmailClient) Create() *DeletedEmailCreate {
+	mutation := newDeletedEmailMutation(c.config, OpCreate)
+	return &DeletedEmailCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeletedEmail entities.
+func (c *DeletedEmailClient) CreateBulk(builders ...*DeletedEmailCreate) *DeletedEmailCreateBulk {
+	return &DeletedEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeletedEmailClient) MapCreateBulk(slice any, setFunc func(*DeletedEmailCreate, int)) *DeletedEmailCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeletedEmailCreateBulk{err: fmt.Errorf("calling to DeletedEmailClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeletedEmailCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeletedEmailCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeletedEmail.
+func (c *DeletedEmailClient) Update() *DeletedEmailUpdate {
+	mutation := newDeletedEmailMutation(c.config, OpUpdate)
+	return &DeletedEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeletedEmailClient) UpdateOne(_m *DeletedEmail) *DeletedEmailUpdateOne {
+	mutation := newDeletedEmailMutation(c.config, OpUpdateOne, withDeletedEmail(_m))
+	return &DeletedEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeletedEmailClient) UpdateOneID(id int) *DeletedEmailUpdateOne {
+	mutation := newDeletedEmailMutation(c.config, OpUpdateOne, withDeletedEmailID(id))
+	return &DeletedEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeletedEmail.
+func (c *DeletedEmailClient) Delete() *DeletedEmailDelete {
+	mutation := newDeletedEmailMutation(c.config, OpDelete)
+	return &DeletedEmailDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeletedEmailClient) DeleteOne(_m *DeletedEmail) *DeletedEmailDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeletedEmailClient) DeleteOneID(id int) *DeletedEmailDeleteOne {
+	builder := c.Delete().Where(deletedemail.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeletedEmailDeleteOne{builder}
+}
+
+// Query returns a query builder for DeletedEmail.
+func (c *DeletedEmailClient) Query() *DeletedEmailQuery {
+	return &DeletedEmailQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeletedEmail},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeletedEmail entity by its id.
+func (c *DeletedEmailClient) Get(ctx context.Context, id int) (*DeletedEmail, error) {
+	return c.Query().Where(deletedemail.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeletedEmailClient) GetX(ctx context.Context, id int) *DeletedEmail {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a DeletedEmail.
+func (c *DeletedEmailClient) QueryWorkspace(_m *DeletedEmail) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(deletedemail.Table, deletedemail.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, deletedemail.WorkspaceTable, deletedemail.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DeletedEmailClient) Hooks() []Hook {
+	return c.hooks.DeletedEmail
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeletedEmailClient) Interceptors() []Interceptor {
+	return c.inters.DeletedEmail
+}
+
+func (c *DeletedEmailClient) mutate(ctx context.Context, m *DeletedEmailMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeletedEmailCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeletedEmailUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeletedEmailUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeletedEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DeletedEmail mutation op: %q", m.Op())
 	}
 }
 
@@ -1572,6 +1739,171 @@ func (c *PropertyGroupClient) mutate(ctx context.Context, m *PropertyGroupMutati
 	}
 }
 
+// PropertyHistoryClient is a client for the PropertyHistory schema.
+type PropertyHistoryClient struct {
+	config
+}
+
+// NewPropertyHistoryClient returns a client for the PropertyHistory from the given config.
+func NewPropertyHistoryClient(c config) *PropertyHistoryClient {
+	return &PropertyHistoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `propertyhistory.Hooks(f(g(h())))`.
+func (c *PropertyHistoryClient) Use(hooks ...Hook) {
+	c.hooks.PropertyHistory = append(c.hooks.PropertyHistory, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `propertyhistory.Intercept(f(g(h())))`.
+func (c *PropertyHistoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PropertyHistory = append(c.inters.PropertyHistory, interceptors...)
+}
+
+// Create returns a builder for creating a PropertyHistory entity.
+func (c *PropertyHistoryClient) Create() *PropertyHistoryCreate {
+	mutation := newPropertyHistoryMutation(c.config, OpCreate)
+	return &PropertyHistoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PropertyHistory entities.
+func (c *PropertyHistoryClient) CreateBulk(builders ...*PropertyHistoryCreate) *PropertyHistoryCreateBulk {
+	return &PropertyHistoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PropertyHistoryClient) MapCreateBulk(slice any, setFunc func(*PropertyHistoryCreate, int)) *PropertyHistoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PropertyHistoryCreateBulk{err: fmt.Errorf("calling to PropertyHistoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PropertyHistoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PropertyHistoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PropertyHistory.
+func (c *PropertyHistoryClient) Update() *PropertyHistoryUpdate {
+	mutation := newPropertyHistoryMutation(c.config, OpUpdate)
+	return &PropertyHistoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PropertyHistoryClient) UpdateOne(_m *PropertyHistory) *PropertyHistoryUpdateOne {
+	mutation := newPropertyHistoryMutation(c.config, OpUpdateOne, withPropertyHistory(_m))
+	return &PropertyHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PropertyHistoryClient) UpdateOneID(id int) *PropertyHistoryUpdateOne {
+	mutation := newPropertyHistoryMutation(c.config, OpUpdateOne, withPropertyHistoryID(id))
+	return &PropertyHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PropertyHistory.
+func (c *PropertyHistoryClient) Delete() *PropertyHistoryDelete {
+	mutation := newPropertyHistoryMutation(c.config, OpDelete)
+	return &PropertyHistoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PropertyHistoryClient) DeleteOne(_m *PropertyHistory) *PropertyHistoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PropertyHistoryClient) DeleteOneID(id int) *PropertyHistoryDeleteOne {
+	builder := c.Delete().Where(propertyhistory.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PropertyHistoryDeleteOne{builder}
+}
+
+// Query returns a query builder for PropertyHistory.
+func (c *PropertyHistoryClient) Query() *PropertyHistoryQuery {
+	return &PropertyHistoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePropertyHistory},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PropertyHistory entity by its id.
+func (c *PropertyHistoryClient) Get(ctx context.Context, id int) (*PropertyHistory, error) {
+	return c.Query().Where(propertyhistory.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PropertyHistoryClient) GetX(ctx context.Context, id int) *PropertyHistory {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a PropertyHistory.
+func (c *PropertyHistoryClient) QueryWorkspace(_m *PropertyHistory) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(propertyhistory.Table, propertyhistory.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, propertyhistory.WorkspaceTable, propertyhistory.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecord queries the record edge of a PropertyHistory.
+func (c *PropertyHistoryClient) QueryRecord(_m *PropertyHistory) *RecordQuery {
+	query := (&RecordClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(propertyhistory.Table, propertyhistory.FieldID, id),
+			sqlgraph.To(record.Table, record.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, propertyhistory.RecordTable, propertyhistory.RecordColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PropertyHistoryClient) Hooks() []Hook {
+	return c.hooks.PropertyHistory
+}
+
+// Interceptors returns the client interceptors.
+func (c *PropertyHistoryClient) Interceptors() []Interceptor {
+	return c.inters.PropertyHistory
+}
+
+func (c *PropertyHistoryClient) mutate(ctx context.Context, m *PropertyHistoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PropertyHistoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PropertyHistoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PropertyHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PropertyHistoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PropertyHistory mutation op: %q", m.Op())
+	}
+}
+
 // RecordClient is a client for the Record schema.
 type RecordClient struct {
 	config
@@ -1873,12 +2205,12 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, AssociationType, ObjectType, Pipeline, PipelineStage, Property,
-		PropertyGroup, Record, Workspace []ent.Hook
+		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
+		Property, PropertyGroup, PropertyHistory, Record, Workspace []ent.Hook
 	}
 	inters struct {
-		Association, AssociationType, ObjectType, Pipeline, PipelineStage, Property,
-		PropertyGroup, Record, Workspace []ent.Interceptor
+		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
+		Property, PropertyGroup, PropertyHistory, Record, Workspace []ent.Interceptor
 	}
 )
 

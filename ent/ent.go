@@ -14,11 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/workspace"
 )
@@ -83,11 +85,13 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
+			deletedemail.Table:    deletedemail.ValidColumn,
 			objecttype.Table:      objecttype.ValidColumn,
 			pipeline.Table:        pipeline.ValidColumn,
 			pipelinestage.Table:   pipelinestage.ValidColumn,
 			property.Table:        property.ValidColumn,
 			propertygroup.Table:   propertygroup.ValidColumn,
+			propertyhistory.Table: propertyhistory.ValidColumn,
 			record.Table:          record.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,
 		})

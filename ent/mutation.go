@@ -13,14 +13,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/predicate"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/propdef"
 )
 
@@ -35,11 +38,13 @@ const (
 	// Node types.
 	TypeAssociation     = "Association"
 	TypeAssociationType = "AssociationType"
+	TypeDeletedEmail    = "DeletedEmail"
 	TypeObjectType      = "ObjectType"
 	TypePipeline        = "Pipeline"
 	TypePipelineStage   = "PipelineStage"
 	TypeProperty        = "Property"
 	TypePropertyGroup   = "PropertyGroup"
+	TypePropertyHistory = "PropertyHistory"
 	TypeRecord          = "Record"
 	TypeWorkspace       = "Workspace"
 )
@@ -1983,6 +1988,497 @@ func (m *AssociationTypeMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AssociationType edge %s", name)
 }
 
+// DeletedEmailMutation represents an operation that mutates the DeletedEmail nodes in the graph.
+type DeletedEmailMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	email_hash       *string
+	deleted_at       *time.Time
+	clearedFields    map[string]struct{}
+	workspace        *int
+	clearedworkspace bool
+	done             bool
+	oldValue         func(context.Context) (*DeletedEmail, error)
+	predicates       []predicate.DeletedEmail
+}
+
+var _ ent.Mutation = (*DeletedEmailMutation)(nil)
+
+// deletedemailOption allows management of the mutation configuration using functional options.
+type deletedemailOption func(*DeletedEmailMutation)
+
+// newDeletedEmailMutation creates new mutation for the DeletedEmail entity.
+func newDeletedEmailMutation(c config, op Op, opts ...deletedemailOption) *DeletedEmailMutation {
+	m := &DeletedEmailMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDeletedEmail,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeletedEmailID sets the ID field of the mutation.
+func withDeletedEmailID(id int) deletedemailOption {
+	return func(m *DeletedEmailMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DeletedEmail
+		)
+		m.oldValue = func(ctx context.Context) (*DeletedEmail, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DeletedEmail.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDeletedEmail sets the old DeletedEmail of the mutation.
+func withDeletedEmail(node *DeletedEmail) deletedemailOption {
+	return func(m *DeletedEmailMutation) {
+		m.oldValue = func(context.Context) (*DeletedEmail, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeletedEmailMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeletedEmailMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeletedEmailMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeletedEmailMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DeletedEmail.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *DeletedEmailMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *DeletedEmailMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the DeletedEmail entity.
+// If the DeletedEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeletedEmailMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *DeletedEmailMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetEmailHash sets the "email_hash" field.
+func (m *DeletedEmailMutation) SetEmailHash(s string) {
+	m.email_hash = &s
+}
+
+// EmailHash returns the value of the "email_hash" field in the mutation.
+func (m *DeletedEmailMutation) EmailHash() (r string, exists bool) {
+	v := m.email_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailHash returns the old "email_hash" field's value of the DeletedEmail entity.
+// If the DeletedEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeletedEmailMutation) OldEmailHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailHash: %w", err)
+	}
+	return oldValue.EmailHash, nil
+}
+
+// ResetEmailHash resets all changes to the "email_hash" field.
+func (m *DeletedEmailMutation) ResetEmailHash() {
+	m.email_hash = nil
+}
+
+// SetDeletedAt sets the "deleted_at" field.
+func (m *DeletedEmailMutation) SetDeletedAt(t time.Time) {
+	m.deleted_at = &t
+}
+
+// DeletedAt returns the value of the "deleted_at" field in the mutation.
+func (m *DeletedEmailMutation) DeletedAt() (r time.Time, exists bool) {
+	v := m.deleted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeletedAt returns the old "deleted_at" field's value of the DeletedEmail entity.
+// If the DeletedEmail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeletedEmailMutation) OldDeletedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeletedAt: %w", err)
+	}
+	return oldValue.DeletedAt, nil
+}
+
+// ResetDeletedAt resets all changes to the "deleted_at" field.
+func (m *DeletedEmailMutation) ResetDeletedAt() {
+	m.deleted_at = nil
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *DeletedEmailMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[deletedemail.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *DeletedEmailMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *DeletedEmailMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *DeletedEmailMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// Where appends a list predicates to the DeletedEmailMutation builder.
+func (m *DeletedEmailMutation) Where(ps ...predicate.DeletedEmail) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeletedEmailMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeletedEmailMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DeletedEmail, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeletedEmailMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeletedEmailMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DeletedEmail).
+func (m *DeletedEmailMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeletedEmailMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.workspace != nil {
+		fields = append(fields, deletedemail.FieldWorkspaceID)
+	}
+	if m.email_hash != nil {
+		fields = append(fields, deletedemail.FieldEmailHash)
+	}
+	if m.deleted_at != nil {
+		fields = append(fields, deletedemail.FieldDeletedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeletedEmailMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case deletedemail.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case deletedemail.FieldEmailHash:
+		return m.EmailHash()
+	case deletedemail.FieldDeletedAt:
+		return m.DeletedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeletedEmailMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case deletedemail.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case deletedemail.FieldEmailHash:
+		return m.OldEmailHash(ctx)
+	case deletedemail.FieldDeletedAt:
+		return m.OldDeletedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown DeletedEmail field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeletedEmailMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case deletedemail.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case deletedemail.FieldEmailHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailHash(v)
+		return nil
+	case deletedemail.FieldDeletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeletedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeletedEmail field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeletedEmailMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeletedEmailMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeletedEmailMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown DeletedEmail numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeletedEmailMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeletedEmailMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeletedEmailMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DeletedEmail nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeletedEmailMutation) ResetField(name string) error {
+	switch name {
+	case deletedemail.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case deletedemail.FieldEmailHash:
+		m.ResetEmailHash()
+		return nil
+	case deletedemail.FieldDeletedAt:
+		m.ResetDeletedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown DeletedEmail field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeletedEmailMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.workspace != nil {
+		edges = append(edges, deletedemail.EdgeWorkspace)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeletedEmailMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case deletedemail.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeletedEmailMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeletedEmailMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeletedEmailMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedworkspace {
+		edges = append(edges, deletedemail.EdgeWorkspace)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeletedEmailMutation) EdgeCleared(name string) bool {
+	switch name {
+	case deletedemail.EdgeWorkspace:
+		return m.clearedworkspace
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeletedEmailMutation) ClearEdge(name string) error {
+	switch name {
+	case deletedemail.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	}
+	return fmt.Errorf("unknown DeletedEmail unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeletedEmailMutation) ResetEdge(name string) error {
+	switch name {
+	case deletedemail.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	}
+	return fmt.Errorf("unknown DeletedEmail edge %s", name)
+}
+
 // ObjectTypeMutation represents an operation that mutates the ObjectType nodes in the graph.
 type ObjectTypeMutation struct {
 	config
@@ -2007,6 +2503,7 @@ type ObjectTypeMutation struct {
 	pipeline_property                  *string
 	stage_property                     *string
 	archived_at                        *time.Time
+	layout                             **layout.Layout
 	clearedFields                      map[string]struct{}
 	workspace                          *int
 	clearedworkspace                   bool
@@ -2735,6 +3232,55 @@ func (m *ObjectTypeMutation) ResetArchivedAt() {
 	delete(m.clearedFields, objecttype.FieldArchivedAt)
 }
 
+// SetLayout sets the "layout" field.
+func (m *ObjectTypeMutation) SetLayout(l *layout.Layout) {
+	m.layout = &l
+}
+
+// Layout returns the value of the "layout" field in the mutation.
+func (m *ObjectTypeMutation) Layout() (r *layout.Layout, exists bool) {
+	v := m.layout
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLayout returns the old "layout" field's value of the ObjectType entity.
+// If the ObjectType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectTypeMutation) OldLayout(ctx context.Context) (v *layout.Layout, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLayout is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLayout requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLayout: %w", err)
+	}
+	return oldValue.Layout, nil
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (m *ObjectTypeMutation) ClearLayout() {
+	m.layout = nil
+	m.clearedFields[objecttype.FieldLayout] = struct{}{}
+}
+
+// LayoutCleared returns if the "layout" field was cleared in this mutation.
+func (m *ObjectTypeMutation) LayoutCleared() bool {
+	_, ok := m.clearedFields[objecttype.FieldLayout]
+	return ok
+}
+
+// ResetLayout resets all changes to the "layout" field.
+func (m *ObjectTypeMutation) ResetLayout() {
+	m.layout = nil
+	delete(m.clearedFields, objecttype.FieldLayout)
+}
+
 // ClearWorkspace clears the "workspace" edge to the Workspace entity.
 func (m *ObjectTypeMutation) ClearWorkspace() {
 	m.clearedworkspace = true
@@ -2958,7 +3504,7 @@ func (m *ObjectTypeMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ObjectTypeMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.workspace != nil {
 		fields = append(fields, objecttype.FieldWorkspaceID)
 	}
@@ -3004,6 +3550,9 @@ func (m *ObjectTypeMutation) Fields() []string {
 	if m.archived_at != nil {
 		fields = append(fields, objecttype.FieldArchivedAt)
 	}
+	if m.layout != nil {
+		fields = append(fields, objecttype.FieldLayout)
+	}
 	return fields
 }
 
@@ -3042,6 +3591,8 @@ func (m *ObjectTypeMutation) Field(name string) (ent.Value, bool) {
 		return m.StageProperty()
 	case objecttype.FieldArchivedAt:
 		return m.ArchivedAt()
+	case objecttype.FieldLayout:
+		return m.Layout()
 	}
 	return nil, false
 }
@@ -3081,6 +3632,8 @@ func (m *ObjectTypeMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldStageProperty(ctx)
 	case objecttype.FieldArchivedAt:
 		return m.OldArchivedAt(ctx)
+	case objecttype.FieldLayout:
+		return m.OldLayout(ctx)
 	}
 	return nil, fmt.Errorf("unknown ObjectType field %s", name)
 }
@@ -3195,6 +3748,13 @@ func (m *ObjectTypeMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetArchivedAt(v)
 		return nil
+	case objecttype.FieldLayout:
+		v, ok := value.(*layout.Layout)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLayout(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ObjectType field %s", name)
 }
@@ -3231,6 +3791,9 @@ func (m *ObjectTypeMutation) ClearedFields() []string {
 	if m.FieldCleared(objecttype.FieldArchivedAt) {
 		fields = append(fields, objecttype.FieldArchivedAt)
 	}
+	if m.FieldCleared(objecttype.FieldLayout) {
+		fields = append(fields, objecttype.FieldLayout)
+	}
 	return fields
 }
 
@@ -3247,6 +3810,9 @@ func (m *ObjectTypeMutation) ClearField(name string) error {
 	switch name {
 	case objecttype.FieldArchivedAt:
 		m.ClearArchivedAt()
+		return nil
+	case objecttype.FieldLayout:
+		m.ClearLayout()
 		return nil
 	}
 	return fmt.Errorf("unknown ObjectType nullable field %s", name)
@@ -3300,6 +3866,9 @@ func (m *ObjectTypeMutation) ResetField(name string) error {
 		return nil
 	case objecttype.FieldArchivedAt:
 		m.ResetArchivedAt()
+		return nil
+	case objecttype.FieldLayout:
+		m.ResetLayout()
 		return nil
 	}
 	return fmt.Errorf("unknown ObjectType field %s", name)
@@ -7802,6 +8371,781 @@ func (m *PropertyGroupMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PropertyGroup edge %s", name)
 }
 
+// PropertyHistoryMutation represents an operation that mutates the PropertyHistory nodes in the graph.
+type PropertyHistoryMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	property         *string
+	value            *string
+	changed_at       *time.Time
+	source_type      *propertyhistory.SourceType
+	source_id        *string
+	clearedFields    map[string]struct{}
+	workspace        *int
+	clearedworkspace bool
+	record           *int
+	clearedrecord    bool
+	done             bool
+	oldValue         func(context.Context) (*PropertyHistory, error)
+	predicates       []predicate.PropertyHistory
+}
+
+var _ ent.Mutation = (*PropertyHistoryMutation)(nil)
+
+// propertyhistoryOption allows management of the mutation configuration using functional options.
+type propertyhistoryOption func(*PropertyHistoryMutation)
+
+// newPropertyHistoryMutation creates new mutation for the PropertyHistory entity.
+func newPropertyHistoryMutation(c config, op Op, opts ...propertyhistoryOption) *PropertyHistoryMutation {
+	m := &PropertyHistoryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePropertyHistory,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPropertyHistoryID sets the ID field of the mutation.
+func withPropertyHistoryID(id int) propertyhistoryOption {
+	return func(m *PropertyHistoryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PropertyHistory
+		)
+		m.oldValue = func(ctx context.Context) (*PropertyHistory, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PropertyHistory.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPropertyHistory sets the old PropertyHistory of the mutation.
+func withPropertyHistory(node *PropertyHistory) propertyhistoryOption {
+	return func(m *PropertyHistoryMutation) {
+		m.oldValue = func(context.Context) (*PropertyHistory, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PropertyHistoryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PropertyHistoryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PropertyHistoryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PropertyHistoryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PropertyHistory.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *PropertyHistoryMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *PropertyHistoryMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *PropertyHistoryMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetRecordID sets the "record_id" field.
+func (m *PropertyHistoryMutation) SetRecordID(i int) {
+	m.record = &i
+}
+
+// RecordID returns the value of the "record_id" field in the mutation.
+func (m *PropertyHistoryMutation) RecordID() (r int, exists bool) {
+	v := m.record
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordID returns the old "record_id" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldRecordID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordID: %w", err)
+	}
+	return oldValue.RecordID, nil
+}
+
+// ResetRecordID resets all changes to the "record_id" field.
+func (m *PropertyHistoryMutation) ResetRecordID() {
+	m.record = nil
+}
+
+// SetProperty sets the "property" field.
+func (m *PropertyHistoryMutation) SetProperty(s string) {
+	m.property = &s
+}
+
+// Property returns the value of the "property" field in the mutation.
+func (m *PropertyHistoryMutation) Property() (r string, exists bool) {
+	v := m.property
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProperty returns the old "property" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldProperty(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProperty is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProperty requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProperty: %w", err)
+	}
+	return oldValue.Property, nil
+}
+
+// ResetProperty resets all changes to the "property" field.
+func (m *PropertyHistoryMutation) ResetProperty() {
+	m.property = nil
+}
+
+// SetValue sets the "value" field.
+func (m *PropertyHistoryMutation) SetValue(s string) {
+	m.value = &s
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *PropertyHistoryMutation) Value() (r string, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldValue(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// ClearValue clears the value of the "value" field.
+func (m *PropertyHistoryMutation) ClearValue() {
+	m.value = nil
+	m.clearedFields[propertyhistory.FieldValue] = struct{}{}
+}
+
+// ValueCleared returns if the "value" field was cleared in this mutation.
+func (m *PropertyHistoryMutation) ValueCleared() bool {
+	_, ok := m.clearedFields[propertyhistory.FieldValue]
+	return ok
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *PropertyHistoryMutation) ResetValue() {
+	m.value = nil
+	delete(m.clearedFields, propertyhistory.FieldValue)
+}
+
+// SetChangedAt sets the "changed_at" field.
+func (m *PropertyHistoryMutation) SetChangedAt(t time.Time) {
+	m.changed_at = &t
+}
+
+// ChangedAt returns the value of the "changed_at" field in the mutation.
+func (m *PropertyHistoryMutation) ChangedAt() (r time.Time, exists bool) {
+	v := m.changed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangedAt returns the old "changed_at" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldChangedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangedAt: %w", err)
+	}
+	return oldValue.ChangedAt, nil
+}
+
+// ResetChangedAt resets all changes to the "changed_at" field.
+func (m *PropertyHistoryMutation) ResetChangedAt() {
+	m.changed_at = nil
+}
+
+// SetSourceType sets the "source_type" field.
+func (m *PropertyHistoryMutation) SetSourceType(pt propertyhistory.SourceType) {
+	m.source_type = &pt
+}
+
+// SourceType returns the value of the "source_type" field in the mutation.
+func (m *PropertyHistoryMutation) SourceType() (r propertyhistory.SourceType, exists bool) {
+	v := m.source_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceType returns the old "source_type" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldSourceType(ctx context.Context) (v propertyhistory.SourceType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceType: %w", err)
+	}
+	return oldValue.SourceType, nil
+}
+
+// ResetSourceType resets all changes to the "source_type" field.
+func (m *PropertyHistoryMutation) ResetSourceType() {
+	m.source_type = nil
+}
+
+// SetSourceID sets the "source_id" field.
+func (m *PropertyHistoryMutation) SetSourceID(s string) {
+	m.source_id = &s
+}
+
+// SourceID returns the value of the "source_id" field in the mutation.
+func (m *PropertyHistoryMutation) SourceID() (r string, exists bool) {
+	v := m.source_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceID returns the old "source_id" field's value of the PropertyHistory entity.
+// If the PropertyHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyHistoryMutation) OldSourceID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceID: %w", err)
+	}
+	return oldValue.SourceID, nil
+}
+
+// ResetSourceID resets all changes to the "source_id" field.
+func (m *PropertyHistoryMutation) ResetSourceID() {
+	m.source_id = nil
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *PropertyHistoryMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[propertyhistory.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *PropertyHistoryMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *PropertyHistoryMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *PropertyHistoryMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// ClearRecord clears the "record" edge to the Record entity.
+func (m *PropertyHistoryMutation) ClearRecord() {
+	m.clearedrecord = true
+	m.clearedFields[propertyhistory.FieldRecordID] = struct{}{}
+}
+
+// RecordCleared reports if the "record" edge to the Record entity was cleared.
+func (m *PropertyHistoryMutation) RecordCleared() bool {
+	return m.clearedrecord
+}
+
+// RecordIDs returns the "record" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecordID instead. It exists only for internal usage by the builders.
+func (m *PropertyHistoryMutation) RecordIDs() (ids []int) {
+	if id := m.record; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecord resets all changes to the "record" edge.
+func (m *PropertyHistoryMutation) ResetRecord() {
+	m.record = nil
+	m.clearedrecord = false
+}
+
+// Where appends a list predicates to the PropertyHistoryMutation builder.
+func (m *PropertyHistoryMutation) Where(ps ...predicate.PropertyHistory) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PropertyHistoryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PropertyHistoryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PropertyHistory, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PropertyHistoryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PropertyHistoryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PropertyHistory).
+func (m *PropertyHistoryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PropertyHistoryMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.workspace != nil {
+		fields = append(fields, propertyhistory.FieldWorkspaceID)
+	}
+	if m.record != nil {
+		fields = append(fields, propertyhistory.FieldRecordID)
+	}
+	if m.property != nil {
+		fields = append(fields, propertyhistory.FieldProperty)
+	}
+	if m.value != nil {
+		fields = append(fields, propertyhistory.FieldValue)
+	}
+	if m.changed_at != nil {
+		fields = append(fields, propertyhistory.FieldChangedAt)
+	}
+	if m.source_type != nil {
+		fields = append(fields, propertyhistory.FieldSourceType)
+	}
+	if m.source_id != nil {
+		fields = append(fields, propertyhistory.FieldSourceID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PropertyHistoryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case propertyhistory.FieldRecordID:
+		return m.RecordID()
+	case propertyhistory.FieldProperty:
+		return m.Property()
+	case propertyhistory.FieldValue:
+		return m.Value()
+	case propertyhistory.FieldChangedAt:
+		return m.ChangedAt()
+	case propertyhistory.FieldSourceType:
+		return m.SourceType()
+	case propertyhistory.FieldSourceID:
+		return m.SourceID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PropertyHistoryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case propertyhistory.FieldRecordID:
+		return m.OldRecordID(ctx)
+	case propertyhistory.FieldProperty:
+		return m.OldProperty(ctx)
+	case propertyhistory.FieldValue:
+		return m.OldValue(ctx)
+	case propertyhistory.FieldChangedAt:
+		return m.OldChangedAt(ctx)
+	case propertyhistory.FieldSourceType:
+		return m.OldSourceType(ctx)
+	case propertyhistory.FieldSourceID:
+		return m.OldSourceID(ctx)
+	}
+	return nil, fmt.Errorf("unknown PropertyHistory field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PropertyHistoryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case propertyhistory.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordID(v)
+		return nil
+	case propertyhistory.FieldProperty:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProperty(v)
+		return nil
+	case propertyhistory.FieldValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case propertyhistory.FieldChangedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangedAt(v)
+		return nil
+	case propertyhistory.FieldSourceType:
+		v, ok := value.(propertyhistory.SourceType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceType(v)
+		return nil
+	case propertyhistory.FieldSourceID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PropertyHistory field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PropertyHistoryMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PropertyHistoryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PropertyHistoryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PropertyHistory numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PropertyHistoryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(propertyhistory.FieldValue) {
+		fields = append(fields, propertyhistory.FieldValue)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PropertyHistoryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PropertyHistoryMutation) ClearField(name string) error {
+	switch name {
+	case propertyhistory.FieldValue:
+		m.ClearValue()
+		return nil
+	}
+	return fmt.Errorf("unknown PropertyHistory nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PropertyHistoryMutation) ResetField(name string) error {
+	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case propertyhistory.FieldRecordID:
+		m.ResetRecordID()
+		return nil
+	case propertyhistory.FieldProperty:
+		m.ResetProperty()
+		return nil
+	case propertyhistory.FieldValue:
+		m.ResetValue()
+		return nil
+	case propertyhistory.FieldChangedAt:
+		m.ResetChangedAt()
+		return nil
+	case propertyhistory.FieldSourceType:
+		m.ResetSourceType()
+		return nil
+	case propertyhistory.FieldSourceID:
+		m.ResetSourceID()
+		return nil
+	}
+	return fmt.Errorf("unknown PropertyHistory field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PropertyHistoryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.workspace != nil {
+		edges = append(edges, propertyhistory.EdgeWorkspace)
+	}
+	if m.record != nil {
+		edges = append(edges, propertyhistory.EdgeRecord)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PropertyHistoryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case propertyhistory.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	case propertyhistory.EdgeRecord:
+		if id := m.record; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PropertyHistoryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PropertyHistoryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PropertyHistoryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedworkspace {
+		edges = append(edges, propertyhistory.EdgeWorkspace)
+	}
+	if m.clearedrecord {
+		edges = append(edges, propertyhistory.EdgeRecord)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PropertyHistoryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case propertyhistory.EdgeWorkspace:
+		return m.clearedworkspace
+	case propertyhistory.EdgeRecord:
+		return m.clearedrecord
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PropertyHistoryMutation) ClearEdge(name string) error {
+	switch name {
+	case propertyhistory.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	case propertyhistory.EdgeRecord:
+		m.ClearRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown PropertyHistory unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PropertyHistoryMutation) ResetEdge(name string) error {
+	switch name {
+	case propertyhistory.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	case propertyhistory.EdgeRecord:
+		m.ResetRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown PropertyHistory edge %s", name)
+}
+
 // RecordMutation represents an operation that mutates the Record nodes in the graph.
 type RecordMutation struct {
 	config
@@ -7812,6 +9156,8 @@ type RecordMutation struct {
 	updated_at         *time.Time
 	properties         *map[string]interface{}
 	archived_at        *time.Time
+	merged_into_id     *int
+	addmerged_into_id  *int
 	clearedFields      map[string]struct{}
 	workspace          *int
 	clearedworkspace   bool
@@ -8149,6 +9495,76 @@ func (m *RecordMutation) ResetArchivedAt() {
 	delete(m.clearedFields, record.FieldArchivedAt)
 }
 
+// SetMergedIntoID sets the "merged_into_id" field.
+func (m *RecordMutation) SetMergedIntoID(i int) {
+	m.merged_into_id = &i
+	m.addmerged_into_id = nil
+}
+
+// MergedIntoID returns the value of the "merged_into_id" field in the mutation.
+func (m *RecordMutation) MergedIntoID() (r int, exists bool) {
+	v := m.merged_into_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMergedIntoID returns the old "merged_into_id" field's value of the Record entity.
+// If the Record object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecordMutation) OldMergedIntoID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMergedIntoID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMergedIntoID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMergedIntoID: %w", err)
+	}
+	return oldValue.MergedIntoID, nil
+}
+
+// AddMergedIntoID adds i to the "merged_into_id" field.
+func (m *RecordMutation) AddMergedIntoID(i int) {
+	if m.addmerged_into_id != nil {
+		*m.addmerged_into_id += i
+	} else {
+		m.addmerged_into_id = &i
+	}
+}
+
+// AddedMergedIntoID returns the value that was added to the "merged_into_id" field in this mutation.
+func (m *RecordMutation) AddedMergedIntoID() (r int, exists bool) {
+	v := m.addmerged_into_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (m *RecordMutation) ClearMergedIntoID() {
+	m.merged_into_id = nil
+	m.addmerged_into_id = nil
+	m.clearedFields[record.FieldMergedIntoID] = struct{}{}
+}
+
+// MergedIntoIDCleared returns if the "merged_into_id" field was cleared in this mutation.
+func (m *RecordMutation) MergedIntoIDCleared() bool {
+	_, ok := m.clearedFields[record.FieldMergedIntoID]
+	return ok
+}
+
+// ResetMergedIntoID resets all changes to the "merged_into_id" field.
+func (m *RecordMutation) ResetMergedIntoID() {
+	m.merged_into_id = nil
+	m.addmerged_into_id = nil
+	delete(m.clearedFields, record.FieldMergedIntoID)
+}
+
 // ClearWorkspace clears the "workspace" edge to the Workspace entity.
 func (m *RecordMutation) ClearWorkspace() {
 	m.clearedworkspace = true
@@ -8237,7 +9653,7 @@ func (m *RecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RecordMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.workspace != nil {
 		fields = append(fields, record.FieldWorkspaceID)
 	}
@@ -8255,6 +9671,9 @@ func (m *RecordMutation) Fields() []string {
 	}
 	if m.archived_at != nil {
 		fields = append(fields, record.FieldArchivedAt)
+	}
+	if m.merged_into_id != nil {
+		fields = append(fields, record.FieldMergedIntoID)
 	}
 	return fields
 }
@@ -8276,6 +9695,8 @@ func (m *RecordMutation) Field(name string) (ent.Value, bool) {
 		return m.Properties()
 	case record.FieldArchivedAt:
 		return m.ArchivedAt()
+	case record.FieldMergedIntoID:
+		return m.MergedIntoID()
 	}
 	return nil, false
 }
@@ -8297,6 +9718,8 @@ func (m *RecordMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldProperties(ctx)
 	case record.FieldArchivedAt:
 		return m.OldArchivedAt(ctx)
+	case record.FieldMergedIntoID:
+		return m.OldMergedIntoID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Record field %s", name)
 }
@@ -8348,6 +9771,13 @@ func (m *RecordMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetArchivedAt(v)
 		return nil
+	case record.FieldMergedIntoID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMergedIntoID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Record field %s", name)
 }
@@ -8356,6 +9786,9 @@ func (m *RecordMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *RecordMutation) AddedFields() []string {
 	var fields []string
+	if m.addmerged_into_id != nil {
+		fields = append(fields, record.FieldMergedIntoID)
+	}
 	return fields
 }
 
@@ -8364,6 +9797,8 @@ func (m *RecordMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *RecordMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case record.FieldMergedIntoID:
+		return m.AddedMergedIntoID()
 	}
 	return nil, false
 }
@@ -8373,6 +9808,13 @@ func (m *RecordMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RecordMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case record.FieldMergedIntoID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMergedIntoID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Record numeric field %s", name)
 }
@@ -8383,6 +9825,9 @@ func (m *RecordMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(record.FieldArchivedAt) {
 		fields = append(fields, record.FieldArchivedAt)
+	}
+	if m.FieldCleared(record.FieldMergedIntoID) {
+		fields = append(fields, record.FieldMergedIntoID)
 	}
 	return fields
 }
@@ -8400,6 +9845,9 @@ func (m *RecordMutation) ClearField(name string) error {
 	switch name {
 	case record.FieldArchivedAt:
 		m.ClearArchivedAt()
+		return nil
+	case record.FieldMergedIntoID:
+		m.ClearMergedIntoID()
 		return nil
 	}
 	return fmt.Errorf("unknown Record nullable field %s", name)
@@ -8426,6 +9874,9 @@ func (m *RecordMutation) ResetField(name string) error {
 		return nil
 	case record.FieldArchivedAt:
 		m.ResetArchivedAt()
+		return nil
+	case record.FieldMergedIntoID:
+		m.ResetMergedIntoID()
 		return nil
 	}
 	return fmt.Errorf("unknown Record field %s", name)

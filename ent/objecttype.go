@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/layout"
 )
 
 // ObjectType is the model entity for the ObjectType schema.
@@ -49,6 +50,8 @@ type ObjectType struct {
 	StageProperty string `json:"stage_property,omitempty"`
 	// ArchivedAt holds the value of the "archived_at" field.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// Layout holds the value of the "layout" field.
+	Layout *layout.Layout `json:"layout,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ObjectTypeQuery when eager-loading is set.
 	Edges        ObjectTypeEdges `json:"edges"`
@@ -113,7 +116,7 @@ func (*ObjectType) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case objecttype.FieldSecondaryDisplayProperties, objecttype.FieldDisplayNameProperties, objecttype.FieldRequiredProperties, objecttype.FieldSearchableProperties:
+		case objecttype.FieldSecondaryDisplayProperties, objecttype.FieldDisplayNameProperties, objecttype.FieldRequiredProperties, objecttype.FieldSearchableProperties, objecttype.FieldLayout:
 			values[i] = new([]byte)
 		case objecttype.FieldID, objecttype.FieldWorkspaceID:
 			values[i] = new(sql.NullInt64)
@@ -241,6 +244,14 @@ func (_m *ObjectType) assignValues(columns []string, values []any) error {
 				_m.ArchivedAt = new(time.Time)
 				*_m.ArchivedAt = value.Time
 			}
+		case objecttype.FieldLayout:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field layout", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Layout); err != nil {
+					return fmt.Errorf("unmarshal field layout: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -343,6 +354,9 @@ func (_m *ObjectType) String() string {
 		builder.WriteString("archived_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("layout=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Layout))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/layout"
 )
 
 // ObjectTypeCreate is the builder for creating a ObjectType entity.
@@ -161,6 +162,12 @@ func (_c *ObjectTypeCreate) SetNillableArchivedAt(v *time.Time) *ObjectTypeCreat
 	if v != nil {
 		_c.SetArchivedAt(*v)
 	}
+	return _c
+}
+
+// SetLayout sets the "layout" field.
+func (_c *ObjectTypeCreate) SetLayout(v *layout.Layout) *ObjectTypeCreate {
+	_c.mutation.SetLayout(v)
 	return _c
 }
 
@@ -437,6 +444,10 @@ func (_c *ObjectTypeCreate) createSpec() (*ObjectType, *sqlgraph.CreateSpec) {
 		_spec.SetField(objecttype.FieldArchivedAt, field.TypeTime, value)
 		_node.ArchivedAt = &value
 	}
+	if value, ok := _c.mutation.Layout(); ok {
+		_spec.SetField(objecttype.FieldLayout, field.TypeJSON, value)
+		_node.Layout = value
+	}
 	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -692,6 +703,24 @@ func (u *ObjectTypeUpsert) ClearArchivedAt() *ObjectTypeUpsert {
 	return u
 }
 
+// SetLayout sets the "layout" field.
+func (u *ObjectTypeUpsert) SetLayout(v *layout.Layout) *ObjectTypeUpsert {
+	u.Set(objecttype.FieldLayout, v)
+	return u
+}
+
+// UpdateLayout sets the "layout" field to the value that was provided on create.
+func (u *ObjectTypeUpsert) UpdateLayout() *ObjectTypeUpsert {
+	u.SetExcluded(objecttype.FieldLayout)
+	return u
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (u *ObjectTypeUpsert) ClearLayout() *ObjectTypeUpsert {
+	u.SetNull(objecttype.FieldLayout)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -904,6 +933,27 @@ func (u *ObjectTypeUpsertOne) UpdateArchivedAt() *ObjectTypeUpsertOne {
 func (u *ObjectTypeUpsertOne) ClearArchivedAt() *ObjectTypeUpsertOne {
 	return u.Update(func(s *ObjectTypeUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetLayout sets the "layout" field.
+func (u *ObjectTypeUpsertOne) SetLayout(v *layout.Layout) *ObjectTypeUpsertOne {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.SetLayout(v)
+	})
+}
+
+// UpdateLayout sets the "layout" field to the value that was provided on create.
+func (u *ObjectTypeUpsertOne) UpdateLayout() *ObjectTypeUpsertOne {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.UpdateLayout()
+	})
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (u *ObjectTypeUpsertOne) ClearLayout() *ObjectTypeUpsertOne {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.ClearLayout()
 	})
 }
 
@@ -1285,6 +1335,27 @@ func (u *ObjectTypeUpsertBulk) UpdateArchivedAt() *ObjectTypeUpsertBulk {
 func (u *ObjectTypeUpsertBulk) ClearArchivedAt() *ObjectTypeUpsertBulk {
 	return u.Update(func(s *ObjectTypeUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetLayout sets the "layout" field.
+func (u *ObjectTypeUpsertBulk) SetLayout(v *layout.Layout) *ObjectTypeUpsertBulk {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.SetLayout(v)
+	})
+}
+
+// UpdateLayout sets the "layout" field to the value that was provided on create.
+func (u *ObjectTypeUpsertBulk) UpdateLayout() *ObjectTypeUpsertBulk {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.UpdateLayout()
+	})
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (u *ObjectTypeUpsertBulk) ClearLayout() *ObjectTypeUpsertBulk {
+	return u.Update(func(s *ObjectTypeUpsert) {
+		s.ClearLayout()
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/ent/predicate"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/internal/layout"
 )
 
 // ObjectTypeUpdate is the builder for updating ObjectType entities.
@@ -174,6 +175,18 @@ func (_u *ObjectTypeUpdate) SetNillableArchivedAt(v *time.Time) *ObjectTypeUpdat
 // ClearArchivedAt clears the value of the "archived_at" field.
 func (_u *ObjectTypeUpdate) ClearArchivedAt() *ObjectTypeUpdate {
 	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
+// SetLayout sets the "layout" field.
+func (_u *ObjectTypeUpdate) SetLayout(v *layout.Layout) *ObjectTypeUpdate {
+	_u.mutation.SetLayout(v)
+	return _u
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (_u *ObjectTypeUpdate) ClearLayout() *ObjectTypeUpdate {
+	_u.mutation.ClearLayout()
 	return _u
 }
 
@@ -417,6 +430,12 @@ func (_u *ObjectTypeUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(objecttype.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Layout(); ok {
+		_spec.SetField(objecttype.FieldLayout, field.TypeJSON, value)
+	}
+	if _u.mutation.LayoutCleared() {
+		_spec.ClearField(objecttype.FieldLayout, field.TypeJSON)
 	}
 	if _u.mutation.PropertiesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -719,6 +738,18 @@ func (_u *ObjectTypeUpdateOne) ClearArchivedAt() *ObjectTypeUpdateOne {
 	return _u
 }
 
+// SetLayout sets the "layout" field.
+func (_u *ObjectTypeUpdateOne) SetLayout(v *layout.Layout) *ObjectTypeUpdateOne {
+	_u.mutation.SetLayout(v)
+	return _u
+}
+
+// ClearLayout clears the value of the "layout" field.
+func (_u *ObjectTypeUpdateOne) ClearLayout() *ObjectTypeUpdateOne {
+	_u.mutation.ClearLayout()
+	return _u
+}
+
 // AddPropertyIDs adds the "properties" edge to the Property entity by IDs.
 func (_u *ObjectTypeUpdateOne) AddPropertyIDs(ids ...int) *ObjectTypeUpdateOne {
 	_u.mutation.AddPropertyIDs(ids...)
@@ -989,6 +1020,12 @@ func (_u *ObjectTypeUpdateOne) sqlSave(ctx context.Context) (_node *ObjectType, 
 	}
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(objecttype.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Layout(); ok {
+		_spec.SetField(objecttype.FieldLayout, field.TypeJSON, value)
+	}
+	if _u.mutation.LayoutCleared() {
+		_spec.ClearField(objecttype.FieldLayout, field.TypeJSON)
 	}
 	if _u.mutation.PropertiesCleared() {
 		edge := &sqlgraph.EdgeSpec{

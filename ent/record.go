@@ -32,6 +32,8 @@ type Record struct {
 	Properties map[string]interface{} `json:"properties,omitempty"`
 	// ArchivedAt holds the value of the "archived_at" field.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// MergedIntoID holds the value of the "merged_into_id" field.
+	MergedIntoID *int `json:"merged_into_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RecordQuery when eager-loading is set.
 	Edges        RecordEdges `json:"edges"`
@@ -78,7 +80,7 @@ func (*Record) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case record.FieldProperties:
 			values[i] = new([]byte)
-		case record.FieldID, record.FieldWorkspaceID, record.FieldObjectTypeID:
+		case record.FieldID, record.FieldWorkspaceID, record.FieldObjectTypeID, record.FieldMergedIntoID:
 			values[i] = new(sql.NullInt64)
 		case record.FieldCreatedAt, record.FieldUpdatedAt, record.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
@@ -141,6 +143,13 @@ func (_m *Record) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ArchivedAt = new(time.Time)
 				*_m.ArchivedAt = value.Time
+			}
+		case record.FieldMergedIntoID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field merged_into_id", values[i])
+			} else if value.Valid {
+				_m.MergedIntoID = new(int)
+				*_m.MergedIntoID = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -206,6 +215,11 @@ func (_m *Record) String() string {
 	if v := _m.ArchivedAt; v != nil {
 		builder.WriteString("archived_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.MergedIntoID; v != nil {
+		builder.WriteString("merged_into_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -84,6 +84,20 @@ func (_c *RecordCreate) SetNillableArchivedAt(v *time.Time) *RecordCreate {
 	return _c
 }
 
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_c *RecordCreate) SetMergedIntoID(v int) *RecordCreate {
+	_c.mutation.SetMergedIntoID(v)
+	return _c
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_c *RecordCreate) SetNillableMergedIntoID(v *int) *RecordCreate {
+	if v != nil {
+		_c.SetMergedIntoID(*v)
+	}
+	return _c
+}
+
 // SetWorkspace sets the "workspace" edge to the Workspace entity.
 func (_c *RecordCreate) SetWorkspace(v *Workspace) *RecordCreate {
 	return _c.SetWorkspaceID(v.ID)
@@ -204,6 +218,10 @@ func (_c *RecordCreate) createSpec() (*Record, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ArchivedAt(); ok {
 		_spec.SetField(record.FieldArchivedAt, field.TypeTime, value)
 		_node.ArchivedAt = &value
+	}
+	if value, ok := _c.mutation.MergedIntoID(); ok {
+		_spec.SetField(record.FieldMergedIntoID, field.TypeInt, value)
+		_node.MergedIntoID = &value
 	}
 	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -333,6 +351,30 @@ func (u *RecordUpsert) ClearArchivedAt() *RecordUpsert {
 	return u
 }
 
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *RecordUpsert) SetMergedIntoID(v int) *RecordUpsert {
+	u.Set(record.FieldMergedIntoID, v)
+	return u
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *RecordUpsert) UpdateMergedIntoID() *RecordUpsert {
+	u.SetExcluded(record.FieldMergedIntoID)
+	return u
+}
+
+// AddMergedIntoID adds v to the "merged_into_id" field.
+func (u *RecordUpsert) AddMergedIntoID(v int) *RecordUpsert {
+	u.Add(record.FieldMergedIntoID, v)
+	return u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *RecordUpsert) ClearMergedIntoID() *RecordUpsert {
+	u.SetNull(record.FieldMergedIntoID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -430,6 +472,34 @@ func (u *RecordUpsertOne) UpdateArchivedAt() *RecordUpsertOne {
 func (u *RecordUpsertOne) ClearArchivedAt() *RecordUpsertOne {
 	return u.Update(func(s *RecordUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *RecordUpsertOne) SetMergedIntoID(v int) *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// AddMergedIntoID adds v to the "merged_into_id" field.
+func (u *RecordUpsertOne) AddMergedIntoID(v int) *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.AddMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *RecordUpsertOne) UpdateMergedIntoID() *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *RecordUpsertOne) ClearMergedIntoID() *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 
@@ -696,6 +766,34 @@ func (u *RecordUpsertBulk) UpdateArchivedAt() *RecordUpsertBulk {
 func (u *RecordUpsertBulk) ClearArchivedAt() *RecordUpsertBulk {
 	return u.Update(func(s *RecordUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (u *RecordUpsertBulk) SetMergedIntoID(v int) *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.SetMergedIntoID(v)
+	})
+}
+
+// AddMergedIntoID adds v to the "merged_into_id" field.
+func (u *RecordUpsertBulk) AddMergedIntoID(v int) *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.AddMergedIntoID(v)
+	})
+}
+
+// UpdateMergedIntoID sets the "merged_into_id" field to the value that was provided on create.
+func (u *RecordUpsertBulk) UpdateMergedIntoID() *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.UpdateMergedIntoID()
+	})
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (u *RecordUpsertBulk) ClearMergedIntoID() *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.ClearMergedIntoID()
 	})
 }
 

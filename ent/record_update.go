@@ -61,6 +61,33 @@ func (_u *RecordUpdate) ClearArchivedAt() *RecordUpdate {
 	return _u
 }
 
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *RecordUpdate) SetMergedIntoID(v int) *RecordUpdate {
+	_u.mutation.ResetMergedIntoID()
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *RecordUpdate) SetNillableMergedIntoID(v *int) *RecordUpdate {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// AddMergedIntoID adds value to the "merged_into_id" field.
+func (_u *RecordUpdate) AddMergedIntoID(v int) *RecordUpdate {
+	_u.mutation.AddMergedIntoID(v)
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *RecordUpdate) ClearMergedIntoID() *RecordUpdate {
+	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
 // Mutation returns the RecordMutation object of the builder.
 func (_u *RecordUpdate) Mutation() *RecordMutation {
 	return _u.mutation
@@ -143,6 +170,15 @@ func (_u *RecordUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(record.FieldArchivedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.MergedIntoID(); ok {
+		_spec.SetField(record.FieldMergedIntoID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMergedIntoID(); ok {
+		_spec.AddField(record.FieldMergedIntoID, field.TypeInt, value)
+	}
+	if _u.mutation.MergedIntoIDCleared() {
+		_spec.ClearField(record.FieldMergedIntoID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -194,6 +230,33 @@ func (_u *RecordUpdateOne) SetNillableArchivedAt(v *time.Time) *RecordUpdateOne 
 // ClearArchivedAt clears the value of the "archived_at" field.
 func (_u *RecordUpdateOne) ClearArchivedAt() *RecordUpdateOne {
 	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
+// SetMergedIntoID sets the "merged_into_id" field.
+func (_u *RecordUpdateOne) SetMergedIntoID(v int) *RecordUpdateOne {
+	_u.mutation.ResetMergedIntoID()
+	_u.mutation.SetMergedIntoID(v)
+	return _u
+}
+
+// SetNillableMergedIntoID sets the "merged_into_id" field if the given value is not nil.
+func (_u *RecordUpdateOne) SetNillableMergedIntoID(v *int) *RecordUpdateOne {
+	if v != nil {
+		_u.SetMergedIntoID(*v)
+	}
+	return _u
+}
+
+// AddMergedIntoID adds value to the "merged_into_id" field.
+func (_u *RecordUpdateOne) AddMergedIntoID(v int) *RecordUpdateOne {
+	_u.mutation.AddMergedIntoID(v)
+	return _u
+}
+
+// ClearMergedIntoID clears the value of the "merged_into_id" field.
+func (_u *RecordUpdateOne) ClearMergedIntoID() *RecordUpdateOne {
+	_u.mutation.ClearMergedIntoID()
 	return _u
 }
 
@@ -308,6 +371,15 @@ func (_u *RecordUpdateOne) sqlSave(ctx context.Context) (_node *Record, err erro
 	}
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(record.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.MergedIntoID(); ok {
+		_spec.SetField(record.FieldMergedIntoID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMergedIntoID(); ok {
+		_spec.AddField(record.FieldMergedIntoID, field.TypeInt, value)
+	}
+	if _u.mutation.MergedIntoIDCleared() {
+		_spec.ClearField(record.FieldMergedIntoID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Record{config: _u.config}

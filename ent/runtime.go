@@ -7,11 +7,13 @@ import (
 
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/ent/workspace"
@@ -47,6 +49,12 @@ func init() {
 	associationtypeDescLabel := associationtypeFields[2].Descriptor()
 	// associationtype.DefaultLabel holds the default value on creation for the label field.
 	associationtype.DefaultLabel = associationtypeDescLabel.Default.(string)
+	deletedemailFields := schema.DeletedEmail{}.Fields()
+	_ = deletedemailFields
+	// deletedemailDescDeletedAt is the schema descriptor for deleted_at field.
+	deletedemailDescDeletedAt := deletedemailFields[1].Descriptor()
+	// deletedemail.DefaultDeletedAt holds the default value on creation for the deleted_at field.
+	deletedemail.DefaultDeletedAt = deletedemailDescDeletedAt.Default.(func() time.Time)
 	objecttypeMixin := schema.ObjectType{}.Mixin()
 	objecttypeMixinFields1 := objecttypeMixin[1].Fields()
 	_ = objecttypeMixinFields1
@@ -238,6 +246,12 @@ func init() {
 	propertygroupDescDisplayOrder := propertygroupFields[3].Descriptor()
 	// propertygroup.DefaultDisplayOrder holds the default value on creation for the display_order field.
 	propertygroup.DefaultDisplayOrder = propertygroupDescDisplayOrder.Default.(int)
+	propertyhistoryFields := schema.PropertyHistory{}.Fields()
+	_ = propertyhistoryFields
+	// propertyhistoryDescSourceID is the schema descriptor for source_id field.
+	propertyhistoryDescSourceID := propertyhistoryFields[5].Descriptor()
+	// propertyhistory.DefaultSourceID holds the default value on creation for the source_id field.
+	propertyhistory.DefaultSourceID = propertyhistoryDescSourceID.Default.(string)
 	recordMixin := schema.Record{}.Mixin()
 	recordMixinFields1 := recordMixin[1].Fields()
 	_ = recordMixinFields1

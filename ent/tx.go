@@ -18,6 +18,8 @@ type Tx struct {
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
 	AssociationType *AssociationTypeClient
+	// DeletedEmail is the client for interacting with the DeletedEmail builders.
+	DeletedEmail *DeletedEmailClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -28,6 +30,8 @@ type Tx struct {
 	Property *PropertyClient
 	// PropertyGroup is the client for interacting with the PropertyGroup builders.
 	PropertyGroup *PropertyGroupClient
+	// PropertyHistory is the client for interacting with the PropertyHistory builders.
+	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
 	// Workspace is the client for interacting with the Workspace builders.
@@ -165,11 +169,13 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
+	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
 	tx.ObjectType = NewObjectTypeClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.PipelineStage = NewPipelineStageClient(tx.config)
 	tx.Property = NewPropertyClient(tx.config)
 	tx.PropertyGroup = NewPropertyGroupClient(tx.config)
+	tx.PropertyHistory = NewPropertyHistoryClient(tx.config)
 	tx.Record = NewRecordClient(tx.config)
 	tx.Workspace = NewWorkspaceClient(tx.config)
 }

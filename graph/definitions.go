@@ -8,6 +8,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 )
@@ -122,4 +123,16 @@ func (r *Resolver) stageByID(ctx context.Context, id int) (*meta.Stage, error) {
 		return st, nil
 	}
 	return nil, apierr.New(apierr.NotFound, "no pipeline stage %d", id)
+}
+
+func sections(in []*model.LayoutSectionInput) []layout.Section {
+	out := make([]layout.Section, len(in))
+	for i, s := range in {
+		out[i] = layout.Section{Title: s.Title, Properties: s.Properties}
+	}
+	return out
+}
+
+func layoutOf(in model.SetRecordLayoutInput) layout.Layout {
+	return layout.Layout{Card: sections(in.Card), Sidebar: sections(in.Sidebar), Preview: sections(in.Preview)}
 }

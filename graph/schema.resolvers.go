@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/graph/model"
@@ -16,6 +17,8 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/history"
+	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
@@ -116,6 +119,9 @@ func (r *mutationResolver) CreateRecord(ctx context.Context, input model.CreateR
 	if err != nil {
 		return nil, err
 	}
+	if deref(input.AllowErasedEmails) {
+		ctx = records.AllowErasedEmails(ctx)
+	}
 	rec, err := r.assoc.CreateRecord(ctx, m, input.ObjectType, assoc.NewRecord{Properties: input.Properties, Associations: pairs})
 	if err != nil {
 		return nil, err
@@ -184,6 +190,9 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
+	if deref(input.AllowErasedEmails) {
+		ctx = records.AllowErasedEmails(ctx)
+	}
 	results, err := r.assoc.CreateRecords(ctx, m, input.ObjectType, items)
 	if err != nil {
 		return nil, err
@@ -225,6 +234,9 @@ func (r *mutationResolver) UpsertRecords(ctx context.Context, input model.Upsert
 	idProperty := ""
 	if input.IDProperty != nil {
 		idProperty = *input.IDProperty
+	}
+	if deref(input.AllowErasedEmails) {
+		ctx = records.AllowErasedEmails(ctx)
 	}
 	results, err := r.records.UpsertMany(ctx, m, input.ObjectType, idProperty, propertiesOf(input.Inputs))
 	if err != nil {
@@ -383,6 +395,60 @@ func (r *mutationResolver) SetAssociationLimit(ctx context.Context, input model.
 		return nil, err
 	}
 	return r.associationTypePayload(ctx, id)
+}
+
+// MergeRecords is the resolver for the mergeRecords field.
+func (r *mutationResolver) MergeRecords(ctx context.Context, input model.MergeRecordsInput) (*model.RecordPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	primary, err := recordID(input.Primary)
+	if err != nil {
+		return nil, err
+	}
+	secondary, err := recordID(input.Secondary)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.assoc.Merge(ctx, m, primary, secondary)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecordPayload{Record: rec}, nil
+}
+
+// DeleteRecordPermanently is the resolver for the deleteRecordPermanently field.
+func (r *mutationResolver) DeleteRecordPermanently(ctx context.Context, input model.RecordIDInput) (*model.DeleteRecordPermanentlyPayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := recordID(input.ID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.assoc.DeletePermanently(ctx, m, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteRecordPermanentlyPayload{DeletedID: input.ID, DeletedRecords: n}, nil
+}
+
+// SetRecordLayout is the resolver for the setRecordLayout field.
+func (r *mutationResolver) SetRecordLayout(ctx context.Context, input model.SetRecordLayoutInput) (*model.ObjectTypePayload, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.definitions.SetLayout(ctx, m, input.ObjectType, layoutOf(input)); err != nil {
+		return nil, err
+	}
+	ot, err := r.freshObjectType(ctx, input.ObjectType)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObjectTypePayload{ObjectType: ot}, nil
 }
 
 // CreateProperty is the resolver for the createProperty field.
@@ -761,6 +827,11 @@ func (r *objectTypeResolver) Pipelines(ctx context.Context, obj *meta.ObjectType
 	return out, nil
 }
 
+// Layout is the resolver for the layout field.
+func (r *objectTypeResolver) Layout(ctx context.Context, obj *meta.ObjectType) (*layout.Layout, error) {
+	return obj.RecordLayout(), nil
+}
+
 // ID is the resolver for the id field.
 func (r *pipelineResolver) ID(ctx context.Context, obj *meta.Pipeline) (string, error) {
 	return gid.Encode(gid.Pipeline, obj.ID), nil
@@ -815,9 +886,36 @@ func (r *propertyResolver) GroupName(ctx context.Context, obj *meta.Property) (*
 	return &obj.Group.Name, nil
 }
 
+// SourceType is the resolver for the sourceType field.
+func (r *propertyChangeResolver) SourceType(ctx context.Context, obj *history.Entry) (model.PropertySourceType, error) {
+	return model.PropertySourceType(obj.SourceType), nil
+}
+
+// SourceID is the resolver for the sourceId field.
+func (r *propertyChangeResolver) SourceID(ctx context.Context, obj *history.Entry) (*string, error) {
+	if obj.SourceID == "" {
+		return nil, nil
+	}
+	return &obj.SourceID, nil
+}
+
+// RecordID is the resolver for the recordId field.
+func (r *propertyChangeResolver) RecordID(ctx context.Context, obj *history.Entry) (string, error) {
+	return strconv.Itoa(obj.RecordID), nil
+}
+
 // ID is the resolver for the id field.
 func (r *propertyGroupResolver) ID(ctx context.Context, obj *meta.PropertyGroup) (string, error) {
 	return gid.Encode(gid.PropertyGroup, obj.ID), nil
+}
+
+// Edges is the resolver for the edges field.
+func (r *propertyHistoryConnectionResolver) Edges(ctx context.Context, obj *records.HistoryPage) ([]*model.PropertyChangeEdge, error) {
+	edges := make([]*model.PropertyChangeEdge, len(obj.Entries))
+	for i := range obj.Entries {
+		edges[i] = &model.PropertyChangeEdge{Cursor: obj.Cursors[i], Node: &obj.Entries[i]}
+	}
+	return edges, nil
 }
 
 // Node is the resolver for the node field.
@@ -863,12 +961,12 @@ func (r *queryResolver) ObjectType(ctx context.Context, name string) (*meta.Obje
 }
 
 // Records is the resolver for the records field.
-func (r *queryResolver) Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool) (*records.Page, error) {
+func (r *queryResolver) Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error) {
 	m, err := r.model(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := records.Query{ObjectType: objectType, Archived: includeArchivedArg(archived)}
+	q := records.Query{ObjectType: objectType, Archived: includeArchivedArg(archived), AsOf: asOf}
 	p, err := r.records.List(ctx, m, q, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
@@ -878,7 +976,7 @@ func (r *queryResolver) Records(ctx context.Context, objectType string, first *i
 }
 
 // Record is the resolver for the record field.
-func (r *queryResolver) Record(ctx context.Context, id string) (*records.Record, error) {
+func (r *queryResolver) Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error) {
 	m, err := r.model(ctx)
 	if err != nil {
 		return nil, err
@@ -896,6 +994,13 @@ func (r *queryResolver) Record(ctx context.Context, id string) (*records.Record,
 	}
 	if err != nil {
 		return nil, err
+	}
+	if asOf != nil {
+		then, err := r.records.AsOf(ctx, m.WorkspaceID, []*records.Record{rec}, *asOf)
+		if err != nil {
+			return nil, err
+		}
+		rec = then[0]
 	}
 	r.prefetchRecord(ctx, rec)
 	return rec, nil
@@ -977,6 +1082,11 @@ func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, 
 	return loadersOf(ctx).pages.Load(ctx, assoc.KeyOf(obj.ID, args))()
 }
 
+// PropertyHistory is the resolver for the propertyHistory field.
+func (r *recordResolver) PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error) {
+	return r.records.History(ctx, obj, names, pageArgs(first, after, nil, nil))
+}
+
 // Edges is the resolver for the edges field.
 func (r *recordConnectionResolver) Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error) {
 	edges := make([]*model.RecordEdge, len(obj.Records))
@@ -1027,8 +1137,18 @@ func (r *Resolver) PipelineStage() generated.PipelineStageResolver { return &pip
 // Property returns generated.PropertyResolver implementation.
 func (r *Resolver) Property() generated.PropertyResolver { return &propertyResolver{r} }
 
+// PropertyChange returns generated.PropertyChangeResolver implementation.
+func (r *Resolver) PropertyChange() generated.PropertyChangeResolver {
+	return &propertyChangeResolver{r}
+}
+
 // PropertyGroup returns generated.PropertyGroupResolver implementation.
 func (r *Resolver) PropertyGroup() generated.PropertyGroupResolver { return &propertyGroupResolver{r} }
+
+// PropertyHistoryConnection returns generated.PropertyHistoryConnectionResolver implementation.
+func (r *Resolver) PropertyHistoryConnection() generated.PropertyHistoryConnectionResolver {
+	return &propertyHistoryConnectionResolver{r}
+}
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
@@ -1042,19 +1162,21 @@ func (r *Resolver) RecordConnection() generated.RecordConnectionResolver {
 }
 
 type (
-	associationConnectionResolver struct{ *Resolver }
-	associationLabelResolver      struct{ *Resolver }
-	associationResultResolver     struct{ *Resolver }
-	associationTypeResolver       struct{ *Resolver }
-	batchResultResolver           struct{ *Resolver }
-	itemErrorResolver             struct{ *Resolver }
-	mutationResolver              struct{ *Resolver }
-	objectTypeResolver            struct{ *Resolver }
-	pipelineResolver              struct{ *Resolver }
-	pipelineStageResolver         struct{ *Resolver }
-	propertyResolver              struct{ *Resolver }
-	propertyGroupResolver         struct{ *Resolver }
-	queryResolver                 struct{ *Resolver }
-	recordResolver                struct{ *Resolver }
-	recordConnectionResolver      struct{ *Resolver }
+	associationConnectionResolver     struct{ *Resolver }
+	associationLabelResolver          struct{ *Resolver }
+	associationResultResolver         struct{ *Resolver }
+	associationTypeResolver           struct{ *Resolver }
+	batchResultResolver               struct{ *Resolver }
+	itemErrorResolver                 struct{ *Resolver }
+	mutationResolver                  struct{ *Resolver }
+	objectTypeResolver                struct{ *Resolver }
+	pipelineResolver                  struct{ *Resolver }
+	pipelineStageResolver             struct{ *Resolver }
+	propertyResolver                  struct{ *Resolver }
+	propertyChangeResolver            struct{ *Resolver }
+	propertyGroupResolver             struct{ *Resolver }
+	propertyHistoryConnectionResolver struct{ *Resolver }
+	queryResolver                     struct{ *Resolver }
+	recordResolver                    struct{ *Resolver }
+	recordConnectionResolver          struct{ *Resolver }
 )

@@ -33,6 +33,18 @@ func (f AssociationTypeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Va
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AssociationTypeMutation", m)
 }
 
+// The DeletedEmailFunc type is an adapter to allow the use of ordinary
+// function as DeletedEmail mutator.
+type DeletedEmailFunc func(context.Context, *ent.DeletedEmailMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeletedEmailFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeletedEmailMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeletedEmailMutation", m)
+}
+
 // The ObjectTypeFunc type is an adapter to allow the use of ordinary
 // function as ObjectType mutator.
 type ObjectTypeFunc func(context.Context, *ent.ObjectTypeMutation) (ent.Value, error)
@@ -91,6 +103,18 @@ func (f PropertyGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PropertyGroupMutation", m)
+}
+
+// The PropertyHistoryFunc type is an adapter to allow the use of ordinary
+// function as PropertyHistory mutator.
+type PropertyHistoryFunc func(context.Context, *ent.PropertyHistoryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PropertyHistoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PropertyHistoryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PropertyHistoryMutation", m)
 }
 
 // The RecordFunc type is an adapter to allow the use of ordinary

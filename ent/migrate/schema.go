@@ -121,6 +121,34 @@ var (
 			},
 		},
 	}
+	// DeletedEmailsColumns holds the columns for the "deleted_emails" table.
+	DeletedEmailsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "email_hash", Type: field.TypeString},
+		{Name: "deleted_at", Type: field.TypeTime},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// DeletedEmailsTable holds the schema information for the "deleted_emails" table.
+	DeletedEmailsTable = &schema.Table{
+		Name:       "deleted_emails",
+		Columns:    DeletedEmailsColumns,
+		PrimaryKey: []*schema.Column{DeletedEmailsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "deleted_emails_workspaces_workspace",
+				Columns:    []*schema.Column{DeletedEmailsColumns[3]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "deletedemail_workspace_id_email_hash",
+				Unique:  true,
+				Columns: []*schema.Column{DeletedEmailsColumns[3], DeletedEmailsColumns[1]},
+			},
+		},
+	}
 	// ObjectTypesColumns holds the columns for the "object_types" table.
 	ObjectTypesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -138,6 +166,7 @@ var (
 		{Name: "pipeline_property", Type: field.TypeString, Default: ""},
 		{Name: "stage_property", Type: field.TypeString, Default: ""},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "layout", Type: field.TypeJSON, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt},
 	}
 	// ObjectTypesTable holds the schema information for the "object_types" table.
@@ -148,7 +177,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "object_types_workspaces_workspace",
-				Columns:    []*schema.Column{ObjectTypesColumns[15]},
+				Columns:    []*schema.Column{ObjectTypesColumns[16]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -157,7 +186,7 @@ var (
 			{
 				Name:    "objecttype_workspace_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{ObjectTypesColumns[15], ObjectTypesColumns[3]},
+				Columns: []*schema.Column{ObjectTypesColumns[16], ObjectTypesColumns[3]},
 			},
 		},
 	}
@@ -334,6 +363,49 @@ var (
 			},
 		},
 	}
+	// PropertyHistoriesColumns holds the columns for the "property_histories" table.
+	PropertyHistoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "property", Type: field.TypeString},
+		{Name: "value", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "changed_at", Type: field.TypeTime},
+		{Name: "source_type", Type: field.TypeEnum, Enums: []string{"API", "IMPORT", "MERGE", "SYSTEM"}},
+		{Name: "source_id", Type: field.TypeString, Default: ""},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "record_id", Type: field.TypeInt},
+	}
+	// PropertyHistoriesTable holds the schema information for the "property_histories" table.
+	PropertyHistoriesTable = &schema.Table{
+		Name:       "property_histories",
+		Columns:    PropertyHistoriesColumns,
+		PrimaryKey: []*schema.Column{PropertyHistoriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "property_histories_workspaces_workspace",
+				Columns:    []*schema.Column{PropertyHistoriesColumns[6]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "property_histories_records_record",
+				Columns:    []*schema.Column{PropertyHistoriesColumns[7]},
+				RefColumns: []*schema.Column{RecordsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "propertyhistory_record_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{PropertyHistoriesColumns[7], PropertyHistoriesColumns[0]},
+			},
+			{
+				Name:    "propertyhistory_record_id_property_changed_at",
+				Unique:  false,
+				Columns: []*schema.Column{PropertyHistoriesColumns[7], PropertyHistoriesColumns[1], PropertyHistoriesColumns[3]},
+			},
+		},
+	}
 	// RecordsColumns holds the columns for the "records" table.
 	RecordsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -341,6 +413,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "properties", Type: field.TypeJSON},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt},
 		{Name: "object_type_id", Type: field.TypeInt},
 	}
@@ -352,13 +425,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "records_workspaces_workspace",
-				Columns:    []*schema.Column{RecordsColumns[5]},
+				Columns:    []*schema.Column{RecordsColumns[6]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "records_object_types_object_type",
-				Columns:    []*schema.Column{RecordsColumns[6]},
+				Columns:    []*schema.Column{RecordsColumns[7]},
 				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -367,7 +440,7 @@ var (
 			{
 				Name:    "records_live_by_created",
 				Unique:  false,
-				Columns: []*schema.Column{RecordsColumns[6], RecordsColumns[1], RecordsColumns[0]},
+				Columns: []*schema.Column{RecordsColumns[7], RecordsColumns[1], RecordsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -375,7 +448,7 @@ var (
 			{
 				Name:    "records_archived_by_archived",
 				Unique:  false,
-				Columns: []*schema.Column{RecordsColumns[6], RecordsColumns[4], RecordsColumns[0]},
+				Columns: []*schema.Column{RecordsColumns[7], RecordsColumns[4], RecordsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NOT NULL",
 				},
@@ -400,11 +473,13 @@ var (
 	Tables = []*schema.Table{
 		AssociationsTable,
 		AssociationTypesTable,
+		DeletedEmailsTable,
 		ObjectTypesTable,
 		PipelinesTable,
 		PipelineStagesTable,
 		PropertiesTable,
 		PropertyGroupsTable,
+		PropertyHistoriesTable,
 		RecordsTable,
 		WorkspacesTable,
 	}
@@ -419,6 +494,7 @@ func init() {
 	AssociationTypesTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
+	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ObjectTypesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[1].RefTable = ObjectTypesTable
@@ -429,6 +505,8 @@ func init() {
 	PropertiesTable.ForeignKeys[2].RefTable = PropertyGroupsTable
 	PropertyGroupsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PropertyGroupsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	PropertyHistoriesTable.ForeignKeys[0].RefTable = WorkspacesTable
+	PropertyHistoriesTable.ForeignKeys[1].RefTable = RecordsTable
 	RecordsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	RecordsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 }

@@ -45,6 +45,8 @@ const (
 	FieldStageProperty = "stage_property"
 	// FieldArchivedAt holds the string denoting the archived_at field in the database.
 	FieldArchivedAt = "archived_at"
+	// FieldLayout holds the string denoting the layout field in the database.
+	FieldLayout = "layout"
 	// EdgeWorkspace holds the string denoting the workspace edge name in mutations.
 	EdgeWorkspace = "workspace"
 	// EdgeProperties holds the string denoting the properties edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldPipelineProperty,
 	FieldStageProperty,
 	FieldArchivedAt,
+	FieldLayout,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -665,6 +665,16 @@ func ArchivedAtNotNil() predicate.ObjectType {
 	return predicate.ObjectType(sql.FieldNotNull(FieldArchivedAt))
 }
 
+// LayoutIsNil applies the IsNil predicate on the "layout" field.
+func LayoutIsNil() predicate.ObjectType {
+	return predicate.ObjectType(sql.FieldIsNull(FieldLayout))
+}
+
+// LayoutNotNil applies the NotNil predicate on the "layout" field.
+func LayoutNotNil() predicate.ObjectType {
+	return predicate.ObjectType(sql.FieldNotNull(FieldLayout))
+}
+
 // HasWorkspace applies the HasEdge predicate on the "workspace" edge.
 func HasWorkspace() predicate.ObjectType {
 	return predicate.ObjectType(func(s *sql.Selector) {

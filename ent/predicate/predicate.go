@@ -12,6 +12,9 @@ type Association func(*sql.Selector)
 // AssociationType is the predicate function for associationtype builders.
 type AssociationType func(*sql.Selector)
 
+// DeletedEmail is the predicate function for deletedemail builders.
+type DeletedEmail func(*sql.Selector)
+
 // ObjectType is the predicate function for objecttype builders.
 type ObjectType func(*sql.Selector)
 
@@ -26,6 +29,9 @@ type Property func(*sql.Selector)
 
 // PropertyGroup is the predicate function for propertygroup builders.
 type PropertyGroup func(*sql.Selector)
+
+// PropertyHistory is the predicate function for propertyhistory builders.
+type PropertyHistory func(*sql.Selector)
 
 // Record is the predicate function for record builders.
 type Record func(*sql.Selector)

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/acme/crm/internal/layout"
 )
 
 // ObjectType is a kind of record: contacts, deals, notes, or a custom object.
@@ -33,6 +35,9 @@ func (ObjectType) Fields() []ent.Field {
 		field.String("pipeline_property").Default(""),
 		field.String("stage_property").Default(""),
 		field.Time("archived_at").Optional().Nillable(),
+		// layout is the record page an admin chose; none means the default
+		// derived from the display properties.
+		field.JSON("layout", &layout.Layout{}).Optional(),
 	}
 }
 

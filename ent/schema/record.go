@@ -22,6 +22,9 @@ func (Record) Fields() []ent.Field {
 		field.Int("object_type_id").Immutable(),
 		field.JSON("properties", map[string]any{}),
 		field.Time("archived_at").Optional().Nillable(),
+		// merged_into_id is the record this one was merged into: reads of
+		// this id answer that record.
+		field.Int("merged_into_id").Optional().Nillable(),
 	}
 }
 

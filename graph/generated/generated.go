@@ -18,6 +18,8 @@ import (
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/history"
+	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/propdef"
@@ -47,7 +49,9 @@ type ResolverRoot interface {
 	Pipeline() PipelineResolver
 	PipelineStage() PipelineStageResolver
 	Property() PropertyResolver
+	PropertyChange() PropertyChangeResolver
 	PropertyGroup() PropertyGroupResolver
+	PropertyHistoryConnection() PropertyHistoryConnectionResolver
 	Query() QueryResolver
 	Record() RecordResolver
 	RecordConnection() RecordConnectionResolver
@@ -154,6 +158,11 @@ type ComplexityRoot struct {
 		RemovedValues func(childComplexity int) int
 	}
 
+	DeleteRecordPermanentlyPayload struct {
+		DeletedID      func(childComplexity int) int
+		DeletedRecords func(childComplexity int) int
+	}
+
 	DisassociationPayload struct {
 		From    func(childComplexity int) int
 		Labels  func(childComplexity int) int
@@ -168,40 +177,48 @@ type ComplexityRoot struct {
 		Property       func(childComplexity int) int
 	}
 
+	LayoutSection struct {
+		Properties func(childComplexity int) int
+		Title      func(childComplexity int) int
+	}
+
 	Mutation struct {
-		ArchiveObjectType      func(childComplexity int, input model.ObjectTypeRefInput) int
-		ArchivePipeline        func(childComplexity int, input model.ArchivePipelineInput) int
-		ArchivePipelineStage   func(childComplexity int, input model.ArchivePipelineStageInput) int
-		ArchiveProperty        func(childComplexity int, input model.PropertyRefInput) int
-		ArchiveRecord          func(childComplexity int, input model.RecordIDInput) int
-		ArchiveRecords         func(childComplexity int, input model.ArchiveRecordsInput) int
-		Associate              func(childComplexity int, input model.AssociateInput) int
-		AssociateRecords       func(childComplexity int, input model.AssociateRecordsInput) int
-		CreateAssociationLabel func(childComplexity int, input model.CreateAssociationLabelInput) int
-		CreateObjectType       func(childComplexity int, input model.CreateObjectTypeInput) int
-		CreatePipeline         func(childComplexity int, input model.CreatePipelineInput) int
-		CreatePipelineStage    func(childComplexity int, input model.CreatePipelineStageInput) int
-		CreateProperty         func(childComplexity int, input model.CreatePropertyInput) int
-		CreatePropertyGroup    func(childComplexity int, input model.PropertyGroupInput) int
-		CreateRecord           func(childComplexity int, input model.CreateRecordInput) int
-		CreateRecords          func(childComplexity int, input model.CreateRecordsInput) int
-		DeleteAssociationLabel func(childComplexity int, input model.DeleteAssociationLabelInput) int
-		DeleteProperty         func(childComplexity int, input model.PropertyRefInput) int
-		DeletePropertyGroup    func(childComplexity int, input model.PropertyGroupRefInput) int
-		Disassociate           func(childComplexity int, input model.AssociateInput) int
-		DisassociateRecords    func(childComplexity int, input model.AssociateRecordsInput) int
-		RenameAssociationLabel func(childComplexity int, input model.RenameAssociationLabelInput) int
-		RestoreProperty        func(childComplexity int, input model.PropertyRefInput) int
-		RestoreRecord          func(childComplexity int, input model.RecordIDInput) int
-		SetAssociationLimit    func(childComplexity int, input model.SetAssociationLimitInput) int
-		UpdateObjectType       func(childComplexity int, input model.UpdateObjectTypeInput) int
-		UpdatePipeline         func(childComplexity int, input model.UpdatePipelineInput) int
-		UpdatePipelineStage    func(childComplexity int, input model.UpdatePipelineStageInput) int
-		UpdateProperty         func(childComplexity int, input model.UpdatePropertyInput) int
-		UpdatePropertyGroup    func(childComplexity int, input model.UpdatePropertyGroupInput) int
-		UpdateRecord           func(childComplexity int, input model.UpdateRecordInput) int
-		UpdateRecords          func(childComplexity int, input model.UpdateRecordsInput) int
-		UpsertRecords          func(childComplexity int, input model.UpsertRecordsInput) int
+		ArchiveObjectType       func(childComplexity int, input model.ObjectTypeRefInput) int
+		ArchivePipeline         func(childComplexity int, input model.ArchivePipelineInput) int
+		ArchivePipelineStage    func(childComplexity int, input model.ArchivePipelineStageInput) int
+		ArchiveProperty         func(childComplexity int, input model.PropertyRefInput) int
+		ArchiveRecord           func(childComplexity int, input model.RecordIDInput) int
+		ArchiveRecords          func(childComplexity int, input model.ArchiveRecordsInput) int
+		Associate               func(childComplexity int, input model.AssociateInput) int
+		AssociateRecords        func(childComplexity int, input model.AssociateRecordsInput) int
+		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
+		CreateObjectType        func(childComplexity int, input model.CreateObjectTypeInput) int
+		CreatePipeline          func(childComplexity int, input model.CreatePipelineInput) int
+		CreatePipelineStage     func(childComplexity int, input model.CreatePipelineStageInput) int
+		CreateProperty          func(childComplexity int, input model.CreatePropertyInput) int
+		CreatePropertyGroup     func(childComplexity int, input model.PropertyGroupInput) int
+		CreateRecord            func(childComplexity int, input model.CreateRecordInput) int
+		CreateRecords           func(childComplexity int, input model.CreateRecordsInput) int
+		DeleteAssociationLabel  func(childComplexity int, input model.DeleteAssociationLabelInput) int
+		DeleteProperty          func(childComplexity int, input model.PropertyRefInput) int
+		DeletePropertyGroup     func(childComplexity int, input model.PropertyGroupRefInput) int
+		DeleteRecordPermanently func(childComplexity int, input model.RecordIDInput) int
+		Disassociate            func(childComplexity int, input model.AssociateInput) int
+		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
+		MergeRecords            func(childComplexity int, input model.MergeRecordsInput) int
+		RenameAssociationLabel  func(childComplexity int, input model.RenameAssociationLabelInput) int
+		RestoreProperty         func(childComplexity int, input model.PropertyRefInput) int
+		RestoreRecord           func(childComplexity int, input model.RecordIDInput) int
+		SetAssociationLimit     func(childComplexity int, input model.SetAssociationLimitInput) int
+		SetRecordLayout         func(childComplexity int, input model.SetRecordLayoutInput) int
+		UpdateObjectType        func(childComplexity int, input model.UpdateObjectTypeInput) int
+		UpdatePipeline          func(childComplexity int, input model.UpdatePipelineInput) int
+		UpdatePipelineStage     func(childComplexity int, input model.UpdatePipelineStageInput) int
+		UpdateProperty          func(childComplexity int, input model.UpdatePropertyInput) int
+		UpdatePropertyGroup     func(childComplexity int, input model.UpdatePropertyGroupInput) int
+		UpdateRecord            func(childComplexity int, input model.UpdateRecordInput) int
+		UpdateRecords           func(childComplexity int, input model.UpdateRecordsInput) int
+		UpsertRecords           func(childComplexity int, input model.UpsertRecordsInput) int
 	}
 
 	ObjectType struct {
@@ -209,6 +226,7 @@ type ComplexityRoot struct {
 		Groups                     func(childComplexity int) int
 		ID                         func(childComplexity int) int
 		Kind                       func(childComplexity int) int
+		Layout                     func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		Pipelines                  func(childComplexity int, includeArchived *bool) int
 		PluralLabel                func(childComplexity int) int
@@ -280,6 +298,20 @@ type ComplexityRoot struct {
 		UpdatedAt          func(childComplexity int) int
 	}
 
+	PropertyChange struct {
+		ChangedAt  func(childComplexity int) int
+		Property   func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+		SourceID   func(childComplexity int) int
+		SourceType func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	PropertyChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PropertyGroup struct {
 		DisplayOrder func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -289,6 +321,11 @@ type ComplexityRoot struct {
 
 	PropertyGroupPayload struct {
 		PropertyGroup func(childComplexity int) int
+	}
+
+	PropertyHistoryConnection struct {
+		Edges func(childComplexity int) int
+		Info  func(childComplexity int) int
 	}
 
 	PropertyOption struct {
@@ -310,21 +347,22 @@ type ComplexityRoot struct {
 		Nodes            func(childComplexity int, ids []string) int
 		ObjectType       func(childComplexity int, name string) int
 		ObjectTypes      func(childComplexity int) int
-		Record           func(childComplexity int, id string) int
-		Records          func(childComplexity int, objectType string, first *int, after *string, last *int, before *string, archived *bool) int
+		Record           func(childComplexity int, id string, asOf *time.Time) int
+		Records          func(childComplexity int, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
 	}
 
 	Record struct {
-		Archived     func(childComplexity int) int
-		ArchivedAt   func(childComplexity int) int
-		Associations func(childComplexity int, toObjectType string, labels []string, first *int, after *string, last *int, before *string) int
-		CreatedAt    func(childComplexity int) int
-		DisplayName  func(childComplexity int) int
-		ID           func(childComplexity int) int
-		ObjectType   func(childComplexity int) int
-		Properties   func(childComplexity int, names []string) int
-		RecordID     func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		Archived        func(childComplexity int) int
+		ArchivedAt      func(childComplexity int) int
+		Associations    func(childComplexity int, toObjectType string, labels []string, first *int, after *string, last *int, before *string) int
+		CreatedAt       func(childComplexity int) int
+		DisplayName     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		ObjectType      func(childComplexity int) int
+		Properties      func(childComplexity int, names []string) int
+		PropertyHistory func(childComplexity int, names []string, first *int, after *string) int
+		RecordID        func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	RecordConnection struct {
@@ -336,6 +374,12 @@ type ComplexityRoot struct {
 	RecordEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RecordLayout struct {
+		Card    func(childComplexity int) int
+		Preview func(childComplexity int) int
+		Sidebar func(childComplexity int) int
 	}
 
 	RecordPayload struct {
@@ -399,6 +443,9 @@ type MutationResolver interface {
 	RenameAssociationLabel(ctx context.Context, input model.RenameAssociationLabelInput) (*model.AssociationTypePayload, error)
 	DeleteAssociationLabel(ctx context.Context, input model.DeleteAssociationLabelInput) (*model.DeleteAssociationLabelPayload, error)
 	SetAssociationLimit(ctx context.Context, input model.SetAssociationLimitInput) (*model.AssociationTypePayload, error)
+	MergeRecords(ctx context.Context, input model.MergeRecordsInput) (*model.RecordPayload, error)
+	DeleteRecordPermanently(ctx context.Context, input model.RecordIDInput) (*model.DeleteRecordPermanentlyPayload, error)
+	SetRecordLayout(ctx context.Context, input model.SetRecordLayoutInput) (*model.ObjectTypePayload, error)
 	CreateProperty(ctx context.Context, input model.CreatePropertyInput) (*model.PropertyPayload, error)
 	UpdateProperty(ctx context.Context, input model.UpdatePropertyInput) (*model.UpdatePropertyPayload, error)
 	ArchiveProperty(ctx context.Context, input model.PropertyRefInput) (*model.PropertyPayload, error)
@@ -426,6 +473,7 @@ type ObjectTypeResolver interface {
 	Property(ctx context.Context, obj *meta.ObjectType, name string) (*meta.Property, error)
 
 	Pipelines(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Pipeline, error)
+	Layout(ctx context.Context, obj *meta.ObjectType) (*layout.Layout, error)
 }
 type PipelineResolver interface {
 	ID(ctx context.Context, obj *meta.Pipeline) (string, error)
@@ -445,16 +493,24 @@ type PropertyResolver interface {
 
 	GroupName(ctx context.Context, obj *meta.Property) (*string, error)
 }
+type PropertyChangeResolver interface {
+	SourceType(ctx context.Context, obj *history.Entry) (model.PropertySourceType, error)
+	SourceID(ctx context.Context, obj *history.Entry) (*string, error)
+	RecordID(ctx context.Context, obj *history.Entry) (string, error)
+}
 type PropertyGroupResolver interface {
 	ID(ctx context.Context, obj *meta.PropertyGroup) (string, error)
+}
+type PropertyHistoryConnectionResolver interface {
+	Edges(ctx context.Context, obj *records.HistoryPage) ([]*model.PropertyChangeEdge, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (schematype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]schematype.Node, error)
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
-	Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool) (*records.Page, error)
-	Record(ctx context.Context, id string) (*records.Record, error)
+	Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
+	Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error)
 	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
 	DataModel(ctx context.Context) (*model.DataModel, error)
 }
@@ -466,6 +522,7 @@ type RecordResolver interface {
 	Properties(ctx context.Context, obj *records.Record, names []string) (map[string]any, error)
 
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error)
+	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
 }
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
@@ -782,6 +839,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePropertyPayload.RemovedValues(childComplexity), true
 
+	case "DeleteRecordPermanentlyPayload.deletedId":
+		if e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedID(childComplexity), true
+	case "DeleteRecordPermanentlyPayload.deletedRecords":
+		if e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedRecords(childComplexity), true
+
 	case "DisassociationPayload.from":
 		if e.ComplexityRoot.DisassociationPayload.From == nil {
 			break
@@ -831,6 +901,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ItemError.Property(childComplexity), true
+
+	case "LayoutSection.properties":
+		if e.ComplexityRoot.LayoutSection.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutSection.Properties(childComplexity), true
+	case "LayoutSection.title":
+		if e.ComplexityRoot.LayoutSection.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutSection.Title(childComplexity), true
 
 	case "Mutation.archiveObjectType":
 		if e.ComplexityRoot.Mutation.ArchiveObjectType == nil {
@@ -1041,6 +1124,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePropertyGroup(childComplexity, args["input"].(model.PropertyGroupRefInput)), true
+	case "Mutation.deleteRecordPermanently":
+		if e.ComplexityRoot.Mutation.DeleteRecordPermanently == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRecordPermanently_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRecordPermanently(childComplexity, args["input"].(model.RecordIDInput)), true
 	case "Mutation.disassociate":
 		if e.ComplexityRoot.Mutation.Disassociate == nil {
 			break
@@ -1063,6 +1157,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisassociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.mergeRecords":
+		if e.ComplexityRoot.Mutation.MergeRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeRecords(childComplexity, args["input"].(model.MergeRecordsInput)), true
 	case "Mutation.renameAssociationLabel":
 		if e.ComplexityRoot.Mutation.RenameAssociationLabel == nil {
 			break
@@ -1107,6 +1212,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAssociationLimit(childComplexity, args["input"].(model.SetAssociationLimitInput)), true
+	case "Mutation.setRecordLayout":
+		if e.ComplexityRoot.Mutation.SetRecordLayout == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRecordLayout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRecordLayout(childComplexity, args["input"].(model.SetRecordLayoutInput)), true
 	case "Mutation.updateObjectType":
 		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
 			break
@@ -1220,6 +1336,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.Kind(childComplexity), true
+	case "ObjectType.layout":
+		if e.ComplexityRoot.ObjectType.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Layout(childComplexity), true
 	case "ObjectType.name":
 		if e.ComplexityRoot.ObjectType.Name == nil {
 			break
@@ -1536,6 +1658,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Property.UpdatedAt(childComplexity), true
 
+	case "PropertyChange.timestamp":
+		if e.ComplexityRoot.PropertyChange.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.ChangedAt(childComplexity), true
+	case "PropertyChange.property":
+		if e.ComplexityRoot.PropertyChange.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Property(childComplexity), true
+	case "PropertyChange.recordId":
+		if e.ComplexityRoot.PropertyChange.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.RecordID(childComplexity), true
+	case "PropertyChange.sourceId":
+		if e.ComplexityRoot.PropertyChange.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.SourceID(childComplexity), true
+	case "PropertyChange.sourceType":
+		if e.ComplexityRoot.PropertyChange.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.SourceType(childComplexity), true
+	case "PropertyChange.value":
+		if e.ComplexityRoot.PropertyChange.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Value(childComplexity), true
+
+	case "PropertyChangeEdge.cursor":
+		if e.ComplexityRoot.PropertyChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangeEdge.Cursor(childComplexity), true
+	case "PropertyChangeEdge.node":
+		if e.ComplexityRoot.PropertyChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangeEdge.Node(childComplexity), true
+
 	case "PropertyGroup.displayOrder":
 		if e.ComplexityRoot.PropertyGroup.DisplayOrder == nil {
 			break
@@ -1567,6 +1739,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PropertyGroupPayload.PropertyGroup(childComplexity), true
+
+	case "PropertyHistoryConnection.edges":
+		if e.ComplexityRoot.PropertyHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyHistoryConnection.Edges(childComplexity), true
+	case "PropertyHistoryConnection.pageInfo":
+		if e.ComplexityRoot.PropertyHistoryConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyHistoryConnection.Info(childComplexity), true
 
 	case "PropertyOption.description":
 		if e.ComplexityRoot.PropertyOption.Description == nil {
@@ -1673,7 +1858,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Record(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Record(childComplexity, args["id"].(string), args["asOf"].(*time.Time)), true
 	case "Query.records":
 		if e.ComplexityRoot.Query.Records == nil {
 			break
@@ -1684,7 +1869,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool)), true
+		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
 
 	case "Record.archived":
 		if e.ComplexityRoot.Record.Archived == nil {
@@ -1744,6 +1929,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.Properties(childComplexity, args["names"].([]string)), true
+	case "Record.propertyHistory":
+		if e.ComplexityRoot.Record.PropertyHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Record_propertyHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Record.PropertyHistory(childComplexity, args["names"].([]string), args["first"].(*int), args["after"].(*string)), true
 	case "Record.recordId":
 		if e.ComplexityRoot.Record.RecordID == nil {
 			break
@@ -1788,6 +1984,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordEdge.Node(childComplexity), true
+
+	case "RecordLayout.card":
+		if e.ComplexityRoot.RecordLayout.Card == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordLayout.Card(childComplexity), true
+	case "RecordLayout.preview":
+		if e.ComplexityRoot.RecordLayout.Preview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordLayout.Preview(childComplexity), true
+	case "RecordLayout.sidebar":
+		if e.ComplexityRoot.RecordLayout.Sidebar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordLayout.Sidebar(childComplexity), true
 
 	case "RecordPayload.record":
 		if e.ComplexityRoot.RecordPayload.Record == nil {
@@ -1837,6 +2052,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRecordInput", ec.unmarshalInputCreateRecordInput),
 			graphql.NewInputUnmarshaler("CreateRecordsInput", ec.unmarshalInputCreateRecordsInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
+			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
+			graphql.NewInputUnmarshaler("MergeRecordsInput", ec.unmarshalInputMergeRecordsInput),
 			graphql.NewInputUnmarshaler("MoveRecordsInput", ec.unmarshalInputMoveRecordsInput),
 			graphql.NewInputUnmarshaler("NewAssociationInput", ec.unmarshalInputNewAssociationInput),
 			graphql.NewInputUnmarshaler("NewRecordInput", ec.unmarshalInputNewRecordInput),
@@ -1851,6 +2068,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
+			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
 			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineStageInput", ec.unmarshalInputUpdatePipelineStageInput),
@@ -1952,6 +2170,9 @@ scalar JSON
 "A moment in time, RFC 3339 in UTC."
 scalar DateTime
 
+"Any JSON value: a property value as stored."
+scalar JSONValue
+
 "An object with a global id, fetchable with node(id:)."
 interface Node {
   "Opaque global id."
@@ -1982,10 +2203,16 @@ type Query {
     last: Int
     before: String
     archived: Boolean = false
+    "Values as they were at this moment (records made later are left out); associations as they are now."
+    asOf: DateTime
   ): RecordConnection!
 
-  "The record with this global id, archived or not, or null."
-  record(id: ID!): Record
+  """
+  The record with this global id, archived or not, or null. The id of a
+  record merged into another answers that other record. asOf: its values
+  as they were at that moment (associations as they are now).
+  """
+  record(id: ID!, asOf: DateTime): Record
 
   "The association types from one object type to another: the unlabeled default first, then labels."
   associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]!
@@ -2046,6 +2273,8 @@ type ObjectType implements Node {
   propertyGroups: [PropertyGroup!]!
   "Pipelines of this object type (deals, tickets, custom objects), by display order."
   pipelines(includeArchived: Boolean = false): [Pipeline!]!
+  "What a record page shows: the layout an admin set (archived properties left out) or a default."
+  layout: RecordLayout!
   createdAt: DateTime!
   updatedAt: DateTime!
 }
@@ -2167,6 +2396,18 @@ enum TicketState {
   CLOSED
 }
 
+"The sections and ordered property names a record page shows."
+type RecordLayout {
+  card: [LayoutSection!]!
+  sidebar: [LayoutSection!]!
+  preview: [LayoutSection!]!
+}
+
+type LayoutSection {
+  title: String!
+  properties: [String!]!
+}
+
 "A contact, company, deal... of any object type."
 type Record implements Node {
   id: ID!
@@ -2199,6 +2440,41 @@ type Record implements Node {
     last: Int
     before: String
   ): AssociationConnection!
+  """
+  Every write of a property value, newest first, with those of the records
+  merged into this one. names keeps those properties only.
+  """
+  propertyHistory(names: [String!], first: Int, after: String): PropertyHistoryConnection!
+}
+
+type PropertyHistoryConnection {
+  edges: [PropertyChangeEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PropertyChangeEdge {
+  cursor: String!
+  node: PropertyChange!
+}
+
+"One write of one property value."
+type PropertyChange {
+  property: String!
+  "The value written; null when the write cleared it."
+  value: JSONValue
+  timestamp: DateTime!
+  sourceType: PropertySourceType!
+  "The import, merged record... the write came from."
+  sourceId: String
+  "The record written to: this one, or one merged into it."
+  recordId: ID!
+}
+
+enum PropertySourceType {
+  API
+  IMPORT
+  MERGE
+  SYSTEM
 }
 
 type AssociationConnection {
@@ -2311,6 +2587,25 @@ type Mutation {
 }
 
 extend type Mutation {
+  """
+  Merge secondary into primary, in one transaction. The primary keeps its
+  values and takes the secondary's where it has none; unique values it
+  cannot take are kept (contacts: hs_additional_emails; others:
+  hs_merged_unique_values); the secondary's associations move to it
+  (labels kept, duplicates collapsed; a limit exceeded refuses the merge);
+  histories are combined; the secondary is archived and its id answers
+  the primary from then on (see hs_merged_object_ids).
+  """
+  mergeRecords(input: MergeRecordsInput!): RecordPayload!
+  """
+  Erase a record for good (GDPR) with the records merged into it: values,
+  history and associations. A contact's emails are remembered only as
+  hashes: creating them again needs allowErasedEmails.
+  """
+  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload!
+  "Set the record page of an object type. Every name must be a live property."
+  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload!
+
   "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
   createProperty(input: CreatePropertyInput!): PropertyPayload!
   """
@@ -2363,6 +2658,29 @@ extend type Mutation {
   updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload!
   "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
   archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload!
+}
+
+input MergeRecordsInput {
+  primary: ID!
+  secondary: ID!
+}
+
+type DeleteRecordPermanentlyPayload {
+  deletedId: ID!
+  "The record and those merged into it."
+  deletedRecords: Int!
+}
+
+input SetRecordLayoutInput {
+  objectType: String!
+  card: [LayoutSectionInput!]!
+  sidebar: [LayoutSectionInput!]!
+  preview: [LayoutSectionInput!]!
+}
+
+input LayoutSectionInput {
+  title: String!
+  properties: [String!]!
 }
 
 "A property definition to create."
@@ -2660,6 +2978,8 @@ input CreateRecordInput {
   properties: JSON!
   "Records to associate the new one with, in the same transaction."
   associations: [NewAssociationInput!]
+  "Accept the email of a contact deleted permanently."
+  allowErasedEmails: Boolean = false
 }
 
 "An association of a record being created."
@@ -2681,6 +3001,8 @@ input RecordIdInput {
 input CreateRecordsInput {
   objectType: String!
   inputs: [NewRecordInput!]!
+  "Accept the emails of contacts deleted permanently."
+  allowErasedEmails: Boolean = false
 }
 
 "One record of createRecords."
@@ -2706,6 +3028,8 @@ input UpsertRecordsInput {
   idProperty: String
   "Each item must hold a value of idProperty."
   inputs: [RecordPropertiesInput!]!
+  "Accept the emails of contacts deleted permanently."
+  allowErasedEmails: Boolean = false
 }
 
 input ArchiveRecordsInput {
@@ -2947,6 +3271,16 @@ func (ec *executionContext) childFields_DeletePropertyPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DeletePropertyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteRecordPermanentlyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedId(ctx, field)
+	case "deletedRecords":
+		return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteRecordPermanentlyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DisassociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -2973,6 +3307,16 @@ func (ec *executionContext) childFields_ItemError(ctx context.Context, field gra
 		return ec.fieldContext_ItemError_existingRecord(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ItemError", field.Name)
+}
+
+func (ec *executionContext) childFields_LayoutSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_LayoutSection_title(ctx, field)
+	case "properties":
+		return ec.fieldContext_LayoutSection_properties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LayoutSection", field.Name)
 }
 
 func (ec *executionContext) childFields_ObjectType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3003,6 +3347,8 @@ func (ec *executionContext) childFields_ObjectType(ctx context.Context, field gr
 		return ec.fieldContext_ObjectType_propertyGroups(ctx, field)
 	case "pipelines":
 		return ec.fieldContext_ObjectType_pipelines(ctx, field)
+	case "layout":
+		return ec.fieldContext_ObjectType_layout(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ObjectType_createdAt(ctx, field)
 	case "updatedAt":
@@ -3127,6 +3473,34 @@ func (ec *executionContext) childFields_Property(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Property", field.Name)
 }
 
+func (ec *executionContext) childFields_PropertyChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "property":
+		return ec.fieldContext_PropertyChange_property(ctx, field)
+	case "value":
+		return ec.fieldContext_PropertyChange_value(ctx, field)
+	case "timestamp":
+		return ec.fieldContext_PropertyChange_timestamp(ctx, field)
+	case "sourceType":
+		return ec.fieldContext_PropertyChange_sourceType(ctx, field)
+	case "sourceId":
+		return ec.fieldContext_PropertyChange_sourceId(ctx, field)
+	case "recordId":
+		return ec.fieldContext_PropertyChange_recordId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PropertyChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PropertyChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PropertyChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyChangeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PropertyGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3147,6 +3521,16 @@ func (ec *executionContext) childFields_PropertyGroupPayload(ctx context.Context
 		return ec.fieldContext_PropertyGroupPayload_propertyGroup(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PropertyGroupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PropertyHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PropertyHistoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PropertyHistoryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyHistoryConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_PropertyOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3195,6 +3579,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_archivedAt(ctx, field)
 	case "associations":
 		return ec.fieldContext_Record_associations(ctx, field)
+	case "propertyHistory":
+		return ec.fieldContext_Record_propertyHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
 }
@@ -3219,6 +3605,18 @@ func (ec *executionContext) childFields_RecordEdge(ctx context.Context, field gr
 		return ec.fieldContext_RecordEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordLayout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "card":
+		return ec.fieldContext_RecordLayout_card(ctx, field)
+	case "sidebar":
+		return ec.fieldContext_RecordLayout_sidebar(ctx, field)
+	case "preview":
+		return ec.fieldContext_RecordLayout_preview(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordLayout", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3623,6 +4021,20 @@ func (ec *executionContext) field_Mutation_deleteProperty_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteRecordPermanently_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordIDInput, error) {
+			return ec.unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disassociateRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3643,6 +4055,20 @@ func (ec *executionContext) field_Mutation_disassociate_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssociateInput, error) {
 			return ec.unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergeRecordsInput, error) {
+			return ec.unmarshalNMergeRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMergeRecordsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3699,6 +4125,20 @@ func (ec *executionContext) field_Mutation_setAssociationLimit_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
 			return ec.unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRecordLayout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
+			return ec.unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3964,6 +4404,14 @@ func (ec *executionContext) field_Query_record_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -4018,6 +4466,14 @@ func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["archived"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg6
 	return args, nil
 }
 
@@ -4086,6 +4542,36 @@ func (ec *executionContext) field_Record_properties_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["names"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Record_propertyHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "names",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["names"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5428,6 +5914,52 @@ func (ec *executionContext) fieldContext_DeletePropertyPayload_removedValues(_ c
 	return graphql.NewScalarFieldContext("DeletePropertyPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DeleteRecordPermanentlyPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteRecordPermanentlyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteRecordPermanentlyPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteRecordPermanentlyPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteRecordPermanentlyPayload_deletedRecords(ctx context.Context, field graphql.CollectedField, obj *model.DeleteRecordPermanentlyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteRecordPermanentlyPayload", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DisassociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5646,6 +6178,52 @@ func (ec *executionContext) fieldContext_ItemError_existingRecord(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LayoutSection_title(ctx context.Context, field graphql.CollectedField, obj *layout.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LayoutSection_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LayoutSection_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LayoutSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _LayoutSection_properties(ctx context.Context, field graphql.CollectedField, obj *layout.Section) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LayoutSection_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LayoutSection_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LayoutSection", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6346,6 +6924,138 @@ func (ec *executionContext) fieldContext_Mutation_setAssociationLimit(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setAssociationLimit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeRecords(ctx, fc.Args["input"].(model.MergeRecordsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRecordPermanently(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteRecordPermanently(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteRecordPermanently(ctx, fc.Args["input"].(model.RecordIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
+			return ec.marshalNDeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteRecordPermanently(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteRecordPermanentlyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRecordPermanently_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setRecordLayout(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRecordLayout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRecordLayout(ctx, fc.Args["input"].(model.SetRecordLayoutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
+			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRecordLayout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectTypePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRecordLayout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7471,6 +8181,38 @@ func (ec *executionContext) fieldContext_ObjectType_pipelines(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ObjectType_layout(ctx context.Context, field graphql.CollectedField, obj *meta.ObjectType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectType_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ObjectType().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *layout.Layout) graphql.Marshaler {
+			return ec.marshalNRecordLayout2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐLayout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectType_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordLayout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectType_createdAt(ctx context.Context, field graphql.CollectedField, obj *meta.ObjectType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8425,6 +9167,199 @@ func (ec *executionContext) fieldContext_Property_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Property", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _PropertyChange_property(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Property, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyChange_value(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSONValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "JSONValue")
+}
+
+func (ec *executionContext) _PropertyChange_timestamp(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_timestamp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_timestamp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PropertyChange_sourceType(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChange().SourceType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PropertySourceType) graphql.Marshaler {
+			return ec.marshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "PropertySourceType")
+}
+
+func (ec *executionContext) _PropertyChange_sourceId(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChange().SourceID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PropertyChange_recordId(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChange().RecordID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PropertyChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *history.Entry) graphql.Marshaler {
+			return ec.marshalNPropertyChange2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋhistoryᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PropertyGroup_id(ctx context.Context, field graphql.CollectedField, obj *meta.PropertyGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8544,6 +9479,70 @@ func (ec *executionContext) fieldContext_PropertyGroupPayload_propertyGroup(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PropertyGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PropertyHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.HistoryPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyHistoryConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PropertyChangeEdge) graphql.Marshaler {
+			return ec.marshalNPropertyChangeEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PropertyHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *records.HistoryPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8870,7 +9869,7 @@ func (ec *executionContext) _Query_records(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool))
+			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {
@@ -8914,7 +9913,7 @@ func (ec *executionContext) _Query_record(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Record(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Record(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
@@ -9381,6 +10380,50 @@ func (ec *executionContext) fieldContext_Record_associations(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Record_propertyHistory(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_propertyHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Record().PropertyHistory(ctx, obj, fc.Args["names"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.HistoryPage) graphql.Marshaler {
+			return ec.marshalNPropertyHistoryConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐHistoryPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Record_propertyHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Record_propertyHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.Page) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9518,6 +10561,102 @@ func (ec *executionContext) fieldContext_RecordEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordLayout_card(ctx context.Context, field graphql.CollectedField, obj *layout.Layout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordLayout_card(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Card, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []layout.Section) graphql.Marshaler {
+			return ec.marshalNLayoutSection2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordLayout_card(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordLayout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LayoutSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordLayout_sidebar(ctx context.Context, field graphql.CollectedField, obj *layout.Layout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordLayout_sidebar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sidebar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []layout.Section) graphql.Marshaler {
+			return ec.marshalNLayoutSection2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordLayout_sidebar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordLayout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LayoutSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordLayout_preview(ctx context.Context, field graphql.CollectedField, obj *layout.Layout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordLayout_preview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []layout.Section) graphql.Marshaler {
+			return ec.marshalNLayoutSection2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordLayout_preview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordLayout",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LayoutSection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11298,7 +12437,11 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "properties", "associations"}
+	if _, present := asMap["allowErasedEmails"]; !present {
+		asMap["allowErasedEmails"] = false
+	}
+
+	fieldsInOrder := [...]string{"objectType", "properties", "associations", "allowErasedEmails"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11326,6 +12469,13 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 				return it, err
 			}
 			it.Associations = data
+		case "allowErasedEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowErasedEmails"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowErasedEmails = data
 		}
 	}
 	return it, nil
@@ -11354,7 +12504,11 @@ func (ec *executionContext) unmarshalInputCreateRecordsInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "inputs"}
+	if _, present := asMap["allowErasedEmails"]; !present {
+		asMap["allowErasedEmails"] = false
+	}
+
+	fieldsInOrder := [...]string{"objectType", "inputs", "allowErasedEmails"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11375,6 +12529,13 @@ func (ec *executionContext) unmarshalInputCreateRecordsInput(ctx context.Context
 				return it, err
 			}
 			it.Inputs = data
+		case "allowErasedEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowErasedEmails"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowErasedEmails = data
 		}
 	}
 	return it, nil
@@ -11442,6 +12603,104 @@ func (ec *executionContext) unmarshalInputDeleteAssociationLabelInput(ctx contex
 func UnmarshalDeleteAssociationLabelInput(ctx context.Context, raw any) (model.DeleteAssociationLabelInput, error) {
 	var out model.DeleteAssociationLabelInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAssociationLabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLayoutSectionInput(ctx context.Context, obj any) (model.LayoutSectionInput, error) {
+	var it model.LayoutSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "properties"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLayoutSectionInput unmarshals raw into the LayoutSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLayoutSectionInput(ctx context.Context, raw any) (model.LayoutSectionInput, error) {
+	var out model.LayoutSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LayoutSectionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMergeRecordsInput(ctx context.Context, obj any) (model.MergeRecordsInput, error) {
+	var it model.MergeRecordsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"primary", "secondary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "primary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primary"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Primary = data
+		case "secondary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondary"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secondary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeRecordsInput unmarshals raw into the MergeRecordsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeRecordsInput(ctx context.Context, raw any) (model.MergeRecordsInput, error) {
+	var out model.MergeRecordsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeRecordsInput", raw, &out)
 	return out, err
 }
 
@@ -12236,6 +13495,69 @@ func UnmarshalSetAssociationLimitInput(ctx context.Context, raw any) (model.SetA
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetRecordLayoutInput(ctx context.Context, obj any) (model.SetRecordLayoutInput, error) {
+	var it model.SetRecordLayoutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "card", "sidebar", "preview"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "card":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("card"))
+			data, err := ec.unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Card = data
+		case "sidebar":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sidebar"))
+			data, err := ec.unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sidebar = data
+		case "preview":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preview"))
+			data, err := ec.unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Preview = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetRecordLayoutInput unmarshals raw into the SetRecordLayoutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetRecordLayoutInput(ctx context.Context, raw any) (model.SetRecordLayoutInput, error) {
+	var out model.SetRecordLayoutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetRecordLayoutInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateObjectTypeInput(ctx context.Context, obj any) (model.UpdateObjectTypeInput, error) {
 	var it model.UpdateObjectTypeInput
 	if obj == nil {
@@ -12748,7 +14070,11 @@ func (ec *executionContext) unmarshalInputUpsertRecordsInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "idProperty", "inputs"}
+	if _, present := asMap["allowErasedEmails"]; !present {
+		asMap["allowErasedEmails"] = false
+	}
+
+	fieldsInOrder := [...]string{"objectType", "idProperty", "inputs", "allowErasedEmails"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12776,6 +14102,13 @@ func (ec *executionContext) unmarshalInputUpsertRecordsInput(ctx context.Context
 				return it, err
 			}
 			it.Inputs = data
+		case "allowErasedEmails":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowErasedEmails"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowErasedEmails = data
 		}
 	}
 	return it, nil
@@ -13580,6 +14913,44 @@ func (ec *executionContext) _DeletePropertyPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var deleteRecordPermanentlyPayloadImplementors = []string{"DeleteRecordPermanentlyPayload"}
+
+func (ec *executionContext) _DeleteRecordPermanentlyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteRecordPermanentlyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteRecordPermanentlyPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteRecordPermanentlyPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedRecords":
+			out.Values[i] = ec._DeleteRecordPermanentlyPayload_deletedRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disassociationPayloadImplementors = []string{"DisassociationPayload"}
 
 func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisassociationPayload) graphql.Marshaler {
@@ -13662,6 +15033,44 @@ func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ItemError_existingRecord(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var layoutSectionImplementors = []string{"LayoutSection"}
+
+func (ec *executionContext) _LayoutSection(ctx context.Context, sel ast.SelectionSet, obj *layout.Section) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, layoutSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LayoutSection")
+		case "title":
+			out.Values[i] = ec._LayoutSection_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "properties":
+			out.Values[i] = ec._LayoutSection_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13806,6 +15215,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setAssociationLimit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setAssociationLimit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeRecords(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRecordPermanently":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRecordPermanently(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setRecordLayout":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRecordLayout(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14026,6 +15456,12 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ObjectType_pipelines(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObjectType_layout(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._ObjectType_createdAt(ctx, field, obj)
@@ -14443,6 +15879,105 @@ func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var propertyChangeImplementors = []string{"PropertyChange"}
+
+func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.SelectionSet, obj *history.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyChange")
+		case "property":
+			out.Values[i] = ec._PropertyChange_property(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._PropertyChange_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timestamp":
+			out.Values[i] = ec._PropertyChange_timestamp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChange_sourceType(ctx, field, obj)
+				})
+		case "sourceId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChange_sourceId(ctx, field, obj)
+				})
+		case "recordId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChange_recordId(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var propertyChangeEdgeImplementors = []string{"PropertyChangeEdge"}
+
+func (ec *executionContext) _PropertyChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PropertyChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._PropertyChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PropertyChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var propertyGroupImplementors = []string{"PropertyGroup", "Node"}
 
 func (ec *executionContext) _PropertyGroup(ctx context.Context, sel ast.SelectionSet, obj *meta.PropertyGroup) graphql.Marshaler {
@@ -14507,6 +16042,45 @@ func (ec *executionContext) _PropertyGroupPayload(ctx context.Context, sel ast.S
 			out.Values[i] = ec._PropertyGroupPayload_propertyGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var propertyHistoryConnectionImplementors = []string{"PropertyHistoryConnection"}
+
+func (ec *executionContext) _PropertyHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *records.HistoryPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyHistoryConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyHistoryConnection_edges(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.Values[i] = ec._PropertyHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14776,6 +16350,12 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Record_associations(ctx, field, obj)
 				})
+		case "propertyHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Record_propertyHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14856,6 +16436,49 @@ func (ec *executionContext) _RecordEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._RecordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordLayoutImplementors = []string{"RecordLayout"}
+
+func (ec *executionContext) _RecordLayout(ctx context.Context, sel ast.SelectionSet, obj *layout.Layout) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordLayoutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordLayout")
+		case "card":
+			out.Values[i] = ec._RecordLayout_card(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sidebar":
+			out.Values[i] = ec._RecordLayout_sidebar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "preview":
+			out.Values[i] = ec._RecordLayout_preview(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15648,6 +17271,14 @@ func (ec *executionContext) marshalNDeletePropertyPayload2ᚖgithubᚗcomᚋacme
 	return ec._DeletePropertyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteRecordPermanentlyPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteRecordPermanentlyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DisassociationPayload!")
@@ -15739,6 +17370,50 @@ func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.Select
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLayoutSection2githubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSection(ctx context.Context, sel ast.SelectionSet, v layout.Section) graphql.Marshaler {
+	return ec._LayoutSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLayoutSection2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []layout.Section) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLayoutSection2githubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInputᚄ(ctx context.Context, v any) ([]*model.LayoutSectionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LayoutSectionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLayoutSectionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLayoutSectionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInput(ctx context.Context, v any) (*model.LayoutSectionInput, error) {
+	res, err := ec.unmarshalInputLayoutSectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMergeRecordsInput(ctx context.Context, v any) (model.MergeRecordsInput, error) {
+	res, err := ec.unmarshalInputMergeRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNNewAssociationInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInput(ctx context.Context, v any) (*model.NewAssociationInput, error) {
@@ -15933,6 +17608,38 @@ func (ec *executionContext) marshalNProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinte
 	return ec._Property(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPropertyChange2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋhistoryᚐEntry(ctx context.Context, sel ast.SelectionSet, v *history.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyChange!")
+		return graphql.Null
+	}
+	return ec._PropertyChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPropertyChangeEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PropertyChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPropertyChangeEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPropertyChangeEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.PropertyChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyChangeEdge!")
+		return graphql.Null
+	}
+	return ec._PropertyChangeEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPropertyDefinitionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyDefinitionInput(ctx context.Context, v any) (*model.PropertyDefinitionInput, error) {
 	res, err := ec.unmarshalInputPropertyDefinitionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -15980,6 +17687,14 @@ func (ec *executionContext) unmarshalNPropertyGroupRefInput2githubᚗcomᚋacme�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPropertyHistoryConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐHistoryPage(ctx context.Context, sel ast.SelectionSet, v *records.HistoryPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._PropertyHistoryConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPropertyOption2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐOption(ctx context.Context, sel ast.SelectionSet, v propdef.Option) graphql.Marshaler {
 	return ec._PropertyOption(ctx, sel, &v)
 }
@@ -16016,6 +17731,16 @@ func (ec *executionContext) marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrm
 func (ec *executionContext) unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx context.Context, v any) (model.PropertyRefInput, error) {
 	res, err := ec.unmarshalInputPropertyRefInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx context.Context, v any) (model.PropertySourceType, error) {
+	var res model.PropertySourceType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx context.Context, sel ast.SelectionSet, v model.PropertySourceType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, v any) (model.PropertyType, error) {
@@ -16073,6 +17798,14 @@ func (ec *executionContext) unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRecordLayout2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐLayout(ctx context.Context, sel ast.SelectionSet, v *layout.Layout) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordLayout!")
+		return graphql.Null
+	}
+	return ec._RecordLayout(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecordPayload!")
@@ -16107,6 +17840,11 @@ func (ec *executionContext) unmarshalNRenameAssociationLabelInput2githubᚗcom�
 
 func (ec *executionContext) unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
 	res, err := ec.unmarshalInputSetAssociationLimitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
+	res, err := ec.unmarshalInputSetRecordLayoutInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -16492,6 +18230,24 @@ func (ec *executionContext) marshalOItemError2ᚖgithubᚗcomᚋacmeᚋcrmᚋint
 		return graphql.Null
 	}
 	return ec._ItemError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJSONValue2interface(ctx context.Context, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := schematype.UnmarshalJSONValue(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSONValue2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalJSONValue(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOMoveRecordsInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMoveRecordsInput(ctx context.Context, v any) (*model.MoveRecordsInput, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
@@ -129,11 +130,15 @@ type CreateRecordInput struct {
 	Properties map[string]any `json:"properties"`
 	// Records to associate the new one with, in the same transaction.
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
+	// Accept the email of a contact deleted permanently.
+	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
 type CreateRecordsInput struct {
 	ObjectType string            `json:"objectType"`
 	Inputs     []*NewRecordInput `json:"inputs"`
+	// Accept the emails of contacts deleted permanently.
+	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
 // The object types and the association types that link them.
@@ -166,6 +171,12 @@ type DeletePropertyPayload struct {
 	RemovedValues int `json:"removedValues"`
 }
 
+type DeleteRecordPermanentlyPayload struct {
+	DeletedID string `json:"deletedId"`
+	// The record and those merged into it.
+	DeletedRecords int `json:"deletedRecords"`
+}
+
 type DisassociationPayload struct {
 	From *records.Record `json:"from"`
 	To   *records.Record `json:"to"`
@@ -173,6 +184,16 @@ type DisassociationPayload struct {
 	Labels []*meta.AssociationType `json:"labels"`
 	// How many directional association rows were removed.
 	Removed int `json:"removed"`
+}
+
+type LayoutSectionInput struct {
+	Title      string   `json:"title"`
+	Properties []string `json:"properties"`
+}
+
+type MergeRecordsInput struct {
+	Primary   string `json:"primary"`
+	Secondary string `json:"secondary"`
 }
 
 // Where the records of a removed pipeline go.
@@ -223,6 +244,11 @@ type PipelineStageInput struct {
 
 type PipelineStagePayload struct {
 	Stage *meta.Stage `json:"stage"`
+}
+
+type PropertyChangeEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *history.Entry `json:"node"`
 }
 
 // A property definition to create.
@@ -307,6 +333,13 @@ type SetAssociationLimitInput struct {
 	Limit *int   `json:"limit,omitempty"`
 }
 
+type SetRecordLayoutInput struct {
+	ObjectType string                `json:"objectType"`
+	Card       []*LayoutSectionInput `json:"card"`
+	Sidebar    []*LayoutSectionInput `json:"sidebar"`
+	Preview    []*LayoutSectionInput `json:"preview"`
+}
+
 type UpdateObjectTypeInput struct {
 	Name                       string   `json:"name"`
 	SingularLabel              *string  `json:"singularLabel,omitempty"`
@@ -382,6 +415,8 @@ type UpsertRecordsInput struct {
 	IDProperty *string `json:"idProperty,omitempty"`
 	// Each item must hold a value of idProperty.
 	Inputs []*RecordPropertiesInput `json:"inputs"`
+	// Accept the emails of contacts deleted permanently.
+	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
 type AssociationCategory string
@@ -572,6 +607,65 @@ func (e *ObjectTypeKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ObjectTypeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PropertySourceType string
+
+const (
+	PropertySourceTypeAPI    PropertySourceType = "API"
+	PropertySourceTypeImport PropertySourceType = "IMPORT"
+	PropertySourceTypeMerge  PropertySourceType = "MERGE"
+	PropertySourceTypeSystem PropertySourceType = "SYSTEM"
+)
+
+var AllPropertySourceType = []PropertySourceType{
+	PropertySourceTypeAPI,
+	PropertySourceTypeImport,
+	PropertySourceTypeMerge,
+	PropertySourceTypeSystem,
+}
+
+func (e PropertySourceType) IsValid() bool {
+	switch e {
+	case PropertySourceTypeAPI, PropertySourceTypeImport, PropertySourceTypeMerge, PropertySourceTypeSystem:
+		return true
+	}
+	return false
+}
+
+func (e PropertySourceType) String() string {
+	return string(e)
+}
+
+func (e *PropertySourceType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PropertySourceType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PropertySourceType", str)
+	}
+	return nil
+}
+
+func (e PropertySourceType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PropertySourceType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PropertySourceType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

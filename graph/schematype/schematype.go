@@ -42,3 +42,17 @@ func UnmarshalJSON(v any) (map[string]any, error) {
 // implementations (Record, ObjectType...) are domain types that know
 // nothing of GraphQL.
 type Node any
+
+// MarshalJSONValue writes any JSON value.
+func MarshalJSONValue(v any) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			b = []byte("null")
+		}
+		_, _ = w.Write(b)
+	})
+}
+
+// UnmarshalJSONValue reads any JSON value.
+func UnmarshalJSONValue(v any) (any, error) { return v, nil }

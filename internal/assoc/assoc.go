@@ -7,6 +7,7 @@ package assoc
 
 import (
 	"context"
+	stdsql "database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -212,3 +213,7 @@ func describe(at *meta.AssociationType) string {
 	}
 	return fmt.Sprintf("%q %s", at.Label, strings.ToLower(at.To.SingularLabel))
 }
+
+// isNoRows reports the error ent's upsert answers on PostgreSQL when DO
+// NOTHING did nothing.
+func isNoRows(err error) bool { return errors.Is(err, stdsql.ErrNoRows) }

@@ -224,7 +224,7 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents 
 		"SELECT p.parent, p.type_ids, " + records.Columns("r") +
 		", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY r.created_at " + dir + ", r.id " + dir + ") AS rn" +
 		" FROM pairs p JOIN records r ON r.id = p.child WHERE " + where + ")" +
-		" SELECT parent, type_ids, id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at" +
+		" SELECT parent, type_ids, " + records.Columns("ranked") +
 		" FROM ranked WHERE rn <= ? ORDER BY parent, rn"
 	params = append(params, w.Size+1)
 	rows, err := s.db.Client.QueryContext(ctx, s.db.Dialect.Rebind(query), params...)

@@ -21,10 +21,12 @@ import (
 )
 
 // wantProperties is the number of properties per object type: the reference
-// catalog's defaults plus hs_object_id, createdate and lastmodifieddate.
+// catalog's defaults (contacts also hs_additional_emails) plus hs_object_id,
+// createdate, lastmodifieddate, hs_merged_object_ids and
+// hs_merged_unique_values.
 var wantProperties = map[string]int{
-	"contacts": 18, "companies": 15, "deals": 10, "tickets": 9,
-	"notes": 5, "calls": 9, "emails": 9, "meetings": 10, "tasks": 9,
+	"contacts": 21, "companies": 17, "deals": 12, "tickets": 11,
+	"notes": 7, "calls": 11, "emails": 11, "meetings": 12, "tasks": 11,
 }
 
 // 16 ordered pairs among the four standard objects, 2 x 5 x 4 between
@@ -497,7 +499,7 @@ func TestSeedConcurrently(t *testing.T) {
 				t.Errorf("seed: %v", err)
 			}
 		}
-		if got := counts(t, d.Client, ws); got.properties != 94 || got.associationTypes != wantAssociationTypes {
+		if got := counts(t, d.Client, ws); got.properties != 113 || got.associationTypes != wantAssociationTypes {
 			t.Errorf("after concurrent seeds: %+v", got)
 		}
 		if v := d.Client.Workspace.GetX(ctx, ws).SchemaVersion; v != 1 {

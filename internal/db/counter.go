@@ -48,12 +48,6 @@ func (c *Counter) add(query string) {
 
 func (c *Counter) wrap(d dialect.Driver) dialect.Driver { return &countingDriver{Driver: d, c: c} }
 
-// execQuerier is what ent's ExecContext and QueryContext need of a driver.
-type execQuerier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
-}
-
 type countingDriver struct {
 	dialect.Driver
 	c *Counter
@@ -71,12 +65,12 @@ func (d *countingDriver) Query(ctx context.Context, query string, args, v any) e
 
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	d.c.add(query)
-	return d.Driver.(execQuerier).ExecContext(ctx, query, args...)
+	return d.Driver.(ExecQuerier).ExecContext(ctx, query, args...)
 }
 
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	d.c.add(query)
-	return d.Driver.(execQuerier).QueryContext(ctx, query, args...)
+	return d.Driver.(ExecQuerier).QueryContext(ctx, query, args...)
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
@@ -114,10 +108,10 @@ func (t *countingTx) Query(ctx context.Context, query string, args, v any) error
 
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	t.c.add(query)
-	return t.Tx.(execQuerier).ExecContext(ctx, query, args...)
+	return t.Tx.(ExecQuerier).ExecContext(ctx, query, args...)
 }
 
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	t.c.add(query)
-	return t.Tx.(execQuerier).QueryContext(ctx, query, args...)
+	return t.Tx.(ExecQuerier).QueryContext(ctx, query, args...)
 }

@@ -22,6 +22,13 @@ import (
 // the working directory.
 const DefaultURL = "sqlite:crm.db"
 
+// ExecQuerier runs statements: *ent.Client, *ent.Tx (ent's execquery
+// feature) and *sql.DB all are one.
+type ExecQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
+}
+
 // DB is an open database: the ent client over it and its dialect.
 type DB struct {
 	Client  *ent.Client

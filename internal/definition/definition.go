@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
@@ -65,6 +66,9 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 	update := d.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
 	now := schema.Now()
 	changed, last := 0, 0
+	// Values a definition change rewrites are writes like any other.
+	var h history.Buffer
+	src := history.Source{Type: history.System, ID: "definition"}
 	for {
 		type row struct {
 			id    int
@@ -94,6 +98,10 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 		}
 		for _, r := range batch {
 			last = r.id
+			old := make(map[string]any, len(r.props))
+			for k, v := range r.props {
+				old[k] = v
+			}
 			isChanged, err := fn(r.id, r.props)
 			if err != nil {
 				return 0, err
@@ -108,7 +116,13 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 			if _, err := q.ExecContext(ctx, update, string(b), now, r.id); err != nil {
 				return 0, fmt.Errorf("write record %d: %w", r.id, err)
 			}
+			if err := h.Add(r.id, old, r.props, now, src); err != nil {
+				return 0, err
+			}
 			changed++
+		}
+		if err := h.Flush(ctx, q, d, workspaceID); err != nil {
+			return 0, err
 		}
 		if len(batch) < 1000 {
 			return changed, nil

@@ -97,7 +97,7 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 			SecondaryDisplayProperties: o.SecondaryDisplayProperties, DisplayNameProperties: o.DisplayNameProperties,
 			RequiredProperties: o.RequiredProperties, SearchableProperties: o.SearchableProperties,
 			PipelineProperty: o.PipelineProperty, StageProperty: o.StageProperty,
-			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Archived: o.ArchivedAt != nil}
+			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Archived: o.ArchivedAt != nil, Layout: o.Layout}
 		types = append(types, ot)
 		byID[o.ID] = ot
 	}

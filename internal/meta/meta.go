@@ -6,7 +6,10 @@ package meta
 
 import (
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/acme/crm/internal/layout"
 
 	"github.com/acme/crm/internal/propdef"
 )
@@ -91,7 +94,36 @@ type ObjectType struct {
 	Properties []*Property
 	Groups     []*PropertyGroup
 	Pipelines  []*Pipeline // by display order
-	byName     map[string]*Property
+	// Layout is the record page an admin set; nil for the default.
+	Layout *layout.Layout
+	byName map[string]*Property
+}
+
+// RecordLayout is the record page to show: the one an admin set, without
+// the properties archived or deleted since, or a default made of the
+// display properties and the live properties in group order.
+func (o *ObjectType) RecordLayout() *layout.Layout {
+	live := func(name string) bool {
+		p, ok := o.byName[name]
+		return ok && !p.Archived
+	}
+	if o.Layout != nil {
+		return o.Layout.Keep(live)
+	}
+	display := append([]string{}, o.PrimaryDisplayProperty)
+	display = append(display, o.SecondaryDisplayProperties...)
+	var about []string
+	for _, p := range o.Properties {
+		if !p.Archived && !p.Hidden {
+			about = append(about, p.Name)
+		}
+	}
+	l := &layout.Layout{
+		Card:    []layout.Section{{Title: "About this " + strings.ToLower(o.SingularLabel), Properties: about}},
+		Sidebar: []layout.Section{{Title: "Key information", Properties: display}},
+		Preview: []layout.Section{{Title: o.SingularLabel, Properties: display}},
+	}
+	return l.Keep(live)
 }
 
 // PropertyGroup is a section of an object type's properties.

@@ -8,6 +8,7 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
 )
@@ -63,15 +64,25 @@ func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string
 		return nil, err
 	}
 	results := make([]Result, len(inputs))
-	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		for i, input := range inputs {
-			results[i] = Result{Index: i}
-			props, err := validate(ot, nil, input)
-			if err != nil {
-				results[i].Err = err
+	valid := make([]map[string]any, len(inputs))
+	for i, input := range inputs {
+		results[i] = Result{Index: i}
+		valid[i], results[i].Err = validate(ot, nil, input)
+	}
+	err = s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
+		erased, err := s.checkErased(ctx, tx, m, ot, valid)
+		if err != nil {
+			return err
+		}
+		for i, props := range valid {
+			if results[i].Err != nil {
 				continue
 			}
-			r, err := s.createOne(ctx, tx, ot, m.WorkspaceID, props, i, after)
+			if erased[i] != nil {
+				results[i].Err = erased[i]
+				continue
+			}
+			r, err := s.createOne(ctx, tx, h, ot, m.WorkspaceID, props, i, after)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -90,20 +101,26 @@ func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string
 }
 
 // createOne inserts one record and runs after on it, inside a savepoint
-// when there is an after that may undo the item.
-func (s *Store) createOne(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, props map[string]any, index int, after AfterCreate) (*Record, error) {
-	if after == nil {
-		return s.insert(ctx, q, ot, workspaceID, props)
-	}
+// when there is an after that may undo the item, and records its values
+// in h once the item stands.
+func (s *Store) createOne(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, workspaceID int, props map[string]any, index int, after AfterCreate) (*Record, error) {
 	var r *Record
-	err := savepoint(ctx, q, func() error {
-		var err error
-		if r, err = s.insert(ctx, q, ot, workspaceID, props); err != nil {
-			return err
-		}
-		return after(ctx, q, index, r)
-	})
-	return r, err
+	var err error
+	if after == nil {
+		r, err = s.insert(ctx, q, ot, workspaceID, props)
+	} else {
+		err = savepoint(ctx, q, func() error {
+			var err error
+			if r, err = s.insert(ctx, q, ot, workspaceID, props); err != nil {
+				return err
+			}
+			return after(ctx, q, index, r)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, h.Add(r.ID, nil, r.Properties, r.CreatedAt, history.SourceOf(ctx))
 }
 
 // savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls back
@@ -146,7 +163,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 		ids[i] = in.ID
 	}
 	results := make([]Result, len(inputs))
-	err := s.inTx(ctx, func(tx *ent.Tx) error {
+	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
 			return err
@@ -172,7 +189,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = err
 				continue
 			}
-			updated, err := s.update(ctx, tx, ot, r, next)
+			updated, err := s.update(ctx, tx, h, ot, r, next)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -208,10 +225,10 @@ func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idPro
 		return nil, err
 	}
 	results := make([]Result, len(inputs))
-	err = s.inTx(ctx, func(tx *ent.Tx) error {
+	err = s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
 		for i, input := range inputs {
 			results[i] = Result{Index: i}
-			r, created, err := s.upsertOne(ctx, tx, m, ot, key, input)
+			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -250,7 +267,7 @@ func upsertKey(ot *meta.ObjectType, idProperty string) (*meta.Property, error) {
 	return nil, apierr.Invalid("idProperty", "%q is not a unique property of %s", idProperty, ot.Name)
 }
 
-func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
+func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
 	raw, ok := input[key.Name]
 	if !ok {
 		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)
@@ -279,14 +296,21 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, m *meta.Model, ot 
 			if err != nil {
 				return nil, false, err
 			}
-			updated, err := s.update(ctx, q, ot, r, next)
+			updated, err := s.update(ctx, q, h, ot, r, next)
 			return updated, false, err
 		}
 		props, err := validate(ot, nil, input)
 		if err != nil {
 			return nil, false, err
 		}
-		r, err := s.insert(ctx, q, ot, m.WorkspaceID, props)
+		erased, err := s.checkErased(ctx, q, m, ot, []map[string]any{props})
+		if err != nil {
+			return nil, false, err
+		}
+		if erased[0] != nil {
+			return nil, false, erased[0]
+		}
+		r, err := s.createOne(ctx, q, h, ot, m.WorkspaceID, props, 0, nil)
 		if e, ok := apierr.As(err); ok && e.Code == apierr.Conflict && e.Property == key.Name {
 			continue
 		}
@@ -302,7 +326,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 		return nil, err
 	}
 	results := make([]Result, len(ids))
-	err := s.inTx(ctx, func(tx *ent.Tx) error {
+	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
 			return err

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
@@ -14,6 +15,9 @@ type Query struct {
 	// Archived lists the recycle bin, newest archived first, instead of the
 	// live records, newest first.
 	Archived bool
+	// AsOf, when set, answers the values records had at that moment,
+	// leaving out the records made later.
+	AsOf *time.Time
 }
 
 // Page is one page of records with the means to count them all.
@@ -70,6 +74,13 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args
 	}
 	where := "workspace_id = ? AND object_type_id = ? AND " + o.filter
 	params := []any{m.WorkspaceID, ot.ID}
+	if q.AsOf != nil {
+		where += " AND created_at <= ?"
+		params = append(params, q.AsOf.UTC())
+	}
+	// The count covers every page: the filter without the cursors.
+	countQuery := s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE " + where)
+	countParams := append([]any(nil), params...)
 	for _, bound := range []struct {
 		c  *page.Cursor
 		op string
@@ -95,14 +106,18 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
 	}
 	recs, info := page.Trim(w, recs, o.cursor)
+	if q.AsOf != nil {
+		if recs, err = s.AsOf(ctx, m.WorkspaceID, recs, *q.AsOf); err != nil {
+			return nil, err
+		}
+	}
 	p := &Page{Records: recs, Info: info, Cursors: make([]string, len(recs))}
 	for i, r := range recs {
 		p.Cursors[i] = o.cursor(r)
 	}
 	p.count = func(ctx context.Context) (int, error) {
 		var n int
-		err := queryRow(ctx, s.db.Client, s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE workspace_id = ? AND object_type_id = ? AND "+o.filter),
-			[]any{m.WorkspaceID, ot.ID}, &n)
+		err := queryRow(ctx, s.db.Client, countQuery, countParams, &n)
 		if err != nil {
 			return 0, fmt.Errorf("count %s: %w", ot.Name, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
 )
@@ -29,6 +30,8 @@ type Record struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ArchivedAt *time.Time
+	// MergedInto is the record this one was merged into, or 0.
+	MergedInto int
 }
 
 // Archived reports whether the record is in the recycle bin.
@@ -75,7 +78,7 @@ func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
 }
 
 // columns are what every read selects, in Scan's order.
-const columns = "id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at"
+const columns = "id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at, merged_into_id"
 
 // Columns are the columns Scan reads, of the records table aliased alias.
 func Columns(alias string) string {
@@ -92,8 +95,9 @@ func Scan(s Scanner, before ...any) (*Record, error) {
 		r        Record
 		props    []byte
 		archived stdsql.NullTime
+		merged   stdsql.NullInt64
 	)
-	dest := append(before, &r.ID, &r.WorkspaceID, &r.ObjectTypeID, &props, &r.CreatedAt, &r.UpdatedAt, &archived)
+	dest := append(before, &r.ID, &r.WorkspaceID, &r.ObjectTypeID, &props, &r.CreatedAt, &r.UpdatedAt, &archived, &merged)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -106,6 +110,7 @@ func Scan(s Scanner, before ...any) (*Record, error) {
 		t := archived.Time.UTC()
 		r.ArchivedAt = &t
 	}
+	r.MergedInto = int(merged.Int64)
 	return &r, nil
 }
 
@@ -130,10 +135,7 @@ func encodeProperties(props map[string]any) (string, error) {
 }
 
 // ExecQuerier is a client or a transaction: *ent.Client or *ent.Tx.
-type ExecQuerier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
-}
+type ExecQuerier = db.ExecQuerier
 
 func queryRecords(ctx context.Context, q ExecQuerier, query string, args ...any) ([]*Record, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

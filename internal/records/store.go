@@ -12,6 +12,7 @@ import (
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
 )
@@ -43,10 +44,14 @@ func (s *Store) Get(ctx context.Context, workspaceID, id int) (*Record, error) {
 }
 
 // GetMany returns the records of the workspace with the given ids, archived
-// or not, in one statement per thousand ids; missing ids are absent.
+// or not, in one statement per thousand ids; missing ids are absent. The
+// id of a record merged into another answers that other record.
 func (s *Store) GetMany(ctx context.Context, workspaceID int, ids []int) (map[int]*Record, error) {
 	out := make(map[int]*Record, len(ids))
 	if err := s.getMany(ctx, s.db.Client, workspaceID, ids, false, out); err != nil {
+		return nil, err
+	}
+	if err := s.follow(ctx, workspaceID, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -79,13 +84,19 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// inTx runs fn in one transaction and commits when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+// inTx runs fn in one transaction and commits when it returns nil, with
+// the property history fn gathered appended in the same transaction.
+func (s *Store) inTx(ctx context.Context, workspaceID int, fn func(tx *ent.Tx, h *history.Buffer) error) error {
 	tx, err := s.db.Client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	var h history.Buffer
+	err = fn(tx, &h)
+	if err == nil {
+		err = h.Flush(ctx, tx, s.db.Dialect, workspaceID)
+	}
+	if err != nil {
 		return errors.Join(err, tx.Rollback())
 	}
 	if err := tx.Commit(); err != nil {
@@ -200,10 +211,10 @@ func touchesUnique(ot *meta.ObjectType, old, next map[string]any) bool {
 	return false
 }
 
-// update writes next as r's values. A write that changes a unique value
-// runs inside a savepoint, so that a violation undoes this item only and
-// answers CONFLICT.
-func (s *Store) update(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
+// update writes next as r's values and records the change in h. A write
+// that changes a unique value runs inside a savepoint, so that a violation
+// undoes this item only and answers CONFLICT.
+func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
 	if reflect.DeepEqual(r.Properties, next) {
 		return r, nil
 	}
@@ -242,7 +253,7 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, 
 	}
 	out := *r
 	out.Properties, out.UpdatedAt = next, now
-	return &out, nil
+	return &out, h.Add(r.ID, r.Properties, next, now, history.SourceOf(ctx))
 }
 
 // Create validates and writes one record.
@@ -272,7 +283,7 @@ func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, er
 // another record answers CONFLICT and leaves it archived.
 func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
 	var out *Record
-	err := s.inTx(ctx, func(tx *ent.Tx) error {
+	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
 		recs := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m.WorkspaceID, []int{id}, true, recs); err != nil {
 			return err

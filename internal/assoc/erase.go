@@ -1,0 +1,80 @@
+package assoc
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/history"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/records"
+)
+
+// DeletePermanently erases a record for good (GDPR), with the records
+// merged into it: their values, property history and associations, in
+// one transaction. A contact's emails are remembered only as hashes, so
+// that creating them again is refused unless explicitly allowed. It
+// returns how many records went.
+func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
+	var erased int
+	err := s.records.Tx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
+		recs, err := s.records.Lock(ctx, tx, m.WorkspaceID, []int{id})
+		if err != nil {
+			return err
+		}
+		r, ok := recs[id]
+		if !ok {
+			return apierr.New(apierr.NotFound, "no record %d", id)
+		}
+		ids := append([]int{id}, records.MergedIDs(r)...)
+		merged, err := s.records.Lock(ctx, tx, m.WorkspaceID, ids[1:])
+		if err != nil {
+			return err
+		}
+		var hashes []string
+		if ot, ok := m.ObjectTypeByID(r.ObjectTypeID); ok && ot.Name == "contacts" {
+			for _, rec := range append([]*records.Record{r}, values(merged)...) {
+				emails := splitList(rec.Properties[additionalEmails])
+				if e, ok := rec.Properties["email"].(string); ok {
+					emails = append(emails, e)
+				}
+				for _, e := range emails {
+					hashes = append(hashes, records.EmailHash(e))
+				}
+			}
+		}
+		d := s.db.Dialect
+		in := d.InIDs("record_id")
+		for _, stmt := range []struct {
+			query string
+			args  []any
+		}{
+			{"DELETE FROM property_histories WHERE workspace_id = ? AND " + in, []any{m.WorkspaceID, d.IDs(ids)}},
+			{"DELETE FROM associations WHERE workspace_id = ? AND (" + d.InIDs("from_record_id") + " OR " + d.InIDs("to_record_id") + ")",
+				[]any{m.WorkspaceID, d.IDs(ids), d.IDs(ids)}},
+			{"DELETE FROM records WHERE workspace_id = ? AND " + d.InIDs("id"), []any{m.WorkspaceID, d.IDs(ids)}},
+		} {
+			if _, err := tx.ExecContext(ctx, d.Rebind(stmt.query), stmt.args...); err != nil {
+				return fmt.Errorf("erase record %d: %w", id, err)
+			}
+		}
+		for _, h := range hashes {
+			if err := tx.DeletedEmail.Create().SetWorkspaceID(m.WorkspaceID).SetEmailHash(h).
+				OnConflictColumns("workspace_id", "email_hash").DoNothing().Exec(ctx); err != nil && !isNoRows(err) {
+				return fmt.Errorf("remember erased email: %w", err)
+			}
+		}
+		erased = 1 + len(merged)
+		return nil
+	})
+	return erased, err
+}
+
+func values(m map[int]*records.Record) []*records.Record {
+	out := make([]*records.Record, 0, len(m))
+	for _, r := range m {
+		out = append(out, r)
+	}
+	return out
+}

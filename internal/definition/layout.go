@@ -1,0 +1,41 @@
+package definition
+
+import (
+	"context"
+	"strings"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/layout"
+	"github.com/acme/crm/internal/meta"
+)
+
+// maxSections bounds each area of a record page.
+const maxSections = 50
+
+// SetLayout sets the record page of an object type. Every name must be a
+// live property; one archived later drops out of the page until restored.
+func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string, l layout.Layout) error {
+	ot, err := m.Lookup(objectType)
+	if err != nil {
+		return err
+	}
+	for area, sections := range l.Areas() {
+		if len(sections) > maxSections {
+			return apierr.New(apierr.LimitExceeded, "the %s holds at most %d sections", area, maxSections)
+		}
+		for _, sec := range sections {
+			if strings.TrimSpace(sec.Title) == "" {
+				return apierr.Invalid(area, "every section of the %s needs a title", area)
+			}
+			for _, name := range sec.Properties {
+				if p, ok := ot.Property(name); !ok || p.Archived {
+					return apierr.Invalid(name, "%s has no live property %q for the %s", ot.Name, name, area)
+				}
+			}
+		}
+	}
+	return s.change(ctx, m, func(tx *ent.Tx) error {
+		return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
+	})
+}

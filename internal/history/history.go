@@ -1,0 +1,230 @@
+// Package history keeps the history of property values: every write of a
+// value, on every path, appends (record, property, value, time, source) in
+// the write's own transaction, and reads answer a record's changes newest
+// first and the values it had at a moment.
+package history
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acme/crm/internal/db"
+)
+
+// The sources of a write.
+const (
+	API    = "API"
+	Import = "IMPORT"
+	Merge  = "MERGE"
+	System = "SYSTEM"
+)
+
+// Source says what wrote a value: its type and an id (an import's id, the
+// merged record's id).
+type Source struct {
+	Type string
+	ID   string
+}
+
+type sourceKey struct{}
+
+// WithSource returns ctx whose writes are recorded as coming from src.
+func WithSource(ctx context.Context, src Source) context.Context {
+	return context.WithValue(ctx, sourceKey{}, src)
+}
+
+// SourceOf is the source of ctx's writes: API unless said otherwise.
+func SourceOf(ctx context.Context) Source {
+	if src, ok := ctx.Value(sourceKey{}).(Source); ok {
+		return src
+	}
+	return Source{Type: API}
+}
+
+type row struct {
+	recordID int
+	property string
+	value    *string
+	at       time.Time
+	src      Source
+}
+
+// Buffer gathers the changes of a transaction, to insert them together.
+type Buffer struct{ rows []row }
+
+// Add records the changes of one record from old (nil for a new record)
+// to next. A value written again unchanged records nothing.
+func (b *Buffer) Add(recordID int, old, next map[string]any, at time.Time, src Source) error {
+	names := make([]string, 0, len(next))
+	for name := range next {
+		names = append(names, name)
+	}
+	for name := range old {
+		if _, ok := next[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		before, hadBefore, err := encode(old, name)
+		if err != nil {
+			return err
+		}
+		after, hasAfter, err := encode(next, name)
+		if err != nil {
+			return err
+		}
+		if hadBefore == hasAfter && before == after {
+			continue
+		}
+		r := row{recordID: recordID, property: name, at: at, src: src}
+		if hasAfter {
+			r.value = &after
+		}
+		b.rows = append(b.rows, r)
+	}
+	return nil
+}
+
+func encode(props map[string]any, name string) (string, bool, error) {
+	v, ok := props[name]
+	if !ok {
+		return "", false, nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", false, fmt.Errorf("encode %s: %w", name, err)
+	}
+	return string(raw), true, nil
+}
+
+// flushChunk keeps one statement's bind parameters far below PostgreSQL's
+// 65,535.
+const flushChunk = 1000
+
+// Flush inserts what the buffer gathered and empties it.
+func (b *Buffer) Flush(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int) error {
+	for start := 0; start < len(b.rows); start += flushChunk {
+		chunk := b.rows[start:min(start+flushChunk, len(b.rows))]
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO property_histories (workspace_id, record_id, property, value, changed_at, source_type, source_id) VALUES ")
+		args := make([]any, 0, len(chunk)*7)
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			var value any
+			if r.value != nil {
+				value = *r.value
+			}
+			args = append(args, workspaceID, r.recordID, r.property, value, r.at, r.src.Type, r.src.ID)
+		}
+		if _, err := q.ExecContext(ctx, d.Rebind(sb.String()), args...); err != nil {
+			return fmt.Errorf("append property history: %w", err)
+		}
+	}
+	b.rows = b.rows[:0]
+	return nil
+}
+
+// Entry is one change of one property.
+type Entry struct {
+	ID       int
+	RecordID int
+	Property string
+	// Value is the value written; nil when the write cleared it.
+	Value      any
+	ChangedAt  time.Time
+	SourceType string
+	SourceID   string
+}
+
+func decode(raw *string) (any, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(*raw)))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// List returns up to limit changes of records, newest first, older than
+// the change before (0: from the newest), of the named properties (all
+// when names is empty).
+func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, names []string, before, limit int) ([]Entry, error) {
+	query := "SELECT id, record_id, property, value, changed_at, source_type, source_id FROM property_histories WHERE workspace_id = ? AND " + d.InIDs("record_id")
+	args := []any{workspaceID, d.IDs(recordIDs)}
+	if before > 0 {
+		query += " AND id < ?"
+		args = append(args, before)
+	}
+	if len(names) > 0 {
+		query += " AND property IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+		for _, n := range names {
+			args = append(args, n)
+		}
+	}
+	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(limit)
+	rows, err := q.QueryContext(ctx, d.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read property history: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var raw *string
+		if err := rows.Scan(&e.ID, &e.RecordID, &e.Property, &raw, &e.ChangedAt, &e.SourceType, &e.SourceID); err != nil {
+			return nil, err
+		}
+		if e.Value, err = decode(raw); err != nil {
+			return nil, err
+		}
+		e.ChangedAt = e.ChangedAt.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AsOf returns the values the records had at a moment: for each record,
+// the last value written to each property at or before at, cleared values
+// left out. One statement for all the records.
+func AsOf(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, at time.Time) (map[int]map[string]any, error) {
+	query := "SELECT record_id, property, value FROM (SELECT record_id, property, value, ROW_NUMBER() OVER " +
+		"(PARTITION BY record_id, property ORDER BY changed_at DESC, id DESC) AS rn FROM property_histories " +
+		"WHERE workspace_id = ? AND " + d.InIDs("record_id") + " AND changed_at <= ?) last WHERE rn = 1"
+	rows, err := q.QueryContext(ctx, d.Rebind(query), workspaceID, d.IDs(recordIDs), at.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("read values as of %s: %w", at, err)
+	}
+	defer rows.Close()
+	out := make(map[int]map[string]any, len(recordIDs))
+	for _, id := range recordIDs {
+		out[id] = map[string]any{}
+	}
+	for rows.Next() {
+		var id int
+		var name string
+		var raw *string
+		if err := rows.Scan(&id, &name, &raw); err != nil {
+			return nil, err
+		}
+		v, err := decode(raw)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			out[id][name] = v
+		}
+	}
+	return out, rows.Err()
+}
