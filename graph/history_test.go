@@ -77,8 +77,12 @@ func TestHistoryOnEveryWritePath(t *testing.T) {
 
 		t.Run("batch creates and upsert creates", func(t *testing.T) {
 			var out struct {
-				CreateRecords struct{ Results []struct{ Record struct{ ID string } } }
-				UpsertRecords struct{ Results []struct{ Record struct{ ID string } } }
+				CreateRecords struct {
+					Results []struct{ Record struct{ ID string } }
+				}
+				UpsertRecords struct {
+					Results []struct{ Record struct{ ID string } }
+				}
 			}
 			a.ok(`mutation {
 				createRecords(input: {objectType: "contacts", inputs: [{properties: {email: "b1@example.com"}}]}) { results { record { id } } }
@@ -136,7 +140,9 @@ func TestAsOfReadsValuesOfTheMoment(t *testing.T) {
 			}
 			var list struct {
 				Records struct {
-					Edges []struct{ Node struct{ Properties map[string]any } }
+					Edges []struct {
+						Node struct{ Properties map[string]any }
+					}
 				}
 			}
 			a.ok(`query($at: DateTime) { records(objectType: "deals", asOf: $at) { edges { node { properties(names: ["dealstage"]) } } } }`,
