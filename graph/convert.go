@@ -40,16 +40,24 @@ func propertiesOf(inputs []*model.RecordPropertiesInput) []map[string]any {
 	return out
 }
 
-func batchPayload(results []records.Result) *model.BatchPayload {
-	p := &model.BatchPayload{Results: make([]*records.Result, len(results))}
+// pointers returns the addresses of results' items, and how many failed
+// (err says an item's error) and were written.
+func pointers[T any](results []T, err func(*T) error) (out []*T, written, failed int) {
+	out = make([]*T, len(results))
 	for i := range results {
-		p.Results[i] = &results[i]
-		if results[i].Err != nil {
-			p.Failed++
+		out[i] = &results[i]
+		if err(out[i]) != nil {
+			failed++
 		} else {
-			p.Written++
+			written++
 		}
 	}
+	return out, written, failed
+}
+
+func batchPayload(results []records.Result) *model.BatchPayload {
+	p := &model.BatchPayload{}
+	p.Results, p.Written, p.Failed = pointers(results, func(r *records.Result) error { return r.Err })
 	return p
 }
 
@@ -207,15 +215,8 @@ func pairsOf(in []*model.AssociateInput) ([]assoc.Pair, error) {
 }
 
 func associationBatch(results []assoc.Result) *model.AssociationBatchPayload {
-	p := &model.AssociationBatchPayload{Results: make([]*assoc.Result, len(results))}
-	for i := range results {
-		p.Results[i] = &results[i]
-		if results[i].Err != nil {
-			p.Failed++
-		} else {
-			p.Written++
-		}
-	}
+	p := &model.AssociationBatchPayload{}
+	p.Results, p.Written, p.Failed = pointers(results, func(r *assoc.Result) error { return r.Err })
 	return p
 }
 

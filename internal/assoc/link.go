@@ -35,14 +35,23 @@ func (s *Store) Associate(ctx context.Context, m *meta.Model, p Pair) (*Link, er
 // the others commit together. Pairs apply in order, so a later pair sees
 // the limits an earlier one used up.
 func (s *Store) AssociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
+	return s.batch(ctx, pairs, func(tx *ent.Tx, p Pair) (*Link, int, error) {
+		link, err := s.AssociateIn(ctx, tx, m, p)
+		return link, 0, err
+	})
+}
+
+// batch runs one of the pair operations per pair in one transaction: an
+// *apierr.Error fails its pair only, any other error the whole batch.
+func (s *Store) batch(ctx context.Context, pairs []Pair, op func(tx *ent.Tx, p Pair) (*Link, int, error)) ([]Result, error) {
 	if len(pairs) > MaxBatch {
 		return nil, apierr.New(apierr.LimitExceeded, "a batch takes at most %d pairs, got %d", MaxBatch, len(pairs))
 	}
 	results := make([]Result, len(pairs))
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		for i, p := range pairs {
-			link, err := s.AssociateIn(ctx, tx, m, p)
-			results[i] = Result{Index: i, Link: link}
+			link, removed, err := op(tx, p)
+			results[i] = Result{Index: i, Link: link, Removed: removed}
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -140,28 +149,9 @@ func (s *Store) Disassociate(ctx context.Context, m *meta.Model, p Pair) (*Link,
 // DisassociateMany removes pairs or labels of pairs, per item as
 // AssociateMany. Removing what is not there is not an error.
 func (s *Store) DisassociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
-	if len(pairs) > MaxBatch {
-		return nil, apierr.New(apierr.LimitExceeded, "a batch takes at most %d pairs, got %d", MaxBatch, len(pairs))
-	}
-	results := make([]Result, len(pairs))
-	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		for i, p := range pairs {
-			link, removed, err := s.disassociateIn(ctx, tx, m, p)
-			results[i] = Result{Index: i, Link: link, Removed: removed}
-			if _, ok := apierr.As(err); ok {
-				results[i].Err = err
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("pair %d: %w", i, err)
-			}
-		}
-		return nil
+	return s.batch(ctx, pairs, func(tx *ent.Tx, p Pair) (*Link, int, error) {
+		return s.disassociateIn(ctx, tx, m, p)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
 }
 
 func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *meta.Model, p Pair) (*Link, int, error) {

@@ -200,22 +200,12 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents 
 		return nil, err
 	}
 	w := t.window
-	where := "r.archived_at IS NULL"
-	params := []any{m.WorkspaceID, s.db.Dialect.IDs(parents)}
-	for _, bound := range []struct {
-		c  *page.Cursor
-		op string
-	}{{w.After, "<"}, {w.Before, ">"}} {
-		if bound.c == nil {
-			continue
-		}
-		ts, err := bound.c.Time()
-		if err != nil {
-			return nil, err
-		}
-		where += fmt.Sprintf(" AND (r.created_at, r.id) %s (?, ?)", bound.op)
-		params = append(params, ts, bound.c.ID)
+	bounds, boundArgs, err := w.TimeBounds("r.created_at", "r.id")
+	if err != nil {
+		return nil, err
 	}
+	where := "r.archived_at IS NULL" + bounds
+	params := append([]any{m.WorkspaceID, s.db.Dialect.IDs(parents)}, boundArgs...)
 	dir := "DESC"
 	if w.Backward {
 		dir = "ASC"

@@ -150,3 +150,27 @@ func (c *Cursor) Time() (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// TimeBounds is the SQL that keeps rows strictly between the window's
+// cursors in an order by a time column, then an id column, descending:
+// " AND (t, id) < (?, ?)" for after, "> (?, ?)" for before, with the
+// arguments to bind.
+func (w Window) TimeBounds(timeColumn, idColumn string) (string, []any, error) {
+	var sql string
+	var args []any
+	for _, bound := range []struct {
+		c  *Cursor
+		op string
+	}{{w.After, "<"}, {w.Before, ">"}} {
+		if bound.c == nil {
+			continue
+		}
+		t, err := bound.c.Time()
+		if err != nil {
+			return "", nil, err
+		}
+		sql += " AND (" + timeColumn + ", " + idColumn + ") " + bound.op + " (?, ?)"
+		args = append(args, t, bound.c.ID)
+	}
+	return sql, args, nil
+}

@@ -81,20 +81,12 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args
 	// The count covers every page: the filter without the cursors.
 	countQuery := s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE " + where)
 	countParams := append([]any(nil), params...)
-	for _, bound := range []struct {
-		c  *page.Cursor
-		op string
-	}{{w.After, "<"}, {w.Before, ">"}} {
-		if bound.c == nil {
-			continue
-		}
-		t, err := bound.c.Time()
-		if err != nil {
-			return nil, err
-		}
-		where += fmt.Sprintf(" AND (%s, id) %s (?, ?)", o.column, bound.op)
-		params = append(params, t, bound.c.ID)
+	bounds, boundArgs, err := w.TimeBounds(o.column, "id")
+	if err != nil {
+		return nil, err
 	}
+	where += bounds
+	params = append(params, boundArgs...)
 	dir := "DESC"
 	if w.Backward {
 		dir = "ASC"
