@@ -86,7 +86,7 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, 
 			recIDs = append(recIDs, id)
 		}
 	}
-	recs, err := r.records.GetMany(ctx, m.WorkspaceID, recIDs)
+	recs, err := r.records.GetMany(ctx, m, recIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -154,18 +154,6 @@ func itemError(err error) *apierr.Error {
 	return apierr.New(apierr.Internal, "internal server error")
 }
 
-// objectTypeOf returns the definitions of a record's object type.
-func (r *Resolver) objectTypeOf(ctx context.Context, rec *records.Record) (*meta.ObjectType, error) {
-	m, err := r.model(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ot, ok := m.ObjectTypeByID(rec.ObjectTypeID)
-	if !ok {
-		return nil, apierr.New(apierr.NotFound, "no object type %d", rec.ObjectTypeID)
-	}
-	return ot, nil
-}
 
 func newAssociations(in []*model.NewAssociationInput) ([]assoc.Pair, error) {
 	out := make([]assoc.Pair, len(in))
@@ -220,12 +208,6 @@ func associationBatch(results []assoc.Result) *model.AssociationBatchPayload {
 	return p
 }
 
-func labelOf(at *meta.AssociationType) *string {
-	if at.Label == "" {
-		return nil
-	}
-	return &at.Label
-}
 
 func deref[T any](p *T) T {
 	var zero T

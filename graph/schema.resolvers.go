@@ -28,21 +28,6 @@ func (r *associationConnectionResolver) TotalCount(ctx context.Context, obj *ass
 	return loadersOf(ctx).counts.Load(ctx, obj.Key)()
 }
 
-// TypeID is the resolver for the typeId field.
-func (r *associationLabelResolver) TypeID(ctx context.Context, obj *meta.AssociationType) (string, error) {
-	return gid.Encode(gid.AssociationType, obj.ID), nil
-}
-
-// Label is the resolver for the label field.
-func (r *associationLabelResolver) Label(ctx context.Context, obj *meta.AssociationType) (*string, error) {
-	return labelOf(obj), nil
-}
-
-// Category is the resolver for the category field.
-func (r *associationLabelResolver) Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error) {
-	return model.AssociationCategory(enumName(obj.Category)), nil
-}
-
 // Labels is the resolver for the labels field.
 func (r *associationResultResolver) Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error) {
 	if obj.Link == nil || obj.Err != nil {
@@ -54,29 +39,6 @@ func (r *associationResultResolver) Labels(ctx context.Context, obj *assoc.Resul
 // Error is the resolver for the error field.
 func (r *associationResultResolver) Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error) {
 	return itemError(obj.Err), nil
-}
-
-// ID is the resolver for the id field.
-func (r *associationTypeResolver) ID(ctx context.Context, obj *meta.AssociationType) (string, error) {
-	return gid.Encode(gid.AssociationType, obj.ID), nil
-}
-
-// Label is the resolver for the label field.
-func (r *associationTypeResolver) Label(ctx context.Context, obj *meta.AssociationType) (*string, error) {
-	return labelOf(obj), nil
-}
-
-// Category is the resolver for the category field.
-func (r *associationTypeResolver) Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error) {
-	return model.AssociationCategory(enumName(obj.Category)), nil
-}
-
-// Limit is the resolver for the limit field.
-func (r *associationTypeResolver) Limit(ctx context.Context, obj *meta.AssociationType) (*int, error) {
-	if obj.Limit == 0 {
-		return nil, nil
-	}
-	return &obj.Limit, nil
 }
 
 // Error is the resolver for the error field.
@@ -106,7 +68,7 @@ func (r *itemErrorResolver) ExistingRecord(ctx context.Context, obj *apierr.Erro
 	if err != nil {
 		return nil, err
 	}
-	return r.records.Get(ctx, m.WorkspaceID, obj.ExistingID)
+	return r.records.Get(ctx, m, obj.ExistingID)
 }
 
 // CreateRecord is the resolver for the createRecord field.
@@ -988,7 +950,7 @@ func (r *queryResolver) Record(ctx context.Context, id string, asOf *time.Time) 
 		}
 		return nil, err
 	}
-	rec, err := r.records.Get(ctx, m.WorkspaceID, n)
+	rec, err := r.records.Get(ctx, m, n)
 	if apierr.CodeOf(err) == apierr.NotFound {
 		return nil, nil
 	}
@@ -1043,39 +1005,6 @@ func (r *queryResolver) DataModel(ctx context.Context) (*model.DataModel, error)
 	return out, nil
 }
 
-// ID is the resolver for the id field.
-func (r *recordResolver) ID(ctx context.Context, obj *records.Record) (string, error) {
-	return gid.Encode(gid.Record, obj.ID), nil
-}
-
-// RecordID is the resolver for the recordId field.
-func (r *recordResolver) RecordID(ctx context.Context, obj *records.Record) (string, error) {
-	return strconv.Itoa(obj.ID), nil
-}
-
-// ObjectType is the resolver for the objectType field.
-func (r *recordResolver) ObjectType(ctx context.Context, obj *records.Record) (*meta.ObjectType, error) {
-	return r.objectTypeOf(ctx, obj)
-}
-
-// DisplayName is the resolver for the displayName field.
-func (r *recordResolver) DisplayName(ctx context.Context, obj *records.Record) (string, error) {
-	ot, err := r.objectTypeOf(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return obj.DisplayName(ot), nil
-}
-
-// Properties is the resolver for the properties field.
-func (r *recordResolver) Properties(ctx context.Context, obj *records.Record, names []string) (map[string]any, error) {
-	ot, err := r.objectTypeOf(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return obj.Values(ot, names), nil
-}
-
 // Associations is the resolver for the associations field.
 func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
 	args := assoc.Args{ToObjectType: toObjectType, Labels: labels, Page: pageArgs(first, after, last, before)}
@@ -1101,19 +1030,9 @@ func (r *Resolver) AssociationConnection() generated.AssociationConnectionResolv
 	return &associationConnectionResolver{r}
 }
 
-// AssociationLabel returns generated.AssociationLabelResolver implementation.
-func (r *Resolver) AssociationLabel() generated.AssociationLabelResolver {
-	return &associationLabelResolver{r}
-}
-
 // AssociationResult returns generated.AssociationResultResolver implementation.
 func (r *Resolver) AssociationResult() generated.AssociationResultResolver {
 	return &associationResultResolver{r}
-}
-
-// AssociationType returns generated.AssociationTypeResolver implementation.
-func (r *Resolver) AssociationType() generated.AssociationTypeResolver {
-	return &associationTypeResolver{r}
 }
 
 // BatchResult returns generated.BatchResultResolver implementation.
@@ -1163,9 +1082,7 @@ func (r *Resolver) RecordConnection() generated.RecordConnectionResolver {
 
 type (
 	associationConnectionResolver     struct{ *Resolver }
-	associationLabelResolver          struct{ *Resolver }
 	associationResultResolver         struct{ *Resolver }
-	associationTypeResolver           struct{ *Resolver }
 	batchResultResolver               struct{ *Resolver }
 	itemErrorResolver                 struct{ *Resolver }
 	mutationResolver                  struct{ *Resolver }

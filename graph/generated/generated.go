@@ -39,9 +39,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AssociationConnection() AssociationConnectionResolver
-	AssociationLabel() AssociationLabelResolver
 	AssociationResult() AssociationResultResolver
-	AssociationType() AssociationTypeResolver
 	BatchResult() BatchResultResolver
 	ItemError() ItemErrorResolver
 	Mutation() MutationResolver
@@ -94,9 +92,9 @@ type ComplexityRoot struct {
 	}
 
 	AssociationLabel struct {
-		Category func(childComplexity int) int
-		Label    func(childComplexity int) int
-		TypeID   func(childComplexity int) int
+		Category    func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		LabelOrNull func(childComplexity int) int
 	}
 
 	AssociationPayload struct {
@@ -112,13 +110,13 @@ type ComplexityRoot struct {
 	}
 
 	AssociationType struct {
-		Category func(childComplexity int) int
-		From     func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Inverse  func(childComplexity int) int
-		Label    func(childComplexity int) int
-		Limit    func(childComplexity int) int
-		To       func(childComplexity int) int
+		Category    func(childComplexity int) int
+		From        func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		Inverse     func(childComplexity int) int
+		LabelOrNull func(childComplexity int) int
+		LimitOrNull func(childComplexity int) int
+		To          func(childComplexity int) int
 	}
 
 	AssociationTypePayload struct {
@@ -357,10 +355,10 @@ type ComplexityRoot struct {
 		Associations    func(childComplexity int, toObjectType string, labels []string, first *int, after *string, last *int, before *string) int
 		CreatedAt       func(childComplexity int) int
 		DisplayName     func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		ObjectType      func(childComplexity int) int
-		Properties      func(childComplexity int, names []string) int
 		PropertyHistory func(childComplexity int, names []string, first *int, after *string) int
+		Props           func(childComplexity int, names []string) int
 		RecordID        func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 	}
@@ -400,22 +398,9 @@ type ComplexityRoot struct {
 type AssociationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
 }
-type AssociationLabelResolver interface {
-	TypeID(ctx context.Context, obj *meta.AssociationType) (string, error)
-	Label(ctx context.Context, obj *meta.AssociationType) (*string, error)
-	Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error)
-}
 type AssociationResultResolver interface {
 	Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error)
 	Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error)
-}
-type AssociationTypeResolver interface {
-	ID(ctx context.Context, obj *meta.AssociationType) (string, error)
-
-	Label(ctx context.Context, obj *meta.AssociationType) (*string, error)
-	Category(ctx context.Context, obj *meta.AssociationType) (model.AssociationCategory, error)
-
-	Limit(ctx context.Context, obj *meta.AssociationType) (*int, error)
 }
 type BatchResultResolver interface {
 	Error(ctx context.Context, obj *records.Result) (*apierr.Error, error)
@@ -515,12 +500,6 @@ type QueryResolver interface {
 	DataModel(ctx context.Context) (*model.DataModel, error)
 }
 type RecordResolver interface {
-	ID(ctx context.Context, obj *records.Record) (string, error)
-	RecordID(ctx context.Context, obj *records.Record) (string, error)
-	ObjectType(ctx context.Context, obj *records.Record) (*meta.ObjectType, error)
-	DisplayName(ctx context.Context, obj *records.Record) (string, error)
-	Properties(ctx context.Context, obj *records.Record, names []string) (map[string]any, error)
-
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
 }
@@ -642,18 +621,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationLabel.Category(childComplexity), true
-	case "AssociationLabel.label":
-		if e.ComplexityRoot.AssociationLabel.Label == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AssociationLabel.Label(childComplexity), true
 	case "AssociationLabel.typeId":
-		if e.ComplexityRoot.AssociationLabel.TypeID == nil {
+		if e.ComplexityRoot.AssociationLabel.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AssociationLabel.TypeID(childComplexity), true
+		return e.ComplexityRoot.AssociationLabel.GlobalID(childComplexity), true
+	case "AssociationLabel.label":
+		if e.ComplexityRoot.AssociationLabel.LabelOrNull == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationLabel.LabelOrNull(childComplexity), true
 
 	case "AssociationPayload.from":
 		if e.ComplexityRoot.AssociationPayload.From == nil {
@@ -706,11 +685,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssociationType.From(childComplexity), true
 	case "AssociationType.id":
-		if e.ComplexityRoot.AssociationType.ID == nil {
+		if e.ComplexityRoot.AssociationType.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AssociationType.ID(childComplexity), true
+		return e.ComplexityRoot.AssociationType.GlobalID(childComplexity), true
 	case "AssociationType.inverse":
 		if e.ComplexityRoot.AssociationType.Inverse == nil {
 			break
@@ -718,17 +697,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssociationType.Inverse(childComplexity), true
 	case "AssociationType.label":
-		if e.ComplexityRoot.AssociationType.Label == nil {
+		if e.ComplexityRoot.AssociationType.LabelOrNull == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AssociationType.Label(childComplexity), true
+		return e.ComplexityRoot.AssociationType.LabelOrNull(childComplexity), true
 	case "AssociationType.limit":
-		if e.ComplexityRoot.AssociationType.Limit == nil {
+		if e.ComplexityRoot.AssociationType.LimitOrNull == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AssociationType.Limit(childComplexity), true
+		return e.ComplexityRoot.AssociationType.LimitOrNull(childComplexity), true
 	case "AssociationType.toObjectType":
 		if e.ComplexityRoot.AssociationType.To == nil {
 			break
@@ -1907,28 +1886,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Record.DisplayName(childComplexity), true
 	case "Record.id":
-		if e.ComplexityRoot.Record.ID == nil {
+		if e.ComplexityRoot.Record.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Record.ID(childComplexity), true
+		return e.ComplexityRoot.Record.GlobalID(childComplexity), true
 	case "Record.objectType":
 		if e.ComplexityRoot.Record.ObjectType == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Record.ObjectType(childComplexity), true
-	case "Record.properties":
-		if e.ComplexityRoot.Record.Properties == nil {
-			break
-		}
-
-		args, err := ec.field_Record_properties_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Record.Properties(childComplexity, args["names"].([]string)), true
 	case "Record.propertyHistory":
 		if e.ComplexityRoot.Record.PropertyHistory == nil {
 			break
@@ -1940,6 +1908,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.PropertyHistory(childComplexity, args["names"].([]string), args["first"].(*int), args["after"].(*string)), true
+	case "Record.properties":
+		if e.ComplexityRoot.Record.Props == nil {
+			break
+		}
+
+		args, err := ec.field_Record_properties_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Record.Props(childComplexity, args["names"].([]string)), true
 	case "Record.recordId":
 		if e.ComplexityRoot.Record.RecordID == nil {
 			break
@@ -5043,7 +5022,7 @@ func (ec *executionContext) _AssociationLabel_typeId(ctx context.Context, field 
 			return ec.fieldContext_AssociationLabel_typeId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationLabel().TypeID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5054,7 +5033,7 @@ func (ec *executionContext) _AssociationLabel_typeId(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AssociationLabel_typeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("AssociationLabel", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AssociationLabel_label(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -5066,7 +5045,7 @@ func (ec *executionContext) _AssociationLabel_label(ctx context.Context, field g
 			return ec.fieldContext_AssociationLabel_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationLabel().Label(ctx, obj)
+			return obj.LabelOrNull(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5077,7 +5056,7 @@ func (ec *executionContext) _AssociationLabel_label(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AssociationLabel_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "String")
+	return graphql.NewScalarFieldContext("AssociationLabel", field, true, false, "String")
 }
 
 func (ec *executionContext) _AssociationLabel_category(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -5089,18 +5068,18 @@ func (ec *executionContext) _AssociationLabel_category(ctx context.Context, fiel
 			return ec.fieldContext_AssociationLabel_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationLabel().Category(ctx, obj)
+			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
-			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v meta.Category) graphql.Marshaler {
+			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssociationLabel_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationLabel", field, true, true, "AssociationCategory")
+	return graphql.NewScalarFieldContext("AssociationLabel", field, false, false, "AssociationCategory")
 }
 
 func (ec *executionContext) _AssociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPayload) (ret graphql.Marshaler) {
@@ -5295,7 +5274,7 @@ func (ec *executionContext) _AssociationType_id(ctx context.Context, field graph
 			return ec.fieldContext_AssociationType_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationType().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5306,7 +5285,7 @@ func (ec *executionContext) _AssociationType_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_AssociationType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("AssociationType", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AssociationType_fromObjectType(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -5382,7 +5361,7 @@ func (ec *executionContext) _AssociationType_label(ctx context.Context, field gr
 			return ec.fieldContext_AssociationType_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationType().Label(ctx, obj)
+			return obj.LabelOrNull(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5393,7 +5372,7 @@ func (ec *executionContext) _AssociationType_label(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AssociationType_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "String")
+	return graphql.NewScalarFieldContext("AssociationType", field, true, false, "String")
 }
 
 func (ec *executionContext) _AssociationType_category(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -5405,18 +5384,18 @@ func (ec *executionContext) _AssociationType_category(ctx context.Context, field
 			return ec.fieldContext_AssociationType_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationType().Category(ctx, obj)
+			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
-			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v meta.Category) graphql.Marshaler {
+			return ec.marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssociationType_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "AssociationCategory")
+	return graphql.NewScalarFieldContext("AssociationType", field, false, false, "AssociationCategory")
 }
 
 func (ec *executionContext) _AssociationType_inverse(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -5460,7 +5439,7 @@ func (ec *executionContext) _AssociationType_limit(ctx context.Context, field gr
 			return ec.fieldContext_AssociationType_limit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AssociationType().Limit(ctx, obj)
+			return obj.LimitOrNull(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -5471,7 +5450,7 @@ func (ec *executionContext) _AssociationType_limit(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AssociationType_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssociationType", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("AssociationType", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AssociationTypePayload_associationType(ctx context.Context, field graphql.CollectedField, obj *model.AssociationTypePayload) (ret graphql.Marshaler) {
@@ -10108,7 +10087,7 @@ func (ec *executionContext) _Record_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Record_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Record().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10119,7 +10098,7 @@ func (ec *executionContext) _Record_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Record_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Record", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Record", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Record_recordId(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
@@ -10131,7 +10110,7 @@ func (ec *executionContext) _Record_recordId(ctx context.Context, field graphql.
 			return ec.fieldContext_Record_recordId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Record().RecordID(ctx, obj)
+			return obj.RecordID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10142,7 +10121,7 @@ func (ec *executionContext) _Record_recordId(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Record_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Record", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Record", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Record_objectType(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
@@ -10154,7 +10133,7 @@ func (ec *executionContext) _Record_objectType(ctx context.Context, field graphq
 			return ec.fieldContext_Record_objectType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Record().ObjectType(ctx, obj)
+			return obj.ObjectType(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
@@ -10169,7 +10148,7 @@ func (ec *executionContext) fieldContext_Record_objectType(_ context.Context, fi
 		Object:     "Record",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ObjectType(ctx, field)
 		},
@@ -10186,7 +10165,7 @@ func (ec *executionContext) _Record_displayName(ctx context.Context, field graph
 			return ec.fieldContext_Record_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Record().DisplayName(ctx, obj)
+			return obj.DisplayName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10197,7 +10176,7 @@ func (ec *executionContext) _Record_displayName(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Record_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Record", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Record", field, true, false, "String")
 }
 
 func (ec *executionContext) _Record_properties(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
@@ -10210,7 +10189,7 @@ func (ec *executionContext) _Record_properties(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Record().Properties(ctx, obj, fc.Args["names"].([]string))
+			return obj.Props(fc.Args["names"].([]string)), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
@@ -10225,7 +10204,7 @@ func (ec *executionContext) fieldContext_Record_properties(ctx context.Context, 
 		Object:     "Record",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type JSON does not have child fields")
 		},
@@ -14447,23 +14426,20 @@ func (ec *executionContext) _AssociationLabel(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AssociationLabel")
 		case "typeId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationLabel_typeId(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationLabel_typeId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationLabel_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationLabel_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationLabel_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationLabel_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14581,44 +14557,40 @@ func (ec *executionContext) _AssociationType(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AssociationType")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationType_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationType_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fromObjectType":
 			out.Values[i] = ec._AssociationType_fromObjectType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "toObjectType":
 			out.Values[i] = ec._AssociationType_toObjectType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationType_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationType_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationType_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationType_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inverse":
 			out.Values[i] = ec._AssociationType_inverse(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "limit":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AssociationType_limit(ctx, field, obj)
-				})
+			out.Values[i] = ec._AssociationType_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16295,35 +16267,30 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Record")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Record_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Record_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "recordId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Record_recordId(ctx, field, obj)
-				})
+			out.Values[i] = ec._Record_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "objectType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Record_objectType(ctx, field, obj)
-				})
+			out.Values[i] = ec._Record_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "displayName":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Record_displayName(ctx, field, obj)
-				})
+			out.Values[i] = ec._Record_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "properties":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Record_properties(ctx, field, obj)
-				})
+			out.Values[i] = ec._Record_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Record_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17013,13 +16980,13 @@ func (ec *executionContext) marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋac
 	return ec._AssociationBatchPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx context.Context, v any) (model.AssociationCategory, error) {
-	var res model.AssociationCategory
+func (ec *executionContext) unmarshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx context.Context, v any) (meta.Category, error) {
+	var res meta.Category
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationCategory(ctx context.Context, sel ast.SelectionSet, v model.AssociationCategory) graphql.Marshaler {
+func (ec *executionContext) marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx context.Context, sel ast.SelectionSet, v meta.Category) graphql.Marshaler {
 	return v
 }
 

@@ -419,63 +419,6 @@ type UpsertRecordsInput struct {
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
-type AssociationCategory string
-
-const (
-	// From the standard catalog: the unlabeled defaults and Primary.
-	AssociationCategoryStandard AssociationCategory = "STANDARD"
-	// Made by an admin.
-	AssociationCategoryUserDefined AssociationCategory = "USER_DEFINED"
-)
-
-var AllAssociationCategory = []AssociationCategory{
-	AssociationCategoryStandard,
-	AssociationCategoryUserDefined,
-}
-
-func (e AssociationCategory) IsValid() bool {
-	switch e {
-	case AssociationCategoryStandard, AssociationCategoryUserDefined:
-		return true
-	}
-	return false
-}
-
-func (e AssociationCategory) String() string {
-	return string(e)
-}
-
-func (e *AssociationCategory) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AssociationCategory(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AssociationCategory", str)
-	}
-	return nil
-}
-
-func (e AssociationCategory) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AssociationCategory) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AssociationCategory) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
 // How a property is edited.
 type FieldType string
 

@@ -78,6 +78,7 @@ func (s *Store) lockPair(ctx context.Context, q records.ExecQuerier, m *meta.Mod
 		if err != nil {
 			return nil, nil, err
 		}
+		records.Attach(m, r)
 		if r.ID == p.From {
 			from = r
 		} else {

@@ -19,7 +19,7 @@ import (
 func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
 	var erased int
 	err := s.records.Tx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
-		recs, err := s.records.Lock(ctx, tx, m.WorkspaceID, []int{id})
+		recs, err := s.records.Lock(ctx, tx, m, []int{id})
 		if err != nil {
 			return err
 		}
@@ -28,7 +28,7 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 			return apierr.New(apierr.NotFound, "no record %d", id)
 		}
 		ids := append([]int{id}, records.MergedIDs(r)...)
-		merged, err := s.records.Lock(ctx, tx, m.WorkspaceID, ids[1:])
+		merged, err := s.records.Lock(ctx, tx, m, ids[1:])
 		if err != nil {
 			return err
 		}

@@ -230,6 +230,7 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents 
 		if err != nil {
 			return nil, err
 		}
+		r.Type = t.to
 		edges[parent] = append(edges[parent], Edge{Record: r, Types: typesOf(m, parseIDs(typeIDs))})
 	}
 	if err := rows.Err(); err != nil {

@@ -5,9 +5,14 @@
 package meta
 
 import (
+	"fmt"
+	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acme/crm/internal/gid"
 
 	"github.com/acme/crm/internal/layout"
 
@@ -33,13 +38,55 @@ type AssociationType struct {
 	From     *ObjectType
 	To       *ObjectType
 	Label    string
-	Category string // standard or user_defined
+	Category Category
 	// Inverse is the type of the same link seen from the other side (a
 	// type between one object type and itself may be its own inverse).
 	Inverse *AssociationType
 	// Limit is how many records of the other side one record may have
 	// under this type; 0 means no limit.
 	Limit int
+}
+
+// Category says who made an association type.
+type Category string
+
+// The categories, as stored.
+const (
+	Standard    Category = "standard"
+	UserDefined Category = "user_defined"
+)
+
+// MarshalGQL writes the category as its GraphQL enum value.
+func (c Category) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(strings.ToUpper(string(c)))) }
+
+// UnmarshalGQL reads the category from its GraphQL enum value.
+func (c *Category) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch Category(strings.ToLower(s)) {
+	case Standard, UserDefined:
+		*c = Category(strings.ToLower(s))
+		return nil
+	}
+	return fmt.Errorf("%v is not an association category", v)
+}
+
+// GlobalID is the type's opaque global id.
+func (at *AssociationType) GlobalID() string { return gid.Encode(gid.AssociationType, at.ID) }
+
+// LabelOrNull is the label, nil for the unlabeled default.
+func (at *AssociationType) LabelOrNull() *string {
+	if at.Label == "" {
+		return nil
+	}
+	return &at.Label
+}
+
+// LimitOrNull is the limit, nil when there is none.
+func (at *AssociationType) LimitOrNull() *int {
+	if at.Limit == 0 {
+		return nil
+	}
+	return &at.Limit
 }
 
 // AssociationTypeByID returns the association type with id.
@@ -347,7 +394,7 @@ func (m *Model) linkAssociationTypes(rows []AssociationTypeRow) {
 		if from == nil || to == nil {
 			continue
 		}
-		at := &AssociationType{ID: r.ID, From: from, To: to, Label: r.Label, Category: r.Category, Limit: r.Limit}
+		at := &AssociationType{ID: r.ID, From: from, To: to, Label: r.Label, Category: Category(r.Category), Limit: r.Limit}
 		m.AssociationTypes = append(m.AssociationTypes, at)
 		m.assocByID[r.ID] = at
 	}

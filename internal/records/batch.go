@@ -165,7 +165,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 	results := make([]Result, len(inputs))
 	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
 		current := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
+		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err
 		}
 		for i, in := range inputs {
@@ -288,7 +288,7 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 		}
 		if id != 0 {
 			current := map[int]*Record{}
-			if err := s.getMany(ctx, q, m.WorkspaceID, []int{id}, true, current); err != nil {
+			if err := s.getMany(ctx, q, m, []int{id}, true, current); err != nil {
 				return nil, false, err
 			}
 			r := current[id]
@@ -328,7 +328,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 	results := make([]Result, len(ids))
 	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
 		current := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m.WorkspaceID, ids, true, current); err != nil {
+		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err
 		}
 		now := schema.Now()

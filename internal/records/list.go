@@ -97,6 +97,9 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
 	}
+	for _, r := range recs {
+		r.Type = ot
+	}
 	recs, info := page.Trim(w, recs, o.cursor)
 	if q.AsOf != nil {
 		if recs, err = s.AsOf(ctx, m.WorkspaceID, recs, *q.AsOf); err != nil {

@@ -40,9 +40,9 @@ func (s *Store) Tx(ctx context.Context, workspaceID int, fn func(tx *ent.Tx, h *
 
 // Lock reads records, archived or not, and on PostgreSQL locks them until
 // the transaction ends, in id order.
-func (s *Store) Lock(ctx context.Context, q ExecQuerier, workspaceID int, ids []int) (map[int]*Record, error) {
+func (s *Store) Lock(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int) (map[int]*Record, error) {
 	out := map[int]*Record{}
-	return out, s.getMany(ctx, q, workspaceID, ids, true, out)
+	return out, s.getMany(ctx, q, m, ids, true, out)
 }
 
 // Write stores next as r's values without validating them (the caller
@@ -70,7 +70,7 @@ const maxMergeHops = 16
 
 // follow replaces records merged into others by the records they were
 // merged into, reading each hop's targets in one statement.
-func (s *Store) follow(ctx context.Context, workspaceID int, recs map[int]*Record) error {
+func (s *Store) follow(ctx context.Context, m *meta.Model, recs map[int]*Record) error {
 	for hop := 0; hop < maxMergeHops; hop++ {
 		var targets []int
 		for _, r := range recs {
@@ -82,7 +82,7 @@ func (s *Store) follow(ctx context.Context, workspaceID int, recs map[int]*Recor
 			return nil
 		}
 		found := map[int]*Record{}
-		if err := s.getMany(ctx, s.db.Client, workspaceID, targets, false, found); err != nil {
+		if err := s.getMany(ctx, s.db.Client, m, targets, false, found); err != nil {
 			return err
 		}
 		for id, r := range recs {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
 )
@@ -32,6 +33,32 @@ type Record struct {
 	ArchivedAt *time.Time
 	// MergedInto is the record this one was merged into, or 0.
 	MergedInto int
+	// Type is the definition of the record's object type, as the request
+	// reading it knows it; the store attaches it.
+	Type *meta.ObjectType
+}
+
+// Attach gives r the definitions of its object type from m.
+func Attach(m *meta.Model, r *Record) *Record {
+	r.Type, _ = m.ObjectTypeByID(r.ObjectTypeID)
+	return r
+}
+
+// GlobalID is the record's opaque global id.
+func (r *Record) GlobalID() string { return gid.Encode(gid.Record, r.ID) }
+
+// RecordID is the plain numeric id, as text.
+func (r *Record) RecordID() string { return strconv.Itoa(r.ID) }
+
+// ObjectType is the definition of the record's object type.
+func (r *Record) ObjectType() *meta.ObjectType { return r.Type }
+
+// Props are the values a client sees (Values), of the record's own type.
+func (r *Record) Props(names []string) map[string]any {
+	if r.Type == nil {
+		return map[string]any{}
+	}
+	return r.Values(r.Type, names)
 }
 
 // Archived reports whether the record is in the recycle bin.
@@ -41,40 +68,44 @@ func (r *Record) Archived() bool { return r.ArchivedAt != nil }
 // and the values every record has (hs_object_id, createdate,
 // lastmodifieddate). names, when not nil, keeps only those.
 func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
-	system := map[string]any{
-		"hs_object_id":     json.Number(strconv.Itoa(r.ID)),
-		"createdate":       r.CreatedAt.UTC().Format(values.DateTimeLayout),
-		"lastmodifieddate": r.UpdatedAt.UTC().Format(values.DateTimeLayout),
-	}
-	visible := func(name string) (any, bool) {
-		if v, ok := system[name]; ok {
-			return v, true
-		}
-		def, ok := ot.Property(name)
-		if !ok || def.Archived {
-			return nil, false
-		}
-		v, ok := r.Properties[name]
-		return v, ok
-	}
-	out := map[string]any{}
-	if names != nil {
-		for _, name := range names {
-			if v, ok := visible(name); ok {
+	if names == nil {
+		out := make(map[string]any, len(r.Properties)+3)
+		for name, v := range r.Properties {
+			if def, ok := ot.Property(name); ok && !def.Archived {
 				out[name] = v
 			}
 		}
+		for _, name := range systemValues {
+			out[name], _ = r.systemValue(name)
+		}
 		return out
 	}
-	for name := range r.Properties {
-		if v, ok := visible(name); ok {
+	out := make(map[string]any, len(names))
+	for _, name := range names {
+		if v, ok := r.systemValue(name); ok {
 			out[name] = v
+		} else if def, ok := ot.Property(name); ok && !def.Archived {
+			if v, ok := r.Properties[name]; ok {
+				out[name] = v
+			}
 		}
 	}
-	for name, v := range system {
-		out[name] = v
-	}
 	return out
+}
+
+// systemValues are the values every record has, kept in columns.
+var systemValues = []string{"hs_object_id", "createdate", "lastmodifieddate"}
+
+func (r *Record) systemValue(name string) (any, bool) {
+	switch name {
+	case "hs_object_id":
+		return json.Number(strconv.Itoa(r.ID)), true
+	case "createdate":
+		return r.CreatedAt.UTC().Format(values.DateTimeLayout), true
+	case "lastmodifieddate":
+		return r.UpdatedAt.UTC().Format(values.DateTimeLayout), true
+	}
+	return nil, false
 }
 
 // columns are what every read selects, in Scan's order.
@@ -157,7 +188,11 @@ func queryRecords(ctx context.Context, q ExecQuerier, query string, args ...any)
 // DisplayName is what a record is called: its display name properties'
 // values joined (contacts: first and last name), else its primary display
 // property's value, else the object type's singular label and its id.
-func (r *Record) DisplayName(ot *meta.ObjectType) string {
+func (r *Record) DisplayName() string {
+	ot := r.Type
+	if ot == nil {
+		return fmt.Sprintf("Record %d", r.ID)
+	}
 	var parts []string
 	for _, name := range ot.DisplayNameProperties {
 		if s := valueText(r.Properties[name]); s != "" {

@@ -31,8 +31,8 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 func notFound(id int) error { return apierr.New(apierr.NotFound, "no record %d", id) }
 
 // Get returns a record of the workspace, archived or not.
-func (s *Store) Get(ctx context.Context, workspaceID, id int) (*Record, error) {
-	recs, err := s.GetMany(ctx, workspaceID, []int{id})
+func (s *Store) Get(ctx context.Context, m *meta.Model, id int) (*Record, error) {
+	recs, err := s.GetMany(ctx, m, []int{id})
 	if err != nil {
 		return nil, err
 	}
@@ -46,22 +46,22 @@ func (s *Store) Get(ctx context.Context, workspaceID, id int) (*Record, error) {
 // GetMany returns the records of the workspace with the given ids, archived
 // or not, in one statement per thousand ids; missing ids are absent. The
 // id of a record merged into another answers that other record.
-func (s *Store) GetMany(ctx context.Context, workspaceID int, ids []int) (map[int]*Record, error) {
+func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]*Record, error) {
 	out := make(map[int]*Record, len(ids))
-	if err := s.getMany(ctx, s.db.Client, workspaceID, ids, false, out); err != nil {
+	if err := s.getMany(ctx, s.db.Client, m, ids, false, out); err != nil {
 		return nil, err
 	}
-	if err := s.follow(ctx, workspaceID, out); err != nil {
+	if err := s.follow(ctx, m, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) getMany(ctx context.Context, q ExecQuerier, workspaceID int, ids []int, lock bool, out map[int]*Record) error {
+func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, lock bool, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
 		args := make([]any, 0, len(chunk)+1)
-		args = append(args, workspaceID)
+		args = append(args, m.WorkspaceID)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
@@ -74,7 +74,7 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, workspaceID int, ids
 			return fmt.Errorf("read records: %w", err)
 		}
 		for _, r := range recs {
-			out[r.ID] = r
+			out[r.ID] = Attach(m, r)
 		}
 	}
 	return nil
@@ -122,7 +122,7 @@ func (s *Store) insert(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, 
 		var id int
 		err := queryRow(ctx, q, query, []any{workspaceID, ot.ID, encoded, now, now}, &id)
 		if err == nil {
-			return &Record{ID: id, WorkspaceID: workspaceID, ObjectTypeID: ot.ID, Properties: props, CreatedAt: now, UpdatedAt: now}, nil
+			return &Record{ID: id, WorkspaceID: workspaceID, ObjectTypeID: ot.ID, Properties: props, CreatedAt: now, UpdatedAt: now, Type: ot}, nil
 		}
 		if !errors.Is(err, stdsql.ErrNoRows) {
 			return nil, fmt.Errorf("insert record: %w", err)
@@ -285,7 +285,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 	var out *Record
 	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
 		recs := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m.WorkspaceID, []int{id}, true, recs); err != nil {
+		if err := s.getMany(ctx, tx, m, []int{id}, true, recs); err != nil {
 			return err
 		}
 		r, ok := recs[id]

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Data sizes and the shape of the measured read.
+const (
+	numCompanies       = 10_000
+	numContacts        = 100_000 // contact i belongs to company i % numCompanies
+	numDeals           = 50_000  // deal j belongs to contact (j % dealContacts) * 8
+	dealContacts       = 12_500
+	companiesPage      = 20
+	contactsPage       = 10
+	dealsPage          = 5
+	levels             = 3
+	warmupRequests     = 50
+	maxRatioP50        = 2.0
+	maxStmtsPerRequest = levels + 1
+)
+
+// concurrencies are the numbers of clients measured, in order.
+var concurrencies = []int{1, 8}
+
+type config struct {
+	databaseURL string
+	duration    time.Duration // measured per server per concurrency
+	cpuProfile  string
+}
+
+func loadConfig() (config, error) {
+	c := config{duration: 5 * time.Second, cpuProfile: os.Getenv("BENCH_CPUPROFILE")}
+	c.databaseURL = os.Getenv("BENCH_DATABASE_URL")
+	if c.databaseURL == "" {
+		c.databaseURL = os.Getenv("TEST_DATABASE_URL")
+	}
+	if c.databaseURL == "" {
+		return c, errors.New("the benchmark needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL, e.g.\n" +
+			"  TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' make bench")
+	}
+	if s := os.Getenv("BENCH_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 {
+			return c, fmt.Errorf("BENCH_SECONDS must be a positive number of seconds, got %q", s)
+		}
+		c.duration = time.Duration(f * float64(time.Second))
+	}
+	return c, nil
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/meta"
+)
+
+func run(ctx context.Context) (err error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	out := os.Stdout
+	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, drop()) }()
+
+	counter := &db.Counter{}
+	d, err := db.Open(ctx, schemaURL, db.WithCounter(counter))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ws, err := install.Default(ctx, d)
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	m, err := meta.NewCache(d.Client).Get(ctx, ws)
+	if err != nil {
+		return err
+	}
+	ds, err := newDataset(m)
+	if err != nil {
+		return err
+	}
+	if err := load(ctx, d.SQL, ds, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "data: %d companies, %d contacts (%d a company), %d deals (4 each for %d contacts); %d association rows (both directions)\n",
+		numCompanies, numContacts, numContacts/numCompanies, numDeals, dealContacts, 2*(numContacts+numDeals))
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	api := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger}))
+	defer api.Close()
+	baseDB, err := openBaselineDB(ctx, schemaURL)
+	if err != nil {
+		return fmt.Errorf("open the baseline's pool: %w", err)
+	}
+	defer baseDB.Close()
+	baseSrv := httptest.NewServer(newBaseline(baseDB, d.Dialect, ds))
+	defer baseSrv.Close()
+	servers := [2]server{{name: "api", url: api.URL + "/graphql", graphQL: true}, {name: "baseline", url: baseSrv.URL}}
+
+	client := newClient()
+	defer client.CloseIdleConnections()
+	sh, err := compare(ctx, client, servers, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "each response: %d companies, %d contacts, %d deals\n", sh.count[0], sh.count[1], sh.count[2])
+	if err := showStatements(ctx, schemaURL, ws, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "machine: %d CPUs, GOMAXPROCS %d, %s; load generator, both servers and PostgreSQL share it\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Fprintf(out, "method: per concurrency, %d warm-up requests per server, then %s per server in %d slices alternating api and baseline\n\n",
+		warmupRequests, cfg.duration, slices)
+
+	results := make([]result, 0, len(concurrencies))
+	for _, conc := range concurrencies {
+		r, err := measure(ctx, client, servers, conc, cfg.duration, counter)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	clean := report(out, results)
+
+	if cfg.cpuProfile != "" {
+		if err := profile(ctx, client, servers[0], cfg, out); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	if !clean {
+		return errors.New("some requests failed: see above")
+	}
+	return nil
+}
+
+// compare fetches the read once from each server and fails when they do
+// not return the same records.
+func compare(ctx context.Context, c *http.Client, servers [2]server, out io.Writer) (*shape, error) {
+	var bodies [2][]byte
+	var shapes [2]*shape
+	for i, s := range servers {
+		body, err := fetch(ctx, c, s)
+		if err != nil {
+			return nil, fmt.Errorf("first request: %w", err)
+		}
+		sh, err := parseShape(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		bodies[i], shapes[i] = body, sh
+	}
+	sameOrder, err := sameRecords(shapes[0], shapes[1])
+	if err != nil {
+		return nil, err
+	}
+	same := "same record ids under the same parents at every level"
+	if sameOrder {
+		same += ", in the same order"
+	} else {
+		same += ", but in a different order"
+	}
+	if sameJSON(bodies[0], bodies[1]) {
+		same += "; the whole responses are equal JSON"
+	} else {
+		same += "; the responses differ elsewhere (display names or values)"
+	}
+	fmt.Fprintf(out, "check: api and baseline return the %s\n", same)
+	return shapes[0], nil
+}
+
+// showStatements runs the read once through a handler of its own that
+// keeps statement texts, and prints them.
+func showStatements(ctx context.Context, schemaURL string, ws int, out io.Writer) error {
+	counter := &db.Counter{Keep: true}
+	d, err := db.Open(ctx, schemaURL, db.WithCounter(counter))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws}))
+	defer srv.Close()
+	c := newClient()
+	defer c.CloseIdleConnections()
+	s := server{name: "api", url: srv.URL, graphQL: true}
+	if _, err := fetch(ctx, c, s); err != nil { // loads the definitions
+		return err
+	}
+	counter.Reset()
+	if _, err := fetch(ctx, c, s); err != nil {
+		return err
+	}
+	stmts := counter.Statements()
+	fmt.Fprintf(out, "statements of one API request (%d):\n", len(stmts))
+	for i, q := range stmts {
+		q = strings.Join(strings.Fields(q), " ")
+		if len(q) > 150 {
+			q = q[:147] + "..."
+		}
+		fmt.Fprintf(out, "  %d. %s\n", i+1, q)
+	}
+	return nil
+}
+
+// slices is how many stretches each server's measured time is cut into,
+// alternating with the other server's, so that noise hits both.
+const slices = 5
+
+// result is one concurrency's measurements.
+type result struct {
+	conc        int
+	api, base   sample
+	statements  int64
+	stmtsPerReq float64
+}
+
+func measure(ctx context.Context, c *http.Client, servers [2]server, conc int, d time.Duration, counter *db.Counter) (result, error) {
+	r := result{conc: conc}
+	for _, s := range servers {
+		if w := hammer(ctx, c, s, conc, 0, warmupRequests); w.firstErr != nil {
+			return r, fmt.Errorf("warm-up of %s: %w", s.name, w.firstErr)
+		}
+	}
+	slice := d / slices
+	for i := 0; i < slices && ctx.Err() == nil; i++ {
+		order := []int{0, 1}
+		if i%2 == 1 {
+			order = []int{1, 0}
+		}
+		for _, k := range order {
+			before := counter.Count()
+			got := hammer(ctx, c, servers[k], conc, slice, 0)
+			if k == 0 {
+				r.statements += counter.Count() - before
+				r.api.add(got)
+			} else {
+				r.base.add(got)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return r, fmt.Errorf("interrupted: %w", err)
+	}
+	if n := r.api.requests(); n > 0 {
+		r.stmtsPerReq = float64(r.statements) / float64(n)
+	}
+	return r, nil
+}
+
+// profile writes a CPU profile of the API alone at concurrency 1.
+func profile(ctx context.Context, c *http.Client, api server, cfg config, out io.Writer) error {
+	f, err := os.Create(cfg.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	s := hammer(ctx, c, api, 1, cfg.duration, 0)
+	pprof.StopCPUProfile()
+	fmt.Fprintf(out, "\nCPU profile of %d API requests at concurrency 1 (this process: API server and load generator) in %s\n"+
+		"  go tool pprof -top %s\n", s.requests(), cfg.cpuProfile, cfg.cpuProfile)
+	return f.Close()
+}
