@@ -154,7 +154,6 @@ func itemError(err error) *apierr.Error {
 	return apierr.New(apierr.Internal, "internal server error")
 }
 
-
 func newAssociations(in []*model.NewAssociationInput) ([]assoc.Pair, error) {
 	out := make([]assoc.Pair, len(in))
 	for i, a := range in {
@@ -207,7 +206,6 @@ func associationBatch(results []assoc.Result) *model.AssociationBatchPayload {
 	p.Results, p.Written, p.Failed = pointers(results, func(r *assoc.Result) error { return r.Err })
 	return p
 }
-
 
 func deref[T any](p *T) T {
 	var zero T

@@ -57,7 +57,9 @@ const (
 )
 
 // MarshalGQL writes the category as its GraphQL enum value.
-func (c Category) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(strings.ToUpper(string(c)))) }
+func (c Category) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.Quote(strings.ToUpper(string(c))))
+}
 
 // UnmarshalGQL reads the category from its GraphQL enum value.
 func (c *Category) UnmarshalGQL(v any) error {
