@@ -18,7 +18,7 @@ import (
 // returns how many records went.
 func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
 	var erased int
-	err := s.records.Tx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
+	err := s.records.Tx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
 		recs, err := s.records.Lock(ctx, tx, m, []int{id})
 		if err != nil {
 			return err

@@ -32,7 +32,7 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 	}
 	ctx = history.WithSource(ctx, history.Source{Type: history.Merge, ID: strconv.Itoa(secondaryID)})
 	var out *records.Record
-	err := s.records.Tx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
+	err := s.records.Tx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
 		recs, err := s.records.Lock(ctx, tx, m, []int{primaryID, secondaryID})
 		if err != nil {
 			return err

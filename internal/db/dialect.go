@@ -20,6 +20,8 @@ type Dialect interface {
 	// ForUpdate is the clause that locks selected rows until the transaction
 	// ends ("" where the whole database is locked by a write transaction).
 	ForUpdate() string
+	// ForShare locks selected rows against writers but not other readers.
+	ForShare() string
 	// ExtraMigrations are statements run after ent's migration, for what ent
 	// cannot declare.
 	ExtraMigrations() []string
@@ -45,6 +47,8 @@ func (postgres) PropertyText(column, property string) string {
 }
 
 func (postgres) ForUpdate() string { return " FOR UPDATE" }
+
+func (postgres) ForShare() string { return " FOR SHARE" }
 
 func (postgres) InIDs(column string) string { return column + " = ANY(?::bigint[])" }
 
@@ -87,6 +91,8 @@ func (sqlite) PropertyText(column, property string) string {
 }
 
 func (sqlite) ForUpdate() string { return "" }
+
+func (sqlite) ForShare() string { return "" }
 
 func (sqlite) InIDs(column string) string {
 	return column + " IN (SELECT value FROM json_each(?))"

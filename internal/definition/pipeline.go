@@ -309,7 +309,13 @@ func (s *Store) CreateStage(ctx context.Context, m *meta.Model, pipelineID int, 
 	if err != nil {
 		return 0, err
 	}
-	if len(p.Stages) >= MaxStages {
+	live := 0
+	for _, st := range p.Stages {
+		if !st.Archived {
+			live++
+		}
+	}
+	if live >= MaxStages {
 		return 0, apierr.New(apierr.LimitExceeded, "pipeline %q has %d stages, the most allowed", p.Key, MaxStages)
 	}
 	labels := map[string]bool{}

@@ -3,6 +3,7 @@ package definition
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/acme/crm/ent"
@@ -31,6 +32,27 @@ type PropertyInput struct {
 	Options      []propdef.Option
 	Unique       bool
 	Hidden       bool
+}
+
+// uniqueCount counts the unique properties of an object type, archived
+// ones too: they keep their index and come back unique when restored.
+func uniqueCount(ot *meta.ObjectType) int {
+	n := 0
+	for _, p := range ot.Properties {
+		if p.Unique {
+			n++
+		}
+	}
+	return n
+}
+
+// checkUniqueType refuses a unique flag on a type whose values are not
+// compared as text.
+func checkUniqueType(name string, t propdef.Type) error {
+	if t != propdef.String && t != propdef.Number {
+		return apierr.Invalid("hasUniqueValue", "only string and number properties can be unique, %q is %s", name, t)
+	}
+	return nil
 }
 
 // checkDefinition checks a property's type, field type and options.
@@ -100,6 +122,11 @@ func checkNewProperty(ot *meta.ObjectType, in PropertyInput) error {
 	if strings.TrimSpace(in.Label) == "" {
 		return apierr.Invalid("label", "a property needs a label")
 	}
+	if in.Unique {
+		if err := checkUniqueType(in.Name, in.Type); err != nil {
+			return err
+		}
+	}
 	return checkDefinition(in.Type, in.FieldType, in.Options)
 }
 
@@ -116,7 +143,7 @@ func (s *Store) CreateProperty(ctx context.Context, m *meta.Model, objectType st
 	if err != nil {
 		return 0, err
 	}
-	if in.Unique && len(ot.UniqueProperties()) >= MaxUniquePerObjectType {
+	if in.Unique && uniqueCount(ot) >= MaxUniquePerObjectType {
 		return 0, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
 	var id int
@@ -199,6 +226,8 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	}
 	if u.Options != nil {
 		next.Options = u.Options
+	} else if next.Type != propdef.Enumeration {
+		next.Options = nil // a type without options leaves them behind
 	}
 	if err := checkDefinition(next.Type, next.FieldType, next.Options); err != nil {
 		return res, err
@@ -214,7 +243,7 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	}
 	makeUnique := u.Unique != nil && *u.Unique && !p.Unique
 	dropUnique := u.Unique != nil && !*u.Unique && p.Unique
-	if makeUnique && len(ot.UniqueProperties()) >= MaxUniquePerObjectType {
+	if makeUnique && uniqueCount(ot) >= MaxUniquePerObjectType {
 		return res, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
 	err = s.change(ctx, m, func(tx *ent.Tx) error {
@@ -408,7 +437,9 @@ func asInput(v any) any {
 	return fmt.Sprint(v)
 }
 
-func sameValue(a, b any) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
+// sameValue compares stored values with their JSON types: "12" and the
+// number 12 differ.
+func sameValue(a, b any) bool { return reflect.DeepEqual(a, b) }
 
 // ArchiveProperty hides a property: its values stay, writes to it are
 // refused. A required property, or one that names pipelines, cannot go.
@@ -471,8 +502,8 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 // makeUnique builds p's unique index, or refuses while live records repeat
 // a value, naming the first repeated values and who holds them.
 func (s *Store) makeUnique(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
-	if p.Type != propdef.String && p.Type != propdef.Number {
-		return apierr.Invalid("hasUniqueValue", "only string and number properties can be unique, %q is %s", p.Name, p.Type)
+	if err := checkUniqueType(p.Name, p.Type); err != nil {
+		return err
 	}
 	expr := s.db.Dialect.PropertyText("properties", p.Name)
 	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",

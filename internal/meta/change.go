@@ -12,23 +12,36 @@ import (
 
 // Change runs fn, a change of definitions, in one transaction that also
 // moves the workspace's schema version on, so that every server process
-// reloads its definitions at its next request.
+// reloads its definitions at its next request. The version moves first:
+// that locks the workspace row until the change commits, so record writes
+// (which share-lock it, see records) wait for the change, or it for them,
+// and none lands unseen while it rewrites stored values.
 func Change(ctx context.Context, client *ent.Client, workspaceID int, fn func(tx *ent.Tx) error) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	err = fn(tx)
+	err = tx.Workspace.Update().Where(workspace.ID(workspaceID)).AddSchemaVersion(1).Exec(ctx)
 	if err == nil {
-		err = tx.Workspace.Update().Where(workspace.ID(workspaceID)).AddSchemaVersion(1).Exec(ctx)
+		err = fn(tx)
 	}
 	if err != nil {
-		return errors.Join(err, tx.Rollback())
+		return errors.Join(conflictOf(err), tx.Rollback())
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return conflictOf(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// conflictOf turns a unique constraint that caught a definition made at the
+// same time by another request (the checks before ran on older
+// definitions) into the CONFLICT those checks answer.
+func conflictOf(err error) error {
+	if _, ok := apierr.As(err); !ok && ent.IsConstraintError(err) {
+		return apierr.Wrap(err, apierr.Conflict, "a definition with that name was made at the same time by another request")
+	}
+	return err
 }
 
 // Lookup returns the live object type called name, or NOT_FOUND.

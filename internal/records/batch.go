@@ -56,6 +56,10 @@ type AfterCreate func(ctx context.Context, q ExecQuerier, index int, r *Record) 
 // CreateMany validates and creates records of one object type. after, when
 // not nil, runs for each inserted record.
 func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
+	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.createMany(ctx, m, objectType, inputs, after) })
+}
+
+func (s *Store) createMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
 	ot, err := m.Lookup(objectType)
 	if err != nil {
 		return nil, err
@@ -69,7 +73,7 @@ func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string
 		results[i] = Result{Index: i}
 		valid[i], results[i].Err = validate(ot, nil, input)
 	}
-	err = s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
+	err = s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
 		erased, err := s.checkErased(ctx, tx, m, ot, valid)
 		if err != nil {
 			return err
@@ -148,6 +152,10 @@ func savepoint(ctx context.Context, q ExecQuerier, fn func() error) error {
 // UpdateMany validates and writes new values of live records. objectType,
 // when not "", is the type every record must have.
 func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput) ([]Result, error) {
+	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.updateMany(ctx, m, objectType, inputs) })
+}
+
+func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput) ([]Result, error) {
 	var want *meta.ObjectType
 	if objectType != "" {
 		var err error
@@ -163,7 +171,7 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 		ids[i] = in.ID
 	}
 	results := make([]Result, len(inputs))
-	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
+	err := s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err
@@ -213,6 +221,10 @@ func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string
 // value of idProperty, a unique property ("" picks the object type's only
 // unique property). Items matching the same value apply in order.
 func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
+	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.upsertMany(ctx, m, objectType, idProperty, inputs) })
+}
+
+func (s *Store) upsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
 	ot, err := m.Lookup(objectType)
 	if err != nil {
 		return nil, err
@@ -225,7 +237,7 @@ func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idPro
 		return nil, err
 	}
 	results := make([]Result, len(inputs))
-	err = s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, h *history.Buffer) error {
+	err = s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
 		for i, input := range inputs {
 			results[i] = Result{Index: i}
 			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input)
@@ -322,11 +334,15 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 // ArchiveMany moves records to the recycle bin. Archiving an archived
 // record changes nothing; a missing one is NOT_FOUND for its item.
 func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
+	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.archiveMany(ctx, m, ids) })
+}
+
+func (s *Store) archiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
 	if err := checkBatchSize(len(ids)); err != nil {
 		return nil, err
 	}
 	results := make([]Result, len(ids))
-	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
+	err := s.inTx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err

@@ -33,9 +33,10 @@ func MergedIDs(r *Record) []int {
 }
 
 // Tx runs fn in one transaction with a history buffer appended before it
-// commits, for domain operations that span records and more.
-func (s *Store) Tx(ctx context.Context, workspaceID int, fn func(tx *ent.Tx, h *history.Buffer) error) error {
-	return s.inTx(ctx, workspaceID, fn)
+// commits, for domain operations that span records and more; m must be
+// the current definitions (see inTx).
+func (s *Store) Tx(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx, h *history.Buffer) error) error {
+	return s.inTx(ctx, m, fn)
 }
 
 // Lock reads records, archived or not, and on PostgreSQL locks them until

@@ -84,17 +84,33 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// ErrStaleDefinitions is the cause of the CONFLICT a write answers when
+// the definitions it was validated against changed before it could lock
+// them; the store retries such writes with fresh definitions first.
+var ErrStaleDefinitions = errors.New("definitions changed during the write")
+
 // inTx runs fn in one transaction and commits when it returns nil, with
-// the property history fn gathered appended in the same transaction.
-func (s *Store) inTx(ctx context.Context, workspaceID int, fn func(tx *ent.Tx, h *history.Buffer) error) error {
+// the property history fn gathered appended in the same transaction. It
+// first share-locks the workspace's schema version and checks that m is
+// current: a definition change then waits for this write, or this write
+// for it, and none overlooks the other.
+func (s *Store) inTx(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx, h *history.Buffer) error) error {
 	tx, err := s.db.Client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	var version int64
+	err = queryRow(ctx, tx, s.db.Dialect.Rebind("SELECT schema_version FROM workspaces WHERE id = ?"+s.db.Dialect.ForShare()),
+		[]any{m.WorkspaceID}, &version)
+	if err == nil && version != m.Version {
+		err = apierr.Wrap(ErrStaleDefinitions, apierr.Conflict, "the definitions changed during the write; try again")
+	}
 	var h history.Buffer
-	err = fn(tx, &h)
 	if err == nil {
-		err = h.Flush(ctx, tx, s.db.Dialect, workspaceID)
+		err = fn(tx, &h)
+	}
+	if err == nil {
+		err = h.Flush(ctx, tx, s.db.Dialect, m.WorkspaceID)
 	}
 	if err != nil {
 		return errors.Join(err, tx.Rollback())
@@ -282,8 +298,12 @@ func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, er
 // Restore brings an archived record back. A unique value taken meanwhile by
 // another record answers CONFLICT and leaves it archived.
 func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
+	return fresh(ctx, s, m, func(m *meta.Model) (*Record, error) { return s.restore(ctx, m, id) })
+}
+
+func (s *Store) restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
 	var out *Record
-	err := s.inTx(ctx, m.WorkspaceID, func(tx *ent.Tx, _ *history.Buffer) error {
+	err := s.inTx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
 		recs := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, []int{id}, true, recs); err != nil {
 			return err
@@ -349,4 +369,18 @@ func validate(ot *meta.ObjectType, current, input map[string]any) (map[string]an
 		input = map[string]any{}
 	}
 	return values.Apply(ot, current, input)
+}
+
+// fresh runs a write with m and, when a definition change overtook it,
+// again with the definitions as they now are, a bounded number of times.
+func fresh[T any](ctx context.Context, s *Store, m *meta.Model, write func(m *meta.Model) (T, error)) (T, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := write(m)
+		if !errors.Is(err, ErrStaleDefinitions) || attempt == 2 {
+			return out, err
+		}
+		if m, err = meta.NewCache(s.db.Client).Get(ctx, m.WorkspaceID); err != nil {
+			return out, err
+		}
+	}
 }
