@@ -1847,22 +1847,6 @@ func (c *PropertyHistoryClient) GetX(ctx context.Context, id int) *PropertyHisto
 	return obj
 }
 
-// QueryWorkspace queries the workspace edge of a PropertyHistory.
-func (c *PropertyHistoryClient) QueryWorkspace(_m *PropertyHistory) *WorkspaceQuery {
-	query := (&WorkspaceClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(propertyhistory.Table, propertyhistory.FieldID, id),
-			sqlgraph.To(workspace.Table, workspace.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, propertyhistory.WorkspaceTable, propertyhistory.WorkspaceColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // QueryRecord queries the record edge of a PropertyHistory.
 func (c *PropertyHistoryClient) QueryRecord(_m *PropertyHistory) *RecordQuery {
 	query := (&RecordClient{config: c.config}).Query()

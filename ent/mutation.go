@@ -8374,22 +8374,22 @@ func (m *PropertyGroupMutation) ResetEdge(name string) error {
 // PropertyHistoryMutation represents an operation that mutates the PropertyHistory nodes in the graph.
 type PropertyHistoryMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	property         *string
-	value            *string
-	changed_at       *time.Time
-	source_type      *propertyhistory.SourceType
-	source_id        *string
-	clearedFields    map[string]struct{}
-	workspace        *int
-	clearedworkspace bool
-	record           *int
-	clearedrecord    bool
-	done             bool
-	oldValue         func(context.Context) (*PropertyHistory, error)
-	predicates       []predicate.PropertyHistory
+	op              Op
+	typ             string
+	id              *int
+	workspace_id    *int
+	addworkspace_id *int
+	property        *string
+	value           *string
+	changed_at      *time.Time
+	source_type     *propertyhistory.SourceType
+	source_id       *string
+	clearedFields   map[string]struct{}
+	record          *int
+	clearedrecord   bool
+	done            bool
+	oldValue        func(context.Context) (*PropertyHistory, error)
+	predicates      []predicate.PropertyHistory
 }
 
 var _ ent.Mutation = (*PropertyHistoryMutation)(nil)
@@ -8492,12 +8492,13 @@ func (m *PropertyHistoryMutation) IDs(ctx context.Context) ([]int, error) {
 
 // SetWorkspaceID sets the "workspace_id" field.
 func (m *PropertyHistoryMutation) SetWorkspaceID(i int) {
-	m.workspace = &i
+	m.workspace_id = &i
+	m.addworkspace_id = nil
 }
 
 // WorkspaceID returns the value of the "workspace_id" field in the mutation.
 func (m *PropertyHistoryMutation) WorkspaceID() (r int, exists bool) {
-	v := m.workspace
+	v := m.workspace_id
 	if v == nil {
 		return
 	}
@@ -8521,9 +8522,28 @@ func (m *PropertyHistoryMutation) OldWorkspaceID(ctx context.Context) (v int, er
 	return oldValue.WorkspaceID, nil
 }
 
+// AddWorkspaceID adds i to the "workspace_id" field.
+func (m *PropertyHistoryMutation) AddWorkspaceID(i int) {
+	if m.addworkspace_id != nil {
+		*m.addworkspace_id += i
+	} else {
+		m.addworkspace_id = &i
+	}
+}
+
+// AddedWorkspaceID returns the value that was added to the "workspace_id" field in this mutation.
+func (m *PropertyHistoryMutation) AddedWorkspaceID() (r int, exists bool) {
+	v := m.addworkspace_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
 // ResetWorkspaceID resets all changes to the "workspace_id" field.
 func (m *PropertyHistoryMutation) ResetWorkspaceID() {
-	m.workspace = nil
+	m.workspace_id = nil
+	m.addworkspace_id = nil
 }
 
 // SetRecordID sets the "record_id" field.
@@ -8755,33 +8775,6 @@ func (m *PropertyHistoryMutation) ResetSourceID() {
 	m.source_id = nil
 }
 
-// ClearWorkspace clears the "workspace" edge to the Workspace entity.
-func (m *PropertyHistoryMutation) ClearWorkspace() {
-	m.clearedworkspace = true
-	m.clearedFields[propertyhistory.FieldWorkspaceID] = struct{}{}
-}
-
-// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
-func (m *PropertyHistoryMutation) WorkspaceCleared() bool {
-	return m.clearedworkspace
-}
-
-// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// WorkspaceID instead. It exists only for internal usage by the builders.
-func (m *PropertyHistoryMutation) WorkspaceIDs() (ids []int) {
-	if id := m.workspace; id != nil {
-		ids = append(ids, *id)
-	}
-	return
-}
-
-// ResetWorkspace resets all changes to the "workspace" edge.
-func (m *PropertyHistoryMutation) ResetWorkspace() {
-	m.workspace = nil
-	m.clearedworkspace = false
-}
-
 // ClearRecord clears the "record" edge to the Record entity.
 func (m *PropertyHistoryMutation) ClearRecord() {
 	m.clearedrecord = true
@@ -8844,7 +8837,7 @@ func (m *PropertyHistoryMutation) Type() string {
 // AddedFields().
 func (m *PropertyHistoryMutation) Fields() []string {
 	fields := make([]string, 0, 7)
-	if m.workspace != nil {
+	if m.workspace_id != nil {
 		fields = append(fields, propertyhistory.FieldWorkspaceID)
 	}
 	if m.record != nil {
@@ -8976,6 +8969,9 @@ func (m *PropertyHistoryMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *PropertyHistoryMutation) AddedFields() []string {
 	var fields []string
+	if m.addworkspace_id != nil {
+		fields = append(fields, propertyhistory.FieldWorkspaceID)
+	}
 	return fields
 }
 
@@ -8984,6 +8980,8 @@ func (m *PropertyHistoryMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *PropertyHistoryMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		return m.AddedWorkspaceID()
 	}
 	return nil, false
 }
@@ -8993,6 +8991,13 @@ func (m *PropertyHistoryMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *PropertyHistoryMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case propertyhistory.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkspaceID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PropertyHistory numeric field %s", name)
 }
@@ -9056,10 +9061,7 @@ func (m *PropertyHistoryMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PropertyHistoryMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.workspace != nil {
-		edges = append(edges, propertyhistory.EdgeWorkspace)
-	}
+	edges := make([]string, 0, 1)
 	if m.record != nil {
 		edges = append(edges, propertyhistory.EdgeRecord)
 	}
@@ -9070,10 +9072,6 @@ func (m *PropertyHistoryMutation) AddedEdges() []string {
 // name in this mutation.
 func (m *PropertyHistoryMutation) AddedIDs(name string) []ent.Value {
 	switch name {
-	case propertyhistory.EdgeWorkspace:
-		if id := m.workspace; id != nil {
-			return []ent.Value{*id}
-		}
 	case propertyhistory.EdgeRecord:
 		if id := m.record; id != nil {
 			return []ent.Value{*id}
@@ -9084,7 +9082,7 @@ func (m *PropertyHistoryMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PropertyHistoryMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 1)
 	return edges
 }
 
@@ -9096,10 +9094,7 @@ func (m *PropertyHistoryMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PropertyHistoryMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.clearedworkspace {
-		edges = append(edges, propertyhistory.EdgeWorkspace)
-	}
+	edges := make([]string, 0, 1)
 	if m.clearedrecord {
 		edges = append(edges, propertyhistory.EdgeRecord)
 	}
@@ -9110,8 +9105,6 @@ func (m *PropertyHistoryMutation) ClearedEdges() []string {
 // was cleared in this mutation.
 func (m *PropertyHistoryMutation) EdgeCleared(name string) bool {
 	switch name {
-	case propertyhistory.EdgeWorkspace:
-		return m.clearedworkspace
 	case propertyhistory.EdgeRecord:
 		return m.clearedrecord
 	}
@@ -9122,9 +9115,6 @@ func (m *PropertyHistoryMutation) EdgeCleared(name string) bool {
 // if that edge is not defined in the schema.
 func (m *PropertyHistoryMutation) ClearEdge(name string) error {
 	switch name {
-	case propertyhistory.EdgeWorkspace:
-		m.ClearWorkspace()
-		return nil
 	case propertyhistory.EdgeRecord:
 		m.ClearRecord()
 		return nil
@@ -9136,9 +9126,6 @@ func (m *PropertyHistoryMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *PropertyHistoryMutation) ResetEdge(name string) error {
 	switch name {
-	case propertyhistory.EdgeWorkspace:
-		m.ResetWorkspace()
-		return nil
 	case propertyhistory.EdgeRecord:
 		m.ResetRecord()
 		return nil

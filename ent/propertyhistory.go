@@ -11,7 +11,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
-	"github.com/acme/crm/ent/workspace"
 )
 
 // PropertyHistory is the model entity for the PropertyHistory schema.
@@ -41,24 +40,11 @@ type PropertyHistory struct {
 
 // PropertyHistoryEdges holds the relations/edges for other nodes in the graph.
 type PropertyHistoryEdges struct {
-	// Workspace holds the value of the workspace edge.
-	Workspace *Workspace `json:"workspace,omitempty"`
 	// Record holds the value of the record edge.
 	Record *Record `json:"record,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
-}
-
-// WorkspaceOrErr returns the Workspace value or an error if the edge
-// was not loaded in eager-loading, or loaded but was not found.
-func (e PropertyHistoryEdges) WorkspaceOrErr() (*Workspace, error) {
-	if e.Workspace != nil {
-		return e.Workspace, nil
-	} else if e.loadedTypes[0] {
-		return nil, &NotFoundError{label: workspace.Label}
-	}
-	return nil, &NotLoadedError{edge: "workspace"}
+	loadedTypes [1]bool
 }
 
 // RecordOrErr returns the Record value or an error if the edge
@@ -66,7 +52,7 @@ func (e PropertyHistoryEdges) WorkspaceOrErr() (*Workspace, error) {
 func (e PropertyHistoryEdges) RecordOrErr() (*Record, error) {
 	if e.Record != nil {
 		return e.Record, nil
-	} else if e.loadedTypes[1] {
+	} else if e.loadedTypes[0] {
 		return nil, &NotFoundError{label: record.Label}
 	}
 	return nil, &NotLoadedError{edge: "record"}
@@ -158,11 +144,6 @@ func (_m *PropertyHistory) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *PropertyHistory) GetValue(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
-}
-
-// QueryWorkspace queries the "workspace" edge of the PropertyHistory entity.
-func (_m *PropertyHistory) QueryWorkspace() *WorkspaceQuery {
-	return NewPropertyHistoryClient(_m.config).QueryWorkspace(_m)
 }
 
 // QueryRecord queries the "record" edge of the PropertyHistory entity.

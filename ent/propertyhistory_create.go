@@ -13,7 +13,6 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
-	"github.com/acme/crm/ent/workspace"
 )
 
 // PropertyHistoryCreate is the builder for creating a PropertyHistory entity.
@@ -80,11 +79,6 @@ func (_c *PropertyHistoryCreate) SetNillableSourceID(v *string) *PropertyHistory
 		_c.SetSourceID(*v)
 	}
 	return _c
-}
-
-// SetWorkspace sets the "workspace" edge to the Workspace entity.
-func (_c *PropertyHistoryCreate) SetWorkspace(v *Workspace) *PropertyHistoryCreate {
-	return _c.SetWorkspaceID(v.ID)
 }
 
 // SetRecord sets the "record" edge to the Record entity.
@@ -158,9 +152,6 @@ func (_c *PropertyHistoryCreate) check() error {
 	if _, ok := _c.mutation.SourceID(); !ok {
 		return &ValidationError{Name: "source_id", err: errors.New(`ent: missing required field "PropertyHistory.source_id"`)}
 	}
-	if len(_c.mutation.WorkspaceIDs()) == 0 {
-		return &ValidationError{Name: "workspace", err: errors.New(`ent: missing required edge "PropertyHistory.workspace"`)}
-	}
 	if len(_c.mutation.RecordIDs()) == 0 {
 		return &ValidationError{Name: "record", err: errors.New(`ent: missing required edge "PropertyHistory.record"`)}
 	}
@@ -191,6 +182,10 @@ func (_c *PropertyHistoryCreate) createSpec() (*PropertyHistory, *sqlgraph.Creat
 		_spec = sqlgraph.NewCreateSpec(propertyhistory.Table, sqlgraph.NewFieldSpec(propertyhistory.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if value, ok := _c.mutation.WorkspaceID(); ok {
+		_spec.SetField(propertyhistory.FieldWorkspaceID, field.TypeInt, value)
+		_node.WorkspaceID = value
+	}
 	if value, ok := _c.mutation.Property(); ok {
 		_spec.SetField(propertyhistory.FieldProperty, field.TypeString, value)
 		_node.Property = value
@@ -210,23 +205,6 @@ func (_c *PropertyHistoryCreate) createSpec() (*PropertyHistory, *sqlgraph.Creat
 	if value, ok := _c.mutation.SourceID(); ok {
 		_spec.SetField(propertyhistory.FieldSourceID, field.TypeString, value)
 		_node.SourceID = value
-	}
-	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: false,
-			Table:   propertyhistory.WorkspaceTable,
-			Columns: []string{propertyhistory.WorkspaceColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(workspace.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_node.WorkspaceID = nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.RecordIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

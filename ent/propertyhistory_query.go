@@ -15,19 +15,17 @@ import (
 	"github.com/acme/crm/ent/predicate"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
-	"github.com/acme/crm/ent/workspace"
 )
 
 // PropertyHistoryQuery is the builder for querying PropertyHistory entities.
 type PropertyHistoryQuery struct {
 	config
-	ctx           *QueryContext
-	order         []propertyhistory.OrderOption
-	inters        []Interceptor
-	predicates    []predicate.PropertyHistory
-	withWorkspace *WorkspaceQuery
-	withRecord    *RecordQuery
-	modifiers     []func(*sql.Selector)
+	ctx        *QueryContext
+	order      []propertyhistory.OrderOption
+	inters     []Interceptor
+	predicates []predicate.PropertyHistory
+	withRecord *RecordQuery
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -62,28 +60,6 @@ func (_q *PropertyHistoryQuery) Unique(unique bool) *PropertyHistoryQuery {
 func (_q *PropertyHistoryQuery) Order(o ...propertyhistory.OrderOption) *PropertyHistoryQuery {
 	_q.order = append(_q.order, o...)
 	return _q
-}
-
-// QueryWorkspace chains the current query on the "workspace" edge.
-func (_q *PropertyHistoryQuery) QueryWorkspace() *WorkspaceQuery {
-	query := (&WorkspaceClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(propertyhistory.Table, propertyhistory.FieldID, selector),
-			sqlgraph.To(workspace.Table, workspace.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, propertyhistory.WorkspaceTable, propertyhistory.WorkspaceColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
 }
 
 // QueryRecord chains the current query on the "record" edge.
@@ -295,29 +271,17 @@ func (_q *PropertyHistoryQuery) Clone() *PropertyHistoryQuery {
 		return nil
 	}
 	return &PropertyHistoryQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]propertyhistory.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.PropertyHistory{}, _q.predicates...),
-		withWorkspace: _q.withWorkspace.Clone(),
-		withRecord:    _q.withRecord.Clone(),
+		config:     _q.config,
+		ctx:        _q.ctx.Clone(),
+		order:      append([]propertyhistory.OrderOption{}, _q.order...),
+		inters:     append([]Interceptor{}, _q.inters...),
+		predicates: append([]predicate.PropertyHistory{}, _q.predicates...),
+		withRecord: _q.withRecord.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
-}
-
-// WithWorkspace tells the query-builder to eager-load the nodes that are connected to
-// the "workspace" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *PropertyHistoryQuery) WithWorkspace(opts ...func(*WorkspaceQuery)) *PropertyHistoryQuery {
-	query := (&WorkspaceClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withWorkspace = query
-	return _q
 }
 
 // WithRecord tells the query-builder to eager-load the nodes that are connected to
@@ -409,8 +373,7 @@ func (_q *PropertyHistoryQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	var (
 		nodes       = []*PropertyHistory{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
-			_q.withWorkspace != nil,
+		loadedTypes = [1]bool{
 			_q.withRecord != nil,
 		}
 	)
@@ -435,12 +398,6 @@ func (_q *PropertyHistoryQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
-	if query := _q.withWorkspace; query != nil {
-		if err := _q.loadWorkspace(ctx, query, nodes, nil,
-			func(n *PropertyHistory, e *Workspace) { n.Edges.Workspace = e }); err != nil {
-			return nil, err
-		}
-	}
 	if query := _q.withRecord; query != nil {
 		if err := _q.loadRecord(ctx, query, nodes, nil,
 			func(n *PropertyHistory, e *Record) { n.Edges.Record = e }); err != nil {
@@ -450,35 +407,6 @@ func (_q *PropertyHistoryQuery) sqlAll(ctx context.Context, hooks ...queryHook) 
 	return nodes, nil
 }
 
-func (_q *PropertyHistoryQuery) loadWorkspace(ctx context.Context, query *WorkspaceQuery, nodes []*PropertyHistory, init func(*PropertyHistory), assign func(*PropertyHistory, *Workspace)) error {
-	ids := make([]int, 0, len(nodes))
-	nodeids := make(map[int][]*PropertyHistory)
-	for i := range nodes {
-		fk := nodes[i].WorkspaceID
-		if _, ok := nodeids[fk]; !ok {
-			ids = append(ids, fk)
-		}
-		nodeids[fk] = append(nodeids[fk], nodes[i])
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	query.Where(workspace.IDIn(ids...))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		nodes, ok := nodeids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "workspace_id" returned %v`, n.ID)
-		}
-		for i := range nodes {
-			assign(nodes[i], n)
-		}
-	}
-	return nil
-}
 func (_q *PropertyHistoryQuery) loadRecord(ctx context.Context, query *RecordQuery, nodes []*PropertyHistory, init func(*PropertyHistory), assign func(*PropertyHistory, *Record)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*PropertyHistory)
@@ -536,9 +464,6 @@ func (_q *PropertyHistoryQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != propertyhistory.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
-		}
-		if _q.withWorkspace != nil {
-			_spec.Node.AddColumnOnce(propertyhistory.FieldWorkspaceID)
 		}
 		if _q.withRecord != nil {
 			_spec.Node.AddColumnOnce(propertyhistory.FieldRecordID)

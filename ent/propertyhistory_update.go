@@ -62,9 +62,6 @@ func (_u *PropertyHistoryUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *PropertyHistoryUpdate) check() error {
-	if _u.mutation.WorkspaceCleared() && len(_u.mutation.WorkspaceIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "PropertyHistory.workspace"`)
-	}
 	if _u.mutation.RecordCleared() && len(_u.mutation.RecordIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "PropertyHistory.record"`)
 	}
@@ -161,9 +158,6 @@ func (_u *PropertyHistoryUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *PropertyHistoryUpdateOne) check() error {
-	if _u.mutation.WorkspaceCleared() && len(_u.mutation.WorkspaceIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "PropertyHistory.workspace"`)
-	}
 	if _u.mutation.RecordCleared() && len(_u.mutation.RecordIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "PropertyHistory.record"`)
 	}

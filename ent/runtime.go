@@ -249,7 +249,7 @@ func init() {
 	propertyhistoryFields := schema.PropertyHistory{}.Fields()
 	_ = propertyhistoryFields
 	// propertyhistoryDescSourceID is the schema descriptor for source_id field.
-	propertyhistoryDescSourceID := propertyhistoryFields[5].Descriptor()
+	propertyhistoryDescSourceID := propertyhistoryFields[6].Descriptor()
 	// propertyhistory.DefaultSourceID holds the default value on creation for the source_id field.
 	propertyhistory.DefaultSourceID = propertyhistoryDescSourceID.Default.(string)
 	recordMixin := schema.Record{}.Mixin()

@@ -18,10 +18,20 @@
 // Goals: API p50 at concurrency 1 within 2x of the baseline's; SQL
 // statements per request at most nesting levels + 1 (3 + 1 = 4).
 //
+// Then the writes (writes.go): 20,000 more contacts, and a copy of the
+// records table without history (bench_records_plain). Single-record
+// updates (records.Store.Update) and batches of 1,000 (UpdateMany), each
+// changing firstname and jobtitle and so appending 2 history rows a
+// record, alternate with the same updates by hand over database/sql on the
+// copy. It prints records/s of each, the ratios, where the time of a call
+// goes, and checks that the history grew by exactly 2 rows per record.
+// Goal: history on at least 0.7x the baseline's records/s in both modes.
+//
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
 // URL; the schema made here is dropped at the end); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
-// a file to write a CPU profile of an extra API-only run to.
+// a file to write a CPU profile of an extra API-only run to;
+// BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes.
 //
 //	TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' make bench
 package main

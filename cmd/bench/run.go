@@ -101,6 +101,10 @@ func run(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("interrupted: %w", err)
 	}
+
+	if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
+		return fmt.Errorf("writes: %w", err)
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}

@@ -366,12 +366,12 @@ var (
 	// PropertyHistoriesColumns holds the columns for the "property_histories" table.
 	PropertyHistoriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
 		{Name: "property", Type: field.TypeString},
 		{Name: "value", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "changed_at", Type: field.TypeTime},
 		{Name: "source_type", Type: field.TypeEnum, Enums: []string{"API", "IMPORT", "MERGE", "SYSTEM"}},
 		{Name: "source_id", Type: field.TypeString, Default: ""},
-		{Name: "workspace_id", Type: field.TypeInt},
 		{Name: "record_id", Type: field.TypeInt},
 	}
 	// PropertyHistoriesTable holds the schema information for the "property_histories" table.
@@ -380,12 +380,6 @@ var (
 		Columns:    PropertyHistoriesColumns,
 		PrimaryKey: []*schema.Column{PropertyHistoriesColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "property_histories_workspaces_workspace",
-				Columns:    []*schema.Column{PropertyHistoriesColumns[6]},
-				RefColumns: []*schema.Column{WorkspacesColumns[0]},
-				OnDelete:   schema.NoAction,
-			},
 			{
 				Symbol:     "property_histories_records_record",
 				Columns:    []*schema.Column{PropertyHistoriesColumns[7]},
@@ -402,7 +396,7 @@ var (
 			{
 				Name:    "propertyhistory_record_id_property_changed_at",
 				Unique:  false,
-				Columns: []*schema.Column{PropertyHistoriesColumns[7], PropertyHistoriesColumns[1], PropertyHistoriesColumns[3]},
+				Columns: []*schema.Column{PropertyHistoriesColumns[7], PropertyHistoriesColumns[2], PropertyHistoriesColumns[4]},
 			},
 		},
 	}
@@ -505,8 +499,7 @@ func init() {
 	PropertiesTable.ForeignKeys[2].RefTable = PropertyGroupsTable
 	PropertyGroupsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PropertyGroupsTable.ForeignKeys[1].RefTable = ObjectTypesTable
-	PropertyHistoriesTable.ForeignKeys[0].RefTable = WorkspacesTable
-	PropertyHistoriesTable.ForeignKeys[1].RefTable = RecordsTable
+	PropertyHistoriesTable.ForeignKeys[0].RefTable = RecordsTable
 	RecordsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	RecordsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 }

@@ -105,6 +105,26 @@ func WorkspaceIDNotIn(vs ...int) predicate.PropertyHistory {
 	return predicate.PropertyHistory(sql.FieldNotIn(FieldWorkspaceID, vs...))
 }
 
+// WorkspaceIDGT applies the GT predicate on the "workspace_id" field.
+func WorkspaceIDGT(v int) predicate.PropertyHistory {
+	return predicate.PropertyHistory(sql.FieldGT(FieldWorkspaceID, v))
+}
+
+// WorkspaceIDGTE applies the GTE predicate on the "workspace_id" field.
+func WorkspaceIDGTE(v int) predicate.PropertyHistory {
+	return predicate.PropertyHistory(sql.FieldGTE(FieldWorkspaceID, v))
+}
+
+// WorkspaceIDLT applies the LT predicate on the "workspace_id" field.
+func WorkspaceIDLT(v int) predicate.PropertyHistory {
+	return predicate.PropertyHistory(sql.FieldLT(FieldWorkspaceID, v))
+}
+
+// WorkspaceIDLTE applies the LTE predicate on the "workspace_id" field.
+func WorkspaceIDLTE(v int) predicate.PropertyHistory {
+	return predicate.PropertyHistory(sql.FieldLTE(FieldWorkspaceID, v))
+}
+
 // RecordIDEQ applies the EQ predicate on the "record_id" field.
 func RecordIDEQ(v int) predicate.PropertyHistory {
 	return predicate.PropertyHistory(sql.FieldEQ(FieldRecordID, v))
@@ -388,29 +408,6 @@ func SourceIDEqualFold(v string) predicate.PropertyHistory {
 // SourceIDContainsFold applies the ContainsFold predicate on the "source_id" field.
 func SourceIDContainsFold(v string) predicate.PropertyHistory {
 	return predicate.PropertyHistory(sql.FieldContainsFold(FieldSourceID, v))
-}
-
-// HasWorkspace applies the HasEdge predicate on the "workspace" edge.
-func HasWorkspace() predicate.PropertyHistory {
-	return predicate.PropertyHistory(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, WorkspaceTable, WorkspaceColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasWorkspaceWith applies the HasEdge predicate on the "workspace" edge with a given conditions (other predicates).
-func HasWorkspaceWith(preds ...predicate.Workspace) predicate.PropertyHistory {
-	return predicate.PropertyHistory(func(s *sql.Selector) {
-		step := newWorkspaceStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
 }
 
 // HasRecord applies the HasEdge predicate on the "record" edge.

@@ -11,12 +11,12 @@ import (
 // value (JSON; null when the write cleared it), when, and by what.
 type PropertyHistory struct{ ent.Schema }
 
-// Mixin of the PropertyHistory.
-func (PropertyHistory) Mixin() []ent.Mixin { return []ent.Mixin{TenantMixin{}} }
-
-// Fields of the PropertyHistory.
+// Fields of the PropertyHistory. Its workspace is its record's: the
+// workspace_id column serves scoping without a second foreign key to check
+// on every one of the many rows a batch appends.
 func (PropertyHistory) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("workspace_id").Immutable(),
 		field.Int("record_id").Immutable(),
 		field.String("property").Immutable(),
 		field.Text("value").Optional().Nillable().Immutable(),

@@ -73,7 +73,7 @@ func (s *Store) createMany(ctx context.Context, m *meta.Model, objectType string
 		results[i] = Result{Index: i}
 		valid[i], results[i].Err = validate(ot, nil, input)
 	}
-	err = s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
+	err = s.inTx(ctx, m, lockVersion, func(tx *ent.Tx, h *history.Buffer) error {
 		erased, err := s.checkErased(ctx, tx, m, ot, valid)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string
 		ids[i] = in.ID
 	}
 	results := make([]Result, len(inputs))
-	err := s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
+	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, h *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *Store) upsertMany(ctx context.Context, m *meta.Model, objectType, idPro
 		return nil, err
 	}
 	results := make([]Result, len(inputs))
-	err = s.inTx(ctx, m, func(tx *ent.Tx, h *history.Buffer) error {
+	err = s.inTx(ctx, m, lockVersion, func(tx *ent.Tx, h *history.Buffer) error {
 		for i, input := range inputs {
 			results[i] = Result{Index: i}
 			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input)
@@ -342,7 +342,7 @@ func (s *Store) archiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 		return nil, err
 	}
 	results := make([]Result, len(ids))
-	err := s.inTx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
+	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, _ *history.Buffer) error {
 		current := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
 			return err

@@ -33,10 +33,11 @@ func MergedIDs(r *Record) []int {
 }
 
 // Tx runs fn in one transaction with a history buffer appended before it
-// commits, for domain operations that span records and more; m must be
-// the current definitions (see inTx).
+// commits, for domain operations that span records and more. fn must lock
+// the records it writes with Lock before writing, which also checks that m
+// is current (see inTx).
 func (s *Store) Tx(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx, h *history.Buffer) error) error {
-	return s.inTx(ctx, m, fn)
+	return s.inTx(ctx, m, versionWithRows, fn)
 }
 
 // Lock reads records, archived or not, and on PostgreSQL locks them until

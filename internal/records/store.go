@@ -60,21 +60,41 @@ func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]
 func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, lock bool, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
-		args := make([]any, 0, len(chunk)+1)
+		args := make([]any, 0, len(chunk)+2)
+		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + placeholders(len(chunk)) + ")"
+		var version int64
+		var before []any
+		if lock {
+			// The lock that keeps definition changes out (see inTx) comes
+			// with the rows, in the same statement.
+			query = "SELECT (SELECT schema_version FROM workspaces WHERE id = ?" + s.db.Dialect.ForShare() + "), " +
+				strings.TrimPrefix(query, "SELECT ") + s.db.Dialect.ForUpdate()
+			args = append(args, m.WorkspaceID)
+			before = []any{&version}
+		}
 		args = append(args, m.WorkspaceID)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + placeholders(len(chunk)) + ")"
-		if lock {
-			query += s.db.Dialect.ForUpdate()
-		}
-		recs, err := queryRecords(ctx, q, s.db.Dialect.Rebind(query), args...)
+		rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(query), args...)
 		if err != nil {
 			return fmt.Errorf("read records: %w", err)
 		}
-		for _, r := range recs {
+		for rows.Next() {
+			r, err := Scan(rows, before...)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if lock && version != m.Version {
+				rows.Close()
+				return errStale()
+			}
 			out[r.ID] = Attach(m, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read records: %w", err)
 		}
 	}
 	return nil
@@ -89,21 +109,36 @@ func placeholders(n int) string {
 // them; the store retries such writes with fresh definitions first.
 var ErrStaleDefinitions = errors.New("definitions changed during the write")
 
+func errStale() error {
+	return apierr.Wrap(ErrStaleDefinitions, apierr.Conflict, "the definitions changed during the write; try again")
+}
+
+// Whether inTx locks the schema version itself, or fn does with the first
+// rows it locks (getMany with lock).
+const (
+	lockVersion     = true
+	versionWithRows = false
+)
+
 // inTx runs fn in one transaction and commits when it returns nil, with
-// the property history fn gathered appended in the same transaction. It
-// first share-locks the workspace's schema version and checks that m is
-// current: a definition change then waits for this write, or this write
-// for it, and none overlooks the other.
-func (s *Store) inTx(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx, h *history.Buffer) error) error {
+// the property history fn gathered appended in the same transaction.
+// Before writing, a transaction share-locks the workspace's schema version
+// and checks that m is current: a definition change then waits for this
+// write, or this write for it, and none overlooks the other. With
+// lockVersion inTx does so first; otherwise fn must lock records through
+// getMany, which does it in the same statement.
+func (s *Store) inTx(ctx context.Context, m *meta.Model, lock bool, fn func(tx *ent.Tx, h *history.Buffer) error) error {
 	tx, err := s.db.Client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	var version int64
-	err = queryRow(ctx, tx, s.db.Dialect.Rebind("SELECT schema_version FROM workspaces WHERE id = ?"+s.db.Dialect.ForShare()),
-		[]any{m.WorkspaceID}, &version)
-	if err == nil && version != m.Version {
-		err = apierr.Wrap(ErrStaleDefinitions, apierr.Conflict, "the definitions changed during the write; try again")
+	if lock {
+		var version int64
+		err = queryRow(ctx, tx, s.db.Dialect.Rebind("SELECT schema_version FROM workspaces WHERE id = ?"+s.db.Dialect.ForShare()),
+			[]any{m.WorkspaceID}, &version)
+		if err == nil && version != m.Version {
+			err = errStale()
+		}
 	}
 	var h history.Buffer
 	if err == nil {
@@ -303,7 +338,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 
 func (s *Store) restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
 	var out *Record
-	err := s.inTx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
+	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, _ *history.Buffer) error {
 		recs := map[int]*Record{}
 		if err := s.getMany(ctx, tx, m, []int{id}, true, recs); err != nil {
 			return err
