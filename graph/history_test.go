@@ -56,7 +56,10 @@ func TestHistoryOnEveryWritePath(t *testing.T) {
 		a.ok(upd, map[string]any{"id": c.ID, "p": map[string]any{"firstname": "Hedwig", "lastname": "Lamarr"}}, nil)
 		a.ok(upd, map[string]any{"id": c.ID, "p": map[string]any{"firstname": "Hedwig"}}, nil) // the same value again
 		a.ok(upd, map[string]any{"id": c.ID, "p": map[string]any{"lastname": nil}}, nil)
-		a.ok(`mutation($id: ID!) { updateRecords(input: {inputs: [{id: $id, properties: {jobtitle: "Inventor"}}]}) { written } }`, map[string]any{"id": c.ID}, nil)
+		other := a.create("contacts", map[string]any{"email": "o@example.com"})
+		// Two items: their history goes in together, not with each write.
+		a.ok(`mutation($id: ID!, $o: ID!) { updateRecords(input: {inputs: [{id: $id, properties: {jobtitle: "Inventor"}}, {id: $o, properties: {jobtitle: "Actor"}}]}) { written } }`,
+			map[string]any{"id": c.ID, "o": other.ID}, nil)
 		a.ok(`mutation { upsertRecords(input: {objectType: "contacts", inputs: [{properties: {email: "h@example.com", city: "Vienna"}}]}) { written } }`, nil, nil)
 		a.ok(`mutation($id: ID!) { archiveRecord(input: {id: $id}) { record { id } } }`, map[string]any{"id": c.ID}, nil)
 		a.ok(`mutation($id: ID!) { restoreRecord(input: {id: $id}) { record { id } } }`, map[string]any{"id": c.ID}, nil)
@@ -70,6 +73,9 @@ func TestHistoryOnEveryWritePath(t *testing.T) {
 		}
 		if got := valuesOf(a.historyOf(c.ID)); !equalStrings(got, want) {
 			t.Fatalf("history:\n got %v\nwant %v", got, want)
+		}
+		if got := valuesOf(a.historyOf(other.ID)); !equalStrings(got, []string{"email=o@example.com@API", "jobtitle=Actor@API"}) {
+			t.Fatalf("the other item of the batch: %v", got)
 		}
 		if got := valuesOf(a.historyOf(c.ID, "firstname")); len(got) != 2 {
 			t.Fatalf("names keeps firstname only: %v", got)

@@ -36,6 +36,11 @@ type Dialect interface {
 	IDs(ids []int) any
 	// JoinIDs aggregates an integer column of a group into "1,2,3".
 	JoinIDs(column string) string
+	// WritesInWith reports whether a WITH clause may hold an UPDATE, so a
+	// write and its history can go in one statement.
+	WritesInWith() bool
+	// HistoryRow is one typed VALUES row of a property history insert.
+	HistoryRow() string
 }
 
 type postgres struct{}
@@ -56,6 +61,12 @@ func (postgres) InIDs(column string) string { return column + " = ANY(?::bigint[
 func (postgres) IDs(ids []int) any { return "{" + strings.Trim(jsonInts(ids), "[]") + "}" }
 
 func (postgres) JoinIDs(column string) string { return "string_agg(" + column + "::text, ',')" }
+
+func (postgres) WritesInWith() bool { return true }
+
+func (postgres) HistoryRow() string {
+	return "(?::bigint, ?::bigint, ?::text, ?::text, ?::timestamptz, ?::text, ?::text)"
+}
 
 func (postgres) Rebind(query string) string {
 	var b strings.Builder
@@ -101,6 +112,10 @@ func (sqlite) InIDs(column string) string {
 func (sqlite) IDs(ids []int) any { return jsonInts(ids) }
 
 func (sqlite) JoinIDs(column string) string { return "group_concat(" + column + ", ',')" }
+
+func (sqlite) WritesInWith() bool { return false }
+
+func (sqlite) HistoryRow() string { return "(?, ?, ?, ?, ?, ?, ?)" }
 
 func (sqlite) Rebind(query string) string { return query }
 

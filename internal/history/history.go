@@ -104,6 +104,39 @@ func encode(props map[string]any, name string) (string, bool, error) {
 	return string(raw), true, nil
 }
 
+// Take moves what other gathered into b.
+func (b *Buffer) Take(other *Buffer) {
+	b.rows = append(b.rows, other.rows...)
+	other.rows = other.rows[:0]
+}
+
+// Len is how many changes the buffer holds.
+func (b *Buffer) Len() int { return len(b.rows) }
+
+// WithWrite returns one statement that runs write and appends what the
+// buffer gathered, for a dialect whose statements can write in a WITH
+// clause: a single-record write then costs one round trip, not two. write
+// must end where a RETURNING clause may follow; the history rows go in
+// only when it changed a row.
+func (b *Buffer) WithWrite(d db.Dialect, workspaceID int, write string, args []any) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString("WITH w AS (" + write + " RETURNING 1) INSERT INTO property_histories (workspace_id, record_id, property, value, changed_at, source_type, source_id) SELECT v.* FROM (VALUES ")
+	for i, r := range b.rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(d.HistoryRow())
+		var value any
+		if r.value != nil {
+			value = *r.value
+		}
+		args = append(args, workspaceID, r.recordID, r.property, value, r.at, r.src.Type, r.src.ID)
+	}
+	sb.WriteString(") AS v WHERE EXISTS (SELECT 1 FROM w)")
+	b.rows = b.rows[:0]
+	return sb.String(), args
+}
+
 // flushChunk keeps one statement's bind parameters far below PostgreSQL's
 // 65,535.
 const flushChunk = 1000

@@ -197,7 +197,7 @@ func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = err
 				continue
 			}
-			updated, err := s.update(ctx, tx, h, ot, r, next)
+			updated, err := s.update(ctx, tx, h, ot, r, next, len(inputs) == 1)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -240,7 +240,7 @@ func (s *Store) upsertMany(ctx context.Context, m *meta.Model, objectType, idPro
 	err = s.inTx(ctx, m, lockVersion, func(tx *ent.Tx, h *history.Buffer) error {
 		for i, input := range inputs {
 			results[i] = Result{Index: i}
-			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input)
+			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input, len(inputs) == 1)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -279,7 +279,7 @@ func upsertKey(ot *meta.ObjectType, idProperty string) (*meta.Property, error) {
 	return nil, apierr.Invalid("idProperty", "%q is not a unique property of %s", idProperty, ot.Name)
 }
 
-func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any) (*Record, bool, error) {
+func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any, alone bool) (*Record, bool, error) {
 	raw, ok := input[key.Name]
 	if !ok {
 		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)
@@ -308,7 +308,7 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 			if err != nil {
 				return nil, false, err
 			}
-			updated, err := s.update(ctx, q, h, ot, r, next)
+			updated, err := s.update(ctx, q, h, ot, r, next, alone)
 			return updated, false, err
 		}
 		props, err := validate(ot, nil, input)

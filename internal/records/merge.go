@@ -50,7 +50,7 @@ func (s *Store) Lock(ctx context.Context, q ExecQuerier, m *meta.Model, ids []in
 // Write stores next as r's values without validating them (the caller
 // took them from stored, valid records) and records the change in h.
 func (s *Store) Write(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
-	return s.update(ctx, q, h, ot, r, next)
+	return s.update(ctx, q, h, ot, r, next, false)
 }
 
 // MarkMerged archives secondary with a pointer to primary, so that reads of

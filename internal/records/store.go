@@ -264,8 +264,10 @@ func touchesUnique(ot *meta.ObjectType, old, next map[string]any) bool {
 
 // update writes next as r's values and records the change in h. A write
 // that changes a unique value runs inside a savepoint, so that a violation
-// undoes this item only and answers CONFLICT.
-func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
+// undoes this item only and answers CONFLICT. alone says the transaction
+// writes this one record: its history then goes in with the write, where
+// the dialect can, instead of in h (a batch's history goes in together).
+func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any, alone bool) (*Record, error) {
 	if reflect.DeepEqual(r.Properties, next) {
 		return r, nil
 	}
@@ -275,8 +277,18 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 	}
 	now := schema.Now()
 	stmt := s.db.Dialect.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
+	var changes history.Buffer
+	if err := changes.Add(r.ID, r.Properties, next, now, history.SourceOf(ctx)); err != nil {
+		return nil, err
+	}
 	if !touchesUnique(ot, r.Properties, next) {
-		if _, err := q.ExecContext(ctx, stmt, encoded, now, r.ID); err != nil {
+		query, args := stmt, []any{encoded, now, r.ID}
+		if alone && s.db.Dialect.WritesInWith() && changes.Len() > 0 {
+			// The record and its history in one round trip.
+			query, args = changes.WithWrite(s.db.Dialect, r.WorkspaceID, "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?", args)
+			query = s.db.Dialect.Rebind(query)
+		}
+		if _, err := q.ExecContext(ctx, query, args...); err != nil {
 			return nil, fmt.Errorf("update record %d: %w", r.ID, err)
 		}
 	} else if err := savepoint(ctx, q, func() error {
@@ -302,9 +314,10 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 		}
 		return nil, err
 	}
+	h.Take(&changes)
 	out := *r
 	out.Properties, out.UpdatedAt = next, now
-	return &out, h.Add(r.ID, r.Properties, next, now, history.SourceOf(ctx))
+	return &out, nil
 }
 
 // Create validates and writes one record.
