@@ -25,6 +25,7 @@ import (
 
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
 	"github.com/acme/crm/internal/install"
 )
@@ -76,6 +77,7 @@ func main() {
 	}
 	logger := newLogger(cfg.logFormat)
 	slog.SetDefault(logger)
+	gctune.Apply()
 	if err := run(cfg, logger); err != nil {
 		logger.Error("server stopped", "error", err)
 		os.Exit(1)

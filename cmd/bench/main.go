@@ -42,12 +42,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/acme/crm/internal/gctune"
 )
 
 func main() {
 	// A closed stdout (| head) must not kill the run before it drops its
 	// schema: writes fail instead.
 	signal.Ignore(syscall.SIGPIPE)
+	// The API runs here as the server runs it.
+	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx)
 	stop()
