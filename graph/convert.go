@@ -74,6 +74,9 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, 
 		kind string
 		id   int
 	}
+	if len(ids) > MaxIDs {
+		return nil, apierr.New(apierr.LimitExceeded, "nodes takes at most %d ids, got %d", MaxIDs, len(ids))
+	}
 	refs := make([]ref, len(ids))
 	var recIDs []int
 	for i, s := range ids {

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -23,6 +25,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
 
@@ -30,8 +33,12 @@ import (
 const (
 	// MaxBodyBytes fits a batch of 1,000 records with generous values.
 	MaxBodyBytes = 16 << 20
-	// MaxComplexity bounds the fields one operation may select.
-	MaxComplexity = 5000
+	// MaxComplexity bounds the work one operation may ask for: fields, times
+	// the page sizes of the connections they sit in (see complexity). Three
+	// levels of 100 a page pass; three of 1,000 do not.
+	MaxComplexity = 20_000_000
+	// MaxIDs bounds nodes(ids:) and the names of propertyHistory(names:).
+	MaxIDs = page.MaxSize
 )
 
 // Config is what the API needs to serve.
@@ -51,7 +58,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	recs := records.New(cfg.DB)
 	res := &Resolver{records: recs, assoc: assoc.New(cfg.DB, recs), definitions: definition.New(cfg.DB), defs: meta.NewCache(cfg.DB.Client)}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv := handler.New(generated.NewExecutableSchema(complexity(generated.Config{Resolvers: res})))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -60,6 +67,14 @@ func NewHandler(cfg Config) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	// A mutation changes what the request's loaders hold: each mutation
+	// field reads afresh.
+	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
+			loadersOf(ctx).clear()
+		}
+		return next(ctx)
+	})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
@@ -110,4 +125,30 @@ func writeError(w http.ResponseWriter, status int, code apierr.Code, message str
 	_ = json.NewEncoder(w).Encode(struct {
 		Errors gqlerror.List `json:"errors"`
 	}{gqlerror.List{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
+}
+
+// complexity makes a connection cost its page size times what each item
+// selects, so that nested pages multiply as the rows they may load do.
+func complexity(cfg generated.Config) generated.Config {
+	size := func(first, last *int) int {
+		n := page.DefaultSize
+		for _, v := range []*int{first, last} {
+			if v != nil && *v > 0 {
+				n = *v
+			}
+		}
+		return n
+	}
+	c := &cfg.Complexity
+	c.Query.Records = func(child int, _ string, first *int, _ *string, last *int, _ *string, _ *bool, _ *time.Time) int {
+		return 1 + child*size(first, last)
+	}
+	c.Record.Associations = func(child int, _ string, _ []string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + child*size(first, last)
+	}
+	c.Record.PropertyHistory = func(child int, _ []string, first *int, _ *string) int {
+		return 1 + child*size(first, nil)
+	}
+	c.Query.Nodes = func(child int, ids []string) int { return 1 + child*len(ids) }
+	return cfg
 }

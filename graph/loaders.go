@@ -63,3 +63,9 @@ func newLoaders(r *Resolver) *loaders {
 }
 
 func loadersOf(ctx context.Context) *loaders { return sessionOf(ctx).loaders }
+
+// clear forgets every loaded page and count.
+func (l *loaders) clear() {
+	l.pages.ClearAll()
+	l.counts.ClearAll()
+}

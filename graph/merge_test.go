@@ -67,6 +67,12 @@ func TestMergeContacts(t *testing.T) {
 				t.Fatalf("%d changes of the secondary, %d merge changes: %+v", fromSecondary, merges, h)
 			}
 		})
+		t.Run("the secondary cannot come back", func(t *testing.T) {
+			a.fails(`mutation($id: ID!) { restoreRecord(input: {id: $id}) { record { id } } }`, map[string]any{"id": secondary.ID}, "CONFLICT", "")
+			if ids := a.listIDs("contacts", false); !slices.Equal(ids, []string{primary.ID}) {
+				t.Fatalf("live contacts: %v", ids)
+			}
+		})
 		t.Run("the email can be reused, the secondary cannot be merged again", func(t *testing.T) {
 			a.fails(mergeMutation, map[string]any{"p": primary.ID, "s": secondary.ID}, "CONFLICT", "")
 			other := a.create("contacts", map[string]any{"email": "x@example.com"})

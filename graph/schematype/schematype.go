@@ -5,6 +5,7 @@ package schematype
 import (
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -56,3 +57,18 @@ func MarshalJSONValue(v any) graphql.Marshaler {
 
 // UnmarshalJSONValue reads any JSON value.
 func UnmarshalJSONValue(v any) (any, error) { return v, nil }
+
+// MarshalDateTime writes a moment as RFC 3339 in UTC.
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.MarshalTime(t.UTC())
+}
+
+// UnmarshalDateTime reads an RFC 3339 moment; anything else is the
+// client's mistake (BAD_USER_INPUT), not an internal error.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	t, err := graphql.UnmarshalTime(v)
+	if err != nil {
+		return time.Time{}, apierr.New(apierr.BadUserInput, "%v is not a date-time: use RFC 3339, e.g. 2026-01-02T15:04:05Z", v)
+	}
+	return t.UTC(), nil
+}

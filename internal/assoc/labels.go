@@ -29,8 +29,8 @@ type LabelInput struct {
 	Limit, InverseLimit int
 }
 
-func (s *Store) changeDefinitions(ctx context.Context, workspaceID int, fn func(tx *ent.Tx) error) error {
-	return meta.Change(ctx, s.db.Client, workspaceID, fn)
+func (s *Store) changeDefinitions(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx) error) error {
+	return meta.Change(ctx, s.db.Client, m, fn)
 }
 
 func checkLabel(field, label string) error {
@@ -77,7 +77,7 @@ func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (
 		}
 	}
 	var id int
-	err = s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
+	err = s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
 		n, err := tx.AssociationType.Query().Where(associationtype.WorkspaceID(m.WorkspaceID),
 			associationtype.FromObjectTypeID(from.ID), associationtype.ToObjectTypeID(to.ID),
 			associationtype.CategoryEQ(associationtype.CategoryUserDefined)).Count(ctx)
@@ -130,7 +130,7 @@ func userLabel(m *meta.Model, id int) (*meta.AssociationType, error) {
 	if !ok {
 		return nil, apierr.New(apierr.NotFound, "no association type %d", id)
 	}
-	if at.Category != "user_defined" {
+	if at.Category != meta.UserDefined {
 		return nil, apierr.New(apierr.Forbidden, "association type %d is standard and cannot be changed", id)
 	}
 	return at, nil
@@ -146,9 +146,14 @@ func (s *Store) RenameLabel(ctx context.Context, m *meta.Model, id int, label, i
 	if err := checkLabel("label", label); err != nil {
 		return err
 	}
+	if inverseLabel != "" {
+		if err := checkLabel("inverseLabel", inverseLabel); err != nil {
+			return err
+		}
+	}
 	label = strings.TrimSpace(label)
 	inverseLabel = strings.TrimSpace(inverseLabel)
-	return s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
+	return s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
 		renames := []struct {
 			at    *meta.AssociationType
 			label string
@@ -181,7 +186,7 @@ func (s *Store) SetLimit(ctx context.Context, m *meta.Model, id, limit int) erro
 	if err := checkLimitArg("limit", limit); err != nil {
 		return err
 	}
-	return s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
+	return s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
 		u := tx.AssociationType.UpdateOneID(id)
 		if limit == 0 {
 			u.ClearMaxAssociations()
@@ -206,7 +211,7 @@ func (s *Store) DeleteLabel(ctx context.Context, m *meta.Model, id int, removeAs
 		ids = append(ids, at.Inverse.ID)
 	}
 	var removed int
-	err = s.changeDefinitions(ctx, m.WorkspaceID, func(tx *ent.Tx) error {
+	err = s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
 		used, err := tx.Association.Query().Where(association.WorkspaceID(m.WorkspaceID), association.AssociationTypeID(at.ID)).Count(ctx)
 		if err != nil {
 			return err

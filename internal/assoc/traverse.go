@@ -28,11 +28,11 @@ type Key struct {
 	Parent       int
 	ToObjectType string
 	Labels       string // sorted, joined by labelSep
-	First, Last  int    // -1: not given
+	First, Last  int
 	After        string
 	Before       string
-	HasAfter     bool
-	HasBefore    bool
+	// Which of the page arguments were given.
+	HasFirst, HasLast, HasAfter, HasBefore bool
 }
 
 const labelSep = "\x1f"
@@ -41,12 +41,12 @@ const labelSep = "\x1f"
 func KeyOf(parent int, args Args) Key {
 	labels := append([]string(nil), args.Labels...)
 	sort.Strings(labels)
-	k := Key{Parent: parent, ToObjectType: args.ToObjectType, Labels: strings.Join(labels, labelSep), First: -1, Last: -1}
+	k := Key{Parent: parent, ToObjectType: args.ToObjectType, Labels: strings.Join(labels, labelSep)}
 	if args.Page.First != nil {
-		k.First = *args.Page.First
+		k.First, k.HasFirst = *args.Page.First, true
 	}
 	if args.Page.Last != nil {
-		k.Last = *args.Page.Last
+		k.Last, k.HasLast = *args.Page.Last, true
 	}
 	if args.Page.After != nil {
 		k.After, k.HasAfter = *args.Page.After, true
@@ -63,10 +63,10 @@ func (k Key) Args() Args {
 	if k.Labels != "" {
 		a.Labels = strings.Split(k.Labels, labelSep)
 	}
-	if k.First >= 0 {
+	if k.HasFirst {
 		a.Page.First = &k.First
 	}
-	if k.Last >= 0 {
+	if k.HasLast {
 		a.Page.Last = &k.Last
 	}
 	if k.HasAfter {

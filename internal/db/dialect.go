@@ -17,6 +17,8 @@ type Dialect interface {
 	// PropertyText is the expression for a property's value as text, for
 	// comparing and indexing: NULL when the record has no value.
 	PropertyText(column, property string) string
+	// JSONArg is a bound JSON document, to read with PropertyText.
+	JSONArg() string
 	// ForUpdate is the clause that locks selected rows until the transaction
 	// ends ("" where the whole database is locked by a write transaction).
 	ForUpdate() string
@@ -52,6 +54,8 @@ func (postgres) PropertyText(column, property string) string {
 }
 
 func (postgres) ForUpdate() string { return " FOR UPDATE" }
+
+func (postgres) JSONArg() string { return "CAST(? AS jsonb)" }
 
 func (postgres) ForShare() string { return " FOR SHARE" }
 
@@ -102,6 +106,8 @@ func (sqlite) PropertyText(column, property string) string {
 }
 
 func (sqlite) ForUpdate() string { return "" }
+
+func (sqlite) JSONArg() string { return "?" }
 
 func (sqlite) ForShare() string { return "" }
 

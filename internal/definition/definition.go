@@ -31,7 +31,7 @@ type Store struct {
 func New(d *db.DB) *Store { return &Store{db: d} }
 
 func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx) error) error {
-	return meta.Change(ctx, s.db.Client, m.WorkspaceID, fn)
+	return meta.Change(ctx, s.db.Client, m, fn)
 }
 
 // lookupProperty returns the definition name of a live object type.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
@@ -172,13 +173,13 @@ func associatedTypes(m *meta.Model, names []string) ([]*meta.ObjectType, error) 
 // two object types, each the other's inverse.
 func createDefaultAssociation(ctx context.Context, tx *ent.Tx, workspaceID, a, b int) error {
 	there, err := tx.AssociationType.Create().SetWorkspaceID(workspaceID).SetFromObjectTypeID(a).SetToObjectTypeID(b).
-		SetCategory("standard").Save(ctx)
+		SetCategory(associationtype.CategoryStandard).Save(ctx)
 	if err != nil {
 		return err
 	}
 	// The inverse edge is a two-way one-to-one: ent links both rows.
 	return tx.AssociationType.Create().SetWorkspaceID(workspaceID).SetFromObjectTypeID(b).SetToObjectTypeID(a).
-		SetCategory("standard").SetInverseID(there.ID).Exec(ctx)
+		SetCategory(associationtype.CategoryStandard).SetInverseID(there.ID).Exec(ctx)
 }
 
 func nonNilStrings(s []string) []string {

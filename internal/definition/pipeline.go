@@ -281,12 +281,14 @@ func (s *Store) ArchivePipeline(ctx context.Context, m *meta.Model, id int, move
 	}
 	var moved int
 	err = s.change(ctx, m, func(tx *ent.Tx) error {
+		held := 0
 		n, err := s.visit(ctx, tx, ot, m.WorkspaceID, ot.PipelineProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.PipelineProperty] != p.Key {
 				return false, nil
 			}
+			held++
 			if moveTo == nil {
-				return true, nil // counted, and the transaction rolls back
+				return false, nil // only counted
 			}
 			props[ot.PipelineProperty], props[ot.StageProperty] = moveTo.Pipeline, moveTo.Stage
 			return true, nil
@@ -294,8 +296,8 @@ func (s *Store) ArchivePipeline(ctx context.Context, m *meta.Model, id int, move
 		if err != nil {
 			return err
 		}
-		if n > 0 && moveTo == nil {
-			return apierr.New(apierr.Conflict, "%d records are in pipeline %q: name where to move them", n, p.Key)
+		if held > 0 && moveTo == nil {
+			return apierr.New(apierr.Conflict, "%d records are in pipeline %q: name where to move them", held, p.Key)
 		}
 		moved = n
 		return tx.Pipeline.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx)
@@ -405,12 +407,14 @@ func (s *Store) ArchiveStage(ctx context.Context, m *meta.Model, id int, moveTo 
 	}
 	var moved int
 	err = s.change(ctx, m, func(tx *ent.Tx) error {
+		held := 0
 		n, err := s.visit(ctx, tx, ot, m.WorkspaceID, ot.StageProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.StageProperty] != st.Key || props[ot.PipelineProperty] != p.Key {
 				return false, nil
 			}
+			held++
 			if moveTo == "" {
-				return true, nil // counted, and the transaction rolls back
+				return false, nil // only counted
 			}
 			props[ot.StageProperty] = moveTo
 			return true, nil
@@ -418,8 +422,8 @@ func (s *Store) ArchiveStage(ctx context.Context, m *meta.Model, id int, moveTo 
 		if err != nil {
 			return err
 		}
-		if n > 0 && moveTo == "" {
-			return apierr.New(apierr.Conflict, "%d records are in stage %q: name the stage to move them to", n, st.Key)
+		if held > 0 && moveTo == "" {
+			return apierr.New(apierr.Conflict, "%d records are in stage %q: name the stage to move them to", held, st.Key)
 		}
 		moved = n
 		return tx.PipelineStage.UpdateOneID(st.ID).SetArchivedAt(schema.Now()).Exec(ctx)

@@ -243,6 +243,11 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	}
 	makeUnique := u.Unique != nil && *u.Unique && !p.Unique
 	dropUnique := u.Unique != nil && !*u.Unique && p.Unique
+	if makeUnique {
+		if err := checkUniqueType(p.Name, next.Type); err != nil {
+			return res, err
+		}
+	}
 	if makeUnique && uniqueCount(ot) >= MaxUniquePerObjectType {
 		return res, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
@@ -493,6 +498,13 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 		if removed, err = s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(int, any) (any, bool, error) { return nil, true, nil })); err != nil {
 			return err
 		}
+		// Deleted means gone: its past values too, so a property made later
+		// with the same name starts with no history.
+		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(fmt.Sprintf(
+			"DELETE FROM property_histories WHERE workspace_id = ? AND property = ? AND record_id IN (SELECT id FROM records WHERE object_type_id = %d)", ot.ID)),
+			m.WorkspaceID, p.Name); err != nil {
+			return fmt.Errorf("delete history of %s.%s: %w", ot.Name, p.Name, err)
+		}
 		_, err := tx.Property.Delete().Where(property.ID(p.ID)).Exec(ctx)
 		return err
 	})
@@ -502,9 +514,6 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 // makeUnique builds p's unique index, or refuses while live records repeat
 // a value, naming the first repeated values and who holds them.
 func (s *Store) makeUnique(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
-	if err := checkUniqueType(p.Name, p.Type); err != nil {
-		return err
-	}
 	expr := s.db.Dialect.PropertyText("properties", p.Name)
 	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",
 		expr, ot.ID, expr, expr))

@@ -20,13 +20,12 @@ import (
 // The sources of a write.
 const (
 	API    = "API"
-	Import = "IMPORT"
 	Merge  = "MERGE"
 	System = "SYSTEM"
 )
 
-// Source says what wrote a value: its type and an id (an import's id, the
-// merged record's id).
+// Source says what wrote a value: its type (API, MERGE, SYSTEM; IMPORT is
+// the importer's) and an id, such as the merged record's.
 type Source struct {
 	Type string
 	ID   string

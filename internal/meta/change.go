@@ -15,13 +15,18 @@ import (
 // reloads its definitions at its next request. The version moves first:
 // that locks the workspace row until the change commits, so record writes
 // (which share-lock it, see records) wait for the change, or it for them,
-// and none lands unseen while it rewrites stored values.
-func Change(ctx context.Context, client *ent.Client, workspaceID int, fn func(tx *ent.Tx) error) error {
+// and none lands unseen while it rewrites stored values. The change was
+// checked against m: when another change committed since m was read, it is
+// refused with CONFLICT rather than overwrite that change with m's view.
+func Change(ctx context.Context, client *ent.Client, m *Model, fn func(tx *ent.Tx) error) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	err = tx.Workspace.Update().Where(workspace.ID(workspaceID)).AddSchemaVersion(1).Exec(ctx)
+	n, err := tx.Workspace.Update().Where(workspace.ID(m.WorkspaceID), workspace.SchemaVersion(m.Version)).AddSchemaVersion(1).Save(ctx)
+	if err == nil && n == 0 {
+		err = apierr.New(apierr.Conflict, "the definitions changed since this request read them; try again")
+	}
 	if err == nil {
 		err = fn(tx)
 	}

@@ -91,6 +91,9 @@ type Option struct {
 const (
 	MaxStringLength = 65536
 	MaxOptions      = 5000
+	// MaxUniqueBytes bounds the values of a unique property: they live in a
+	// B-tree index, whose entries PostgreSQL caps at about 2.7 kB.
+	MaxUniqueBytes = 2000
 )
 
 var nameRule = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)

@@ -44,6 +44,9 @@ const historyOrdering = "history"
 // History returns a record's property changes newest first, with those of
 // the records merged into it: names keeps only those properties.
 func (s *Store) History(ctx context.Context, r *Record, names []string, args page.Args) (*HistoryPage, error) {
+	if len(names) > page.MaxSize {
+		return nil, apierr.New(apierr.LimitExceeded, "names takes at most %d properties, got %d", page.MaxSize, len(names))
+	}
 	if args.Last != nil || args.Before != nil {
 		return nil, apierr.New(apierr.BadUserInput, "property history pages forward only: use first and after")
 	}

@@ -1,8 +1,9 @@
 // Package records stores and reads the records of every object type: one
 // row per record, its values in one JSON column. It owns the records
-// table's SQL — keyset pages, unique values enforced by the database, and
-// the per-item transactions of batch writes. Values reach it validated by
-// package values.
+// table's SQL — keyset pages, unique values enforced by the database,
+// batch writes that report per item inside one transaction, and the
+// history every write appends. Values reach it validated by package
+// values, but for merges, which move values already stored.
 package records
 
 import (

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	stdsql "database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -68,7 +69,7 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 			// The lock that keeps definition changes out (see inTx) comes
 			// with the rows, in the same statement.
 			query = "SELECT (SELECT schema_version FROM workspaces WHERE id = ?" + s.db.Dialect.ForShare() + "), " +
-				strings.TrimPrefix(query, "SELECT ") + s.db.Dialect.ForUpdate()
+				strings.TrimPrefix(query, "SELECT ") + " ORDER BY id" + s.db.Dialect.ForUpdate()
 			args = append(args, m.WorkspaceID)
 			before = []any{&version}
 		}
@@ -233,15 +234,22 @@ func (s *Store) findConflict(ctx context.Context, q ExecQuerier, ot *meta.Object
 
 // findByUnique returns the live record holding value v of unique property
 // p, or 0. The object type id is spliced in as a literal so that SQLite can
-// match the partial unique index.
+// match the partial unique index. v is bound as JSON and turned into text
+// by the same expression as the stored values, so that each database
+// compares its own spelling of a number with itself.
 func (s *Store) findByUnique(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, p *meta.Property, v any, exceptID int, lock bool) (int, error) {
-	query := fmt.Sprintf("SELECT id FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s = ? AND id <> ? LIMIT 1",
-		ot.ID, s.db.Dialect.PropertyText("properties", p.Name))
+	d := s.db.Dialect
+	query := fmt.Sprintf("SELECT id FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s = %s AND id <> ? LIMIT 1",
+		ot.ID, d.PropertyText("properties", p.Name), d.PropertyText(d.JSONArg(), "v"))
 	if lock {
-		query += s.db.Dialect.ForUpdate()
+		query += d.ForUpdate()
+	}
+	arg, err := json.Marshal(map[string]any{"v": v})
+	if err != nil {
+		return 0, err
 	}
 	var id int
-	err := queryRow(ctx, q, s.db.Dialect.Rebind(query), []any{workspaceID, fmt.Sprint(v), exceptID}, &id)
+	err = queryRow(ctx, q, d.Rebind(query), []any{workspaceID, string(arg), exceptID}, &id)
 	if errors.Is(err, stdsql.ErrNoRows) {
 		return 0, nil
 	}
@@ -359,6 +367,9 @@ func (s *Store) restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 		r, ok := recs[id]
 		if !ok {
 			return notFound(id)
+		}
+		if r.MergedInto != 0 {
+			return apierr.New(apierr.Conflict, "record %d was merged into record %d: it cannot come back", id, r.MergedInto)
 		}
 		if r.ArchivedAt == nil {
 			out = r

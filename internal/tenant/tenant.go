@@ -1,5 +1,5 @@
-// Package tenant knows which workspace a request works in. A single-tenant
-// install has one default workspace; every query is scoped to one.
+// Package tenant makes workspaces, the tenants every row belongs to. A
+// single-tenant install has one default workspace.
 package tenant
 
 import (
@@ -14,19 +14,6 @@ import (
 
 // DefaultName is the name of the workspace of a single-tenant install.
 const DefaultName = "default"
-
-type ctxKey struct{}
-
-// With returns ctx working in workspace id.
-func With(ctx context.Context, id int) context.Context {
-	return context.WithValue(ctx, ctxKey{}, id)
-}
-
-// From returns the workspace ctx works in; ok is false when none was set.
-func From(ctx context.Context) (id int, ok bool) {
-	id, ok = ctx.Value(ctxKey{}).(int)
-	return id, ok
-}
 
 // EnsureWorkspace returns the workspace called name, creating it if missing.
 func EnsureWorkspace(ctx context.Context, client *ent.Client, name string) (*ent.Workspace, error) {

@@ -1,6 +1,8 @@
 // Package values validates and normalises property values against their
-// definitions. Every write path — mutations, batches, upserts, merges,
-// imports — goes through Apply, so a rule lives here once.
+// definitions. Every path that takes values from a client — mutations,
+// batches, upserts, and the definition changes that convert stored values
+// — goes through Apply or Normalize, so a rule lives here once. (Merges
+// move values already stored and valid.)
 //
 // Stored values are typed JSON: string; number (json.Number, canonical);
 // bool; date "YYYY-MM-DD"; datetime RFC 3339 UTC with milliseconds;
@@ -193,6 +195,9 @@ func normalizeString(ot *meta.ObjectType, def *meta.Property, raw any) (any, err
 	}
 	if n := len([]rune(s)); n > propdef.MaxStringLength {
 		return nil, apierr.Invalid(def.Name, "property %q is %d characters long; at most %d are allowed", def.Name, n, propdef.MaxStringLength)
+	}
+	if def.Unique && len(s) > propdef.MaxUniqueBytes {
+		return nil, apierr.Invalid(def.Name, "property %q is unique: its values are at most %d bytes, this one has %d", def.Name, propdef.MaxUniqueBytes, len(s))
 	}
 	if check := formats[ot.Name+"."+def.Name]; check != nil {
 		return check(def, s)

@@ -1,0 +1,72 @@
+package graph_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Requests that would make the server do unbounded work, and arguments
+// in the wrong shape, are refused with a code like any other bad input.
+func TestRequestLimitsAndArguments(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		c := a.create("contacts", map[string]any{"email": "l@example.com"})
+		t.Run("nested pages multiply", func(t *testing.T) {
+			deep := `{ records(objectType: "companies", first: 1000) { edges { node {
+				associations(toObjectType: "contacts", first: 1000) { edges { node {
+					associations(toObjectType: "deals", first: 1000) { edges { node { recordId displayName } } } } } } } } } }`
+			a.fails(deep, nil, "LIMIT_EXCEEDED", "")
+			a.ok(nestedQuery(3, 100), nil, nil)
+		})
+		t.Run("nodes takes at most 1000 ids", func(t *testing.T) {
+			ids := make([]string, 1001)
+			for i := range ids {
+				ids[i] = c.ID
+			}
+			a.fails(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}, "LIMIT_EXCEEDED", "")
+		})
+		t.Run("a malformed DateTime", func(t *testing.T) {
+			a.fails(`{ records(objectType: "contacts", asOf: "yesterday") { totalCount } }`, nil, "BAD_USER_INPUT", "")
+			a.fails(`query($at: DateTime) { records(objectType: "contacts", asOf: $at) { totalCount } }`, map[string]any{"at": "31/12/2025"}, "BAD_USER_INPUT", "")
+		})
+		t.Run("negative page sizes on associations", func(t *testing.T) {
+			a.fails(`query($id: ID!) { record(id: $id) { associations(toObjectType: "companies", first: -2) { totalCount } } }`, map[string]any{"id": c.ID}, "BAD_USER_INPUT", "")
+		})
+		t.Run("a unique value too long to index", func(t *testing.T) {
+			before := a.count("contacts")
+			a.fails(createMutation, map[string]any{"t": "contacts", "p": map[string]any{"email": strings.Repeat("a", 2500) + "@example.com"}}, "BAD_USER_INPUT", "email")
+			if after := a.count("contacts"); after != before {
+				t.Fatalf("%d contacts, want %d", after, before)
+			}
+		})
+	})
+}
+
+// A mutation's payload reads what the mutation before it in the same
+// request left, not what the request's loaders saw earlier.
+func TestMutationsInOneRequestReadFresh(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		c := a.create("contacts", map[string]any{"email": "m@example.com"})
+		co := a.create("companies", map[string]any{"name": "Acme"})
+		var out struct {
+			A struct {
+				From struct {
+					Associations struct{ TotalCount int }
+				}
+			}
+			B struct {
+				From struct {
+					Associations struct{ TotalCount int }
+				}
+			}
+		}
+		q := fmt.Sprintf(`mutation {
+			a: associate(input: {from: %q, to: %q}) { from { associations(toObjectType: "companies") { totalCount } } }
+			b: disassociate(input: {from: %q, to: %q}) { from { associations(toObjectType: "companies") { totalCount } } }
+		}`, c.ID, co.ID, c.ID, co.ID)
+		a.ok(q, nil, &out)
+		if out.A.From.Associations.TotalCount != 1 || out.B.From.Associations.TotalCount != 0 {
+			t.Fatalf("after associate %d, after disassociate %d", out.A.From.Associations.TotalCount, out.B.From.Associations.TotalCount)
+		}
+	})
+}
