@@ -55,9 +55,16 @@ func pointers[T any](results []T, err func(*T) error) (out []*T, written, failed
 	return out, written, failed
 }
 
-func batchPayload(results []records.Result) *model.BatchPayload {
+// batchPayload answers a batch; the records its conflicts name are read
+// in one statement, should the client select them.
+func (r *Resolver) batchPayload(ctx context.Context, m *meta.Model, results []records.Result) *model.BatchPayload {
 	p := &model.BatchPayload{}
 	p.Results, p.Written, p.Failed = pointers(results, func(r *records.Result) error { return r.Err })
+	errs := make([]error, len(results))
+	for i := range results {
+		errs[i] = results[i].Err
+	}
+	r.primeExisting(ctx, m, errs)
 	return p
 }
 

@@ -7,7 +7,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 )
 
@@ -30,6 +32,10 @@ func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fiel
 	opCtx := graphql.GetOperationContext(ctx)
 	ld := loadersOf(ctx)
 	for _, f := range fields {
+		if f.Name == "propertyHistory" {
+			r.prefetchHistory(ctx, parents, f.ArgumentMap(opCtx.Variables))
+			continue
+		}
 		if f.Name != "associations" {
 			continue
 		}
@@ -173,4 +179,63 @@ func intArg(v any) (int, bool) {
 		return int(n), n == float64(int(n))
 	}
 	return 0, false
+}
+
+// prefetchHistory loads the propertyHistory of every parent in one
+// statement and primes the loader with it.
+func (r *Resolver) prefetchHistory(ctx context.Context, parents []*records.Record, args map[string]any) {
+	var names []string
+	if list, ok := args["names"].([]any); ok {
+		for _, v := range list {
+			s, ok := v.(string)
+			if !ok {
+				return
+			}
+			names = append(names, s)
+		}
+	}
+	var first *int
+	if raw, ok := args["first"]; ok && raw != nil {
+		n, ok := intArg(raw)
+		if !ok {
+			return
+		}
+		first = &n
+	}
+	var after *string
+	if s, ok := args["after"].(string); ok {
+		after = &s
+	}
+	keys := make([]historyKey, len(parents))
+	for i, p := range parents {
+		keys[i] = historyKeyOf(p, names, first, after)
+	}
+	pages, err := r.records.Histories(ctx, parents, keys[0].query())
+	if err != nil {
+		return // the resolvers report it
+	}
+	for i, k := range keys {
+		loadersOf(ctx).history.Prime(ctx, k, pages[i])
+	}
+}
+
+// primeExisting loads, in one statement, the records that batch results'
+// conflicts name, so that existingRecord fields find them ready.
+func (r *Resolver) primeExisting(ctx context.Context, m *meta.Model, errs []error) {
+	var ids []int
+	for _, err := range errs {
+		if e, ok := apierr.As(err); ok && e.ExistingID != 0 {
+			ids = append(ids, e.ExistingID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	found, err := r.records.GetMany(ctx, m, ids)
+	if err != nil {
+		return // the resolvers report it
+	}
+	for id, rec := range found {
+		loadersOf(ctx).records.Prime(ctx, id, rec)
+	}
 }

@@ -64,11 +64,7 @@ func (r *itemErrorResolver) ExistingRecord(ctx context.Context, obj *apierr.Erro
 	if obj.ExistingID == 0 {
 		return nil, nil
 	}
-	m, err := r.model(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.records.Get(ctx, m, obj.ExistingID)
+	return loadersOf(ctx).records.Load(ctx, obj.ExistingID)()
 }
 
 // CreateRecord is the resolver for the createRecord field.
@@ -159,7 +155,7 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	return batchPayload(results), nil
+	return r.batchPayload(ctx, m, results), nil
 }
 
 // UpdateRecords is the resolver for the updateRecords field.
@@ -184,7 +180,7 @@ func (r *mutationResolver) UpdateRecords(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	return batchPayload(results), nil
+	return r.batchPayload(ctx, m, results), nil
 }
 
 // UpsertRecords is the resolver for the upsertRecords field.
@@ -204,7 +200,7 @@ func (r *mutationResolver) UpsertRecords(ctx context.Context, input model.Upsert
 	if err != nil {
 		return nil, err
 	}
-	return batchPayload(results), nil
+	return r.batchPayload(ctx, m, results), nil
 }
 
 // ArchiveRecords is the resolver for the archiveRecords field.
@@ -221,7 +217,7 @@ func (r *mutationResolver) ArchiveRecords(ctx context.Context, input model.Archi
 	if err != nil {
 		return nil, err
 	}
-	return batchPayload(results), nil
+	return r.batchPayload(ctx, m, results), nil
 }
 
 // Associate is the resolver for the associate field.
@@ -1013,7 +1009,7 @@ func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, 
 
 // PropertyHistory is the resolver for the propertyHistory field.
 func (r *recordResolver) PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error) {
-	return r.records.History(ctx, obj, names, pageArgs(first, after, nil, nil))
+	return loadersOf(ctx).history.Load(ctx, historyKeyOf(obj, names, first, after))()
 }
 
 // Edges is the resolver for the edges field.

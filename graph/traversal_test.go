@@ -224,3 +224,56 @@ func TestTraversalWithLabelsAndFallbackLoader(t *testing.T) {
 		a.fails(`query($id: ID!) { record(id: $id) { associations(toObjectType: "unicorns") { totalCount } } }`, map[string]any{"id": co.ID}, "NOT_FOUND", "")
 	})
 }
+
+// propertyHistory of every record of a page, and the existing records of
+// a batch's conflicts, each load in one statement, not one per record.
+func TestHistoryAndConflictsLoadInBatches(t *testing.T) {
+	eachCounting(t, func(t *testing.T, a *api) {
+		var emails []string
+		for i := range 12 {
+			e := fmt.Sprintf("h%d@example.com", i)
+			emails = append(emails, e)
+			a.create("contacts", map[string]any{"email": e, "firstname": "F"})
+		}
+		a.counter.Keep = true
+		a.counter.Reset()
+		var out struct {
+			Records struct {
+				Edges []struct {
+					Node struct {
+						PropertyHistory struct {
+							Edges []struct{ Node struct{ Property string } }
+						}
+					}
+				}
+			}
+		}
+		a.ok(`{ records(objectType: "contacts", first: 20) { edges { node { propertyHistory(first: 1) { edges { node { property } } } } } } }`, nil, &out)
+		history := 0
+		for _, s := range a.counter.Statements() {
+			if strings.Contains(s, "property_histories") {
+				history++
+			}
+		}
+		if history != 1 || len(out.Records.Edges) != 12 || len(out.Records.Edges[0].Node.PropertyHistory.Edges) != 1 {
+			t.Fatalf("%d history statements for 12 records: %+v", history, out)
+		}
+
+		inputs := make([]map[string]any, len(emails))
+		for i, e := range emails {
+			inputs[i] = map[string]any{"properties": map[string]any{"email": e}}
+		}
+		a.counter.Reset()
+		var batch struct{ CreateRecords batchJSON }
+		a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { `+batchFields+` } }`, map[string]any{"in": inputs}, &batch)
+		reads := 0
+		for _, s := range a.counter.Statements() {
+			if strings.HasPrefix(s, "SELECT id, workspace_id") {
+				reads++
+			}
+		}
+		if batch.CreateRecords.Failed != 12 || batch.CreateRecords.Results[11].Error.ExistingRecord == nil || reads != 1 {
+			t.Fatalf("%d reads of existing records for 12 conflicts: %+v", reads, batch.CreateRecords)
+		}
+	})
+}

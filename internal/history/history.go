@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -189,29 +188,31 @@ func decode(raw *string) (any, error) {
 	return v, err
 }
 
-// List returns up to limit changes of records, newest first, older than
-// the change before (0: from the newest), of the named properties (all
-// when names is empty).
-func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, names []string, before, limit int) ([]Entry, error) {
-	query := "SELECT id, record_id, property, value, changed_at, source_type, source_id FROM property_histories WHERE workspace_id = ? AND " + d.InIDs("record_id")
+// List returns, for each record, up to limit of its changes newest first,
+// older than the change before (0: from the newest), of the named
+// properties (all when names is empty): one statement for all the records.
+func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, names []string, before, limit int) (map[int][]Entry, error) {
+	where := "workspace_id = ? AND " + d.InIDs("record_id")
 	args := []any{workspaceID, d.IDs(recordIDs)}
 	if before > 0 {
-		query += " AND id < ?"
+		where += " AND id < ?"
 		args = append(args, before)
 	}
 	if len(names) > 0 {
-		query += " AND property IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+		where += " AND property IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
 		for _, n := range names {
 			args = append(args, n)
 		}
 	}
-	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(limit)
+	query := "SELECT id, record_id, property, value, changed_at, source_type, source_id FROM (SELECT id, record_id, property, value, changed_at, source_type, source_id, " +
+		"ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY id DESC) AS rn FROM property_histories WHERE " + where + ") h WHERE rn <= ? ORDER BY record_id, id DESC"
+	args = append(args, limit)
 	rows, err := q.QueryContext(ctx, d.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read property history: %w", err)
 	}
 	defer rows.Close()
-	var out []Entry
+	out := map[int][]Entry{}
 	for rows.Next() {
 		var e Entry
 		var raw *string
@@ -222,7 +223,7 @@ func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, 
 			return nil, err
 		}
 		e.ChangedAt = e.ChangedAt.UTC()
-		out = append(out, e)
+		out[e.RecordID] = append(out[e.RecordID], e)
 	}
 	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/acme/crm/internal/apierr"
@@ -41,33 +42,58 @@ type HistoryPage struct {
 
 const historyOrdering = "history"
 
-// History returns a record's property changes newest first, with those of
-// the records merged into it: names keeps only those properties.
-func (s *Store) History(ctx context.Context, r *Record, names []string, args page.Args) (*HistoryPage, error) {
-	if len(names) > page.MaxSize {
-		return nil, apierr.New(apierr.LimitExceeded, "names takes at most %d properties, got %d", page.MaxSize, len(names))
+// HistoryQuery selects a page of property changes of one record.
+type HistoryQuery struct {
+	Names []string
+	Page  page.Args
+}
+
+// Histories returns, for each record, its property changes newest first
+// with those of the records merged into it (names keeps only those
+// properties): one statement for all records that share the query.
+func (s *Store) Histories(ctx context.Context, recs []*Record, q HistoryQuery) ([]*HistoryPage, error) {
+	if len(q.Names) > page.MaxSize {
+		return nil, apierr.New(apierr.LimitExceeded, "names takes at most %d properties, got %d", page.MaxSize, len(q.Names))
 	}
-	if args.Last != nil || args.Before != nil {
+	if q.Page.Last != nil || q.Page.Before != nil {
 		return nil, apierr.New(apierr.BadUserInput, "property history pages forward only: use first and after")
 	}
-	w, err := args.Resolve(historyOrdering)
+	w, err := q.Page.Resolve(historyOrdering)
 	if err != nil {
 		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil
 	}
 	before := 0
 	if w.After != nil {
 		before = w.After.ID
 	}
-	ids := append([]int{r.ID}, MergedIDs(r)...)
-	entries, err := history.List(ctx, s.db.Client, s.db.Dialect, r.WorkspaceID, ids, names, before, w.Size+1)
+	var ids []int
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+		ids = append(ids, MergedIDs(r)...)
+	}
+	byRecord, err := history.List(ctx, s.db.Client, s.db.Dialect, recs[0].WorkspaceID, ids, q.Names, before, w.Size+1)
 	if err != nil {
 		return nil, err
 	}
 	cursor := func(e history.Entry) string { return page.Encode(historyOrdering, page.Cursor{ID: e.ID}) }
-	entries, info := page.Trim(w, entries, cursor)
-	p := &HistoryPage{Entries: entries, Info: info, Cursors: make([]string, len(entries))}
-	for i, e := range entries {
-		p.Cursors[i] = cursor(e)
+	out := make([]*HistoryPage, len(recs))
+	for i, r := range recs {
+		// A record's newest changes are among the newest of each record
+		// it is made of.
+		entries := append([]history.Entry(nil), byRecord[r.ID]...)
+		for _, id := range MergedIDs(r) {
+			entries = append(entries, byRecord[id]...)
+		}
+		sort.Slice(entries, func(a, b int) bool { return entries[a].ID > entries[b].ID })
+		entries, info := page.Trim(w, entries, cursor)
+		p := &HistoryPage{Entries: entries, Info: info, Cursors: make([]string, len(entries))}
+		for j, e := range entries {
+			p.Cursors[j] = cursor(e)
+		}
+		out[i] = p
 	}
-	return p, nil
+	return out, nil
 }
