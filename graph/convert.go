@@ -117,35 +117,30 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, 
 
 // definitionNode finds a definition of m by kind and id, or returns nil.
 func definitionNode(m *meta.Model, kind string, id int) schematype.Node {
-	for _, ot := range m.ObjectTypes {
-		switch kind {
-		case gid.ObjectType:
-			if ot.ID == id {
-				return ot
-			}
-		case gid.Property:
-			for _, p := range ot.Properties {
-				if p.ID == id {
-					return p
-				}
-			}
-		case gid.PropertyGroup:
-			for _, g := range ot.Groups {
-				if g.ID == id {
-					return g
-				}
-			}
-		case gid.Pipeline, gid.PipelineStage:
-			for _, p := range ot.Pipelines {
-				if kind == gid.Pipeline && p.ID == id {
-					return p
-				}
-				for _, s := range p.Stages {
-					if kind == gid.PipelineStage && s.ID == id {
-						return s
-					}
-				}
-			}
+	switch kind {
+	case gid.ObjectType:
+		if ot, ok := m.ObjectTypeByID(id); ok {
+			return ot
+		}
+	case gid.Property:
+		if p, ok := m.PropertyByID(id); ok {
+			return p
+		}
+	case gid.PropertyGroup:
+		if g, ok := m.GroupByID(id); ok {
+			return g
+		}
+	case gid.Pipeline:
+		if _, p, ok := m.PipelineByID(id); ok {
+			return p
+		}
+	case gid.PipelineStage:
+		if _, _, st, ok := m.StageByID(id); ok {
+			return st
+		}
+	case gid.AssociationType:
+		if at, ok := m.AssociationTypeByID(id); ok {
+			return at
 		}
 	}
 	return nil

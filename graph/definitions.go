@@ -7,7 +7,6 @@ import (
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/definition"
-	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
@@ -56,12 +55,8 @@ func (r *Resolver) propertyByID(ctx context.Context, id int) (*meta.Property, er
 	if err != nil {
 		return nil, err
 	}
-	for _, ot := range m.ObjectTypes {
-		for _, p := range ot.Properties {
-			if p.ID == id {
-				return p, nil
-			}
-		}
+	if p, ok := m.PropertyByID(id); ok {
+		return p, nil
 	}
 	return nil, apierr.New(apierr.NotFound, "no property %d", id)
 }
@@ -108,7 +103,7 @@ func (r *Resolver) pipelineByID(ctx context.Context, id int) (*meta.Pipeline, er
 	if err != nil {
 		return nil, err
 	}
-	if p, ok := definitionNode(m, gid.Pipeline, id).(*meta.Pipeline); ok {
+	if _, p, ok := m.PipelineByID(id); ok {
 		return p, nil
 	}
 	return nil, apierr.New(apierr.NotFound, "no pipeline %d", id)
@@ -119,7 +114,7 @@ func (r *Resolver) stageByID(ctx context.Context, id int) (*meta.Stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st, ok := definitionNode(m, gid.PipelineStage, id).(*meta.Stage); ok {
+	if _, _, st, ok := m.StageByID(id); ok {
 		return st, nil
 	}
 	return nil, apierr.New(apierr.NotFound, "no pipeline stage %d", id)

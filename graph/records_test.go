@@ -188,8 +188,11 @@ func TestNodeResolvesDefinitions(t *testing.T) {
 			Nodes []map[string]any
 		}
 		a.ok(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`,
-			map[string]any{"ids": []string{ot.ID, ot.Property.ID, ot.Pipelines[0].ID, ot.Pipelines[0].Stages[0].ID}}, &got)
-		want := []string{"ObjectType", "Property", "Pipeline", "PipelineStage"}
+			map[string]any{"ids": []string{ot.ID, ot.Property.ID, ot.Pipelines[0].ID, ot.Pipelines[0].Stages[0].ID, a.labelID("deals", "companies", "Primary")}}, &got)
+		want := []string{"ObjectType", "Property", "Pipeline", "PipelineStage", "AssociationType"}
+		if len(got.Nodes) != len(want) {
+			t.Fatalf("%d nodes", len(got.Nodes))
+		}
 		for i, n := range got.Nodes {
 			if n["__typename"] != want[i] {
 				t.Fatalf("node %d is %v, want %s", i, n["__typename"], want[i])

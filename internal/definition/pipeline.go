@@ -215,26 +215,16 @@ func (s *Store) addPipelineProperties(ctx context.Context, tx *ent.Tx, m *meta.M
 
 // findPipeline returns the pipeline with id and its object type.
 func findPipeline(m *meta.Model, id int) (*meta.ObjectType, *meta.Pipeline, error) {
-	for _, ot := range m.ObjectTypes {
-		for _, p := range ot.Pipelines {
-			if p.ID == id {
-				return ot, p, nil
-			}
-		}
+	if ot, p, ok := m.PipelineByID(id); ok {
+		return ot, p, nil
 	}
 	return nil, nil, apierr.New(apierr.NotFound, "no pipeline %d", id)
 }
 
 // findStage returns the stage with id, its pipeline and object type.
 func findStage(m *meta.Model, id int) (*meta.ObjectType, *meta.Pipeline, *meta.Stage, error) {
-	for _, ot := range m.ObjectTypes {
-		for _, p := range ot.Pipelines {
-			for _, st := range p.Stages {
-				if st.ID == id {
-					return ot, p, st, nil
-				}
-			}
-		}
+	if ot, p, st, ok := m.StageByID(id); ok {
+		return ot, p, st, nil
 	}
 	return nil, nil, nil, apierr.New(apierr.NotFound, "no pipeline stage %d", id)
 }

@@ -406,3 +406,53 @@ func (m *Model) linkAssociationTypes(rows []AssociationTypeRow) {
 		}
 	}
 }
+
+// PropertyByID returns the property with id, archived or not.
+func (m *Model) PropertyByID(id int) (*Property, bool) {
+	for _, ot := range m.ObjectTypes {
+		for _, p := range ot.Properties {
+			if p.ID == id {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// GroupByID returns the property group with id.
+func (m *Model) GroupByID(id int) (*PropertyGroup, bool) {
+	for _, ot := range m.ObjectTypes {
+		for _, g := range ot.Groups {
+			if g.ID == id {
+				return g, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// PipelineByID returns the pipeline with id and its object type.
+func (m *Model) PipelineByID(id int) (*ObjectType, *Pipeline, bool) {
+	for _, ot := range m.ObjectTypes {
+		for _, p := range ot.Pipelines {
+			if p.ID == id {
+				return ot, p, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// StageByID returns the stage with id, its pipeline and object type.
+func (m *Model) StageByID(id int) (*ObjectType, *Pipeline, *Stage, bool) {
+	for _, ot := range m.ObjectTypes {
+		for _, p := range ot.Pipelines {
+			for _, st := range p.Stages {
+				if st.ID == id {
+					return ot, p, st, true
+				}
+			}
+		}
+	}
+	return nil, nil, nil, false
+}
