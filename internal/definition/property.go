@@ -3,7 +3,6 @@ package definition
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/acme/crm/ent"
@@ -13,7 +12,6 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
-	"github.com/acme/crm/internal/values"
 )
 
 // MaxUniquePerObjectType is how many unique properties one object type may
@@ -32,27 +30,6 @@ type PropertyInput struct {
 	Options      []propdef.Option
 	Unique       bool
 	Hidden       bool
-}
-
-// uniqueCount counts the unique properties of an object type, archived
-// ones too: they keep their index and come back unique when restored.
-func uniqueCount(ot *meta.ObjectType) int {
-	n := 0
-	for _, p := range ot.Properties {
-		if p.Unique {
-			n++
-		}
-	}
-	return n
-}
-
-// checkUniqueType refuses a unique flag on a type whose values are not
-// compared as text.
-func checkUniqueType(name string, t propdef.Type) error {
-	if t != propdef.String && t != propdef.Number {
-		return apierr.Invalid("hasUniqueValue", "only string and number properties can be unique, %q is %s", name, t)
-	}
-	return nil
 }
 
 // checkDefinition checks a property's type, field type and options.
@@ -388,64 +365,6 @@ func (s *Store) removeOptions(ctx context.Context, tx *ent.Tx, m *meta.Model, ot
 	return 0, nil
 }
 
-// convert rewrites every stored value of p in next's type, or refuses the
-// change, naming how many values do not convert and one of them.
-func (s *Store) convert(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property) (int, error) {
-	if p.Unique {
-		return 0, apierr.Invalid("type", "property %q is unique: unmark it before changing its type", p.Name)
-	}
-	failed, example := 0, ""
-	converted := map[int]any{}
-	_, err := s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
-		out, err := values.Normalize(ot, next, asInput(v))
-		if err != nil {
-			if _, ok := apierr.As(err); !ok {
-				return nil, false, err
-			}
-			failed++
-			if example == "" {
-				example = fmt.Sprintf("%v (record %d)", v, id)
-			}
-			return v, false, nil
-		}
-		converted[id] = out
-		return v, false, nil
-	}))
-	if err != nil {
-		return 0, err
-	}
-	if failed > 0 {
-		return 0, &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
-			"%d values of %q do not convert to %s/%s, for example %s; nothing was changed", failed, p.Name, next.Type, next.FieldType, example)}
-	}
-	return s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
-		out, ok := converted[id]
-		if !ok {
-			return v, false, nil
-		}
-		return out, !sameValue(v, out), nil
-	}))
-}
-
-// asInput turns a stored value back into what a client would send.
-func asInput(v any) any {
-	switch v := v.(type) {
-	case []any:
-		parts := make([]string, len(v))
-		for i, item := range v {
-			parts[i] = fmt.Sprint(item)
-		}
-		return strings.Join(parts, ";")
-	case bool:
-		return fmt.Sprint(v)
-	}
-	return fmt.Sprint(v)
-}
-
-// sameValue compares stored values with their JSON types: "12" and the
-// number 12 differ.
-func sameValue(a, b any) bool { return reflect.DeepEqual(a, b) }
-
 // ArchiveProperty hides a property: its values stay, writes to it are
 // refused. A required property, or one that names pipelines, cannot go.
 func (s *Store) ArchiveProperty(ctx context.Context, m *meta.Model, objectType, name string) error {
@@ -509,42 +428,4 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 		return err
 	})
 	return removed, err
-}
-
-// makeUnique builds p's unique index, or refuses while live records repeat
-// a value, naming the first repeated values and who holds them.
-func (s *Store) makeUnique(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
-	expr := s.db.Dialect.PropertyText("properties", p.Name)
-	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",
-		expr, ot.ID, expr, expr))
-	rows, err := tx.QueryContext(ctx, query, m.WorkspaceID)
-	if err != nil {
-		return fmt.Errorf("find duplicates of %s.%s: %w", ot.Name, p.Name, err)
-	}
-	var dups []string
-	for rows.Next() {
-		var value string
-		var n, first, last int
-		if err := rows.Scan(&value, &n, &first, &last); err != nil {
-			rows.Close()
-			return err
-		}
-		dups = append(dups, fmt.Sprintf("%q is held by %d records (%d ... %d)", value, n, first, last))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(dups) > 0 {
-		return &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
-			"%s cannot be unique while records repeat values: %s", p.Name, strings.Join(dups, "; "))}
-	}
-	if err := records.CreateUniqueIndex(ctx, tx, s.db.Dialect, p); err != nil {
-		if s.db.Dialect.IsUniqueViolation(err) {
-			return &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
-				"%s cannot be unique: a repeated value was written meanwhile; try again", p.Name)}
-		}
-		return fmt.Errorf("create unique index of %s.%s: %w", ot.Name, p.Name, err)
-	}
-	return nil
 }
