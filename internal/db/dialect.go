@@ -141,3 +141,8 @@ func jsonInts(ids []int) string {
 	b.WriteByte(']')
 	return b.String()
 }
+
+// Placeholders is n bind placeholders separated by commas: "?, ?, ?".
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

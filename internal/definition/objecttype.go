@@ -100,9 +100,9 @@ func (s *Store) CreateObjectType(ctx context.Context, m *meta.Model, in ObjectTy
 		ot, err := tx.ObjectType.Create().SetWorkspaceID(m.WorkspaceID).SetName(in.Name).
 			SetSingularLabel(strings.TrimSpace(in.SingularLabel)).SetPluralLabel(strings.TrimSpace(in.PluralLabel)).
 			SetKind(objecttype.KindCustom).SetPrimaryDisplayProperty(in.PrimaryDisplayProperty).
-			SetSecondaryDisplayProperties(nonNilStrings(in.SecondaryDisplayProperties)).
-			SetRequiredProperties(nonNilStrings(in.RequiredProperties)).
-			SetSearchableProperties(nonNilStrings(in.SearchableProperties)).Save(ctx)
+			SetSecondaryDisplayProperties(nonNil(in.SecondaryDisplayProperties)).
+			SetRequiredProperties(nonNil(in.RequiredProperties)).
+			SetSearchableProperties(nonNil(in.SearchableProperties)).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -180,13 +180,6 @@ func createDefaultAssociation(ctx context.Context, tx *ent.Tx, workspaceID, a, b
 	// The inverse edge is a two-way one-to-one: ent links both rows.
 	return tx.AssociationType.Create().SetWorkspaceID(workspaceID).SetFromObjectTypeID(b).SetToObjectTypeID(a).
 		SetCategory(associationtype.CategoryStandard).SetInverseID(there.ID).Exec(ctx)
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // ObjectTypeUpdate changes a custom object type; nil fields stay.

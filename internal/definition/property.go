@@ -275,11 +275,12 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	return res, err
 }
 
-func nonNil(o []propdef.Option) []propdef.Option {
-	if o == nil {
-		return []propdef.Option{}
+// nonNil stores an empty list rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	return o
+	return s
 }
 
 // onlyExtendsOptions refuses any change to a standard property but new

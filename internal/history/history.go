@@ -199,7 +199,7 @@ func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, 
 		args = append(args, before)
 	}
 	if len(names) > 0 {
-		where += " AND property IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+		where += " AND property IN (" + db.Placeholders(len(names)) + ")"
 		for _, n := range names {
 			args = append(args, n)
 		}

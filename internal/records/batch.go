@@ -8,6 +8,7 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
@@ -366,7 +367,7 @@ func (s *Store) archiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 		for start := 0; start < len(live); start += MaxBatch {
 			chunk := live[start:min(start+MaxBatch, len(live))]
 			args := append([]any{now, now, m.WorkspaceID}, chunk...)
-			query := "UPDATE records SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND archived_at IS NULL AND id IN (" + placeholders(len(chunk)) + ")"
+			query := "UPDATE records SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND archived_at IS NULL AND id IN (" + db.Placeholders(len(chunk)) + ")"
 			if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
 				return fmt.Errorf("archive records: %w", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 )
 
@@ -56,7 +57,7 @@ func (s *Store) checkErased(ctx context.Context, q ExecQuerier, m *meta.Model, o
 	if len(args) == 0 {
 		return errs, nil
 	}
-	query := "SELECT email_hash FROM deleted_emails WHERE workspace_id = ? AND email_hash IN (" + placeholders(len(args)) + ")"
+	query := "SELECT email_hash FROM deleted_emails WHERE workspace_id = ? AND email_hash IN (" + db.Placeholders(len(args)) + ")"
 	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(query), append([]any{m.WorkspaceID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("check erased emails: %w", err)

@@ -62,7 +62,7 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
 		args := make([]any, 0, len(chunk)+2)
-		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + placeholders(len(chunk)) + ")"
+		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + db.Placeholders(len(chunk)) + ")"
 		var version int64
 		var before []any
 		if lock {
@@ -99,10 +99,6 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 		}
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // ErrStaleDefinitions is the cause of the CONFLICT a write answers when
