@@ -30,10 +30,28 @@ type config struct {
 	databaseURL string
 	duration    time.Duration // measured per server per concurrency
 	cpuProfile  string
+	memProfile  string
+	reads       bool // measure the nested read
+	writes      bool // measure the updates with history
 }
 
 func loadConfig() (config, error) {
-	c := config{duration: 5 * time.Second, cpuProfile: os.Getenv("BENCH_CPUPROFILE")}
+	c := config{
+		duration:   5 * time.Second,
+		cpuProfile: os.Getenv("BENCH_CPUPROFILE"),
+		memProfile: os.Getenv("BENCH_MEMPROFILE"),
+		reads:      true,
+		writes:     true,
+	}
+	switch only := os.Getenv("BENCH_ONLY"); only {
+	case "":
+	case "reads":
+		c.writes = false
+	case "writes":
+		c.reads = false
+	default:
+		return c, fmt.Errorf("BENCH_ONLY must be reads or writes, got %q", only)
+	}
 	c.databaseURL = os.Getenv("BENCH_DATABASE_URL")
 	if c.databaseURL == "" {
 		c.databaseURL = os.Getenv("TEST_DATABASE_URL")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ func freshSchema(ctx context.Context, base string) (schemaURL string, drop func(
 	}
 	drop = func() error {
 		defer admin.Close()
+		if os.Getenv("BENCH_KEEP") != "" {
+			fmt.Printf("kept schema %s (BENCH_KEEP)\n", schema)
+			return nil
+		}
 		// Not ctx: the schema goes even when the run was interrupted.
 		dctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

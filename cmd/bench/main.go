@@ -28,10 +28,13 @@
 // Goal: history on at least 0.7x the baseline's records/s in both modes.
 //
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
-// URL; the schema made here is dropped at the end); BENCH_SECONDS, the
+// URL; the schema made here is dropped at the end unless BENCH_KEEP); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
 // a file to write a CPU profile of an extra API-only run to;
-// BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes.
+// BENCH_MEMPROFILE, one to write its allocation profile to;
+// BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
+// BENCH_ONLY=reads or writes, to measure one of the two; BENCH_KEEP=1
+// keeps the schema (its name is printed) for EXPLAIN ANALYZE by hand.
 //
 //	TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' make bench
 package main

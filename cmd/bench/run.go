@@ -25,6 +25,9 @@ func run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if cfg.memProfile != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
 	out := os.Stdout
 	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
 	if err != nil {
@@ -56,12 +59,33 @@ func run(ctx context.Context) (err error) {
 	fmt.Fprintf(out, "data: %d companies, %d contacts (%d a company), %d deals (4 each for %d contacts); %d association rows (both directions)\n",
 		numCompanies, numContacts, numContacts/numCompanies, numDeals, dealContacts, 2*(numContacts+numDeals))
 
+	clean := true
+	if cfg.reads {
+		if clean, err = benchReads(ctx, cfg, schemaURL, d, ws, ds, counter, out); err != nil {
+			return err
+		}
+	}
+	if cfg.writes {
+		if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
+			return fmt.Errorf("writes: %w", err)
+		}
+	}
+	if !clean {
+		return errors.New("some requests failed: see above")
+	}
+	return nil
+}
+
+// benchReads measures the nested read through the API beside the
+// baseline; clean is false when a request failed.
+func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws int, ds *dataset,
+	counter *db.Counter, out io.Writer) (clean bool, err error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	api := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger}))
 	defer api.Close()
 	baseDB, err := openBaselineDB(ctx, schemaURL)
 	if err != nil {
-		return fmt.Errorf("open the baseline's pool: %w", err)
+		return false, fmt.Errorf("open the baseline's pool: %w", err)
 	}
 	defer baseDB.Close()
 	baseSrv := httptest.NewServer(newBaseline(baseDB, d.Dialect, ds))
@@ -72,11 +96,11 @@ func run(ctx context.Context) (err error) {
 	defer client.CloseIdleConnections()
 	sh, err := compare(ctx, client, servers, out)
 	if err != nil {
-		return err
+		return false, err
 	}
 	fmt.Fprintf(out, "each response: %d companies, %d contacts, %d deals\n", sh.count[0], sh.count[1], sh.count[2])
 	if err := showStatements(ctx, schemaURL, ws, out); err != nil {
-		return err
+		return false, err
 	}
 	fmt.Fprintf(out, "machine: %d CPUs, GOMAXPROCS %d, %s; load generator, both servers and PostgreSQL share it\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
@@ -87,28 +111,22 @@ func run(ctx context.Context) (err error) {
 	for _, conc := range concurrencies {
 		r, err := measure(ctx, client, servers, conc, cfg.duration, counter)
 		if err != nil {
-			return err
+			return false, err
 		}
 		results = append(results, r)
 	}
-	clean := report(out, results)
+	clean = report(out, results)
 
-	if cfg.cpuProfile != "" {
+	if cfg.cpuProfile != "" || cfg.memProfile != "" {
 		if err := profile(ctx, client, servers[0], cfg, out); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted: %w", err)
+		return false, fmt.Errorf("interrupted: %w", err)
 	}
 
-	if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
-		return fmt.Errorf("writes: %w", err)
-	}
-	if !clean {
-		return errors.New("some requests failed: see above")
-	}
-	return nil
+	return clean, nil
 }
 
 // compare fetches the read once from each server and fails when they do
@@ -224,19 +242,51 @@ func measure(ctx context.Context, c *http.Client, servers [2]server, conc int, d
 	return r, nil
 }
 
-// profile writes a CPU profile of the API alone at concurrency 1.
+// profile writes a CPU profile, an allocation profile or both of an extra
+// run of the API alone at concurrency 1.
 func profile(ctx context.Context, c *http.Client, api server, cfg config, out io.Writer) error {
-	f, err := os.Create(cfg.cpuProfile)
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	if cfg.memProfile != "" {
+		if err := writeAllocs(cfg.memProfile + ".base"); err != nil {
+			return err
+		}
+	}
+	s := hammer(ctx, c, api, 1, cfg.duration, 0)
+	if cfg.cpuProfile != "" {
+		pprof.StopCPUProfile()
+		fmt.Fprintf(out, "\nCPU profile of %d API requests at concurrency 1 (this process: API server and load generator) in %s\n"+
+			"  go tool pprof -top %s\n", s.requests(), cfg.cpuProfile, cfg.cpuProfile)
+	}
+	if cfg.memProfile != "" {
+		if err := writeAllocs(cfg.memProfile); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "allocation profile of %d API requests at concurrency 1 in %s (%s.base: before them)\n"+
+			"  go tool pprof -sample_index=alloc_space -base %s.base -top %s\n",
+			s.requests(), cfg.memProfile, cfg.memProfile, cfg.memProfile, cfg.memProfile)
+	}
+	return nil
+}
+
+// writeAllocs writes the allocation profile so far to path.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if err := pprof.StartCPUProfile(f); err != nil {
+	runtime.GC()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		return err
 	}
-	s := hammer(ctx, c, api, 1, cfg.duration, 0)
-	pprof.StopCPUProfile()
-	fmt.Fprintf(out, "\nCPU profile of %d API requests at concurrency 1 (this process: API server and load generator) in %s\n"+
-		"  go tool pprof -top %s\n", s.requests(), cfg.cpuProfile, cfg.cpuProfile)
 	return f.Close()
 }
