@@ -10,6 +10,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
 
@@ -110,10 +111,10 @@ func selectionOf(ctx context.Context) ast.SelectionSet {
 }
 
 // prefetchConnection prefetches under the records of a RecordConnection
-// being resolved.
-func (r *Resolver) prefetchConnection(ctx context.Context, recs []*records.Record) {
+// selected as sel.
+func (r *Resolver) prefetchConnection(ctx context.Context, recs []*records.Record, sel ast.SelectionSet) {
 	opCtx := graphql.GetOperationContext(ctx)
-	conn := graphql.CollectFields(opCtx, selectionOf(ctx), []string{"RecordConnection"})
+	conn := graphql.CollectFields(opCtx, sel, []string{"RecordConnection"})
 	r.prefetch(ctx, recs, nodeFields(opCtx, conn, "RecordEdge"))
 }
 
@@ -143,7 +144,14 @@ func associationArgs(m map[string]any) (args assoc.Args, ok bool) {
 			args.Labels = append(args.Labels, s)
 		}
 	}
-	for name, dst := range map[string]**int{"first": &args.Page.First, "last": &args.Page.Last} {
+	args.Page, ok = pageArgsOf(m)
+	return args, ok
+}
+
+// pageArgsOf reads first, after, last and before as the request wrote
+// them; ok is false when they are not what the schema says.
+func pageArgsOf(m map[string]any) (args page.Args, ok bool) {
+	for name, dst := range map[string]**int{"first": &args.First, "last": &args.Last} {
 		if raw, present := m[name]; present && raw != nil {
 			n, ok := intArg(raw)
 			if !ok {
@@ -152,7 +160,7 @@ func associationArgs(m map[string]any) (args assoc.Args, ok bool) {
 			*dst = &n
 		}
 	}
-	for name, dst := range map[string]**string{"after": &args.Page.After, "before": &args.Page.Before} {
+	for name, dst := range map[string]**string{"after": &args.After, "before": &args.Before} {
 		if raw, present := m[name]; present && raw != nil {
 			s, ok := raw.(string)
 			if !ok {

@@ -929,7 +929,7 @@ func (r *queryResolver) Records(ctx context.Context, objectType string, first *i
 	if err != nil {
 		return nil, err
 	}
-	r.prefetchConnection(ctx, p.Records)
+	r.prefetchConnection(ctx, p.Records, selectionOf(ctx))
 	return p, nil
 }
 
