@@ -378,7 +378,7 @@ func (w *readWriter) associationConnection(p *readPlan, pg *assoc.Page) bool {
 				return w.object(f.sub, func(ef *readField) bool {
 					switch ef.kind {
 					case readCursor:
-						w.value(graphql.MarshalString(e.Cursor))
+						w.value(graphql.MarshalString(e.Cursor()))
 					case readNode:
 						return w.record(ef.sub, e.Record)
 					case readLabels:
@@ -425,9 +425,9 @@ func (w *readWriter) pageInfo(p *readPlan, info page.Info) {
 		case readHasPreviousPage:
 			w.value(graphql.MarshalBoolean(info.HasPreviousPage))
 		case readStartCursor:
-			w.nullableString(info.StartCursor)
+			w.nullableString(info.StartCursor())
 		case readEndCursor:
-			w.nullableString(info.EndCursor)
+			w.nullableString(info.EndCursor())
 		}
 		return true
 	})

@@ -81,9 +81,12 @@ func (k Key) Args() Args {
 // Edge is one associated record with every type linking it to the parent.
 type Edge struct {
 	Record *records.Record
-	Cursor string
 	Types  []*meta.AssociationType
 }
+
+// Cursor is the edge's position in its parent's associations, encoded
+// when asked for.
+func (e *Edge) Cursor() string { return records.CreatedCursor(e.Record) }
 
 // Page is one parent's page of associated records.
 type Page struct {
@@ -238,10 +241,7 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents 
 	}
 	out := make(map[int]*Page, len(parents))
 	for _, parent := range parents {
-		list, info := page.Trim(w, edges[parent], func(e Edge) string { return records.CreatedCursor(e.Record) })
-		for i := range list {
-			list[i].Cursor = records.CreatedCursor(list[i].Record)
-		}
+		list, info := page.Trim(w, edges[parent], func(e Edge) string { return e.Cursor() })
 		out[parent] = &Page{Edges: list, Info: info}
 	}
 	return out, nil

@@ -100,12 +100,28 @@ func decode(s *string, ordering string) (*Cursor, error) {
 	return &Cursor{Value: w.V, ID: w.I}, nil
 }
 
-// Info is Relay's PageInfo.
+// Info is Relay's PageInfo. Its cursors are encoded when asked for: most
+// pages of a nested read are read without them.
 type Info struct {
 	HasNextPage     bool
 	HasPreviousPage bool
-	StartCursor     *string
-	EndCursor       *string
+	// start and end encode the cursors of the page's first and last rows;
+	// nil on an empty page.
+	start, end func() string
+}
+
+// StartCursor is the cursor of the page's first row, nil on an empty page.
+func (i Info) StartCursor() *string { return encoded(i.start) }
+
+// EndCursor is the cursor of the page's last row, nil on an empty page.
+func (i Info) EndCursor() *string { return encoded(i.end) }
+
+func encoded(cursor func() string) *string {
+	if cursor == nil {
+		return nil
+	}
+	s := cursor()
+	return &s
 }
 
 // Trim cuts the extra row a store fetched (it asks for Size+1), puts rows
@@ -130,8 +146,9 @@ func Trim[T any](w Window, rows []T, cursor func(T) string) ([]T, Info) {
 		info.HasPreviousPage = w.After != nil
 	}
 	if len(rows) > 0 {
-		start, end := cursor(rows[0]), cursor(rows[len(rows)-1])
-		info.StartCursor, info.EndCursor = &start, &end
+		first, last := rows[0], rows[len(rows)-1]
+		info.start = func() string { return cursor(first) }
+		info.end = func() string { return cursor(last) }
 	}
 	return rows, info
 }

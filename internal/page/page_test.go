@@ -145,6 +145,12 @@ func rows(ids ...int) []row {
 	return out
 }
 
+// wantInfo is the page.Info a test expects, its cursors spelled out.
+type wantInfo struct {
+	HasNextPage, HasPreviousPage bool
+	StartCursor, EndCursor       *string
+}
+
 func TestTrim(t *testing.T) {
 	somewhere := &page.Cursor{Value: "x", ID: 10}
 	tests := []struct {
@@ -152,43 +158,43 @@ func TestTrim(t *testing.T) {
 		window  page.Window
 		fetched []row // as the store returns them: Size+1 at most, in walking order
 		want    []row
-		info    page.Info
+		info    wantInfo
 	}{
 		{"forward, more exist: the extra row is cut",
 			page.Window{Size: 3}, rows(1, 2, 3, 4), rows(1, 2, 3),
-			page.Info{HasNextPage: true, StartCursor: strp("c1"), EndCursor: strp("c3")}},
+			wantInfo{HasNextPage: true, StartCursor: strp("c1"), EndCursor: strp("c3")}},
 		{"forward, last page",
 			page.Window{Size: 3}, rows(1, 2), rows(1, 2),
-			page.Info{StartCursor: strp("c1"), EndCursor: strp("c2")}},
+			wantInfo{StartCursor: strp("c1"), EndCursor: strp("c2")}},
 		{"forward, exactly full: no next page",
 			page.Window{Size: 2}, rows(1, 2), rows(1, 2),
-			page.Info{StartCursor: strp("c1"), EndCursor: strp("c2")}},
+			wantInfo{StartCursor: strp("c1"), EndCursor: strp("c2")}},
 		{"forward after a cursor has a previous page",
 			page.Window{Size: 2, After: somewhere}, rows(11, 12, 13), rows(11, 12),
-			page.Info{HasNextPage: true, HasPreviousPage: true, StartCursor: strp("c11"), EndCursor: strp("c12")}},
+			wantInfo{HasNextPage: true, HasPreviousPage: true, StartCursor: strp("c11"), EndCursor: strp("c12")}},
 		{"forward, empty: no cursors",
 			page.Window{Size: 3}, nil, nil,
-			page.Info{}},
+			wantInfo{}},
 		{"forward after the end: previous page, no cursors",
 			page.Window{Size: 3, After: somewhere}, rows(), rows(),
-			page.Info{HasPreviousPage: true}},
+			wantInfo{HasPreviousPage: true}},
 		// A backward store walks from the end (9, 8, 7, 6) and the page is
 		// put back in the ordering's direction.
 		{"backward, more exist: reversed, extra row cut",
 			page.Window{Size: 3, Backward: true}, rows(9, 8, 7, 6), rows(7, 8, 9),
-			page.Info{HasPreviousPage: true, StartCursor: strp("c7"), EndCursor: strp("c9")}},
+			wantInfo{HasPreviousPage: true, StartCursor: strp("c7"), EndCursor: strp("c9")}},
 		{"backward, first page of the ordering",
 			page.Window{Size: 3, Backward: true}, rows(2, 1), rows(1, 2),
-			page.Info{StartCursor: strp("c1"), EndCursor: strp("c2")}},
+			wantInfo{StartCursor: strp("c1"), EndCursor: strp("c2")}},
 		{"backward before a cursor has a next page",
 			page.Window{Size: 2, Backward: true, Before: somewhere}, rows(9, 8, 7), rows(8, 9),
-			page.Info{HasNextPage: true, HasPreviousPage: true, StartCursor: strp("c8"), EndCursor: strp("c9")}},
+			wantInfo{HasNextPage: true, HasPreviousPage: true, StartCursor: strp("c8"), EndCursor: strp("c9")}},
 		{"backward single row",
 			page.Window{Size: 5, Backward: true}, rows(4), rows(4),
-			page.Info{StartCursor: strp("c4"), EndCursor: strp("c4")}},
+			wantInfo{StartCursor: strp("c4"), EndCursor: strp("c4")}},
 		{"size zero with rows: a next page, no cursors",
 			page.Window{Size: 0}, rows(1), rows(),
-			page.Info{HasNextPage: true}},
+			wantInfo{HasNextPage: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,9 +206,9 @@ func TestTrim(t *testing.T) {
 				t.Errorf("hasNextPage, hasPreviousPage = %v, %v; want %v, %v",
 					info.HasNextPage, info.HasPreviousPage, tt.info.HasNextPage, tt.info.HasPreviousPage)
 			}
-			if deref(info.StartCursor) != deref(tt.info.StartCursor) || deref(info.EndCursor) != deref(tt.info.EndCursor) {
+			if deref(info.StartCursor()) != deref(tt.info.StartCursor) || deref(info.EndCursor()) != deref(tt.info.EndCursor) {
 				t.Errorf("startCursor, endCursor = %s, %s; want %s, %s",
-					deref(info.StartCursor), deref(info.EndCursor), deref(tt.info.StartCursor), deref(tt.info.EndCursor))
+					deref(info.StartCursor()), deref(info.EndCursor()), deref(tt.info.StartCursor), deref(tt.info.EndCursor))
 			}
 		})
 	}
