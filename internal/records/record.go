@@ -146,9 +146,13 @@ func Scan(s Scanner, before ...any) (*Record, error) {
 	return &r, nil
 }
 
-// decodeProperties keeps numbers as json.Number: a float64 would round
-// long integers.
+// decodeProperties reads a properties column. Numbers stay json.Number: a
+// float64 would round long integers. Stored objects are flat, so a small
+// scanner reads most of them (scanFlat); the rest go to encoding/json.
 func decodeProperties(raw []byte) (map[string]any, error) {
+	if props, ok := scanFlat(raw); ok {
+		return props, nil
+	}
 	props := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
