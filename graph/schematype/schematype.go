@@ -10,19 +10,20 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/flatjson"
 )
 
-// MarshalJSON writes a JSON object.
+// MarshalJSON writes a JSON object (nil writes {}).
 func MarshalJSON(v map[string]any) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		if v == nil {
-			v = map[string]any{}
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			// Values come from the database as decoded JSON: they always
-			// encode. Answer an empty object rather than broken JSON.
-			b = []byte("{}")
+		b, ok := flatjson.AppendObject(nil, v)
+		if !ok {
+			var err error
+			if b, err = json.Marshal(v); err != nil {
+				// Values come from the database as decoded JSON: they always
+				// encode. Answer an empty object rather than broken JSON.
+				b = []byte("{}")
+			}
 		}
 		_, _ = w.Write(b)
 	})

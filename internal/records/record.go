@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
@@ -147,10 +148,9 @@ func Scan(s Scanner, before ...any) (*Record, error) {
 }
 
 // decodeProperties reads a properties column. Numbers stay json.Number: a
-// float64 would round long integers. Stored objects are flat, so a small
-// scanner reads most of them (scanFlat); the rest go to encoding/json.
+// float64 would round long integers.
 func decodeProperties(raw []byte) (map[string]any, error) {
-	if props, ok := scanFlat(raw); ok {
+	if props, ok := flatjson.Decode(raw); ok {
 		return props, nil
 	}
 	props := map[string]any{}

@@ -1,4 +1,4 @@
-package records
+package flatjson
 
 import (
 	"bytes"
@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// scanCases are stored objects as PostgreSQL (jsonb's spacing) and SQLite
-// (encoding/json's) give them back, and what scanFlat must leave to
+// decodeCases are stored objects as PostgreSQL (jsonb's spacing) and SQLite
+// (encoding/json's) give them back, and what Decode must leave to
 // encoding/json.
-var scanCases = []struct {
+var decodeCases = []struct {
 	raw     string
-	scanned bool // scanFlat reads it itself
+	scanned bool // Decode reads it itself
 }{
 	{`{}`, true},
 	{` { } `, true},
@@ -47,8 +47,7 @@ var scanCases = []struct {
 	{``, false},
 }
 
-// reference is what encoding/json reads, as decodeProperties did before
-// scanFlat.
+// reference is what encoding/json reads.
 func reference(raw []byte) (map[string]any, error) {
 	props := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -57,38 +56,33 @@ func reference(raw []byte) (map[string]any, error) {
 	return props, err
 }
 
-func checkScan(t *testing.T, raw []byte) (scanned bool) {
+func checkDecode(t *testing.T, raw []byte) (scanned bool) {
 	t.Helper()
-	got, ok := scanFlat(raw)
+	got, ok := Decode(raw)
 	if !ok {
 		return false
 	}
 	want, err := reference(raw)
 	if err != nil {
-		t.Fatalf("scanFlat read %q, which encoding/json refuses: %v", raw, err)
+		t.Fatalf("Decode read %q, which encoding/json refuses: %v", raw, err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("scanFlat(%q) = %#v, encoding/json reads %#v", raw, got, want)
+		t.Fatalf("Decode(%q) = %#v, encoding/json reads %#v", raw, got, want)
 	}
 	return true
 }
 
-func TestScanFlatReadsAsEncodingJSON(t *testing.T) {
-	for _, c := range scanCases {
-		if scanned := checkScan(t, []byte(c.raw)); scanned != c.scanned {
-			t.Errorf("scanFlat(%q) read it: %v, want %v", c.raw, scanned, c.scanned)
-		}
-		got, gotErr := decodeProperties([]byte(c.raw))
-		want, wantErr := reference([]byte(c.raw))
-		if (gotErr != nil) != (wantErr != nil) || (wantErr == nil && !reflect.DeepEqual(got, want)) {
-			t.Errorf("decodeProperties(%q) = %#v, %v; encoding/json: %#v, %v", c.raw, got, gotErr, want, wantErr)
+func TestDecodeReadsAsEncodingJSON(t *testing.T) {
+	for _, c := range decodeCases {
+		if scanned := checkDecode(t, []byte(c.raw)); scanned != c.scanned {
+			t.Errorf("Decode(%q) read it: %v, want %v", c.raw, scanned, c.scanned)
 		}
 	}
 }
 
-func FuzzScanFlat(f *testing.F) {
-	for _, c := range scanCases {
+func FuzzDecode(f *testing.F) {
+	for _, c := range decodeCases {
 		f.Add([]byte(c.raw))
 	}
-	f.Fuzz(func(t *testing.T, raw []byte) { checkScan(t, raw) })
+	f.Fuzz(func(t *testing.T, raw []byte) { checkDecode(t, raw) })
 }

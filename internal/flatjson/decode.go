@@ -1,16 +1,21 @@
-package records
+// Package flatjson reads and writes the JSON objects records keep their
+// values in: flat objects of strings, numbers, booleans, nulls and lists
+// of option values. It does what encoding/json does for them, byte for
+// byte, at a fraction of the cost, and leaves to encoding/json anything
+// else (escaped strings, nested values): every record of a page is read
+// from and written back to JSON once per request.
+package flatjson
 
 import (
 	"encoding/json"
 	"unicode/utf8"
 )
 
-// scanFlat reads a JSON object whose values are strings, numbers, booleans,
+// Decode reads a JSON object whose values are strings, numbers, booleans,
 // nulls or lists of strings, none of them escaped, as encoding/json with
 // UseNumber reads it; ok is false for anything else (escapes, nested
-// objects, malformed JSON), which is left to encoding/json. Reading every
-// record of a nested page, it costs a fraction of a json.Decoder.
-func scanFlat(b []byte) (props map[string]any, ok bool) {
+// objects, malformed JSON), for the caller to give to encoding/json.
+func Decode(b []byte) (props map[string]any, ok bool) {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return nil, false

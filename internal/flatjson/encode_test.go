@@ -1,0 +1,67 @@
+package flatjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+var encodeCases = []struct {
+	props   map[string]any
+	written bool // AppendObject writes it itself
+}{
+	{map[string]any{}, true},
+	{map[string]any{"email": "ada@example.com", "firstname": "Ada", "amount": json.Number("9750"), "vip": true, "gone": false, "none": nil}, true},
+	{map[string]any{"b": "2", "a": "1", "B": "0", "ä": "x", "a_b": "y"}, true},
+	{map[string]any{"tags": []any{"a", "c"}, "empty": []any{}}, true},
+	{map[string]any{"html": `<b>&"q"</b>`, "ctl": "a\tb\nc\u0001", "back": `a\b`}, true},
+	{map[string]any{"sep": "a\u2028b\u2029c", "bad": "\xff\xfe", "emoji": "😀 ünïcode"}, true},
+	{map[string]any{"n": json.Number("-1.5e+300"), "zero": json.Number("")}, true},
+	{map[string]any{"n": json.Number("1.")}, false},
+	{map[string]any{"n": 1.5}, false},
+	{map[string]any{"n": int64(3)}, false},
+	{map[string]any{"list": []any{"a", json.Number("1")}}, false},
+	{map[string]any{"obj": map[string]any{"x": "y"}}, false},
+}
+
+func checkEncode(t *testing.T, props map[string]any) (written bool) {
+	t.Helper()
+	got, ok := AppendObject([]byte("prefix"), props)
+	if !ok {
+		return false
+	}
+	want, err := json.Marshal(props)
+	if err != nil {
+		t.Fatalf("AppendObject wrote %#v, which encoding/json refuses: %v", props, err)
+	}
+	if !bytes.Equal(got, append([]byte("prefix"), want...)) {
+		t.Fatalf("AppendObject(%#v) = %s, encoding/json writes %s", props, got, want)
+	}
+	return true
+}
+
+func TestAppendObjectWritesAsEncodingJSON(t *testing.T) {
+	for _, c := range encodeCases {
+		if written := checkEncode(t, c.props); written != c.written {
+			t.Errorf("AppendObject(%#v) wrote it: %v, want %v", c.props, written, c.written)
+		}
+	}
+}
+
+// FuzzAppendObject writes what Decode and encoding/json read from any
+// input, and a string value of any bytes.
+func FuzzAppendObject(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c.raw), "")
+	}
+	f.Add([]byte(`{}`), "<\u2028\xff")
+	f.Fuzz(func(t *testing.T, raw []byte, s string) {
+		if props, err := reference(raw); err == nil && props != nil {
+			checkEncode(t, props)
+		}
+		if props, ok := Decode(raw); ok {
+			checkEncode(t, props)
+		}
+		checkEncode(t, map[string]any{s: s, "list": []any{s}, "n": json.Number(s)})
+	})
+}
