@@ -231,11 +231,19 @@ func planRecords(opCtx *graphql.OperationContext, field graphql.CollectedField) 
 // knows it, without gqlgen's executor. ok is false when the executor must
 // answer it.
 func (r *Resolver) readRecords(ctx context.Context) (out graphql.Marshaler, ok bool) {
-	rfc := graphql.GetRootFieldContext(ctx)
+	rfc, opCtx := graphql.GetRootFieldContext(ctx), graphql.GetOperationContext(ctx)
 	if rfc == nil {
 		return nil, false
 	}
-	plan, ok := planRecords(graphql.GetOperationContext(ctx), rfc.Field)
+	// Root field middleware runs outside the executor's guard: a panic is
+	// reported as the executor reports one of a resolver.
+	defer func() {
+		if p := recover(); p != nil {
+			opCtx.Error(ctx, opCtx.Recover(ctx, p))
+			out, ok = graphql.Null, true
+		}
+	}()
+	plan, ok := planRecords(opCtx, rfc.Field)
 	if !ok {
 		return nil, false
 	}
