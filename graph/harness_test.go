@@ -65,6 +65,14 @@ func newAPI(t *testing.T, d *db.DB, c *db.Counter) *api {
 	return &api{t: t, h: graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws}), d: d, ws: ws, counter: c}
 }
 
+// executorOnly is a over the same database with every field answered by
+// gqlgen's executor, never a read plan.
+func (a *api) executorOnly() *api {
+	b := *a
+	b.h = graph.NewExecutorOnlyHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
+	return &b
+}
+
 // do posts a GraphQL request and decodes the response.
 func (a *api) do(query string, vars map[string]any) *response {
 	a.t.Helper()

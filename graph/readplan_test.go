@@ -97,7 +97,7 @@ var executorQueries = []struct {
 // the same bytes.
 func TestReadPlanMatchesExecutor(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
-		exec := graph.NewExecutorOnlyHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
+		exec := a.executorOnly().h
 		readPlanData(a)
 		var contacts struct {
 			Records struct{ PageInfo struct{ EndCursor string } }
