@@ -16,14 +16,11 @@ import (
 // MarshalJSON writes a JSON object (nil writes {}).
 func MarshalJSON(v map[string]any) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		b, ok := flatjson.AppendObject(nil, v)
-		if !ok {
-			var err error
-			if b, err = json.Marshal(v); err != nil {
-				// Values come from the database as decoded JSON: they always
-				// encode. Answer an empty object rather than broken JSON.
-				b = []byte("{}")
-			}
+		b, err := flatjson.Marshal(v)
+		if err != nil {
+			// Values come from the database as decoded JSON: they always
+			// encode. Answer an empty object rather than broken JSON.
+			b = []byte("{}")
 		}
 		_, _ = w.Write(b)
 	})

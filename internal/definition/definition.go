@@ -8,15 +8,14 @@
 package definition
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -86,7 +85,7 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 				rows.Close()
 				return 0, err
 			}
-			if err := decode(raw, &r.props); err != nil {
+			if r.props, err = flatjson.Unmarshal(raw); err != nil {
 				rows.Close()
 				return 0, err
 			}
@@ -109,7 +108,7 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 			if !isChanged {
 				continue
 			}
-			b, err := json.Marshal(r.props)
+			b, err := flatjson.Marshal(r.props)
 			if err != nil {
 				return 0, err
 			}
@@ -128,12 +127,6 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 			return changed, nil
 		}
 	}
-}
-
-func decode(raw []byte, v *map[string]any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(v)
 }
 
 // countRecords counts the records, live and archived, of an object type.

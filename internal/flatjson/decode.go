@@ -7,15 +7,31 @@
 package flatjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"unicode/utf8"
 )
 
-// Decode reads a JSON object whose values are strings, numbers, booleans,
+// Unmarshal reads a JSON object as encoding/json with UseNumber reads it
+// into a map: numbers stay json.Number, so long integers keep every digit.
+func Unmarshal(raw []byte) (map[string]any, error) {
+	if props, ok := scan(raw); ok {
+		return props, nil
+	}
+	props := map[string]any{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&props); err != nil {
+		return nil, err
+	}
+	return props, nil
+}
+
+// scan reads a JSON object whose values are strings, numbers, booleans,
 // nulls or lists of strings, none of them escaped, as encoding/json with
 // UseNumber reads it; ok is false for anything else (escapes, nested
-// objects, malformed JSON), for the caller to give to encoding/json.
-func Decode(b []byte) (props map[string]any, ok bool) {
+// objects, malformed JSON).
+func scan(b []byte) (props map[string]any, ok bool) {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return nil, false

@@ -8,11 +8,11 @@ import (
 )
 
 // decodeCases are stored objects as PostgreSQL (jsonb's spacing) and SQLite
-// (encoding/json's) give them back, and what Decode must leave to
+// (encoding/json's) give them back, and what scan must leave to
 // encoding/json.
 var decodeCases = []struct {
 	raw     string
-	scanned bool // Decode reads it itself
+	scanned bool // scan reads it itself
 }{
 	{`{}`, true},
 	{` { } `, true},
@@ -58,24 +58,29 @@ func reference(raw []byte) (map[string]any, error) {
 
 func checkDecode(t *testing.T, raw []byte) (scanned bool) {
 	t.Helper()
-	got, ok := Decode(raw)
+	got, ok := scan(raw)
 	if !ok {
 		return false
 	}
 	want, err := reference(raw)
 	if err != nil {
-		t.Fatalf("Decode read %q, which encoding/json refuses: %v", raw, err)
+		t.Fatalf("scan read %q, which encoding/json refuses: %v", raw, err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("Decode(%q) = %#v, encoding/json reads %#v", raw, got, want)
+		t.Fatalf("scan(%q) = %#v, encoding/json reads %#v", raw, got, want)
 	}
 	return true
 }
 
-func TestDecodeReadsAsEncodingJSON(t *testing.T) {
+func TestUnmarshalReadsAsEncodingJSON(t *testing.T) {
 	for _, c := range decodeCases {
 		if scanned := checkDecode(t, []byte(c.raw)); scanned != c.scanned {
-			t.Errorf("Decode(%q) read it: %v, want %v", c.raw, scanned, c.scanned)
+			t.Errorf("scan(%q) read it: %v, want %v", c.raw, scanned, c.scanned)
+		}
+		got, gotErr := Unmarshal([]byte(c.raw))
+		want, wantErr := reference([]byte(c.raw))
+		if (gotErr != nil) != (wantErr != nil) || (wantErr == nil && !reflect.DeepEqual(got, want)) {
+			t.Errorf("Unmarshal(%q) = %#v, %v; encoding/json: %#v, %v", c.raw, got, gotErr, want, wantErr)
 		}
 	}
 }

@@ -6,11 +6,19 @@ import (
 	"unicode/utf8"
 )
 
-// AppendObject appends props as encoding/json marshals them (keys sorted,
-// HTML-safe escapes) when every value is a string, a json.Number, a bool,
-// nil or a list of strings; ok is false for any other value, for the
-// caller to give to encoding/json.
-func AppendObject(dst []byte, props map[string]any) (out []byte, ok bool) {
+// Marshal writes props as encoding/json marshals them: keys sorted,
+// HTML-safe escapes.
+func Marshal(props map[string]any) ([]byte, error) {
+	if b, ok := appendObject(nil, props); ok {
+		return b, nil
+	}
+	return json.Marshal(props)
+}
+
+// appendObject appends props as encoding/json marshals them when every
+// value is a string, a json.Number, a bool, nil or a list of strings; ok
+// is false for any other value.
+func appendObject(dst []byte, props map[string]any) (out []byte, ok bool) {
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)

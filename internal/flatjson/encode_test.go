@@ -8,7 +8,7 @@ import (
 
 var encodeCases = []struct {
 	props   map[string]any
-	written bool // AppendObject writes it itself
+	written bool // appendObject writes it itself
 }{
 	{map[string]any{}, true},
 	{map[string]any{"email": "ada@example.com", "firstname": "Ada", "amount": json.Number("9750"), "vip": true, "gone": false, "none": nil}, true},
@@ -26,31 +26,36 @@ var encodeCases = []struct {
 
 func checkEncode(t *testing.T, props map[string]any) (written bool) {
 	t.Helper()
-	got, ok := AppendObject([]byte("prefix"), props)
+	got, ok := appendObject([]byte("prefix"), props)
 	if !ok {
 		return false
 	}
 	want, err := json.Marshal(props)
 	if err != nil {
-		t.Fatalf("AppendObject wrote %#v, which encoding/json refuses: %v", props, err)
+		t.Fatalf("appendObject wrote %#v, which encoding/json refuses: %v", props, err)
 	}
 	if !bytes.Equal(got, append([]byte("prefix"), want...)) {
-		t.Fatalf("AppendObject(%#v) = %s, encoding/json writes %s", props, got, want)
+		t.Fatalf("appendObject(%#v) = %s, encoding/json writes %s", props, got, want)
 	}
 	return true
 }
 
-func TestAppendObjectWritesAsEncodingJSON(t *testing.T) {
+func TestMarshalWritesAsEncodingJSON(t *testing.T) {
 	for _, c := range encodeCases {
 		if written := checkEncode(t, c.props); written != c.written {
-			t.Errorf("AppendObject(%#v) wrote it: %v, want %v", c.props, written, c.written)
+			t.Errorf("appendObject(%#v) wrote it: %v, want %v", c.props, written, c.written)
+		}
+		got, gotErr := Marshal(c.props)
+		want, wantErr := json.Marshal(c.props)
+		if !bytes.Equal(got, want) || (gotErr != nil) != (wantErr != nil) {
+			t.Errorf("Marshal(%#v) = %s, %v; encoding/json: %s, %v", c.props, got, gotErr, want, wantErr)
 		}
 	}
 }
 
-// FuzzAppendObject writes what Decode and encoding/json read from any
-// input, and a string value of any bytes.
-func FuzzAppendObject(f *testing.F) {
+// FuzzMarshal writes what scan and encoding/json read from any input,
+// and a string value of any bytes.
+func FuzzMarshal(f *testing.F) {
 	for _, c := range decodeCases {
 		f.Add([]byte(c.raw), "")
 	}
@@ -59,7 +64,7 @@ func FuzzAppendObject(f *testing.F) {
 		if props, err := reference(raw); err == nil && props != nil {
 			checkEncode(t, props)
 		}
-		if props, ok := Decode(raw); ok {
+		if props, ok := scan(raw); ok {
 			checkEncode(t, props)
 		}
 		checkEncode(t, map[string]any{s: s, "list": []any{s}, "n": json.Number(s)})

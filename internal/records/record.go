@@ -7,7 +7,6 @@
 package records
 
 import (
-	"bytes"
 	"context"
 	stdsql "database/sql"
 	"encoding/json"
@@ -150,20 +149,15 @@ func Scan(s Scanner, before ...any) (*Record, error) {
 // decodeProperties reads a properties column. Numbers stay json.Number: a
 // float64 would round long integers.
 func decodeProperties(raw []byte) (map[string]any, error) {
-	if props, ok := flatjson.Decode(raw); ok {
-		return props, nil
-	}
-	props := map[string]any{}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&props); err != nil {
+	props, err := flatjson.Unmarshal(raw)
+	if err != nil {
 		return nil, fmt.Errorf("decode properties: %w", err)
 	}
 	return props, nil
 }
 
 func encodeProperties(props map[string]any) (string, error) {
-	b, err := json.Marshal(props)
+	b, err := flatjson.Marshal(props)
 	if err != nil {
 		return "", fmt.Errorf("encode properties: %w", err)
 	}
