@@ -131,18 +131,8 @@ func associationArgs(m map[string]any) (args assoc.Args, ok bool) {
 	if args.ToObjectType, ok = m["toObjectType"].(string); !ok {
 		return args, false
 	}
-	if raw, present := m["labels"]; present && raw != nil {
-		list, ok := raw.([]any)
-		if !ok {
-			return args, false
-		}
-		for _, v := range list {
-			s, ok := v.(string)
-			if !ok {
-				return args, false
-			}
-			args.Labels = append(args.Labels, s)
-		}
+	if args.Labels, ok = stringsArg(m["labels"]); !ok {
+		return args, false
 	}
 	args.Page, ok = pageArgsOf(m)
 	return args, ok
@@ -172,6 +162,26 @@ func pageArgsOf(m map[string]any) (args page.Args, ok bool) {
 	return args, true
 }
 
+// stringsArg reads a [String!] argument written as a list (or left out:
+// nil); ok is false for anything else, which the executor coerces or
+// refuses itself.
+func stringsArg(v any) (out []string, ok bool) {
+	if v == nil {
+		return nil, true
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out = make([]string, len(list))
+	for i, item := range list {
+		if out[i], ok = item.(string); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
 // intArg reads an Int however it arrived: int64 from a literal,
 // json.Number from a variable.
 func intArg(v any) (int, bool) {
@@ -192,15 +202,9 @@ func intArg(v any) (int, bool) {
 // prefetchHistory loads the propertyHistory of every parent in one
 // statement and primes the loader with it.
 func (r *Resolver) prefetchHistory(ctx context.Context, parents []*records.Record, args map[string]any) {
-	var names []string
-	if list, ok := args["names"].([]any); ok {
-		for _, v := range list {
-			s, ok := v.(string)
-			if !ok {
-				return
-			}
-			names = append(names, s)
-		}
+	names, ok := stringsArg(args["names"])
+	if !ok {
+		return
 	}
 	var first *int
 	if raw, ok := args["first"]; ok && raw != nil {

@@ -169,26 +169,6 @@ func compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.Selec
 	return p, true
 }
 
-// stringsArg reads a [String!] argument written as a list (or left out:
-// nil); ok is false for anything else, which the executor coerces or
-// refuses itself.
-func stringsArg(v any) (out []string, ok bool) {
-	if v == nil {
-		return nil, true
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out = make([]string, len(list))
-	for i, item := range list {
-		if out[i], ok = item.(string); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
 // recordsArgs reads the arguments of a records field; ok is false for an
 // asOf or anything not written as the schema says.
 func recordsArgs(m map[string]any) (q records.Query, args page.Args, ok bool) {
