@@ -13,9 +13,12 @@ import (
 	"github.com/acme/crm/internal/flatjson"
 )
 
-// MarshalJSON writes a JSON object (nil writes {}).
+// MarshalJSON writes a JSON object.
 func MarshalJSON(v map[string]any) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
+		if v == nil {
+			v = map[string]any{}
+		}
 		b, err := flatjson.Marshal(v)
 		if err != nil {
 			// Values come from the database as decoded JSON: they always

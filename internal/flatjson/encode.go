@@ -19,6 +19,9 @@ func Marshal(props map[string]any) ([]byte, error) {
 // value is a string, a json.Number, a bool, nil or a list of strings; ok
 // is false for any other value.
 func appendObject(dst []byte, props map[string]any) (out []byte, ok bool) {
+	if props == nil {
+		return append(dst, "null"...), true
+	}
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
