@@ -47,8 +47,10 @@ type Config struct {
 	WorkspaceID int
 	Logger      *slog.Logger
 	// executorOnly answers every field through gqlgen's executor, never a
-	// read plan: the tests compare the two.
+	// read plan, and onReadPlan is told of each field a plan answers: the
+	// tests compare the two ways and check which one answered.
 	executorOnly bool
+	onReadPlan   func()
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET queries, multipart
@@ -79,6 +81,9 @@ func NewHandler(cfg Config) http.Handler {
 		}
 		if !cfg.executorOnly {
 			if out, ok := res.readRecords(ctx); ok {
+				if cfg.onReadPlan != nil {
+					cfg.onReadPlan()
+				}
 				return out
 			}
 		}

@@ -110,6 +110,32 @@ func selectionOf(ctx context.Context) ast.SelectionSet {
 	return nil
 }
 
+// listRecords reads a page of records selected as sel and prefetches
+// what the selection asks for under them.
+func (r *Resolver) listRecords(ctx context.Context, q records.Query, args page.Args, sel ast.SelectionSet) (*records.Page, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.records.List(ctx, m, q, args)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchConnection(ctx, p.Records, sel)
+	return p, nil
+}
+
+// associationsOf is rec's page of associated records, through the
+// request's loader (prefetch has primed it for the fields it foresaw).
+func associationsOf(ctx context.Context, rec *records.Record, args assoc.Args) (*assoc.Page, error) {
+	return loadersOf(ctx).pages.Load(ctx, assoc.KeyOf(rec.ID, args))()
+}
+
+// associationCount counts what an associations page selects in all.
+func associationCount(ctx context.Context, p *assoc.Page) (int, error) {
+	return loadersOf(ctx).counts.Load(ctx, p.Key)()
+}
+
 // prefetchConnection prefetches under the records of a RecordConnection
 // selected as sel.
 func (r *Resolver) prefetchConnection(ctx context.Context, recs []*records.Record, sel ast.SelectionSet) {

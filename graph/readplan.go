@@ -216,10 +216,12 @@ func (r *Resolver) readRecords(ctx context.Context) (out graphql.Marshaler, ok b
 		return nil, false
 	}
 	// Root field middleware runs outside the executor's guard: a panic is
-	// reported as the executor reports one of a resolver.
+	// reported as the executor reports one of a resolver, on the field's
+	// path.
 	defer func() {
 		if p := recover(); p != nil {
-			opCtx.Error(ctx, opCtx.Recover(ctx, p))
+			fctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Query", Field: rfc.Field, IsResolver: true})
+			opCtx.Error(fctx, opCtx.Recover(fctx, p))
 			out, ok = graphql.Null, true
 		}
 	}()
@@ -227,16 +229,11 @@ func (r *Resolver) readRecords(ctx context.Context) (out graphql.Marshaler, ok b
 	if !ok {
 		return nil, false
 	}
-	m, err := r.model(ctx)
+	p, err := r.listRecords(ctx, plan.query, plan.args, rfc.Field.Selections)
 	if err != nil {
 		return nil, false
 	}
-	p, err := r.records.List(ctx, m, plan.query, plan.args)
-	if err != nil {
-		return nil, false
-	}
-	r.prefetchConnection(ctx, p.Records, rfc.Field.Selections)
-	w := &readWriter{ctx: ctx, ld: loadersOf(ctx)}
+	w := &readWriter{ctx: ctx}
 	if !w.recordConnection(plan.conn, p) {
 		return nil, false
 	}
@@ -247,7 +244,6 @@ func (r *Resolver) readRecords(ctx context.Context) (out graphql.Marshaler, ok b
 // halfway leaves nothing written and the executor can answer instead.
 type readWriter struct {
 	ctx context.Context
-	ld  *loaders
 	buf bytes.Buffer
 }
 
@@ -288,6 +284,16 @@ func (w *readWriter) list(n int, fn func(i int) bool) bool {
 }
 
 func (w *readWriter) value(m graphql.Marshaler) { m.MarshalGQL(&w.buf) }
+
+// nonNull writes the value of a non-null field; false leaves a null to
+// the executor, which reports it.
+func (w *readWriter) nonNull(m graphql.Marshaler) bool {
+	if m == graphql.Null {
+		return false
+	}
+	w.value(m)
+	return true
+}
 
 func (w *readWriter) nullableString(s *string) {
 	if s == nil {
@@ -335,9 +341,9 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 		case readProperties:
 			w.value(schematype.MarshalJSON(rec.Props(f.names)))
 		case readCreatedAt:
-			w.value(schematype.MarshalDateTime(rec.CreatedAt))
+			return w.nonNull(schematype.MarshalDateTime(rec.CreatedAt))
 		case readUpdatedAt:
-			w.value(schematype.MarshalDateTime(rec.UpdatedAt))
+			return w.nonNull(schematype.MarshalDateTime(rec.UpdatedAt))
 		case readArchived:
 			w.value(graphql.MarshalBoolean(rec.Archived()))
 		case readArchivedAt:
@@ -347,7 +353,7 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 				w.value(schematype.MarshalDateTime(*rec.ArchivedAt))
 			}
 		case readAssociations:
-			pg, err := w.ld.pages.Load(w.ctx, assoc.KeyOf(rec.ID, f.args))()
+			pg, err := associationsOf(w.ctx, rec, f.args)
 			if err != nil {
 				return false
 			}
@@ -381,7 +387,7 @@ func (w *readWriter) associationConnection(p *readPlan, pg *assoc.Page) bool {
 		case readPageInfo:
 			w.pageInfo(f.sub, pg.Info)
 		case readTotalCount:
-			n, err := w.ld.counts.Load(w.ctx, pg.Key)()
+			n, err := associationCount(w.ctx, pg)
 			if err != nil {
 				return false
 			}

@@ -25,7 +25,7 @@ import (
 
 // TotalCount is the resolver for the totalCount field.
 func (r *associationConnectionResolver) TotalCount(ctx context.Context, obj *assoc.Page) (int, error) {
-	return loadersOf(ctx).counts.Load(ctx, obj.Key)()
+	return associationCount(ctx, obj)
 }
 
 // Labels is the resolver for the labels field.
@@ -920,17 +920,8 @@ func (r *queryResolver) ObjectType(ctx context.Context, name string) (*meta.Obje
 
 // Records is the resolver for the records field.
 func (r *queryResolver) Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error) {
-	m, err := r.model(ctx)
-	if err != nil {
-		return nil, err
-	}
 	q := records.Query{ObjectType: objectType, Archived: includeArchivedArg(archived), AsOf: asOf}
-	p, err := r.records.List(ctx, m, q, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	r.prefetchConnection(ctx, p.Records, selectionOf(ctx))
-	return p, nil
+	return r.listRecords(ctx, q, pageArgs(first, after, last, before), selectionOf(ctx))
 }
 
 // Record is the resolver for the record field.
@@ -1004,7 +995,7 @@ func (r *queryResolver) DataModel(ctx context.Context) (*model.DataModel, error)
 // Associations is the resolver for the associations field.
 func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
 	args := assoc.Args{ToObjectType: toObjectType, Labels: labels, Page: pageArgs(first, after, last, before)}
-	return loadersOf(ctx).pages.Load(ctx, assoc.KeyOf(obj.ID, args))()
+	return associationsOf(ctx, obj, args)
 }
 
 // PropertyHistory is the resolver for the propertyHistory field.
