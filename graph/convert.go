@@ -10,13 +10,8 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
-	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
-
-func pageArgs(first *int, after *string, last *int, before *string) page.Args {
-	return page.Args{First: first, After: after, Last: last, Before: before}
-}
 
 func recordID(id string) (int, error) { return gid.DecodeKind(id, gid.Record) }
 

@@ -212,7 +212,7 @@ func (a *api) with(t *testing.T) *api {
 // handler, hence its own definitions cache.
 func (a *api) secondServer() *api {
 	c := *a
-	c.h = graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
+	c.h = graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws, NoReadPlans: plansOff})
 	c.counter = nil
 	return &c
 }

@@ -2,13 +2,13 @@ package graph
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
 
@@ -21,49 +21,16 @@ const (
 
 // loaders batch the reads of one request. prefetch primes them level by
 // level; a field it could not foresee still loads in batches through them.
+// Their keys are the queries' comparable forms (page.Key).
 type loaders struct {
-	pages   *dataloader.Loader[assoc.Key, *assoc.Page]
-	counts  *dataloader.Loader[assoc.Key, int]
-	history *dataloader.Loader[historyKey, *records.HistoryPage]
+	pages   *dataloader.Loader[page.Key[int], *assoc.Page]
+	counts  *dataloader.Loader[page.Key[int], int]
+	history *dataloader.Loader[page.Key[*records.Record], *records.HistoryPage]
 	records *dataloader.Loader[int, *records.Record]
 }
 
-// historyKey is one record's propertyHistory request, comparable.
-type historyKey struct {
-	record *records.Record
-	names  string // joined by "\x1f"
-	first  int
-	after  string
-	has    [2]bool // first, after given
-}
-
-func historyKeyOf(r *records.Record, names []string, first *int, after *string) historyKey {
-	k := historyKey{record: r, names: strings.Join(names, "\x1f")}
-	if first != nil {
-		k.first, k.has[0] = *first, true
-	}
-	if after != nil {
-		k.after, k.has[1] = *after, true
-	}
-	return k
-}
-
-func (k historyKey) query() records.HistoryQuery {
-	var q records.HistoryQuery
-	if k.names != "" {
-		q.Names = strings.Split(k.names, "\x1f")
-	}
-	if k.has[0] {
-		q.Page.First = &k.first
-	}
-	if k.has[1] {
-		q.Page.After = &k.after
-	}
-	return q
-}
-
 func newLoaders(r *Resolver) *loaders {
-	pages := func(ctx context.Context, keys []assoc.Key) []*dataloader.Result[*assoc.Page] {
+	pages := func(ctx context.Context, keys []page.Key[int]) []*dataloader.Result[*assoc.Page] {
 		out := make([]*dataloader.Result[*assoc.Page], len(keys))
 		m, err := r.model(ctx)
 		if err != nil {
@@ -78,7 +45,7 @@ func newLoaders(r *Resolver) *loaders {
 		}
 		return out
 	}
-	counts := func(ctx context.Context, keys []assoc.Key) []*dataloader.Result[int] {
+	counts := func(ctx context.Context, keys []page.Key[int]) []*dataloader.Result[int] {
 		out := make([]*dataloader.Result[int], len(keys))
 		m, err := r.model(ctx)
 		if err != nil {
@@ -93,20 +60,23 @@ func newLoaders(r *Resolver) *loaders {
 		}
 		return out
 	}
-	histories := func(ctx context.Context, keys []historyKey) []*dataloader.Result[*records.HistoryPage] {
+	histories := func(ctx context.Context, keys []page.Key[*records.Record]) []*dataloader.Result[*records.HistoryPage] {
 		out := make([]*dataloader.Result[*records.HistoryPage], len(keys))
-		groups := map[historyKey][]int{}
+		groups := map[string][]int{}
 		for i, k := range keys {
-			q := k
-			q.record = nil
-			groups[q] = append(groups[q], i)
+			groups[k.Shape] = append(groups[k.Shape], i)
 		}
-		for q, idx := range groups {
+		for _, idx := range groups {
 			recs := make([]*records.Record, len(idx))
 			for j, i := range idx {
-				recs[j] = keys[i].record
+				recs[j] = keys[i].Parent
 			}
-			pages, err := r.records.Histories(ctx, recs, q.query())
+			var q records.HistoryQuery
+			err := keys[idx[0]].Decode(&q)
+			var pages []*records.HistoryPage
+			if err == nil {
+				pages, err = r.records.Histories(ctx, recs, q)
+			}
 			for j, i := range idx {
 				out[i] = &dataloader.Result[*records.HistoryPage]{Error: err}
 				if err == nil {
@@ -133,13 +103,13 @@ func newLoaders(r *Resolver) *loaders {
 	}
 	return &loaders{
 		history: dataloader.NewBatchedLoader(histories,
-			dataloader.WithWait[historyKey, *records.HistoryPage](loaderWait), dataloader.WithBatchCapacity[historyKey, *records.HistoryPage](loaderCapacity)),
+			dataloader.WithWait[page.Key[*records.Record], *records.HistoryPage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.HistoryPage](loaderCapacity)),
 		records: dataloader.NewBatchedLoader(byID,
 			dataloader.WithWait[int, *records.Record](loaderWait), dataloader.WithBatchCapacity[int, *records.Record](loaderCapacity)),
 		pages: dataloader.NewBatchedLoader(pages,
-			dataloader.WithWait[assoc.Key, *assoc.Page](loaderWait), dataloader.WithBatchCapacity[assoc.Key, *assoc.Page](loaderCapacity)),
+			dataloader.WithWait[page.Key[int], *assoc.Page](loaderWait), dataloader.WithBatchCapacity[page.Key[int], *assoc.Page](loaderCapacity)),
 		counts: dataloader.NewBatchedLoader(counts,
-			dataloader.WithWait[assoc.Key, int](loaderWait), dataloader.WithBatchCapacity[assoc.Key, int](loaderCapacity)),
+			dataloader.WithWait[page.Key[int], int](loaderWait), dataloader.WithBatchCapacity[page.Key[int], int](loaderCapacity)),
 	}
 }
 

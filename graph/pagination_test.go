@@ -137,3 +137,57 @@ func TestPaginationArguments(t *testing.T) {
 			map[string]any{"c": live.Records.Edges[0].Cursor}, "BAD_USER_INPUT", "")
 	})
 }
+
+// A cursor holds the object type and the order of the read it came from:
+// used with another, it is refused, not silently read as a position there.
+func TestCursorOfAnotherReadIsRefused(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		company := a.create("companies", map[string]any{"name": "Acme"})
+		contact := a.create("contacts", map[string]any{"email": "ada@example.com"})
+		a.associate(company, contact)
+		a.ok(`mutation($id: ID!) { archiveRecord(input: {id: $id}) { record { id } } }`, map[string]any{"id": a.create("contacts", map[string]any{"email": "old@example.com"}).ID}, nil)
+
+		var out struct {
+			Contacts, Bin struct{ PageInfo struct{ EndCursor string } }
+			Companies     struct {
+				Edges []struct {
+					Node struct {
+						Associations struct{ PageInfo struct{ EndCursor string } }
+					}
+				}
+			}
+		}
+		a.ok(`{
+			contacts: records(objectType: "contacts") { pageInfo { endCursor } }
+			bin: records(objectType: "contacts", archived: true) { pageInfo { endCursor } }
+			companies: records(objectType: "companies") { edges { node { associations(toObjectType: "contacts") { pageInfo { endCursor } } } } }
+		}`, nil, &out)
+		contacts, bin := out.Contacts.PageInfo.EndCursor, out.Bin.PageInfo.EndCursor
+		nested := out.Companies.Edges[0].Node.Associations.PageInfo.EndCursor
+
+		const records = `query($type: String!, $archived: Boolean, $after: String) {
+			records(objectType: $type, archived: $archived, after: $after) { edges { node { id } } }
+		}`
+		const associations = `query($after: String) {
+			records(objectType: "contacts") { edges { node { associations(toObjectType: "companies", after: $after) { edges { node { id } } } } } }
+		}`
+		for _, c := range []struct {
+			name, query string
+			vars        map[string]any
+		}{
+			{"a contacts cursor on companies", records, map[string]any{"type": "companies", "after": contacts}},
+			{"a live cursor in the recycle bin", records, map[string]any{"type": "contacts", "archived": true, "after": contacts}},
+			{"a recycle bin cursor on live records", records, map[string]any{"type": "contacts", "after": bin}},
+			{"an associated contacts cursor on companies", records, map[string]any{"type": "companies", "after": nested}},
+			{"a contacts cursor on associated companies", associations, map[string]any{"after": contacts}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				a := a.with(t)
+				a.fails(c.query, c.vars, "BAD_USER_INPUT", "")
+			})
+		}
+		// The same read takes its own cursors, nested or not.
+		a.ok(records, map[string]any{"type": "contacts", "after": contacts}, nil)
+		a.ok(records, map[string]any{"type": "contacts", "after": nested}, nil)
+	})
+}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -13,9 +12,6 @@ import (
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
-
-// recordTypes are the types a Record selection may be written against.
-var recordTypes = []string{"Record", "Node"}
 
 // prefetch loads every level of associations a selection asks for under
 // parents, one statement per level (and one per level that asks for
@@ -34,19 +30,20 @@ func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fiel
 	ld := loadersOf(ctx)
 	for _, f := range fields {
 		if f.Name == "propertyHistory" {
-			r.prefetchHistory(ctx, parents, f.ArgumentMap(opCtx.Variables))
+			r.prefetchHistory(ctx, parents, collectedArgs(opCtx, f))
 			continue
 		}
 		if f.Name != "associations" {
 			continue
 		}
-		args, ok := associationArgs(f.ArgumentMap(opCtx.Variables))
-		if !ok {
-			continue // the resolver reports what is wrong with them
+		q, err := associationsQuery(collectedArgs(opCtx, f))
+		if err != nil {
+			continue // the resolver reports it
 		}
-		keys := make([]assoc.Key, len(parents))
+		keys := make([]page.Key[int], len(parents))
+		shape := page.Shape(q)
 		for i, p := range parents {
-			keys[i] = assoc.KeyOf(p.ID, args)
+			keys[i] = page.Key[int]{Parent: p.ID, Shape: shape}
 		}
 		pages, errs := r.assoc.Traverse(ctx, m, keys)
 		var children []*records.Record
@@ -63,7 +60,7 @@ func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fiel
 				}
 			}
 		}
-		sub := graphql.CollectFields(opCtx, f.Selections, []string{"AssociationConnection"})
+		sub := graphql.CollectFields(opCtx, f.Selections, r.types.satisfies("AssociationConnection"))
 		if selects(sub, "totalCount") {
 			counts, errs := r.assoc.Count(ctx, m, keys)
 			for i, n := range counts {
@@ -72,21 +69,21 @@ func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fiel
 				}
 			}
 		}
-		r.prefetch(ctx, children, nodeFields(opCtx, sub, "AssociationEdge"))
+		r.prefetch(ctx, children, r.nodeFields(opCtx, sub, "AssociationEdge"))
 	}
 }
 
 // nodeFields collects the Record fields under edges { node { ... } } of a
 // connection's collected fields.
-func nodeFields(opCtx *graphql.OperationContext, connection []graphql.CollectedField, edgeType string) []graphql.CollectedField {
+func (r *Resolver) nodeFields(opCtx *graphql.OperationContext, connection []graphql.CollectedField, edgeType string) []graphql.CollectedField {
 	var out []graphql.CollectedField
 	for _, e := range connection {
 		if e.Name != "edges" {
 			continue
 		}
-		for _, n := range graphql.CollectFields(opCtx, e.Selections, []string{edgeType}) {
+		for _, n := range graphql.CollectFields(opCtx, e.Selections, r.types.satisfies(edgeType)) {
 			if n.Name == "node" {
-				out = append(out, graphql.CollectFields(opCtx, n.Selections, recordTypes)...)
+				out = append(out, graphql.CollectFields(opCtx, n.Selections, r.types.satisfies("Record"))...)
 			}
 		}
 	}
@@ -112,12 +109,12 @@ func selectionOf(ctx context.Context) ast.SelectionSet {
 
 // listRecords reads a page of records selected as sel and prefetches
 // what the selection asks for under them.
-func (r *Resolver) listRecords(ctx context.Context, q records.Query, args page.Args, sel ast.SelectionSet) (*records.Page, error) {
+func (r *Resolver) listRecords(ctx context.Context, q records.Query, sel ast.SelectionSet) (*records.Page, error) {
 	m, err := r.model(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.records.List(ctx, m, q, args)
+	p, err := r.records.List(ctx, m, q)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +124,8 @@ func (r *Resolver) listRecords(ctx context.Context, q records.Query, args page.A
 
 // associationsOf is rec's page of associated records, through the
 // request's loader (prefetch has primed it for the fields it foresaw).
-func associationsOf(ctx context.Context, rec *records.Record, args assoc.Args) (*assoc.Page, error) {
-	return loadersOf(ctx).pages.Load(ctx, assoc.KeyOf(rec.ID, args))()
+func associationsOf(ctx context.Context, rec *records.Record, q records.Query) (*assoc.Page, error) {
+	return loadersOf(ctx).pages.Load(ctx, q.Key(rec.ID))()
 }
 
 // associationCount counts what an associations page selects in all.
@@ -140,120 +137,29 @@ func associationCount(ctx context.Context, p *assoc.Page) (int, error) {
 // selected as sel.
 func (r *Resolver) prefetchConnection(ctx context.Context, recs []*records.Record, sel ast.SelectionSet) {
 	opCtx := graphql.GetOperationContext(ctx)
-	conn := graphql.CollectFields(opCtx, sel, []string{"RecordConnection"})
-	r.prefetch(ctx, recs, nodeFields(opCtx, conn, "RecordEdge"))
+	conn := graphql.CollectFields(opCtx, sel, r.types.satisfies("RecordConnection"))
+	r.prefetch(ctx, recs, r.nodeFields(opCtx, conn, "RecordEdge"))
 }
 
 // prefetchRecord prefetches under one record being resolved.
 func (r *Resolver) prefetchRecord(ctx context.Context, rec *records.Record) {
 	opCtx := graphql.GetOperationContext(ctx)
-	r.prefetch(ctx, []*records.Record{rec}, graphql.CollectFields(opCtx, selectionOf(ctx), recordTypes))
-}
-
-// associationArgs reads the arguments of an associations field as the
-// request wrote them; ok is false when they are not what the schema says,
-// which validation will have refused already.
-func associationArgs(m map[string]any) (args assoc.Args, ok bool) {
-	if args.ToObjectType, ok = m["toObjectType"].(string); !ok {
-		return args, false
-	}
-	if args.Labels, ok = stringsArg(m["labels"]); !ok {
-		return args, false
-	}
-	args.Page, ok = pageArgsOf(m)
-	return args, ok
-}
-
-// pageArgsOf reads first, after, last and before as the request wrote
-// them; ok is false when they are not what the schema says.
-func pageArgsOf(m map[string]any) (args page.Args, ok bool) {
-	for name, dst := range map[string]**int{"first": &args.First, "last": &args.Last} {
-		if raw, present := m[name]; present && raw != nil {
-			n, ok := intArg(raw)
-			if !ok {
-				return args, false
-			}
-			*dst = &n
-		}
-	}
-	for name, dst := range map[string]**string{"after": &args.After, "before": &args.Before} {
-		if raw, present := m[name]; present && raw != nil {
-			s, ok := raw.(string)
-			if !ok {
-				return args, false
-			}
-			*dst = &s
-		}
-	}
-	return args, true
-}
-
-// stringsArg reads a [String!] argument written as a list (or left out:
-// nil); ok is false for anything else, which the executor coerces or
-// refuses itself.
-func stringsArg(v any) (out []string, ok bool) {
-	if v == nil {
-		return nil, true
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out = make([]string, len(list))
-	for i, item := range list {
-		if out[i], ok = item.(string); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-// intArg reads an Int however it arrived: int64 from a literal,
-// json.Number from a variable.
-func intArg(v any) (int, bool) {
-	switch n := v.(type) {
-	case int64:
-		return int(n), true
-	case int:
-		return n, true
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
-	case float64:
-		return int(n), n == float64(int(n))
-	}
-	return 0, false
+	r.prefetch(ctx, []*records.Record{rec}, graphql.CollectFields(opCtx, selectionOf(ctx), r.types.satisfies("Record")))
 }
 
 // prefetchHistory loads the propertyHistory of every parent in one
 // statement and primes the loader with it.
-func (r *Resolver) prefetchHistory(ctx context.Context, parents []*records.Record, args map[string]any) {
-	names, ok := stringsArg(args["names"])
-	if !ok {
-		return
-	}
-	var first *int
-	if raw, ok := args["first"]; ok && raw != nil {
-		n, ok := intArg(raw)
-		if !ok {
-			return
-		}
-		first = &n
-	}
-	var after *string
-	if s, ok := args["after"].(string); ok {
-		after = &s
-	}
-	keys := make([]historyKey, len(parents))
-	for i, p := range parents {
-		keys[i] = historyKeyOf(p, names, first, after)
-	}
-	pages, err := r.records.Histories(ctx, parents, keys[0].query())
+func (r *Resolver) prefetchHistory(ctx context.Context, parents []*records.Record, a args) {
+	q, err := historyQuery(a)
 	if err != nil {
 		return // the resolvers report it
 	}
-	for i, k := range keys {
-		loadersOf(ctx).history.Prime(ctx, k, pages[i])
+	pages, err := r.records.Histories(ctx, parents, q)
+	if err != nil {
+		return // the resolvers report it
+	}
+	for i, p := range parents {
+		loadersOf(ctx).history.Prime(ctx, q.Key(p), pages[i])
 	}
 }
 

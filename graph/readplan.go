@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -55,46 +56,56 @@ const (
 	readCategory
 )
 
-// readSpec is a field a plan knows: what it writes and, for an object
-// field, the type of its selection.
+// readSpec is a field a plan knows: what it writes, for an object field
+// the type of its selection, and the arguments it reads. A field whose
+// schema definition declares any other argument, or a directive, is not
+// planned: a plan never answers a read it does not fully understand.
 type readSpec struct {
 	kind  readKind
 	child string
+	args  []string
 }
 
-// readSchema is every field a plan knows, by type. It must agree with
-// schema.graphqls and gqlgen.yml; TestReadPlanMatchesExecutor selects
-// every one of them.
+// Arguments plans read, through the one decoder (args.go).
+var (
+	pageArgNames        = []string{"first", "after", "last", "before"}
+	recordsArgNames     = append([]string{"objectType", "archived", "asOf"}, pageArgNames...)
+	associationArgNames = append([]string{"toObjectType", "labels"}, pageArgNames...)
+)
+
+// readSchema is every field a plan knows, by type. TestReadPlanTable checks
+// it against the parsed schema; TestReadPlanMatchesExecutor and
+// TestReadPlanRandomSelections select every one of them.
 var readSchema = map[string]map[string]readSpec{
 	"RecordConnection": {
-		"edges":      {readEdges, "RecordEdge"},
-		"pageInfo":   {readPageInfo, "PageInfo"},
+		"edges":      {readEdges, "RecordEdge", nil},
+		"pageInfo":   {readPageInfo, "PageInfo", nil},
 		"totalCount": {kind: readTotalCount},
 	},
 	"RecordEdge": {
 		"cursor": {kind: readCursor},
-		"node":   {readNode, "Record"},
+		"node":   {readNode, "Record", nil},
 	},
 	"Record": {
 		"id":           {kind: readID},
 		"recordId":     {kind: readRecordID},
 		"displayName":  {kind: readDisplayName},
-		"properties":   {kind: readProperties},
+		"properties":   {kind: readProperties, args: []string{"names"}},
 		"createdAt":    {kind: readCreatedAt},
 		"updatedAt":    {kind: readUpdatedAt},
 		"archived":     {kind: readArchived},
 		"archivedAt":   {kind: readArchivedAt},
-		"associations": {readAssociations, "AssociationConnection"},
+		"associations": {readAssociations, "AssociationConnection", associationArgNames},
 	},
 	"AssociationConnection": {
-		"edges":      {readEdges, "AssociationEdge"},
-		"pageInfo":   {readPageInfo, "PageInfo"},
+		"edges":      {readEdges, "AssociationEdge", nil},
+		"pageInfo":   {readPageInfo, "PageInfo", nil},
 		"totalCount": {kind: readTotalCount},
 	},
 	"AssociationEdge": {
 		"cursor": {kind: readCursor},
-		"node":   {readNode, "Record"},
-		"labels": {readLabels, "AssociationLabel"},
+		"node":   {readNode, "Record", nil},
+		"labels": {readLabels, "AssociationLabel", nil},
 	},
 	"AssociationLabel": {
 		"typeId":   {kind: readTypeID},
@@ -118,20 +129,16 @@ type readPlan struct {
 type readField struct {
 	key   []byte // the quoted response key and its colon
 	kind  readKind
-	names []string   // properties(names:)
-	args  assoc.Args // associations(...)
-	sub   *readPlan  // an object field's selection
+	names []string      // properties(names:)
+	query records.Query // associations(...)
+	sub   *readPlan     // an object field's selection
 }
 
 // compileRead compiles sel, a selection on typeName; ok is false when it
 // selects anything a plan does not know.
-func compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.SelectionSet) (*readPlan, bool) {
-	satisfies := []string{typeName}
-	if typeName == "Record" {
-		satisfies = recordTypes
-	}
+func (r *Resolver) compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.SelectionSet) (*readPlan, bool) {
 	p := &readPlan{typeName: typeName}
-	for _, f := range graphql.CollectFields(opCtx, sel, satisfies) {
+	for _, f := range graphql.CollectFields(opCtx, sel, r.types.satisfies(typeName)) {
 		if f.IsDeferred() {
 			return nil, false
 		}
@@ -145,22 +152,22 @@ func compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.Selec
 			continue
 		}
 		spec, ok := readSchema[typeName][f.Name]
-		if !ok {
+		if !ok || !plannable(f.Definition, spec.args) {
 			return nil, false
 		}
 		rf.kind = spec.kind
+		var err error
 		switch spec.kind {
 		case readProperties:
-			if rf.names, ok = stringsArg(f.ArgumentMap(opCtx.Variables)["names"]); !ok {
-				return nil, false
-			}
+			rf.names, err = collectedArgs(opCtx, f).strings("names")
 		case readAssociations:
-			if rf.args, ok = associationArgs(f.ArgumentMap(opCtx.Variables)); !ok {
-				return nil, false
-			}
+			rf.query, err = associationsQuery(collectedArgs(opCtx, f))
+		}
+		if err != nil {
+			return nil, false
 		}
 		if spec.child != "" {
-			if rf.sub, ok = compileRead(opCtx, spec.child, f.Selections); !ok {
+			if rf.sub, ok = r.compileRead(opCtx, spec.child, f.Selections); !ok {
 				return nil, false
 			}
 		}
@@ -169,41 +176,38 @@ func compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.Selec
 	return p, true
 }
 
-// recordsArgs reads the arguments of a records field; ok is false for an
-// asOf or anything not written as the schema says.
-func recordsArgs(m map[string]any) (q records.Query, args page.Args, ok bool) {
-	if q.ObjectType, ok = m["objectType"].(string); !ok {
-		return q, args, false
+// plannable reports whether a plan that reads the arguments known may
+// answer a field defined as def: def declares no other argument and no
+// directive (a directive may change what the field answers).
+func plannable(def *ast.FieldDefinition, known []string) bool {
+	if def == nil || len(def.Directives) > 0 {
+		return false
 	}
-	if m["asOf"] != nil {
-		return q, args, false
-	}
-	if v := m["archived"]; v != nil {
-		if q.Archived, ok = v.(bool); !ok {
-			return q, args, false
+	for _, a := range def.Arguments {
+		if !slices.Contains(known, a.Name) {
+			return false
 		}
 	}
-	args, ok = pageArgsOf(m)
-	return q, args, ok
+	return true
 }
 
-// recordsPlan is a records root field's arguments and compiled selection.
+// recordsPlan is a records root field's query and compiled selection.
 type recordsPlan struct {
 	query records.Query
-	args  page.Args
 	conn  *readPlan
 }
 
 // planRecords plans field, a root field of a query; ok is false when the
-// executor must answer it.
-func planRecords(opCtx *graphql.OperationContext, field graphql.CollectedField) (p recordsPlan, ok bool) {
-	if opCtx.Operation.Operation != ast.Query || field.Name != "records" {
+// executor must answer it (asOf reads are left to it).
+func (r *Resolver) planRecords(opCtx *graphql.OperationContext, field graphql.CollectedField) (p recordsPlan, ok bool) {
+	if opCtx.Operation.Operation != ast.Query || field.Name != "records" || !plannable(field.Definition, recordsArgNames) {
 		return p, false
 	}
-	if p.query, p.args, ok = recordsArgs(field.ArgumentMap(opCtx.Variables)); !ok {
+	var err error
+	if p.query, err = recordsQuery(collectedArgs(opCtx, field)); err != nil || p.query.AsOf != nil {
 		return p, false
 	}
-	p.conn, ok = compileRead(opCtx, "RecordConnection", field.Selections)
+	p.conn, ok = r.compileRead(opCtx, "RecordConnection", field.Selections)
 	return p, ok
 }
 
@@ -225,11 +229,11 @@ func (r *Resolver) readRecords(ctx context.Context) (out graphql.Marshaler, ok b
 			out, ok = graphql.Null, true
 		}
 	}()
-	plan, ok := planRecords(opCtx, rfc.Field)
+	plan, ok := r.planRecords(opCtx, rfc.Field)
 	if !ok {
 		return nil, false
 	}
-	p, err := r.listRecords(ctx, plan.query, plan.args, rfc.Field.Selections)
+	p, err := r.listRecords(ctx, plan.query, rfc.Field.Selections)
 	if err != nil {
 		return nil, false
 	}
@@ -353,7 +357,7 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 				w.value(schematype.MarshalDateTime(*rec.ArchivedAt))
 			}
 		case readAssociations:
-			pg, err := associationsOf(w.ctx, rec, f.args)
+			pg, err := associationsOf(w.ctx, rec, f.query)
 			if err != nil {
 				return false
 			}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync/atomic"
 	"testing"
 
 	"github.com/acme/crm/graph"
@@ -74,6 +73,9 @@ var readPlanQueries = []struct {
 		}
 	}`, nil},
 	{"an empty page", `{ records(objectType: "tickets", first: 5) { totalCount edges { node { id } } pageInfo { endCursor } } }`, nil},
+	// GraphQL's input coercion makes a lone value a list of one; the one
+	// decoder does as the executor does.
+	{"a label written as one string", `{ records(objectType: "companies") { edges { node { associations(toObjectType: "contacts", labels: "Decision maker") { edges { node { recordId } } } } } } }`, nil},
 }
 
 // executorQueries are answered by gqlgen's executor: each selects
@@ -86,7 +88,6 @@ var executorQueries = []struct {
 	{"a field of another type", `{ records(objectType: "contacts") { edges { node { objectType { name } } } } }`},
 	{"history", `{ records(objectType: "contacts") { edges { node { propertyHistory { edges { node { value } } } } } } }`},
 	{"as of a moment", `{ records(objectType: "contacts", asOf: "2030-01-01T00:00:00Z") { edges { node { recordId } } } }`},
-	{"a label written as one string", `{ records(objectType: "companies") { edges { node { associations(toObjectType: "contacts", labels: "Decision maker") { edges { node { recordId } } } } } } }`},
 	{"an unknown object type", `{ records(objectType: "nothing") { edges { node { recordId } } } }`},
 	{"a page too big", `{ records(objectType: "contacts", first: 5000) { edges { node { recordId } } } }`},
 	{"a bad cursor below", `{ records(objectType: "companies") { edges { node { associations(toObjectType: "contacts", after: "nonsense") { edges { node { recordId } } } } } } }`},
@@ -99,14 +100,13 @@ var executorQueries = []struct {
 func TestReadPlanMatchesExecutor(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
 		exec := a.executorOnly().h
-		var planned atomic.Int64
-		planning := graph.NewPlanCountingHandler(graph.Config{DB: a.d, WorkspaceID: a.ws}, &planned)
+		planning := graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
 		// answer posts query to the planning handler and reports whether a
 		// read plan answered it.
 		answer := func(query string, vars map[string]any) (body []byte, byPlan bool) {
-			before := planned.Load()
+			before := planning.PlannedFields()
 			body = post(t, planning, query, vars)
-			return body, planned.Load() == before+1
+			return body, planning.PlannedFields() == before+1
 		}
 		readPlanData(a)
 		var contacts struct {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/meta"
@@ -19,6 +21,34 @@ type Resolver struct {
 	assoc       *assoc.Store
 	definitions *definition.Store
 	defs        *meta.Cache
+	types       typeIndex
+}
+
+// typeIndex answers, from the parsed schema, the type conditions a
+// selection on an object type matches: the type, the interfaces it
+// implements and the unions that hold it.
+type typeIndex map[string][]string
+
+func indexTypes(s *ast.Schema) typeIndex {
+	out := typeIndex{}
+	for name, def := range s.Types {
+		if def.Kind != ast.Object {
+			continue
+		}
+		names := []string{name}
+		for _, t := range s.GetImplements(def) {
+			names = append(names, t.Name)
+		}
+		out[name] = names
+	}
+	return out
+}
+
+func (t typeIndex) satisfies(typeName string) []string {
+	if names, ok := t[typeName]; ok {
+		return names
+	}
+	return []string{typeName}
 }
 
 // session is what one request shares between its resolvers: the workspace

@@ -920,8 +920,11 @@ func (r *queryResolver) ObjectType(ctx context.Context, name string) (*meta.Obje
 
 // Records is the resolver for the records field.
 func (r *queryResolver) Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error) {
-	q := records.Query{ObjectType: objectType, Archived: includeArchivedArg(archived), AsOf: asOf}
-	return r.listRecords(ctx, q, pageArgs(first, after, last, before), selectionOf(ctx))
+	q, err := recordsQuery(fieldArgs(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return r.listRecords(ctx, q, selectionOf(ctx))
 }
 
 // Record is the resolver for the record field.
@@ -994,13 +997,20 @@ func (r *queryResolver) DataModel(ctx context.Context) (*model.DataModel, error)
 
 // Associations is the resolver for the associations field.
 func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
-	args := assoc.Args{ToObjectType: toObjectType, Labels: labels, Page: pageArgs(first, after, last, before)}
-	return associationsOf(ctx, obj, args)
+	q, err := associationsQuery(fieldArgs(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return associationsOf(ctx, obj, q)
 }
 
 // PropertyHistory is the resolver for the propertyHistory field.
 func (r *recordResolver) PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error) {
-	return loadersOf(ctx).history.Load(ctx, historyKeyOf(obj, names, first, after))()
+	q, err := historyQuery(fieldArgs(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return loadersOf(ctx).history.Load(ctx, q.Key(obj))()
 }
 
 // Edges is the resolver for the edges field.

@@ -3,7 +3,6 @@ package assoc
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -12,71 +11,6 @@ import (
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
-
-// Args select one parent's associated records.
-type Args struct {
-	ToObjectType string
-	// Labels keeps records linked under any of these labels; none keeps
-	// every associated record.
-	Labels []string
-	Page   page.Args
-}
-
-// Key is one parent's request in a comparable form, so that loaders can
-// batch and cache it. Keys equal but for Parent are read in one statement.
-type Key struct {
-	Parent       int
-	ToObjectType string
-	Labels       string // sorted, joined by labelSep
-	First, Last  int
-	After        string
-	Before       string
-	// Which of the page arguments were given.
-	HasFirst, HasLast, HasAfter, HasBefore bool
-}
-
-const labelSep = "\x1f"
-
-// KeyOf is the key of args for parent.
-func KeyOf(parent int, args Args) Key {
-	labels := append([]string(nil), args.Labels...)
-	sort.Strings(labels)
-	k := Key{Parent: parent, ToObjectType: args.ToObjectType, Labels: strings.Join(labels, labelSep)}
-	if args.Page.First != nil {
-		k.First, k.HasFirst = *args.Page.First, true
-	}
-	if args.Page.Last != nil {
-		k.Last, k.HasLast = *args.Page.Last, true
-	}
-	if args.Page.After != nil {
-		k.After, k.HasAfter = *args.Page.After, true
-	}
-	if args.Page.Before != nil {
-		k.Before, k.HasBefore = *args.Page.Before, true
-	}
-	return k
-}
-
-// Args are the arguments of k.
-func (k Key) Args() Args {
-	a := Args{ToObjectType: k.ToObjectType}
-	if k.Labels != "" {
-		a.Labels = strings.Split(k.Labels, labelSep)
-	}
-	if k.HasFirst {
-		a.Page.First = &k.First
-	}
-	if k.HasLast {
-		a.Page.Last = &k.Last
-	}
-	if k.HasAfter {
-		a.Page.After = &k.After
-	}
-	if k.HasBefore {
-		a.Page.Before = &k.Before
-	}
-	return a
-}
 
 // Edge is one associated record with every type linking it to the parent.
 type Edge struct {
@@ -90,22 +24,21 @@ func (e *Edge) Cursor() string { return records.CreatedCursor(e.Record) }
 
 // Page is one parent's page of associated records.
 type Page struct {
-	Key   Key
+	Key   page.Key[int]
 	Edges []Edge
 	Info  page.Info
 }
 
-// groupKeys groups the positions of keys that share their arguments, in
-// the order the groups first appear.
-func groupKeys(keys []Key) [][]int {
-	index := map[Key]int{}
+// groupKeys groups the positions of keys that share their query, in the
+// order the groups first appear.
+func groupKeys(keys []page.Key[int]) [][]int {
+	index := map[string]int{}
 	var groups [][]int
 	for i, k := range keys {
-		k.Parent = 0
-		g, ok := index[k]
+		g, ok := index[k.Shape]
 		if !ok {
 			g = len(groups)
-			index[k] = g
+			index[k.Shape] = g
 			groups = append(groups, nil)
 		}
 		groups[g] = append(groups[g], i)
@@ -113,7 +46,7 @@ func groupKeys(keys []Key) [][]int {
 	return groups
 }
 
-func parentsOf(keys []Key, idx []int) []int {
+func parentsOf(keys []page.Key[int], idx []int) []int {
 	parents := make([]int, len(idx))
 	for j, i := range idx {
 		parents[j] = keys[i].Parent
@@ -121,13 +54,17 @@ func parentsOf(keys []Key, idx []int) []int {
 	return parents
 }
 
-// Traverse reads the pages of many keys: one statement per distinct set of
-// arguments, however many parents share it. pages[i] answers keys[i]; a
-// key whose arguments are refused gets its error in errs[i].
-func (s *Store) Traverse(ctx context.Context, m *meta.Model, keys []Key) (pages []*Page, errs []error) {
+// Traverse reads the pages of many keys (made by records.Query.Key): one
+// statement per distinct query, however many parents share it. pages[i]
+// answers keys[i]; a key whose query is refused gets its error in errs[i].
+func (s *Store) Traverse(ctx context.Context, m *meta.Model, keys []page.Key[int]) (pages []*Page, errs []error) {
 	pages, errs = make([]*Page, len(keys)), make([]error, len(keys))
 	for _, idx := range groupKeys(keys) {
-		byParent, err := s.traverse(ctx, m, keys[idx[0]].Args(), parentsOf(keys, idx))
+		q, err := records.QueryOf(keys[idx[0]])
+		var byParent map[int]*Page
+		if err == nil {
+			byParent, err = s.traverse(ctx, m, q, parentsOf(keys, idx))
+		}
 		for _, i := range idx {
 			if err != nil {
 				errs[i] = err
@@ -148,23 +85,23 @@ type target struct {
 	window page.Window
 }
 
-func resolveArgs(m *meta.Model, args Args) (target, error) {
-	to, ok := m.ObjectType(args.ToObjectType)
+func resolveQuery(m *meta.Model, q records.Query) (target, error) {
+	to, ok := m.ObjectType(q.ObjectType)
 	if !ok {
-		return target{}, apierr.New(apierr.NotFound, "no object type %q", args.ToObjectType)
+		return target{}, apierr.New(apierr.NotFound, "no object type %q", q.ObjectType)
 	}
-	w, err := args.Page.Resolve(records.CreatedOrdering)
+	w, err := q.Page.Resolve(q.Ordering())
 	if err != nil {
 		return target{}, err
 	}
 	t := target{to: to, window: w}
-	if len(args.Labels) > 0 {
+	if len(q.Labels) > 0 {
 		t.filter = []int{}
 		for _, at := range m.AssociationTypes {
 			if at.To != to {
 				continue
 			}
-			for _, l := range args.Labels {
+			for _, l := range q.Labels {
 				if at.Label == l {
 					t.filter = append(t.filter, at.ID)
 				}
@@ -197,8 +134,8 @@ func (s *Store) pairsSQL(t target) string {
 // traverse reads one page per parent in one statement: the pairs of each
 // parent, their records, and a row number per parent, so that one parent's
 // many associations never starve another of its page.
-func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents []int) (map[int]*Page, error) {
-	t, err := resolveArgs(m, args)
+func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, parents []int) (map[int]*Page, error) {
+	t, err := resolveQuery(m, q)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +186,14 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, args Args, parents 
 
 // Count counts the associated records of many keys, one statement per
 // distinct set of arguments.
-func (s *Store) Count(ctx context.Context, m *meta.Model, keys []Key) ([]int, []error) {
+func (s *Store) Count(ctx context.Context, m *meta.Model, keys []page.Key[int]) ([]int, []error) {
 	counts, errs := make([]int, len(keys)), make([]error, len(keys))
 	for _, idx := range groupKeys(keys) {
-		byParent, err := s.count(ctx, m, keys[idx[0]].Args(), parentsOf(keys, idx))
+		q, err := records.QueryOf(keys[idx[0]])
+		var byParent map[int]int
+		if err == nil {
+			byParent, err = s.count(ctx, m, q, parentsOf(keys, idx))
+		}
 		for _, i := range idx {
 			counts[i], errs[i] = byParent[keys[i].Parent], err
 		}
@@ -260,8 +201,8 @@ func (s *Store) Count(ctx context.Context, m *meta.Model, keys []Key) ([]int, []
 	return counts, errs
 }
 
-func (s *Store) count(ctx context.Context, m *meta.Model, args Args, parents []int) (map[int]int, error) {
-	t, err := resolveArgs(m, args)
+func (s *Store) count(ctx context.Context, m *meta.Model, q records.Query, parents []int) (map[int]int, error) {
+	t, err := resolveQuery(m, q)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ package page
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/acme/crm/internal/apierr"
@@ -19,10 +20,36 @@ const (
 
 // Args are a connection's arguments as the client sent them.
 type Args struct {
-	First  *int
-	After  *string
-	Last   *int
-	Before *string
+	First  *int    `json:"first,omitempty"`
+	After  *string `json:"after,omitempty"`
+	Last   *int    `json:"last,omitempty"`
+	Before *string `json:"before,omitempty"`
+}
+
+// Key is one parent's read in a comparable form, for loaders: reads that
+// are equal but for their parent share Shape, and a store answers them in
+// one statement. P is the parent.
+type Key[P comparable] struct {
+	Parent P
+	Shape  string
+}
+
+// Shape encodes a read's arguments (a struct without the parent) so that
+// equal reads compare equal; Decode reads it back.
+func Shape(read any) string {
+	b, err := json.Marshal(read)
+	if err != nil {
+		panic(fmt.Sprintf("page: a read that does not encode: %v", err))
+	}
+	return string(b)
+}
+
+// Decode reads the arguments of k's Shape into read.
+func (k Key[P]) Decode(read any) error {
+	if err := json.Unmarshal([]byte(k.Shape), read); err != nil {
+		return fmt.Errorf("page: decode a read's shape: %w", err)
+	}
+	return nil
 }
 
 // Cursor is a position in one ordering: the row's sort value and id.

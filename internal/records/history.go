@@ -44,8 +44,13 @@ const historyOrdering = "history"
 
 // HistoryQuery selects a page of property changes of one record.
 type HistoryQuery struct {
-	Names []string
-	Page  page.Args
+	Names []string  `json:"names,omitempty"`
+	Page  page.Args `json:"page"`
+}
+
+// Key is q's comparable form for one record's read, for loaders.
+func (q HistoryQuery) Key(r *Record) page.Key[*Record] {
+	return page.Key[*Record]{Parent: r, Shape: page.Shape(q)}
 }
 
 // Histories returns, for each record, its property changes newest first

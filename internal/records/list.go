@@ -9,15 +9,43 @@ import (
 	"github.com/acme/crm/internal/page"
 )
 
-// Query selects the records of one object type to list.
+// Query is everything a read of records asks, whoever asks it: the
+// records field, an associations field under each of many parents, a
+// read plan and the complexity limit all describe their read as one.
 type Query struct {
-	ObjectType string
+	// ObjectType is the type of the records read: for associations, the
+	// type of the associated records.
+	ObjectType string `json:"type"`
+	// Labels, for associations, keeps records linked under any of these
+	// labels; none keeps every associated record.
+	Labels []string  `json:"labels,omitempty"`
+	Page   page.Args `json:"page"`
 	// Archived lists the recycle bin, newest archived first, instead of the
 	// live records, newest first.
-	Archived bool
+	Archived bool `json:"archived,omitempty"`
 	// AsOf, when set, answers the values records had at that moment,
 	// leaving out the records made later.
-	AsOf *time.Time
+	AsOf *time.Time `json:"asOf,omitempty"`
+}
+
+// Ordering names the order q's records come in: a cursor holds it, so that
+// a cursor of one object type or order is refused by another.
+func (q Query) Ordering() string {
+	if q.Archived {
+		return q.ObjectType + ":archived"
+	}
+	return CreatedOrdering(q.ObjectType)
+}
+
+// Key is q's comparable form for one parent's read, for loaders.
+func (q Query) Key(parent int) page.Key[int] {
+	return page.Key[int]{Parent: parent, Shape: page.Shape(q)}
+}
+
+// QueryOf reads the query a key was made from.
+func QueryOf(k page.Key[int]) (Query, error) {
+	var q Query
+	return q, k.Decode(&q)
 }
 
 // Page is one page of records with the means to count them all.
@@ -42,33 +70,36 @@ type ordering struct {
 
 func orderingFor(q Query) ordering {
 	if q.Archived {
-		return ordering{name: "archived", column: "archived_at", filter: "archived_at IS NOT NULL"}
+		return ordering{name: q.Ordering(), column: "archived_at", filter: "archived_at IS NOT NULL"}
 	}
-	return ordering{name: CreatedOrdering, column: "created_at", filter: "archived_at IS NULL"}
+	return ordering{name: q.Ordering(), column: "created_at", filter: "archived_at IS NULL"}
 }
 
 func (o ordering) cursor(r *Record) string {
 	if o.column == "archived_at" && r.ArchivedAt != nil {
 		return page.TimeCursor(o.name, *r.ArchivedAt, r.ID)
 	}
-	return CreatedCursor(r)
+	return page.TimeCursor(o.name, r.CreatedAt, r.ID)
 }
 
-// CreatedOrdering names the order of records newest first, id on ties.
-const CreatedOrdering = "created"
+// CreatedOrdering names the order of the records of an object type newest
+// first, id on ties.
+func CreatedOrdering(objectType string) string { return objectType + ":created" }
 
-// CreatedCursor is r's cursor in CreatedOrdering.
-func CreatedCursor(r *Record) string { return page.TimeCursor(CreatedOrdering, r.CreatedAt, r.ID) }
+// CreatedCursor is r's cursor in its object type's CreatedOrdering.
+func CreatedCursor(r *Record) string {
+	return page.TimeCursor(CreatedOrdering(r.Type.Name), r.CreatedAt, r.ID)
+}
 
 // List returns one page of records, by keyset: one statement per page,
 // however deep the page.
-func (s *Store) List(ctx context.Context, m *meta.Model, q Query, args page.Args) (*Page, error) {
+func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error) {
 	ot, err := m.Lookup(q.ObjectType)
 	if err != nil {
 		return nil, err
 	}
 	o := orderingFor(q)
-	w, err := args.Resolve(o.name)
+	w, err := q.Page.Resolve(o.name)
 	if err != nil {
 		return nil, err
 	}

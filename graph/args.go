@@ -1,0 +1,208 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/crm/graph/schematype"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/records"
+)
+
+// The one decoder of reads' arguments. Resolvers, the prefetch, read plans
+// and the complexity limit all turn a field's arguments into a domain
+// query here, from the argument map as the request wrote it (literals,
+// variables, the schema's defaults), so that they cannot disagree about
+// what a read asks.
+
+// args are a field's arguments as gqlparser maps them: literals as int64,
+// float64, string, bool, []any; variables as the client sent them.
+type args map[string]any
+
+// fieldArgs are the arguments of the field being resolved.
+func fieldArgs(ctx context.Context) args {
+	return args(graphql.GetFieldContext(ctx).Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables))
+}
+
+// collectedArgs are the arguments of a field collected from a selection.
+func collectedArgs(opCtx *graphql.OperationContext, f graphql.CollectedField) args {
+	return args(f.ArgumentMap(opCtx.Variables))
+}
+
+func badArg(name, format string, v ...any) error { return apierr.Invalid(name, format, v...) }
+
+func (a args) string(name string) (string, error) {
+	s, ok := a[name].(string)
+	if !ok {
+		return "", badArg(name, "%s must be a string", name)
+	}
+	return s, nil
+}
+
+func (a args) optString(name string) (*string, error) {
+	if a[name] == nil {
+		return nil, nil
+	}
+	s, err := a.string(name)
+	return &s, err
+}
+
+// strings reads a [String!]: nil when left out or null, a lone string as a
+// list of one (GraphQL's input coercion).
+func (a args) strings(name string) ([]string, error) {
+	switch v := a[name].(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []string{v}, nil
+	case []string:
+		return v, nil
+	case []any:
+		out := make([]string, len(v))
+		for i, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				return nil, badArg(name, "%s must be a list of strings", name)
+			}
+			out[i] = s
+		}
+		return out, nil
+	}
+	return nil, badArg(name, "%s must be a list of strings", name)
+}
+
+// count is the length of a list argument (a lone value counts one).
+func (a args) count(name string) int {
+	switch v := a[name].(type) {
+	case nil:
+		return 0
+	case []any:
+		return len(v)
+	}
+	return 1
+}
+
+// int reads an Int however it arrived: int64 from a literal, json.Number
+// from a variable.
+func (a args) int(name string) (*int, error) {
+	var n int64
+	switch v := a[name].(type) {
+	case nil:
+		return nil, nil
+	case int64:
+		n = v
+	case int:
+		n = int64(v)
+	case json.Number:
+		var err error
+		if n, err = v.Int64(); err != nil {
+			return nil, badArg(name, "%s must be an integer", name)
+		}
+	case float64:
+		if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
+			return nil, badArg(name, "%s must be an integer", name)
+		}
+		n = int64(v)
+	default:
+		return nil, badArg(name, "%s must be an integer", name)
+	}
+	if n > math.MaxInt32 || n < math.MinInt32 {
+		return nil, badArg(name, "%s is out of range", name)
+	}
+	i := int(n)
+	return &i, nil
+}
+
+func (a args) bool(name string) (bool, error) {
+	switch v := a[name].(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return v, nil
+	}
+	return false, badArg(name, "%s must be a boolean", name)
+}
+
+func (a args) time(name string) (*time.Time, error) {
+	if a[name] == nil {
+		return nil, nil
+	}
+	t, err := schematype.UnmarshalDateTime(a[name])
+	if err != nil {
+		return nil, badArg(name, "%s: %v", name, err)
+	}
+	return &t, nil
+}
+
+// page reads first, after, last and before.
+func (a args) page() (p page.Args, err error) {
+	if p.First, err = a.int("first"); err != nil {
+		return p, err
+	}
+	if p.Last, err = a.int("last"); err != nil {
+		return p, err
+	}
+	if p.After, err = a.optString("after"); err != nil {
+		return p, err
+	}
+	p.Before, err = a.optString("before")
+	return p, err
+}
+
+// recordsQuery decodes records(objectType, archived, asOf, first, after,
+// last, before).
+func recordsQuery(a args) (q records.Query, err error) {
+	if q.ObjectType, err = a.string("objectType"); err != nil {
+		return q, err
+	}
+	if q.Archived, err = a.bool("archived"); err != nil {
+		return q, err
+	}
+	if q.AsOf, err = a.time("asOf"); err != nil {
+		return q, err
+	}
+	q.Page, err = a.page()
+	return q, err
+}
+
+// associationsQuery decodes Record.associations(toObjectType, labels,
+// first, after, last, before); the parent is the key's. Labels are a set:
+// sorted, so that the same set read twice is one read.
+func associationsQuery(a args) (q records.Query, err error) {
+	if q.ObjectType, err = a.string("toObjectType"); err != nil {
+		return q, err
+	}
+	if q.Labels, err = a.strings("labels"); err != nil {
+		return q, err
+	}
+	q.Labels = slices.Compact(slices.Sorted(slices.Values(q.Labels)))
+	q.Page, err = a.page()
+	return q, err
+}
+
+// historyQuery decodes Record.propertyHistory(names, first, after).
+func historyQuery(a args) (q records.HistoryQuery, err error) {
+	if q.Names, err = a.strings("names"); err != nil {
+		return q, err
+	}
+	q.Page, err = a.page()
+	return q, err
+}
+
+// pageSize is how many items a connection read may answer, for the
+// complexity limit: its first or last, else the default.
+func pageSize(p page.Args) int {
+	n := page.DefaultSize
+	for _, v := range []*int{p.First, p.Last} {
+		if v != nil && *v > 0 {
+			n = *v
+		}
+	}
+	return n
+}
