@@ -32,6 +32,7 @@ type config struct {
 	cpuProfile  string
 	memProfile  string
 	reads       bool // measure the nested read
+	plans       bool // measure the API with read plans beside the API without
 	writes      bool // measure the updates with history
 }
 
@@ -42,6 +43,7 @@ func loadConfig() (config, error) {
 		memProfile: os.Getenv("BENCH_MEMPROFILE"),
 		reads:      true,
 		writes:     true,
+		plans:      os.Getenv("BENCH_PLANS") != "off",
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":

@@ -8,12 +8,14 @@
 //	  -> associations(toObjectType: "contacts", first: 10)
 //	    -> associations(toObjectType: "deals", first: 5)
 //
-// against two servers on loopback: the API (graph.NewHandler over ent) and
-// a baseline, a bare net/http handler that fetches the same rows with three
-// hand-written SQL statements over database/sql and encodes the same JSON
-// shape. At concurrency 1 and 8 it alternates between the two for a fixed
-// time and prints requests/s, p50 and p99 latency of each, the API/baseline
-// ratios, and the SQL statements the API sends per request.
+// against three servers on loopback: the API (graph.NewHandler over ent)
+// with read plans, the API with plans off (every field through gqlgen's
+// executor), and a baseline, a bare net/http handler that fetches the same
+// rows with three hand-written SQL statements over database/sql and
+// encodes the same JSON shape. At concurrency 1 and 8 the servers take
+// turns for a fixed time; it prints requests/s, p50 and p99 latency of
+// each, the ratios to the baseline and of plans to plans off, and the SQL
+// statements the API sends per request.
 //
 // Goals: API p50 at concurrency 1 within 2x of the baseline's; SQL
 // statements per request at most nesting levels + 1 (3 + 1 = 4).
@@ -33,7 +35,8 @@
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads or writes, to measure one of the two; BENCH_KEEP=1
+// BENCH_ONLY=reads or writes, to measure one of the two; BENCH_PLANS=off
+// measures the API with plans off alone beside the baseline; BENCH_KEEP=1
 // keeps the schema (its name is printed) for EXPLAIN ANALYZE by hand.
 //
 //	TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' make bench

@@ -81,8 +81,21 @@ func run(ctx context.Context) (err error) {
 func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws int, ds *dataset,
 	counter *db.Counter, out io.Writer) (clean bool, err error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	api := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger}))
-	defer api.Close()
+	var servers []server
+	// The API with read plans, unless BENCH_PLANS=off, and without them
+	// (every field through gqlgen's executor), over the same pool.
+	for _, noPlans := range []bool{false, true} {
+		if !noPlans && !cfg.plans {
+			continue
+		}
+		name := "api"
+		if noPlans {
+			name = "api, plans off"
+		}
+		api := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger, NoReadPlans: noPlans}))
+		defer api.Close()
+		servers = append(servers, server{name: name, url: api.URL + "/graphql", graphQL: true})
+	}
 	baseDB, err := openBaselineDB(ctx, schemaURL)
 	if err != nil {
 		return false, fmt.Errorf("open the baseline's pool: %w", err)
@@ -90,7 +103,7 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 	defer baseDB.Close()
 	baseSrv := httptest.NewServer(newBaseline(baseDB, d.Dialect, ds))
 	defer baseSrv.Close()
-	servers := [2]server{{name: "api", url: api.URL + "/graphql", graphQL: true}, {name: "baseline", url: baseSrv.URL}}
+	servers = append(servers, server{name: "baseline", url: baseSrv.URL})
 
 	client := newClient()
 	defer client.CloseIdleConnections()
@@ -104,7 +117,7 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 	}
 	fmt.Fprintf(out, "machine: %d CPUs, GOMAXPROCS %d, %s; load generator, both servers and PostgreSQL share it\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	fmt.Fprintf(out, "method: per concurrency, %d warm-up requests per server, then %s per server in %d slices alternating api and baseline\n\n",
+	fmt.Fprintf(out, "method: per concurrency, %d warm-up requests per server, then %s per server in %d slices, the servers taking turns\n\n",
 		warmupRequests, cfg.duration, slices)
 
 	results := make([]result, 0, len(concurrencies))
@@ -131,9 +144,9 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 
 // compare fetches the read once from each server and fails when they do
 // not return the same records.
-func compare(ctx context.Context, c *http.Client, servers [2]server, out io.Writer) (*shape, error) {
-	var bodies [2][]byte
-	var shapes [2]*shape
+func compare(ctx context.Context, c *http.Client, servers []server, out io.Writer) (*shape, error) {
+	bodies := make([][]byte, len(servers))
+	shapes := make([]*shape, len(servers))
 	for i, s := range servers {
 		body, err := fetch(ctx, c, s)
 		if err != nil {
@@ -145,22 +158,25 @@ func compare(ctx context.Context, c *http.Client, servers [2]server, out io.Writ
 		}
 		bodies[i], shapes[i] = body, sh
 	}
-	sameOrder, err := sameRecords(shapes[0], shapes[1])
-	if err != nil {
-		return nil, err
+	base := len(servers) - 1
+	for i := range base {
+		sameOrder, err := sameRecords(shapes[i], shapes[base])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", servers[i].name, err)
+		}
+		same := "same record ids under the same parents at every level"
+		if sameOrder {
+			same += ", in the same order"
+		} else {
+			same += ", but in a different order"
+		}
+		if sameJSON(bodies[i], bodies[base]) {
+			same += "; the whole responses are equal JSON"
+		} else {
+			same += "; the responses differ elsewhere (display names or values)"
+		}
+		fmt.Fprintf(out, "check: %s and baseline return the %s\n", servers[i].name, same)
 	}
-	same := "same record ids under the same parents at every level"
-	if sameOrder {
-		same += ", in the same order"
-	} else {
-		same += ", but in a different order"
-	}
-	if sameJSON(bodies[0], bodies[1]) {
-		same += "; the whole responses are equal JSON"
-	} else {
-		same += "; the responses differ elsewhere (display names or values)"
-	}
-	fmt.Fprintf(out, "check: api and baseline return the %s\n", same)
 	return shapes[0], nil
 }
 
@@ -201,43 +217,43 @@ func showStatements(ctx context.Context, schemaURL string, ws int, out io.Writer
 // alternating with the other server's, so that noise hits both.
 const slices = 5
 
-// result is one concurrency's measurements.
+// result is one concurrency's measurements: a sample per server (the
+// baseline last) and, per API server, its SQL statements per request.
 type result struct {
 	conc        int
-	api, base   sample
-	statements  int64
-	stmtsPerReq float64
+	names       []string
+	samples     []sample
+	stmtsPerReq []float64
 }
 
-func measure(ctx context.Context, c *http.Client, servers [2]server, conc int, d time.Duration, counter *db.Counter) (result, error) {
-	r := result{conc: conc}
+func (r *result) base() *sample { return &r.samples[len(r.samples)-1] }
+
+func measure(ctx context.Context, c *http.Client, servers []server, conc int, d time.Duration, counter *db.Counter) (result, error) {
+	r := result{conc: conc, samples: make([]sample, len(servers)), stmtsPerReq: make([]float64, len(servers))}
+	statements := make([]int64, len(servers))
 	for _, s := range servers {
+		r.names = append(r.names, s.name)
 		if w := hammer(ctx, c, s, conc, 0, warmupRequests); w.firstErr != nil {
 			return r, fmt.Errorf("warm-up of %s: %w", s.name, w.firstErr)
 		}
 	}
 	slice := d / slices
 	for i := 0; i < slices && ctx.Err() == nil; i++ {
-		order := []int{0, 1}
-		if i%2 == 1 {
-			order = []int{1, 0}
-		}
-		for _, k := range order {
+		// Each slice the servers take turns, in an order that rotates.
+		for j := range servers {
+			k := (i + j) % len(servers)
 			before := counter.Count()
-			got := hammer(ctx, c, servers[k], conc, slice, 0)
-			if k == 0 {
-				r.statements += counter.Count() - before
-				r.api.add(got)
-			} else {
-				r.base.add(got)
-			}
+			r.samples[k].add(hammer(ctx, c, servers[k], conc, slice, 0))
+			statements[k] += counter.Count() - before
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return r, fmt.Errorf("interrupted: %w", err)
 	}
-	if n := r.api.requests(); n > 0 {
-		r.stmtsPerReq = float64(r.statements) / float64(n)
+	for k, s := range servers {
+		if n := r.samples[k].requests(); n > 0 && s.graphQL {
+			r.stmtsPerReq[k] = float64(statements[k]) / float64(n)
+		}
 	}
 	return r, nil
 }

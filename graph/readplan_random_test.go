@@ -1,0 +1,180 @@
+package graph_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/acme/crm/graph"
+)
+
+// selectionGen draws random selections from the read plans' field table:
+// aliases, inline fragments and named fragments, @skip/@include with
+// literals and variables, arguments as literals and as variables.
+type selectionGen struct {
+	r       *rand.Rand
+	table   map[string]map[string]string
+	vars    map[string]any
+	varDefs []string
+	frags   []string
+	n       int
+}
+
+func (g *selectionGen) name(prefix string) string {
+	g.n++
+	return fmt.Sprintf("%s%d", prefix, g.n)
+}
+
+// variable declares a variable of type typ holding v and returns $name.
+func (g *selectionGen) variable(typ string, v any) string {
+	name := g.name("v")
+	g.vars[name] = v
+	g.varDefs = append(g.varDefs, "$"+name+": "+typ)
+	return "$" + name
+}
+
+// value is v written as a literal or passed as a variable.
+func (g *selectionGen) value(typ string, v any, literal string) string {
+	if g.r.IntN(2) == 0 {
+		return g.variable(typ, v)
+	}
+	return literal
+}
+
+func (g *selectionGen) directive() string {
+	switch g.r.IntN(16) {
+	case 0:
+		return " @skip(if: " + g.value("Boolean!", false, "false") + ")"
+	case 1:
+		return " @include(if: " + g.value("Boolean!", true, "true") + ")"
+	case 2:
+		return " @skip(if: true)"
+	}
+	return ""
+}
+
+func (g *selectionGen) args(field string) string {
+	switch field {
+	case "properties":
+		all := []string{"email", "name", "amount", "dealname", "vip", "tags", "nothing"}
+		if g.r.IntN(3) == 0 {
+			return ""
+		}
+		names := all[:g.r.IntN(len(all))]
+		quoted := make([]string, len(names))
+		list := make([]any, len(names))
+		for i, n := range names {
+			quoted[i], list[i] = `"`+n+`"`, n
+		}
+		return "(names: " + g.value("[String!]", list, "["+strings.Join(quoted, ", ")+"]") + ")"
+	case "associations":
+		to := []string{"companies", "contacts", "deals"}[g.r.IntN(3)]
+		out := `(toObjectType: ` + g.value("String!", to, `"`+to+`"`)
+		n := 1 + g.r.IntN(3)
+		if g.r.IntN(3) == 0 {
+			out += ", last: " + g.value("Int", n, fmt.Sprint(n))
+		} else {
+			out += ", first: " + g.value("Int", n, fmt.Sprint(n))
+		}
+		switch g.r.IntN(4) {
+		case 0:
+			out += `, labels: ` + g.value("[String!]", []any{"Decision maker"}, `["Decision maker"]`)
+		case 1:
+			out += `, labels: "Manager"`
+		}
+		return out + ")"
+	}
+	return ""
+}
+
+// selection is a random selection on typeName; depth counts the
+// associations levels above it.
+func (g *selectionGen) selection(typeName string, depth int) string {
+	var parts []string
+	for _, f := range graph.SortedFields(g.table, typeName) {
+		child := g.table[typeName][f]
+		// Object fields are drawn more often, so that selections go deep.
+		if (child == "" && g.r.IntN(3) == 0) || (child != "" && g.r.IntN(8) == 0) || (f == "associations" && depth >= 2) {
+			continue
+		}
+		s := f + g.args(f)
+		if s != f || g.r.IntN(4) == 0 {
+			s = g.name("a") + ": " + s // fields with arguments need their own response key
+		}
+		s += g.directive()
+		if child != "" {
+			next := depth
+			if f == "associations" {
+				next++
+			}
+			s += " { " + g.selection(child, next) + " }"
+		}
+		switch g.r.IntN(8) {
+		case 0:
+			on := typeName
+			if typeName == "Record" && f == "id" {
+				on = "Node"
+			}
+			s = "... on " + on + g.directive() + " { " + s + " }"
+		case 1:
+			frag := g.name("F")
+			g.frags = append(g.frags, "fragment "+frag+" on "+typeName+" { "+s+" }")
+			s = "..." + frag
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 || g.r.IntN(5) == 0 {
+		parts = append(parts, "__typename")
+	}
+	return strings.Join(parts, " ")
+}
+
+func (g *selectionGen) query() (string, map[string]any) {
+	g.vars, g.varDefs, g.frags = map[string]any{}, nil, nil
+	ot := []string{"companies", "contacts"}[g.r.IntN(2)]
+	args := `objectType: "` + ot + `", first: ` + fmt.Sprint(1+g.r.IntN(4))
+	if g.r.IntN(5) == 0 {
+		args += ", archived: true"
+	}
+	body := "records(" + args + ") { " + g.selection("RecordConnection", 0) + " }"
+	op := "query"
+	if len(g.varDefs) > 0 {
+		op += "(" + strings.Join(g.varDefs, ", ") + ")"
+	}
+	return op + " { " + body + " }\n" + strings.Join(g.frags, "\n"), g.vars
+}
+
+// TestReadPlanRandomSelections answers random selections drawn from the
+// plans' field table through a read plan and through the executor: a
+// plan answers every one, with the executor's bytes.
+func TestReadPlanRandomSelections(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		readPlanData(a)
+		exec := a.executorOnly().h
+		planning := graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
+		g := &selectionGen{r: rand.New(rand.NewPCG(10, 2026)), table: graph.ReadPlanTable()}
+		deep := 0
+		for i := range 120 {
+			query, vars := g.query()
+			if strings.Count(query, "associations(") >= 2 {
+				deep++
+			}
+			before := planning.PlannedFields()
+			plan := post(t, planning, query, vars)
+			if planning.PlannedFields() != before+1 {
+				t.Fatalf("selection %d: the executor answered it, not a read plan:\n%s\n%v\n%s", i, query, vars, plan)
+			}
+			if executor := post(t, exec, query, vars); !bytes.Equal(plan, executor) {
+				t.Fatalf("selection %d:\n%s\n%v\nread plan:\n%s\nexecutor:\n%s", i, query, vars, plan, executor)
+			}
+			if bytes.Contains(plan, []byte(`"errors"`)) {
+				t.Fatalf("selection %d failed:\n%s\n%v\n%s", i, query, vars, plan)
+			}
+		}
+		if deep < 15 {
+			t.Fatalf("only %d of 120 selections went two associations deep", deep)
+		}
+	})
+}
