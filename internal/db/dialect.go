@@ -24,9 +24,6 @@ type Dialect interface {
 	ForUpdate() string
 	// ForShare locks selected rows against writers but not other readers.
 	ForShare() string
-	// ExtraMigrations are statements run after ent's migration, for what ent
-	// cannot declare.
-	ExtraMigrations() []string
 	// IsUniqueViolation reports whether err is a unique constraint failure.
 	IsUniqueViolation(err error) bool
 	// Rebind turns the ? placeholders of query into the dialect's own.
@@ -88,13 +85,6 @@ func (postgres) Rebind(query string) string {
 	return b.String()
 }
 
-func (postgres) ExtraMigrations() []string {
-	return []string{
-		// Containment and equality on any property ride on one GIN index.
-		"CREATE INDEX IF NOT EXISTS records_properties_gin ON records USING gin (properties jsonb_path_ops)",
-	}
-}
-
 type sqlite struct{}
 
 func (sqlite) Name() string { return dialect.SQLite }
@@ -124,8 +114,6 @@ func (sqlite) WritesInWith() bool { return false }
 func (sqlite) HistoryRow() string { return "(?, ?, ?, ?, ?, ?, ?)" }
 
 func (sqlite) Rebind(query string) string { return query }
-
-func (sqlite) ExtraMigrations() []string { return nil }
 
 // jsonInts writes ids as a JSON array: [1,2,3].
 func jsonInts(ids []int) string {

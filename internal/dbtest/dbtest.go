@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,24 +43,32 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB), opts ...db.Option) {
 func Open(t testing.TB, dialectName string, opts ...db.Option) *db.DB {
 	t.Helper()
 	ctx := context.Background()
-	var raw string
-	switch dialectName {
-	case "sqlite":
-		raw = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
-	case "postgres":
-		raw = postgresSchema(t)
-	default:
-		t.Fatalf("unknown dialect %q", dialectName)
-	}
-	d, err := db.Open(ctx, raw, opts...)
+	d, err := db.Open(ctx, URL(t, dialectName), opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialectName, err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(ctx); err != nil {
+	if err := d.Migrate(ctx, db.MigrateLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))); err != nil {
 		t.Fatalf("migrate %s: %v", dialectName, err)
 	}
 	return d
+}
+
+// URL returns the URL of a fresh, empty database of the named dialect (a
+// SQLite file, or a PostgreSQL schema selected by search_path), dropped
+// when the test ends. Nothing is migrated. PostgreSQL tests skip when
+// TEST_DATABASE_URL is unset.
+func URL(t testing.TB, dialectName string) string {
+	t.Helper()
+	switch dialectName {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case "postgres":
+		return postgresSchema(t)
+	default:
+		t.Fatalf("unknown dialect %q", dialectName)
+		return ""
+	}
 }
 
 // postgresSchema makes an empty schema on the test server and returns a URL

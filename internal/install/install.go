@@ -15,10 +15,40 @@ import (
 )
 
 // Default migrates d and prepares the default workspace, returning its id.
-func Default(ctx context.Context, d *db.DB) (int, error) {
-	if err := d.Migrate(ctx); err != nil {
+// Migrating and seeding run under one hold of the migration lock
+// (db.Locked), so that servers starting together on a new database take
+// turns: the first migrates and seeds, the others find it done. Without
+// the lock, seeding rows would be safe (catalog.Seed locks the workspace
+// row, the workspace insert ignores a conflict) but the unique indexes'
+// DDL would not: concurrent CREATE INDEX IF NOT EXISTS of one name fails
+// on PostgreSQL's catalog. opts are passed to db.Migrate (db.MigrateLogger,
+// for one).
+func Default(ctx context.Context, d *db.DB, opts ...db.MigrateOption) (int, error) {
+	var id int
+	err := d.Migrate(ctx, append(opts[:len(opts):len(opts)], db.MigrateThen(func(ctx context.Context) (err error) {
+		id, err = defaultWorkspace(ctx, d)
+		return err
+	}))...)
+	return id, err
+}
+
+// DefaultMigrated prepares the default workspace of a database that must
+// already be migrated: it returns db.CheckMigrations's error, changing
+// nothing, when migrations are pending or the database is newer than this
+// program.
+func DefaultMigrated(ctx context.Context, d *db.DB) (int, error) {
+	if err := d.CheckMigrations(ctx); err != nil {
 		return 0, err
 	}
+	var id int
+	err := d.Locked(ctx, func(ctx context.Context) (err error) {
+		id, err = defaultWorkspace(ctx, d)
+		return err
+	})
+	return id, err
+}
+
+func defaultWorkspace(ctx context.Context, d *db.DB) (int, error) {
 	ws, err := tenant.EnsureWorkspace(ctx, d.Client, tenant.DefaultName)
 	if err != nil {
 		return 0, err
