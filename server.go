@@ -1,6 +1,10 @@
 // Command server serves the CRM GraphQL API: GraphiQL at /, the API at
 // /graphql, a health check at /healthz.
 //
+//	crm [flags]                  serve (go run .)
+//	crm migrate [flags]          apply pending migrations and exit
+//	crm migrate --status [flags] list migrations, applied or pending
+//
 // Configuration, flags first, then environment:
 //
 //	--addr, ADDR       listen address (default :8080; PORT=n alone means :n)
@@ -9,6 +13,9 @@
 //	                   an embedded SQLite file in the working directory
 //	--log-format, LOG_FORMAT
 //	                   text (default) or json
+//	--no-migrate, NO_MIGRATE=1
+//	                   do not apply pending migrations at start; refuse to
+//	                   start while any are pending
 package main
 
 import (
@@ -16,11 +23,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/acme/crm/graph"
@@ -34,27 +44,68 @@ type config struct {
 	addr        string
 	databaseURL string
 	logFormat   string
+	noMigrate   bool // serve without applying pending migrations
+	migrate     bool // the migrate command
+	status      bool // migrate --status
 }
 
+const usage = `usage:
+  crm [--addr ADDR] [--database-url URL] [--log-format text|json] [--no-migrate]
+  crm migrate [--status] [--database-url URL] [--log-format text|json]
+`
+
+// loadConfig reads the command line (an optional command, "migrate", then
+// flags) and the environment, flags first.
 func loadConfig(args []string, getenv func(string) string) (config, error) {
-	defAddr := ":8080"
-	if port := getenv("PORT"); port != "" {
-		defAddr = ":" + port
-	}
-	if addr := getenv("ADDR"); addr != "" {
-		defAddr = addr
+	var c config
+	if len(args) > 0 && args[0] == "migrate" {
+		c.migrate = true
+		args = args[1:]
 	}
 	defLog := getenv("LOG_FORMAT")
 	if defLog == "" {
 		defLog = "text"
 	}
-	var c config
-	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT)")
+	name := "crm"
+	if c.migrate {
+		name = "crm migrate"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if c.migrate {
+		fs.BoolVar(&c.status, "status", false, "list migrations, applied or pending, and change nothing")
+	} else {
+		defAddr := ":8080"
+		if port := getenv("PORT"); port != "" {
+			defAddr = ":" + port
+		}
+		if addr := getenv("ADDR"); addr != "" {
+			defAddr = addr
+		}
+		defNoMigrate := false
+		if v := getenv("NO_MIGRATE"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return config{}, fmt.Errorf("NO_MIGRATE must be 1 or 0 (true or false), got %q", v)
+			}
+			defNoMigrate = b
+		}
+		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT)")
+		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
+	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	fs.StringVar(&c.logFormat, "log-format", defLog, "text or json (env LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		if fs.Arg(0) == "migrate" {
+			return config{}, fmt.Errorf("the command goes first: crm migrate [flags]")
+		}
+		return config{}, fmt.Errorf("unknown command %q: the only command is migrate (none serves)", fs.Arg(0))
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return config{}, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
@@ -77,11 +128,82 @@ func main() {
 	}
 	logger := newLogger(cfg.logFormat)
 	slog.SetDefault(logger)
+	if cfg.migrate {
+		if err := runMigrate(cfg, logger, os.Stdout); err != nil {
+			logger.Error("migrate failed", "error", err)
+			os.Exit(1)
+		}
+		return
+	}
 	gctune.Apply()
 	if err := run(cfg, logger); err != nil {
 		logger.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
+}
+
+// runMigrate is the migrate command: it applies pending migrations (under
+// the migration lock, as servers do at start) or, with --status, lists
+// them. Its report goes to w.
+func runMigrate(cfg config, logger *slog.Logger, w io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := db.Open(ctx, cfg.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if !cfg.status {
+		if err := d.Migrate(ctx, db.MigrateLogger(logger)); err != nil {
+			return err
+		}
+	}
+	status, err := d.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if cfg.status {
+		return printStatus(w, status)
+	}
+	fmt.Fprintf(w, "database schema is up to date at version %d\n", status[len(status)-1].Version)
+	return nil
+}
+
+// printStatus writes one line per migration, then what to do.
+func printStatus(w io.Writer, status []db.Migration) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSTATE\tAPPLIED AT\tFILE")
+	pending, newer := 0, false
+	for _, m := range status {
+		state, at, file := string(m.State), "", m.File
+		if !m.AppliedAt.IsZero() {
+			at = m.AppliedAt.Format(time.DateTime)
+		}
+		switch m.State {
+		case db.MigrationPending:
+			pending++
+		case db.MigrationBaseline:
+			pending++
+			state = "pending (baseline: its tables exist, it will be recorded as applied without running)"
+		case db.MigrationUnknown:
+			newer = true
+			file = "(no file here: the database is newer than this program)"
+		}
+		fmt.Fprintf(tw, "%05d\t%s\t%s\t%s\n", m.Version, state, at, file)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case newer:
+		_, err := fmt.Fprintln(w, "the database is newer than this program: run a release at least as new as the one that migrated it")
+		return err
+	case pending > 0:
+		_, err := fmt.Fprintf(w, "%d pending: run crm migrate\n", pending)
+		return err
+	}
+	_, err := fmt.Fprintln(w, "up to date")
+	return err
 }
 
 func run(cfg config, logger *slog.Logger) error {
@@ -94,7 +216,18 @@ func run(cfg config, logger *slog.Logger) error {
 	}
 	defer d.Close()
 	started := time.Now()
-	workspaceID, err := install.Default(ctx, d)
+	var workspaceID int
+	if cfg.noMigrate {
+		workspaceID, err = install.DefaultMigrated(ctx, d)
+	} else {
+		workspaceID, err = install.Default(ctx, d, db.MigrateLogger(logger))
+	}
+	if pe := (*db.PendingMigrationsError)(nil); errors.As(err, &pe) {
+		return fmt.Errorf("refusing to start with --no-migrate: %w: run crm migrate first, or start without --no-migrate", err)
+	}
+	if ne := (*db.DatabaseNewerError)(nil); errors.As(err, &ne) {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
 	if err != nil {
 		return err
 	}

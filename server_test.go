@@ -58,6 +58,23 @@ func TestLoadConfig(t *testing.T) {
 			config{addr: ":8080", logFormat: "text"}},
 		{"all flags", []string{"--addr", "0.0.0.0:1", "--database-url", "sqlite:x.db", "--log-format", "json"}, nil,
 			config{addr: "0.0.0.0:1", databaseURL: "sqlite:x.db", logFormat: "json"}},
+		{"--no-migrate", []string{"--no-migrate"}, nil, config{addr: ":8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=1", nil, map[string]string{"NO_MIGRATE": "1"}, config{addr: ":8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=true", nil, map[string]string{"NO_MIGRATE": "true"}, config{addr: ":8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=0", nil, map[string]string{"NO_MIGRATE": "0"}, config{addr: ":8080", logFormat: "text"}},
+		{"--no-migrate=false beats NO_MIGRATE", []string{"--no-migrate=false"}, map[string]string{"NO_MIGRATE": "1"},
+			config{addr: ":8080", logFormat: "text"}},
+		{"migrate", []string{"migrate"}, nil, config{migrate: true, logFormat: "text"}},
+		{"migrate --status", []string{"migrate", "--status"}, nil, config{migrate: true, status: true, logFormat: "text"}},
+		{"migrate with its flags", []string{"migrate", "-database-url", "sqlite:m.db", "--log-format=json", "--status"}, nil,
+			config{migrate: true, status: true, databaseURL: "sqlite:m.db", logFormat: "json"}},
+		// The environment a server runs with runs the command too: its
+		// serve-only settings are no concern of migrate.
+		{"migrate in a server's environment", []string{"migrate"},
+			map[string]string{"DATABASE_URL": "postgres://db/crm", "ADDR": ":7000", "NO_MIGRATE": "1", "LOG_FORMAT": "json"},
+			config{migrate: true, databaseURL: "postgres://db/crm", logFormat: "json"}},
+		{"migrate ignores a bad NO_MIGRATE", []string{"migrate"}, map[string]string{"NO_MIGRATE": "maybe"},
+			config{migrate: true, logFormat: "text"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +101,14 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"LOG_FORMAT unknown", nil, map[string]string{"LOG_FORMAT": "pretty"}, "pretty"},
 		{"unknown flag", []string{"--port", "9000"}, nil, "port"},
 		{"flag without its value", []string{"--addr"}, nil, "addr"},
+		{"NO_MIGRATE unknown", nil, map[string]string{"NO_MIGRATE": "maybe"}, "NO_MIGRATE"},
+		{"--status without migrate", []string{"--status"}, nil, "status"},
+		{"migrate --addr", []string{"migrate", "--addr", ":1"}, nil, "addr"},
+		{"migrate --no-migrate", []string{"migrate", "--no-migrate"}, nil, "no-migrate"},
+		{"command after flags", []string{"--database-url", "sqlite:x.db", "migrate"}, nil, "crm migrate"},
+		{"unknown command", []string{"serve-now"}, nil, "serve-now"},
+		{"argument after migrate's flags", []string{"migrate", "--status", "now"}, nil, "now"},
+		{"migrate with a bad --log-format", []string{"migrate", "--log-format", "xml"}, nil, "xml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
