@@ -154,26 +154,26 @@ func itemError(err error) *apierr.Error {
 	return apierr.New(apierr.Internal, "internal server error")
 }
 
-func newAssociations(in []*model.NewAssociationInput) ([]assoc.Pair, error) {
-	out := make([]assoc.Pair, len(in))
+func newLinks(in []*model.NewAssociationInput) ([]records.NewLink, error) {
+	out := make([]records.NewLink, len(in))
 	for i, a := range in {
 		to, err := recordID(a.To)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = assoc.Pair{To: to, Labels: a.Labels}
+		out[i] = records.NewLink{To: to, Labels: a.Labels}
 	}
 	return out, nil
 }
 
-func newRecords(in []*model.NewRecordInput) ([]assoc.NewRecord, error) {
-	out := make([]assoc.NewRecord, len(in))
+func newRecords(in []*model.NewRecordInput) ([]records.NewRecord, error) {
+	out := make([]records.NewRecord, len(in))
 	for i, r := range in {
-		pairs, err := newAssociations(r.Associations)
+		links, err := newLinks(r.Associations)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = assoc.NewRecord{Properties: r.Properties, Associations: pairs}
+		out[i] = records.NewRecord{Properties: r.Properties, Associations: links}
 	}
 	return out, nil
 }

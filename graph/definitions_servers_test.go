@@ -6,6 +6,7 @@ package graph_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -241,6 +242,61 @@ func TestOptionRemovalRacingRecordWrites(t *testing.T) {
 		}
 		if stranded > 0 {
 			t.Fatalf("%d records hold the removed option gold after the removal committed", stranded)
+		}
+	})
+}
+
+// An association write racing the deletion of its label, on another
+// server whose definitions still have the label: whichever commits first,
+// the write answers its association or a coded refusal, never INTERNAL,
+// and no association row is left of a deleted label.
+func TestAssociationRacingLabelDeletion(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		b := a.secondServer()
+		company := a.create("companies", map[string]any{"name": "Acme"})
+		contacts := make([]recordJSON, 8)
+		for i := range contacts {
+			contacts[i] = a.create("contacts", map[string]any{"email": fmt.Sprintf("racer%d@example.com", i)})
+		}
+		for round := range 6 {
+			label := fmt.Sprintf("Champion %d", round)
+			var created struct {
+				CreateAssociationLabel struct{ AssociationType struct{ ID string } }
+			}
+			a.ok(`mutation($l: String!) { createAssociationLabel(input: {fromObjectType: "companies", toObjectType: "contacts", label: $l}) { associationType { id } } }`,
+				map[string]any{"l": label}, &created)
+			b.ok(`{ objectTypes { name } }`, nil, nil) // b reads the definitions with the label
+			var wg sync.WaitGroup
+			answers := make([]*response, len(contacts)+1)
+			for i, c := range contacts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					answers[i] = b.do(associateMutation, map[string]any{"from": company.ID, "to": c.ID, "labels": []string{label}})
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[len(contacts)] = a.do(`mutation($id: ID!) { deleteAssociationLabel(input: {id: $id, removeAssociations: true}) { removedAssociations } }`,
+					map[string]any{"id": created.CreateAssociationLabel.AssociationType.ID})
+			}()
+			wg.Wait()
+			for i, resp := range answers {
+				for _, e := range resp.Errors {
+					if e.Extensions["code"] == "INTERNAL" || e.Extensions["code"] == nil {
+						t.Fatalf("round %d, request %d answered %+v", round, i, e)
+					}
+				}
+			}
+			if del := answers[len(contacts)]; len(del.Errors) > 0 {
+				t.Fatalf("round %d: the deletion was refused: %+v", round, del.Errors)
+			}
+			for _, row := range a.rows() {
+				if strings.HasSuffix(row, ":"+label) {
+					t.Fatalf("round %d: %s outlived its label", round, row)
+				}
+			}
 		}
 	})
 }

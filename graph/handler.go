@@ -27,6 +27,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // Limits of one request.
@@ -69,8 +70,9 @@ func NewHandler(cfg Config) *Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	recs := records.New(cfg.DB)
-	res := &Resolver{records: recs, assoc: assoc.New(cfg.DB, recs), definitions: definition.New(cfg.DB), defs: meta.NewCache(cfg.DB.Client)}
+	w := write.New(cfg.DB)
+	links := assoc.New(cfg.DB, w)
+	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w), defs: meta.NewCache(cfg.DB.Client)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	res.types = indexTypes(es.Schema())
 	srv := handler.New(costed{es})

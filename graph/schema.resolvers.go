@@ -73,14 +73,12 @@ func (r *mutationResolver) CreateRecord(ctx context.Context, input model.CreateR
 	if err != nil {
 		return nil, err
 	}
-	pairs, err := newAssociations(input.Associations)
+	links, err := newLinks(input.Associations)
 	if err != nil {
 		return nil, err
 	}
-	if deref(input.AllowErasedEmails) {
-		ctx = records.AllowErasedEmails(ctx)
-	}
-	rec, err := r.assoc.CreateRecord(ctx, m, input.ObjectType, assoc.NewRecord{Properties: input.Properties, Associations: pairs})
+	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
+	rec, err := r.records.Create(ctx, m, input.ObjectType, records.NewRecord{Properties: input.Properties, Associations: links}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +95,7 @@ func (r *mutationResolver) UpdateRecord(ctx context.Context, input model.UpdateR
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.records.Update(ctx, m, id, input.Properties)
+	rec, err := r.records.Update(ctx, m, id, input.Properties, records.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +146,8 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	if deref(input.AllowErasedEmails) {
-		ctx = records.AllowErasedEmails(ctx)
-	}
-	results, err := r.assoc.CreateRecords(ctx, m, input.ObjectType, items)
+	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
+	results, err := r.records.CreateMany(ctx, m, input.ObjectType, items, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +172,7 @@ func (r *mutationResolver) UpdateRecords(ctx context.Context, input model.Update
 	if input.ObjectType != nil {
 		objectType = *input.ObjectType
 	}
-	results, err := r.records.UpdateMany(ctx, m, objectType, inputs)
+	results, err := r.records.UpdateMany(ctx, m, objectType, inputs, records.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -193,10 +189,8 @@ func (r *mutationResolver) UpsertRecords(ctx context.Context, input model.Upsert
 	if input.IDProperty != nil {
 		idProperty = *input.IDProperty
 	}
-	if deref(input.AllowErasedEmails) {
-		ctx = records.AllowErasedEmails(ctx)
-	}
-	results, err := r.records.UpsertMany(ctx, m, input.ObjectType, idProperty, propertiesOf(input.Inputs))
+	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
+	results, err := r.records.UpsertMany(ctx, m, input.ObjectType, idProperty, propertiesOf(input.Inputs), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +363,7 @@ func (r *mutationResolver) MergeRecords(ctx context.Context, input model.MergeRe
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.assoc.Merge(ctx, m, primary, secondary)
+	rec, err := r.records.Merge(ctx, m, primary, secondary)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +380,7 @@ func (r *mutationResolver) DeleteRecordPermanently(ctx context.Context, input mo
 	if err != nil {
 		return nil, err
 	}
-	n, err := r.assoc.DeletePermanently(ctx, m, id)
+	n, err := r.records.DeletePermanently(ctx, m, id)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,11 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // The writes part: "history must not make writes slow". Updates of
@@ -160,7 +162,7 @@ func benchWrites(ctx context.Context, cfg config, schemaURL string, m *meta.Mode
 		return err
 	}
 	w := &writeBench{
-		store: records.New(d), m: m, ot: ds.contacts, plain: plain, ids: ids,
+		store: storeOf(d), m: m, ot: ds.contacts, plain: plain, ids: ids,
 		selectSQL:     "SELECT properties FROM " + plainTable + " WHERE id = $1 FOR UPDATE",
 		selectManySQL: "SELECT id, properties FROM " + plainTable + " WHERE id = ANY($1) FOR UPDATE",
 		updateSQL:     "UPDATE " + plainTable + " SET properties = $1, updated_at = $2 WHERE id = $3",
@@ -257,7 +259,7 @@ func (w *writeBench) historyCall(n int) func(context.Context) error {
 		ids := w.next(&w.historyNext, n)
 		if n == 1 {
 			first, title := w.values()
-			r, err := w.store.Update(ctx, w.m, ids[0], map[string]any{"firstname": first, "jobtitle": title})
+			r, err := w.store.Update(ctx, w.m, ids[0], map[string]any{"firstname": first, "jobtitle": title}, records.Options{})
 			if err != nil {
 				return fmt.Errorf("update %d: %w", ids[0], err)
 			}
@@ -272,7 +274,7 @@ func (w *writeBench) historyCall(n int) func(context.Context) error {
 			first, title := w.values()
 			inputs[i] = records.UpdateInput{ID: id, Properties: map[string]any{"firstname": first, "jobtitle": title}}
 		}
-		results, err := w.store.UpdateMany(ctx, w.m, w.ot.Name, inputs)
+		results, err := w.store.UpdateMany(ctx, w.m, w.ot.Name, inputs, records.Options{})
 		if err != nil {
 			return fmt.Errorf("update many: %w", err)
 		}
@@ -424,7 +426,7 @@ func (w *writeBench) breakdown(ctx context.Context, d *db.DB, dur time.Duration,
 		dur := dur * time.Duration(mode.scale)
 		storeTimes := newStmtTimes()
 		measured := w.store
-		w.store = records.New(timedDB(d, storeTimes))
+		w.store = storeOf(timedDB(d, storeTimes))
 		s, err := writeFor(ctx, w.historyCall(mode.n), dur)
 		w.store = measured
 		if err != nil {
@@ -498,4 +500,10 @@ func reportWrites(out io.Writer, results []writeResult) {
 		fmt.Fprintf(out, "goal: %s updates with history on >= %.1fx the baseline's records/s: %s (%.2fx)\n",
 			r.mode.name, minWriteRatio, verdict, ratio)
 	}
+}
+
+// storeOf is the records store the API runs over d.
+func storeOf(d *db.DB) *records.Store {
+	w := write.New(d)
+	return records.New(d, w, assoc.New(d, w))
 }

@@ -13,11 +13,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // MaxBatch is the most pairs one batch call takes.
@@ -25,12 +25,12 @@ const MaxBatch = 1000
 
 // Store links records and reads the links.
 type Store struct {
-	db      *db.DB
-	records *records.Store
+	db *db.DB
+	w  *write.Unit
 }
 
-// New returns a store over d.
-func New(d *db.DB, r *records.Store) *Store { return &Store{db: d, records: r} }
+// New returns a store over d that writes through w.
+func New(d *db.DB, w *write.Unit) *Store { return &Store{db: d, w: w} }
 
 // Pair is one association to make or remove: from one record to another,
 // under labels (none means the unlabeled association only).
@@ -44,20 +44,6 @@ type Pair struct {
 type Link struct {
 	From, To *records.Record
 	Types    []*meta.AssociationType
-}
-
-func (s *Store) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.db.Client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // lockPair reads both records of a pair and, on PostgreSQL, locks them

@@ -10,6 +10,7 @@ import (
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/write"
 )
 
 // MaxLabelsPerPair is how many user-defined labels one pair of object
@@ -29,8 +30,8 @@ type LabelInput struct {
 	Limit, InverseLimit int
 }
 
-func (s *Store) changeDefinitions(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx) error) error {
-	return meta.Change(ctx, s.db.Client, m, fn)
+func (s *Store) changeDefinitions(ctx context.Context, m *meta.Model, fn func(tx *write.Tx) error) error {
+	return s.w.Definitions(ctx, m, fn)
 }
 
 func checkLabel(field, label string) error {
@@ -77,7 +78,7 @@ func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (
 		}
 	}
 	var id int
-	err = s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
+	err = s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
 		n, err := tx.AssociationType.Query().Where(associationtype.WorkspaceID(m.WorkspaceID),
 			associationtype.FromObjectTypeID(from.ID), associationtype.ToObjectTypeID(to.ID),
 			associationtype.CategoryEQ(associationtype.CategoryUserDefined)).Count(ctx)
@@ -153,7 +154,7 @@ func (s *Store) RenameLabel(ctx context.Context, m *meta.Model, id int, label, i
 	}
 	label = strings.TrimSpace(label)
 	inverseLabel = strings.TrimSpace(inverseLabel)
-	return s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
+	return s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
 		renames := []struct {
 			at    *meta.AssociationType
 			label string
@@ -186,7 +187,7 @@ func (s *Store) SetLimit(ctx context.Context, m *meta.Model, id, limit int) erro
 	if err := checkLimitArg("limit", limit); err != nil {
 		return err
 	}
-	return s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
+	return s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
 		u := tx.AssociationType.UpdateOneID(id)
 		if limit == 0 {
 			u.ClearMaxAssociations()
@@ -211,7 +212,7 @@ func (s *Store) DeleteLabel(ctx context.Context, m *meta.Model, id int, removeAs
 		ids = append(ids, at.Inverse.ID)
 	}
 	var removed int
-	err = s.changeDefinitions(ctx, m, func(tx *ent.Tx) error {
+	err = s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
 		used, err := tx.Association.Query().Where(association.WorkspaceID(m.WorkspaceID), association.AssociationTypeID(at.ID)).Count(ctx)
 		if err != nil {
 			return err

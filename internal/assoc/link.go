@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // Result is the outcome of one pair of a batch: its link or its error.
@@ -35,20 +35,20 @@ func (s *Store) Associate(ctx context.Context, m *meta.Model, p Pair) (*Link, er
 // the others commit together. Pairs apply in order, so a later pair sees
 // the limits an earlier one used up.
 func (s *Store) AssociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
-	return s.batch(ctx, pairs, func(tx *ent.Tx, p Pair) (*Link, int, error) {
-		link, err := s.AssociateIn(ctx, tx, m, p)
+	return s.batch(ctx, m, pairs, func(tx *write.Tx, p Pair) (*Link, int, error) {
+		link, err := s.associateIn(ctx, tx, p)
 		return link, 0, err
 	})
 }
 
 // batch runs one of the pair operations per pair in one transaction: an
 // *apierr.Error fails its pair only, any other error the whole batch.
-func (s *Store) batch(ctx context.Context, pairs []Pair, op func(tx *ent.Tx, p Pair) (*Link, int, error)) ([]Result, error) {
+func (s *Store) batch(ctx context.Context, m *meta.Model, pairs []Pair, op func(tx *write.Tx, p Pair) (*Link, int, error)) ([]Result, error) {
 	if len(pairs) > MaxBatch {
 		return nil, apierr.New(apierr.LimitExceeded, "a batch takes at most %d pairs, got %d", MaxBatch, len(pairs))
 	}
 	results := make([]Result, len(pairs))
-	err := s.inTx(ctx, func(tx *ent.Tx) error {
+	err := s.w.Records(ctx, m, write.Options{}, func(tx *write.Tx) error {
 		for i, p := range pairs {
 			link, removed, err := op(tx, p)
 			results[i] = Result{Index: i, Link: link, Removed: removed}
@@ -68,10 +68,17 @@ func (s *Store) batch(ctx context.Context, pairs []Pair, op func(tx *ent.Tx, p P
 	return results, nil
 }
 
-// AssociateIn links a pair inside the caller's transaction. Every check
-// runs before the one write, so a refusal leaves nothing to undo. Labels
-// add to those the pair has; the unlabeled association comes with any.
-func (s *Store) AssociateIn(ctx context.Context, q records.ExecQuerier, m *meta.Model, p Pair) (*Link, error) {
+// Link links a new record inside its write (records.Associations).
+func (s *Store) Link(ctx context.Context, tx *write.Tx, from, to int, labels []string) error {
+	_, err := s.associateIn(ctx, tx, Pair{From: from, To: to, Labels: labels})
+	return err
+}
+
+// associateIn links a pair inside a write. Every check runs before the one
+// write, so a refusal leaves nothing to undo. Labels add to those the pair
+// has; the unlabeled association comes with any.
+func (s *Store) associateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link, error) {
+	m, q := tx.Model, tx
 	from, to, err := s.lockPair(ctx, q, m, p, true)
 	if err != nil {
 		return nil, err
@@ -149,8 +156,8 @@ func (s *Store) Disassociate(ctx context.Context, m *meta.Model, p Pair) (*Link,
 // DisassociateMany removes pairs or labels of pairs, per item as
 // AssociateMany. Removing what is not there is not an error.
 func (s *Store) DisassociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
-	return s.batch(ctx, pairs, func(tx *ent.Tx, p Pair) (*Link, int, error) {
-		return s.disassociateIn(ctx, tx, m, p)
+	return s.batch(ctx, m, pairs, func(tx *write.Tx, p Pair) (*Link, int, error) {
+		return s.disassociateIn(ctx, tx, tx.Model, p)
 	})
 }
 

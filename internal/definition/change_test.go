@@ -11,6 +11,7 @@ import (
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
+	"github.com/acme/crm/internal/write"
 )
 
 // Two changes checked against the same definitions: the second would write
@@ -26,7 +27,7 @@ func TestChangesFromStaleDefinitionsAreRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := definition.New(d)
+		s := definition.New(d, write.New(d))
 		tier := definition.PropertyInput{Name: "tier", Label: "Tier", Type: propdef.Enumeration, FieldType: propdef.Select,
 			Options: []propdef.Option{{Label: "Gold", Value: "gold"}}}
 		if _, err := s.CreateProperty(ctx, m, "contacts", tier); err != nil {

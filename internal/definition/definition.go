@@ -1,8 +1,8 @@
 // Package definition changes a workspace's definitions at runtime:
 // properties and their options, property groups, custom object types,
 // pipelines and stages. Each change is one transaction that also moves the
-// workspace's schema version on (meta.Change), so the next request of any
-// server process sees it. A change that would strand stored values —
+// workspace's schema version on (write.Unit.Definitions), so the next
+// request of any server process sees it. A change that would strand stored values —
 // removing an option records hold, a type their values do not convert to —
 // is refused unless the request says what to do with them.
 package definition
@@ -11,26 +11,26 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/flatjson"
-	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // Store changes definitions.
 type Store struct {
 	db *db.DB
+	w  *write.Unit
 }
 
-// New returns a store over d.
-func New(d *db.DB) *Store { return &Store{db: d} }
+// New returns a store over d that writes through w.
+func New(d *db.DB, w *write.Unit) *Store { return &Store{db: d, w: w} }
 
-func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx) error) error {
-	return meta.Change(ctx, s.db.Client, m, fn)
+func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *write.Tx) error) error {
+	return s.w.Definitions(ctx, m, fn)
 }
 
 // lookupProperty returns the definition name of a live object type.
@@ -57,17 +57,15 @@ func readOnly(p *meta.Property) error {
 // that holds a value of property name, a thousand rows a statement, in id
 // order. fn may change the values and says whether it did; changed rows
 // are written. It returns how many records changed.
-func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.ObjectType, workspaceID int, name string,
+func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, name string,
 	fn func(id int, props map[string]any) (bool, error)) (int, error) {
+	q, workspaceID := tx, tx.Model.WorkspaceID
 	d := s.db.Dialect
 	query := d.Rebind(fmt.Sprintf("SELECT id, properties FROM records WHERE workspace_id = ? AND object_type_id = %d AND %s IS NOT NULL AND id > ? ORDER BY id LIMIT 1000",
 		ot.ID, d.PropertyText("properties", name)))
 	update := d.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
 	now := schema.Now()
 	changed, last := 0, 0
-	// Values a definition change rewrites are writes like any other.
-	var h history.Buffer
-	src := history.Source{Type: history.System, ID: "definition"}
 	for {
 		type row struct {
 			id    int
@@ -115,12 +113,14 @@ func (s *Store) visit(ctx context.Context, q records.ExecQuerier, ot *meta.Objec
 			if _, err := q.ExecContext(ctx, update, string(b), now, r.id); err != nil {
 				return 0, fmt.Errorf("write record %d: %w", r.id, err)
 			}
-			if err := h.Add(r.id, old, r.props, now, src); err != nil {
+			// Values a definition change rewrites are writes like any
+			// other: their history names the change (SYSTEM).
+			if err := tx.Record(r.id, old, r.props, now); err != nil {
 				return 0, err
 			}
 			changed++
 		}
-		if err := h.Flush(ctx, q, d, workspaceID); err != nil {
+		if err := tx.FlushHistory(ctx); err != nil {
 			return 0, err
 		}
 		if len(batch) < 1000 {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/write"
 )
 
 // maxSections bounds each area of a record page.
@@ -35,7 +35,7 @@ func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string,
 			}
 		}
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
 	})
 }

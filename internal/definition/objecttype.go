@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/schema"
@@ -13,6 +12,7 @@ import (
 	"github.com/acme/crm/internal/catalog"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // objectTypeName is HubSpot's rule for custom object names.
@@ -96,7 +96,7 @@ func (s *Store) CreateObjectType(ctx context.Context, m *meta.Model, in ObjectTy
 	}
 
 	var id int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		ot, err := tx.ObjectType.Create().SetWorkspaceID(m.WorkspaceID).SetName(in.Name).
 			SetSingularLabel(strings.TrimSpace(in.SingularLabel)).SetPluralLabel(strings.TrimSpace(in.PluralLabel)).
 			SetKind(objecttype.KindCustom).SetPrimaryDisplayProperty(in.PrimaryDisplayProperty).
@@ -171,7 +171,7 @@ func associatedTypes(m *meta.Model, names []string) ([]*meta.ObjectType, error) 
 
 // createDefaultAssociation makes the unlabeled association types between
 // two object types, each the other's inverse.
-func createDefaultAssociation(ctx context.Context, tx *ent.Tx, workspaceID, a, b int) error {
+func createDefaultAssociation(ctx context.Context, tx *write.Tx, workspaceID, a, b int) error {
 	there, err := tx.AssociationType.Create().SetWorkspaceID(workspaceID).SetFromObjectTypeID(a).SetToObjectTypeID(b).
 		SetCategory(associationtype.CategoryStandard).Save(ctx)
 	if err != nil {
@@ -229,7 +229,7 @@ func (s *Store) UpdateObjectType(ctx context.Context, m *meta.Model, name string
 			return apierr.Invalid("singularLabel", "labels must not be empty")
 		}
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		upd := tx.ObjectType.UpdateOneID(ot.ID)
 		if u.SingularLabel != nil {
 			upd.SetSingularLabel(strings.TrimSpace(*u.SingularLabel))
@@ -260,7 +260,7 @@ func (s *Store) ArchiveObjectType(ctx context.Context, m *meta.Model, name strin
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		n, err := s.countRecords(ctx, tx, m.WorkspaceID, ot)
 		if err != nil {
 			return err

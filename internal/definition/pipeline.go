@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
+	"github.com/acme/crm/internal/write"
 )
 
 // MaxStages is how many stages one pipeline may have, as HubSpot allows.
@@ -116,7 +117,7 @@ func checkStage(in *StageInput, labels, keys map[string]bool) error {
 	return nil
 }
 
-func createStage(ctx context.Context, tx *ent.Tx, workspaceID, pipelineID int, in StageInput) (*ent.PipelineStage, error) {
+func createStage(ctx context.Context, tx *write.Tx, workspaceID, pipelineID int, in StageInput) (*ent.PipelineStage, error) {
 	c := tx.PipelineStage.Create().SetWorkspaceID(workspaceID).SetPipelineID(pipelineID).SetKey(in.Key).
 		SetLabel(in.Label).SetDisplayOrder(in.DisplayOrder).SetClosed(in.Closed).SetNillableProbability(in.Probability)
 	if in.TicketState != "" {
@@ -167,7 +168,7 @@ func (s *Store) CreatePipeline(ctx context.Context, m *meta.Model, objectType st
 		}
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		if ot.PipelineProperty == "" {
 			if err := s.addPipelineProperties(ctx, tx, m, ot); err != nil {
 				return err
@@ -194,7 +195,7 @@ func (s *Store) CreatePipeline(ctx context.Context, m *meta.Model, objectType st
 
 // addPipelineProperties gives a custom object type the properties its
 // records hold their pipeline and stage in, both required.
-func (s *Store) addPipelineProperties(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType) error {
+func (s *Store) addPipelineProperties(ctx context.Context, tx *write.Tx, m *meta.Model, ot *meta.ObjectType) error {
 	g := defaultGroup(ot)
 	for i, def := range []PropertyInput{
 		{Name: customPipelineProperty, Label: "Pipeline", Type: propdef.Enumeration, FieldType: propdef.Select},
@@ -247,7 +248,7 @@ func (s *Store) UpdatePipeline(ctx context.Context, m *meta.Model, id int, label
 		}
 		label = &l
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		return tx.Pipeline.UpdateOneID(p.ID).SetNillableLabel(label).SetNillableDisplayOrder(displayOrder).Exec(ctx)
 	})
 }
@@ -270,9 +271,9 @@ func (s *Store) ArchivePipeline(ctx context.Context, m *meta.Model, id int, move
 		}
 	}
 	var moved int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		held := 0
-		n, err := s.visit(ctx, tx, ot, m.WorkspaceID, ot.PipelineProperty, func(_ int, props map[string]any) (bool, error) {
+		n, err := s.visit(ctx, tx, ot, ot.PipelineProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.PipelineProperty] != p.Key {
 				return false, nil
 			}
@@ -320,7 +321,7 @@ func (s *Store) CreateStage(ctx context.Context, m *meta.Model, pipelineID int, 
 		return 0, err
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		st, err := createStage(ctx, tx, m.WorkspaceID, p.ID, in)
 		if err == nil {
 			id = st.ID
@@ -363,7 +364,7 @@ func (s *Store) UpdateStage(ctx context.Context, m *meta.Model, id int, u StageU
 	if u.TicketState != nil && *u.TicketState != "OPEN" && *u.TicketState != "CLOSED" {
 		return apierr.Invalid("ticketState", "a ticket state is OPEN or CLOSED, got %q", *u.TicketState)
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		upd := tx.PipelineStage.UpdateOneID(st.ID).SetNillableLabel(u.Label).SetNillableDisplayOrder(u.DisplayOrder).
 			SetNillableProbability(u.Probability).SetNillableClosed(u.Closed)
 		if u.TicketState != nil {
@@ -396,9 +397,9 @@ func (s *Store) ArchiveStage(ctx context.Context, m *meta.Model, id int, moveTo 
 		}
 	}
 	var moved int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		held := 0
-		n, err := s.visit(ctx, tx, ot, m.WorkspaceID, ot.StageProperty, func(_ int, props map[string]any) (bool, error) {
+		n, err := s.visit(ctx, tx, ot, ot.StageProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.StageProperty] != st.Key || props[ot.PipelineProperty] != p.Key {
 				return false, nil
 			}

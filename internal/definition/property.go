@@ -12,6 +12,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // MaxUniquePerObjectType is how many unique properties one object type may
@@ -124,7 +125,7 @@ func (s *Store) CreateProperty(ctx context.Context, m *meta.Model, objectType st
 		return 0, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		p, err := createProperty(ctx, tx, m.WorkspaceID, ot.ID, g.ID, in)
 		if err != nil {
 			return err
@@ -139,7 +140,7 @@ func (s *Store) CreateProperty(ctx context.Context, m *meta.Model, objectType st
 	return id, err
 }
 
-func createProperty(ctx context.Context, tx *ent.Tx, workspaceID, objectTypeID, groupID int, in PropertyInput) (*ent.Property, error) {
+func createProperty(ctx context.Context, tx *write.Tx, workspaceID, objectTypeID, groupID int, in PropertyInput) (*ent.Property, error) {
 	opts := in.Options
 	if opts == nil {
 		opts = []propdef.Option{}
@@ -228,7 +229,7 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	if makeUnique && uniqueCount(ot) >= MaxUniquePerObjectType {
 		return res, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		if next.Type != p.Type || next.FieldType != p.FieldType {
 			n, err := s.convert(ctx, tx, m, ot, p, &next)
 			if err != nil {
@@ -308,7 +309,7 @@ func onlyExtendsOptions(p *meta.Property, u PropertyUpdate) error {
 // removeOptions refuses, or with clear performs, the clearing of values
 // that hold options next no longer has. It returns how many records it
 // cleared.
-func (s *Store) removeOptions(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property, clear bool) (int, error) {
+func (s *Store) removeOptions(ctx context.Context, tx *write.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property, clear bool) (int, error) {
 	kept := map[string]bool{}
 	for _, o := range next.Options {
 		kept[o.Value] = true
@@ -347,10 +348,10 @@ func (s *Store) removeOptions(ctx context.Context, tx *ent.Tx, m *meta.Model, ot
 		return v, false, nil
 	}
 	if clear {
-		return s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, strip))
+		return s.visit(ctx, tx, ot, p.Name, mapValue(p.Name, strip))
 	}
 	holding := 0
-	_, err := s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+	_, err := s.visit(ctx, tx, ot, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
 		if _, changed, _ := strip(id, v); changed {
 			holding++
 		}
@@ -379,7 +380,7 @@ func (s *Store) ArchiveProperty(ctx context.Context, m *meta.Model, objectType, 
 	if ot.Required(name) {
 		return apierr.Invalid("name", "property %q is required: remove it from the required properties first", name)
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		return tx.Property.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx)
 	})
 }
@@ -390,7 +391,7 @@ func (s *Store) RestoreProperty(ctx context.Context, m *meta.Model, objectType, 
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, m, func(tx *ent.Tx) error {
+	return s.change(ctx, m, func(tx *write.Tx) error {
 		return tx.Property.UpdateOneID(p.ID).ClearArchivedAt().Exec(ctx)
 	})
 }
@@ -409,13 +410,13 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 		return 0, apierr.New(apierr.Conflict, "property %q is live: archive it before deleting it", name)
 	}
 	var removed int
-	err = s.change(ctx, m, func(tx *ent.Tx) error {
+	err = s.change(ctx, m, func(tx *write.Tx) error {
 		if p.Unique {
 			if err := records.DropUniqueIndex(ctx, tx, p); err != nil {
 				return err
 			}
 		}
-		if removed, err = s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(int, any) (any, bool, error) { return nil, true, nil })); err != nil {
+		if removed, err = s.visit(ctx, tx, ot, p.Name, mapValue(p.Name, func(int, any) (any, bool, error) { return nil, true, nil })); err != nil {
 			return err
 		}
 		// Deleted means gone: its past values too, so a property made later

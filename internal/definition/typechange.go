@@ -6,21 +6,21 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
+	"github.com/acme/crm/internal/write"
 )
 
 // convert rewrites every stored value of p in next's type, or refuses the
 // change, naming how many values do not convert and one of them.
-func (s *Store) convert(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property) (int, error) {
+func (s *Store) convert(ctx context.Context, tx *write.Tx, m *meta.Model, ot *meta.ObjectType, p, next *meta.Property) (int, error) {
 	if p.Unique {
 		return 0, apierr.Invalid("type", "property %q is unique: unmark it before changing its type", p.Name)
 	}
 	failed, example := 0, ""
 	converted := map[int]any{}
-	_, err := s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+	_, err := s.visit(ctx, tx, ot, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
 		out, err := values.Normalize(ot, next, asInput(v))
 		if err != nil {
 			if _, ok := apierr.As(err); !ok {
@@ -42,7 +42,7 @@ func (s *Store) convert(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta
 		return 0, &apierr.Error{Code: apierr.Conflict, Property: p.Name, Message: fmt.Sprintf(
 			"%d values of %q do not convert to %s/%s, for example %s; nothing was changed", failed, p.Name, next.Type, next.FieldType, example)}
 	}
-	return s.visit(ctx, tx, ot, m.WorkspaceID, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
+	return s.visit(ctx, tx, ot, p.Name, mapValue(p.Name, func(id int, v any) (any, bool, error) {
 		out, ok := converted[id]
 		if !ok {
 			return v, false, nil

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // uniqueCount counts the unique properties of an object type, archived
@@ -35,7 +35,7 @@ func checkUniqueType(name string, t propdef.Type) error {
 
 // makeUnique builds p's unique index, or refuses while live records repeat
 // a value, naming the first repeated values and who holds them.
-func (s *Store) makeUnique(ctx context.Context, tx *ent.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
+func (s *Store) makeUnique(ctx context.Context, tx *write.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
 	expr := s.db.Dialect.PropertyText("properties", p.Name)
 	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",
 		expr, ot.ID, expr, expr))

@@ -30,21 +30,6 @@ type Source struct {
 	ID   string
 }
 
-type sourceKey struct{}
-
-// WithSource returns ctx whose writes are recorded as coming from src.
-func WithSource(ctx context.Context, src Source) context.Context {
-	return context.WithValue(ctx, sourceKey{}, src)
-}
-
-// SourceOf is the source of ctx's writes: API unless said otherwise.
-func SourceOf(ctx context.Context) Source {
-	if src, ok := ctx.Value(sourceKey{}).(Source); ok {
-		return src
-	}
-	return Source{Type: API}
-}
-
 type row struct {
 	recordID int
 	property string

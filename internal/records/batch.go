@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
-	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
+	"github.com/acme/crm/internal/write"
 )
 
 // Batches are per item: an item that fails validation or a unique check
@@ -49,33 +48,37 @@ func withIndex(i int, err error) error {
 	return fmt.Errorf("item %d: %w", i, err)
 }
 
-// AfterCreate runs in the transaction of a create, after item index was
-// inserted as r. An *apierr.Error it returns fails that item only, undoing
-// its insert; any other error fails the whole call.
-type AfterCreate func(ctx context.Context, q ExecQuerier, index int, r *Record) error
-
-// CreateMany validates and creates records of one object type. after, when
-// not nil, runs for each inserted record.
-func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
-	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.createMany(ctx, m, objectType, inputs, after) })
+// NewRecord is a record to create and the records to associate it with.
+type NewRecord struct {
+	Properties   map[string]any
+	Associations []NewLink
 }
 
-func (s *Store) createMany(ctx context.Context, m *meta.Model, objectType string, inputs []map[string]any, after AfterCreate) ([]Result, error) {
-	ot, err := m.Lookup(objectType)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkBatchSize(len(inputs)); err != nil {
-		return nil, err
-	}
-	results := make([]Result, len(inputs))
-	valid := make([]map[string]any, len(inputs))
-	for i, input := range inputs {
-		results[i] = Result{Index: i}
-		valid[i], results[i].Err = validate(ot, nil, input)
-	}
-	err = s.inTx(ctx, m, lockVersion, func(tx *ent.Tx, h *history.Buffer) error {
-		erased, err := s.checkErased(ctx, tx, m, ot, valid)
+// NewLink associates a new record with record To under Labels.
+type NewLink struct {
+	To     int
+	Labels []string
+}
+
+// CreateMany validates and creates records of one object type with their
+// associations: an item whose association is refused is not created.
+func (s *Store) CreateMany(ctx context.Context, m *meta.Model, objectType string, items []NewRecord, opts Options) ([]Result, error) {
+	var results []Result
+	err := s.w.Records(ctx, m, opts.writeOptions(false), func(tx *write.Tx) error {
+		ot, err := tx.Model.Lookup(objectType)
+		if err != nil {
+			return err
+		}
+		if err := checkBatchSize(len(items)); err != nil {
+			return err
+		}
+		results = make([]Result, len(items))
+		valid := make([]map[string]any, len(items))
+		for i, it := range items {
+			results[i] = Result{Index: i}
+			valid[i], results[i].Err = validate(ot, nil, it.Properties)
+		}
+		erased, err := s.checkErased(ctx, tx, tx.Model, ot, valid, opts.AllowErasedEmails)
 		if err != nil {
 			return err
 		}
@@ -87,7 +90,7 @@ func (s *Store) createMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = erased[i]
 				continue
 			}
-			r, err := s.createOne(ctx, tx, h, ot, m.WorkspaceID, props, i, after)
+			r, err := s.createOne(ctx, tx, ot, props, items[i].Associations)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -105,27 +108,35 @@ func (s *Store) createMany(ctx context.Context, m *meta.Model, objectType string
 	return results, nil
 }
 
-// createOne inserts one record and runs after on it, inside a savepoint
-// when there is an after that may undo the item, and records its values
-// in h once the item stands.
-func (s *Store) createOne(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, workspaceID int, props map[string]any, index int, after AfterCreate) (*Record, error) {
+// createOne inserts one record and its associations, inside a savepoint
+// when an association may undo the item, and keeps its values for the
+// history once the item stands.
+func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, props map[string]any, links []NewLink) (*Record, error) {
 	var r *Record
 	var err error
-	if after == nil {
-		r, err = s.insert(ctx, q, ot, workspaceID, props)
+	if len(links) == 0 {
+		r, err = s.insert(ctx, tx, ot, tx.Model.WorkspaceID, props)
 	} else {
-		err = savepoint(ctx, q, func() error {
+		err = savepoint(ctx, tx, func() error {
 			var err error
-			if r, err = s.insert(ctx, q, ot, workspaceID, props); err != nil {
+			if r, err = s.insert(ctx, tx, ot, tx.Model.WorkspaceID, props); err != nil {
 				return err
 			}
-			return after(ctx, q, index, r)
+			for _, l := range links {
+				if err := s.links.Link(ctx, tx, r.ID, l.To, l.Labels); err != nil {
+					if e, ok := apierr.As(err); ok && e.Property == "" {
+						e.Property = "associations"
+					}
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return r, h.Add(r.ID, nil, r.Properties, r.CreatedAt, history.SourceOf(ctx))
+	return r, tx.Record(r.ID, nil, r.Properties, r.CreatedAt)
 }
 
 // savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls back
@@ -152,31 +163,28 @@ func savepoint(ctx context.Context, q ExecQuerier, fn func() error) error {
 
 // UpdateMany validates and writes new values of live records. objectType,
 // when not "", is the type every record must have.
-func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput) ([]Result, error) {
-	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.updateMany(ctx, m, objectType, inputs) })
-}
-
-func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput) ([]Result, error) {
-	var want *meta.ObjectType
-	if objectType != "" {
-		var err error
-		if want, err = m.Lookup(objectType); err != nil {
-			return nil, err
+func (s *Store) UpdateMany(ctx context.Context, m *meta.Model, objectType string, inputs []UpdateInput, opts Options) ([]Result, error) {
+	var results []Result
+	err := s.w.Records(ctx, m, opts.writeOptions(true), func(tx *write.Tx) error {
+		var want *meta.ObjectType
+		if objectType != "" {
+			var err error
+			if want, err = tx.Model.Lookup(objectType); err != nil {
+				return err
+			}
 		}
-	}
-	if err := checkBatchSize(len(inputs)); err != nil {
-		return nil, err
-	}
-	ids := make([]int, len(inputs))
-	for i, in := range inputs {
-		ids[i] = in.ID
-	}
-	results := make([]Result, len(inputs))
-	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, h *history.Buffer) error {
-		current := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
+		if err := checkBatchSize(len(inputs)); err != nil {
 			return err
 		}
+		ids := make([]int, len(inputs))
+		for i, in := range inputs {
+			ids[i] = in.ID
+		}
+		current, err := s.lock(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		results = make([]Result, len(inputs))
 		for i, in := range inputs {
 			results[i] = Result{Index: i}
 			r, ok := current[in.ID]
@@ -188,7 +196,7 @@ func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = apierr.New(apierr.NotFound, "record %d is archived; restore it first", in.ID)
 				continue
 			}
-			ot, err := objectTypeOf(m, r, want)
+			ot, err := objectTypeOf(tx.Model, r, want)
 			if err != nil {
 				results[i].Err = err
 				continue
@@ -198,7 +206,7 @@ func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string
 				results[i].Err = err
 				continue
 			}
-			updated, err := s.update(ctx, tx, h, ot, r, next, len(inputs) == 1)
+			updated, err := s.update(ctx, tx, ot, r, next, len(inputs) == 1)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -221,27 +229,24 @@ func (s *Store) updateMany(ctx context.Context, m *meta.Model, objectType string
 // UpsertMany creates or updates records of one object type, matched by the
 // value of idProperty, a unique property ("" picks the object type's only
 // unique property). Items matching the same value apply in order.
-func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
-	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.upsertMany(ctx, m, objectType, idProperty, inputs) })
-}
-
-func (s *Store) upsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any) ([]Result, error) {
-	ot, err := m.Lookup(objectType)
-	if err != nil {
-		return nil, err
-	}
-	key, err := upsertKey(ot, idProperty)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkBatchSize(len(inputs)); err != nil {
-		return nil, err
-	}
-	results := make([]Result, len(inputs))
-	err = s.inTx(ctx, m, lockVersion, func(tx *ent.Tx, h *history.Buffer) error {
+func (s *Store) UpsertMany(ctx context.Context, m *meta.Model, objectType, idProperty string, inputs []map[string]any, opts Options) ([]Result, error) {
+	var results []Result
+	err := s.w.Records(ctx, m, opts.writeOptions(false), func(tx *write.Tx) error {
+		ot, err := tx.Model.Lookup(objectType)
+		if err != nil {
+			return err
+		}
+		key, err := upsertKey(ot, idProperty)
+		if err != nil {
+			return err
+		}
+		if err := checkBatchSize(len(inputs)); err != nil {
+			return err
+		}
+		results = make([]Result, len(inputs))
 		for i, input := range inputs {
 			results[i] = Result{Index: i}
-			r, created, err := s.upsertOne(ctx, tx, h, m, ot, key, input, len(inputs) == 1)
+			r, created, err := s.upsertOne(ctx, tx, ot, key, input, len(inputs) == 1, opts.AllowErasedEmails)
 			if _, ok := apierr.As(err); ok {
 				results[i].Err = err
 				continue
@@ -280,7 +285,7 @@ func upsertKey(ot *meta.ObjectType, idProperty string) (*meta.Property, error) {
 	return nil, apierr.Invalid("idProperty", "%q is not a unique property of %s", idProperty, ot.Name)
 }
 
-func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer, m *meta.Model, ot *meta.ObjectType, key *meta.Property, input map[string]any, alone bool) (*Record, bool, error) {
+func (s *Store) upsertOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, key *meta.Property, input map[string]any, alone, allowErased bool) (*Record, bool, error) {
 	raw, ok := input[key.Name]
 	if !ok {
 		return nil, false, apierr.Invalid(key.Name, "property %q is needed to match the record to update", key.Name)
@@ -295,13 +300,13 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 	// The second round covers a record made by a racing request between
 	// this look-up and the insert.
 	for attempt := 0; attempt < 2; attempt++ {
-		id, err := s.findByUnique(ctx, q, ot, m.WorkspaceID, key, v, 0, true)
+		id, err := s.findByUnique(ctx, tx, ot, tx.Model.WorkspaceID, key, v, 0, true)
 		if err != nil {
 			return nil, false, err
 		}
 		if id != 0 {
-			current := map[int]*Record{}
-			if err := s.getMany(ctx, q, m, []int{id}, true, current); err != nil {
+			current, err := s.lock(ctx, tx, []int{id})
+			if err != nil {
 				return nil, false, err
 			}
 			r := current[id]
@@ -309,21 +314,21 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 			if err != nil {
 				return nil, false, err
 			}
-			updated, err := s.update(ctx, q, h, ot, r, next, alone)
+			updated, err := s.update(ctx, tx, ot, r, next, alone)
 			return updated, false, err
 		}
 		props, err := validate(ot, nil, input)
 		if err != nil {
 			return nil, false, err
 		}
-		erased, err := s.checkErased(ctx, q, m, ot, []map[string]any{props})
+		erased, err := s.checkErased(ctx, tx, tx.Model, ot, []map[string]any{props}, allowErased)
 		if err != nil {
 			return nil, false, err
 		}
 		if erased[0] != nil {
 			return nil, false, erased[0]
 		}
-		r, err := s.createOne(ctx, q, h, ot, m.WorkspaceID, props, 0, nil)
+		r, err := s.createOne(ctx, tx, ot, props, nil)
 		if e, ok := apierr.As(err); ok && e.Code == apierr.Conflict && e.Property == key.Name {
 			continue
 		}
@@ -335,19 +340,16 @@ func (s *Store) upsertOne(ctx context.Context, q ExecQuerier, h *history.Buffer,
 // ArchiveMany moves records to the recycle bin. Archiving an archived
 // record changes nothing; a missing one is NOT_FOUND for its item.
 func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
-	return fresh(ctx, s, m, func(m *meta.Model) ([]Result, error) { return s.archiveMany(ctx, m, ids) })
-}
-
-func (s *Store) archiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
 	if err := checkBatchSize(len(ids)); err != nil {
 		return nil, err
 	}
-	results := make([]Result, len(ids))
-	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, _ *history.Buffer) error {
-		current := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m, ids, true, current); err != nil {
+	var results []Result
+	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
+		current, err := s.lock(ctx, tx, ids)
+		if err != nil {
 			return err
 		}
+		results = make([]Result, len(ids))
 		now := schema.Now()
 		var live []any
 		for i, id := range ids {
@@ -366,7 +368,7 @@ func (s *Store) archiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 		}
 		for start := 0; start < len(live); start += MaxBatch {
 			chunk := live[start:min(start+MaxBatch, len(live))]
-			args := append([]any{now, now, m.WorkspaceID}, chunk...)
+			args := append([]any{now, now, tx.Model.WorkspaceID}, chunk...)
 			query := "UPDATE records SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND archived_at IS NULL AND id IN (" + db.Placeholders(len(chunk)) + ")"
 			if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
 				return fmt.Errorf("archive records: %w", err)

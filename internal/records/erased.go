@@ -16,19 +16,6 @@ import (
 // so that their address does not come back by accident; a request may
 // still allow it explicitly.
 
-type allowErasedKey struct{}
-
-// AllowErasedEmails returns ctx whose creates accept the emails of contacts
-// deleted permanently.
-func AllowErasedEmails(ctx context.Context) context.Context {
-	return context.WithValue(ctx, allowErasedKey{}, true)
-}
-
-func erasedAllowed(ctx context.Context) bool {
-	ok, _ := ctx.Value(allowErasedKey{}).(bool)
-	return ok
-}
-
 // EmailHash is how an erased email is remembered.
 func EmailHash(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
@@ -36,11 +23,11 @@ func EmailHash(email string) string {
 }
 
 // checkErased refuses, per item, new contacts whose email belonged to a
-// contact deleted permanently: one statement for the whole batch. props[i]
-// nil is an item refused already.
-func (s *Store) checkErased(ctx context.Context, q ExecQuerier, m *meta.Model, ot *meta.ObjectType, props []map[string]any) ([]error, error) {
+// contact deleted permanently, unless allowed: one statement for the whole
+// batch. props[i] nil is an item refused already.
+func (s *Store) checkErased(ctx context.Context, q ExecQuerier, m *meta.Model, ot *meta.ObjectType, props []map[string]any, allowed bool) ([]error, error) {
 	errs := make([]error, len(props))
-	if ot.Name != "contacts" || erasedAllowed(ctx) {
+	if ot.Name != "contacts" || allowed {
 		return errs, nil
 	}
 	hashes := map[string][]int{}

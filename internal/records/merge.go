@@ -3,13 +3,15 @@ package records
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/write"
 )
 
 // MergedIDsProperty lists, separated by ";", the records merged into a
@@ -32,30 +34,133 @@ func MergedIDs(r *Record) []int {
 	return out
 }
 
-// Tx runs fn in one transaction with a history buffer appended before it
-// commits, for domain operations that span records and more. fn must lock
-// the records it writes with Lock before writing, which also checks that m
-// is current (see inTx).
-func (s *Store) Tx(ctx context.Context, m *meta.Model, fn func(tx *ent.Tx, h *history.Buffer) error) error {
-	return s.inTx(ctx, m, versionWithRows, fn)
+// additionalEmails is where a merged contact's email goes when the primary
+// has one of its own.
+const additionalEmails = "hs_additional_emails"
+
+// Merge merges secondary into primary, in one transaction: the primary
+// keeps its values and takes the secondary's where it has none; unique
+// values it cannot take are kept (contacts' emails in
+// hs_additional_emails, others in hs_merged_unique_values); every
+// association of the secondary moves to the primary, labels kept and
+// duplicates collapsed, limits respected; the secondary is archived with a
+// pointer, its id answering the primary from then on. The merge is
+// refused, changing nothing, when a limit would be exceeded.
+func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID int) (*Record, error) {
+	if primaryID == secondaryID {
+		return nil, apierr.New(apierr.BadUserInput, "a record cannot be merged into itself")
+	}
+	opts := Options{Source: history.Source{Type: history.Merge, ID: strconv.Itoa(secondaryID)}}
+	var out *Record
+	err := s.w.Records(ctx, m, opts.writeOptions(true), func(tx *write.Tx) error {
+		recs, err := s.lock(ctx, tx, []int{primaryID, secondaryID})
+		if err != nil {
+			return err
+		}
+		primary, secondary := recs[primaryID], recs[secondaryID]
+		for _, r := range []struct {
+			rec *Record
+			id  int
+		}{{primary, primaryID}, {secondary, secondaryID}} {
+			if r.rec == nil {
+				return apierr.New(apierr.NotFound, "no record %d", r.id)
+			}
+			if r.rec.MergedInto != 0 {
+				return apierr.New(apierr.Conflict, "record %d was merged into record %d already", r.id, r.rec.MergedInto)
+			}
+			if r.rec.Archived() {
+				return apierr.New(apierr.NotFound, "record %d is archived; restore it first", r.id)
+			}
+		}
+		if primary.ObjectTypeID != secondary.ObjectTypeID {
+			return apierr.New(apierr.BadUserInput, "records %d and %d are of different object types", primaryID, secondaryID)
+		}
+		ot, ok := tx.Model.ObjectTypeByID(primary.ObjectTypeID)
+		if !ok {
+			return apierr.New(apierr.NotFound, "no record %d", primaryID)
+		}
+		// Archived first, the secondary frees its unique values for the
+		// primary to take.
+		if err := s.markMerged(ctx, tx, secondaryID, primaryID); err != nil {
+			return err
+		}
+		if out, err = s.update(ctx, tx, ot, primary, mergedValues(ot, primary, secondary), false); err != nil {
+			return err
+		}
+		return s.links.Move(ctx, tx, primary, secondary)
+	})
+	return out, err
 }
 
-// Lock reads records, archived or not, and on PostgreSQL locks them until
-// the transaction ends, in id order.
-func (s *Store) Lock(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int) (map[int]*Record, error) {
-	out := map[int]*Record{}
-	return out, s.getMany(ctx, q, m, ids, true, out)
+// mergedValues are the primary's values after the merge.
+func mergedValues(ot *meta.ObjectType, primary, secondary *Record) map[string]any {
+	next := make(map[string]any, len(primary.Properties))
+	for k, v := range primary.Properties {
+		next[k] = v
+	}
+	var kept []string
+	for name, v := range secondary.Properties {
+		def, ok := ot.Property(name)
+		if !ok || def.Archived || def.ReadOnlyValue || name == additionalEmails {
+			continue
+		}
+		own, has := next[name]
+		switch {
+		case !has:
+			next[name] = v
+		case def.Unique && fmt.Sprint(own) != fmt.Sprint(v):
+			kept = append(kept, name+"="+fmt.Sprint(v))
+		}
+	}
+	emails := splitList(next[additionalEmails])
+	emails = append(emails, splitList(secondary.Properties[additionalEmails])...)
+	var others []string
+	for _, k := range kept {
+		if v, isEmail := strings.CutPrefix(k, "email="); isEmail && ot.Name == "contacts" {
+			emails = append(emails, v)
+		} else {
+			others = append(others, k)
+		}
+	}
+	setList(next, additionalEmails, emails, ot)
+	setList(next, MergedValuesProperty, append(splitList(next[MergedValuesProperty]),
+		append(splitList(secondary.Properties[MergedValuesProperty]), others...)...), ot)
+	ids := splitList(next[MergedIDsProperty])
+	ids = append(ids, strconv.Itoa(secondary.ID))
+	ids = append(ids, splitList(secondary.Properties[MergedIDsProperty])...)
+	setList(next, MergedIDsProperty, ids, ot)
+	return next
 }
 
-// Write stores next as r's values without validating them (the caller
-// took them from stored, valid records) and records the change in h.
-func (s *Store) Write(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any) (*Record, error) {
-	return s.update(ctx, q, h, ot, r, next, false)
+func splitList(v any) []string {
+	s, _ := v.(string)
+	var out []string
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
-// MarkMerged archives secondary with a pointer to primary, so that reads of
+// setList stores a ";"-separated list without repeats, when the object
+// type has the property.
+func setList(props map[string]any, name string, items []string, ot *meta.ObjectType) {
+	if _, ok := ot.Property(name); !ok || len(items) == 0 {
+		return
+	}
+	var uniq []string
+	for _, it := range items {
+		if !slices.Contains(uniq, it) {
+			uniq = append(uniq, it)
+		}
+	}
+	props[name] = strings.Join(uniq, ";")
+}
+
+// markMerged archives secondary with a pointer to primary, so that reads of
 // its id answer primary. It frees secondary's unique values.
-func (s *Store) MarkMerged(ctx context.Context, q ExecQuerier, secondary, primary int) error {
+func (s *Store) markMerged(ctx context.Context, q ExecQuerier, secondary, primary int) error {
 	now := schema.Now()
 	_, err := q.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = ?, updated_at = ?, merged_into_id = ? WHERE id = ?"),
 		now, now, primary, secondary)
@@ -84,7 +189,7 @@ func (s *Store) follow(ctx context.Context, m *meta.Model, recs map[int]*Record)
 			return nil
 		}
 		found := map[int]*Record{}
-		if err := s.getMany(ctx, s.db.Client, m, targets, false, found); err != nil {
+		if err := s.getMany(ctx, s.db.Client, m, targets, found); err != nil {
 			return err
 		}
 		for id, r := range recs {

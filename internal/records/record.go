@@ -1,8 +1,10 @@
 // Package records stores and reads the records of every object type: one
-// row per record, its values in one JSON column. It owns the records
-// table's SQL — keyset pages, unique values enforced by the database,
-// batch writes that report per item inside one transaction, and the
-// history every write appends. Values reach it validated by package
+// row per record, its values in one JSON column. It owns a record's life —
+// creating (with its associations, through package assoc's rules),
+// updating, archiving, restoring, merging and erasing — and the records
+// table's SQL: keyset pages, unique values enforced by the database,
+// batch writes that report per item, each write one unit of package write
+// with the history it appends. Values reach it validated by package
 // values, but for merges, which move values already stored.
 package records
 

@@ -9,13 +9,13 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/values"
+	"github.com/acme/crm/internal/write"
 )
 
 // MaxBatch is the most items one batch call takes.
@@ -23,11 +23,44 @@ const MaxBatch = 1000
 
 // Store reads and writes records.
 type Store struct {
-	db *db.DB
+	db    *db.DB
+	w     *write.Unit
+	links Associations
 }
 
-// New returns a store over d.
-func New(d *db.DB) *Store { return &Store{db: d} }
+// Associations are the association writes a record's life takes: linking
+// a new record, moving a merged record's associations, removing an erased
+// record's. Package assoc owns their rules.
+type Associations interface {
+	// Link associates from with to under labels, as associate does.
+	Link(ctx context.Context, tx *write.Tx, from, to int, labels []string) error
+	// Move gives primary every association of secondary, collapsing
+	// duplicates, and refuses what breaks primary's limits.
+	Move(ctx context.Context, tx *write.Tx, primary, secondary *Record) error
+	// Remove deletes every association of the records ids.
+	Remove(ctx context.Context, tx *write.Tx, ids []int) error
+}
+
+// New returns a store over d that writes through w.
+func New(d *db.DB, w *write.Unit, links Associations) *Store {
+	return &Store{db: d, w: w, links: links}
+}
+
+// Options say how a record write goes.
+type Options struct {
+	// Source is what the history of the written values names: API unless
+	// set.
+	Source history.Source
+	// AllowErasedEmails lets creates take the emails of contacts deleted
+	// permanently.
+	AllowErasedEmails bool
+}
+
+// writeOptions are the unit's options for a write that locks records with
+// its first statement, or the version first.
+func (o Options) writeOptions(lockWithRecords bool) write.Options {
+	return write.Options{Source: o.Source, LockWithRecords: lockWithRecords}
+}
 
 func notFound(id int) error { return apierr.New(apierr.NotFound, "no record %d", id) }
 
@@ -49,7 +82,7 @@ func (s *Store) Get(ctx context.Context, m *meta.Model, id int) (*Record, error)
 // id of a record merged into another answers that other record.
 func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]*Record, error) {
 	out := make(map[int]*Record, len(ids))
-	if err := s.getMany(ctx, s.db.Client, m, ids, false, out); err != nil {
+	if err := s.getMany(ctx, s.db.Client, m, ids, out); err != nil {
 		return nil, err
 	}
 	if err := s.follow(ctx, m, out); err != nil {
@@ -58,19 +91,33 @@ func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]
 	return out, nil
 }
 
-func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, lock bool, out map[int]*Record) error {
+func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, out map[int]*Record) error {
+	return s.readMany(ctx, q, m, ids, nil, out)
+}
+
+// lock reads records, archived or not, and on PostgreSQL locks them until
+// tx ends, in id order. The schema version is share-locked in the same
+// statement (write.Tx.VersionLock).
+func (s *Store) lock(ctx context.Context, tx *write.Tx, ids []int) (map[int]*Record, error) {
+	out := map[int]*Record{}
+	if err := s.readMany(ctx, tx, tx.Model, ids, tx, out); err != nil {
+		return nil, err
+	}
+	// No record found, the statement took no version lock.
+	return out, tx.EnsureLocked(ctx)
+}
+
+func (s *Store) readMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, locking *write.Tx, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
 		args := make([]any, 0, len(chunk)+2)
 		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + db.Placeholders(len(chunk)) + ")"
 		var version int64
 		var before []any
-		if lock {
-			// The lock that keeps definition changes out (see inTx) comes
-			// with the rows, in the same statement.
-			query = "SELECT (SELECT schema_version FROM workspaces WHERE id = ?" + s.db.Dialect.ForShare() + "), " +
-				strings.TrimPrefix(query, "SELECT ") + " ORDER BY id" + s.db.Dialect.ForUpdate()
-			args = append(args, m.WorkspaceID)
+		if locking != nil {
+			expr, arg := locking.VersionLock()
+			query = "SELECT " + expr + ", " + strings.TrimPrefix(query, "SELECT ") + " ORDER BY id" + s.db.Dialect.ForUpdate()
+			args = append(args, arg)
 			before = []any{&version}
 		}
 		args = append(args, m.WorkspaceID)
@@ -87,9 +134,11 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 				rows.Close()
 				return err
 			}
-			if lock && version != m.Version {
-				rows.Close()
-				return errStale()
+			if locking != nil {
+				if err := locking.Locked(version); err != nil {
+					rows.Close()
+					return err
+				}
 			}
 			out[r.ID] = Attach(m, r)
 		}
@@ -97,58 +146,6 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read records: %w", err)
 		}
-	}
-	return nil
-}
-
-// ErrStaleDefinitions is the cause of the CONFLICT a write answers when
-// the definitions it was validated against changed before it could lock
-// them; the store retries such writes with fresh definitions first.
-var ErrStaleDefinitions = errors.New("definitions changed during the write")
-
-func errStale() error {
-	return apierr.Wrap(ErrStaleDefinitions, apierr.Conflict, "the definitions changed during the write; try again")
-}
-
-// Whether inTx locks the schema version itself, or fn does with the first
-// rows it locks (getMany with lock).
-const (
-	lockVersion     = true
-	versionWithRows = false
-)
-
-// inTx runs fn in one transaction and commits when it returns nil, with
-// the property history fn gathered appended in the same transaction.
-// Before writing, a transaction share-locks the workspace's schema version
-// and checks that m is current: a definition change then waits for this
-// write, or this write for it, and none overlooks the other. With
-// lockVersion inTx does so first; otherwise fn must lock records through
-// getMany, which does it in the same statement.
-func (s *Store) inTx(ctx context.Context, m *meta.Model, lock bool, fn func(tx *ent.Tx, h *history.Buffer) error) error {
-	tx, err := s.db.Client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if lock {
-		var version int64
-		err = queryRow(ctx, tx, s.db.Dialect.Rebind("SELECT schema_version FROM workspaces WHERE id = ?"+s.db.Dialect.ForShare()),
-			[]any{m.WorkspaceID}, &version)
-		if err == nil && version != m.Version {
-			err = errStale()
-		}
-	}
-	var h history.Buffer
-	if err == nil {
-		err = fn(tx, &h)
-	}
-	if err == nil {
-		err = h.Flush(ctx, tx, s.db.Dialect, m.WorkspaceID)
-	}
-	if err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -266,12 +263,12 @@ func touchesUnique(ot *meta.ObjectType, old, next map[string]any) bool {
 	return false
 }
 
-// update writes next as r's values and records the change in h. A write
-// that changes a unique value runs inside a savepoint, so that a violation
-// undoes this item only and answers CONFLICT. alone says the transaction
-// writes this one record: its history then goes in with the write, where
-// the dialect can, instead of in h (a batch's history goes in together).
-func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot *meta.ObjectType, r *Record, next map[string]any, alone bool) (*Record, error) {
+// update writes next as r's values and keeps the change for tx's history.
+// A write that changes a unique value runs inside a savepoint, so that a
+// violation undoes this item only and answers CONFLICT. alone says the
+// transaction writes this one record: its history then goes in with the
+// write, where the dialect can, instead of at commit.
+func (s *Store) update(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, r *Record, next map[string]any, alone bool) (*Record, error) {
 	if reflect.DeepEqual(r.Properties, next) {
 		return r, nil
 	}
@@ -282,7 +279,7 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 	now := schema.Now()
 	stmt := s.db.Dialect.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
 	var changes history.Buffer
-	if err := changes.Add(r.ID, r.Properties, next, now, history.SourceOf(ctx)); err != nil {
+	if err := changes.Add(r.ID, r.Properties, next, now, tx.Source()); err != nil {
 		return nil, err
 	}
 	if !touchesUnique(ot, r.Properties, next) {
@@ -292,11 +289,11 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 			query, args = changes.WithWrite(s.db.Dialect, r.WorkspaceID, "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?", args)
 			query = s.db.Dialect.Rebind(query)
 		}
-		if _, err := q.ExecContext(ctx, query, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 			return nil, fmt.Errorf("update record %d: %w", r.ID, err)
 		}
-	} else if err := savepoint(ctx, q, func() error {
-		_, err := q.ExecContext(ctx, stmt, encoded, now, r.ID)
+	} else if err := savepoint(ctx, tx, func() error {
+		_, err := tx.ExecContext(ctx, stmt, encoded, now, r.ID)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
 			return apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)
 		}
@@ -309,7 +306,7 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 			return nil, err
 		}
 		// Rolled back to the savepoint, the transaction can name the holder.
-		conflict, findErr := s.findConflict(ctx, q, ot, r.WorkspaceID, next, r.ID)
+		conflict, findErr := s.findConflict(ctx, tx, ot, r.WorkspaceID, next, r.ID)
 		if findErr != nil {
 			return nil, findErr
 		}
@@ -318,20 +315,20 @@ func (s *Store) update(ctx context.Context, q ExecQuerier, h *history.Buffer, ot
 		}
 		return nil, err
 	}
-	h.Take(&changes)
+	tx.History().Take(&changes)
 	out := *r
 	out.Properties, out.UpdatedAt = next, now
 	return &out, nil
 }
 
-// Create validates and writes one record.
-func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, props map[string]any, after AfterCreate) (*Record, error) {
-	return single(s.CreateMany(ctx, m, objectType, []map[string]any{props}, after))
+// Create validates and writes one record with its associations.
+func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, item NewRecord, opts Options) (*Record, error) {
+	return single(s.CreateMany(ctx, m, objectType, []NewRecord{item}, opts))
 }
 
 // Update validates and writes new values of one live record.
-func (s *Store) Update(ctx context.Context, m *meta.Model, id int, props map[string]any) (*Record, error) {
-	return single(s.UpdateMany(ctx, m, "", []UpdateInput{{ID: id, Properties: props}}))
+func (s *Store) Update(ctx context.Context, m *meta.Model, id int, props map[string]any, opts Options) (*Record, error) {
+	return single(s.UpdateMany(ctx, m, "", []UpdateInput{{ID: id, Properties: props}}, opts))
 }
 
 func single(results []Result, err error) (*Record, error) {
@@ -350,14 +347,10 @@ func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, er
 // Restore brings an archived record back. A unique value taken meanwhile by
 // another record answers CONFLICT and leaves it archived.
 func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
-	return fresh(ctx, s, m, func(m *meta.Model) (*Record, error) { return s.restore(ctx, m, id) })
-}
-
-func (s *Store) restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
 	var out *Record
-	err := s.inTx(ctx, m, versionWithRows, func(tx *ent.Tx, _ *history.Buffer) error {
-		recs := map[int]*Record{}
-		if err := s.getMany(ctx, tx, m, []int{id}, true, recs); err != nil {
+	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
+		recs, err := s.lock(ctx, tx, []int{id})
+		if err != nil {
 			return err
 		}
 		r, ok := recs[id]
@@ -371,12 +364,12 @@ func (s *Store) restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 			out = r
 			return nil
 		}
-		ot, ok := m.ObjectTypeByID(r.ObjectTypeID)
+		ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID)
 		if !ok {
 			return notFound(id)
 		}
 		now := schema.Now()
-		_, err := tx.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?"), now, id)
+		_, err = tx.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?"), now, id)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
 			// The transaction is aborted on PostgreSQL: look from outside.
 			return errRestoreConflict{ot: ot, r: r}
@@ -424,18 +417,4 @@ func validate(ot *meta.ObjectType, current, input map[string]any) (map[string]an
 		input = map[string]any{}
 	}
 	return values.Apply(ot, current, input)
-}
-
-// fresh runs a write with m and, when a definition change overtook it,
-// again with the definitions as they now are, a bounded number of times.
-func fresh[T any](ctx context.Context, s *Store, m *meta.Model, write func(m *meta.Model) (T, error)) (T, error) {
-	for attempt := 0; ; attempt++ {
-		out, err := write(m)
-		if !errors.Is(err, ErrStaleDefinitions) || attempt == 2 {
-			return out, err
-		}
-		if m, err = meta.NewCache(s.db.Client).Get(ctx, m.WorkspaceID); err != nil {
-			return out, err
-		}
-	}
 }

@@ -1,14 +1,16 @@
-package assoc
+package records
 
 import (
 	"context"
+	stdsql "database/sql"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
-	"github.com/acme/crm/ent"
 	"github.com/acme/crm/internal/apierr"
-	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
-	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/write"
 )
 
 // DeletePermanently erases a record for good (GDPR), with the records
@@ -18,8 +20,8 @@ import (
 // returns how many records went.
 func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
 	var erased int
-	err := s.records.Tx(ctx, m, func(tx *ent.Tx, _ *history.Buffer) error {
-		recs, err := s.records.Lock(ctx, tx, m, []int{id})
+	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
+		recs, err := s.lock(ctx, tx, []int{id})
 		if err != nil {
 			return err
 		}
@@ -27,22 +29,25 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		if !ok {
 			return apierr.New(apierr.NotFound, "no record %d", id)
 		}
-		ids := append([]int{id}, records.MergedIDs(r)...)
-		merged, err := s.records.Lock(ctx, tx, m, ids[1:])
+		ids := append([]int{id}, MergedIDs(r)...)
+		merged, err := s.lock(ctx, tx, ids[1:])
 		if err != nil {
 			return err
 		}
 		var hashes []string
-		if ot, ok := m.ObjectTypeByID(r.ObjectTypeID); ok && ot.Name == "contacts" {
-			for _, rec := range append([]*records.Record{r}, values(merged)...) {
+		if ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID); ok && ot.Name == "contacts" {
+			for _, rec := range append([]*Record{r}, slices.Collect(maps.Values(merged))...) {
 				emails := splitList(rec.Properties[additionalEmails])
 				if e, ok := rec.Properties["email"].(string); ok {
 					emails = append(emails, e)
 				}
 				for _, e := range emails {
-					hashes = append(hashes, records.EmailHash(e))
+					hashes = append(hashes, EmailHash(e))
 				}
 			}
+		}
+		if err := s.links.Remove(ctx, tx, ids); err != nil {
+			return err
 		}
 		d := s.db.Dialect
 		in := d.InIDs("record_id")
@@ -51,8 +56,6 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 			args  []any
 		}{
 			{"DELETE FROM property_histories WHERE workspace_id = ? AND " + in, []any{m.WorkspaceID, d.IDs(ids)}},
-			{"DELETE FROM associations WHERE workspace_id = ? AND (" + d.InIDs("from_record_id") + " OR " + d.InIDs("to_record_id") + ")",
-				[]any{m.WorkspaceID, d.IDs(ids), d.IDs(ids)}},
 			{"DELETE FROM records WHERE workspace_id = ? AND " + d.InIDs("id"), []any{m.WorkspaceID, d.IDs(ids)}},
 		} {
 			if _, err := tx.ExecContext(ctx, d.Rebind(stmt.query), stmt.args...); err != nil {
@@ -61,7 +64,7 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		}
 		for _, h := range hashes {
 			if err := tx.DeletedEmail.Create().SetWorkspaceID(m.WorkspaceID).SetEmailHash(h).
-				OnConflictColumns("workspace_id", "email_hash").DoNothing().Exec(ctx); err != nil && !isNoRows(err) {
+				OnConflictColumns("workspace_id", "email_hash").DoNothing().Exec(ctx); err != nil && !errors.Is(err, stdsql.ErrNoRows) {
 				return fmt.Errorf("remember erased email: %w", err)
 			}
 		}
@@ -69,12 +72,4 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		return nil
 	})
 	return erased, err
-}
-
-func values(m map[int]*records.Record) []*records.Record {
-	out := make([]*records.Record, 0, len(m))
-	for _, r := range m {
-		out = append(out, r)
-	}
-	return out
 }

@@ -1,0 +1,218 @@
+// Package write is the one way the domain writes. A Unit opens the
+// transaction, takes the workspace's schema version — share-locked by
+// record and association writes, moved on by definition changes — retries
+// a record write once with fresh definitions when a definition change
+// overtook it, and appends the property history the write gathered before
+// it commits. Records, associations, merges, permanent deletion and
+// definition changes all write through it, so none can land unseen by
+// another: a definition change waits for the writes in flight, or they
+// for it.
+package write
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/history"
+	"github.com/acme/crm/internal/meta"
+)
+
+// ErrStaleDefinitions is the cause of the CONFLICT a write answers when
+// the definitions it was checked against changed before it could lock
+// them, twice in a row.
+var ErrStaleDefinitions = errors.New("definitions changed during the write")
+
+func errStale() error {
+	return apierr.Wrap(ErrStaleDefinitions, apierr.Conflict, "the definitions changed during the write; try again")
+}
+
+// Unit runs writes.
+type Unit struct {
+	db *db.DB
+}
+
+// New returns the unit of d.
+func New(d *db.DB) *Unit { return &Unit{db: d} }
+
+// Options say how a record write goes.
+type Options struct {
+	// Source is what the history of the write's values names: API unless
+	// set (MERGE, IMPORT...).
+	Source history.Source
+	// LockWithRecords says the write's first statement locks records
+	// through Tx.VersionLock, taking the schema version in the same
+	// statement (one round trip less). A write that says so and then locks
+	// nothing fails.
+	LockWithRecords bool
+}
+
+// Tx is one write's transaction and what the write needs besides: the
+// definitions it runs against and the history it appends.
+type Tx struct {
+	*ent.Tx
+	// Model are the definitions the write runs against: on a retry, fresh
+	// ones. A write reads them here, never from before it began.
+	Model   *meta.Model
+	Dialect db.Dialect
+	source  history.Source
+	history history.Buffer
+	locked  bool
+}
+
+// Source is what the history of this write's values names.
+func (t *Tx) Source() history.Source { return t.source }
+
+// Record keeps the change of one record's values, from old (nil for a new
+// record) to next, for the history appended at commit.
+func (t *Tx) Record(recordID int, old, next map[string]any, at time.Time) error {
+	return t.history.Add(recordID, old, next, at, t.source)
+}
+
+// History is the buffer of changes the write appends at commit.
+func (t *Tx) History() *history.Buffer { return &t.history }
+
+// FlushHistory appends the changes kept so far now, for a write of many
+// records that should not hold them all until its commit.
+func (t *Tx) FlushHistory(ctx context.Context) error {
+	return t.history.Flush(ctx, t.Tx, t.Dialect, t.Model.WorkspaceID)
+}
+
+// VersionLock is the expression that share-locks the workspace's schema
+// version, to select before the rows a write locks, with its argument;
+// the version it yields goes to Locked.
+func (t *Tx) VersionLock() (expr string, arg any) {
+	return "(SELECT schema_version FROM workspaces WHERE id = ?" + t.Dialect.ForShare() + ")", t.Model.WorkspaceID
+}
+
+// Locked takes the version VersionLock read: a write whose definitions
+// are no longer current stops here, to be retried with fresh ones.
+func (t *Tx) Locked(version int64) error {
+	t.locked = true
+	if version != t.Model.Version {
+		return errStale()
+	}
+	return nil
+}
+
+// EnsureLocked share-locks the schema version unless the write has: a
+// write that locked records with it may have found none.
+func (t *Tx) EnsureLocked(ctx context.Context) error {
+	if t.locked {
+		return nil
+	}
+	return t.lockVersion(ctx)
+}
+
+func (t *Tx) lockVersion(ctx context.Context) error {
+	expr, arg := t.VersionLock()
+	rows, err := t.QueryContext(ctx, t.Dialect.Rebind("SELECT "+expr), arg)
+	if err != nil {
+		return fmt.Errorf("lock the schema version: %w", err)
+	}
+	defer rows.Close()
+	var version int64
+	if rows.Next() {
+		if err := rows.Scan(&version); err != nil {
+			return err
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return t.Locked(version)
+}
+
+// Records runs fn, a write of records or associations, in one
+// transaction against m. The schema version is share-locked before fn
+// writes (or with its first locked rows, see Options) and must still be
+// m's; when a definition change overtook the write, it runs once more
+// against the definitions as they now are. History fn gathered is
+// appended before the commit; an error of fn rolls everything back.
+func (u *Unit) Records(ctx context.Context, m *meta.Model, opts Options, fn func(tx *Tx) error) error {
+	if opts.Source.Type == "" {
+		opts.Source = history.Source{Type: history.API}
+	}
+	err := u.records(ctx, m, opts, fn)
+	if !errors.Is(err, ErrStaleDefinitions) {
+		return err
+	}
+	if m, err = meta.NewCache(u.db.Client).Get(ctx, m.WorkspaceID); err != nil {
+		return err
+	}
+	return u.records(ctx, m, opts, fn)
+}
+
+func (u *Unit) records(ctx context.Context, m *meta.Model, opts Options, fn func(tx *Tx) error) error {
+	return u.run(ctx, m, opts.Source, func(t *Tx) error {
+		if !opts.LockWithRecords {
+			if err := t.lockVersion(ctx); err != nil {
+				return err
+			}
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if !t.locked {
+			return errors.New("write: a write that locks records first locked none")
+		}
+		return nil
+	})
+}
+
+// Definitions runs fn, a change of definitions, in one transaction that
+// first moves the workspace's schema version on from m's: that locks the
+// workspace row until the change commits, so that record writes wait for
+// it or it for them, and every server process reloads its definitions at
+// its next request. A change checked against m is refused with CONFLICT
+// when another committed since m was read, rather than overwrite it.
+// Values fn rewrites keep their history, as SYSTEM writes.
+func (u *Unit) Definitions(ctx context.Context, m *meta.Model, fn func(tx *Tx) error) error {
+	err := u.run(ctx, m, history.Source{Type: history.System, ID: "definition"}, func(t *Tx) error {
+		n, err := t.Workspace.Update().Where(workspace.ID(m.WorkspaceID), workspace.SchemaVersion(m.Version)).AddSchemaVersion(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apierr.New(apierr.Conflict, "the definitions changed since this request read them; try again")
+		}
+		t.locked = true
+		return fn(t)
+	})
+	return conflictOf(err)
+}
+
+// run opens the transaction, runs fn, appends the history and commits.
+func (u *Unit) run(ctx context.Context, m *meta.Model, src history.Source, fn func(t *Tx) error) error {
+	tx, err := u.db.Client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	t := &Tx{Tx: tx, Model: m, Dialect: u.db.Dialect, source: src}
+	err = fn(t)
+	if err == nil {
+		err = t.history.Flush(ctx, tx, u.db.Dialect, m.WorkspaceID)
+	}
+	if err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// conflictOf turns a unique constraint that caught a definition made at the
+// same time by another request (the checks before ran on older
+// definitions) into the CONFLICT those checks answer.
+func conflictOf(err error) error {
+	if _, ok := apierr.As(err); !ok && err != nil && ent.IsConstraintError(err) {
+		return apierr.Wrap(err, apierr.Conflict, "a definition with that name was made at the same time by another request")
+	}
+	return err
+}
