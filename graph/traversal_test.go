@@ -277,7 +277,7 @@ func TestHistoryAndConflictsLoadInBatches(t *testing.T) {
 		a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { `+batchFields+` } }`, map[string]any{"in": inputs}, &batch)
 		reads := 0
 		for _, s := range a.counter.Statements() {
-			if strings.HasPrefix(s, "SELECT id, workspace_id") {
+			if strings.HasPrefix(s, `SELECT "id", "workspace_id"`) {
 				reads++
 			}
 		}

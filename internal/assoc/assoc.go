@@ -53,8 +53,8 @@ func (s *Store) lockPair(ctx context.Context, q records.ExecQuerier, m *meta.Mod
 	if p.From == p.To {
 		return nil, nil, apierr.New(apierr.BadUserInput, "a record cannot be associated with itself")
 	}
-	query := "SELECT " + records.Columns("r") + " FROM records r WHERE r.workspace_id = ? AND r.id IN (?, ?) ORDER BY r.id" + s.db.Dialect.ForUpdate()
-	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(query), m.WorkspaceID, p.From, p.To)
+	rows, err := records.Columns(db.Build(s.db.Dialect, "SELECT "), "r").T(" FROM records r WHERE r.workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND r.id IN (").Args(p.From, p.To).T(") ORDER BY r.id").ForUpdate().Query(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("lock records: %w", err)
 	}
@@ -122,9 +122,8 @@ func objectTypes(m *meta.Model, from, to *records.Record) (*meta.ObjectType, *me
 
 // linkedTypes returns the ids of the types linking from to to.
 func (s *Store) linkedTypes(ctx context.Context, q records.ExecQuerier, workspaceID, from, to int) (map[int]bool, error) {
-	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(
-		"SELECT association_type_id FROM associations WHERE workspace_id = ? AND from_record_id = ? AND to_record_id = ?"),
-		workspaceID, from, to)
+	rows, err := db.Build(s.db.Dialect, "SELECT association_type_id FROM associations WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND from_record_id = ").Arg(from).T(" AND to_record_id = ").Arg(to).Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("read associations: %w", err)
 	}
@@ -164,9 +163,9 @@ func (s *Store) checkLimit(ctx context.Context, q records.ExecQuerier, workspace
 	if at.Limit <= 0 {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(
-		"SELECT to_record_id FROM associations WHERE workspace_id = ? AND from_record_id = ? AND association_type_id = ? ORDER BY to_record_id LIMIT ?"),
-		workspaceID, holder.ID, at.ID, at.Limit)
+	rows, err := db.Build(s.db.Dialect, "SELECT to_record_id FROM associations WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND from_record_id = ").Arg(holder.ID).T(" AND association_type_id = ").Arg(at.ID).
+		T(" ORDER BY to_record_id LIMIT ").Arg(at.Limit).Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("count associations: %w", err)
 	}

@@ -3,10 +3,10 @@ package assoc
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/write"
@@ -129,15 +129,15 @@ func (s *Store) insert(ctx context.Context, q records.ExecQuerier, workspaceID i
 		return nil
 	}
 	now := schema.Now()
-	values := make([]string, len(rows))
-	args := make([]any, 0, len(rows)*7)
+	query := db.Build(s.db.Dialect, "INSERT INTO associations (workspace_id, from_record_id, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at) VALUES ")
 	for i, r := range rows {
-		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, workspaceID, r.from.ID, r.to.ID, r.at.ID, r.from.ObjectTypeID, r.to.ObjectTypeID, now)
+		if i > 0 {
+			query.T(", ")
+		}
+		query.T("(").Args(workspaceID, r.from.ID, r.to.ID, r.at.ID, r.from.ObjectTypeID, r.to.ObjectTypeID, now).T(")")
 	}
-	query := "INSERT INTO associations (workspace_id, from_record_id, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at) VALUES " +
-		strings.Join(values, ", ") + " ON CONFLICT DO NOTHING"
-	if _, err := q.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
+	query.T(" ON CONFLICT DO NOTHING")
+	if _, err := query.Exec(ctx, q); err != nil {
 		return fmt.Errorf("insert associations: %w", err)
 	}
 	return nil
@@ -170,8 +170,9 @@ func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *me
 	if err != nil {
 		return nil, 0, err
 	}
-	both := "workspace_id = ? AND ((from_record_id = ? AND to_record_id = ?) OR (from_record_id = ? AND to_record_id = ?))"
-	args := []any{m.WorkspaceID, from.ID, to.ID, to.ID, from.ID}
+	query := db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND ((from_record_id = ").Arg(from.ID).T(" AND to_record_id = ").Arg(to.ID).
+		T(") OR (from_record_id = ").Arg(to.ID).T(" AND to_record_id = ").Arg(from.ID).T("))")
 	if len(p.Labels) > 0 {
 		types, err := resolve(m, fromType, toType, p.Labels)
 		if err != nil {
@@ -184,10 +185,9 @@ func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *me
 				ids = append(ids, at.Inverse.ID)
 			}
 		}
-		both += " AND " + s.db.Dialect.InIDs("association_type_id")
-		args = append(args, s.db.Dialect.IDs(ids))
+		query.T(" AND ").InIDs("", "association_type_id", ids)
 	}
-	res, err := q.ExecContext(ctx, s.db.Dialect.Rebind("DELETE FROM associations WHERE "+both), args...)
+	res, err := query.Exec(ctx, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("delete associations: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/write"
 )
@@ -13,25 +14,26 @@ import (
 // both directions, collapsing duplicates, then checks the primary's
 // limits (records.Associations).
 func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *records.Record) error {
-	m, q, d := tx.Model, tx, s.db.Dialect
-	cols := "workspace_id, from_record_id, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at"
-	stmts := []string{
-		"INSERT INTO associations (" + cols + ") SELECT workspace_id, ?, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at" +
-			" FROM associations WHERE workspace_id = ? AND from_record_id = ? AND to_record_id <> ? ON CONFLICT DO NOTHING",
-		"INSERT INTO associations (" + cols + ") SELECT workspace_id, from_record_id, ?, association_type_id, from_object_type_id, to_object_type_id, created_at" +
-			" FROM associations WHERE workspace_id = ? AND to_record_id = ? AND from_record_id <> ? ON CONFLICT DO NOTHING",
-	}
-	for _, stmt := range stmts {
-		if _, err := q.ExecContext(ctx, d.Rebind(stmt), primary.ID, m.WorkspaceID, secondary.ID, primary.ID); err != nil {
+	m, d := tx.Model, s.db.Dialect
+	const insert = "INSERT INTO associations (workspace_id, from_record_id, to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at) "
+	for _, stmt := range []*db.SQL{
+		db.Build(d, insert+"SELECT workspace_id, ").Arg(primary.ID).T(", to_record_id, association_type_id, from_object_type_id, to_object_type_id, created_at" +
+			" FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND from_record_id = ").Arg(secondary.ID).
+			T(" AND to_record_id <> ").Arg(primary.ID).T(" ON CONFLICT DO NOTHING"),
+		db.Build(d, insert+"SELECT workspace_id, from_record_id, ").Arg(primary.ID).T(", association_type_id, from_object_type_id, to_object_type_id, created_at" +
+			" FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND to_record_id = ").Arg(secondary.ID).
+			T(" AND from_record_id <> ").Arg(primary.ID).T(" ON CONFLICT DO NOTHING"),
+	} {
+		if _, err := stmt.Exec(ctx, tx); err != nil {
 			return fmt.Errorf("move associations: %w", err)
 		}
 	}
-	if _, err := q.ExecContext(ctx, d.Rebind("DELETE FROM associations WHERE workspace_id = ? AND (from_record_id = ? OR to_record_id = ?)"),
-		m.WorkspaceID, secondary.ID, secondary.ID); err != nil {
+	if _, err := db.Build(d, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND (from_record_id = ").Arg(secondary.ID).T(" OR to_record_id = ").Arg(secondary.ID).T(")").Exec(ctx, tx); err != nil {
 		return fmt.Errorf("remove merged associations: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, d.Rebind("SELECT association_type_id, COUNT(*) FROM associations WHERE workspace_id = ? AND from_record_id = ? GROUP BY association_type_id"),
-		m.WorkspaceID, primary.ID)
+	rows, err := db.Build(d, "SELECT association_type_id, COUNT(*) FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND from_record_id = ").Arg(primary.ID).T(" GROUP BY association_type_id").Query(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("count associations: %w", err)
 	}
@@ -52,9 +54,8 @@ func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *reco
 // Remove deletes every association of the records ids, both directions
 // (records.Associations).
 func (s *Store) Remove(ctx context.Context, tx *write.Tx, ids []int) error {
-	d := s.db.Dialect
-	_, err := tx.ExecContext(ctx, d.Rebind("DELETE FROM associations WHERE workspace_id = ? AND ("+d.InIDs("from_record_id")+" OR "+d.InIDs("to_record_id")+")"),
-		tx.Model.WorkspaceID, d.IDs(ids), d.IDs(ids))
+	_, err := db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
+		T(" AND (").InIDs("", "from_record_id", ids).T(" OR ").InIDs("", "to_record_id", ids).T(")").Exec(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("remove associations: %w", err)
 	}

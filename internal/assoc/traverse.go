@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
@@ -111,22 +112,15 @@ func resolveQuery(m *meta.Model, q records.Query) (target, error) {
 	return t, nil
 }
 
-// pairsSQL selects (parent, child, type ids) for the parents bound to its
-// one ?, keeping pairs that have one of the filter's types.
-func (s *Store) pairsSQL(t target) string {
-	d := s.db.Dialect
-	q := "SELECT a.from_record_id AS parent, a.to_record_id AS child, " + d.JoinIDs("a.association_type_id") + " AS type_ids" +
-		" FROM associations a WHERE a.workspace_id = ? AND a.to_object_type_id = " + strconv.Itoa(t.to.ID) +
-		" AND " + d.InIDs("a.from_record_id") + " GROUP BY a.from_record_id, a.to_record_id"
+// pairs appends the selection of (parent, child, type ids) for parents,
+// keeping pairs that have one of the filter's types.
+func pairs(q *db.SQL, m *meta.Model, t target, parents []int) *db.SQL {
+	q.T("SELECT a.from_record_id AS parent, a.to_record_id AS child, ").JoinIDs("a", "association_type_id").T(" AS type_ids"+
+		" FROM associations a WHERE a.workspace_id = ").Arg(m.WorkspaceID).T(" AND a.to_object_type_id = ").Arg(t.to.ID).
+		T(" AND ").InIDs("a", "from_record_id", parents).T(" GROUP BY a.from_record_id, a.to_record_id")
 	if t.filter != nil {
-		ids := make([]string, len(t.filter))
-		for i, id := range t.filter {
-			ids[i] = strconv.Itoa(id)
-		}
-		if len(ids) == 0 {
-			ids = []string{"0"} // a label no type has: nothing matches
-		}
-		q += " HAVING MAX(CASE WHEN a.association_type_id IN (" + strings.Join(ids, ", ") + ") THEN 1 ELSE 0 END) = 1"
+		// No type has the labels: nothing matches.
+		q.T(" HAVING MAX(CASE WHEN ").InIDs("a", "association_type_id", t.filter).T(" THEN 1 ELSE 0 END) = 1")
 	}
 	return q
 }
@@ -140,24 +134,14 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, pa
 		return nil, err
 	}
 	w := t.window
-	bounds, boundArgs, err := w.TimeBounds("r.created_at", "r.id")
-	if err != nil {
+	query := pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).T("), ranked AS (SELECT p.parent, p.type_ids, ")
+	records.Columns(query, "r").T(", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY r.created_at").Desc(w.Backward).
+		T(", r.id").Desc(w.Backward).T(") AS rn FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL")
+	if err := w.TimeBounds(query, "r", "created_at", "id"); err != nil {
 		return nil, err
 	}
-	where := "r.archived_at IS NULL" + bounds
-	params := append([]any{m.WorkspaceID, s.db.Dialect.IDs(parents)}, boundArgs...)
-	dir := "DESC"
-	if w.Backward {
-		dir = "ASC"
-	}
-	query := "WITH pairs AS (" + s.pairsSQL(t) + "), ranked AS (" +
-		"SELECT p.parent, p.type_ids, " + records.Columns("r") +
-		", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY r.created_at " + dir + ", r.id " + dir + ") AS rn" +
-		" FROM pairs p JOIN records r ON r.id = p.child WHERE " + where + ")" +
-		" SELECT parent, type_ids, " + records.Columns("ranked") +
-		" FROM ranked WHERE rn <= ? ORDER BY parent, rn"
-	params = append(params, w.Size+1)
-	rows, err := s.db.Client.QueryContext(ctx, s.db.Dialect.Rebind(query), params...)
+	records.Columns(query.T(") SELECT parent, type_ids, "), "ranked").T(" FROM ranked WHERE rn <= ").Arg(w.Size + 1).T(" ORDER BY parent, rn")
+	rows, err := query.Query(ctx, s.db.Client)
 	if err != nil {
 		return nil, fmt.Errorf("traverse to %s: %w", t.to.Name, err)
 	}
@@ -206,9 +190,8 @@ func (s *Store) count(ctx context.Context, m *meta.Model, q records.Query, paren
 	if err != nil {
 		return nil, err
 	}
-	query := "WITH pairs AS (" + s.pairsSQL(t) + ") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child" +
-		" WHERE r.archived_at IS NULL GROUP BY p.parent"
-	rows, err := s.db.Client.QueryContext(ctx, s.db.Dialect.Rebind(query), m.WorkspaceID, s.db.Dialect.IDs(parents))
+	rows, err := pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).
+		T(") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL GROUP BY p.parent").Query(ctx, s.db.Client)
 	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", t.to.Name, err)
 	}

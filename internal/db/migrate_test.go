@@ -224,8 +224,8 @@ func TestMigrateBaselinesAutoMigratedDatabase(t *testing.T) {
 		// An expression index as the server makes for a unique property
 		// (internal/records): migrating must leave it alone.
 		idx := "records_unique_1_1"
-		if _, err := d.SQL.Exec("CREATE UNIQUE INDEX " + idx + " ON records (workspace_id, " +
-			d.Dialect.PropertyText("properties", "email") + ") WHERE object_type_id = 1 AND archived_at IS NULL"); err != nil {
+		if _, err := db.Build(d.Dialect, "CREATE UNIQUE INDEX ").Ident(idx).T(" ON records (workspace_id, ").
+			Property("", "properties", "email").T(") WHERE object_type_id = 1 AND archived_at IS NULL").Exec(ctx, d.SQL); err != nil {
 			t.Fatal(err)
 		}
 

@@ -59,11 +59,7 @@ func readOnly(p *meta.Property) error {
 // are written. It returns how many records changed.
 func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, name string,
 	fn func(id int, props map[string]any) (bool, error)) (int, error) {
-	q, workspaceID := tx, tx.Model.WorkspaceID
 	d := s.db.Dialect
-	query := d.Rebind(fmt.Sprintf("SELECT id, properties FROM records WHERE workspace_id = ? AND object_type_id = %d AND %s IS NOT NULL AND id > ? ORDER BY id LIMIT 1000",
-		ot.ID, d.PropertyText("properties", name)))
-	update := d.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
 	now := schema.Now()
 	changed, last := 0, 0
 	for {
@@ -72,7 +68,9 @@ func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, na
 			props map[string]any
 		}
 		var batch []row
-		rows, err := q.QueryContext(ctx, query, workspaceID, last)
+		rows, err := db.Build(d, "SELECT id, properties FROM records WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
+			T(" AND object_type_id = ").Arg(ot.ID).T(" AND ").Property("", "properties", name).
+			T(" IS NOT NULL AND id > ").Arg(last).T(" ORDER BY id LIMIT 1000").Query(ctx, tx)
 		if err != nil {
 			return 0, fmt.Errorf("read values of %s.%s: %w", ot.Name, name, err)
 		}
@@ -110,7 +108,8 @@ func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, na
 			if err != nil {
 				return 0, err
 			}
-			if _, err := q.ExecContext(ctx, update, string(b), now, r.id); err != nil {
+			if _, err := db.Build(d, "UPDATE records SET properties = ").Arg(string(b)).T(", updated_at = ").Arg(now).
+				T(" WHERE id = ").Arg(r.id).Exec(ctx, tx); err != nil {
 				return 0, fmt.Errorf("write record %d: %w", r.id, err)
 			}
 			// Values a definition change rewrites are writes like any
@@ -131,18 +130,10 @@ func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, na
 
 // countRecords counts the records, live and archived, of an object type.
 func (s *Store) countRecords(ctx context.Context, q records.ExecQuerier, workspaceID int, ot *meta.ObjectType) (int, error) {
-	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE workspace_id = ? AND object_type_id = ?"), workspaceID, ot.ID)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
 	var n int
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return 0, err
-		}
-	}
-	return n, rows.Err()
+	err := db.Build(s.db.Dialect, "SELECT COUNT(*) FROM records WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND object_type_id = ").Arg(ot.ID).Row(ctx, q, &n)
+	return n, err
 }
 
 // mapValue adapts a function of one property's value to visit: it returns

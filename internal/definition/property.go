@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
@@ -269,7 +270,7 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 		case makeUnique:
 			return s.makeUnique(ctx, tx, m, ot, p)
 		case dropUnique:
-			return records.DropUniqueIndex(ctx, tx, p)
+			return records.DropUniqueIndex(ctx, tx, s.db.Dialect, p)
 		}
 		return nil
 	})
@@ -412,7 +413,7 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 	var removed int
 	err = s.change(ctx, m, func(tx *write.Tx) error {
 		if p.Unique {
-			if err := records.DropUniqueIndex(ctx, tx, p); err != nil {
+			if err := records.DropUniqueIndex(ctx, tx, s.db.Dialect, p); err != nil {
 				return err
 			}
 		}
@@ -421,9 +422,9 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 		}
 		// Deleted means gone: its past values too, so a property made later
 		// with the same name starts with no history.
-		if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(fmt.Sprintf(
-			"DELETE FROM property_histories WHERE workspace_id = ? AND property = ? AND record_id IN (SELECT id FROM records WHERE object_type_id = %d)", ot.ID)),
-			m.WorkspaceID, p.Name); err != nil {
+		if _, err := db.Build(s.db.Dialect, "DELETE FROM property_histories WHERE workspace_id = ").Arg(m.WorkspaceID).
+			T(" AND property = ").Arg(p.Name).T(" AND record_id IN (SELECT id FROM records WHERE object_type_id = ").Arg(ot.ID).T(")").
+			Exec(ctx, tx); err != nil {
 			return fmt.Errorf("delete history of %s.%s: %w", ot.Name, p.Name, err)
 		}
 		_, err := tx.Property.Delete().Where(property.ID(p.ID)).Exec(ctx)

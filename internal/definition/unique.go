@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
@@ -36,10 +37,11 @@ func checkUniqueType(name string, t propdef.Type) error {
 // makeUnique builds p's unique index, or refuses while live records repeat
 // a value, naming the first repeated values and who holds them.
 func (s *Store) makeUnique(ctx context.Context, tx *write.Tx, m *meta.Model, ot *meta.ObjectType, p *meta.Property) error {
-	expr := s.db.Dialect.PropertyText("properties", p.Name)
-	query := s.db.Dialect.Rebind(fmt.Sprintf("SELECT %s, COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3",
-		expr, ot.ID, expr, expr))
-	rows, err := tx.QueryContext(ctx, query, m.WorkspaceID)
+	value := func(q *db.SQL) *db.SQL { return q.Property("", "properties", p.Name) }
+	q := value(db.Build(s.db.Dialect, "SELECT ")).T(", COUNT(*), MIN(id), MAX(id) FROM records WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND object_type_id = ").Int(ot.ID).T(" AND archived_at IS NULL AND ")
+	value(q).T(" IS NOT NULL GROUP BY ")
+	rows, err := value(q).T(" HAVING COUNT(*) > 1 ORDER BY MIN(id) LIMIT 3").Query(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("find duplicates of %s.%s: %w", ot.Name, p.Name, err)
 	}

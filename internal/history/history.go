@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/acme/crm/internal/db"
@@ -96,28 +95,37 @@ func (b *Buffer) Take(other *Buffer) {
 // Len is how many changes the buffer holds.
 func (b *Buffer) Len() int { return len(b.rows) }
 
-// WithWrite returns one statement that runs write and appends what the
-// buffer gathered, for a dialect whose statements can write in a WITH
-// clause: a single-record write then costs one round trip, not two. write
-// must end where a RETURNING clause may follow; the history rows go in
-// only when it changed a row.
-func (b *Buffer) WithWrite(d db.Dialect, workspaceID int, write string, args []any) (string, []any) {
-	var sb strings.Builder
-	sb.WriteString("WITH w AS (" + write + " RETURNING 1) INSERT INTO property_histories (workspace_id, record_id, property, value, changed_at, source_type, source_id) SELECT v.* FROM (VALUES ")
-	for i, r := range b.rows {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(d.HistoryRow())
-		var value any
-		if r.value != nil {
-			value = *r.value
-		}
-		args = append(args, workspaceID, r.recordID, r.property, value, r.at, r.src.Type, r.src.ID)
+// historyInsert is the head of every insert of history rows.
+const historyInsert = "INSERT INTO property_histories (workspace_id, record_id, property, value, changed_at, source_type, source_id) "
+
+// row appends r as one VALUES row, typed where the dialect asks.
+func (r *row) values(q *db.SQL, workspaceID int) {
+	var value any
+	if r.value != nil {
+		value = *r.value
 	}
-	sb.WriteString(") AS v WHERE EXISTS (SELECT 1 FROM w)")
+	q.T("(").Cast(workspaceID, "bigint").T(", ").Cast(r.recordID, "bigint").T(", ").Cast(r.property, "text").T(", ").
+		Cast(value, "text").T(", ").Cast(r.at, "timestamptz").T(", ").Cast(r.src.Type, "text").T(", ").Cast(r.src.ID, "text").T(")")
+}
+
+// WithWrite returns one statement that runs the write that write appends
+// and appends what the buffer gathered, for a dialect whose statements can
+// write in a WITH clause: a single-record write then costs one round trip,
+// not two. The write must end where a RETURNING clause may follow; the
+// history rows go in only when it changed a row.
+func (b *Buffer) WithWrite(d db.Dialect, workspaceID int, write func(q *db.SQL)) *db.SQL {
+	q := db.Build(d, "WITH w AS (")
+	write(q)
+	q.T(" RETURNING 1) " + historyInsert + "SELECT v.* FROM (VALUES ")
+	for i := range b.rows {
+		if i > 0 {
+			q.T(", ")
+		}
+		b.rows[i].values(q, workspaceID)
+	}
+	q.T(") AS v WHERE EXISTS (SELECT 1 FROM w)")
 	b.rows = b.rows[:0]
-	return sb.String(), args
+	return q
 }
 
 // flushChunk keeps one statement's bind parameters far below PostgreSQL's
@@ -125,24 +133,17 @@ func (b *Buffer) WithWrite(d db.Dialect, workspaceID int, write string, args []a
 const flushChunk = 1000
 
 // Flush inserts what the buffer gathered and empties it.
-func (b *Buffer) Flush(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int) error {
+func (b *Buffer) Flush(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int) error {
 	for start := 0; start < len(b.rows); start += flushChunk {
 		chunk := b.rows[start:min(start+flushChunk, len(b.rows))]
-		var sb strings.Builder
-		sb.WriteString("INSERT INTO property_histories (workspace_id, record_id, property, value, changed_at, source_type, source_id) VALUES ")
-		args := make([]any, 0, len(chunk)*7)
-		for i, r := range chunk {
+		q := db.Build(d, historyInsert+"VALUES ")
+		for i := range chunk {
 			if i > 0 {
-				sb.WriteString(", ")
+				q.T(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			var value any
-			if r.value != nil {
-				value = *r.value
-			}
-			args = append(args, workspaceID, r.recordID, r.property, value, r.at, r.src.Type, r.src.ID)
+			chunk[i].values(q, workspaceID)
 		}
-		if _, err := q.ExecContext(ctx, d.Rebind(sb.String()), args...); err != nil {
+		if _, err := q.Exec(ctx, e); err != nil {
 			return fmt.Errorf("append property history: %w", err)
 		}
 	}
@@ -176,23 +177,25 @@ func decode(raw *string) (any, error) {
 // List returns, for each record, up to limit of its changes newest first,
 // older than the change before (0: from the newest), of the named
 // properties (all when names is empty): one statement for all the records.
-func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, names []string, before, limit int) (map[int][]Entry, error) {
-	where := "workspace_id = ? AND " + d.InIDs("record_id")
-	args := []any{workspaceID, d.IDs(recordIDs)}
+func List(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, names []string, before, limit int) (map[int][]Entry, error) {
+	q := db.Build(d, "SELECT id, record_id, property, value, changed_at, source_type, source_id FROM (SELECT id, record_id, property, value, changed_at, source_type, source_id, "+
+		"ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY id DESC) AS rn FROM property_histories WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND ").InIDs("", "record_id", recordIDs)
 	if before > 0 {
-		where += " AND id < ?"
-		args = append(args, before)
+		q.T(" AND id < ").Arg(before)
 	}
 	if len(names) > 0 {
-		where += " AND property IN (" + db.Placeholders(len(names)) + ")"
-		for _, n := range names {
-			args = append(args, n)
+		q.T(" AND property IN (")
+		for i, n := range names {
+			if i > 0 {
+				q.T(", ")
+			}
+			q.Arg(n)
 		}
+		q.T(")")
 	}
-	query := "SELECT id, record_id, property, value, changed_at, source_type, source_id FROM (SELECT id, record_id, property, value, changed_at, source_type, source_id, " +
-		"ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY id DESC) AS rn FROM property_histories WHERE " + where + ") h WHERE rn <= ? ORDER BY record_id, id DESC"
-	args = append(args, limit)
-	rows, err := q.QueryContext(ctx, d.Rebind(query), args...)
+	q.T(") h WHERE rn <= ").Arg(limit).T(" ORDER BY record_id, id DESC")
+	rows, err := q.Query(ctx, e)
 	if err != nil {
 		return nil, fmt.Errorf("read property history: %w", err)
 	}
@@ -216,11 +219,11 @@ func List(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, 
 // AsOf returns the values the records had at a moment: for each record,
 // the last value written to each property at or before at, cleared values
 // left out. One statement for all the records.
-func AsOf(ctx context.Context, q db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, at time.Time) (map[int]map[string]any, error) {
-	query := "SELECT record_id, property, value FROM (SELECT record_id, property, value, ROW_NUMBER() OVER " +
-		"(PARTITION BY record_id, property ORDER BY changed_at DESC, id DESC) AS rn FROM property_histories " +
-		"WHERE workspace_id = ? AND " + d.InIDs("record_id") + " AND changed_at <= ?) last WHERE rn = 1"
-	rows, err := q.QueryContext(ctx, d.Rebind(query), workspaceID, d.IDs(recordIDs), at.UTC())
+func AsOf(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int, recordIDs []int, at time.Time) (map[int]map[string]any, error) {
+	q := db.Build(d, "SELECT record_id, property, value FROM (SELECT record_id, property, value, ROW_NUMBER() OVER "+
+		"(PARTITION BY record_id, property ORDER BY changed_at DESC, id DESC) AS rn FROM property_histories WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND ").InIDs("", "record_id", recordIDs).T(" AND changed_at <= ").Arg(at.UTC()).T(") last WHERE rn = 1")
+	rows, err := q.Query(ctx, e)
 	if err != nil {
 		return nil, fmt.Errorf("read values as of %s: %w", at, err)
 	}

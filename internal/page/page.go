@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 )
 
 // Page sizes.
@@ -195,26 +196,39 @@ func (c *Cursor) Time() (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// TimeBounds is the SQL that keeps rows strictly between the window's
-// cursors in an order by a time column, then an id column, descending:
-// " AND (t, id) < (?, ?)" for after, "> (?, ?)" for before, with the
-// arguments to bind.
-func (w Window) TimeBounds(timeColumn, idColumn string) (string, []any, error) {
-	var sql string
-	var args []any
+// TimeBounds appends the SQL that keeps rows strictly between the window's
+// cursors in an order by a time column, then an id column, of the relation
+// aliased alias ("" for none), descending: " AND (t, id) < (?, ?)" for
+// after, "> (?, ?)" for before.
+func (w Window) TimeBounds(q *db.SQL, alias, timeColumn, idColumn string) error {
 	for _, bound := range []struct {
-		c  *Cursor
-		op string
-	}{{w.After, "<"}, {w.Before, ">"}} {
+		c      *Cursor
+		before bool
+	}{{w.After, false}, {w.Before, true}} {
 		if bound.c == nil {
 			continue
 		}
 		t, err := bound.c.Time()
 		if err != nil {
-			return "", nil, err
+			return err
 		}
-		sql += " AND (" + timeColumn + ", " + idColumn + ") " + bound.op + " (?, ?)"
-		args = append(args, t, bound.c.ID)
+		q.T(" AND (")
+		for i, c := range []string{timeColumn, idColumn} {
+			if i > 0 {
+				q.T(", ")
+			}
+			if alias != "" {
+				q.Ident(alias, c)
+			} else {
+				q.Ident(c)
+			}
+		}
+		if bound.before {
+			q.T(") > (")
+		} else {
+			q.T(") < (")
+		}
+		q.Args(t, bound.c.ID).T(")")
 	}
-	return sql, args, nil
+	return nil
 }

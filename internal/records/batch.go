@@ -141,13 +141,13 @@ func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 
 // savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls back
 // what fn wrote and is returned; the transaction goes on.
-func savepoint(ctx context.Context, q ExecQuerier, fn func() error) error {
-	if _, err := q.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+func savepoint(ctx context.Context, tx *write.Tx, fn func() error) error {
+	if _, err := db.Build(tx.Dialect, "SAVEPOINT item").Exec(ctx, tx); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	err := fn()
 	if _, ok := apierr.As(err); ok {
-		if _, rbErr := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT item"); rbErr != nil {
+		if _, rbErr := db.Build(tx.Dialect, "ROLLBACK TO SAVEPOINT item").Exec(ctx, tx); rbErr != nil {
 			return fmt.Errorf("rollback to savepoint: %w", rbErr)
 		}
 		return err
@@ -155,7 +155,7 @@ func savepoint(ctx context.Context, q ExecQuerier, fn func() error) error {
 	if err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, "RELEASE SAVEPOINT item"); err != nil {
+	if _, err := db.Build(tx.Dialect, "RELEASE SAVEPOINT item").Exec(ctx, tx); err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
@@ -351,7 +351,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 		}
 		results = make([]Result, len(ids))
 		now := schema.Now()
-		var live []any
+		var live []int
 		for i, id := range ids {
 			results[i] = Result{Index: i}
 			r, ok := current[id]
@@ -366,11 +366,10 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 			}
 			results[i].Record = r
 		}
-		for start := 0; start < len(live); start += MaxBatch {
-			chunk := live[start:min(start+MaxBatch, len(live))]
-			args := append([]any{now, now, tx.Model.WorkspaceID}, chunk...)
-			query := "UPDATE records SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND archived_at IS NULL AND id IN (" + db.Placeholders(len(chunk)) + ")"
-			if _, err := tx.ExecContext(ctx, s.db.Dialect.Rebind(query), args...); err != nil {
+		if len(live) > 0 {
+			_, err := db.Build(s.db.Dialect, "UPDATE records SET archived_at = ").Arg(now).T(", updated_at = ").Arg(now).
+				T(" WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND archived_at IS NULL AND ").InIDs("", "id", live).Exec(ctx, tx)
+			if err != nil {
 				return fmt.Errorf("archive records: %w", err)
 			}
 		}

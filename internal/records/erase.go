@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
 )
@@ -49,21 +50,16 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		if err := s.links.Remove(ctx, tx, ids); err != nil {
 			return err
 		}
-		d := s.db.Dialect
-		in := d.InIDs("record_id")
-		for _, stmt := range []struct {
-			query string
-			args  []any
-		}{
-			{"DELETE FROM property_histories WHERE workspace_id = ? AND " + in, []any{m.WorkspaceID, d.IDs(ids)}},
-			{"DELETE FROM records WHERE workspace_id = ? AND " + d.InIDs("id"), []any{m.WorkspaceID, d.IDs(ids)}},
+		for _, stmt := range []*db.SQL{
+			db.Build(s.db.Dialect, "DELETE FROM property_histories WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND ").InIDs("", "record_id", ids),
+			db.Build(s.db.Dialect, "DELETE FROM records WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND ").InIDs("", "id", ids),
 		} {
-			if _, err := tx.ExecContext(ctx, d.Rebind(stmt.query), stmt.args...); err != nil {
+			if _, err := stmt.Exec(ctx, tx); err != nil {
 				return fmt.Errorf("erase record %d: %w", id, err)
 			}
 		}
 		for _, h := range hashes {
-			if err := tx.DeletedEmail.Create().SetWorkspaceID(m.WorkspaceID).SetEmailHash(h).
+			if err := tx.DeletedEmail.Create().SetWorkspaceID(tx.Model.WorkspaceID).SetEmailHash(h).
 				OnConflictColumns("workspace_id", "email_hash").DoNothing().Exec(ctx); err != nil && !errors.Is(err, stdsql.ErrNoRows) {
 				return fmt.Errorf("remember erased email: %w", err)
 			}

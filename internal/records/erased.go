@@ -44,8 +44,8 @@ func (s *Store) checkErased(ctx context.Context, q ExecQuerier, m *meta.Model, o
 	if len(args) == 0 {
 		return errs, nil
 	}
-	query := "SELECT email_hash FROM deleted_emails WHERE workspace_id = ? AND email_hash IN (" + db.Placeholders(len(args)) + ")"
-	rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(query), append([]any{m.WorkspaceID}, args...)...)
+	rows, err := db.Build(s.db.Dialect, "SELECT email_hash FROM deleted_emails WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND email_hash IN (").Args(args...).T(")").Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("check erased emails: %w", err)
 	}

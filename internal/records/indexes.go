@@ -16,21 +16,21 @@ func uniqueIndexName(p *meta.Property) string {
 // uniqueIndexDDL makes the database, not a check before the insert,
 // guarantee a unique property: a partial expression index over the live
 // records of one object type.
-func uniqueIndexDDL(d db.Dialect, p *meta.Property) string {
-	return fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON records (workspace_id, %s) WHERE object_type_id = %d AND archived_at IS NULL",
-		uniqueIndexName(p), d.PropertyText("properties", p.Name), p.ObjectTypeID)
+func uniqueIndexDDL(d db.Dialect, p *meta.Property) *db.SQL {
+	return db.Build(d, "CREATE UNIQUE INDEX IF NOT EXISTS ").Ident(uniqueIndexName(p)).T(" ON records (workspace_id, ").
+		Property("", "properties", p.Name).T(") WHERE object_type_id = ").Int(p.ObjectTypeID).T(" AND archived_at IS NULL")
 }
 
 // CreateUniqueIndex builds the unique index of p, in q's transaction when
 // q is one. Duplicate values make it fail with a unique violation.
 func CreateUniqueIndex(ctx context.Context, q ExecQuerier, d db.Dialect, p *meta.Property) error {
-	_, err := q.ExecContext(ctx, uniqueIndexDDL(d, p))
+	_, err := uniqueIndexDDL(d, p).Exec(ctx, q)
 	return err
 }
 
 // DropUniqueIndex drops the unique index of p, if it has one.
-func DropUniqueIndex(ctx context.Context, q ExecQuerier, p *meta.Property) error {
-	_, err := q.ExecContext(ctx, "DROP INDEX IF EXISTS "+uniqueIndexName(p))
+func DropUniqueIndex(ctx context.Context, q ExecQuerier, d db.Dialect, p *meta.Property) error {
+	_, err := db.Build(d, "DROP INDEX IF EXISTS ").Ident(uniqueIndexName(p)).Exec(ctx, q)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 )
@@ -61,18 +62,19 @@ type Page struct {
 // so it runs only when a client asks for it.
 func (p *Page) TotalCount(ctx context.Context) (int, error) { return p.count(ctx) }
 
-// ordering is a keyset order: a sort column, then id, both descending.
+// ordering is a keyset order: a sort column, then id, both descending,
+// over the live records or the recycle bin.
 type ordering struct {
-	name   string
-	column string
-	filter string
+	name     string
+	column   string
+	archived bool
 }
 
 func orderingFor(q Query) ordering {
 	if q.Archived {
-		return ordering{name: q.Ordering(), column: "archived_at", filter: "archived_at IS NOT NULL"}
+		return ordering{name: q.Ordering(), column: "archived_at", archived: true}
 	}
-	return ordering{name: q.Ordering(), column: "created_at", filter: "archived_at IS NULL"}
+	return ordering{name: q.Ordering(), column: "created_at"}
 }
 
 func (o ordering) cursor(r *Record) string {
@@ -103,28 +105,27 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	if err != nil {
 		return nil, err
 	}
-	where := "workspace_id = ? AND object_type_id = ? AND " + o.filter
-	params := []any{m.WorkspaceID, ot.ID}
-	if q.AsOf != nil {
-		where += " AND created_at <= ?"
-		params = append(params, q.AsOf.UTC())
+	// where writes the filter; the count covers every page: the filter
+	// without the cursors.
+	asOf := q.AsOf
+	where := func(q *db.SQL) *db.SQL {
+		q.T(" FROM records WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND object_type_id = ").Arg(ot.ID)
+		if o.archived {
+			q.T(" AND archived_at IS NOT NULL")
+		} else {
+			q.T(" AND archived_at IS NULL")
+		}
+		if asOf != nil {
+			q.T(" AND created_at <= ").Arg(asOf.UTC())
+		}
+		return q
 	}
-	// The count covers every page: the filter without the cursors.
-	countQuery := s.db.Dialect.Rebind("SELECT COUNT(*) FROM records WHERE " + where)
-	countParams := append([]any(nil), params...)
-	bounds, boundArgs, err := w.TimeBounds(o.column, "id")
-	if err != nil {
+	query := where(Columns(db.Build(s.db.Dialect, "SELECT "), ""))
+	if err := w.TimeBounds(query, "", o.column, "id"); err != nil {
 		return nil, err
 	}
-	where += bounds
-	params = append(params, boundArgs...)
-	dir := "DESC"
-	if w.Backward {
-		dir = "ASC"
-	}
-	query := fmt.Sprintf("SELECT %s FROM records WHERE %s ORDER BY %s %s, id %s LIMIT ?", columns, where, o.column, dir, dir)
-	params = append(params, w.Size+1)
-	recs, err := queryRecords(ctx, s.db.Client, s.db.Dialect.Rebind(query), params...)
+	query.T(" ORDER BY ").Ident(o.column).Desc(w.Backward).T(", id").Desc(w.Backward).T(" LIMIT ").Arg(w.Size + 1)
+	recs, err := queryRecords(ctx, s.db.Client, query)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
 	}
@@ -143,7 +144,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	}
 	p.count = func(ctx context.Context) (int, error) {
 		var n int
-		err := queryRow(ctx, s.db.Client, countQuery, countParams, &n)
+		err := where(db.Build(s.db.Dialect, "SELECT COUNT(*)")).Row(ctx, s.db.Client, &n)
 		if err != nil {
 			return 0, fmt.Errorf("count %s: %w", ot.Name, err)
 		}

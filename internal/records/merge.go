@@ -9,6 +9,7 @@ import (
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
@@ -162,8 +163,8 @@ func setList(props map[string]any, name string, items []string, ot *meta.ObjectT
 // its id answer primary. It frees secondary's unique values.
 func (s *Store) markMerged(ctx context.Context, q ExecQuerier, secondary, primary int) error {
 	now := schema.Now()
-	_, err := q.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = ?, updated_at = ?, merged_into_id = ? WHERE id = ?"),
-		now, now, primary, secondary)
+	_, err := db.Build(s.db.Dialect, "UPDATE records SET archived_at = ").Arg(now).T(", updated_at = ").Arg(now).
+		T(", merged_into_id = ").Arg(primary).T(" WHERE id = ").Arg(secondary).Exec(ctx, q)
 	if err != nil {
 		return fmt.Errorf("archive merged record %d: %w", secondary, err)
 	}

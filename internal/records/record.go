@@ -112,11 +112,22 @@ func (r *Record) systemValue(name string) (any, bool) {
 }
 
 // columns are what every read selects, in Scan's order.
-const columns = "id, workspace_id, object_type_id, properties, created_at, updated_at, archived_at, merged_into_id"
+var columns = []string{"id", "workspace_id", "object_type_id", "properties", "created_at", "updated_at", "archived_at", "merged_into_id"}
 
-// Columns are the columns Scan reads, of the records table aliased alias.
-func Columns(alias string) string {
-	return strings.ReplaceAll(alias+"."+columns, ", ", ", "+alias+".")
+// Columns appends the columns Scan reads, of the records table (or a
+// relation with its columns) aliased alias, "" for none.
+func Columns(q *db.SQL, alias string) *db.SQL {
+	for i, c := range columns {
+		if i > 0 {
+			q.T(", ")
+		}
+		if alias == "" {
+			q.Ident(c)
+		} else {
+			q.Ident(alias, c)
+		}
+	}
+	return q
 }
 
 // Scanner is a row to scan.
@@ -169,8 +180,8 @@ func encodeProperties(props map[string]any) (string, error) {
 // ExecQuerier is a client or a transaction: *ent.Client or *ent.Tx.
 type ExecQuerier = db.ExecQuerier
 
-func queryRecords(ctx context.Context, q ExecQuerier, query string, args ...any) ([]*Record, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+func queryRecords(ctx context.Context, e ExecQuerier, q *db.SQL) ([]*Record, error) {
+	rows, err := q.Query(ctx, e)
 	if err != nil {
 		return nil, err
 	}

@@ -110,21 +110,20 @@ func (s *Store) lock(ctx context.Context, tx *write.Tx, ids []int) (map[int]*Rec
 func (s *Store) readMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, locking *write.Tx, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
-		args := make([]any, 0, len(chunk)+2)
-		query := "SELECT " + columns + " FROM records WHERE workspace_id = ? AND id IN (" + db.Placeholders(len(chunk)) + ")"
+		query := db.Build(s.db.Dialect, "SELECT ")
 		var version int64
 		var before []any
 		if locking != nil {
-			expr, arg := locking.VersionLock()
-			query = "SELECT " + expr + ", " + strings.TrimPrefix(query, "SELECT ") + " ORDER BY id" + s.db.Dialect.ForUpdate()
-			args = append(args, arg)
+			// The lock that keeps definition changes out comes with the
+			// rows, in the same statement.
+			locking.VersionLock(query).T(", ")
 			before = []any{&version}
 		}
-		args = append(args, m.WorkspaceID)
-		for _, id := range chunk {
-			args = append(args, id)
+		Columns(query, "").T(" FROM records WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND ").InIDs("", "id", chunk)
+		if locking != nil {
+			query.T(" ORDER BY id").ForUpdate()
 		}
-		rows, err := q.QueryContext(ctx, s.db.Dialect.Rebind(query), args...)
+		rows, err := query.Query(ctx, q)
 		if err != nil {
 			return fmt.Errorf("read records: %w", err)
 		}
@@ -159,13 +158,13 @@ func (s *Store) insert(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, 
 		return nil, err
 	}
 	now := schema.Now()
-	query := s.db.Dialect.Rebind("INSERT INTO records (workspace_id, object_type_id, properties, created_at, updated_at) " +
-		"VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id")
+	query := db.Build(s.db.Dialect, "INSERT INTO records (workspace_id, object_type_id, properties, created_at, updated_at) VALUES (").
+		Args(workspaceID, ot.ID, encoded, now, now).T(") ON CONFLICT DO NOTHING RETURNING id")
 	// A conflicting record archived between the insert and the look-up
 	// frees its value: try again, a bounded number of times.
 	for attempt := 0; attempt < 3; attempt++ {
 		var id int
-		err := queryRow(ctx, q, query, []any{workspaceID, ot.ID, encoded, now, now}, &id)
+		err := query.Row(ctx, q, &id)
 		if err == nil {
 			return &Record{ID: id, WorkspaceID: workspaceID, ObjectTypeID: ot.ID, Properties: props, CreatedAt: now, UpdatedAt: now, Type: ot}, nil
 		}
@@ -185,24 +184,6 @@ func conflictOrNil(e *apierr.Error) error {
 		return nil
 	}
 	return e
-}
-
-func queryRow(ctx context.Context, q ExecQuerier, query string, args []any, dest ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return stdsql.ErrNoRows
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return err
-	}
-	return rows.Close()
 }
 
 // findConflict names the live record, other than exceptID, that already
@@ -226,23 +207,23 @@ func (s *Store) findConflict(ctx context.Context, q ExecQuerier, ot *meta.Object
 }
 
 // findByUnique returns the live record holding value v of unique property
-// p, or 0. The object type id is spliced in as a literal so that SQLite can
+// p, or 0. The object type id is written as a literal so that SQLite can
 // match the partial unique index. v is bound as JSON and turned into text
 // by the same expression as the stored values, so that each database
 // compares its own spelling of a number with itself.
 func (s *Store) findByUnique(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, workspaceID int, p *meta.Property, v any, exceptID int, lock bool) (int, error) {
-	d := s.db.Dialect
-	query := fmt.Sprintf("SELECT id FROM records WHERE workspace_id = ? AND object_type_id = %d AND archived_at IS NULL AND %s = %s AND id <> ? LIMIT 1",
-		ot.ID, d.PropertyText("properties", p.Name), d.PropertyText(d.JSONArg(), "v"))
-	if lock {
-		query += d.ForUpdate()
-	}
 	arg, err := json.Marshal(map[string]any{"v": v})
 	if err != nil {
 		return 0, err
 	}
+	query := db.Build(s.db.Dialect, "SELECT id FROM records WHERE workspace_id = ").Arg(workspaceID).
+		T(" AND object_type_id = ").Int(ot.ID).T(" AND archived_at IS NULL AND ").Property("", "properties", p.Name).
+		T(" = ").ArgProperty(string(arg), "v").T(" AND id <> ").Arg(exceptID).T(" LIMIT 1")
+	if lock {
+		query.ForUpdate()
+	}
 	var id int
-	err = queryRow(ctx, q, d.Rebind(query), []any{workspaceID, string(arg), exceptID}, &id)
+	err = query.Row(ctx, q, &id)
 	if errors.Is(err, stdsql.ErrNoRows) {
 		return 0, nil
 	}
@@ -277,23 +258,26 @@ func (s *Store) update(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, r
 		return nil, err
 	}
 	now := schema.Now()
-	stmt := s.db.Dialect.Rebind("UPDATE records SET properties = ?, updated_at = ? WHERE id = ?")
+	write := func(q *db.SQL) {
+		q.T("UPDATE records SET properties = ").Arg(encoded).T(", updated_at = ").Arg(now).T(" WHERE id = ").Arg(r.ID)
+	}
+	stmt := db.Build(s.db.Dialect, "")
+	write(stmt)
 	var changes history.Buffer
 	if err := changes.Add(r.ID, r.Properties, next, now, tx.Source()); err != nil {
 		return nil, err
 	}
 	if !touchesUnique(ot, r.Properties, next) {
-		query, args := stmt, []any{encoded, now, r.ID}
+		query := stmt
 		if alone && s.db.Dialect.WritesInWith() && changes.Len() > 0 {
 			// The record and its history in one round trip.
-			query, args = changes.WithWrite(s.db.Dialect, r.WorkspaceID, "UPDATE records SET properties = ?, updated_at = ? WHERE id = ?", args)
-			query = s.db.Dialect.Rebind(query)
+			query = changes.WithWrite(s.db.Dialect, r.WorkspaceID, write)
 		}
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		if _, err := query.Exec(ctx, tx); err != nil {
 			return nil, fmt.Errorf("update record %d: %w", r.ID, err)
 		}
 	} else if err := savepoint(ctx, tx, func() error {
-		_, err := tx.ExecContext(ctx, stmt, encoded, now, r.ID)
+		_, err := stmt.Exec(ctx, tx)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
 			return apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)
 		}
@@ -369,7 +353,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 			return notFound(id)
 		}
 		now := schema.Now()
-		_, err = tx.ExecContext(ctx, s.db.Dialect.Rebind("UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?"), now, id)
+		_, err = db.Build(s.db.Dialect, "UPDATE records SET archived_at = NULL, updated_at = ").Arg(now).T(" WHERE id = ").Arg(id).Exec(ctx, tx)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
 			// The transaction is aborted on PostgreSQL: look from outside.
 			return errRestoreConflict{ot: ot, r: r}

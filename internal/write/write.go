@@ -83,11 +83,11 @@ func (t *Tx) FlushHistory(ctx context.Context) error {
 	return t.history.Flush(ctx, t.Tx, t.Dialect, t.Model.WorkspaceID)
 }
 
-// VersionLock is the expression that share-locks the workspace's schema
-// version, to select before the rows a write locks, with its argument;
-// the version it yields goes to Locked.
-func (t *Tx) VersionLock() (expr string, arg any) {
-	return "(SELECT schema_version FROM workspaces WHERE id = ?" + t.Dialect.ForShare() + ")", t.Model.WorkspaceID
+// VersionLock appends the expression that share-locks the workspace's
+// schema version, to select before the rows a write locks; the version it
+// yields goes to Locked.
+func (t *Tx) VersionLock(q *db.SQL) *db.SQL {
+	return q.T("(SELECT schema_version FROM workspaces WHERE id = ").Arg(t.Model.WorkspaceID).ForShare().T(")")
 }
 
 // Locked takes the version VersionLock read: a write whose definitions
@@ -110,20 +110,9 @@ func (t *Tx) EnsureLocked(ctx context.Context) error {
 }
 
 func (t *Tx) lockVersion(ctx context.Context) error {
-	expr, arg := t.VersionLock()
-	rows, err := t.QueryContext(ctx, t.Dialect.Rebind("SELECT "+expr), arg)
-	if err != nil {
-		return fmt.Errorf("lock the schema version: %w", err)
-	}
-	defer rows.Close()
 	var version int64
-	if rows.Next() {
-		if err := rows.Scan(&version); err != nil {
-			return err
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return err
+	if err := t.VersionLock(db.Build(t.Dialect, "SELECT ")).Row(ctx, t, &version); err != nil {
+		return fmt.Errorf("lock the schema version: %w", err)
 	}
 	return t.Locked(version)
 }
