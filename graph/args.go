@@ -61,8 +61,6 @@ func (a args) strings(name string) ([]string, error) {
 		return nil, nil
 	case string:
 		return []string{v}, nil
-	case []string:
-		return v, nil
 	case []any:
 		out := make([]string, len(v))
 		for i, item := range v {
@@ -97,18 +95,11 @@ func (a args) int(name string) (*int, error) {
 		return nil, nil
 	case int64:
 		n = v
-	case int:
-		n = int64(v)
 	case json.Number:
 		var err error
 		if n, err = v.Int64(); err != nil {
 			return nil, badArg(name, "%s must be an integer", name)
 		}
-	case float64:
-		if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
-			return nil, badArg(name, "%s must be an integer", name)
-		}
-		n = int64(v)
 	default:
 		return nil, badArg(name, "%s must be an integer", name)
 	}
