@@ -19,7 +19,14 @@ const (
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Forbidden       Code = "FORBIDDEN"
 	LimitExceeded   Code = "LIMIT_EXCEEDED"
-	Internal        Code = "INTERNAL"
+	// Timeout: the request ran past its deadline and its work was
+	// cancelled; nothing it did not answer was committed.
+	Timeout Code = "TIMEOUT"
+	// Unavailable: the database could not be reached or gave up on the
+	// work (a restart, a serialization failure); the error says whether
+	// sending the request again is safe (extensions.retryable).
+	Unavailable Code = "UNAVAILABLE"
+	Internal    Code = "INTERNAL"
 )
 
 // Error is a refusal a client can act on.
