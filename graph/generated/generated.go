@@ -492,12 +492,12 @@ type PropertyHistoryConnectionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (schematype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]schematype.Node, error)
-	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
-	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 	Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
 	Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error)
 	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
 	DataModel(ctx context.Context) (*model.DataModel, error)
+	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
+	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 }
 type RecordResolver interface {
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error)
@@ -2132,7 +2132,11 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema.graphqls", Input: `"""
+	{Name: "../../schema.graphqls", Input: `# The root of the contract: the scalars, Node, and the Query and Mutation
+# root types with the fields of no domain. Each domain extends them from a
+# file of its own under graph/schema/ (see gqlgen.yml).
+
+"""
 The CRM API. Every id is an opaque global id (see Node). Errors carry
 extensions.code, one of: BAD_USER_INPUT, NOT_FOUND, CONFLICT,
 UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, INTERNAL; and
@@ -2163,12 +2167,33 @@ type Query {
   node(id: ID!): Node
   "The nodes with these global ids, in order; null for an id that matches none."
   nodes(ids: [ID!]!): [Node]!
+}
 
-  "Every live object type: standard, engagement (activities) and custom."
-  objectTypes: [ObjectType!]!
-  "The object type with this API name (contacts, deals...), or null."
-  objectType(name: String!): ObjectType
+# Every mutation belongs to a domain: the files under graph/schema/ extend
+# Mutation with theirs.
+type Mutation
 
+"Relay page info."
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+"Why one batch item was not written."
+type ItemError {
+  code: String!
+  message: String!
+  "The property at fault, when one is."
+  property: String
+  "CONFLICT: the record that already holds the unique value."
+  existingRecord: Record
+}
+`, BuiltIn: false},
+	{Name: "../schema/records.graphqls", Input: `# Records: reading them and writing them, one at a time and in batches.
+
+extend type Query {
   """
   Records of one object type, newest first (ties broken by id). Pages are
   keyset-paginated: pass first/after to go forward, last/before to go back.
@@ -2192,7 +2217,162 @@ type Query {
   as they were at that moment (associations as they are now).
   """
   record(id: ID!, asOf: DateTime): Record
+}
 
+"A contact, company, deal... of any object type."
+type Record implements Node {
+  id: ID!
+  "The plain numeric id, also the value of hs_object_id."
+  recordId: ID!
+  objectType: ObjectType!
+  "Name to show: the primary display property's value (contacts: first and last name, else email)."
+  displayName: String!
+  """
+  Values keyed by property name, typed as PropertyType says. Without names:
+  every value the record has, with hs_object_id, createdate and
+  lastmodifieddate. With names: only those that have a value.
+  """
+  properties(names: [String!]): JSON!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  archived: Boolean!
+  archivedAt: DateTime
+}
+
+type RecordConnection {
+  edges: [RecordEdge!]!
+  pageInfo: PageInfo!
+  "How many records the query selects in all. Costs a count: ask only when needed."
+  totalCount: Int!
+}
+
+type RecordEdge {
+  cursor: String!
+  node: Record!
+}
+
+extend type Mutation {
+  "Create one record. Refused as a whole (nothing written) on any invalid value."
+  createRecord(input: CreateRecordInput!): RecordPayload!
+  "Set values of one live record; null or \"\" clears a value. Refused as a whole on any invalid value."
+  updateRecord(input: UpdateRecordInput!): RecordPayload!
+  "Move a record to the recycle bin. Archiving an archived record changes nothing."
+  archiveRecord(input: RecordIdInput!): RecordPayload!
+  "Bring a record back from the recycle bin. CONFLICT if a unique value of it was taken meanwhile."
+  restoreRecord(input: RecordIdInput!): RecordPayload!
+
+  """
+  Create up to 1000 records. PER ITEM: each item is created, or reported in
+  its result with its index and error; the created items are written in one
+  transaction. An error of the whole call (unknown object type, more than
+  1000 items) writes nothing.
+  """
+  createRecords(input: CreateRecordsInput!): BatchPayload!
+  "Update up to 1000 records. PER ITEM, as createRecords."
+  updateRecords(input: UpdateRecordsInput!): BatchPayload!
+  """
+  Create or update up to 1000 records matched by a unique property (contacts:
+  email, companies: domain). PER ITEM, as createRecords; items with the same
+  value apply in order.
+  """
+  upsertRecords(input: UpsertRecordsInput!): BatchPayload!
+  "Archive up to 1000 records. PER ITEM, as createRecords."
+  archiveRecords(input: ArchiveRecordsInput!): BatchPayload!
+}
+
+input CreateRecordInput {
+  "API name of the object type (contacts)."
+  objectType: String!
+  "Values keyed by property name."
+  properties: JSON!
+  "Records to associate the new one with, in the same transaction."
+  associations: [NewAssociationInput!]
+  "Accept the email of a contact deleted permanently."
+  allowErasedEmails: Boolean = false
+}
+
+"An association of a record being created."
+input NewAssociationInput {
+  to: ID!
+  labels: [String!]
+}
+
+input UpdateRecordInput {
+  id: ID!
+  "Values to set keyed by property name; null or \"\" clears one."
+  properties: JSON!
+}
+
+input RecordIdInput {
+  id: ID!
+}
+
+input CreateRecordsInput {
+  objectType: String!
+  inputs: [NewRecordInput!]!
+  "Accept the emails of contacts deleted permanently."
+  allowErasedEmails: Boolean = false
+}
+
+"One record of createRecords."
+input NewRecordInput {
+  properties: JSON!
+  "Records to associate the new one with; a refused association fails the item."
+  associations: [NewAssociationInput!]
+}
+
+input RecordPropertiesInput {
+  properties: JSON!
+}
+
+input UpdateRecordsInput {
+  "When given, every record must be of this object type."
+  objectType: String
+  inputs: [UpdateRecordInput!]!
+}
+
+input UpsertRecordsInput {
+  objectType: String!
+  "The unique property to match on; may be omitted when the object type has exactly one."
+  idProperty: String
+  "Each item must hold a value of idProperty."
+  inputs: [RecordPropertiesInput!]!
+  "Accept the emails of contacts deleted permanently."
+  allowErasedEmails: Boolean = false
+}
+
+input ArchiveRecordsInput {
+  ids: [ID!]!
+}
+
+type RecordPayload {
+  record: Record!
+}
+
+"The outcome of a batch: one result per input, in input order."
+type BatchPayload {
+  results: [BatchResult!]!
+  "How many items were written."
+  written: Int!
+  "How many items failed and wrote nothing."
+  failed: Int!
+}
+
+type BatchResult {
+  "Position of the item in the input list, from 0."
+  index: Int!
+  "The record as written; null when the item failed."
+  record: Record
+  "Upserts: true when a new record was made."
+  created: Boolean!
+  "Why the item failed; null when it was written."
+  error: ItemError
+}
+`, BuiltIn: false},
+	{Name: "../schema/associations.graphqls", Input: `# Associations between records: their types and labels, traversal, and
+# linking and unlinking records.
+
+extend type Query {
   "The association types from one object type to another: the unlabeled default first, then labels."
   associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]!
   "Every object type and every association type between them, for drawing the data model."
@@ -2228,6 +2408,274 @@ enum AssociationCategory {
   STANDARD
   "Made by an admin."
   USER_DEFINED
+}
+
+extend type Record {
+  """
+  Live records of toObjectType associated with this one, newest first
+  (ties by id), each edge with every label linking the two. labels keeps
+  records linked under any of them. Each record's list pages on its own:
+  first/after, last/before, at most 1000 a page, 50 by default.
+  """
+  associations(
+    toObjectType: String!
+    labels: [String!]
+    first: Int
+    after: String
+    last: Int
+    before: String
+  ): AssociationConnection!
+}
+
+type AssociationConnection {
+  edges: [AssociationEdge!]!
+  pageInfo: PageInfo!
+  "How many records the field selects in all. Costs a count: ask only when needed."
+  totalCount: Int!
+}
+
+type AssociationEdge {
+  cursor: String!
+  node: Record!
+  "Every type linking the parent to this record, seen from the parent: the unlabeled default first."
+  labels: [AssociationLabel!]!
+}
+
+"One type linking two records."
+type AssociationLabel {
+  "Global id of the AssociationType."
+  typeId: ID!
+  "null for the unlabeled default."
+  label: String
+  category: AssociationCategory!
+}
+
+extend type Mutation {
+  """
+  Associate two records, both directions in one transaction. Labels add to
+  those the pair has (they never replace), and the unlabeled association
+  comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
+  (Primary) answers CONFLICT naming the record that holds the place.
+  """
+  associate(input: AssociateInput!): AssociationPayload!
+  """
+  Remove labels from two associated records, or with no labels the whole
+  association: removing the unlabeled association removes every label.
+  """
+  disassociate(input: AssociateInput!): DisassociationPayload!
+  "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
+  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+  "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
+  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+
+  """
+  Define a label between two object types (at most 50 a pair). With an
+  inverseLabel it is a paired label: label seen from fromObjectType,
+  inverseLabel from toObjectType.
+  """
+  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload!
+  "Rename a user-defined label and, when inverseLabel is given, its inverse."
+  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload!
+  """
+  Delete a user-defined label and its inverse. Refused with CONFLICT and
+  the count while records use it, unless removeAssociations: then those
+  links go with it (the pairs stay associated, unlabeled).
+  """
+  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload!
+  """
+  Set how many records of the other side one record may have under a type;
+  null removes the limit. On the unlabeled default type it bounds the pair.
+  """
+  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload!
+}
+
+input AssociateInput {
+  from: ID!
+  to: ID!
+  "Label texts, e.g. [\"Primary\"]; none means the unlabeled association."
+  labels: [String!]
+}
+
+input AssociateRecordsInput {
+  inputs: [AssociateInput!]!
+}
+
+type AssociationPayload {
+  from: Record!
+  to: Record!
+  "Every type now linking from to to, seen from from."
+  labels: [AssociationLabel!]!
+}
+
+type DisassociationPayload {
+  from: Record!
+  to: Record!
+  "The types still linking from to to; empty when no longer associated."
+  labels: [AssociationLabel!]!
+  "How many directional association rows were removed."
+  removed: Int!
+}
+
+type AssociationBatchPayload {
+  results: [AssociationResult!]!
+  written: Int!
+  failed: Int!
+}
+
+type AssociationResult {
+  index: Int!
+  "The labels between the pair after the item; null when it failed."
+  labels: [AssociationLabel!]
+  error: ItemError
+}
+
+input CreateAssociationLabelInput {
+  fromObjectType: String!
+  toObjectType: String!
+  label: String!
+  "The label seen from toObjectType; the same as label when not given."
+  inverseLabel: String
+  limit: Int
+  inverseLimit: Int
+}
+
+input RenameAssociationLabelInput {
+  id: ID!
+  label: String!
+  inverseLabel: String
+}
+
+input DeleteAssociationLabelInput {
+  id: ID!
+  removeAssociations: Boolean = false
+}
+
+input SetAssociationLimitInput {
+  id: ID!
+  limit: Int
+}
+
+type AssociationTypePayload {
+  associationType: AssociationType!
+}
+
+type DeleteAssociationLabelPayload {
+  deletedId: ID!
+  "How many directional association rows went with the label."
+  removedAssociations: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/history.graphqls", Input: `# The history of records: every write of a value, merges, and permanent
+# deletion.
+
+extend type Record {
+  """
+  Every write of a property value, newest first, with those of the records
+  merged into this one. names keeps those properties only.
+  """
+  propertyHistory(names: [String!], first: Int, after: String): PropertyHistoryConnection!
+}
+
+type PropertyHistoryConnection {
+  edges: [PropertyChangeEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PropertyChangeEdge {
+  cursor: String!
+  node: PropertyChange!
+}
+
+"One write of one property value."
+type PropertyChange {
+  property: String!
+  "The value written; null when the write cleared it."
+  value: JSONValue
+  timestamp: DateTime!
+  sourceType: PropertySourceType!
+  "The import, merged record... the write came from."
+  sourceId: String
+  "The record written to: this one, or one merged into it."
+  recordId: ID!
+}
+
+enum PropertySourceType {
+  API
+  IMPORT
+  MERGE
+  SYSTEM
+}
+
+extend type Mutation {
+  """
+  Merge secondary into primary, in one transaction. The primary keeps its
+  values and takes the secondary's where it has none; unique values it
+  cannot take are kept (contacts: hs_additional_emails; others:
+  hs_merged_unique_values); the secondary's associations move to it
+  (labels kept, duplicates collapsed; a limit exceeded refuses the merge);
+  histories are combined; the secondary is archived and its id answers
+  the primary from then on (see hs_merged_object_ids).
+  """
+  mergeRecords(input: MergeRecordsInput!): RecordPayload!
+  """
+  Erase a record for good (GDPR) with the records merged into it: values,
+  history and associations. A contact's emails are remembered only as
+  hashes: creating them again needs allowErasedEmails.
+  """
+  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload!
+}
+
+input MergeRecordsInput {
+  primary: ID!
+  secondary: ID!
+}
+
+type DeleteRecordPermanentlyPayload {
+  deletedId: ID!
+  "The record and those merged into it."
+  deletedRecords: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/layouts.graphqls", Input: `# Record pages: the sections and properties an object type's record page
+# shows (ObjectType.layout).
+
+"The sections and ordered property names a record page shows."
+type RecordLayout {
+  card: [LayoutSection!]!
+  sidebar: [LayoutSection!]!
+  preview: [LayoutSection!]!
+}
+
+type LayoutSection {
+  title: String!
+  properties: [String!]!
+}
+
+extend type Mutation {
+  "Set the record page of an object type. Every name must be a live property."
+  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload!
+}
+
+input SetRecordLayoutInput {
+  objectType: String!
+  card: [LayoutSectionInput!]!
+  sidebar: [LayoutSectionInput!]!
+  preview: [LayoutSectionInput!]!
+}
+
+input LayoutSectionInput {
+  title: String!
+  properties: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/definitions.graphqls", Input: `# Definitions: object types, custom objects, properties, their options and
+# groups.
+
+extend type Query {
+  "Every live object type: standard, engagement (activities) and custom."
+  objectTypes: [ObjectType!]!
+  "The object type with this API name (contacts, deals...), or null."
+  objectType(name: String!): ObjectType
 }
 
 "A kind of record, such as contacts or a custom object."
@@ -2343,248 +2791,7 @@ type PropertyGroup implements Node {
   displayOrder: Int!
 }
 
-"Ordered stages records move through."
-type Pipeline implements Node {
-  id: ID!
-  "Internal value records hold in the pipeline property (deals: default)."
-  key: String!
-  label: String!
-  displayOrder: Int!
-  archived: Boolean!
-  stages(includeArchived: Boolean = false): [PipelineStage!]!
-}
-
-"A stage of a pipeline."
-type PipelineStage implements Node {
-  id: ID!
-  "Internal value records hold in the stage property (closedwon)."
-  key: String!
-  label: String!
-  displayOrder: Int!
-  "Deals: how likely a deal in this stage is to close, 0.0-1.0."
-  probability: Float
-  "Tickets: OPEN or CLOSED."
-  ticketState: TicketState
-  "Deals won or lost, tickets done."
-  closed: Boolean!
-  archived: Boolean!
-}
-
-enum TicketState {
-  OPEN
-  CLOSED
-}
-
-"The sections and ordered property names a record page shows."
-type RecordLayout {
-  card: [LayoutSection!]!
-  sidebar: [LayoutSection!]!
-  preview: [LayoutSection!]!
-}
-
-type LayoutSection {
-  title: String!
-  properties: [String!]!
-}
-
-"A contact, company, deal... of any object type."
-type Record implements Node {
-  id: ID!
-  "The plain numeric id, also the value of hs_object_id."
-  recordId: ID!
-  objectType: ObjectType!
-  "Name to show: the primary display property's value (contacts: first and last name, else email)."
-  displayName: String!
-  """
-  Values keyed by property name, typed as PropertyType says. Without names:
-  every value the record has, with hs_object_id, createdate and
-  lastmodifieddate. With names: only those that have a value.
-  """
-  properties(names: [String!]): JSON!
-  createdAt: DateTime!
-  updatedAt: DateTime!
-  archived: Boolean!
-  archivedAt: DateTime
-  """
-  Live records of toObjectType associated with this one, newest first
-  (ties by id), each edge with every label linking the two. labels keeps
-  records linked under any of them. Each record's list pages on its own:
-  first/after, last/before, at most 1000 a page, 50 by default.
-  """
-  associations(
-    toObjectType: String!
-    labels: [String!]
-    first: Int
-    after: String
-    last: Int
-    before: String
-  ): AssociationConnection!
-  """
-  Every write of a property value, newest first, with those of the records
-  merged into this one. names keeps those properties only.
-  """
-  propertyHistory(names: [String!], first: Int, after: String): PropertyHistoryConnection!
-}
-
-type PropertyHistoryConnection {
-  edges: [PropertyChangeEdge!]!
-  pageInfo: PageInfo!
-}
-
-type PropertyChangeEdge {
-  cursor: String!
-  node: PropertyChange!
-}
-
-"One write of one property value."
-type PropertyChange {
-  property: String!
-  "The value written; null when the write cleared it."
-  value: JSONValue
-  timestamp: DateTime!
-  sourceType: PropertySourceType!
-  "The import, merged record... the write came from."
-  sourceId: String
-  "The record written to: this one, or one merged into it."
-  recordId: ID!
-}
-
-enum PropertySourceType {
-  API
-  IMPORT
-  MERGE
-  SYSTEM
-}
-
-type AssociationConnection {
-  edges: [AssociationEdge!]!
-  pageInfo: PageInfo!
-  "How many records the field selects in all. Costs a count: ask only when needed."
-  totalCount: Int!
-}
-
-type AssociationEdge {
-  cursor: String!
-  node: Record!
-  "Every type linking the parent to this record, seen from the parent: the unlabeled default first."
-  labels: [AssociationLabel!]!
-}
-
-"One type linking two records."
-type AssociationLabel {
-  "Global id of the AssociationType."
-  typeId: ID!
-  "null for the unlabeled default."
-  label: String
-  category: AssociationCategory!
-}
-
-type RecordConnection {
-  edges: [RecordEdge!]!
-  pageInfo: PageInfo!
-  "How many records the query selects in all. Costs a count: ask only when needed."
-  totalCount: Int!
-}
-
-type RecordEdge {
-  cursor: String!
-  node: Record!
-}
-
-"Relay page info."
-type PageInfo {
-  hasNextPage: Boolean!
-  hasPreviousPage: Boolean!
-  startCursor: String
-  endCursor: String
-}
-
-type Mutation {
-  "Create one record. Refused as a whole (nothing written) on any invalid value."
-  createRecord(input: CreateRecordInput!): RecordPayload!
-  "Set values of one live record; null or \"\" clears a value. Refused as a whole on any invalid value."
-  updateRecord(input: UpdateRecordInput!): RecordPayload!
-  "Move a record to the recycle bin. Archiving an archived record changes nothing."
-  archiveRecord(input: RecordIdInput!): RecordPayload!
-  "Bring a record back from the recycle bin. CONFLICT if a unique value of it was taken meanwhile."
-  restoreRecord(input: RecordIdInput!): RecordPayload!
-
-  """
-  Create up to 1000 records. PER ITEM: each item is created, or reported in
-  its result with its index and error; the created items are written in one
-  transaction. An error of the whole call (unknown object type, more than
-  1000 items) writes nothing.
-  """
-  createRecords(input: CreateRecordsInput!): BatchPayload!
-  "Update up to 1000 records. PER ITEM, as createRecords."
-  updateRecords(input: UpdateRecordsInput!): BatchPayload!
-  """
-  Create or update up to 1000 records matched by a unique property (contacts:
-  email, companies: domain). PER ITEM, as createRecords; items with the same
-  value apply in order.
-  """
-  upsertRecords(input: UpsertRecordsInput!): BatchPayload!
-  "Archive up to 1000 records. PER ITEM, as createRecords."
-  archiveRecords(input: ArchiveRecordsInput!): BatchPayload!
-
-  """
-  Associate two records, both directions in one transaction. Labels add to
-  those the pair has (they never replace), and the unlabeled association
-  comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
-  (Primary) answers CONFLICT naming the record that holds the place.
-  """
-  associate(input: AssociateInput!): AssociationPayload!
-  """
-  Remove labels from two associated records, or with no labels the whole
-  association: removing the unlabeled association removes every label.
-  """
-  disassociate(input: AssociateInput!): DisassociationPayload!
-  "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
-  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
-  "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
-  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
-
-  """
-  Define a label between two object types (at most 50 a pair). With an
-  inverseLabel it is a paired label: label seen from fromObjectType,
-  inverseLabel from toObjectType.
-  """
-  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload!
-  "Rename a user-defined label and, when inverseLabel is given, its inverse."
-  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload!
-  """
-  Delete a user-defined label and its inverse. Refused with CONFLICT and
-  the count while records use it, unless removeAssociations: then those
-  links go with it (the pairs stay associated, unlabeled).
-  """
-  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload!
-  """
-  Set how many records of the other side one record may have under a type;
-  null removes the limit. On the unlabeled default type it bounds the pair.
-  """
-  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload!
-}
-
 extend type Mutation {
-  """
-  Merge secondary into primary, in one transaction. The primary keeps its
-  values and takes the secondary's where it has none; unique values it
-  cannot take are kept (contacts: hs_additional_emails; others:
-  hs_merged_unique_values); the secondary's associations move to it
-  (labels kept, duplicates collapsed; a limit exceeded refuses the merge);
-  histories are combined; the secondary is archived and its id answers
-  the primary from then on (see hs_merged_object_ids).
-  """
-  mergeRecords(input: MergeRecordsInput!): RecordPayload!
-  """
-  Erase a record for good (GDPR) with the records merged into it: values,
-  history and associations. A contact's emails are remembered only as
-  hashes: creating them again needs allowErasedEmails.
-  """
-  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload!
-  "Set the record page of an object type. Every name must be a live property."
-  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload!
-
   "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
   createProperty(input: CreatePropertyInput!): PropertyPayload!
   """
@@ -2621,45 +2828,6 @@ extend type Mutation {
   updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload!
   "Retire a custom object type; refused with CONFLICT and the count while it has records. Its name stays taken."
   archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload!
-
-  """
-  Add a pipeline with its stages to deals, tickets or a custom object type
-  (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
-  properties). At most 100 stages; stage labels unique in the pipeline.
-  """
-  createPipeline(input: CreatePipelineInput!): PipelinePayload!
-  "Relabel or reorder a pipeline."
-  updatePipeline(input: UpdatePipelineInput!): PipelinePayload!
-  "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
-  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload!
-  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload!
-  "Relabel, reorder or re-rate a stage."
-  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload!
-  "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
-  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload!
-}
-
-input MergeRecordsInput {
-  primary: ID!
-  secondary: ID!
-}
-
-type DeleteRecordPermanentlyPayload {
-  deletedId: ID!
-  "The record and those merged into it."
-  deletedRecords: Int!
-}
-
-input SetRecordLayoutInput {
-  objectType: String!
-  card: [LayoutSectionInput!]!
-  sidebar: [LayoutSectionInput!]!
-  preview: [LayoutSectionInput!]!
-}
-
-input LayoutSectionInput {
-  title: String!
-  properties: [String!]!
 }
 
 "A property definition to create."
@@ -2797,6 +2965,58 @@ type ObjectTypePayload {
 type ArchiveObjectTypePayload {
   name: String!
 }
+`, BuiltIn: false},
+	{Name: "../schema/pipelines.graphqls", Input: `# Pipelines of deals, tickets and custom objects, and their stages.
+
+"Ordered stages records move through."
+type Pipeline implements Node {
+  id: ID!
+  "Internal value records hold in the pipeline property (deals: default)."
+  key: String!
+  label: String!
+  displayOrder: Int!
+  archived: Boolean!
+  stages(includeArchived: Boolean = false): [PipelineStage!]!
+}
+
+"A stage of a pipeline."
+type PipelineStage implements Node {
+  id: ID!
+  "Internal value records hold in the stage property (closedwon)."
+  key: String!
+  label: String!
+  displayOrder: Int!
+  "Deals: how likely a deal in this stage is to close, 0.0-1.0."
+  probability: Float
+  "Tickets: OPEN or CLOSED."
+  ticketState: TicketState
+  "Deals won or lost, tickets done."
+  closed: Boolean!
+  archived: Boolean!
+}
+
+enum TicketState {
+  OPEN
+  CLOSED
+}
+
+extend type Mutation {
+  """
+  Add a pipeline with its stages to deals, tickets or a custom object type
+  (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
+  properties). At most 100 stages; stage labels unique in the pipeline.
+  """
+  createPipeline(input: CreatePipelineInput!): PipelinePayload!
+  "Relabel or reorder a pipeline."
+  updatePipeline(input: UpdatePipelineInput!): PipelinePayload!
+  "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
+  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload!
+  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload!
+  "Relabel, reorder or re-rate a stage."
+  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload!
+  "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
+  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload!
+}
 
 input PipelineStageInput {
   "Internal value records hold; generated when omitted."
@@ -2872,181 +3092,6 @@ type PipelineStagePayload {
 type ArchivePipelineStagePayload {
   stage: PipelineStage!
   movedRecords: Int!
-}
-
-input AssociateInput {
-  from: ID!
-  to: ID!
-  "Label texts, e.g. [\"Primary\"]; none means the unlabeled association."
-  labels: [String!]
-}
-
-input AssociateRecordsInput {
-  inputs: [AssociateInput!]!
-}
-
-type AssociationPayload {
-  from: Record!
-  to: Record!
-  "Every type now linking from to to, seen from from."
-  labels: [AssociationLabel!]!
-}
-
-type DisassociationPayload {
-  from: Record!
-  to: Record!
-  "The types still linking from to to; empty when no longer associated."
-  labels: [AssociationLabel!]!
-  "How many directional association rows were removed."
-  removed: Int!
-}
-
-type AssociationBatchPayload {
-  results: [AssociationResult!]!
-  written: Int!
-  failed: Int!
-}
-
-type AssociationResult {
-  index: Int!
-  "The labels between the pair after the item; null when it failed."
-  labels: [AssociationLabel!]
-  error: ItemError
-}
-
-input CreateAssociationLabelInput {
-  fromObjectType: String!
-  toObjectType: String!
-  label: String!
-  "The label seen from toObjectType; the same as label when not given."
-  inverseLabel: String
-  limit: Int
-  inverseLimit: Int
-}
-
-input RenameAssociationLabelInput {
-  id: ID!
-  label: String!
-  inverseLabel: String
-}
-
-input DeleteAssociationLabelInput {
-  id: ID!
-  removeAssociations: Boolean = false
-}
-
-input SetAssociationLimitInput {
-  id: ID!
-  limit: Int
-}
-
-type AssociationTypePayload {
-  associationType: AssociationType!
-}
-
-type DeleteAssociationLabelPayload {
-  deletedId: ID!
-  "How many directional association rows went with the label."
-  removedAssociations: Int!
-}
-
-input CreateRecordInput {
-  "API name of the object type (contacts)."
-  objectType: String!
-  "Values keyed by property name."
-  properties: JSON!
-  "Records to associate the new one with, in the same transaction."
-  associations: [NewAssociationInput!]
-  "Accept the email of a contact deleted permanently."
-  allowErasedEmails: Boolean = false
-}
-
-"An association of a record being created."
-input NewAssociationInput {
-  to: ID!
-  labels: [String!]
-}
-
-input UpdateRecordInput {
-  id: ID!
-  "Values to set keyed by property name; null or \"\" clears one."
-  properties: JSON!
-}
-
-input RecordIdInput {
-  id: ID!
-}
-
-input CreateRecordsInput {
-  objectType: String!
-  inputs: [NewRecordInput!]!
-  "Accept the emails of contacts deleted permanently."
-  allowErasedEmails: Boolean = false
-}
-
-"One record of createRecords."
-input NewRecordInput {
-  properties: JSON!
-  "Records to associate the new one with; a refused association fails the item."
-  associations: [NewAssociationInput!]
-}
-
-input RecordPropertiesInput {
-  properties: JSON!
-}
-
-input UpdateRecordsInput {
-  "When given, every record must be of this object type."
-  objectType: String
-  inputs: [UpdateRecordInput!]!
-}
-
-input UpsertRecordsInput {
-  objectType: String!
-  "The unique property to match on; may be omitted when the object type has exactly one."
-  idProperty: String
-  "Each item must hold a value of idProperty."
-  inputs: [RecordPropertiesInput!]!
-  "Accept the emails of contacts deleted permanently."
-  allowErasedEmails: Boolean = false
-}
-
-input ArchiveRecordsInput {
-  ids: [ID!]!
-}
-
-type RecordPayload {
-  record: Record!
-}
-
-"The outcome of a batch: one result per input, in input order."
-type BatchPayload {
-  results: [BatchResult!]!
-  "How many items were written."
-  written: Int!
-  "How many items failed and wrote nothing."
-  failed: Int!
-}
-
-type BatchResult {
-  "Position of the item in the input list, from 0."
-  index: Int!
-  "The record as written; null when the item failed."
-  record: Record
-  "Upserts: true when a new record was made."
-  created: Boolean!
-  "Why the item failed; null when it was written."
-  error: ItemError
-}
-
-"Why one batch item was not written."
-type ItemError {
-  code: String!
-  message: String!
-  "The property at fault, when one is."
-  property: String
-  "CONFLICT: the record that already holds the unique value."
-  existingRecord: Record
 }
 `, BuiltIn: false},
 }
@@ -9762,82 +9807,6 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_objectTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_objectTypes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().ObjectTypes(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*meta.ObjectType) graphql.Marshaler {
-			return ec.marshalNObjectType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectTypeᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_objectTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ObjectType(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_objectType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_objectType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ObjectType(ctx, fc.Args["name"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
-			return ec.marshalOObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_objectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ObjectType(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_objectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_records(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9998,6 +9967,82 @@ func (ec *executionContext) fieldContext_Query_dataModel(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DataModel(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_objectTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_objectTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ObjectTypes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_objectTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_objectType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ObjectType(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalOObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_objectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_objectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16188,18 +16233,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
-		case "objectTypes":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_objectTypes(ctx, field)
-				})
-		case "objectType":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_objectType(ctx, field)
-				})
 		case "records":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16223,6 +16256,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dataModel(ctx, field)
+				})
+		case "objectTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_objectTypes(ctx, field)
+				})
+		case "objectType":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_objectType(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
