@@ -11,8 +11,6 @@ import (
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/internal/definition"
-	"github.com/acme/crm/internal/gid"
-	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 )
 
@@ -216,16 +214,6 @@ func (r *mutationResolver) ArchiveObjectType(ctx context.Context, input model.Ob
 	return &model.ArchiveObjectTypePayload{Name: input.Name}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *objectTypeResolver) ID(ctx context.Context, obj *meta.ObjectType) (string, error) {
-	return gid.Encode(gid.ObjectType, obj.ID), nil
-}
-
-// Kind is the resolver for the kind field.
-func (r *objectTypeResolver) Kind(ctx context.Context, obj *meta.ObjectType) (model.ObjectTypeKind, error) {
-	return model.ObjectTypeKind(enumName(obj.Kind)), nil
-}
-
 // Properties is the resolver for the properties field.
 func (r *objectTypeResolver) Properties(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Property, error) {
 	all := includeArchivedArg(includeArchived)
@@ -259,39 +247,6 @@ func (r *objectTypeResolver) Pipelines(ctx context.Context, obj *meta.ObjectType
 	return out, nil
 }
 
-// Layout is the resolver for the layout field.
-func (r *objectTypeResolver) Layout(ctx context.Context, obj *meta.ObjectType) (*layout.Layout, error) {
-	return obj.RecordLayout(), nil
-}
-
-// ID is the resolver for the id field.
-func (r *propertyResolver) ID(ctx context.Context, obj *meta.Property) (string, error) {
-	return gid.Encode(gid.Property, obj.ID), nil
-}
-
-// Type is the resolver for the type field.
-func (r *propertyResolver) Type(ctx context.Context, obj *meta.Property) (model.PropertyType, error) {
-	return model.PropertyType(enumName(string(obj.Type))), nil
-}
-
-// FieldType is the resolver for the fieldType field.
-func (r *propertyResolver) FieldType(ctx context.Context, obj *meta.Property) (model.FieldType, error) {
-	return model.FieldType(enumName(string(obj.FieldType))), nil
-}
-
-// GroupName is the resolver for the groupName field.
-func (r *propertyResolver) GroupName(ctx context.Context, obj *meta.Property) (*string, error) {
-	if obj.Group == nil {
-		return nil, nil
-	}
-	return &obj.Group.Name, nil
-}
-
-// ID is the resolver for the id field.
-func (r *propertyGroupResolver) ID(ctx context.Context, obj *meta.PropertyGroup) (string, error) {
-	return gid.Encode(gid.PropertyGroup, obj.ID), nil
-}
-
 // ObjectTypes is the resolver for the objectTypes field.
 func (r *queryResolver) ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error) {
 	m, err := r.model(ctx)
@@ -323,14 +278,4 @@ func (r *queryResolver) ObjectType(ctx context.Context, name string) (*meta.Obje
 // ObjectType returns generated.ObjectTypeResolver implementation.
 func (r *Resolver) ObjectType() generated.ObjectTypeResolver { return &objectTypeResolver{r} }
 
-// Property returns generated.PropertyResolver implementation.
-func (r *Resolver) Property() generated.PropertyResolver { return &propertyResolver{r} }
-
-// PropertyGroup returns generated.PropertyGroupResolver implementation.
-func (r *Resolver) PropertyGroup() generated.PropertyGroupResolver { return &propertyGroupResolver{r} }
-
-type (
-	objectTypeResolver    struct{ *Resolver }
-	propertyResolver      struct{ *Resolver }
-	propertyGroupResolver struct{ *Resolver }
-)
+type objectTypeResolver struct{ *Resolver }

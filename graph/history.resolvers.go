@@ -53,11 +53,6 @@ func (r *mutationResolver) DeleteRecordPermanently(ctx context.Context, input mo
 	return &model.DeleteRecordPermanentlyPayload{DeletedID: input.ID, DeletedRecords: n}, nil
 }
 
-// SourceType is the resolver for the sourceType field.
-func (r *propertyChangeResolver) SourceType(ctx context.Context, obj *history.Entry) (model.PropertySourceType, error) {
-	return model.PropertySourceType(obj.SourceType), nil
-}
-
 // SourceID is the resolver for the sourceId field.
 func (r *propertyChangeResolver) SourceID(ctx context.Context, obj *history.Entry) (*string, error) {
 	if obj.SourceID == "" {

@@ -148,11 +148,6 @@ func (r *mutationResolver) ArchivePipelineStage(ctx context.Context, input model
 	return &model.ArchivePipelineStagePayload{Stage: st, MovedRecords: moved}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *pipelineResolver) ID(ctx context.Context, obj *meta.Pipeline) (string, error) {
-	return gid.Encode(gid.Pipeline, obj.ID), nil
-}
-
 // Stages is the resolver for the stages field.
 func (r *pipelineResolver) Stages(ctx context.Context, obj *meta.Pipeline, includeArchived *bool) ([]*meta.Stage, error) {
 	all := includeArchivedArg(includeArchived)
@@ -165,27 +160,7 @@ func (r *pipelineResolver) Stages(ctx context.Context, obj *meta.Pipeline, inclu
 	return out, nil
 }
 
-// ID is the resolver for the id field.
-func (r *pipelineStageResolver) ID(ctx context.Context, obj *meta.Stage) (string, error) {
-	return gid.Encode(gid.PipelineStage, obj.ID), nil
-}
-
-// TicketState is the resolver for the ticketState field.
-func (r *pipelineStageResolver) TicketState(ctx context.Context, obj *meta.Stage) (*model.TicketState, error) {
-	if obj.TicketState == nil {
-		return nil, nil
-	}
-	state := model.TicketState(*obj.TicketState)
-	return &state, nil
-}
-
 // Pipeline returns generated.PipelineResolver implementation.
 func (r *Resolver) Pipeline() generated.PipelineResolver { return &pipelineResolver{r} }
 
-// PipelineStage returns generated.PipelineStageResolver implementation.
-func (r *Resolver) PipelineStage() generated.PipelineStageResolver { return &pipelineStageResolver{r} }
-
-type (
-	pipelineResolver      struct{ *Resolver }
-	pipelineStageResolver struct{ *Resolver }
-)
+type pipelineResolver struct{ *Resolver }

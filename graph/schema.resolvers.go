@@ -14,19 +14,6 @@ import (
 	"github.com/acme/crm/internal/records"
 )
 
-// Code is the resolver for the code field.
-func (r *itemErrorResolver) Code(ctx context.Context, obj *apierr.Error) (string, error) {
-	return string(obj.Code), nil
-}
-
-// Property is the resolver for the property field.
-func (r *itemErrorResolver) Property(ctx context.Context, obj *apierr.Error) (*string, error) {
-	if obj.Property == "" {
-		return nil, nil
-	}
-	return &obj.Property, nil
-}
-
 // ExistingRecord is the resolver for the existingRecord field.
 func (r *itemErrorResolver) ExistingRecord(ctx context.Context, obj *apierr.Error) (*records.Record, error) {
 	if obj.ExistingID == 0 {

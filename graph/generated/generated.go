@@ -14,6 +14,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
@@ -45,10 +47,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	ObjectType() ObjectTypeResolver
 	Pipeline() PipelineResolver
-	PipelineStage() PipelineStageResolver
-	Property() PropertyResolver
 	PropertyChange() PropertyChangeResolver
-	PropertyGroup() PropertyGroupResolver
 	PropertyHistoryConnection() PropertyHistoryConnectionResolver
 	Query() QueryResolver
 	Record() RecordResolver
@@ -172,7 +171,7 @@ type ComplexityRoot struct {
 		Code           func(childComplexity int) int
 		ExistingRecord func(childComplexity int) int
 		Message        func(childComplexity int) int
-		Property       func(childComplexity int) int
+		PropertyOrNull func(childComplexity int) int
 	}
 
 	LayoutSection struct {
@@ -221,16 +220,16 @@ type ComplexityRoot struct {
 
 	ObjectType struct {
 		CreatedAt                  func(childComplexity int) int
+		GlobalID                   func(childComplexity int) int
 		Groups                     func(childComplexity int) int
-		ID                         func(childComplexity int) int
-		Kind                       func(childComplexity int) int
-		Layout                     func(childComplexity int) int
+		KindEnum                   func(childComplexity int) int
 		Name                       func(childComplexity int) int
 		Pipelines                  func(childComplexity int, includeArchived *bool) int
 		PluralLabel                func(childComplexity int) int
 		PrimaryDisplayProperty     func(childComplexity int) int
 		Properties                 func(childComplexity int, includeArchived *bool) int
 		Property                   func(childComplexity int, name string) int
+		RecordLayout               func(childComplexity int) int
 		RequiredProperties         func(childComplexity int) int
 		SearchableProperties       func(childComplexity int) int
 		SecondaryDisplayProperties func(childComplexity int) int
@@ -252,7 +251,7 @@ type ComplexityRoot struct {
 	Pipeline struct {
 		Archived     func(childComplexity int) int
 		DisplayOrder func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Key          func(childComplexity int) int
 		Label        func(childComplexity int) int
 		Stages       func(childComplexity int, includeArchived *bool) int
@@ -263,14 +262,14 @@ type ComplexityRoot struct {
 	}
 
 	PipelineStage struct {
-		Archived     func(childComplexity int) int
-		Closed       func(childComplexity int) int
-		DisplayOrder func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Key          func(childComplexity int) int
-		Label        func(childComplexity int) int
-		Probability  func(childComplexity int) int
-		TicketState  func(childComplexity int) int
+		Archived        func(childComplexity int) int
+		Closed          func(childComplexity int) int
+		DisplayOrder    func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		Key             func(childComplexity int) int
+		Label           func(childComplexity int) int
+		Probability     func(childComplexity int) int
+		TicketStateEnum func(childComplexity int) int
 	}
 
 	PipelineStagePayload struct {
@@ -283,9 +282,9 @@ type ComplexityRoot struct {
 		Description        func(childComplexity int) int
 		DisplayOrder       func(childComplexity int) int
 		FieldType          func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
 		GroupName          func(childComplexity int) int
 		Hidden             func(childComplexity int) int
-		ID                 func(childComplexity int) int
 		Label              func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Options            func(childComplexity int) int
@@ -312,7 +311,7 @@ type ComplexityRoot struct {
 
 	PropertyGroup struct {
 		DisplayOrder func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Label        func(childComplexity int) int
 		Name         func(childComplexity int) int
 	}
@@ -406,9 +405,6 @@ type BatchResultResolver interface {
 	Error(ctx context.Context, obj *records.Result) (*apierr.Error, error)
 }
 type ItemErrorResolver interface {
-	Code(ctx context.Context, obj *apierr.Error) (string, error)
-
-	Property(ctx context.Context, obj *apierr.Error) (*string, error)
 	ExistingRecord(ctx context.Context, obj *apierr.Error) (*records.Record, error)
 }
 type MutationResolver interface {
@@ -450,41 +446,17 @@ type MutationResolver interface {
 	ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error)
 }
 type ObjectTypeResolver interface {
-	ID(ctx context.Context, obj *meta.ObjectType) (string, error)
-
-	Kind(ctx context.Context, obj *meta.ObjectType) (model.ObjectTypeKind, error)
-
 	Properties(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Property, error)
 	Property(ctx context.Context, obj *meta.ObjectType, name string) (*meta.Property, error)
 
 	Pipelines(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Pipeline, error)
-	Layout(ctx context.Context, obj *meta.ObjectType) (*layout.Layout, error)
 }
 type PipelineResolver interface {
-	ID(ctx context.Context, obj *meta.Pipeline) (string, error)
-
 	Stages(ctx context.Context, obj *meta.Pipeline, includeArchived *bool) ([]*meta.Stage, error)
 }
-type PipelineStageResolver interface {
-	ID(ctx context.Context, obj *meta.Stage) (string, error)
-
-	TicketState(ctx context.Context, obj *meta.Stage) (*model.TicketState, error)
-}
-type PropertyResolver interface {
-	ID(ctx context.Context, obj *meta.Property) (string, error)
-
-	Type(ctx context.Context, obj *meta.Property) (model.PropertyType, error)
-	FieldType(ctx context.Context, obj *meta.Property) (model.FieldType, error)
-
-	GroupName(ctx context.Context, obj *meta.Property) (*string, error)
-}
 type PropertyChangeResolver interface {
-	SourceType(ctx context.Context, obj *history.Entry) (model.PropertySourceType, error)
 	SourceID(ctx context.Context, obj *history.Entry) (*string, error)
 	RecordID(ctx context.Context, obj *history.Entry) (string, error)
-}
-type PropertyGroupResolver interface {
-	ID(ctx context.Context, obj *meta.PropertyGroup) (string, error)
 }
 type PropertyHistoryConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.HistoryPage) ([]*model.PropertyChangeEdge, error)
@@ -875,11 +847,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ItemError.Message(childComplexity), true
 	case "ItemError.property":
-		if e.ComplexityRoot.ItemError.Property == nil {
+		if e.ComplexityRoot.ItemError.PropertyOrNull == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ItemError.Property(childComplexity), true
+		return e.ComplexityRoot.ItemError.PropertyOrNull(childComplexity), true
 
 	case "LayoutSection.properties":
 		if e.ComplexityRoot.LayoutSection.Properties == nil {
@@ -1297,30 +1269,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.CreatedAt(childComplexity), true
+	case "ObjectType.id":
+		if e.ComplexityRoot.ObjectType.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.GlobalID(childComplexity), true
 	case "ObjectType.propertyGroups":
 		if e.ComplexityRoot.ObjectType.Groups == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ObjectType.Groups(childComplexity), true
-	case "ObjectType.id":
-		if e.ComplexityRoot.ObjectType.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ObjectType.ID(childComplexity), true
 	case "ObjectType.kind":
-		if e.ComplexityRoot.ObjectType.Kind == nil {
+		if e.ComplexityRoot.ObjectType.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ObjectType.Kind(childComplexity), true
-	case "ObjectType.layout":
-		if e.ComplexityRoot.ObjectType.Layout == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ObjectType.Layout(childComplexity), true
+		return e.ComplexityRoot.ObjectType.KindEnum(childComplexity), true
 	case "ObjectType.name":
 		if e.ComplexityRoot.ObjectType.Name == nil {
 			break
@@ -1372,6 +1338,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.Property(childComplexity, args["name"].(string)), true
+	case "ObjectType.layout":
+		if e.ComplexityRoot.ObjectType.RecordLayout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.RecordLayout(childComplexity), true
 	case "ObjectType.requiredProperties":
 		if e.ComplexityRoot.ObjectType.RequiredProperties == nil {
 			break
@@ -1448,11 +1420,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pipeline.DisplayOrder(childComplexity), true
 	case "Pipeline.id":
-		if e.ComplexityRoot.Pipeline.ID == nil {
+		if e.ComplexityRoot.Pipeline.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pipeline.ID(childComplexity), true
+		return e.ComplexityRoot.Pipeline.GlobalID(childComplexity), true
 	case "Pipeline.key":
 		if e.ComplexityRoot.Pipeline.Key == nil {
 			break
@@ -1503,11 +1475,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineStage.DisplayOrder(childComplexity), true
 	case "PipelineStage.id":
-		if e.ComplexityRoot.PipelineStage.ID == nil {
+		if e.ComplexityRoot.PipelineStage.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PipelineStage.ID(childComplexity), true
+		return e.ComplexityRoot.PipelineStage.GlobalID(childComplexity), true
 	case "PipelineStage.key":
 		if e.ComplexityRoot.PipelineStage.Key == nil {
 			break
@@ -1527,11 +1499,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineStage.Probability(childComplexity), true
 	case "PipelineStage.ticketState":
-		if e.ComplexityRoot.PipelineStage.TicketState == nil {
+		if e.ComplexityRoot.PipelineStage.TicketStateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PipelineStage.TicketState(childComplexity), true
+		return e.ComplexityRoot.PipelineStage.TicketStateEnum(childComplexity), true
 
 	case "PipelineStagePayload.stage":
 		if e.ComplexityRoot.PipelineStagePayload.Stage == nil {
@@ -1570,6 +1542,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Property.FieldType(childComplexity), true
+	case "Property.id":
+		if e.ComplexityRoot.Property.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.GlobalID(childComplexity), true
 	case "Property.groupName":
 		if e.ComplexityRoot.Property.GroupName == nil {
 			break
@@ -1582,12 +1560,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Property.Hidden(childComplexity), true
-	case "Property.id":
-		if e.ComplexityRoot.Property.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Property.ID(childComplexity), true
 	case "Property.label":
 		if e.ComplexityRoot.Property.Label == nil {
 			break
@@ -1694,11 +1666,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyGroup.DisplayOrder(childComplexity), true
 	case "PropertyGroup.id":
-		if e.ComplexityRoot.PropertyGroup.ID == nil {
+		if e.ComplexityRoot.PropertyGroup.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PropertyGroup.ID(childComplexity), true
+		return e.ComplexityRoot.PropertyGroup.GlobalID(childComplexity), true
 	case "PropertyGroup.label":
 		if e.ComplexityRoot.PropertyGroup.Label == nil {
 			break
@@ -6112,18 +6084,18 @@ func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.C
 			return ec.fieldContext_ItemError_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ItemError().Code(ctx, obj)
+			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ItemError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ItemError", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
 }
 
 func (ec *executionContext) _ItemError_message(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -6158,7 +6130,7 @@ func (ec *executionContext) _ItemError_property(ctx context.Context, field graph
 			return ec.fieldContext_ItemError_property(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ItemError().Property(ctx, obj)
+			return obj.PropertyOrNull(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6169,7 +6141,7 @@ func (ec *executionContext) _ItemError_property(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ItemError_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ItemError", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ItemError", field, true, false, "String")
 }
 
 func (ec *executionContext) _ItemError_existingRecord(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -7843,7 +7815,7 @@ func (ec *executionContext) _ObjectType_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_ObjectType_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ObjectType().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7854,7 +7826,7 @@ func (ec *executionContext) _ObjectType_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ObjectType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ObjectType", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ObjectType", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ObjectType_name(ctx context.Context, field graphql.CollectedField, obj *meta.ObjectType) (ret graphql.Marshaler) {
@@ -7935,18 +7907,18 @@ func (ec *executionContext) _ObjectType_kind(ctx context.Context, field graphql.
 			return ec.fieldContext_ObjectType_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ObjectType().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ObjectTypeKind) graphql.Marshaler {
-			return ec.marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v objecttype.Kind) graphql.Marshaler {
+			return ec.marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ObjectType_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ObjectType", field, true, true, "ObjectTypeKind")
+	return graphql.NewScalarFieldContext("ObjectType", field, true, false, "ObjectTypeKind")
 }
 
 func (ec *executionContext) _ObjectType_primaryDisplayProperty(ctx context.Context, field graphql.CollectedField, obj *meta.ObjectType) (ret graphql.Marshaler) {
@@ -8214,7 +8186,7 @@ func (ec *executionContext) _ObjectType_layout(ctx context.Context, field graphq
 			return ec.fieldContext_ObjectType_layout(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ObjectType().Layout(ctx, obj)
+			return obj.RecordLayout(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *layout.Layout) graphql.Marshaler {
@@ -8229,7 +8201,7 @@ func (ec *executionContext) fieldContext_ObjectType_layout(_ context.Context, fi
 		Object:     "ObjectType",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RecordLayout(ctx, field)
 		},
@@ -8416,7 +8388,7 @@ func (ec *executionContext) _Pipeline_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Pipeline_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Pipeline().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8427,7 +8399,7 @@ func (ec *executionContext) _Pipeline_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Pipeline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Pipeline", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Pipeline_key(ctx context.Context, field graphql.CollectedField, obj *meta.Pipeline) (ret graphql.Marshaler) {
@@ -8607,7 +8579,7 @@ func (ec *executionContext) _PipelineStage_id(ctx context.Context, field graphql
 			return ec.fieldContext_PipelineStage_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PipelineStage().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8618,7 +8590,7 @@ func (ec *executionContext) _PipelineStage_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_PipelineStage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineStage", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("PipelineStage", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PipelineStage_key(ctx context.Context, field graphql.CollectedField, obj *meta.Stage) (ret graphql.Marshaler) {
@@ -8722,18 +8694,18 @@ func (ec *executionContext) _PipelineStage_ticketState(ctx context.Context, fiel
 			return ec.fieldContext_PipelineStage_ticketState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PipelineStage().TicketState(ctx, obj)
+			return obj.TicketStateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.TicketState) graphql.Marshaler {
-			return ec.marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *pipelinestage.TicketState) graphql.Marshaler {
+			return ec.marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_PipelineStage_ticketState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineStage", field, true, true, "TicketState")
+	return graphql.NewScalarFieldContext("PipelineStage", field, true, false, "TicketState")
 }
 
 func (ec *executionContext) _PipelineStage_closed(ctx context.Context, field graphql.CollectedField, obj *meta.Stage) (ret graphql.Marshaler) {
@@ -8823,7 +8795,7 @@ func (ec *executionContext) _Property_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Property_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Property().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8834,7 +8806,7 @@ func (ec *executionContext) _Property_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Property_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Property", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Property", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Property_name(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
@@ -8892,18 +8864,18 @@ func (ec *executionContext) _Property_type(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Property_type(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Property().Type(ctx, obj)
+			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PropertyType) graphql.Marshaler {
-			return ec.marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v propdef.Type) graphql.Marshaler {
+			return ec.marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Property_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Property", field, true, true, "PropertyType")
+	return graphql.NewScalarFieldContext("Property", field, false, false, "PropertyType")
 }
 
 func (ec *executionContext) _Property_fieldType(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
@@ -8915,18 +8887,18 @@ func (ec *executionContext) _Property_fieldType(ctx context.Context, field graph
 			return ec.fieldContext_Property_fieldType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Property().FieldType(ctx, obj)
+			return obj.FieldType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.FieldType) graphql.Marshaler {
-			return ec.marshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v propdef.FieldType) graphql.Marshaler {
+			return ec.marshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐFieldType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Property_fieldType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Property", field, true, true, "FieldType")
+	return graphql.NewScalarFieldContext("Property", field, false, false, "FieldType")
 }
 
 func (ec *executionContext) _Property_description(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
@@ -8961,7 +8933,7 @@ func (ec *executionContext) _Property_groupName(ctx context.Context, field graph
 			return ec.fieldContext_Property_groupName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Property().GroupName(ctx, obj)
+			return obj.GroupName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8972,7 +8944,7 @@ func (ec *executionContext) _Property_groupName(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Property_groupName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Property", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Property", field, true, false, "String")
 }
 
 func (ec *executionContext) _Property_displayOrder(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
@@ -9269,18 +9241,18 @@ func (ec *executionContext) _PropertyChange_sourceType(ctx context.Context, fiel
 			return ec.fieldContext_PropertyChange_sourceType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PropertyChange().SourceType(ctx, obj)
+			return obj.SourceType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PropertySourceType) graphql.Marshaler {
-			return ec.marshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPropertySourceType2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PropertyChange_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "PropertySourceType")
+	return graphql.NewScalarFieldContext("PropertyChange", field, false, false, "PropertySourceType")
 }
 
 func (ec *executionContext) _PropertyChange_sourceId(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
@@ -9393,7 +9365,7 @@ func (ec *executionContext) _PropertyGroup_id(ctx context.Context, field graphql
 			return ec.fieldContext_PropertyGroup_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PropertyGroup().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9404,7 +9376,7 @@ func (ec *executionContext) _PropertyGroup_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_PropertyGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PropertyGroup", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("PropertyGroup", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PropertyGroup_name(ctx context.Context, field graphql.CollectedField, obj *meta.PropertyGroup) (ret graphql.Marshaler) {
@@ -12965,7 +12937,7 @@ func (ec *executionContext) unmarshalInputPipelineStageInput(ctx context.Context
 			it.Probability = data
 		case "ticketState":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticketState"))
-			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, v)
+			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13770,7 +13742,7 @@ func (ec *executionContext) unmarshalInputUpdatePipelineStageInput(ctx context.C
 			it.Probability = data
 		case "ticketState":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticketState"))
-			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx, v)
+			data, err := ec.unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15028,22 +15000,20 @@ func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ItemError")
 		case "code":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ItemError_code(ctx, field, obj)
-				})
+			out.Values[i] = ec._ItemError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "message":
 			out.Values[i] = ec._ItemError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "property":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ItemError_property(ctx, field, obj)
-				})
+			out.Values[i] = ec._ItemError_property(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "existingRecord":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -15405,11 +15375,10 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ObjectType")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ObjectType_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ObjectType_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._ObjectType_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15426,11 +15395,10 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ObjectType_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._ObjectType_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "primaryDisplayProperty":
 			out.Values[i] = ec._ObjectType_primaryDisplayProperty(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15475,11 +15443,10 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 					return ec._ObjectType_pipelines(ctx, field, obj)
 				})
 		case "layout":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ObjectType_layout(ctx, field, obj)
-				})
+			out.Values[i] = ec._ObjectType_layout(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._ObjectType_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15600,11 +15567,10 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Pipeline")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Pipeline_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Pipeline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "key":
 			out.Values[i] = ec._Pipeline_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15693,46 +15659,44 @@ func (ec *executionContext) _PipelineStage(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PipelineStage")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PipelineStage_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._PipelineStage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "key":
 			out.Values[i] = ec._PipelineStage_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
 			out.Values[i] = ec._PipelineStage_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "displayOrder":
 			out.Values[i] = ec._PipelineStage_displayOrder(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "probability":
 			out.Values[i] = ec._PipelineStage_probability(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "ticketState":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PipelineStage_ticketState(ctx, field, obj)
-				})
+			out.Values[i] = ec._PipelineStage_ticketState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "closed":
 			out.Values[i] = ec._PipelineStage_closed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "archived":
 			out.Values[i] = ec._PipelineStage_archived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15796,88 +15760,84 @@ func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Property")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Property_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Property_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Property_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
 			out.Values[i] = ec._Property_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "type":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Property_type(ctx, field, obj)
-				})
+			out.Values[i] = ec._Property_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fieldType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Property_fieldType(ctx, field, obj)
-				})
+			out.Values[i] = ec._Property_fieldType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "description":
 			out.Values[i] = ec._Property_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "groupName":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Property_groupName(ctx, field, obj)
-				})
+			out.Values[i] = ec._Property_groupName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "displayOrder":
 			out.Values[i] = ec._Property_displayOrder(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "options":
 			out.Values[i] = ec._Property_options(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "hasUniqueValue":
 			out.Values[i] = ec._Property_hasUniqueValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "hidden":
 			out.Values[i] = ec._Property_hidden(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "readOnlyValue":
 			out.Values[i] = ec._Property_readOnlyValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "readOnlyDefinition":
 			out.Values[i] = ec._Property_readOnlyDefinition(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "archived":
 			out.Values[i] = ec._Property_archived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Property_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Property_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15923,11 +15883,10 @@ func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sourceType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PropertyChange_sourceType(ctx, field, obj)
-				})
+			out.Values[i] = ec._PropertyChange_sourceType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sourceId":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16007,25 +15966,24 @@ func (ec *executionContext) _PropertyGroup(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PropertyGroup")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PropertyGroup_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._PropertyGroup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._PropertyGroup_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
 			out.Values[i] = ec._PropertyGroup_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "displayOrder":
 			out.Values[i] = ec._PropertyGroup_displayOrder(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17309,6 +17267,16 @@ func (ec *executionContext) marshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐFieldType(ctx context.Context, v any) (propdef.FieldType, error) {
+	var res propdef.FieldType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐFieldType(ctx context.Context, sel ast.SelectionSet, v propdef.FieldType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17486,15 +17454,33 @@ func (ec *executionContext) marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋin
 	return ec._ObjectType(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeKind(ctx context.Context, v any) (model.ObjectTypeKind, error) {
-	var res model.ObjectTypeKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind(ctx context.Context, v any) (objecttype.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeKind(ctx context.Context, sel ast.SelectionSet, v model.ObjectTypeKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind(ctx context.Context, sel ast.SelectionSet, v objecttype.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ObjectTypeKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind = map[string]objecttype.Kind{
+		"STANDARD":   objecttype.KindStandard,
+		"ENGAGEMENT": objecttype.KindEngagement,
+		"CUSTOM":     objecttype.KindCustom,
+	}
+	marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind = map[objecttype.Kind]string{
+		objecttype.KindStandard:   "STANDARD",
+		objecttype.KindEngagement: "ENGAGEMENT",
+		objecttype.KindCustom:     "CUSTOM",
+	}
+)
 
 func (ec *executionContext) marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
 	if v == nil {
@@ -17745,14 +17731,18 @@ func (ec *executionContext) unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrm
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx context.Context, v any) (model.PropertySourceType, error) {
-	var res model.PropertySourceType
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNPropertySourceType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPropertySourceType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertySourceType(ctx context.Context, sel ast.SelectionSet, v model.PropertySourceType) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNPropertySourceType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PropertySourceType!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, v any) (model.PropertyType, error) {
@@ -17762,6 +17752,16 @@ func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋg
 }
 
 func (ec *executionContext) marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, sel ast.SelectionSet, v model.PropertyType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐType(ctx context.Context, v any) (propdef.Type, error) {
+	var res propdef.Type
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐType(ctx context.Context, sel ast.SelectionSet, v propdef.Type) graphql.Marshaler {
 	return v
 }
 
@@ -17858,6 +17858,16 @@ func (ec *executionContext) unmarshalNSetAssociationLimitInput2githubᚗcomᚋac
 func (ec *executionContext) unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
 	res, err := ec.unmarshalInputSetRecordLayoutInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
+	var res apierr.Code
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, sel ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -18430,21 +18440,35 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx context.Context, v any) (*model.TicketState, error) {
+func (ec *executionContext) unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx context.Context, v any) (*pipelinestage.TicketState, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.TicketState)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTicketState(ctx context.Context, sel ast.SelectionSet, v *model.TicketState) graphql.Marshaler {
+func (ec *executionContext) marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx context.Context, sel ast.SelectionSet, v *pipelinestage.TicketState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState[*v])
+	return res
 }
+
+var (
+	unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState = map[string]pipelinestage.TicketState{
+		"OPEN":   pipelinestage.TicketStateOPEN,
+		"CLOSED": pipelinestage.TicketStateCLOSED,
+	}
+	marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState = map[pipelinestage.TicketState]string{
+		pipelinestage.TicketStateOPEN:   "OPEN",
+		pipelinestage.TicketStateCLOSED: "CLOSED",
+	}
+)
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

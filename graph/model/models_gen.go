@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
@@ -236,8 +237,8 @@ type PipelineStageInput struct {
 	Label        string  `json:"label"`
 	DisplayOrder *int    `json:"displayOrder,omitempty"`
 	// Deals: 0.0-1.0.
-	Probability *float64     `json:"probability,omitempty"`
-	TicketState *TicketState `json:"ticketState,omitempty"`
+	Probability *float64                   `json:"probability,omitempty"`
+	TicketState *pipelinestage.TicketState `json:"ticketState,omitempty"`
 	// Deals won or lost; tickets are closed by ticketState CLOSED.
 	Closed *bool `json:"closed,omitempty"`
 }
@@ -357,12 +358,12 @@ type UpdatePipelineInput struct {
 }
 
 type UpdatePipelineStageInput struct {
-	ID           string       `json:"id"`
-	Label        *string      `json:"label,omitempty"`
-	DisplayOrder *int         `json:"displayOrder,omitempty"`
-	Probability  *float64     `json:"probability,omitempty"`
-	TicketState  *TicketState `json:"ticketState,omitempty"`
-	Closed       *bool        `json:"closed,omitempty"`
+	ID           string                     `json:"id"`
+	Label        *string                    `json:"label,omitempty"`
+	DisplayOrder *int                       `json:"displayOrder,omitempty"`
+	Probability  *float64                   `json:"probability,omitempty"`
+	TicketState  *pipelinestage.TicketState `json:"ticketState,omitempty"`
+	Closed       *bool                      `json:"closed,omitempty"`
 }
 
 type UpdatePropertyGroupInput struct {
@@ -495,125 +496,6 @@ func (e FieldType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-type ObjectTypeKind string
-
-const (
-	// contacts, companies, deals, tickets
-	ObjectTypeKindStandard ObjectTypeKind = "STANDARD"
-	// activities: notes, calls, emails, meetings, tasks
-	ObjectTypeKindEngagement ObjectTypeKind = "ENGAGEMENT"
-	// made by an admin
-	ObjectTypeKindCustom ObjectTypeKind = "CUSTOM"
-)
-
-var AllObjectTypeKind = []ObjectTypeKind{
-	ObjectTypeKindStandard,
-	ObjectTypeKindEngagement,
-	ObjectTypeKindCustom,
-}
-
-func (e ObjectTypeKind) IsValid() bool {
-	switch e {
-	case ObjectTypeKindStandard, ObjectTypeKindEngagement, ObjectTypeKindCustom:
-		return true
-	}
-	return false
-}
-
-func (e ObjectTypeKind) String() string {
-	return string(e)
-}
-
-func (e *ObjectTypeKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ObjectTypeKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ObjectTypeKind", str)
-	}
-	return nil
-}
-
-func (e ObjectTypeKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ObjectTypeKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ObjectTypeKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type PropertySourceType string
-
-const (
-	PropertySourceTypeAPI    PropertySourceType = "API"
-	PropertySourceTypeImport PropertySourceType = "IMPORT"
-	PropertySourceTypeMerge  PropertySourceType = "MERGE"
-	PropertySourceTypeSystem PropertySourceType = "SYSTEM"
-)
-
-var AllPropertySourceType = []PropertySourceType{
-	PropertySourceTypeAPI,
-	PropertySourceTypeImport,
-	PropertySourceTypeMerge,
-	PropertySourceTypeSystem,
-}
-
-func (e PropertySourceType) IsValid() bool {
-	switch e {
-	case PropertySourceTypeAPI, PropertySourceTypeImport, PropertySourceTypeMerge, PropertySourceTypeSystem:
-		return true
-	}
-	return false
-}
-
-func (e PropertySourceType) String() string {
-	return string(e)
-}
-
-func (e *PropertySourceType) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = PropertySourceType(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid PropertySourceType", str)
-	}
-	return nil
-}
-
-func (e PropertySourceType) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *PropertySourceType) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e PropertySourceType) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
 // The type of a property's value, and how it is written in Record.properties:
 // STRING a string; NUMBER a JSON number; BOOL true/false; DATE "YYYY-MM-DD";
 // DATETIME RFC 3339 UTC; ENUMERATION an option value (a multi-select CHECKBOX
@@ -677,61 +559,6 @@ func (e *PropertyType) UnmarshalJSON(b []byte) error {
 }
 
 func (e PropertyType) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type TicketState string
-
-const (
-	TicketStateOpen   TicketState = "OPEN"
-	TicketStateClosed TicketState = "CLOSED"
-)
-
-var AllTicketState = []TicketState{
-	TicketStateOpen,
-	TicketStateClosed,
-}
-
-func (e TicketState) IsValid() bool {
-	switch e {
-	case TicketStateOpen, TicketStateClosed:
-		return true
-	}
-	return false
-}
-
-func (e TicketState) String() string {
-	return string(e)
-}
-
-func (e *TicketState) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = TicketState(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid TicketState", str)
-	}
-	return nil
-}
-
-func (e TicketState) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *TicketState) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e TicketState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
