@@ -34,10 +34,6 @@ import (
 const (
 	// MaxBodyBytes fits a batch of 1,000 records with generous values.
 	MaxBodyBytes = 16 << 20
-	// MaxComplexity bounds the work one operation may ask for: fields, times
-	// the page sizes of the connections they sit in (see complexity). Three
-	// levels of 100 a page pass; three of 1,000 do not.
-	MaxComplexity = 20_000_000
 	// MaxIDs bounds nodes(ids:) and the names of propertyHistory(names:).
 	MaxIDs = page.MaxSize
 )
@@ -47,6 +43,8 @@ type Config struct {
 	DB          *db.DB
 	WorkspaceID int
 	Logger      *slog.Logger
+	// Limits are the request's budgets; zero fields take DefaultLimits'.
+	Limits Limits
 	// NoReadPlans answers every field through gqlgen's executor: no page of
 	// records is written by a read plan (readplan.go). Plans answer the
 	// same bytes faster; this is the way around one should it ever not.
@@ -83,7 +81,10 @@ func NewHandler(cfg Config) *Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	limits := cfg.Limits.orDefault()
+	srv.SetParserTokenLimit(limits.Tokens)
+	srv.Use(budget{limits})
+	srv.Use(extension.FixedComplexityLimit(limits.Cost))
 	h := &Handler{}
 	// A mutation changes what the request's loaders hold: each mutation
 	// field reads afresh. A page of records whose selection a read plan
@@ -107,7 +108,11 @@ func NewHandler(cfg Config) *Handler {
 		return errors.New("internal server error")
 	})
 	h.Handler = limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := withSession(r.Context(), &session{workspaceID: cfg.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
+		// The deadline cancels the request's database work, as the client
+		// going away does.
+		ctx, cancel := context.WithTimeout(r.Context(), limits.Timeout)
+		defer cancel()
+		ctx = withSession(ctx, &session{workspaceID: cfg.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	return h
@@ -155,29 +160,32 @@ func writeError(w http.ResponseWriter, status int, code apierr.Code, message str
 }
 
 // costed makes a connection cost its page size times what each item
-// selects, so that nested pages multiply as the rows they may load do. It
-// reads the arguments through the one decoder; arguments it cannot read
-// cost the largest page.
+// selects, so that nested pages multiply as the rows they may load do, and
+// a record's properties the values they may hold. It reads the arguments
+// through the one decoder.
 type costed struct{ graphql.ExecutableSchema }
+
+// propertiesCost is what all of a record's properties cost: a record
+// holds a few dozen values.
+const propertiesCost = 20
 
 func (s costed) Complexity(ctx context.Context, typeName, field string, child int, raw map[string]any) (int, bool) {
 	a := args(raw)
-	size := func(p page.Args, err error) int {
-		if err != nil {
-			return page.MaxSize
-		}
-		return pageSize(p)
-	}
 	switch typeName + "." + field {
 	case "Query.records":
 		q, err := recordsQuery(a)
-		return 1 + child*size(q.Page, err), true
+		return 1 + child*pageCost(q.Page, err), true
 	case "Record.associations":
 		q, err := associationsQuery(a)
-		return 1 + child*size(q.Page, err), true
+		return 1 + child*pageCost(q.Page, err), true
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
-		return 1 + child*size(q.Page, err), true
+		return 1 + child*pageCost(q.Page, err), true
+	case "Record.properties":
+		if names, err := a.strings("names"); err == nil && names != nil {
+			return max(1, len(names)), true
+		}
+		return propertiesCost, true
 	case "Query.nodes":
 		return 1 + child*a.count("ids"), true
 	}

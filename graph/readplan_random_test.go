@@ -71,18 +71,20 @@ func (g *selectionGen) args(field string) string {
 		return "(names: " + g.value("[String!]", list, "["+strings.Join(quoted, ", ")+"]") + ")"
 	case "associations":
 		to := []string{"companies", "contacts", "deals"}[g.r.IntN(3)]
-		out := `(toObjectType: ` + g.value("String!", to, `"`+to+`"`)
+		// Labels that lead to contacts (an unknown label is refused).
+		labels := ""
+		switch g.r.IntN(4) {
+		case 0:
+			to, labels = "contacts", `, labels: `+g.value("[String!]", []any{"Decision maker"}, `["Decision maker"]`)
+		case 1:
+			to, labels = "contacts", `, labels: "Manager"`
+		}
+		out := `(toObjectType: ` + g.value("String!", to, `"`+to+`"`) + labels
 		n := 1 + g.r.IntN(3)
 		if g.r.IntN(3) == 0 {
 			out += ", last: " + g.value("Int", n, fmt.Sprint(n))
 		} else {
 			out += ", first: " + g.value("Int", n, fmt.Sprint(n))
-		}
-		switch g.r.IntN(4) {
-		case 0:
-			out += `, labels: ` + g.value("[String!]", []any{"Decision maker"}, `["Decision maker"]`)
-		case 1:
-			out += `, labels: "Manager"`
 		}
 		return out + ")"
 	}

@@ -98,14 +98,15 @@ func resolveQuery(m *meta.Model, q records.Query) (target, error) {
 	t := target{to: to, window: w}
 	if len(q.Labels) > 0 {
 		t.filter = []int{}
-		for _, at := range m.AssociationTypes {
-			if at.To != to {
-				continue
-			}
-			for _, l := range q.Labels {
-				if at.Label == l {
-					t.filter = append(t.filter, at.ID)
+		for _, l := range q.Labels {
+			found := false
+			for _, at := range m.AssociationTypes {
+				if at.To == to && at.Label == l {
+					t.filter, found = append(t.filter, at.ID), true
 				}
+			}
+			if !found {
+				return target{}, apierr.Invalid("labels", "no association label %q leads to %s", l, to.Name)
 			}
 		}
 	}

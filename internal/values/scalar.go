@@ -2,7 +2,9 @@ package values
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,11 +37,23 @@ func normalizeNumber(def *meta.Property, raw any) (any, error) {
 		return nil, apierr.Invalid(def.Name, "property %q expects a number, got %q", def.Name, s)
 	}
 	n, err := canonicalNumber(s)
+	if errors.Is(err, errPrecision) {
+		return nil, apierr.Invalid(def.Name, "property %q holds %q, which a 64-bit float cannot hold as written (at most 15 to 17 significant digits, exponents within ±308)", def.Name, s)
+	}
 	if err != nil {
 		return nil, apierr.Invalid(def.Name, "property %q expects a finite number of at most %d digits, got %q", def.Name, maxIntegerDigits, s)
 	}
 	return n, nil
 }
+
+// errPrecision refuses a decimal a float64 cannot hold as written.
+var errPrecision = errors.New("beyond a float64's precision")
+
+// A float64 holds no decimal longer than this, nor an exponent past it.
+const (
+	maxDecimalLength = 400
+	maxExponent      = 400
+)
 
 // maxIntegerDigits bounds the integers kept exactly: past a float64's
 // range they would not be numbers any client could read.
@@ -55,7 +69,25 @@ func canonicalNumber(s string) (json.Number, error) {
 	}
 	intPart, frac, _ := strings.Cut(s, ".")
 	if strings.ContainsAny(s, "eE") || strings.Trim(frac, "0") != "" {
-		return json.Number(formatFloat(f)), nil
+		// A decimal is kept as a float64: refused when that would change
+		// it (1e-400 would be 0; 0.12345678901234567891 would lose digits).
+		// Checked on short numbers with small exponents only, so that the
+		// exact comparison stays cheap.
+		if len(s) > maxDecimalLength {
+			return "", errPrecision
+		}
+		if _, exp, ok := strings.Cut(strings.ToLower(s), "e"); ok {
+			if n, err := strconv.Atoi(exp); err != nil || n > maxExponent || n < -maxExponent {
+				return "", errPrecision
+			}
+		}
+		out := formatFloat(f)
+		exact, _ := new(big.Rat).SetString(s)
+		kept, _ := new(big.Rat).SetString(out)
+		if exact == nil || kept == nil || exact.Cmp(kept) != 0 {
+			return "", errPrecision
+		}
+		return json.Number(out), nil
 	}
 	neg := strings.HasPrefix(intPart, "-")
 	digits := strings.TrimLeft(strings.TrimPrefix(intPart, "-"), "0")

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
@@ -117,6 +118,9 @@ func Normalize(ot *meta.ObjectType, def *meta.Property, raw any) (any, error) {
 	if isEmpty(raw) {
 		return nil, nil
 	}
+	if err := storable(def, raw); err != nil {
+		return nil, err
+	}
 	switch def.Type {
 	case propdef.String:
 		return normalizeString(ot, def, raw)
@@ -132,6 +136,24 @@ func Normalize(ot *meta.ObjectType, def *meta.Property, raw any) (any, error) {
 		return normalizeEnumeration(def, raw)
 	}
 	return nil, fmt.Errorf("property %q has unknown type %q", def.Name, def.Type)
+}
+
+// storable refuses text neither database can store alike: PostgreSQL
+// refuses a NUL character in text and JSON, and both hold text as UTF-8.
+func storable(def *meta.Property, raw any) error {
+	switch v := raw.(type) {
+	case string:
+		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			return apierr.Invalid(def.Name, "property %q holds a NUL character or invalid UTF-8, which cannot be stored", def.Name)
+		}
+	case []any:
+		for _, item := range v {
+			if err := storable(def, item); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func isEmpty(raw any) bool {

@@ -254,7 +254,18 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"multi-select given a bool", "deal_sources", true},
 		{"multi-select list holding a number", "deal_sources", []any{"web", json.Number("1")}},
 
+		// text neither database stores alike
+		{"string holding NUL", "dealname", "a\x00b"},
+		{"string holding invalid UTF-8", "dealname", "a\xffb"},
+		{"number string holding NUL", "amount", "1\x00"},
+		{"multi-select item holding NUL", "deal_sources", []any{"web", "x\x00"}},
+
 		// numbers
+		{"number below a float64's range", "amount", json.Number("1e-400")},
+		{"number below a float64's range as text", "amount", "1e-400"},
+		{"decimal beyond a float64's precision", "amount", json.Number("0.12345678901234567891")},
+		{"decimal with a huge exponent", "amount", json.Number("1e-999999999")},
+		{"decimal too long to hold", "amount", json.Number("0." + strings.Repeat("1", 500))},
 		{"number word", "amount", "ten"},
 		{"number decimal comma", "amount", "1,5"},
 		{"number NaN string", "amount", "NaN"},
