@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"sync/atomic"
@@ -17,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/apierr"
@@ -45,6 +45,9 @@ type Config struct {
 	Logger      *slog.Logger
 	// Limits are the request's budgets; zero fields take DefaultLimits'.
 	Limits Limits
+	// CORSOrigins are the origins whose web pages may call the API from a
+	// browser (http_cors.go): none by default, "*" for any.
+	CORSOrigins []string
 	// NoReadPlans answers every field through gqlgen's executor: no page of
 	// records is written by a read plan (readplan.go). Plans answer the
 	// same bytes faster; this is the way around one should it ever not.
@@ -74,10 +77,12 @@ func NewHandler(cfg Config) *Handler {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	res.types = indexTypes(es.Schema())
 	srv := handler.New(costed{es})
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxBodyBytes, MaxMemory: MaxBodyBytes})
+	// OPTIONS, methods, media types and CSRF are withHTTP's; protocol
+	// gives gqlgen's answers the status, media type and form of GraphQL
+	// over HTTP (http.go).
+	srv.AddTransport(protocol{transport.GET{}})
+	srv.AddTransport(protocol{transport.POST{}})
+	srv.AddTransport(protocol{transport.MultipartForm{MaxUploadSize: MaxBodyBytes, MaxMemory: MaxBodyBytes}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
@@ -107,14 +112,14 @@ func NewHandler(cfg Config) *Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return errors.New("internal server error")
 	})
-	h.Handler = limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The deadline cancels the request's database work, as the client
 		// going away does.
 		ctx, cancel := context.WithTimeout(r.Context(), limits.Timeout)
 		defer cancel()
 		ctx = withSession(ctx, &session{workspaceID: cfg.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
-	}))
+	})))
 	return h
 }
 
@@ -129,15 +134,15 @@ func limitBody(next http.Handler) http.Handler {
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, apierr.BadUserInput, "could not read the request body")
+			refuse(w, r, http.StatusBadRequest, apierr.BadUserInput, "could not read the request body")
 			return
 		}
 		if len(body) > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, apierr.LimitExceeded, "the request body is over the limit of 16 MiB")
+			refuse(w, r, http.StatusRequestEntityTooLarge, apierr.LimitExceeded, "the request body is over the limit of 16 MiB")
 			return
 		}
 		if isJSON(r) && !json.Valid(body) {
-			writeError(w, http.StatusBadRequest, apierr.BadUserInput, "the request body is not valid JSON")
+			refuse(w, r, http.StatusBadRequest, apierr.BadUserInput, "the request body is not valid JSON")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -146,17 +151,8 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 func isJSON(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	return len(ct) >= 16 && ct[:16] == "application/json"
-}
-
-func writeError(w http.ResponseWriter, status int, code apierr.Code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	// A request refused before execution has errors and no data at all.
-	_ = json.NewEncoder(w).Encode(struct {
-		Errors gqlerror.List `json:"errors"`
-	}{gqlerror.List{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == mediaJSON
 }
 
 // costed makes a connection cost its page size times what each item
