@@ -37,7 +37,13 @@ type Error struct {
 	Property string
 	// ExistingID is the record that already holds a unique value (CONFLICT).
 	ExistingID int
-	cause      error
+	// Retryable, when set, says whether sending the same request again is
+	// safe (extensions.retryable): true when the failed work surely left
+	// nothing behind, false when it may have been applied. UNAVAILABLE
+	// errors always say; an UNAVAILABLE error that leaves it nil is
+	// answered as not retryable.
+	Retryable *bool
+	cause     error
 }
 
 func (e *Error) Error() string { return e.Message }

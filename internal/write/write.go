@@ -3,16 +3,18 @@
 // record and association writes, moved on by definition changes — retries
 // a record write once with fresh definitions when a definition change
 // overtook it, and appends the property history the write gathered before
-// it commits. Records, associations, merges, permanent deletion and
-// definition changes all write through it, so none can land unseen by
-// another: a definition change waits for the writes in flight, or they
-// for it.
+// it commits; a transaction the database failed for the moment before
+// its COMMIT runs again (see run). Records, associations, merges,
+// permanent deletion and definition changes all write through it, so none
+// can land unseen by another: a definition change waits for the writes in
+// flight, or they for it.
 package write
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/acme/crm/ent"
@@ -176,11 +178,54 @@ func (u *Unit) Definitions(ctx context.Context, m *meta.Model, fn func(tx *Tx) e
 	return conflictOf(err)
 }
 
-// run opens the transaction, runs fn, appends the history and commits.
+// Retries of a transaction that failed for a transient database failure
+// (db.Transient) before its COMMIT was sent: at most maxAttempts runs in
+// all, the next after retryBackoff[i] (plus up to as much again, so that
+// the writes a failure caught together do not come back together).
+const maxAttempts = 3
+
+var retryBackoff = [maxAttempts - 1]time.Duration{100 * time.Millisecond, 400 * time.Millisecond}
+
+// run runs the transaction of a write: it opens it, runs fn, appends the
+// history and commits. A transient failure before the COMMIT was sent
+// rolled everything back, so the whole transaction runs again, fn too
+// (fn must start from nothing each time it runs: it builds what it returns
+// inside itself); when the failure outlasts the retries the error is
+// UNAVAILABLE and retryable, nothing having been written.
+//
+// A failure of the COMMIT itself is never retried. When the connection
+// broke while COMMIT was on its way the database may have committed and
+// only the reply been lost: running the write again could write it twice
+// (a created record created again), and answering retryable: true would
+// invite the client to do just that. It is UNAVAILABLE and not retryable,
+// saying the write may have been applied: the client reads before it
+// writes again. Only PostgreSQL's own refusal of the COMMIT (an ERROR, as
+// a serialization failure found at commit) says it rolled back, and is
+// retried as a failure before it.
 func (u *Unit) run(ctx context.Context, m *meta.Model, src history.Source, fn func(t *Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err, retry := u.once(ctx, m, src, fn)
+		if !retry {
+			return err
+		}
+		if attempt+1 == maxAttempts {
+			return rolledBack(err)
+		}
+		if !sleep(ctx, retryBackoff[attempt]) {
+			// The request gave up (its deadline, or the client went):
+			// that is its answer, not the database's state.
+			return fmt.Errorf("%w, waiting to retry a write that failed: %w", ctx.Err(), err)
+		}
+	}
+}
+
+// once runs the transaction one time. retry says it failed for a
+// transient failure that rolled it back, so that running it again is
+// safe.
+func (u *Unit) once(ctx context.Context, m *meta.Model, src history.Source, fn func(t *Tx) error) (err error, retry bool) {
 	tx, err := u.db.Client.Tx(ctx)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return fmt.Errorf("begin transaction: %w", err), db.Transient(err)
 	}
 	t := &Tx{Tx: tx, Model: m, Dialect: u.db.Dialect, source: src}
 	err = fn(t)
@@ -188,12 +233,49 @@ func (u *Unit) run(ctx context.Context, m *meta.Model, src history.Source, fn fu
 		err = t.history.Flush(ctx, tx, u.db.Dialect, m.WorkspaceID)
 	}
 	if err != nil {
-		return errors.Join(err, tx.Rollback())
+		// The write's error says whether to retry, never the rollback's:
+		// after a transient failure the rollback fails too (the
+		// connection is gone, and the transaction with it).
+		retry = db.Transient(err)
+		if rbErr := tx.Rollback(); rbErr != nil && !retry {
+			err = errors.Join(err, rbErr)
+		}
+		return err, retry
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	err = tx.Commit()
+	switch {
+	case err == nil:
+		return nil, false
+	case db.CommitRefused(err):
+		return fmt.Errorf("commit: %w", err), db.Transient(err)
+	case db.Transient(err):
+		return mayHaveCommitted(err), false
 	}
-	return nil
+	return fmt.Errorf("commit: %w", err), false
+}
+
+// sleep waits d and up to d more, and reports false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d + rand.N(d))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func rolledBack(err error) error {
+	e := apierr.Wrap(err, apierr.Unavailable, "the database is unavailable for the moment (restarting, or too busy); nothing was written: send the request again")
+	e.Retryable = new(true)
+	return e
+}
+
+func mayHaveCommitted(err error) error {
+	e := apierr.Wrap(err, apierr.Unavailable, "the connection to the database broke while the write was committing: it may have been applied; read before sending it again")
+	e.Retryable = new(false)
+	return e
 }
 
 // conflictOf turns a unique constraint that caught a definition made at the
