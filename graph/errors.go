@@ -8,9 +8,11 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
 )
 
@@ -23,9 +25,12 @@ var gqlgenCodes = map[string]apierr.Code{
 	"PERSISTED_QUERY_NOT_SUPPORTED": apierr.BadUserInput,
 }
 
-// presentError gives every error a documented extensions.code. An error
-// that is not a refusal of the domain is logged and answered as INTERNAL
-// without its text, which may hold internals.
+// presentError gives every error a documented extensions.code. A
+// transient failure of the database (db.Transient) is UNAVAILABLE with
+// extensions.retryable, true only when sending the request again is safe
+// (see unavailable; the write unit says for the writes it ran). Any other
+// error that is not a refusal of the domain is logged and answered as
+// INTERNAL without its text, which may hold internals.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -38,6 +43,18 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if e.ExistingID != 0 {
 				ext["existingRecordId"] = strconv.Itoa(e.ExistingID)
 				ext["existingId"] = gid.Encode(gid.Record, e.ExistingID)
+			}
+			if e.Retryable != nil || e.Code == apierr.Unavailable {
+				// Not said to be safe (nil), it is not.
+				retryable := e.Retryable != nil && *e.Retryable
+				if retryable && severalWrites(ctx) {
+					retryable = false
+					gqlErr.Message += " (this field only: other fields of the request may have been applied)"
+				}
+				ext["retryable"] = retryable
+			}
+			if e.Code == apierr.Unavailable {
+				logger.WarnContext(ctx, "database unavailable", "error", e.Unwrap(), "retryable", ext["retryable"], "path", gqlErr.Path.String())
 			}
 			gqlErr.Extensions = ext
 			return gqlErr
@@ -62,9 +79,60 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{"code": string(apierr.Internal)}
 			return gqlErr
 		}
+		if db.Transient(err) {
+			// Not the write unit's (it answers for the transactions it
+			// ran): a read, of a query or of a mutation before or after
+			// its write.
+			return unavailable(ctx, logger, gqlErr, err)
+		}
 		logger.ErrorContext(ctx, "internal error", "error", err, "path", gqlErr.Path.String())
 		gqlErr.Message = "internal server error"
 		gqlErr.Extensions = map[string]any{"code": string(apierr.Internal)}
 		return gqlErr
 	}
+}
+
+// unavailable answers a transient failure of the database that no write
+// unit classified. In a query it is a read: nothing was written, so
+// sending the request again is safe, and the answer says so. Reads are
+// not retried in the server: database/sql already sends a statement again
+// on a fresh connection when it finds a pooled one broken (the first
+// thing a restart does to a pool), and what is left — the database
+// refusing connections while it restarts — lasts longer than a request
+// should wait; the client, told it may, decides when to try again.
+//
+// In a mutation the failed read may have come after the write committed
+// (a definition change reads the definitions again; a nested field of the
+// payload is read after it): it is not retryable, and says the write may
+// have been applied. Writes that failed in their transaction carry the
+// write unit's own answer instead, retryable when it rolled back.
+func unavailable(ctx context.Context, logger *slog.Logger, gqlErr *gqlerror.Error, err error) *gqlerror.Error {
+	retryable := !isMutation(ctx)
+	logger.WarnContext(ctx, "database unavailable", "error", err, "retryable", retryable, "path", gqlErr.Path.String())
+	if retryable {
+		gqlErr.Message = "the database is unavailable for the moment (restarting, or too busy): send the request again"
+	} else {
+		gqlErr.Message = "the database failed during the request: its write may have been applied; read before sending it again"
+	}
+	gqlErr.Extensions = map[string]any{"code": string(apierr.Unavailable), "retryable": retryable}
+	return gqlErr
+}
+
+func isMutation(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Mutation
+}
+
+// severalWrites reports whether the request is a mutation of more than
+// one field: sending it again would run the others again, which may have
+// been applied, so no error of it is retryable as a whole.
+func severalWrites(ctx context.Context) bool {
+	if !isMutation(ctx) {
+		return false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	return len(graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"})) > 1
 }
