@@ -7,7 +7,14 @@
 //
 // Configuration, flags first, then environment:
 //
-//	--addr, ADDR       listen address (default :8080; PORT=n alone means :n)
+//	--addr, ADDR       listen address (default 127.0.0.1:8080, this machine
+//	                   only; ADDR=:8080 for every interface, as in a
+//	                   container; PORT=n alone means :n, every interface,
+//	                   as the platforms that set PORT route to it)
+//	--cors-origins, CORS_ORIGINS
+//	                   comma-separated origins whose web pages may call the
+//	                   API from a browser, e.g. https://app.example.com;
+//	                   * for any; default none
 //	--database-url, DATABASE_URL
 //	                   postgres://... for PostgreSQL; default sqlite:crm.db,
 //	                   an embedded SQLite file in the working directory
@@ -29,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -40,8 +48,13 @@ import (
 	"github.com/acme/crm/internal/install"
 )
 
+// defaultAddr is this machine only: a server reachable from elsewhere is
+// asked for (ADDR=:8080), never the default.
+const defaultAddr = "127.0.0.1:8080"
+
 type config struct {
 	addr        string
+	corsOrigins []string
 	databaseURL string
 	logFormat   string
 	noMigrate   bool // serve without applying pending migrations
@@ -50,7 +63,7 @@ type config struct {
 }
 
 const usage = `usage:
-  crm [--addr ADDR] [--database-url URL] [--log-format text|json] [--no-migrate]
+  crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
 `
 
@@ -58,6 +71,7 @@ const usage = `usage:
 // flags) and the environment, flags first.
 func loadConfig(args []string, getenv func(string) string) (config, error) {
 	var c config
+	var corsList string
 	if len(args) > 0 && args[0] == "migrate" {
 		c.migrate = true
 		args = args[1:]
@@ -78,7 +92,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	if c.migrate {
 		fs.BoolVar(&c.status, "status", false, "list migrations, applied or pending, and change nothing")
 	} else {
-		defAddr := ":8080"
+		defAddr := defaultAddr
 		if port := getenv("PORT"); port != "" {
 			defAddr = ":" + port
 		}
@@ -93,7 +107,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			}
 			defNoMigrate = b
 		}
-		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT)")
+		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT); :8080 for every interface")
+		fs.StringVar(&corsList, "cors-origins", getenv("CORS_ORIGINS"), "comma-separated origins whose web pages may call the API from a browser, or * for any (env CORS_ORIGINS; default none)")
 		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
 	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
@@ -109,6 +124,13 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return config{}, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
+	}
+	if !c.migrate {
+		origins, err := graph.ParseCORSOrigins(corsList)
+		if err != nil {
+			return config{}, fmt.Errorf("--cors-origins (or CORS_ORIGINS): %w", err)
+		}
+		c.corsOrigins = origins
 	}
 	return c, nil
 }
@@ -235,7 +257,7 @@ func run(cfg config, logger *slog.Logger) error {
 
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           routes(d, workspaceID, logger),
+		Handler:           routes(d, workspaceID, cfg.corsOrigins, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -243,7 +265,7 @@ func run(cfg config, logger *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		logger.Info("listening", "addr", cfg.addr, "graphiql", "http://localhost"+portOf(cfg.addr)+"/")
+		logger.Info("listening", "addr", cfg.addr, "graphiql", "http://localhost"+portOf(cfg.addr)+"/", "cors_origins", strings.Join(cfg.corsOrigins, ","))
 		errc <- srv.ListenAndServe()
 	}()
 	select {
@@ -272,9 +294,9 @@ func portOf(addr string) string {
 	return ""
 }
 
-func routes(d *db.DB, workspaceID int, logger *slog.Logger) http.Handler {
+func routes(d *db.DB, workspaceID int, corsOrigins []string, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(graph.Config{DB: d, WorkspaceID: workspaceID, Logger: logger}))
+	mux.Handle("/graphql", graph.NewHandler(graph.Config{DB: d, WorkspaceID: workspaceID, Logger: logger, CORSOrigins: corsOrigins}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,9 +38,13 @@ func TestLoadConfig(t *testing.T) {
 		env  map[string]string
 		want config
 	}{
-		{"defaults", nil, nil, config{addr: ":8080", databaseURL: "", logFormat: "text"}},
-		// Platforms such as Heroku or Cloud Run only set PORT.
+		// Only this machine can reach a server started without an address.
+		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", databaseURL: "", logFormat: "text"}},
+		// Platforms such as Heroku or Cloud Run only set PORT, and route
+		// to every interface of the container: PORT keeps meaning :PORT.
 		{"PORT alone", nil, map[string]string{"PORT": "9000"}, config{addr: ":9000", logFormat: "text"}},
+		// A container says so.
+		{"ADDR every interface", nil, map[string]string{"ADDR": ":8080"}, config{addr: ":8080", logFormat: "text"}},
 		{"ADDR beats PORT", nil, map[string]string{"PORT": "9000", "ADDR": "127.0.0.1:7000"},
 			config{addr: "127.0.0.1:7000", logFormat: "text"}},
 		{"ADDR alone", nil, map[string]string{"ADDR": "127.0.0.1:7000"}, config{addr: "127.0.0.1:7000", logFormat: "text"}},
@@ -48,22 +53,30 @@ func TestLoadConfig(t *testing.T) {
 		{"--addr=value form", []string{"--addr=:6001"}, map[string]string{"PORT": "9000"}, config{addr: ":6001", logFormat: "text"}},
 		{"single-dash flag", []string{"-addr", ":6002"}, nil, config{addr: ":6002", logFormat: "text"}},
 		{"DATABASE_URL", nil, map[string]string{"DATABASE_URL": "postgres://db/crm"},
-			config{addr: ":8080", databaseURL: "postgres://db/crm", logFormat: "text"}},
+			config{addr: "127.0.0.1:8080", databaseURL: "postgres://db/crm", logFormat: "text"}},
 		{"--database-url beats DATABASE_URL", []string{"--database-url", "sqlite:other.db"}, map[string]string{"DATABASE_URL": "postgres://db/crm"},
-			config{addr: ":8080", databaseURL: "sqlite:other.db", logFormat: "text"}},
-		{"LOG_FORMAT json", nil, map[string]string{"LOG_FORMAT": "json"}, config{addr: ":8080", logFormat: "json"}},
-		{"--log-format json", []string{"--log-format", "json"}, nil, config{addr: ":8080", logFormat: "json"}},
+			config{addr: "127.0.0.1:8080", databaseURL: "sqlite:other.db", logFormat: "text"}},
+		{"LOG_FORMAT json", nil, map[string]string{"LOG_FORMAT": "json"}, config{addr: "127.0.0.1:8080", logFormat: "json"}},
+		{"--log-format json", []string{"--log-format", "json"}, nil, config{addr: "127.0.0.1:8080", logFormat: "json"}},
 		// The flag is checked, not the environment it overrides.
 		{"--log-format beats a bad LOG_FORMAT", []string{"--log-format", "text"}, map[string]string{"LOG_FORMAT": "xml"},
-			config{addr: ":8080", logFormat: "text"}},
+			config{addr: "127.0.0.1:8080", logFormat: "text"}},
 		{"all flags", []string{"--addr", "0.0.0.0:1", "--database-url", "sqlite:x.db", "--log-format", "json"}, nil,
 			config{addr: "0.0.0.0:1", databaseURL: "sqlite:x.db", logFormat: "json"}},
-		{"--no-migrate", []string{"--no-migrate"}, nil, config{addr: ":8080", logFormat: "text", noMigrate: true}},
-		{"NO_MIGRATE=1", nil, map[string]string{"NO_MIGRATE": "1"}, config{addr: ":8080", logFormat: "text", noMigrate: true}},
-		{"NO_MIGRATE=true", nil, map[string]string{"NO_MIGRATE": "true"}, config{addr: ":8080", logFormat: "text", noMigrate: true}},
-		{"NO_MIGRATE=0", nil, map[string]string{"NO_MIGRATE": "0"}, config{addr: ":8080", logFormat: "text"}},
+		{"--no-migrate", []string{"--no-migrate"}, nil, config{addr: "127.0.0.1:8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=1", nil, map[string]string{"NO_MIGRATE": "1"}, config{addr: "127.0.0.1:8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=true", nil, map[string]string{"NO_MIGRATE": "true"}, config{addr: "127.0.0.1:8080", logFormat: "text", noMigrate: true}},
+		{"NO_MIGRATE=0", nil, map[string]string{"NO_MIGRATE": "0"}, config{addr: "127.0.0.1:8080", logFormat: "text"}},
 		{"--no-migrate=false beats NO_MIGRATE", []string{"--no-migrate=false"}, map[string]string{"NO_MIGRATE": "1"},
-			config{addr: ":8080", logFormat: "text"}},
+			config{addr: "127.0.0.1:8080", logFormat: "text"}},
+		{"CORS_ORIGINS", nil, map[string]string{"CORS_ORIGINS": "https://app.example.com, http://localhost:3000"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", corsOrigins: []string{"https://app.example.com", "http://localhost:3000"}}},
+		{"--cors-origins beats CORS_ORIGINS", []string{"--cors-origins", "*"}, map[string]string{"CORS_ORIGINS": "https://app.example.com"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", corsOrigins: []string{"*"}}},
+		{"--cors-origins normalized", []string{"--cors-origins=https://App.Example.com:443/"}, nil,
+			config{addr: "127.0.0.1:8080", logFormat: "text", corsOrigins: []string{"https://app.example.com"}}},
+		{"--cors-origins empty beats CORS_ORIGINS", []string{"--cors-origins="}, map[string]string{"CORS_ORIGINS": "*"},
+			config{addr: "127.0.0.1:8080", logFormat: "text"}},
 		{"migrate", []string{"migrate"}, nil, config{migrate: true, logFormat: "text"}},
 		{"migrate --status", []string{"migrate", "--status"}, nil, config{migrate: true, status: true, logFormat: "text"}},
 		{"migrate with its flags", []string{"migrate", "-database-url", "sqlite:m.db", "--log-format=json", "--status"}, nil,
@@ -71,7 +84,7 @@ func TestLoadConfig(t *testing.T) {
 		// The environment a server runs with runs the command too: its
 		// serve-only settings are no concern of migrate.
 		{"migrate in a server's environment", []string{"migrate"},
-			map[string]string{"DATABASE_URL": "postgres://db/crm", "ADDR": ":7000", "NO_MIGRATE": "1", "LOG_FORMAT": "json"},
+			map[string]string{"DATABASE_URL": "postgres://db/crm", "ADDR": ":7000", "NO_MIGRATE": "1", "LOG_FORMAT": "json", "CORS_ORIGINS": "not an origin"},
 			config{migrate: true, databaseURL: "postgres://db/crm", logFormat: "json"}},
 		{"migrate ignores a bad NO_MIGRATE", []string{"migrate"}, map[string]string{"NO_MIGRATE": "maybe"},
 			config{migrate: true, logFormat: "text"}},
@@ -82,7 +95,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadConfig: %v", err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -109,6 +122,9 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"unknown command", []string{"serve-now"}, nil, "serve-now"},
 		{"argument after migrate's flags", []string{"migrate", "--status", "now"}, nil, "now"},
 		{"migrate with a bad --log-format", []string{"migrate", "--log-format", "xml"}, nil, "xml"},
+		{"CORS_ORIGINS not an origin", nil, map[string]string{"CORS_ORIGINS": "app.example.com"}, "app.example.com"},
+		{"--cors-origins with a path", []string{"--cors-origins", "https://a.example, https://b.example/app"}, nil, "https://b.example/app"},
+		{"migrate --cors-origins", []string{"migrate", "--cors-origins", "*"}, nil, "cors-origins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +146,7 @@ func server(t *testing.T, d *db.DB) *httptest.Server {
 	if err != nil {
 		t.Fatalf("install: %v", err)
 	}
-	srv := httptest.NewServer(routes(d, workspaceID, testLogger(t)))
+	srv := httptest.NewServer(routes(d, workspaceID, nil, testLogger(t)))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -359,4 +375,42 @@ func TestRunFailsFast(t *testing.T) {
 			t.Errorf("error %q does not say which URLs are accepted", err)
 		}
 	})
+}
+
+// The CORS origins reach the API: a page of an allowed origin may call it,
+// another may not, and GraphiQL (same origin, JSON POSTs) is untouched.
+func TestRoutesCORS(t *testing.T) {
+	d := dbtest.Open(t, "sqlite")
+	workspaceID, err := install.Default(context.Background(), d)
+	if err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	srv := httptest.NewServer(routes(d, workspaceID, []string{"https://app.example.com"}, testLogger(t)))
+	t.Cleanup(srv.Close)
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := preflight("https://app.example.com"); resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Errorf("preflight from the allowed origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp := preflight("https://evil.example"); resp.StatusCode != http.StatusForbidden || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	// A GET without a preflight header is refused with a code.
+	resp, body := get(t, srv.URL+"/graphql?query=%7B__typename%7D")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"code":"BAD_USER_INPUT"`) {
+		t.Errorf("GET without a preflight header: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, srv.URL+"/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET / = %d", resp.StatusCode)
+	}
 }
