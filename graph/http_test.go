@@ -219,6 +219,16 @@ func TestHTTPStatusesAndCodes(t *testing.T) {
 				t.Fatalf("HEAD: %d, Allow %q", got.status, got.header.Get("Allow"))
 			}
 		})
+		t.Run("a budget's refusal is a request error", func(t *testing.T) {
+			small := graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws, Limits: graph.Limits{Fields: 3}})
+			body := jsonBody(`{ a: __typename b: __typename c: __typename d: __typename }`)
+			for accept, status := range map[string]int{ctJSON: 200, ctResponse: 400} {
+				got := send(t, small, http.MethodPost, "/graphql", body, "Content-Type", ctJSON, "Accept", accept)
+				if _, hasData := got.keys["data"]; got.status != status || got.code() != "LIMIT_EXCEEDED" || hasData || got.mediaType() != accept {
+					t.Errorf("Accept %s: %d %s %s", accept, got.status, got.header.Get("Content-Type"), got.body)
+				}
+			}
+		})
 		t.Run("an execution error keeps its data", func(t *testing.T) {
 			got := send(t, h, http.MethodPost, "/graphql", jsonBody(`{ record(id: "nope") { id } }`), "Content-Type", ctJSON, "Accept", ctResponse)
 			if got.status != http.StatusOK || len(got.errors) == 0 || got.code() != "BAD_USER_INPUT" {
