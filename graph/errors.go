@@ -101,21 +101,40 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 // refusing connections while it restarts — lasts longer than a request
 // should wait; the client, told it may, decides when to try again.
 //
-// In a mutation the failed read may have come after the write committed
-// (a definition change reads the definitions again; a nested field of the
-// payload is read after it): it is not retryable, and says the write may
-// have been applied. Writes that failed in their transaction carry the
-// write unit's own answer instead, retryable when it rolled back.
+// In a mutation the read failed before the write began — reading the
+// definitions, typically — or after it committed: a definition change
+// reads the definitions again, a nested field of the payload is read
+// after the write. Only the fields of writeIsLast, failing themselves,
+// are sure to be the first kind and answer retryable; any other says the
+// write may have been applied. Writes that failed in their transaction
+// carry the write unit's own answer instead.
 func unavailable(ctx context.Context, logger *slog.Logger, gqlErr *gqlerror.Error, err error) *gqlerror.Error {
 	retryable := !isMutation(ctx)
+	if fc := graphql.GetFieldContext(ctx); !retryable && fc != nil && fc.Object == "Mutation" && writeIsLast[fc.Field.Name] {
+		retryable = !severalWrites(ctx)
+	}
 	logger.WarnContext(ctx, "database unavailable", "error", err, "retryable", retryable, "path", gqlErr.Path.String())
 	if retryable {
-		gqlErr.Message = "the database is unavailable for the moment (restarting, or too busy): send the request again"
+		gqlErr.Message = "the database is unavailable for the moment (restarting, or too busy); nothing was written: send the request again"
 	} else {
 		gqlErr.Message = "the database failed during the request: its write may have been applied; read before sending it again"
 	}
 	gqlErr.Extensions = map[string]any{"code": string(apierr.Unavailable), "retryable": retryable}
 	return gqlErr
+}
+
+// writeIsLast are the mutation fields whose resolver does nothing with the
+// database after its write: it reads the definitions, runs one write unit
+// and answers from what the write returned. A transient failure of such a
+// field that the write unit did not classify came before its write (or
+// after a write that rolled back): nothing was written. A resolver that
+// reads after its write must not be listed (definition changes read the
+// definitions again); a field not listed is answered not retryable.
+var writeIsLast = map[string]bool{
+	"createRecord": true, "updateRecord": true, "archiveRecord": true, "restoreRecord": true,
+	"createRecords": true, "updateRecords": true, "upsertRecords": true, "archiveRecords": true,
+	"associate": true, "disassociate": true, "associateRecords": true, "disassociateRecords": true,
+	"mergeRecords": true, "deleteRecordPermanently": true,
 }
 
 func isMutation(ctx context.Context) bool {

@@ -185,14 +185,30 @@ func TestUnavailableAnswers(t *testing.T) {
 		}
 	})
 
+	t.Run("a read failing after the write answers not retryable: it was applied", func(t *testing.T) {
+		parse := func(typ byte, body []byte) bool { return typ == 'P' && bytes.Contains(body, []byte("associations")) }
+		p.cut(parse, cutBefore, -1)
+		resp := a.do(`mutation { createRecord(input: {objectType: "contacts", properties: {firstname: "india"}}) {
+			record { id associations(toObjectType: "companies", first: 1) { edges { node { id } } } } } }`, nil)
+		p.cut(nil, forward, 0)
+		e := unavailable(t, resp, false)
+		if len(e.Path) < 2 {
+			t.Fatalf("the error is not the nested read's: %+v", e)
+		}
+		if n := written("india"); n != 1 {
+			t.Fatalf("written %d times, want once", n)
+		}
+	})
+
 	t.Run("a database refusing connections", func(t *testing.T) {
 		read := `{ objectTypes { name } }`
 		p.refuse()
 		unavailable(t, a.do(read, nil), true)
-		// The write failed reading the definitions before it began; a
-		// failed read in a mutation might have come after its write, so
-		// it is never said to be retryable.
-		unavailable(t, a.do(create, map[string]any{"p": map[string]any{"firstname": "golf"}}), false)
+		// The write failed reading the definitions, before it began.
+		unavailable(t, a.do(create, map[string]any{"p": map[string]any{"firstname": "golf"}}), true)
+		// A definition change reads the definitions again after its
+		// write: a failed read there is not known to come first.
+		unavailable(t, a.do(`mutation { createPropertyGroup(input: {objectType: "contacts", name: "chaos", label: "Chaos"}) { propertyGroup { name } } }`, nil), false)
 		p.accept()
 		if resp := a.do(read, nil); len(resp.Errors) > 0 {
 			t.Fatalf("the read after the database came back: %+v", resp.Errors)
