@@ -187,7 +187,8 @@ func writeItems(a args) int {
 }
 
 // InterceptResponse bounds what an answer echoes: at most Errors errors,
-// each message at most MessageBytes long.
+// each message, and each text of its extensions (a property's name), at
+// most MessageBytes long.
 func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil {
@@ -202,6 +203,11 @@ func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 	}
 	for _, e := range resp.Errors {
 		e.Message = excerpt(e.Message, b.MessageBytes)
+		for k, v := range e.Extensions {
+			if s, ok := v.(string); ok {
+				e.Extensions[k] = excerpt(s, b.MessageBytes)
+			}
+		}
 	}
 	return resp
 }

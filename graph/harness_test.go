@@ -90,16 +90,24 @@ func (a *api) do(query string, vars map[string]any) *response {
 
 func (a *api) raw(body []byte) *response {
 	a.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	a.h.ServeHTTP(rec, req)
+	rec := a.serve(body)
 	var resp response
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		a.t.Fatalf("response is not JSON: %v\n%s", err, rec.Body.String())
 	}
 	resp.Status = rec.Code
 	return &resp
+}
+
+// rawBody posts a request body and returns the answer's body as it is.
+func (a *api) rawBody(body []byte) []byte { return a.serve(body).Body.Bytes() }
+
+func (a *api) serve(body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, req)
+	return rec
 }
 
 // ok posts a request that must succeed and decodes its data into out.
