@@ -4,7 +4,7 @@
 GO ?= go
 GENERATED := ent graph
 
-.PHONY: run test test-go generate check-generate lint bench
+.PHONY: run test test-go generate check-generate lint bench chaos
 
 run:
 	$(GO) run .
@@ -43,3 +43,9 @@ lint:
 
 bench:
 	$(GO) run ./cmd/bench
+
+# chaos restarts the local PostgreSQL cluster under writes (cmd/chaos): run
+# it alone, never beside other tests. Without TEST_DATABASE_URL or
+# pg_ctlcluster it says so and passes, unless CI is set.
+chaos:
+	$(GO) run ./cmd/chaos
