@@ -42,7 +42,7 @@ func (a args) string(name string) (string, error) {
 	if !ok {
 		return "", badArg(name, "%s must be a string", name)
 	}
-	return s, nil
+	return s, schematype.Text(s)
 }
 
 func (a args) optString(name string) (*string, error) {
@@ -60,13 +60,16 @@ func (a args) strings(name string) ([]string, error) {
 	case nil:
 		return nil, nil
 	case string:
-		return []string{v}, nil
+		return []string{v}, schematype.Text(v)
 	case []any:
 		out := make([]string, len(v))
 		for i, item := range v {
 			s, ok := item.(string)
 			if !ok {
 				return nil, badArg(name, "%s must be a list of strings", name)
+			}
+			if err := schematype.Text(s); err != nil {
+				return nil, err
 			}
 			out[i] = s
 		}

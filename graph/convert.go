@@ -2,7 +2,10 @@ package graph
 
 import (
 	"context"
-	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
@@ -66,25 +69,28 @@ func (r *Resolver) batchPayload(ctx context.Context, m *meta.Model, results []re
 func includeArchivedArg(b *bool) bool { return b != nil && *b }
 
 // nodes resolves global ids to nodes: records in one statement, definitions
-// from the request's model. An id that matches nothing resolves to nil.
-func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, error) {
+// from the request's model. An id that matches nothing resolves to nil; an
+// id that is not one resolves to nil with its error in errs, at its index.
+func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.Node, errs []error, err error) {
 	m, err := r.model(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type ref struct {
 		kind string
 		id   int
 	}
 	if len(ids) > MaxIDs {
-		return nil, apierr.New(apierr.LimitExceeded, "nodes takes at most %d ids, got %d", MaxIDs, len(ids))
+		return nil, nil, apierr.New(apierr.LimitExceeded, "nodes takes at most %d ids, got %d", MaxIDs, len(ids))
 	}
 	refs := make([]ref, len(ids))
+	errs = make([]error, len(ids))
 	var recIDs []int
 	for i, s := range ids {
 		kind, id, err := gid.Decode(s)
 		if err != nil {
-			return nil, err
+			errs[i] = err
+			continue
 		}
 		refs[i] = ref{kind, id}
 		if kind == gid.Record {
@@ -93,9 +99,9 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, 
 	}
 	recs, err := r.records.GetMany(ctx, m, recIDs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]schematype.Node, len(ids))
+	out = make([]schematype.Node, len(ids))
 	for i, ref := range refs {
 		if ref.kind == gid.Record {
 			if rec, ok := recs[ref.id]; ok {
@@ -107,7 +113,12 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]schematype.Node, 
 			out[i] = n
 		}
 	}
-	return out, nil
+	return out, errs, nil
+}
+
+// errorAt is err reported at index i of the list field being resolved.
+func errorAt(ctx context.Context, i int, err error) *gqlerror.Error {
+	return &gqlerror.Error{Message: err.Error(), Err: err, Path: append(graphql.GetFieldContext(ctx).Path(), ast.PathIndex(i))}
 }
 
 // definitionNode finds a definition of m by kind and id, or returns nil.
@@ -140,9 +151,6 @@ func definitionNode(m *meta.Model, kind string, id int) schematype.Node {
 	}
 	return nil
 }
-
-// enumName is a stored lower-case name as a GraphQL enum value.
-func enumName(s string) string { return strings.ToUpper(s) }
 
 func itemError(err error) *apierr.Error {
 	if err == nil {

@@ -343,7 +343,11 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 		case readDisplayName:
 			w.value(graphql.MarshalString(rec.DisplayName()))
 		case readProperties:
-			w.value(schematype.MarshalJSON(rec.Props(f.names)))
+			props, err := rec.Props(f.names)
+			if err != nil {
+				return false
+			}
+			w.value(schematype.MarshalJSON(props))
 		case readCreatedAt:
 			return w.nonNull(schematype.MarshalDateTime(rec.CreatedAt))
 		case readUpdatedAt:

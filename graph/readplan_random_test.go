@@ -55,12 +55,22 @@ func (g *selectionGen) directive() string {
 	return ""
 }
 
-func (g *selectionGen) args(field string) string {
+// propertyNames are names properties(names:) may ask of each object type
+// (an unknown name is refused).
+var propertyNames = map[string][]string{
+	"contacts":  {"email", "firstname", "vip", "tags", "seen", "hs_object_id"},
+	"companies": {"name", "domain", "annualrevenue", "createdate"},
+	"deals":     {"amount", "dealname", "closedate", "lastmodifieddate"},
+}
+
+// args are the arguments of field of a record of object type ot, and the
+// object type of the records the field leads to.
+func (g *selectionGen) args(field, ot string) (string, string) {
 	switch field {
 	case "properties":
-		all := []string{"email", "name", "amount", "dealname", "vip", "tags", "nothing"}
+		all := propertyNames[ot]
 		if g.r.IntN(3) == 0 {
-			return ""
+			return "", ot
 		}
 		names := all[:g.r.IntN(len(all))]
 		quoted := make([]string, len(names))
@@ -68,7 +78,7 @@ func (g *selectionGen) args(field string) string {
 		for i, n := range names {
 			quoted[i], list[i] = `"`+n+`"`, n
 		}
-		return "(names: " + g.value("[String!]", list, "["+strings.Join(quoted, ", ")+"]") + ")"
+		return "(names: " + g.value("[String!]", list, "["+strings.Join(quoted, ", ")+"]") + ")", ot
 	case "associations":
 		to := []string{"companies", "contacts", "deals"}[g.r.IntN(3)]
 		// Labels that lead to contacts (an unknown label is refused).
@@ -86,14 +96,14 @@ func (g *selectionGen) args(field string) string {
 		} else {
 			out += ", first: " + g.value("Int", n, fmt.Sprint(n))
 		}
-		return out + ")"
+		return out + ")", to
 	}
-	return ""
+	return "", ot
 }
 
 // selection is a random selection on typeName; depth counts the
-// associations levels above it.
-func (g *selectionGen) selection(typeName string, depth int) string {
+// associations levels above it, ot is the object type of its records.
+func (g *selectionGen) selection(typeName string, depth int, ot string) string {
 	var parts []string
 	for _, f := range graph.SortedFields(g.table, typeName) {
 		child := g.table[typeName][f]
@@ -101,17 +111,18 @@ func (g *selectionGen) selection(typeName string, depth int) string {
 		if (child == "" && g.r.IntN(3) == 0) || (child != "" && g.r.IntN(8) == 0) || (f == "associations" && depth >= 2) {
 			continue
 		}
-		s := f + g.args(f)
+		args, next := g.args(f, ot)
+		s := f + args
 		if s != f || g.r.IntN(4) == 0 {
 			s = g.name("a") + ": " + s // fields with arguments need their own response key
 		}
 		s += g.directive()
 		if child != "" {
-			next := depth
+			level := depth
 			if f == "associations" {
-				next++
+				level++
 			}
-			s += " { " + g.selection(child, next) + " }"
+			s += " { " + g.selection(child, level, next) + " }"
 		}
 		switch g.r.IntN(8) {
 		case 0:
@@ -140,7 +151,7 @@ func (g *selectionGen) query() (string, map[string]any) {
 	if g.r.IntN(5) == 0 {
 		args += ", archived: true"
 	}
-	body := "records(" + args + ") { " + g.selection("RecordConnection", 0) + " }"
+	body := "records(" + args + ") { " + g.selection("RecordConnection", 0, ot) + " }"
 	op := "query"
 	if len(g.varDefs) > 0 {
 		op += "(" + strings.Join(g.varDefs, ", ") + ")"

@@ -30,7 +30,7 @@ var readPlanQueries = []struct {
 					__typename totalCount
 					pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
 					edges { __typename cursor labels { __typename typeId label category } node {
-						id displayName properties(names: ["email", "vip", "tags", "seen", "nothing"])
+						id displayName properties(names: ["email", "vip", "tags", "seen", "mobilephone"])
 						associations(toObjectType: "deals", first: 5) {
 							totalCount edges { labels { label } node { recordId properties(names: ["amount", "closedate", "dealname"]) } }
 						}

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
@@ -24,16 +25,22 @@ func (r *itemErrorResolver) ExistingRecord(ctx context.Context, obj *apierr.Erro
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (schematype.Node, error) {
-	nodes, err := r.nodes(ctx, []string{id})
+	nodes, errs, err := r.nodes(ctx, []string{id})
 	if err != nil {
 		return nil, err
 	}
-	return nodes[0], nil
+	return nodes[0], errs[0]
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]schematype.Node, error) {
-	return r.nodes(ctx, ids)
+	nodes, errs, err := r.nodes(ctx, ids)
+	for i, e := range errs {
+		if e != nil {
+			graphql.AddError(ctx, errorAt(ctx, i, e))
+		}
+	}
+	return nodes, err
 }
 
 // ItemError returns generated.ItemErrorResolver implementation.

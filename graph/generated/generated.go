@@ -2111,8 +2111,10 @@ var sources = []*ast.Source{
 """
 The CRM API. Every id is an opaque global id (see Node). Errors carry
 extensions.code, one of: BAD_USER_INPUT, NOT_FOUND, CONFLICT,
-UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, INTERNAL; and
-extensions.property when a property value is at fault.
+UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, TIMEOUT, UNAVAILABLE (with
+extensions.retryable), INTERNAL; and extensions.property when a property
+value is at fault. Mutation fields are nullable: when one field of a
+mutation document fails, the fields that committed keep their data.
 """
 schema {
   query: Query
@@ -2137,7 +2139,10 @@ interface Node {
 type Query {
   "The node with this global id, or null."
   node(id: ID!): Node
-  "The nodes with these global ids, in order; null for an id that matches none."
+  """
+  The nodes with these global ids, in order; null for an id that matches
+  none, and an error at its own path for an id that is not one.
+  """
   nodes(ids: [ID!]!): [Node]!
 }
 
@@ -2225,13 +2230,13 @@ type RecordEdge {
 
 extend type Mutation {
   "Create one record. Refused as a whole (nothing written) on any invalid value."
-  createRecord(input: CreateRecordInput!): RecordPayload!
+  createRecord(input: CreateRecordInput!): RecordPayload
   "Set values of one live record; null or \"\" clears a value. Refused as a whole on any invalid value."
-  updateRecord(input: UpdateRecordInput!): RecordPayload!
+  updateRecord(input: UpdateRecordInput!): RecordPayload
   "Move a record to the recycle bin. Archiving an archived record changes nothing."
-  archiveRecord(input: RecordIdInput!): RecordPayload!
+  archiveRecord(input: RecordIdInput!): RecordPayload
   "Bring a record back from the recycle bin. CONFLICT if a unique value of it was taken meanwhile."
-  restoreRecord(input: RecordIdInput!): RecordPayload!
+  restoreRecord(input: RecordIdInput!): RecordPayload
 
   """
   Create up to 1000 records. PER ITEM: each item is created, or reported in
@@ -2239,17 +2244,17 @@ extend type Mutation {
   transaction. An error of the whole call (unknown object type, more than
   1000 items) writes nothing.
   """
-  createRecords(input: CreateRecordsInput!): BatchPayload!
+  createRecords(input: CreateRecordsInput!): BatchPayload
   "Update up to 1000 records. PER ITEM, as createRecords."
-  updateRecords(input: UpdateRecordsInput!): BatchPayload!
+  updateRecords(input: UpdateRecordsInput!): BatchPayload
   """
   Create or update up to 1000 records matched by a unique property (contacts:
   email, companies: domain). PER ITEM, as createRecords; items with the same
   value apply in order.
   """
-  upsertRecords(input: UpsertRecordsInput!): BatchPayload!
+  upsertRecords(input: UpsertRecordsInput!): BatchPayload
   "Archive up to 1000 records. PER ITEM, as createRecords."
-  archiveRecords(input: ArchiveRecordsInput!): BatchPayload!
+  archiveRecords(input: ArchiveRecordsInput!): BatchPayload
 }
 
 input CreateRecordInput {
@@ -2429,36 +2434,36 @@ extend type Mutation {
   comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
   (Primary) answers CONFLICT naming the record that holds the place.
   """
-  associate(input: AssociateInput!): AssociationPayload!
+  associate(input: AssociateInput!): AssociationPayload
   """
   Remove labels from two associated records, or with no labels the whole
   association: removing the unlabeled association removes every label.
   """
-  disassociate(input: AssociateInput!): DisassociationPayload!
+  disassociate(input: AssociateInput!): DisassociationPayload
   "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
-  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload
   "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
-  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload!
+  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload
 
   """
   Define a label between two object types (at most 50 a pair). With an
   inverseLabel it is a paired label: label seen from fromObjectType,
   inverseLabel from toObjectType.
   """
-  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload!
+  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload
   "Rename a user-defined label and, when inverseLabel is given, its inverse."
-  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload!
+  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload
   """
   Delete a user-defined label and its inverse. Refused with CONFLICT and
   the count while records use it, unless removeAssociations: then those
   links go with it (the pairs stay associated, unlabeled).
   """
-  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload!
+  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload
   """
   Set how many records of the other side one record may have under a type;
   null removes the limit. On the unlabeled default type it bounds the pair.
   """
-  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload!
+  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload
 }
 
 input AssociateInput {
@@ -2588,13 +2593,13 @@ extend type Mutation {
   histories are combined; the secondary is archived and its id answers
   the primary from then on (see hs_merged_object_ids).
   """
-  mergeRecords(input: MergeRecordsInput!): RecordPayload!
+  mergeRecords(input: MergeRecordsInput!): RecordPayload
   """
   Erase a record for good (GDPR) with the records merged into it: values,
   history and associations. A contact's emails are remembered only as
   hashes: creating them again needs allowErasedEmails.
   """
-  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload!
+  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload
 }
 
 input MergeRecordsInput {
@@ -2625,7 +2630,7 @@ type LayoutSection {
 
 extend type Mutation {
   "Set the record page of an object type. Every name must be a live property."
-  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload!
+  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload
 }
 
 input SetRecordLayoutInput {
@@ -2765,7 +2770,7 @@ type PropertyGroup implements Node {
 
 extend type Mutation {
   "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
-  createProperty(input: CreatePropertyInput!): PropertyPayload!
+  createProperty(input: CreatePropertyInput!): PropertyPayload
   """
   Change a property. options replace the list (add, relabel, reorder, hide
   by sending the list as it should be); removing an option records hold is
@@ -2775,19 +2780,19 @@ extend type Mutation {
   (CONFLICT naming repeated values) or drops it. A standard property only
   takes new options.
   """
-  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload!
+  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload
   "Hide a property: its values are kept, hidden from records, and writes to it are refused."
-  archiveProperty(input: PropertyRefInput!): PropertyPayload!
+  archiveProperty(input: PropertyRefInput!): PropertyPayload
   "Bring an archived property back with its values."
-  restoreProperty(input: PropertyRefInput!): PropertyPayload!
+  restoreProperty(input: PropertyRefInput!): PropertyPayload
   "Delete an archived property and its values."
-  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload!
+  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload
 
-  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload!
+  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload
   "Relabel or reorder a property group."
-  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload!
+  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload
   "Delete a property group; its properties move to the object type's default group."
-  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload!
+  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload
 
   """
   Make a custom object type: with its properties, the properties every
@@ -2795,11 +2800,11 @@ extend type Mutation {
   property group, and association types with associatedObjects and the
   engagement objects.
   """
-  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload!
+  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload
   "Change the labels, display and the required and searchable properties of a custom object type."
-  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload!
+  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload
   "Retire a custom object type; refused with CONFLICT and the count while it has records. Its name stays taken."
-  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload!
+  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload
 }
 
 "A property definition to create."
@@ -2978,16 +2983,16 @@ extend type Mutation {
   (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
   properties). At most 100 stages; stage labels unique in the pipeline.
   """
-  createPipeline(input: CreatePipelineInput!): PipelinePayload!
+  createPipeline(input: CreatePipelineInput!): PipelinePayload
   "Relabel or reorder a pipeline."
-  updatePipeline(input: UpdatePipelineInput!): PipelinePayload!
+  updatePipeline(input: UpdatePipelineInput!): PipelinePayload
   "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
-  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload!
-  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload!
+  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload
+  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload
   "Relabel, reorder or re-rate a stage."
-  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload!
+  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload
   "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
-  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload!
+  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload
 }
 
 input PipelineStageInput {
@@ -6236,10 +6241,10 @@ func (ec *executionContext) _Mutation_createRecord(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6280,10 +6285,10 @@ func (ec *executionContext) _Mutation_updateRecord(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6324,10 +6329,10 @@ func (ec *executionContext) _Mutation_archiveRecord(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6368,10 +6373,10 @@ func (ec *executionContext) _Mutation_restoreRecord(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6412,10 +6417,10 @@ func (ec *executionContext) _Mutation_createRecords(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
-			return ec.marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
+			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6456,10 +6461,10 @@ func (ec *executionContext) _Mutation_updateRecords(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
-			return ec.marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
+			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6500,10 +6505,10 @@ func (ec *executionContext) _Mutation_upsertRecords(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
-			return ec.marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
+			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_upsertRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6544,10 +6549,10 @@ func (ec *executionContext) _Mutation_archiveRecords(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
-			return ec.marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
+			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6588,10 +6593,10 @@ func (ec *executionContext) _Mutation_associate(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
-			return ec.marshalNAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx, selections, v)
+			return ec.marshalOAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_associate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6632,10 +6637,10 @@ func (ec *executionContext) _Mutation_disassociate(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
-			return ec.marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx, selections, v)
+			return ec.marshalODisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_disassociate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6676,10 +6681,10 @@ func (ec *executionContext) _Mutation_associateRecords(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
-			return ec.marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
+			return ec.marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_associateRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6720,10 +6725,10 @@ func (ec *executionContext) _Mutation_disassociateRecords(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
-			return ec.marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
+			return ec.marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_disassociateRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6764,10 +6769,10 @@ func (ec *executionContext) _Mutation_createAssociationLabel(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
-			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6808,10 +6813,10 @@ func (ec *executionContext) _Mutation_renameAssociationLabel(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
-			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renameAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6852,10 +6857,10 @@ func (ec *executionContext) _Mutation_deleteAssociationLabel(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
-			return ec.marshalNDeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx, selections, v)
+			return ec.marshalODeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteAssociationLabel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6896,10 +6901,10 @@ func (ec *executionContext) _Mutation_setAssociationLimit(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
-			return ec.marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
+			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setAssociationLimit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6940,10 +6945,10 @@ func (ec *executionContext) _Mutation_mergeRecords(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_mergeRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6984,10 +6989,10 @@ func (ec *executionContext) _Mutation_deleteRecordPermanently(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
-			return ec.marshalNDeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx, selections, v)
+			return ec.marshalODeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteRecordPermanently(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7028,10 +7033,10 @@ func (ec *executionContext) _Mutation_setRecordLayout(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
-			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setRecordLayout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7072,10 +7077,10 @@ func (ec *executionContext) _Mutation_createProperty(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
-			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7116,10 +7121,10 @@ func (ec *executionContext) _Mutation_updateProperty(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
-			return ec.marshalNUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx, selections, v)
+			return ec.marshalOUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7160,10 +7165,10 @@ func (ec *executionContext) _Mutation_archiveProperty(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
-			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7204,10 +7209,10 @@ func (ec *executionContext) _Mutation_restoreProperty(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
-			return ec.marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
+			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7248,10 +7253,10 @@ func (ec *executionContext) _Mutation_deleteProperty(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
-			return ec.marshalNDeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx, selections, v)
+			return ec.marshalODeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteProperty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7292,10 +7297,10 @@ func (ec *executionContext) _Mutation_createPropertyGroup(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
-			return ec.marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
+			return ec.marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7336,10 +7341,10 @@ func (ec *executionContext) _Mutation_updatePropertyGroup(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
-			return ec.marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
+			return ec.marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7380,10 +7385,10 @@ func (ec *executionContext) _Mutation_deletePropertyGroup(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
-			return ec.marshalNDeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx, selections, v)
+			return ec.marshalODeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deletePropertyGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7424,10 +7429,10 @@ func (ec *executionContext) _Mutation_createObjectType(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
-			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7468,10 +7473,10 @@ func (ec *executionContext) _Mutation_updateObjectType(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
-			return ec.marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
+			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7512,10 +7517,10 @@ func (ec *executionContext) _Mutation_archiveObjectType(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
-			return ec.marshalNArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx, selections, v)
+			return ec.marshalOArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveObjectType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7556,10 +7561,10 @@ func (ec *executionContext) _Mutation_createPipeline(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
-			return ec.marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
+			return ec.marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7600,10 +7605,10 @@ func (ec *executionContext) _Mutation_updatePipeline(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
-			return ec.marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
+			return ec.marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7644,10 +7649,10 @@ func (ec *executionContext) _Mutation_archivePipeline(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
-			return ec.marshalNArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx, selections, v)
+			return ec.marshalOArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archivePipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7688,10 +7693,10 @@ func (ec *executionContext) _Mutation_createPipelineStage(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
-			return ec.marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
+			return ec.marshalOPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7732,10 +7737,10 @@ func (ec *executionContext) _Mutation_updatePipelineStage(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
-			return ec.marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
+			return ec.marshalOPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7776,10 +7781,10 @@ func (ec *executionContext) _Mutation_archivePipelineStage(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
-			return ec.marshalNArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx, selections, v)
+			return ec.marshalOArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archivePipelineStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10206,7 +10211,7 @@ func (ec *executionContext) _Record_properties(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Props(fc.Args["names"].([]string)), nil
+			return obj.Props(fc.Args["names"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
@@ -15098,252 +15103,252 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateRecord":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveRecord":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "restoreRecord":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "upsertRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_upsertRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "associate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_associate(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disassociate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disassociate(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "associateRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_associateRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disassociateRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disassociateRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createAssociationLabel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAssociationLabel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renameAssociationLabel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renameAssociationLabel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteAssociationLabel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteAssociationLabel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setAssociationLimit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setAssociationLimit(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "mergeRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_mergeRecords(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteRecordPermanently":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteRecordPermanently(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setRecordLayout":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setRecordLayout(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createProperty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProperty(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateProperty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProperty(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveProperty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveProperty(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "restoreProperty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreProperty(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteProperty":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteProperty(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPropertyGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPropertyGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePropertyGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePropertyGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deletePropertyGroup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePropertyGroup(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createObjectType":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createObjectType(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateObjectType":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateObjectType(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archiveObjectType":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archiveObjectType(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPipeline":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPipeline(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePipeline":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePipeline(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archivePipeline":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archivePipeline(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPipelineStage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPipelineStage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePipelineStage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePipelineStage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archivePipelineStage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archivePipelineStage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16907,38 +16912,14 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ArchiveObjectTypePayload!")
-		return graphql.Null
-	}
-	return ec._ArchiveObjectTypePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
 	res, err := ec.unmarshalInputArchivePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ArchivePipelinePayload!")
-		return graphql.Null
-	}
-	return ec._ArchivePipelinePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNArchivePipelineStageInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStageInput(ctx context.Context, v any) (model.ArchivePipelineStageInput, error) {
 	res, err := ec.unmarshalInputArchivePipelineStageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ArchivePipelineStagePayload!")
-		return graphql.Null
-	}
-	return ec._ArchivePipelineStagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNArchiveRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveRecordsInput(ctx context.Context, v any) (model.ArchiveRecordsInput, error) {
@@ -16973,14 +16954,6 @@ func (ec *executionContext) unmarshalNAssociateInput2ᚖgithubᚗcomᚋacmeᚋcr
 func (ec *executionContext) unmarshalNAssociateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateRecordsInput(ctx context.Context, v any) (model.AssociateRecordsInput, error) {
 	res, err := ec.unmarshalInputAssociateRecordsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssociationBatchPayload!")
-		return graphql.Null
-	}
-	return ec._AssociationBatchPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx context.Context, v any) (meta.Category, error) {
@@ -17045,14 +17018,6 @@ func (ec *executionContext) marshalNAssociationLabel2ᚖgithubᚗcomᚋacmeᚋcr
 	return ec._AssociationLabel(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssociationPayload!")
-		return graphql.Null
-	}
-	return ec._AssociationPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAssociationResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*assoc.Result) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17099,22 +17064,6 @@ func (ec *executionContext) marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrm
 		return graphql.Null
 	}
 	return ec._AssociationType(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssociationTypePayload!")
-		return graphql.Null
-	}
-	return ec._AssociationTypePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BatchPayload!")
-		return graphql.Null
-	}
-	return ec._BatchPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBatchResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*records.Result) graphql.Marshaler {
@@ -17215,46 +17164,6 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 func (ec *executionContext) unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
 	res, err := ec.unmarshalInputDeleteAssociationLabelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteAssociationLabelPayload!")
-		return graphql.Null
-	}
-	return ec._DeleteAssociationLabelPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeletePropertyGroupPayload!")
-		return graphql.Null
-	}
-	return ec._DeletePropertyGroupPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeletePropertyPayload!")
-		return graphql.Null
-	}
-	return ec._DeletePropertyPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteRecordPermanentlyPayload!")
-		return graphql.Null
-	}
-	return ec._DeleteRecordPermanentlyPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DisassociationPayload!")
-		return graphql.Null
-	}
-	return ec._DisassociationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (model.FieldType, error) {
@@ -17455,14 +17364,14 @@ func (ec *executionContext) marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋin
 }
 
 func (ec *executionContext) unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind(ctx context.Context, v any) (objecttype.Kind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := schematype.UnmarshalString(v)
 	res := unmarshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind(ctx context.Context, sel ast.SelectionSet, v objecttype.Kind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind[v])
+	res := schematype.MarshalString(marshalNObjectTypeKind2githubᚗcomᚋacmeᚋcrmᚋentᚋobjecttypeᚐKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ObjectTypeKind!")
 	}
@@ -17481,14 +17390,6 @@ var (
 		objecttype.KindCustom:     "CUSTOM",
 	}
 )
-
-func (ec *executionContext) marshalNObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ObjectTypePayload!")
-		return graphql.Null
-	}
-	return ec._ObjectTypePayload(ctx, sel, v)
-}
 
 func (ec *executionContext) unmarshalNObjectTypeRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypeRefInput(ctx context.Context, v any) (model.ObjectTypeRefInput, error) {
 	res, err := ec.unmarshalInputObjectTypeRefInput(ctx, v)
@@ -17521,14 +17422,6 @@ func (ec *executionContext) marshalNPipeline2ᚖgithubᚗcomᚋacmeᚋcrmᚋinte
 		return graphql.Null
 	}
 	return ec._Pipeline(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PipelinePayload!")
-		return graphql.Null
-	}
-	return ec._PipelinePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPipelineStage2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐStageᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Stage) graphql.Marshaler {
@@ -17572,14 +17465,6 @@ func (ec *executionContext) unmarshalNPipelineStageInput2ᚕᚖgithubᚗcomᚋac
 func (ec *executionContext) unmarshalNPipelineStageInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStageInput(ctx context.Context, v any) (*model.PipelineStageInput, error) {
 	res, err := ec.unmarshalInputPipelineStageInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PipelineStagePayload!")
-		return graphql.Null
-	}
-	return ec._PipelineStagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProperty2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPropertyᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Property) graphql.Marshaler {
@@ -17672,14 +17557,6 @@ func (ec *executionContext) unmarshalNPropertyGroupInput2githubᚗcomᚋacmeᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PropertyGroupPayload!")
-		return graphql.Null
-	}
-	return ec._PropertyGroupPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNPropertyGroupRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupRefInput(ctx context.Context, v any) (model.PropertyGroupRefInput, error) {
 	res, err := ec.unmarshalInputPropertyGroupRefInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17716,14 +17593,6 @@ func (ec *executionContext) marshalNPropertyOption2ᚕgithubᚗcomᚋacmeᚋcrm�
 func (ec *executionContext) unmarshalNPropertyOptionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInput(ctx context.Context, v any) (*model.PropertyOptionInput, error) {
 	res, err := ec.unmarshalInputPropertyOptionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PropertyPayload!")
-		return graphql.Null
-	}
-	return ec._PropertyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPropertyRefInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyRefInput(ctx context.Context, v any) (model.PropertyRefInput, error) {
@@ -17818,14 +17687,6 @@ func (ec *executionContext) marshalNRecordLayout2ᚖgithubᚗcomᚋacmeᚋcrmᚋ
 	return ec._RecordLayout(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RecordPayload!")
-		return graphql.Null
-	}
-	return ec._RecordPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRecordPropertiesInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPropertiesInputᚄ(ctx context.Context, v any) ([]*model.RecordPropertiesInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -17871,13 +17732,13 @@ func (ec *executionContext) marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternal�
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := schematype.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := schematype.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -17936,14 +17797,6 @@ func (ec *executionContext) unmarshalNUpdatePropertyGroupInput2githubᚗcomᚋac
 func (ec *executionContext) unmarshalNUpdatePropertyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyInput(ctx context.Context, v any) (model.UpdatePropertyInput, error) {
 	res, err := ec.unmarshalInputUpdatePropertyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "UpdatePropertyPayload!")
-		return graphql.Null
-	}
-	return ec._UpdatePropertyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateRecordInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateRecordInput(ctx context.Context, v any) (model.UpdateRecordInput, error) {
@@ -18122,6 +17975,34 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArchiveObjectTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArchivePipelinePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArchivePipelineStagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssociationBatchPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18141,11 +18022,32 @@ func (ec *executionContext) marshalOAssociationLabel2ᚕᚖgithubᚗcomᚋacme�
 	return ret
 }
 
+func (ec *executionContext) marshalOAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssociationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAssociationType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationType(ctx context.Context, sel ast.SelectionSet, v *meta.AssociationType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._AssociationType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssociationTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BatchPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -18194,6 +18096,41 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := schematype.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteAssociationLabelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletePropertyGroupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletePropertyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteRecordPermanentlyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DisassociationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (*model.FieldType, error) {
@@ -18311,6 +18248,27 @@ func (ec *executionContext) marshalOObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋin
 	return ec._ObjectType(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObjectTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelinePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineStagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProperty2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐProperty(ctx context.Context, sel ast.SelectionSet, v *meta.Property) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18335,6 +18293,13 @@ func (ec *executionContext) unmarshalOPropertyDefinitionInput2ᚕᚖgithubᚗcom
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PropertyGroupPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInputᚄ(ctx context.Context, v any) ([]*model.PropertyOptionInput, error) {
 	if v == nil {
 		return nil, nil
@@ -18350,6 +18315,13 @@ func (ec *executionContext) unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋa
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PropertyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx context.Context, v any) (*model.PropertyType, error) {
@@ -18375,15 +18347,22 @@ func (ec *executionContext) marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋintern
 	return ec._Record(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := schematype.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(v)
+	res := schematype.MarshalString(v)
 	return res
 }
 
@@ -18426,7 +18405,7 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	res, err := schematype.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18436,7 +18415,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := schematype.MarshalString(*v)
 	return res
 }
 
@@ -18444,7 +18423,7 @@ func (ec *executionContext) unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrm�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := schematype.UnmarshalString(v)
 	res := unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -18455,7 +18434,7 @@ func (ec *executionContext) marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋe
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState[*v])
+	res := schematype.MarshalString(marshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState[*v])
 	return res
 }
 
@@ -18469,6 +18448,13 @@ var (
 		pipelinestage.TicketStateCLOSED: "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalOUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdatePropertyPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

@@ -1,11 +1,14 @@
 // Package schematype holds the Go types the GraphQL schema binds to that
-// have no home in a domain package: the JSON scalar and the Node interface.
+// have no home in a domain package: the String, JSON, JSONValue and
+// DateTime scalars and the Node interface.
 package schematype
 
 import (
 	"encoding/json"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -38,6 +41,29 @@ func UnmarshalJSON(v any) (map[string]any, error) {
 		return nil, apierr.New(apierr.BadUserInput, "expected a JSON object keyed by property name")
 	}
 	return m, nil
+}
+
+// Text refuses a string neither database stores alike: PostgreSQL refuses
+// NUL in text, and both keep text as UTF-8. Every String a request sends
+// goes through it; property values are checked per item by package values.
+func Text(s string) error {
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		return apierr.New(apierr.BadUserInput, "a string holds a NUL character or invalid UTF-8, which cannot be stored")
+	}
+	return nil
+}
+
+// MarshalString writes a String.
+func MarshalString(s string) graphql.Marshaler { return graphql.MarshalString(s) }
+
+// UnmarshalString reads a String as gqlgen does, refusing what Text
+// refuses.
+func UnmarshalString(v any) (string, error) {
+	s, err := graphql.UnmarshalString(v)
+	if err != nil {
+		return "", apierr.New(apierr.BadUserInput, "expected a string")
+	}
+	return s, Text(s)
 }
 
 // Node is any value the Node interface resolves to; the schema's

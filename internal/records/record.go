@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/gid"
@@ -57,11 +58,20 @@ func (r *Record) RecordID() string { return strconv.Itoa(r.ID) }
 func (r *Record) ObjectType() *meta.ObjectType { return r.Type }
 
 // Props are the values a client sees (Values), of the record's own type.
-func (r *Record) Props(names []string) map[string]any {
+// A name that is neither a property of the type nor a value every record
+// has is refused: it is a typo, not a property without a value.
+func (r *Record) Props(names []string) (map[string]any, error) {
 	if r.Type == nil {
-		return map[string]any{}
+		return map[string]any{}, nil
 	}
-	return r.Values(r.Type, names)
+	for _, name := range names {
+		if _, system := r.systemValue(name); !system {
+			if _, ok := r.Type.Property(name); !ok {
+				return nil, apierr.Invalid("names", "%s has no property %q", r.Type.Name, name)
+			}
+		}
+	}
+	return r.Values(r.Type, names), nil
 }
 
 // Archived reports whether the record is in the recycle bin.

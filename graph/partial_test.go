@@ -1,0 +1,73 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// Partial success is reported as it happened: the mutation fields that
+// committed keep their data beside the one that failed, and a bad id in
+// nodes errs at its own position.
+func TestPartialAnswers(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		t.Run("a mutation document", func(t *testing.T) {
+			a := a.with(t)
+			before := a.count("contacts")
+			resp := a.do(`mutation {
+				ok: createRecord(input: {objectType: "contacts", properties: {email: "kept@example.com"}}) { record { recordId } }
+				bad: createRecord(input: {objectType: "nothing", properties: {}}) { record { recordId } }
+			}`, nil)
+			var data struct {
+				OK  *struct{ Record struct{ RecordID string } }
+				Bad *struct{}
+			}
+			if err := json.Unmarshal(resp.Data, &data); err != nil || data.OK == nil || data.OK.Record.RecordID == "" || data.Bad != nil {
+				t.Fatalf("data %s (%v)", resp.Data, err)
+			}
+			if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "NOT_FOUND" || resp.Errors[0].Path[0] != "bad" {
+				t.Fatalf("errors %+v", resp.Errors)
+			}
+			if a.count("contacts") != before+1 {
+				t.Fatal("the committed field's record is not there")
+			}
+		})
+		t.Run("nodes with a malformed id", func(t *testing.T) {
+			a := a.with(t)
+			c := a.create("contacts", map[string]any{"email": "n@example.com"})
+			resp := a.do(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{c.ID, "not an id", c.ID}})
+			var data struct{ Nodes []*struct{ ID string } }
+			if err := json.Unmarshal(resp.Data, &data); err != nil || len(data.Nodes) != 3 || data.Nodes[0] == nil || data.Nodes[1] != nil || data.Nodes[2] == nil {
+				t.Fatalf("data %s (%v)", resp.Data, err)
+			}
+			if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || len(resp.Errors[0].Path) != 2 || resp.Errors[0].Path[1] != float64(1) {
+				t.Fatalf("errors %+v", resp.Errors)
+			}
+		})
+		t.Run("an unknown property name", func(t *testing.T) {
+			a := a.with(t)
+			c := a.create("contacts", map[string]any{"email": "u@example.com"})
+			for _, via := range []*api{a, a.executorOnly()} {
+				e := via.fails(`query($id: ID!) { record(id: $id) { properties(names: ["email", "emial"]) } }`, map[string]any{"id": c.ID}, "BAD_USER_INPUT", "names")
+				if e.Message != `contacts has no property "emial"` {
+					t.Fatalf("message %q", e.Message)
+				}
+			}
+			// Through a read plan, one error per record, as the executor says.
+			resp := a.do(`{ records(objectType: "contacts") { edges { node { properties(names: ["emial"]) } } } }`, nil)
+			if len(resp.Errors) == 0 {
+				t.Fatal("no error")
+			}
+			for _, e := range resp.Errors {
+				if e.Extensions["code"] != "BAD_USER_INPUT" || e.Extensions["property"] != "names" {
+					t.Fatalf("errors %+v", resp.Errors)
+				}
+			}
+		})
+		t.Run("NUL in any string", func(t *testing.T) {
+			a := a.with(t)
+			a.fails(`mutation($l: String!) { createAssociationLabel(input: {fromObjectType: "companies", toObjectType: "contacts", label: $l}) { associationType { id } } }`,
+				map[string]any{"l": "a\u0000b"}, "BAD_USER_INPUT", "")
+			a.fails(`{ records(objectType: "con\u0000tacts") { totalCount } }`, nil, "BAD_USER_INPUT", "")
+		})
+	})
+}
