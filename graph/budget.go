@@ -86,6 +86,7 @@ var (
 	_ graphql.OperationParameterMutator = budget{}
 	_ graphql.OperationContextMutator   = budget{}
 	_ graphql.ResponseInterceptor       = budget{}
+	_ graphql.OperationInterceptor      = budget{}
 )
 
 func (budget) ExtensionName() string                  { return "RequestBudget" }
@@ -186,13 +187,30 @@ func writeItems(a args) int {
 	return max(n, 1)
 }
 
+// InterceptOperation answers TIMEOUT for an operation its deadline (or
+// the client going away) cut short: gqlgen answers nothing then, which a
+// client would read as an empty body.
+func (b budget) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	h := next(ctx)
+	answered := false
+	return func(ctx context.Context) *graphql.Response {
+		resp := h(ctx)
+		if resp == nil && !answered && ctx.Err() != nil {
+			resp = &graphql.Response{Errors: gqlerror.List{{Message: "the request ran past its deadline and was cancelled",
+				Extensions: map[string]any{"code": string(apierr.Timeout)}}}}
+		}
+		answered = answered || resp != nil
+		return resp
+	}
+}
+
 // InterceptResponse bounds what an answer echoes: at most Errors errors,
 // each message, and each text of its extensions (a property's name), at
 // most MessageBytes long.
 func (b budget) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil {
-		return resp
+		return nil
 	}
 	if len(resp.Errors) > b.Errors {
 		left := len(resp.Errors) - b.Errors + 1

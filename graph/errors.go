@@ -75,8 +75,10 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			gqlErr.Message = "the request was cancelled or took too long"
-			gqlErr.Extensions = map[string]any{"code": string(apierr.Internal)}
+			// The deadline passed, or the client went away: the work was
+			// cancelled and what it had not committed rolled back.
+			gqlErr.Message = "the request ran past its deadline and was cancelled"
+			gqlErr.Extensions = map[string]any{"code": string(apierr.Timeout)}
 			return gqlErr
 		}
 		if db.Transient(err) {

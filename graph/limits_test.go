@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/acme/crm/graph"
 )
 
 // Requests that would make the server do unbounded work, and arguments
@@ -70,6 +73,29 @@ func TestMutationsInOneRequestReadFresh(t *testing.T) {
 		a.ok(q, nil, &out)
 		if out.A.From.Associations.TotalCount != 1 || out.B.From.Associations.TotalCount != 0 {
 			t.Fatalf("after associate %d, after disassociate %d", out.A.From.Associations.TotalCount, out.B.From.Associations.TotalCount)
+		}
+	})
+}
+
+// A request that runs past its deadline is cancelled, database work and
+// all, and says TIMEOUT; its writes roll back.
+func TestDeadline(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		b := *a
+		b.t = t
+		b.h = graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws, Limits: graph.Limits{Timeout: time.Nanosecond}})
+		before := a.count("contacts")
+		for _, q := range []string{
+			`{ records(objectType: "contacts") { totalCount edges { node { id } } } }`,
+			`mutation { createRecord(input: {objectType: "contacts", properties: {email: "late@example.com"}}) { record { id } } }`,
+		} {
+			resp := b.do(q, nil)
+			if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "TIMEOUT" {
+				t.Fatalf("%s answered %+v", q, resp.Errors)
+			}
+		}
+		if after := a.count("contacts"); after != before {
+			t.Fatalf("a cancelled write left %d contacts", after-before)
 		}
 	})
 }
