@@ -20,6 +20,8 @@ test-go:
 	$(GO) test -count=1 -timeout 25m ./...
 	@echo "== the graph suite again with read plans off: every field through gqlgen's executor"
 	CRM_READ_PLANS=off $(GO) test -count=1 -timeout 15m ./graph/
+	@echo "== FuzzRequest for 15 s over arbitrary request bodies (longer by hand: go test -run '^$$' -fuzz FuzzRequest -fuzztime 10m ./graph/)"
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzRequest -fuzztime 15s ./graph/
 
 generate:
 	$(GO) generate ./ent
