@@ -89,7 +89,7 @@ var (
 	_ graphql.OperationInterceptor      = budget{}
 )
 
-func (budget) ExtensionName() string                  { return "RequestBudget" }
+func (budget) ExtensionName() string                   { return "RequestBudget" }
 func (budget) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters measures the document before gqlgen

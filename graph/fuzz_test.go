@@ -21,7 +21,7 @@ import (
 //	go test -run '^$' -fuzz FuzzRequest -fuzztime 10m ./graph/
 func FuzzRequest(f *testing.F) {
 	for _, c := range hostileCases() {
-		if body, err := json.Marshal(map[string]any{"query": c.query, "variables": c.vars}); err == nil && len(body) < 4<<10 {
+		if body, err := json.Marshal(map[string]any{"query": c.query, "variables": c.vars}); err == nil && c.body == "" && len(body) < 4<<10 {
 			f.Add(body)
 		}
 	}

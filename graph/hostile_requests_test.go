@@ -16,7 +16,9 @@ type hostileCase struct {
 	name  string
 	query string
 	vars  map[string]any
-	code  string
+	// body, when set, is sent as it is instead of query and vars.
+	body string
+	code string
 	// wrote is how many contacts the request may add.
 	wrote int
 }
@@ -75,6 +77,7 @@ func hostileCases() []hostileCase {
 		{name: "a 1 MB property name", query: createMutation, vars: map[string]any{"t": "contacts", "p": map[string]any{strings.Repeat("p", 1<<20): 1}}, code: "BAD_USER_INPUT"},
 		{name: "a 2 MB value", query: createMutation, vars: map[string]any{"t": "contacts", "p": map[string]any{"firstname": strings.Repeat("v", 2<<20)}}, code: "BAD_USER_INPUT"},
 		{name: "100,000 ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": make([]string, 100_000)}, code: "LIMIT_EXCEEDED"},
+		{name: "15 MB of variables that are not an object", body: `{"query":"{objectTypes{name}}","variables":["` + strings.Repeat("x", 15<<20) + `"]}`, code: "BAD_USER_INPUT"},
 		{name: "a bad cursor", query: `{ records(objectType: "contacts", after: "'; DROP TABLE records; --") { totalCount } }`, code: "BAD_USER_INPUT"},
 		{name: "a bad id", query: `{ node(id: "\u0000\u0001") { id } }`, code: "BAD_USER_INPUT"},
 		{name: "NUL in a value", query: createMutation, vars: map[string]any{"t": "contacts", "p": map[string]any{"email": "nu\u0000l@example.com"}}, code: "BAD_USER_INPUT"},
@@ -98,6 +101,9 @@ func TestHostileRequests(t *testing.T) {
 				body, err := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if c.body != "" {
+					body = []byte(c.body)
 				}
 				raw := a.rawBody(body)
 				if len(raw) > maxAnswer {
