@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
@@ -22,13 +21,9 @@ import (
 func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
 	var erased int
 	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
-		recs, err := s.lock(ctx, tx, []int{id})
+		r, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		r, ok := recs[id]
-		if !ok {
-			return apierr.New(apierr.NotFound, "no record %d", id)
 		}
 		ids := append([]int{id}, MergedIDs(r)...)
 		merged, err := s.lock(ctx, tx, ids[1:])

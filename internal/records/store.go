@@ -107,6 +107,19 @@ func (s *Store) lock(ctx context.Context, tx *write.Tx, ids []int) (map[int]*Rec
 	return out, tx.EnsureLocked(ctx)
 }
 
+// lockOne is lock of one record that must exist.
+func (s *Store) lockOne(ctx context.Context, tx *write.Tx, id int) (*Record, error) {
+	recs, err := s.lock(ctx, tx, []int{id})
+	if err != nil {
+		return nil, err
+	}
+	r, ok := recs[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	return r, nil
+}
+
 func (s *Store) readMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, locking *write.Tx, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
@@ -333,13 +346,9 @@ func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, er
 func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, error) {
 	var out *Record
 	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
-		recs, err := s.lock(ctx, tx, []int{id})
+		r, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		r, ok := recs[id]
-		if !ok {
-			return notFound(id)
 		}
 		if r.MergedInto != 0 {
 			return apierr.New(apierr.Conflict, "record %d was merged into record %d: it cannot come back", id, r.MergedInto)
