@@ -17,9 +17,9 @@ func TestRequestErrorsCarryCodes(t *testing.T) {
 			name, body, code string
 			status           int
 		}{
-			{"malformed GraphQL", `{"query":"{ records(objectType: \"contacts\" }"}`, "BAD_USER_INPUT", http.StatusUnprocessableEntity},
-			{"unknown field", `{"query":"{ nope }"}`, "BAD_USER_INPUT", http.StatusUnprocessableEntity},
-			{"wrong variable type", `{"query":"query($n: Int) { records(objectType: \"contacts\", first: $n) { totalCount } }","variables":{"n":"ten"}}`, "BAD_USER_INPUT", http.StatusUnprocessableEntity},
+			{"malformed GraphQL", `{"query":"{ records(objectType: \"contacts\" }"}`, "BAD_USER_INPUT", http.StatusOK},
+			{"unknown field", `{"query":"{ nope }"}`, "BAD_USER_INPUT", http.StatusOK},
+			{"wrong variable type", `{"query":"query($n: Int) { records(objectType: \"contacts\", first: $n) { totalCount } }","variables":{"n":"ten"}}`, "BAD_USER_INPUT", http.StatusOK},
 			{"properties not an object", `{"query":"mutation { createRecord(input: {objectType: \"contacts\", properties: [1]}) { record { id } } }"}`, "BAD_USER_INPUT", http.StatusOK},
 			{"body not JSON", `{"query":`, "BAD_USER_INPUT", http.StatusBadRequest},
 		}
