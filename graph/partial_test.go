@@ -71,3 +71,21 @@ func TestPartialAnswers(t *testing.T) {
 		})
 	})
 }
+
+// @defer is not offered: introspection does not list it, and a document
+// that uses it is refused rather than answered with a part that never
+// comes.
+func TestDeferIsNotOffered(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		var out struct {
+			Schema struct{ Directives []struct{ Name string } } `json:"__schema"`
+		}
+		a.ok(`{ __schema { directives { name } } }`, nil, &out)
+		for _, d := range out.Schema.Directives {
+			if d.Name == "defer" {
+				t.Fatal("introspection offers @defer")
+			}
+		}
+		a.fails(`{ records(objectType: "contacts") { edges { node { id ... @defer { displayName } } } } }`, nil, "BAD_USER_INPUT", "")
+	})
+}
