@@ -99,9 +99,7 @@ func (a *api) raw(body []byte) *response {
 	return &resp
 }
 
-// rawBody posts a request body and returns the answer's body as it is.
-func (a *api) rawBody(body []byte) []byte { return a.serve(body).Body.Bytes() }
-
+// serve posts a JSON request body and records the answer as it is.
 func (a *api) serve(body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
