@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -54,6 +55,14 @@ type Config struct {
 	NoReadPlans bool
 }
 
+// withoutDefer takes @defer out of the schema, once, before any handler
+// serves (the parsed schema is one for every handler). @defer needs a
+// transport that delivers increments, which clients would have to ask for;
+// over plain JSON gqlgen answers the deferred part as null and never sends
+// the rest. Until the API delivers it, the schema does not offer it: a
+// document that uses it is refused.
+var withoutDefer sync.Once
+
 // Handler is the GraphQL endpoint.
 type Handler struct {
 	http.Handler
@@ -75,11 +84,7 @@ func NewHandler(cfg Config) *Handler {
 	links := assoc.New(cfg.DB, w)
 	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w), defs: meta.NewCache(cfg.DB.Client)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
-	// @defer needs a transport that delivers increments, which clients
-	// would have to ask for; over plain JSON gqlgen answers the deferred
-	// part as null and never sends the rest. Until the API delivers it,
-	// the schema does not offer it: a document that uses it is refused.
-	delete(es.Schema().Directives, "defer")
+	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
 	srv := handler.New(costed{es})
 	// OPTIONS, methods, media types and CSRF are withHTTP's; protocol
