@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -80,7 +81,14 @@ func limitError(format string, args ...any) *gqlerror.Error {
 }
 
 // budget is the gqlgen extension that holds a request to its Limits.
-type budget struct{ Limits }
+type budget struct {
+	Limits
+	// measured remembers documents found within the budget, so that a
+	// query sent again is not parsed twice.
+	measured *lru.LRU[bool]
+}
+
+func newBudget(l Limits) budget { return budget{Limits: l, measured: lru.New[bool](1000)} }
 
 var (
 	_ graphql.OperationParameterMutator = budget{}
@@ -95,7 +103,10 @@ func (budget) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters measures the document before gqlgen
 // validates it: validation compares fields pairwise, so a document of
 // many fields is refused here, in time linear in its size.
-func (b budget) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (b budget) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if _, ok := b.measured.Get(ctx, p.Query); ok {
+		return nil
+	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, b.Tokens)
 	if err != nil {
 		if strings.Contains(err.Error(), "exceeded token limit") {
@@ -115,6 +126,7 @@ func (b budget) MutateOperationParameters(_ context.Context, p *graphql.RawParam
 	if depth > b.Depth {
 		return limitError("the document nests %d levels deep, over the limit of %d", depth, b.Depth)
 	}
+	b.measured.Add(ctx, p.Query, true)
 	return nil
 }
 

@@ -98,7 +98,7 @@ func NewHandler(cfg Config) *Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	limits := cfg.Limits.orDefault()
 	srv.SetParserTokenLimit(limits.Tokens)
-	srv.Use(budget{limits})
+	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
 	h := &Handler{}
 	// A mutation changes what the request's loaders hold: each mutation
