@@ -46,6 +46,13 @@ lint:
 bench:
 	$(GO) run ./cmd/bench
 
+# bench-peers measures the API beside PostGraphile v5 on the same data
+# (cmd/bench/peers.go): npm installs PostGraphile into ~/.cache/crm-bench
+# once; needs PostgreSQL like bench.
+.PHONY: bench-peers
+bench-peers:
+	$(GO) run ./cmd/bench peers
+
 # chaos restarts the local PostgreSQL cluster under writes (cmd/chaos): run
 # it alone, never beside other tests. Without TEST_DATABASE_URL or
 # pg_ctlcluster it says so and passes, unless CI is set.
