@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -155,12 +156,12 @@ func measurePeers(ctx context.Context, c *http.Client, admin *sql.DB, reads []pe
 					c.CloseIdleConnections()
 					before, err := takeCPU(ctx, admin, procs[s.name])
 					if err != nil {
-						return nil, err
+						return nil, errors.Join(ctx.Err(), err)
 					}
 					smp := hammer(ctx, c, s, conc, cfg.turn, 0)
 					after, err := takeCPU(ctx, admin, procs[s.name])
 					if err != nil {
-						return nil, err
+						return nil, errors.Join(ctx.Err(), err)
 					}
 					res.turns[ri][ci][k][round] = turn{sample: smp, cpu: after.since(before)}
 				}
