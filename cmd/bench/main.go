@@ -59,7 +59,12 @@ func main() {
 	// The API runs here as the server runs it.
 	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx)
+	var err error
+	if len(os.Args) == 2 && os.Args[1] == "peers" { // make bench-peers (peers.go)
+		err = runPeers(ctx, os.Stdout)
+	} else {
+		err = run(ctx)
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

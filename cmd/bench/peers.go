@@ -57,25 +57,6 @@ import (
 	"github.com/acme/crm/internal/meta"
 )
 
-func init() {
-	if len(os.Args) == 2 && os.Args[1] == "peers" {
-		os.Exit(peersMain())
-	}
-}
-
-func peersMain() int {
-	signal.Ignore(syscall.SIGPIPE)
-	gctune.Apply()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := runPeers(ctx, os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench peers:", err)
-		return 1
-	}
-	return 0
-}
-
 // Application names of the measured servers' connections: their backends
 // are found in pg_stat_activity by them.
 const (
