@@ -43,16 +43,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/db"
-	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/meta"
 )
