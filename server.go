@@ -23,6 +23,9 @@
 //	--no-migrate, NO_MIGRATE=1
 //	                   do not apply pending migrations at start; refuse to
 //	                   start while any are pending
+//	--request-timeout, REQUEST_TIMEOUT
+//	                   a request's deadline (default 30s): its database
+//	                   work is cancelled then and it answers TIMEOUT
 package main
 
 import (
@@ -55,6 +58,8 @@ const defaultAddr = "127.0.0.1:8080"
 type config struct {
 	addr        string
 	corsOrigins []string
+	// requestTimeout is a request's deadline (graph.Limits.Timeout).
+	requestTimeout time.Duration
 	databaseURL string
 	logFormat   string
 	noMigrate   bool // serve without applying pending migrations
@@ -110,6 +115,15 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT); :8080 for every interface")
 		fs.StringVar(&corsList, "cors-origins", getenv("CORS_ORIGINS"), "comma-separated origins whose web pages may call the API from a browser, or * for any (env CORS_ORIGINS; default none)")
 		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
+		defTimeout := graph.DefaultLimits.Timeout
+		if v := getenv("REQUEST_TIMEOUT"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return config{}, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, got %q", v)
+			}
+			defTimeout = d
+		}
+		fs.DurationVar(&c.requestTimeout, "request-timeout", defTimeout, "a request's deadline: its database work is cancelled then and it answers TIMEOUT (env REQUEST_TIMEOUT)")
 	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	fs.StringVar(&c.logFormat, "log-format", defLog, "text or json (env LOG_FORMAT)")
@@ -257,10 +271,10 @@ func run(cfg config, logger *slog.Logger) error {
 
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           routes(d, workspaceID, cfg.corsOrigins, logger),
+		Handler:           routes(d, graph.Config{WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
+		WriteTimeout:      max(120*time.Second, cfg.requestTimeout+10*time.Second),
 		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -294,9 +308,12 @@ func portOf(addr string) string {
 	return ""
 }
 
-func routes(d *db.DB, workspaceID int, corsOrigins []string, logger *slog.Logger) http.Handler {
+// routes serves the API configured by api (its database and logger are
+// d's and logger), GraphiQL and the health check.
+func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(graph.Config{DB: d, WorkspaceID: workspaceID, Logger: logger, CORSOrigins: corsOrigins}))
+	api.DB, api.Logger = d, logger
+	mux.Handle("/graphql", graph.NewHandler(api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/install"
@@ -88,12 +89,18 @@ func TestLoadConfig(t *testing.T) {
 			config{migrate: true, databaseURL: "postgres://db/crm", logFormat: "json"}},
 		{"migrate ignores a bad NO_MIGRATE", []string{"migrate"}, map[string]string{"NO_MIGRATE": "maybe"},
 			config{migrate: true, logFormat: "text"}},
+		{"REQUEST_TIMEOUT", nil, map[string]string{"REQUEST_TIMEOUT": "5s"}, config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 5 * time.Second}},
+		{"--request-timeout beats REQUEST_TIMEOUT", []string{"--request-timeout", "2m"}, map[string]string{"REQUEST_TIMEOUT": "5s"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 2 * time.Minute}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := loadConfig(tt.args, env(tt.env))
 			if err != nil {
 				t.Fatalf("loadConfig: %v", err)
+			}
+			if !tt.want.migrate && tt.want.requestTimeout == 0 {
+				tt.want.requestTimeout = graph.DefaultLimits.Timeout // the server's default
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
@@ -115,6 +122,7 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"unknown flag", []string{"--port", "9000"}, nil, "port"},
 		{"flag without its value", []string{"--addr"}, nil, "addr"},
 		{"NO_MIGRATE unknown", nil, map[string]string{"NO_MIGRATE": "maybe"}, "NO_MIGRATE"},
+		{"REQUEST_TIMEOUT not a duration", nil, map[string]string{"REQUEST_TIMEOUT": "30"}, "REQUEST_TIMEOUT"},
 		{"--status without migrate", []string{"--status"}, nil, "status"},
 		{"migrate --addr", []string{"migrate", "--addr", ":1"}, nil, "addr"},
 		{"migrate --no-migrate", []string{"migrate", "--no-migrate"}, nil, "no-migrate"},
@@ -146,7 +154,7 @@ func server(t *testing.T, d *db.DB) *httptest.Server {
 	if err != nil {
 		t.Fatalf("install: %v", err)
 	}
-	srv := httptest.NewServer(routes(d, workspaceID, nil, testLogger(t)))
+	srv := httptest.NewServer(routes(d, graph.Config{WorkspaceID: workspaceID}, testLogger(t)))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -385,7 +393,7 @@ func TestRoutesCORS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("install: %v", err)
 	}
-	srv := httptest.NewServer(routes(d, workspaceID, []string{"https://app.example.com"}, testLogger(t)))
+	srv := httptest.NewServer(routes(d, graph.Config{WorkspaceID: workspaceID, CORSOrigins: []string{"https://app.example.com"}}, testLogger(t)))
 	t.Cleanup(srv.Close)
 	preflight := func(origin string) *http.Response {
 		req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,9 @@ func (l Limits) orDefault() Limits {
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
 	}
+	// An answer keeps room for one real error beside the count of the
+	// others, and a message for a few words.
+	l.Errors, l.MessageBytes = max(l.Errors, 2), max(l.MessageBytes, 32)
 	return l
 }
 
@@ -83,8 +87,8 @@ func limitError(format string, args ...any) *gqlerror.Error {
 // budget is the gqlgen extension that holds a request to its Limits.
 type budget struct {
 	Limits
-	// measured remembers documents found within the budget, so that a
-	// query sent again is not parsed twice.
+	// measured remembers, by hash, the documents found within the budget,
+	// so that a query sent again is not parsed twice.
 	measured *lru.LRU[bool]
 }
 
@@ -104,7 +108,8 @@ func (budget) Validate(graphql.ExecutableSchema) error { return nil }
 // validates it: validation compares fields pairwise, so a document of
 // many fields is refused here, in time linear in its size.
 func (b budget) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	if _, ok := b.measured.Get(ctx, p.Query); ok {
+	key := sha256.Sum256([]byte(p.Query))
+	if _, ok := b.measured.Get(ctx, string(key[:])); ok {
 		return nil
 	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, b.Tokens)
@@ -120,13 +125,20 @@ func (b budget) MutateOperationParameters(ctx context.Context, p *graphql.RawPar
 		n, d := m.selections(op.SelectionSet, nil)
 		fields, depth = fields+n, max(depth, d)
 	}
+	// Validation checks a fragment no operation spreads too.
+	for _, f := range doc.Fragments {
+		if _, spread := m.sizes[f.Name]; !spread {
+			n, d := m.fragment(f.Name, nil)
+			fields, depth = fields+n, max(depth, d)
+		}
+	}
 	if fields > b.Fields {
 		return limitError("the document selects %d fields with its fragments inlined, over the limit of %d", fields, b.Fields)
 	}
 	if depth > b.Depth {
 		return limitError("the document nests %d levels deep, over the limit of %d", depth, b.Depth)
 	}
-	b.measured.Add(ctx, p.Query, true)
+	b.measured.Add(ctx, string(key[:]), true)
 	return nil
 }
 
@@ -186,17 +198,30 @@ func (b budget) MutateOperationContext(_ context.Context, opCtx *graphql.Operati
 	return nil
 }
 
-// writeItems is what one mutation field writes: the items of the lists
-// its input holds (a batch's inputs or ids), or one.
+// writeItems is what one mutation field writes: the records, ids and
+// associations its input lists (a batch's inputs, each with the
+// associations it makes), or one.
 func writeItems(a args) int {
-	input, _ := a["input"].(map[string]any)
+	return max(countItems(a["input"]), 1)
+}
+
+// writeLists are the input lists whose elements are writes.
+var writeLists = []string{"inputs", "ids", "associations"}
+
+func countItems(v any) int {
 	n := 0
-	for _, v := range input {
-		if list, ok := v.([]any); ok {
-			n += len(list)
+	switch v := v.(type) {
+	case map[string]any:
+		for _, name := range writeLists {
+			if list, ok := v[name].([]any); ok {
+				n += len(list)
+				for _, item := range list {
+					n += countItems(item)
+				}
+			}
 		}
 	}
-	return max(n, 1)
+	return n
 }
 
 // InterceptOperation answers TIMEOUT for an operation its deadline (or

@@ -74,7 +74,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{"code": string(apierr.BadUserInput)}
 			return gqlErr
 		}
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// lib/pq answers a cancelled statement with its own error (57014),
+		// not the context's: the request's context says what happened.
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			// The deadline passed, or the client went away: the work was
 			// cancelled and what it had not committed rolled back.
 			gqlErr.Message = "the request ran past its deadline and was cancelled"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"runtime/debug"
@@ -35,7 +36,7 @@ import (
 const (
 	// MaxBodyBytes fits a batch of 1,000 records with generous values.
 	MaxBodyBytes = 16 << 20
-	// MaxIDs bounds nodes(ids:) and the names of propertyHistory(names:).
+	// MaxIDs bounds nodes(ids:).
 	MaxIDs = page.MaxSize
 )
 
@@ -86,7 +87,7 @@ func NewHandler(cfg Config) *Handler {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
-	srv := handler.New(costed{es})
+	srv := handler.New(costed{es, res})
 	// OPTIONS, methods, media types and CSRF are withHTTP's; protocol
 	// gives gqlgen's answers the status, media type and form of GraphQL
 	// over HTTP (http.go).
@@ -169,7 +170,10 @@ func isJSON(r *http.Request) bool {
 // selects, so that nested pages multiply as the rows they may load do, and
 // a record's properties the values they may hold. It reads the arguments
 // through the one decoder.
-type costed struct{ graphql.ExecutableSchema }
+type costed struct {
+	graphql.ExecutableSchema
+	res *Resolver
+}
 
 // propertiesCost is what all of a record's properties cost: a record
 // holds a few dozen values.
@@ -180,20 +184,76 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 	switch typeName + "." + field {
 	case "Query.records":
 		q, err := recordsQuery(a)
-		return 1 + child*pageCost(q.Page, err), true
+		return cost(child, pageCost(q.Page, err)), true
 	case "Record.associations":
 		q, err := associationsQuery(a)
-		return 1 + child*pageCost(q.Page, err), true
+		return cost(child, pageCost(q.Page, err)), true
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
-		return 1 + child*pageCost(q.Page, err), true
+		return cost(child, pageCost(q.Page, err)), true
 	case "Record.properties":
 		if names, err := a.strings("names"); err == nil && names != nil {
 			return max(1, len(names)), true
 		}
 		return propertiesCost, true
 	case "Query.nodes":
-		return 1 + child*a.count("ids"), true
+		return cost(child, a.count("ids")), true
+	}
+	if list, ok := definitionLists[typeName+"."+field]; ok {
+		if m, err := s.res.model(ctx); err == nil {
+			return cost(child, list(m)), true
+		}
 	}
 	return s.ExecutableSchema.Complexity(ctx, typeName, field, child, raw)
+}
+
+// definitionLists are the lists of definitions a selection may repeat
+// under every record, with the most items each holds in the workspace's
+// definitions: they cost that many times what each item selects.
+var definitionLists = map[string]func(m *meta.Model) int{
+	"Query.objectTypes": func(m *meta.Model) int { return len(m.ObjectTypes) },
+	"ObjectType.properties": func(m *meta.Model) int {
+		return mostOf(m, func(ot *meta.ObjectType) int { return len(ot.Properties) })
+	},
+	"ObjectType.propertyGroups": func(m *meta.Model) int {
+		return mostOf(m, func(ot *meta.ObjectType) int { return len(ot.Groups) })
+	},
+	"ObjectType.pipelines": func(m *meta.Model) int {
+		return mostOf(m, func(ot *meta.ObjectType) int { return len(ot.Pipelines) })
+	},
+	"Pipeline.stages": func(m *meta.Model) int {
+		return mostOf(m, func(ot *meta.ObjectType) int {
+			n := 0
+			for _, p := range ot.Pipelines {
+				n = max(n, len(p.Stages))
+			}
+			return n
+		})
+	},
+	"Property.options": func(m *meta.Model) int {
+		return mostOf(m, func(ot *meta.ObjectType) int {
+			n := 0
+			for _, p := range ot.Properties {
+				n = max(n, len(p.Options))
+			}
+			return n
+		})
+	},
+}
+
+func mostOf(m *meta.Model, count func(*meta.ObjectType) int) int {
+	n := 0
+	for _, ot := range m.ObjectTypes {
+		n = max(n, count(ot))
+	}
+	return n
+}
+
+// cost is one field selecting n items of what child costs, saturating
+// rather than overflowing: no product of page sizes wraps round to cheap.
+func cost(child, n int) int {
+	if n > 0 && child > (math.MaxInt32-1)/n {
+		return math.MaxInt32
+	}
+	return 1 + child*n
 }

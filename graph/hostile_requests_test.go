@@ -56,6 +56,13 @@ func hostileCases() []hostileCase {
 		}
 		return b.String() + "}"
 	}
+	links := func(n int) []map[string]any {
+		out := make([]map[string]any, n)
+		for i := range out {
+			out[i] = map[string]any{"to": "UmVjb3JkOjE"}
+		}
+		return out
+	}
 	deep := func(levels int) string {
 		q := "recordId"
 		for range levels {
@@ -73,6 +80,12 @@ func hostileCases() []hostileCase {
 		{name: "2 aliases of a batch of 600", query: createMany(2), vars: map[string]any{"in": batch(600)}, code: "LIMIT_EXCEEDED"},
 		{name: "2 aliases of a batch of 500", query: createMany(2), vars: map[string]any{"in": batch(500)}, wrote: 500},
 		{name: "nesting 30 levels deep", query: deep(30), code: "LIMIT_EXCEEDED"},
+		{name: "an unused fragment of 10,000 fields", query: "{ __typename } fragment F on ObjectType { " + strings.Repeat("name ", 10_000) + "}", code: "LIMIT_EXCEEDED"},
+		{name: "page sizes whose product overflows", query: `{ records(objectType: "companies", first: 512) { edges { node { ` +
+			strings.Repeat(`associations(toObjectType: "contacts", first: 1000) { edges { node { `, 5) + `recordId` + strings.Repeat(` } } }`, 5) + ` } } } }`, code: "LIMIT_EXCEEDED"},
+		{name: "a batch of one record with 3,000 associations", query: `mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written } }`,
+			vars: map[string]any{"in": []map[string]any{{"properties": map[string]any{"email": "many@example.com"}, "associations": links(3000)}}}, code: "LIMIT_EXCEEDED"},
+		{name: "33 aliases of 1,000 records with their definitions", query: aliases(33, `records(objectType: "contacts", first: 1000) { edges { node { objectType { properties { name options { value label } } } } } }`), code: "LIMIT_EXCEEDED"},
 		{name: "a fragment cycle", query: `{ records(objectType: "contacts") { edges { node { ...A } } } } fragment A on Record { ...B } fragment B on Record { ...A }`, code: "BAD_USER_INPUT"},
 		{name: "fragments spread 100 times in 4 levels", query: `{ objectTypes { ...D } } fragment A on ObjectType { name label: name } fragment B on ObjectType { ` +
 			strings.Repeat("...A ", 10) + `} fragment C on ObjectType { ` + strings.Repeat("...B ", 10) + `} fragment D on ObjectType { ` + strings.Repeat("...C ", 10) + `}`, code: "LIMIT_EXCEEDED"},

@@ -97,5 +97,19 @@ func TestDeadline(t *testing.T) {
 		if after := a.count("contacts"); after != before {
 			t.Fatalf("a cancelled write left %d contacts", after-before)
 		}
+		// A deadline that passes in the middle of the database work: a
+		// batch of 1,000 takes far longer than 5 ms on either database.
+		b.h = graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws, Limits: graph.Limits{Timeout: 5 * time.Millisecond}})
+		items := make([]map[string]any, 1000)
+		for i := range items {
+			items[i] = map[string]any{"properties": map[string]any{"email": fmt.Sprintf("slow%d@example.com", i)}}
+		}
+		resp := b.do(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written } }`, map[string]any{"in": items})
+		if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "TIMEOUT" {
+			t.Fatalf("a batch cut short by its deadline answered %+v", resp.Errors)
+		}
+		if after := a.count("contacts"); after != before {
+			t.Fatalf("a batch cut short by its deadline left %d contacts", after-before)
+		}
 	})
 }

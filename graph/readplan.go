@@ -23,7 +23,7 @@ import (
 // field that work is the same for every record, so readRecords compiles
 // the selection once (a readPlan) and writes the answer from the pages
 // prefetch loaded, with gqlgen's own marshalers for every value. A
-// selection with any field the plan does not know, @defer, or any error
+// selection with any field the plan does not know, or any error
 // leaves the field to gqlgen's executor; TestReadPlanMatchesExecutor
 // checks that both answer byte for byte the same.
 
@@ -139,9 +139,6 @@ type readField struct {
 func (r *Resolver) compileRead(opCtx *graphql.OperationContext, typeName string, sel ast.SelectionSet) (*readPlan, bool) {
 	p := &readPlan{typeName: typeName}
 	for _, f := range graphql.CollectFields(opCtx, sel, r.types.satisfies(typeName)) {
-		if f.IsDeferred() {
-			return nil, false
-		}
 		var key bytes.Buffer
 		graphql.MarshalString(f.Alias).MarshalGQL(&key)
 		key.WriteByte(':')

@@ -6,14 +6,13 @@ package schematype
 import (
 	"encoding/json"
 	"io"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/flatjson"
+	"github.com/acme/crm/internal/propdef"
 )
 
 // MarshalJSON writes a JSON object.
@@ -47,7 +46,7 @@ func UnmarshalJSON(v any) (map[string]any, error) {
 // NUL in text, and both keep text as UTF-8. Every String a request sends
 // goes through it; property values are checked per item by package values.
 func Text(s string) error {
-	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+	if !propdef.StorableText(s) {
 		return apierr.New(apierr.BadUserInput, "a string holds a NUL character or invalid UTF-8, which cannot be stored")
 	}
 	return nil

@@ -4,11 +4,12 @@ import (
 	"context"
 	stdsql "database/sql"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"entgo.io/ent/dialect"
+
+	"github.com/acme/crm/internal/propdef"
 )
 
 // SQL is the one builder of the statements the domain sends. Its text
@@ -16,8 +17,9 @@ import (
 // an unexported string type, which a string constant converts to and a
 // string variable does not. Everything else reaches a statement through a
 // method that makes it safe: Arg binds a value, Ident quotes an
-// identifier, Int writes a number, Property quotes a property name into
-// its JSON path. No name or value is ever spliced into SQL text.
+// identifier, Int writes a number, Property writes a property name (one
+// that passes the name rule) as a quoted literal of its JSON path. No
+// name or value is ever spliced into SQL text.
 type SQL struct {
 	d    Dialect
 	b    strings.Builder
@@ -95,16 +97,14 @@ func (q *SQL) Int(n int) *SQL {
 	return q
 }
 
-// Str appends a string literal, quoted.
-func (q *SQL) Str(s string) *SQL {
+// str appends a string literal, quoted: the JSON path of a property name,
+// which an expression index must see as a literal.
+func (q *SQL) str(s string) *SQL {
 	q.b.WriteByte('\'')
 	q.b.WriteString(strings.ReplaceAll(s, "'", "''"))
 	q.b.WriteByte('\'')
 	return q
 }
-
-// propertyName is what a JSON path may name: the rule of property names.
-var propertyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // Property appends the value of property name in the JSON column of
 // table alias ("" for none) as text, for comparing and indexing: NULL when
@@ -112,14 +112,14 @@ var propertyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // that an expression index on the property matches it; a name that is not
 // a property name panics rather than reach SQL.
 func (q *SQL) Property(alias, column, name string) *SQL {
-	if !propertyName.MatchString(name) {
+	if !propdef.ValidName(name) {
 		panic(fmt.Sprintf("db: %q is not a property name", name))
 	}
 	if q.d.Name() == dialect.Postgres {
 		q.b.WriteByte('(')
 		q.column(alias, column)
 		q.b.WriteString("->>")
-		q.Str(name)
+		q.str(name)
 		q.b.WriteByte(')')
 		return q
 	}
@@ -128,7 +128,7 @@ func (q *SQL) Property(alias, column, name string) *SQL {
 	q.b.WriteString("CAST(json_extract(")
 	q.column(alias, column)
 	q.b.WriteString(", ")
-	q.Str("$." + name)
+	q.str("$." + name)
 	q.b.WriteString(") AS TEXT)")
 	return q
 }
@@ -136,21 +136,21 @@ func (q *SQL) Property(alias, column, name string) *SQL {
 // ArgProperty appends the value of property name of the JSON document
 // bound to doc, as text, the same way Property reads a stored one.
 func (q *SQL) ArgProperty(doc any, name string) *SQL {
-	if !propertyName.MatchString(name) {
+	if !propdef.ValidName(name) {
 		panic(fmt.Sprintf("db: %q is not a property name", name))
 	}
 	if q.d.Name() == dialect.Postgres {
 		q.b.WriteString("(CAST(")
 		q.Arg(doc)
 		q.b.WriteString(" AS jsonb)->>")
-		q.Str(name)
+		q.str(name)
 		q.b.WriteByte(')')
 		return q
 	}
 	q.b.WriteString("CAST(json_extract(")
 	q.Arg(doc)
 	q.b.WriteString(", ")
-	q.Str("$." + name)
+	q.str("$." + name)
 	q.b.WriteString(") AS TEXT)")
 	return q
 }

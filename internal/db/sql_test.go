@@ -15,11 +15,11 @@ func TestBuilderQuotesAndBinds(t *testing.T) {
 	for _, name := range dbtest.Dialects {
 		t.Run(name, func(t *testing.T) {
 			d := dbtest.Open(t, name)
-			q := db.Build(d.Dialect, "SELECT ").Ident("r", `we"ird`).T(", ").Str(`it's`).T(" FROM records r WHERE id = ").Arg(1).
+			q := db.Build(d.Dialect, "SELECT ").Ident("r", `we"ird`).T(", ").Property("r", "properties", "email").T(" FROM records r WHERE id = ").Arg(1).
 				T(" AND id IN (").Args(2, 3).T(")")
 			want := map[string]string{
-				"postgres": `SELECT "r"."we""ird", 'it''s' FROM records r WHERE id = $1 AND id IN ($2, $3)`,
-				"sqlite":   `SELECT "r"."we""ird", 'it''s' FROM records r WHERE id = ? AND id IN (?, ?)`,
+				"postgres": `SELECT "r"."we""ird", ("r"."properties"->>'email') FROM records r WHERE id = $1 AND id IN ($2, $3)`,
+				"sqlite":   `SELECT "r"."we""ird", CAST(json_extract("r"."properties", '$.email') AS TEXT) FROM records r WHERE id = ? AND id IN (?, ?)`,
 			}[name]
 			if q.String() != want {
 				t.Fatalf("got  %s\nwant %s", q.String(), want)

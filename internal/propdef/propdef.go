@@ -6,6 +6,8 @@ package propdef
 
 import (
 	"regexp"
+	"strings"
+	"unicode/utf8"
 )
 
 // Type is the type of a property's stored value.
@@ -97,6 +99,12 @@ const (
 )
 
 var nameRule = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// StorableText reports whether both databases store s alike: PostgreSQL
+// refuses a NUL character in text and JSON, and both keep text as UTF-8.
+func StorableText(s string) bool {
+	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
+}
 
 // ValidName reports whether name is lower snake case starting with a letter.
 func ValidName(name string) bool {

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/meta"
@@ -143,7 +142,7 @@ func Normalize(ot *meta.ObjectType, def *meta.Property, raw any) (any, error) {
 func storable(def *meta.Property, raw any) error {
 	switch v := raw.(type) {
 	case string:
-		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+		if !propdef.StorableText(v) {
 			return apierr.Invalid(def.Name, "property %q holds a NUL character or invalid UTF-8, which cannot be stored", def.Name)
 		}
 	case []any:
