@@ -60,11 +60,11 @@ type config struct {
 	corsOrigins []string
 	// requestTimeout is a request's deadline (graph.Limits.Timeout).
 	requestTimeout time.Duration
-	databaseURL string
-	logFormat   string
-	noMigrate   bool // serve without applying pending migrations
-	migrate     bool // the migrate command
-	status      bool // migrate --status
+	databaseURL    string
+	logFormat      string
+	noMigrate      bool // serve without applying pending migrations
+	migrate        bool // the migrate command
+	status         bool // migrate --status
 }
 
 const usage = `usage:
