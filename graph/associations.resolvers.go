@@ -75,15 +75,12 @@ func (r *mutationResolver) AssociateRecords(ctx context.Context, input model.Ass
 	if err != nil {
 		return nil, err
 	}
-	pairs, err := pairsOf(input.Inputs)
-	if err != nil {
-		return nil, err
-	}
+	pairs, errs := pairsOf(input.Inputs)
 	results, err := r.assoc.AssociateMany(ctx, m, pairs)
 	if err != nil {
 		return nil, err
 	}
-	return associationBatch(results), nil
+	return associationBatch(failItems(results, errs, failPair)), nil
 }
 
 // DisassociateRecords is the resolver for the disassociateRecords field.
@@ -92,15 +89,12 @@ func (r *mutationResolver) DisassociateRecords(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	pairs, err := pairsOf(input.Inputs)
-	if err != nil {
-		return nil, err
-	}
+	pairs, errs := pairsOf(input.Inputs)
 	results, err := r.assoc.DisassociateMany(ctx, m, pairs)
 	if err != nil {
 		return nil, err
 	}
-	return associationBatch(results), nil
+	return associationBatch(failItems(results, errs, failPair)), nil
 }
 
 // CreateAssociationLabel is the resolver for the createAssociationLabel field.

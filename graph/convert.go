@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,17 +19,33 @@ import (
 
 func recordID(id string) (int, error) { return gid.DecodeKind(id, gid.Record) }
 
-func recordIDs(ids []string) ([]int, error) {
-	out := make([]int, len(ids))
+// Batches decode their items one by one: an id that is not one fails its
+// own item, never the batch. It becomes 0, which matches no record, so
+// that the store fails the item without writing it, and its error, kept at
+// the item's index, replaces that NOT_FOUND (failItems).
+
+// itemIDs decodes the record ids of a batch's items.
+func itemIDs(ids []string) (out []int, errs []error) {
+	out, errs = make([]int, len(ids)), make([]error, len(ids))
 	for i, id := range ids {
-		n, err := recordID(id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
+		out[i], errs[i] = recordID(id)
 	}
-	return out, nil
+	return out, errs
 }
+
+// failItems gives the items whose input did not decode their error.
+func failItems[T any](results []T, errs []error, fail func(*T, error)) []T {
+	for i, err := range errs {
+		if err != nil {
+			fail(&results[i], err)
+		}
+	}
+	return results
+}
+
+func failRecord(r *records.Result, err error) { r.Record, r.Err = nil, err }
+
+func failPair(r *assoc.Result, err error) { r.Link, r.Err = nil, err }
 
 func propertiesOf(inputs []*model.RecordPropertiesInput) []map[string]any {
 	out := make([]map[string]any, len(inputs))
@@ -162,28 +179,30 @@ func itemError(err error) *apierr.Error {
 	return apierr.New(apierr.Internal, "internal server error")
 }
 
-func newLinks(in []*model.NewAssociationInput) ([]records.NewLink, error) {
-	out := make([]records.NewLink, len(in))
+// newLinks decodes the associations of a new record; a to that is not a
+// record id stays 0 (see itemIDs) and its error is returned.
+func newLinks(in []*model.NewAssociationInput) (out []records.NewLink, err error) {
+	out = make([]records.NewLink, len(in))
 	for i, a := range in {
-		to, err := recordID(a.To)
-		if err != nil {
-			return nil, err
-		}
+		to, toErr := recordID(a.To)
 		out[i] = records.NewLink{To: to, Labels: a.Labels}
+		err = cmp.Or(err, toErr)
 	}
-	return out, nil
+	return out, err
 }
 
-func newRecords(in []*model.NewRecordInput) ([]records.NewRecord, error) {
-	out := make([]records.NewRecord, len(in))
+// newRecords decodes a batch's items; errs holds, by item, an association
+// that does not name a record.
+func newRecords(in []*model.NewRecordInput) (out []records.NewRecord, errs []error) {
+	out, errs = make([]records.NewRecord, len(in)), make([]error, len(in))
 	for i, r := range in {
 		links, err := newLinks(r.Associations)
-		if err != nil {
-			return nil, err
+		if e, ok := apierr.As(err); ok && e.Property == "" {
+			e.Property = "associations"
 		}
-		out[i] = records.NewRecord{Properties: r.Properties, Associations: links}
+		out[i], errs[i] = records.NewRecord{Properties: r.Properties, Associations: links}, err
 	}
-	return out, nil
+	return out, errs
 }
 
 func pairOf(in *model.AssociateInput) (assoc.Pair, error) {
@@ -198,15 +217,14 @@ func pairOf(in *model.AssociateInput) (assoc.Pair, error) {
 	return assoc.Pair{From: from, To: to, Labels: in.Labels}, nil
 }
 
-func pairsOf(in []*model.AssociateInput) ([]assoc.Pair, error) {
-	out := make([]assoc.Pair, len(in))
+// pairsOf decodes a batch's pairs; errs holds, by item, an id that is not
+// one (see itemIDs).
+func pairsOf(in []*model.AssociateInput) (out []assoc.Pair, errs []error) {
+	out, errs = make([]assoc.Pair, len(in)), make([]error, len(in))
 	for i, p := range in {
-		var err error
-		if out[i], err = pairOf(p); err != nil {
-			return nil, err
-		}
+		out[i], errs[i] = pairOf(p)
 	}
-	return out, nil
+	return out, errs
 }
 
 func associationBatch(results []assoc.Result) *model.AssociationBatchPayload {

@@ -89,3 +89,48 @@ func TestDeferIsNotOffered(t *testing.T) {
 		a.fails(`{ records(objectType: "contacts") { edges { node { id ... @defer { displayName } } } } }`, nil, "BAD_USER_INPUT", "")
 	})
 }
+
+// An id that is not one fails its own item of a batch, never the batch.
+func TestBadIDsFailTheirItemOnly(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		c1 := a.create("contacts", map[string]any{"email": "b1@example.com"})
+		c2 := a.create("contacts", map[string]any{"email": "b2@example.com"})
+		type batch struct {
+			Written, Failed int
+			Results         []struct {
+				Error *struct{ Code, Property string }
+			}
+		}
+		check := func(name string, got batch, written int, bad int) {
+			t.Helper()
+			if got.Written != written || got.Failed != 1 || got.Results[bad].Error == nil || got.Results[bad].Error.Code != "BAD_USER_INPUT" {
+				t.Fatalf("%s: %+v", name, got)
+			}
+		}
+		var archived struct{ ArchiveRecords batch }
+		a.ok(`mutation($ids: [ID!]!) { archiveRecords(input: {ids: $ids}) { written failed results { error { code property } } } }`,
+			map[string]any{"ids": []string{c1.ID, "nope", c2.ID}}, &archived)
+		check("archiveRecords", archived.ArchiveRecords, 2, 1)
+
+		var created struct{ CreateRecords batch }
+		a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "companies", inputs: $in}) { written failed results { error { code property } } } }`,
+			map[string]any{"in": []map[string]any{
+				{"properties": map[string]any{"name": "A"}},
+				{"properties": map[string]any{"name": "B"}, "associations": []map[string]any{{"to": "nope"}}},
+			}}, &created)
+		check("createRecords", created.CreateRecords, 1, 1)
+		if p := created.CreateRecords.Results[1].Error.Property; p != "associations" {
+			t.Fatalf("the bad association names %q", p)
+		}
+		if n := a.count("companies"); n != 1 {
+			t.Fatalf("%d companies, want 1", n)
+		}
+
+		// c1 and c2 are archived now: link fresh records.
+		c3 := a.create("contacts", map[string]any{"email": "b3@example.com"})
+		var linked struct{ AssociateRecords batch }
+		a.ok(`mutation($in: [AssociateInput!]!) { associateRecords(input: {inputs: $in}) { written failed results { error { code property } } } }`,
+			map[string]any{"in": []map[string]any{{"from": c3.ID, "to": "nope"}, {"from": a.create("companies", map[string]any{"name": "C"}).ID, "to": c3.ID}}}, &linked)
+		check("associateRecords", linked.AssociateRecords, 1, 0)
+	})
+}

@@ -95,16 +95,13 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	items, err := newRecords(input.Inputs)
-	if err != nil {
-		return nil, err
-	}
+	items, errs := newRecords(input.Inputs)
 	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
 	results, err := r.records.CreateMany(ctx, m, input.ObjectType, items, opts)
 	if err != nil {
 		return nil, err
 	}
-	return r.batchPayload(ctx, m, results), nil
+	return r.batchPayload(ctx, m, failItems(results, errs, failRecord)), nil
 }
 
 // UpdateRecords is the resolver for the updateRecords field.
@@ -113,12 +110,10 @@ func (r *mutationResolver) UpdateRecords(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	inputs := make([]records.UpdateInput, len(input.Inputs))
+	inputs, errs := make([]records.UpdateInput, len(input.Inputs)), make([]error, len(input.Inputs))
 	for i, in := range input.Inputs {
-		id, err := recordID(in.ID)
-		if err != nil {
-			return nil, err
-		}
+		var id int
+		id, errs[i] = recordID(in.ID)
 		inputs[i] = records.UpdateInput{ID: id, Properties: in.Properties}
 	}
 	objectType := ""
@@ -129,7 +124,7 @@ func (r *mutationResolver) UpdateRecords(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	return r.batchPayload(ctx, m, results), nil
+	return r.batchPayload(ctx, m, failItems(results, errs, failRecord)), nil
 }
 
 // UpsertRecords is the resolver for the upsertRecords field.
@@ -156,15 +151,12 @@ func (r *mutationResolver) ArchiveRecords(ctx context.Context, input model.Archi
 	if err != nil {
 		return nil, err
 	}
-	ids, err := recordIDs(input.Ids)
-	if err != nil {
-		return nil, err
-	}
+	ids, errs := itemIDs(input.Ids)
 	results, err := r.records.ArchiveMany(ctx, m, ids)
 	if err != nil {
 		return nil, err
 	}
-	return r.batchPayload(ctx, m, results), nil
+	return r.batchPayload(ctx, m, failItems(results, errs, failRecord)), nil
 }
 
 // Records is the resolver for the records field.
