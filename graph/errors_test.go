@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -57,6 +59,35 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 		}
 		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "INTERNAL" || resp.Errors[0].Message != "internal server error" {
 			t.Fatalf("got %s", rec.Body.String())
+		}
+	})
+}
+
+// Automatic persisted queries: a query registered with its hash is
+// answered from the hash alone.
+func TestPersistedQueries(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		const query = `{ objectTypes { name } }`
+		sum := sha256.Sum256([]byte(query))
+		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+		body := func(withQuery bool) []byte {
+			req := map[string]any{"extensions": ext}
+			if withQuery {
+				req["query"] = query
+			}
+			b, err := json.Marshal(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		if resp := a.raw(body(false)); len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "NOT_FOUND" {
+			t.Fatalf("an unknown hash answered %+v", resp.Errors)
+		}
+		for _, withQuery := range []bool{true, false} {
+			if resp := a.raw(body(withQuery)); len(resp.Errors) > 0 || len(resp.Data) < 20 {
+				t.Fatalf("with the query %v: %s %+v", withQuery, resp.Data, resp.Errors)
+			}
 		}
 	})
 }

@@ -64,6 +64,22 @@ type Config struct {
 // document that uses it is refused.
 var withoutDefer sync.Once
 
+// maxCachedQuery is the longest query the caches keep: the caches count
+// entries, so their memory is bounded only when each entry is.
+const maxCachedQuery = 64 << 10
+
+// smallOnly is a cache that keeps no query over maxCachedQuery bytes.
+type smallOnly[T any] struct {
+	graphql.Cache[T]
+	size func(key string, value T) int
+}
+
+func (c smallOnly[T]) Add(ctx context.Context, key string, value T) {
+	if c.size(key, value) <= maxCachedQuery {
+		c.Cache.Add(ctx, key, value)
+	}
+}
+
 // Handler is the GraphQL endpoint.
 type Handler struct {
 	http.Handler
@@ -94,9 +110,9 @@ func NewHandler(cfg Config) *Handler {
 	srv.AddTransport(protocol{transport.GET{}})
 	srv.AddTransport(protocol{transport.POST{}})
 	srv.AddTransport(protocol{transport.MultipartForm{MaxUploadSize: MaxBodyBytes, MaxMemory: MaxBodyBytes}})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) }})
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallOnly[string]{lru.New[string](100), func(_, query string) int { return len(query) }}})
 	limits := cfg.Limits.orDefault()
 	srv.SetParserTokenLimit(limits.Tokens)
 	srv.Use(newBudget(limits))
