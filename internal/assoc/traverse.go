@@ -142,7 +142,7 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, pa
 		return nil, err
 	}
 	records.Columns(query.T(") SELECT parent, type_ids, "), "ranked").T(" FROM ranked WHERE rn <= ").Arg(w.Size + 1).T(" ORDER BY parent, rn")
-	rows, err := query.Query(ctx, s.db.Client)
+	rows, err := s.db.Read(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("traverse to %s: %w", t.to.Name, err)
 	}
@@ -191,8 +191,8 @@ func (s *Store) count(ctx context.Context, m *meta.Model, q records.Query, paren
 	if err != nil {
 		return nil, err
 	}
-	rows, err := pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).
-		T(") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL GROUP BY p.parent").Query(ctx, s.db.Client)
+	rows, err := s.db.Read(ctx, pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).
+		T(") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL GROUP BY p.parent"))
 	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", t.to.Name, err)
 	}

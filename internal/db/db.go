@@ -31,9 +31,11 @@ type ExecQuerier interface {
 
 // DB is an open database: the ent client over it and its dialect.
 type DB struct {
-	Client  *ent.Client
-	Dialect Dialect
-	SQL     *stdsql.DB
+	Client   *ent.Client
+	Dialect  Dialect
+	SQL      *stdsql.DB
+	prepared prepared
+	counter  *Counter
 }
 
 // Option changes how Open builds the client.
@@ -78,11 +80,19 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if o.counter != nil {
 		drv = o.counter.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB}, nil
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB, counter: o.counter}, nil
 }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.Client.Close() }
+// Close closes the prepared statements and the connection pool.
+func (db *DB) Close() error {
+	db.prepared.mu.Lock()
+	for _, s := range db.prepared.stmts {
+		s.Close()
+	}
+	db.prepared.stmts = nil
+	db.prepared.mu.Unlock()
+	return db.Client.Close()
+}
 
 func parseURL(raw string) (driverName, dsn string, d Dialect, err error) {
 	switch {

@@ -241,6 +241,11 @@ func (q *SQL) Row(ctx context.Context, e ExecQuerier, dest ...any) error {
 	if err != nil {
 		return err
 	}
+	return scanOne(rows, dest)
+}
+
+// scanOne scans the first of rows into dest and closes them.
+func scanOne(rows *stdsql.Rows, dest []any) error {
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {

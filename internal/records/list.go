@@ -125,7 +125,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 		return nil, err
 	}
 	query.T(" ORDER BY ").Ident(o.column).Desc(w.Backward).T(", id").Desc(w.Backward).T(" LIMIT ").Arg(w.Size + 1)
-	recs, err := queryRecords(ctx, s.db.Client, query)
+	recs, err := s.readRecords(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
 	}
@@ -144,7 +144,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	}
 	p.count = func(ctx context.Context) (int, error) {
 		var n int
-		err := where(db.Build(s.db.Dialect, "SELECT COUNT(*)")).Row(ctx, s.db.Client, &n)
+		err := s.db.ReadRow(ctx, where(db.Build(s.db.Dialect, "SELECT COUNT(*)")), &n)
 		if err != nil {
 			return 0, fmt.Errorf("count %s: %w", ot.Name, err)
 		}

@@ -190,7 +190,7 @@ func (s *Store) follow(ctx context.Context, m *meta.Model, recs map[int]*Record)
 			return nil
 		}
 		found := map[int]*Record{}
-		if err := s.getMany(ctx, s.db.Client, m, targets, found); err != nil {
+		if err := s.getMany(ctx, m, targets, found); err != nil {
 			return err
 		}
 		for id, r := range recs {

@@ -190,8 +190,9 @@ func encodeProperties(props map[string]any) (string, error) {
 // ExecQuerier is a client or a transaction: *ent.Client or *ent.Tx.
 type ExecQuerier = db.ExecQuerier
 
-func queryRecords(ctx context.Context, e ExecQuerier, q *db.SQL) ([]*Record, error) {
-	rows, err := q.Query(ctx, e)
+// readRecords runs q, a read of records outside any transaction.
+func (s *Store) readRecords(ctx context.Context, q *db.SQL) ([]*Record, error) {
+	rows, err := s.db.Read(ctx, q)
 	if err != nil {
 		return nil, err
 	}

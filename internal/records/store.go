@@ -82,7 +82,7 @@ func (s *Store) Get(ctx context.Context, m *meta.Model, id int) (*Record, error)
 // id of a record merged into another answers that other record.
 func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]*Record, error) {
 	out := make(map[int]*Record, len(ids))
-	if err := s.getMany(ctx, s.db.Client, m, ids, out); err != nil {
+	if err := s.getMany(ctx, m, ids, out); err != nil {
 		return nil, err
 	}
 	if err := s.follow(ctx, m, out); err != nil {
@@ -91,8 +91,8 @@ func (s *Store) GetMany(ctx context.Context, m *meta.Model, ids []int) (map[int]
 	return out, nil
 }
 
-func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, out map[int]*Record) error {
-	return s.readMany(ctx, q, m, ids, nil, out)
+func (s *Store) getMany(ctx context.Context, m *meta.Model, ids []int, out map[int]*Record) error {
+	return s.readMany(ctx, m, ids, nil, out)
 }
 
 // lock reads records, archived or not, and on PostgreSQL locks them until
@@ -100,7 +100,7 @@ func (s *Store) getMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids [
 // statement (write.Tx.VersionLock).
 func (s *Store) lock(ctx context.Context, tx *write.Tx, ids []int) (map[int]*Record, error) {
 	out := map[int]*Record{}
-	if err := s.readMany(ctx, tx, tx.Model, ids, tx, out); err != nil {
+	if err := s.readMany(ctx, tx.Model, ids, tx, out); err != nil {
 		return nil, err
 	}
 	// No record found, the statement took no version lock.
@@ -120,7 +120,9 @@ func (s *Store) lockOne(ctx context.Context, tx *write.Tx, id int) (*Record, err
 	return r, nil
 }
 
-func (s *Store) readMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids []int, locking *write.Tx, out map[int]*Record) error {
+// readMany reads records by id: in locking's transaction, locking them,
+// or else outside any transaction.
+func (s *Store) readMany(ctx context.Context, m *meta.Model, ids []int, locking *write.Tx, out map[int]*Record) error {
 	for start := 0; start < len(ids); start += MaxBatch {
 		chunk := ids[start:min(start+MaxBatch, len(ids))]
 		query := db.Build(s.db.Dialect, "SELECT ")
@@ -136,7 +138,13 @@ func (s *Store) readMany(ctx context.Context, q ExecQuerier, m *meta.Model, ids 
 		if locking != nil {
 			query.T(" ORDER BY id").ForUpdate()
 		}
-		rows, err := query.Query(ctx, q)
+		var rows *stdsql.Rows
+		var err error
+		if locking != nil {
+			rows, err = query.Query(ctx, locking)
+		} else {
+			rows, err = s.db.Read(ctx, query)
+		}
 		if err != nil {
 			return fmt.Errorf("read records: %w", err)
 		}

@@ -1,0 +1,67 @@
+package db
+
+import (
+	"context"
+	stdsql "database/sql"
+	"sync"
+
+	"entgo.io/ent/dialect"
+)
+
+// Reads outside a transaction run, on PostgreSQL, as statements prepared
+// once per connection and kept by their text: on the nested read,
+// planning an unnamed statement cost PostgreSQL about as much as running
+// it. The texts the builder makes are few (values are bound), but not
+// bounded in principle (a list of n names is its own text), so at most
+// maxPrepared are kept and any other text runs unprepared, as before.
+const maxPrepared = 512
+
+type prepared struct {
+	mu    sync.Mutex
+	stmts map[string]*stdsql.Stmt
+}
+
+// stmt returns the statement prepared for query, preparing it on first
+// use; nil when it cannot or may not be kept.
+func (p *prepared) stmt(ctx context.Context, db *stdsql.DB, query string) *stdsql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.stmts[query]; ok {
+		return s
+	}
+	if len(p.stmts) >= maxPrepared {
+		return nil
+	}
+	s, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared; its error, if any, is the statement's
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*stdsql.Stmt{}
+	}
+	p.stmts[query] = s
+	return s
+}
+
+// Read runs q, a read outside any transaction, and returns its rows.
+func (d *DB) Read(ctx context.Context, q *SQL) (*stdsql.Rows, error) {
+	if d.Dialect.Name() == dialect.Postgres {
+		if s := d.prepared.stmt(ctx, d.SQL, q.String()); s != nil {
+			if d.counter != nil {
+				d.counter.add(q.String())
+			}
+			return s.QueryContext(ctx, q.args...)
+		}
+	}
+	return q.Query(ctx, d.Client)
+}
+
+// ReadRow runs q as Read does and scans its first row into dest:
+// sql.ErrNoRows when there is none.
+func (d *DB) ReadRow(ctx context.Context, q *SQL, dest ...any) error {
+	rows, err := d.Read(ctx, q)
+	if err != nil {
+		return err
+	}
+	return scanOne(rows, dest)
+}
