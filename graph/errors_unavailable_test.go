@@ -33,7 +33,7 @@ func TestWriteUnitRetriesTransientFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := meta.NewCache(d.Client).Get(ctx, ws)
+		m, err := meta.NewCache(d).Get(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func NewHandler(cfg Config) *Handler {
 	}
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
-	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w), defs: meta.NewCache(cfg.DB.Client)}
+	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())

@@ -179,7 +179,7 @@ func runPeers(ctx context.Context, out io.Writer) (err error) {
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
 	}
-	m, err := meta.NewCache(d.Client).Get(ctx, ws)
+	m, err := meta.NewCache(d).Get(ctx, ws)
 	if err != nil {
 		return err
 	}

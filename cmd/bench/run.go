@@ -45,7 +45,7 @@ func run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
 	}
-	m, err := meta.NewCache(d.Client).Get(ctx, ws)
+	m, err := meta.NewCache(d).Get(ctx, ws)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestChangesFromStaleDefinitionsAreRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := meta.NewCache(d.Client).Get(ctx, ws)
+		m, err := meta.NewCache(d).Get(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestChangesFromStaleDefinitionsAreRefused(t *testing.T) {
 		if apierr.CodeOf(err) != apierr.Conflict {
 			t.Fatalf("a change from stale definitions: %v", err)
 		}
-		fresh, err := meta.NewCache(d.Client).Get(ctx, ws)
+		fresh, err := meta.NewCache(d).Get(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -65,7 +65,7 @@ func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
 	if err := catalog.Seed(ctx, d.Client, workspaceID); err != nil {
 		return fmt.Errorf("seed workspace %d: %w", workspaceID, err)
 	}
-	m, err := meta.NewCache(d.Client).Get(ctx, workspaceID)
+	m, err := meta.NewCache(d).Get(ctx, workspaceID)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func (u *Unit) Records(ctx context.Context, m *meta.Model, opts Options, fn func
 	if !errors.Is(err, ErrStaleDefinitions) {
 		return err
 	}
-	if m, err = meta.NewCache(u.db.Client).Get(ctx, m.WorkspaceID); err != nil {
+	if m, err = meta.NewCache(u.db).Get(ctx, m.WorkspaceID); err != nil {
 		return err
 	}
 	return u.records(ctx, m, opts, fn)
