@@ -50,8 +50,6 @@ import (
 
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/db"
-	"github.com/acme/crm/internal/install"
-	"github.com/acme/crm/internal/meta"
 )
 
 // Application names of the measured servers' connections: their backends
@@ -175,19 +173,8 @@ func runPeers(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 	defer d.Close()
-	ws, err := install.Default(ctx, d)
+	ws, _, ds, err := installAndLoad(ctx, d, out)
 	if err != nil {
-		return fmt.Errorf("install: %w", err)
-	}
-	m, err := meta.NewCache(d).Get(ctx, ws)
-	if err != nil {
-		return err
-	}
-	ds, err := newDataset(m)
-	if err != nil {
-		return err
-	}
-	if err := load(ctx, d.SQL, ds, out); err != nil {
 		return err
 	}
 	dropPeer, err := buildPeerCopy(ctx, d.SQL, peerSchema, ds, out)

@@ -41,19 +41,8 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 	defer d.Close()
-	ws, err := install.Default(ctx, d)
+	ws, m, ds, err := installAndLoad(ctx, d, out)
 	if err != nil {
-		return fmt.Errorf("install: %w", err)
-	}
-	m, err := meta.NewCache(d).Get(ctx, ws)
-	if err != nil {
-		return err
-	}
-	ds, err := newDataset(m)
-	if err != nil {
-		return err
-	}
-	if err := load(ctx, d.SQL, ds, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "data: %d companies, %d contacts (%d a company), %d deals (4 each for %d contacts); %d association rows (both directions)\n",
@@ -74,6 +63,21 @@ func run(ctx context.Context) (err error) {
 		return errors.New("some requests failed: see above")
 	}
 	return nil
+}
+
+// installAndLoad installs the default workspace on d and loads the bench's
+// data into it.
+func installAndLoad(ctx context.Context, d *db.DB, out io.Writer) (ws int, m *meta.Model, ds *dataset, err error) {
+	if ws, err = install.Default(ctx, d); err != nil {
+		return 0, nil, nil, fmt.Errorf("install: %w", err)
+	}
+	if m, err = meta.NewCache(d).Get(ctx, ws); err != nil {
+		return 0, nil, nil, err
+	}
+	if ds, err = newDataset(m); err != nil {
+		return 0, nil, nil, err
+	}
+	return ws, m, ds, load(ctx, d.SQL, ds, out)
 }
 
 // benchReads measures the nested read through the API beside the
