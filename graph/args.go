@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/search"
 )
 
 // The one decoder of reads' arguments. Resolvers, the prefetch, read plans
@@ -149,10 +150,53 @@ func (a args) page() (p page.Args, err error) {
 	return p, err
 }
 
-// recordsQuery decodes records(objectType, archived, asOf, first, after,
-// last, before).
+// criteria decodes filter and sort, shared by records and associations.
+func (a args) criteria(q *records.Query) (err error) {
+	if err = a.text("filter"); err != nil {
+		return err
+	}
+	if q.Filter, err = search.Parse(a["filter"], "filter"); err != nil {
+		return err
+	}
+	if err = a.text("sort"); err != nil {
+		return err
+	}
+	q.Sort, err = search.ParseSorts(a["sort"], "sort")
+	return err
+}
+
+// text checks every string in an input tree as the String scalar does.
+func (a args) text(name string) error {
+	var walk func(v any) error
+	walk = func(v any) error {
+		switch x := v.(type) {
+		case string:
+			return schematype.Text(x)
+		case []any:
+			for _, item := range x {
+				if err := walk(item); err != nil {
+					return err
+				}
+			}
+		case map[string]any:
+			for _, item := range x {
+				if err := walk(item); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(a[name])
+}
+
+// recordsQuery decodes records(objectType, filter, sort, archived, asOf,
+// first, after, last, before).
 func recordsQuery(a args) (q records.Query, err error) {
 	if q.ObjectType, err = a.string("objectType"); err != nil {
+		return q, err
+	}
+	if err = a.criteria(&q); err != nil {
 		return q, err
 	}
 	if q.Archived, err = a.bool("archived"); err != nil {
@@ -166,10 +210,13 @@ func recordsQuery(a args) (q records.Query, err error) {
 }
 
 // associationsQuery decodes Record.associations(toObjectType, labels,
-// first, after, last, before); the parent is the key's. Labels are a set:
-// sorted, so that the same set read twice is one read.
+// filter, sort, first, after, last, before); the parent is the key's.
+// Labels are a set: sorted, so that the same set read twice is one read.
 func associationsQuery(a args) (q records.Query, err error) {
 	if q.ObjectType, err = a.string("toObjectType"); err != nil {
+		return q, err
+	}
+	if err = a.criteria(&q); err != nil {
 		return q, err
 	}
 	if q.Labels, err = a.strings("labels"); err != nil {

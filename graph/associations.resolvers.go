@@ -202,7 +202,7 @@ func (r *queryResolver) DataModel(ctx context.Context) (*model.DataModel, error)
 }
 
 // Associations is the resolver for the associations field.
-func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
+func (r *recordResolver) Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error) {
 	q, err := associationsQuery(fieldArgs(ctx))
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if e.Property != "" {
 				ext["property"] = e.Property
 			}
+			if e.Path != "" {
+				ext["argumentPath"] = e.Path
+			}
 			if e.ExistingID != 0 {
 				ext["existingRecordId"] = strconv.Itoa(e.ExistingID)
 				ext["existingId"] = gid.Encode(gid.Record, e.ExistingID)

@@ -200,10 +200,10 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 	switch typeName + "." + field {
 	case "Query.records":
 		q, err := recordsQuery(a)
-		return cost(child, pageCost(q.Page, err)), true
+		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
 	case "Record.associations":
 		q, err := associationsQuery(a)
-		return cost(child, pageCost(q.Page, err)), true
+		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
 		return cost(child, pageCost(q.Page, err)), true
@@ -263,6 +263,19 @@ func mostOf(m *meta.Model, count func(*meta.ObjectType) int) int {
 		n = max(n, count(ot))
 	}
 	return n
+}
+
+// criterionCost is what each filter leaf and sort key adds to the read
+// that carries it: the database evaluates each for every candidate row.
+const criterionCost = 10
+
+// criteriaCost adds the cost of q's filter and sort to c, saturating.
+func criteriaCost(c int, q records.Query) int {
+	n := (q.Filter.Leaves() + len(q.Sort)) * criterionCost
+	if c > math.MaxInt32-n {
+		return math.MaxInt32
+	}
+	return c + n
 }
 
 // cost is one field selecting n items of what child costs, saturating

@@ -69,8 +69,8 @@ type readSpec struct {
 // Arguments plans read, through the one decoder (args.go).
 var (
 	pageArgNames        = []string{"first", "after", "last", "before"}
-	recordsArgNames     = append([]string{"objectType", "archived", "asOf"}, pageArgNames...)
-	associationArgNames = append([]string{"toObjectType", "labels"}, pageArgNames...)
+	recordsArgNames     = append([]string{"objectType", "filter", "sort", "archived", "asOf"}, pageArgNames...)
+	associationArgNames = append([]string{"toObjectType", "labels", "filter", "sort"}, pageArgNames...)
 )
 
 // readSchema is every field a plan knows, by type. TestReadPlanTable checks

@@ -345,13 +345,13 @@ type ComplexityRoot struct {
 		ObjectType       func(childComplexity int, name string) int
 		ObjectTypes      func(childComplexity int) int
 		Record           func(childComplexity int, id string, asOf *time.Time) int
-		Records          func(childComplexity int, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Records          func(childComplexity int, objectType string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
 	}
 
 	Record struct {
 		Archived        func(childComplexity int) int
 		ArchivedAt      func(childComplexity int) int
-		Associations    func(childComplexity int, toObjectType string, labels []string, first *int, after *string, last *int, before *string) int
+		Associations    func(childComplexity int, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) int
 		CreatedAt       func(childComplexity int) int
 		DisplayName     func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
@@ -464,7 +464,7 @@ type PropertyHistoryConnectionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (schematype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]schematype.Node, error)
-	Records(ctx context.Context, objectType string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
+	Records(ctx context.Context, objectType string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
 	Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error)
 	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
 	DataModel(ctx context.Context) (*model.DataModel, error)
@@ -472,7 +472,7 @@ type QueryResolver interface {
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 }
 type RecordResolver interface {
-	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, first *int, after *string, last *int, before *string) (*assoc.Page, error)
+	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
 }
 type RecordConnectionResolver interface {
@@ -1820,7 +1820,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
 
 	case "Record.archived":
 		if e.ComplexityRoot.Record.Archived == nil {
@@ -1844,7 +1844,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Record.Associations(childComplexity, args["toObjectType"].(string), args["labels"].([]string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Record.Associations(childComplexity, args["toObjectType"].(string), args["labels"].([]string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Record.createdAt":
 		if e.ComplexityRoot.Record.CreatedAt == nil {
 			break
@@ -1995,6 +1995,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ArchiveRecordsInput", ec.unmarshalInputArchiveRecordsInput),
 			graphql.NewInputUnmarshaler("AssociateInput", ec.unmarshalInputAssociateInput),
 			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
+			graphql.NewInputUnmarshaler("AssociationFilter", ec.unmarshalInputAssociationFilter),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
 			graphql.NewInputUnmarshaler("CreatePipelineInput", ec.unmarshalInputCreatePipelineInput),
@@ -2015,8 +2016,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PropertyGroupRefInput", ec.unmarshalInputPropertyGroupRefInput),
 			graphql.NewInputUnmarshaler("PropertyOptionInput", ec.unmarshalInputPropertyOptionInput),
 			graphql.NewInputUnmarshaler("PropertyRefInput", ec.unmarshalInputPropertyRefInput),
+			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
 			graphql.NewInputUnmarshaler("RecordIdInput", ec.unmarshalInputRecordIdInput),
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
+			graphql.NewInputUnmarshaler("RecordSort", ec.unmarshalInputRecordSort),
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
@@ -2176,9 +2179,14 @@ extend type Query {
   keyset-paginated: pass first/after to go forward, last/before to go back.
   At most 1000 a page, 50 when neither first nor last is given.
   archived: true lists the recycle bin instead, most recently archived first.
+  filter keeps the records it matches; sort orders them by up to 5 keys
+  (then by id), cursors carrying the sort values so that paging is exact.
+  totalCount counts what the filter keeps.
   """
   records(
     objectType: String!
+    filter: RecordFilter
+    sort: [RecordSort!]
     first: Int
     after: String
     last: Int
@@ -2397,6 +2405,10 @@ extend type Record {
   associations(
     toObjectType: String!
     labels: [String!]
+    "Keeps the associated records it matches."
+    filter: RecordFilter
+    "Orders the associated records by these keys, then by id; newest first without."
+    sort: [RecordSort!]
     first: Int
     after: String
     last: Int
@@ -3069,6 +3081,121 @@ type PipelineStagePayload {
 type ArchivePipelineStagePayload {
   stage: PipelineStage!
   movedRecords: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/search.graphqls", Input: `# Finding records: the filter language and sort keys that records and
+# Record.associations take (internal/search).
+
+"""
+One node of a filter: exactly one of a combinator (and, or, not), a
+property leaf (property, operator and the values the operator takes) or an
+association leaf. Anything else is refused with BAD_USER_INPUT naming the
+node's path in extensions.argumentPath. A filter nests at most 6 levels and
+has at most 100 leaves (LIMIT_EXCEEDED).
+
+Leaves compare by the property's type: numbers numerically; dates and
+datetimes as time (a date covers its UTC day, so EQ "2024-05-01" on a
+datetime matches any moment of that day; a value may also be a signed ISO
+8601 duration from now, "-P90D" being ninety days ago); booleans; options
+by their value; strings without case. Works on every property, createdate,
+lastmodifieddate and hs_object_id included.
+"""
+input RecordFilter {
+  "Matches when every filter matches."
+  and: [RecordFilter!]
+  "Matches when any filter matches."
+  or: [RecordFilter!]
+  "Matches when the filter does not."
+  not: RecordFilter
+  "The property a leaf compares."
+  property: String
+  operator: FilterOperator
+  "The value of EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN, STARTS_WITH, CONTAINS; BETWEEN's low end."
+  value: JSONValue
+  "The values of IN, NOT_IN and CONTAINS_ALL."
+  values: [JSONValue!]
+  "BETWEEN's high end (inclusive)."
+  highValue: JSONValue
+  """
+  NEQ, NOT_IN and NOT_CONTAINS_TOKEN do not match records lacking the
+  property (HubSpot's rule) unless includeMissing is true.
+  """
+  includeMissing: Boolean
+  """
+  Matches a record whose property held a matching value at any moment, read
+  from its history ("has ever been"). Positive operators only.
+  """
+  ever: Boolean
+  association: AssociationFilter
+}
+
+"""
+How a property leaf compares. For a multi-select: EQ and NEQ compare the
+whole set, IN matches when any listed value is present, NOT_IN when none is,
+CONTAINS_ALL when all are.
+"""
+enum FilterOperator {
+  EQ
+  "Not equal; records lacking the property do not match unless includeMissing."
+  NEQ
+  LT
+  LTE
+  GT
+  GTE
+  "value to highValue, both included."
+  BETWEEN
+  IN
+  "Not any of values; records lacking the property do not match unless includeMissing."
+  NOT_IN
+  CONTAINS_ALL
+  HAS_PROPERTY
+  NOT_HAS_PROPERTY
+  "Holds the whole word (letters and digits), * standing for any letters: \"acme*\"."
+  CONTAINS_TOKEN
+  "Lacks the word; records lacking the property do not match unless includeMissing."
+  NOT_CONTAINS_TOKEN
+  "Starts with the text, without case."
+  STARTS_WITH
+  "Holds the text anywhere, without case."
+  CONTAINS
+}
+
+"""
+Keeps records by their associated records of toObjectType (under any of
+labels when given): some of them match (the default, "has any" without a
+filter), none does, or every one does (true of a record with none).
+minCount and maxCount bound how many associated records match some (all of
+them without some).
+"""
+input AssociationFilter {
+  toObjectType: String!
+  labels: [String!]
+  some: RecordFilter
+  none: RecordFilter
+  every: RecordFilter
+  minCount: Int
+  maxCount: Int
+}
+
+"""
+A sort key. Nulls (records lacking the property) come last ascending and
+first descending, as in PostgreSQL, unless nulls says otherwise. The record
+id (ascending) breaks ties. At most 5 keys.
+"""
+input RecordSort {
+  property: String!
+  direction: SortDirection = ASC
+  nulls: NullsOrder
+}
+
+enum SortDirection {
+  ASC
+  DESC
+}
+
+enum NullsOrder {
+  FIRST
+  LAST
 }
 `, BuiltIn: false},
 }
@@ -4427,54 +4554,70 @@ func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["objectType"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecordFilter, error) {
+			return ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.RecordSort, error) {
+			return ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+	args["before"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["archived"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["archived"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg6
+	args["asOf"] = arg8
 	return args, nil
 }
 
@@ -4497,38 +4640,54 @@ func (ec *executionContext) field_Record_associations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["labels"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecordFilter, error) {
+			return ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.RecordSort, error) {
+			return ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg5
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -9794,7 +9953,7 @@ func (ec *executionContext) _Query_records(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {
@@ -10347,7 +10506,7 @@ func (ec *executionContext) _Record_associations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Record().Associations(ctx, obj, fc.Args["toObjectType"].(string), fc.Args["labels"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Record().Associations(ctx, obj, fc.Args["toObjectType"].(string), fc.Args["labels"].([]string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *assoc.Page) graphql.Marshaler {
@@ -12084,6 +12243,90 @@ func UnmarshalAssociateRecordsInput(ctx context.Context, raw any) (model.Associa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssociationFilter(ctx context.Context, obj any) (model.AssociationFilter, error) {
+	var it model.AssociationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"toObjectType", "labels", "some", "none", "every", "minCount", "maxCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "toObjectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toObjectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToObjectType = data
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "every":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("every"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Every = data
+		case "minCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCount = data
+		case "maxCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssociationFilter unmarshals raw into the AssociationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssociationFilter(ctx context.Context, raw any) (model.AssociationFilter, error) {
+	var out model.AssociationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssociationFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAssociationLabelInput(ctx context.Context, obj any) (model.CreateAssociationLabelInput, error) {
 	var it model.CreateAssociationLabelInput
 	if obj == nil {
@@ -13307,6 +13550,118 @@ func UnmarshalPropertyRefInput(ctx context.Context, raw any) (model.PropertyRefI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj any) (model.RecordFilter, error) {
+	var it model.RecordFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "property", "operator", "value", "values", "highValue", "includeMissing", "ever", "association"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalORecordFilter2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalORecordFilter2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "property":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("property"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Property = data
+		case "operator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operator"))
+			data, err := ec.unmarshalOFilterOperator2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFilterOperator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operator = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOJSONValue2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOJSONValue2ᚕinterfaceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		case "highValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("highValue"))
+			data, err := ec.unmarshalOJSONValue2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HighValue = data
+		case "includeMissing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeMissing"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeMissing = data
+		case "ever":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ever"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ever = data
+		case "association":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("association"))
+			data, err := ec.unmarshalOAssociationFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Association = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordFilter unmarshals raw into the RecordFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordFilter(ctx context.Context, raw any) (model.RecordFilter, error) {
+	var out model.RecordFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordIdInput(ctx context.Context, obj any) (model.RecordIDInput, error) {
 	var it model.RecordIDInput
 	if obj == nil {
@@ -13388,6 +13743,66 @@ func (ec *executionContext) unmarshalInputRecordPropertiesInput(ctx context.Cont
 func UnmarshalRecordPropertiesInput(ctx context.Context, raw any) (model.RecordPropertiesInput, error) {
 	var out model.RecordPropertiesInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPropertiesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordSort(ctx context.Context, obj any) (model.RecordSort, error) {
+	var it model.RecordSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"property", "direction", "nulls"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "property":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("property"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Property = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "nulls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nulls"))
+			data, err := ec.unmarshalONullsOrder2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nulls = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSort unmarshals raw into the RecordSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSort(ctx context.Context, raw any) (model.RecordSort, error) {
+	var out model.RecordSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSort", raw, &out)
 	return out, err
 }
 
@@ -17261,6 +17676,24 @@ func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.Select
 	return res
 }
 
+func (ec *executionContext) unmarshalNJSONValue2interface(ctx context.Context, v any) (any, error) {
+	res, err := schematype.UnmarshalJSONValue(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSONValue2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSONValue!")
+		return graphql.Null
+	}
+	_ = sel
+	res := schematype.MarshalJSONValue(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSONValue!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNLayoutSection2githubᚗcomᚋacmeᚋcrmᚋinternalᚋlayoutᚐSection(ctx context.Context, sel ast.SelectionSet, v layout.Section) graphql.Marshaler {
 	return ec._LayoutSection(ctx, sel, &v)
 }
@@ -17674,6 +18107,11 @@ func (ec *executionContext) marshalNRecordEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgr
 	return ec._RecordEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx context.Context, v any) (*model.RecordFilter, error) {
+	res, err := ec.unmarshalInputRecordFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordIDInput(ctx context.Context, v any) (model.RecordIDInput, error) {
 	res, err := ec.unmarshalInputRecordIdInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17703,6 +18141,11 @@ func (ec *executionContext) unmarshalNRecordPropertiesInput2ᚕᚖgithubᚗcom�
 
 func (ec *executionContext) unmarshalNRecordPropertiesInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPropertiesInput(ctx context.Context, v any) (*model.RecordPropertiesInput, error) {
 	res, err := ec.unmarshalInputRecordPropertiesInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordSort2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSort(ctx context.Context, v any) (*model.RecordSort, error) {
+	res, err := ec.unmarshalInputRecordSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18003,6 +18446,14 @@ func (ec *executionContext) marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋac
 	return ec._AssociationBatchPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAssociationFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationFilter(ctx context.Context, v any) (*model.AssociationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssociationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOAssociationLabel2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18149,6 +18600,22 @@ func (ec *executionContext) marshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgra
 	return v
 }
 
+func (ec *executionContext) unmarshalOFilterOperator2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFilterOperator(ctx context.Context, v any) (*model.FilterOperator, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.FilterOperator)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFilterOperator2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFilterOperator(ctx context.Context, sel ast.SelectionSet, v *model.FilterOperator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -18209,6 +18676,41 @@ func (ec *executionContext) marshalOJSONValue2interface(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalOJSONValue2ᚕinterfaceᚄ(ctx context.Context, v any) ([]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJSONValue2interface(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOJSONValue2ᚕinterfaceᚄ(ctx context.Context, sel ast.SelectionSet, v []any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNJSONValue2interface(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOMoveRecordsInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMoveRecordsInput(ctx context.Context, v any) (*model.MoveRecordsInput, error) {
 	if v == nil {
 		return nil, nil
@@ -18239,6 +18741,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋacmeᚋcrmᚋgraphᚋsch
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONullsOrder2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx context.Context, v any) (*model.NullsOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.NullsOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONullsOrder2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx context.Context, sel ast.SelectionSet, v *model.NullsOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx context.Context, sel ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
@@ -18347,11 +18865,69 @@ func (ec *executionContext) marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋintern
 	return ec._Record(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORecordFilter2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilterᚄ(ctx context.Context, v any) ([]*model.RecordFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RecordFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx context.Context, v any) (*model.RecordFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecordFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._RecordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx context.Context, v any) ([]*model.RecordSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RecordSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordSort2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SortDirection)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSortDirection2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v *model.SortDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -61,6 +61,21 @@ type AssociationBatchPayload struct {
 	Failed  int             `json:"failed"`
 }
 
+// Keeps records by their associated records of toObjectType (under any of
+// labels when given): some of them match (the default, "has any" without a
+// filter), none does, or every one does (true of a record with none).
+// minCount and maxCount bound how many associated records match some (all of
+// them without some).
+type AssociationFilter struct {
+	ToObjectType string        `json:"toObjectType"`
+	Labels       []string      `json:"labels,omitempty"`
+	Some         *RecordFilter `json:"some,omitempty"`
+	None         *RecordFilter `json:"none,omitempty"`
+	Every        *RecordFilter `json:"every,omitempty"`
+	MinCount     *int          `json:"minCount,omitempty"`
+	MaxCount     *int          `json:"maxCount,omitempty"`
+}
+
 type AssociationPayload struct {
 	From *records.Record `json:"from"`
 	To   *records.Record `json:"to"`
@@ -311,6 +326,43 @@ type RecordEdge struct {
 	Node   *records.Record `json:"node"`
 }
 
+// One node of a filter: exactly one of a combinator (and, or, not), a
+// property leaf (property, operator and the values the operator takes) or an
+// association leaf. Anything else is refused with BAD_USER_INPUT naming the
+// node's path in extensions.argumentPath. A filter nests at most 6 levels and
+// has at most 100 leaves (LIMIT_EXCEEDED).
+//
+// Leaves compare by the property's type: numbers numerically; dates and
+// datetimes as time (a date covers its UTC day, so EQ "2024-05-01" on a
+// datetime matches any moment of that day; a value may also be a signed ISO
+// 8601 duration from now, "-P90D" being ninety days ago); booleans; options
+// by their value; strings without case. Works on every property, createdate,
+// lastmodifieddate and hs_object_id included.
+type RecordFilter struct {
+	// Matches when every filter matches.
+	And []*RecordFilter `json:"and,omitempty"`
+	// Matches when any filter matches.
+	Or []*RecordFilter `json:"or,omitempty"`
+	// Matches when the filter does not.
+	Not *RecordFilter `json:"not,omitempty"`
+	// The property a leaf compares.
+	Property *string         `json:"property,omitempty"`
+	Operator *FilterOperator `json:"operator,omitempty"`
+	// The value of EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN, STARTS_WITH, CONTAINS; BETWEEN's low end.
+	Value any `json:"value,omitempty"`
+	// The values of IN, NOT_IN and CONTAINS_ALL.
+	Values []any `json:"values,omitempty"`
+	// BETWEEN's high end (inclusive).
+	HighValue any `json:"highValue,omitempty"`
+	// NEQ, NOT_IN and NOT_CONTAINS_TOKEN do not match records lacking the
+	// property (HubSpot's rule) unless includeMissing is true.
+	IncludeMissing *bool `json:"includeMissing,omitempty"`
+	// Matches a record whose property held a matching value at any moment, read
+	// from its history ("has ever been"). Positive operators only.
+	Ever        *bool              `json:"ever,omitempty"`
+	Association *AssociationFilter `json:"association,omitempty"`
+}
+
 type RecordIDInput struct {
 	ID string `json:"id"`
 }
@@ -321,6 +373,15 @@ type RecordPayload struct {
 
 type RecordPropertiesInput struct {
 	Properties map[string]any `json:"properties"`
+}
+
+// A sort key. Nulls (records lacking the property) come last ascending and
+// first descending, as in PostgreSQL, unless nulls says otherwise. The record
+// id (ascending) breaks ties. At most 5 keys.
+type RecordSort struct {
+	Property  string         `json:"property"`
+	Direction *SortDirection `json:"direction,omitempty"`
+	Nulls     *NullsOrder    `json:"nulls,omitempty"`
 }
 
 type RenameAssociationLabelInput struct {
@@ -496,6 +557,154 @@ func (e FieldType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a property leaf compares. For a multi-select: EQ and NEQ compare the
+// whole set, IN matches when any listed value is present, NOT_IN when none is,
+// CONTAINS_ALL when all are.
+type FilterOperator string
+
+const (
+	FilterOperatorEq FilterOperator = "EQ"
+	// Not equal; records lacking the property do not match unless includeMissing.
+	FilterOperatorNeq FilterOperator = "NEQ"
+	FilterOperatorLt  FilterOperator = "LT"
+	FilterOperatorLte FilterOperator = "LTE"
+	FilterOperatorGt  FilterOperator = "GT"
+	FilterOperatorGte FilterOperator = "GTE"
+	// value to highValue, both included.
+	FilterOperatorBetween FilterOperator = "BETWEEN"
+	FilterOperatorIn      FilterOperator = "IN"
+	// Not any of values; records lacking the property do not match unless includeMissing.
+	FilterOperatorNotIn          FilterOperator = "NOT_IN"
+	FilterOperatorContainsAll    FilterOperator = "CONTAINS_ALL"
+	FilterOperatorHasProperty    FilterOperator = "HAS_PROPERTY"
+	FilterOperatorNotHasProperty FilterOperator = "NOT_HAS_PROPERTY"
+	// Holds the whole word (letters and digits), * standing for any letters: "acme*".
+	FilterOperatorContainsToken FilterOperator = "CONTAINS_TOKEN"
+	// Lacks the word; records lacking the property do not match unless includeMissing.
+	FilterOperatorNotContainsToken FilterOperator = "NOT_CONTAINS_TOKEN"
+	// Starts with the text, without case.
+	FilterOperatorStartsWith FilterOperator = "STARTS_WITH"
+	// Holds the text anywhere, without case.
+	FilterOperatorContains FilterOperator = "CONTAINS"
+)
+
+var AllFilterOperator = []FilterOperator{
+	FilterOperatorEq,
+	FilterOperatorNeq,
+	FilterOperatorLt,
+	FilterOperatorLte,
+	FilterOperatorGt,
+	FilterOperatorGte,
+	FilterOperatorBetween,
+	FilterOperatorIn,
+	FilterOperatorNotIn,
+	FilterOperatorContainsAll,
+	FilterOperatorHasProperty,
+	FilterOperatorNotHasProperty,
+	FilterOperatorContainsToken,
+	FilterOperatorNotContainsToken,
+	FilterOperatorStartsWith,
+	FilterOperatorContains,
+}
+
+func (e FilterOperator) IsValid() bool {
+	switch e {
+	case FilterOperatorEq, FilterOperatorNeq, FilterOperatorLt, FilterOperatorLte, FilterOperatorGt, FilterOperatorGte, FilterOperatorBetween, FilterOperatorIn, FilterOperatorNotIn, FilterOperatorContainsAll, FilterOperatorHasProperty, FilterOperatorNotHasProperty, FilterOperatorContainsToken, FilterOperatorNotContainsToken, FilterOperatorStartsWith, FilterOperatorContains:
+		return true
+	}
+	return false
+}
+
+func (e FilterOperator) String() string {
+	return string(e)
+}
+
+func (e *FilterOperator) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FilterOperator(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FilterOperator", str)
+	}
+	return nil
+}
+
+func (e FilterOperator) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FilterOperator) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FilterOperator) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NullsOrder string
+
+const (
+	NullsOrderFirst NullsOrder = "FIRST"
+	NullsOrderLast  NullsOrder = "LAST"
+)
+
+var AllNullsOrder = []NullsOrder{
+	NullsOrderFirst,
+	NullsOrderLast,
+}
+
+func (e NullsOrder) IsValid() bool {
+	switch e {
+	case NullsOrderFirst, NullsOrderLast:
+		return true
+	}
+	return false
+}
+
+func (e NullsOrder) String() string {
+	return string(e)
+}
+
+func (e *NullsOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NullsOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NullsOrder", str)
+	}
+	return nil
+}
+
+func (e NullsOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NullsOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NullsOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The type of a property's value, and how it is written in Record.properties:
 // STRING a string; NUMBER a JSON number; BOOL true/false; DATE "YYYY-MM-DD";
 // DATETIME RFC 3339 UTC; ENUMERATION an option value (a multi-select CHECKBOX
@@ -559,6 +768,61 @@ func (e *PropertyType) UnmarshalJSON(b []byte) error {
 }
 
 func (e PropertyType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

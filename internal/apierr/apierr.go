@@ -35,6 +35,9 @@ type Error struct {
 	Message string
 	// Property names the property whose value is at fault, if one is.
 	Property string
+	// Path names the part of an argument at fault, such as
+	// filter.and[1].value (extensions.argumentPath).
+	Path string
 	// ExistingID is the record that already holds a unique value (CONFLICT).
 	ExistingID int
 	// Retryable, when set, says whether sending the same request again is

@@ -17,11 +17,12 @@ import (
 type Edge struct {
 	Record *records.Record
 	Types  []*meta.AssociationType
+	sel    *records.Selection
 }
 
 // Cursor is the edge's position in its parent's associations, encoded
 // when asked for.
-func (e *Edge) Cursor() string { return records.CreatedCursor(e.Record) }
+func (e *Edge) Cursor() string { return e.sel.Cursor(e.Record) }
 
 // Page is one parent's page of associated records.
 type Page struct {
@@ -83,19 +84,19 @@ func (s *Store) Traverse(ctx context.Context, m *meta.Model, keys []page.Key[int
 type target struct {
 	to     *meta.ObjectType
 	filter []int // type ids a pair must have one of; nil keeps all
-	window page.Window
+	sel    *records.Selection
 }
 
 func resolveQuery(m *meta.Model, q records.Query) (target, error) {
-	to, ok := m.ObjectType(q.ObjectType)
-	if !ok {
+	if _, ok := m.ObjectType(q.ObjectType); !ok {
 		return target{}, apierr.New(apierr.NotFound, "no object type %q", q.ObjectType)
 	}
-	w, err := q.Page.Resolve(q.Ordering())
+	sel, err := q.Select(m)
 	if err != nil {
 		return target{}, err
 	}
-	t := target{to: to, window: w}
+	to := sel.Type
+	t := target{to: to, sel: sel}
 	if len(q.Labels) > 0 {
 		t.filter = []int{}
 		for _, l := range q.Labels {
@@ -134,11 +135,12 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, pa
 	if err != nil {
 		return nil, err
 	}
-	w := t.window
+	w := t.sel.Window
 	query := pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).T("), ranked AS (SELECT p.parent, p.type_ids, ")
-	records.Columns(query, "r").T(", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY r.created_at").Desc(w.Backward).
-		T(", r.id").Desc(w.Backward).T(") AS rn FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL")
-	if err := w.TimeBounds(query, "r", "created_at", "id"); err != nil {
+	records.Columns(query, "r").T(", ROW_NUMBER() OVER (PARTITION BY p.parent ORDER BY ")
+	t.sel.OrderBy(query, "r").T(") AS rn FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL")
+	t.sel.Where(query, "r", m.WorkspaceID)
+	if err := t.sel.Bounds(query, "r"); err != nil {
 		return nil, err
 	}
 	records.Columns(query.T(") SELECT parent, type_ids, "), "ranked").T(" FROM ranked WHERE rn <= ").Arg(w.Size + 1).T(" ORDER BY parent, rn")
@@ -156,7 +158,7 @@ func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, pa
 			return nil, err
 		}
 		r.Type = t.to
-		edges[parent] = append(edges[parent], Edge{Record: r, Types: typesOf(m, parseIDs(typeIDs))})
+		edges[parent] = append(edges[parent], Edge{Record: r, Types: typesOf(m, parseIDs(typeIDs)), sel: t.sel})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -191,8 +193,9 @@ func (s *Store) count(ctx context.Context, m *meta.Model, q records.Query, paren
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read(ctx, pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).
-		T(") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL GROUP BY p.parent"))
+	query := pairs(db.Build(s.db.Dialect, "WITH pairs AS ("), m, t, parents).
+		T(") SELECT p.parent, COUNT(*) FROM pairs p JOIN records r ON r.id = p.child WHERE r.archived_at IS NULL")
+	rows, err := s.db.Read(ctx, t.sel.Where(query, "r", m.WorkspaceID).T(" GROUP BY p.parent"))
 	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", t.to.Name, err)
 	}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	stdsql "database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -258,3 +259,166 @@ func scanOne(rows *stdsql.Rows, dest []any) error {
 	}
 	return rows.Close()
 }
+
+// Doc is a JSON value a statement reads: property Name of the JSON column
+// Column of the relation Alias ("" for none), or with Name "" the whole
+// column, which holds one JSON value (a history entry's value).
+type Doc struct {
+	Alias, Column, Name string
+}
+
+// PropertyDoc is property name of the properties column of alias.
+func PropertyDoc(alias, name string) Doc {
+	if !propdef.ValidName(name) {
+		panic(fmt.Sprintf("db: %q is not a property name", name))
+	}
+	return Doc{Alias: alias, Column: "properties", Name: name}
+}
+
+// ValueDoc is the JSON value held whole in column of alias.
+func ValueDoc(alias, column string) Doc { return Doc{Alias: alias, Column: column} }
+
+// path appends the JSON path literal of d's name: 'name' on PostgreSQL,
+// '$.name' or '$' on SQLite.
+func (q *SQL) path(d Doc) {
+	if q.d.Name() == dialect.Postgres {
+		q.str(d.Name)
+		return
+	}
+	if d.Name == "" {
+		q.str("$")
+		return
+	}
+	q.str("$." + d.Name)
+}
+
+// Text appends d's value as text, NULL when absent: for a property, the
+// very expression Property writes, so that expression indexes serve it.
+func (q *SQL) Text(d Doc) *SQL {
+	if d.Name != "" {
+		return q.Property(d.Alias, d.Column, d.Name)
+	}
+	if q.d.Name() == dialect.Postgres {
+		q.T("(CAST(")
+		q.column(d.Alias, d.Column)
+		return q.T(" AS jsonb) #>> '{}')")
+	}
+	q.T("CAST(json_extract(")
+	q.column(d.Alias, d.Column)
+	return q.T(", '$') AS TEXT)")
+}
+
+// Number appends d's value as a number, NULL when absent.
+func (q *SQL) Number(d Doc) *SQL {
+	if q.d.Name() == dialect.Postgres {
+		q.T("CAST(")
+		q.Text(d)
+		return q.T(" AS numeric)")
+	}
+	return q.JSONOf(d)
+}
+
+// JSONOf appends d's value as the database's JSON value: jsonb on
+// PostgreSQL; on SQLite, json_extract's SQL value (text, a number, 1 or 0
+// for a boolean, the JSON text of a list).
+func (q *SQL) JSONOf(d Doc) *SQL {
+	if q.d.Name() == dialect.Postgres {
+		if d.Name == "" {
+			q.T("CAST(")
+			q.column(d.Alias, d.Column)
+			return q.T(" AS jsonb)")
+		}
+		q.b.WriteByte('(')
+		q.column(d.Alias, d.Column)
+		q.b.WriteString("->")
+		q.path(d)
+		q.b.WriteByte(')')
+		return q
+	}
+	q.T("json_extract(")
+	q.column(d.Alias, d.Column)
+	q.T(", ")
+	q.path(d)
+	return q.T(")")
+}
+
+// Elements appends a relation of the items of d's list, as text in a
+// column named value: "FROM <Elements>".
+func (q *SQL) Elements(d Doc) *SQL {
+	if q.d.Name() == dialect.Postgres {
+		q.T("jsonb_array_elements_text(CASE WHEN jsonb_typeof(")
+		q.JSONOf(d)
+		q.T(") = 'array' THEN ")
+		q.JSONOf(d)
+		return q.T(" END) AS e(value)")
+	}
+	q.T("json_each(")
+	q.column(d.Alias, d.Column)
+	q.T(", ")
+	q.path(d)
+	return q.T(")")
+}
+
+// Scalar appends a placeholder bound to a stored scalar value v (string,
+// json.Number, bool) so that it compares equal to JSONOf of the same value.
+func (q *SQL) Scalar(v any) *SQL {
+	if q.d.Name() == dialect.Postgres {
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic(fmt.Sprintf("db: a value that does not encode: %v", err))
+		}
+		return q.T("CAST(").Arg(string(b)).T(" AS jsonb)")
+	}
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return q.Arg(i)
+		}
+		f, _ := x.Float64()
+		return q.Arg(f)
+	case bool:
+		if x {
+			return q.Arg(1)
+		}
+		return q.Arg(0)
+	}
+	return q.Arg(v)
+}
+
+// NumberArg appends a placeholder bound to the number n, comparable with
+// Number.
+func (q *SQL) NumberArg(n json.Number) *SQL {
+	if q.d.Name() == dialect.Postgres {
+		return q.T("CAST(").Arg(n.String()).T(" AS numeric)")
+	}
+	if i, err := n.Int64(); err == nil {
+		return q.Arg(i)
+	}
+	f, _ := n.Float64()
+	return q.Arg(f)
+}
+
+// Contains appends "the JSON column of alias holds doc": a containment
+// served by the GIN index on PostgreSQL. Only for PostgreSQL; SQLite has
+// no such operator, and callers compare values instead.
+func (q *SQL) Contains(alias, column string, doc any) *SQL {
+	if q.d.Name() != dialect.Postgres {
+		panic("db: Contains is PostgreSQL's")
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(fmt.Sprintf("db: a document that does not encode: %v", err))
+	}
+	q.column(alias, column)
+	return q.T(" @> CAST(").Arg(string(b)).T(" AS jsonb)")
+}
+
+// Like appends "text LIKE pattern" where pattern, bound, came from
+// LikePattern; the escape character is a backslash on both databases.
+func (q *SQL) Like(pattern string) *SQL {
+	return q.T(" LIKE ").Arg(pattern).T(` ESCAPE '\'`)
+}
+
+// IsPostgres reports whether statements are PostgreSQL's: for the few
+// plans that differ in shape, not only in spelling.
+func (q *SQL) IsPostgres() bool { return q.d.Name() == dialect.Postgres }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/search"
 )
 
 // Query is everything a read of records asks, whoever asks it: the
@@ -19,8 +22,13 @@ type Query struct {
 	ObjectType string `json:"type"`
 	// Labels, for associations, keeps records linked under any of these
 	// labels; none keeps every associated record.
-	Labels []string  `json:"labels,omitempty"`
-	Page   page.Args `json:"page"`
+	Labels []string `json:"labels,omitempty"`
+	// Filter keeps the records it matches.
+	Filter *search.Filter `json:"filter,omitempty"`
+	// Sort orders the records by these keys, then by id; without keys,
+	// records come newest first.
+	Sort []search.Sort `json:"sort,omitempty"`
+	Page page.Args     `json:"page"`
 	// Archived lists the recycle bin, newest archived first, instead of the
 	// live records, newest first.
 	Archived bool `json:"archived,omitempty"`
@@ -32,8 +40,15 @@ type Query struct {
 // Ordering names the order q's records come in: a cursor holds it, so that
 // a cursor of one object type or order is refused by another.
 func (q Query) Ordering() string {
+	name := q.ObjectType
 	if q.Archived {
-		return q.ObjectType + ":archived"
+		name += ":archived"
+	}
+	if len(q.Sort) > 0 {
+		return name + ":" + search.OrderingName(q.Sort, false)
+	}
+	if q.Archived {
+		return name
 	}
 	return CreatedOrdering(q.ObjectType)
 }
@@ -49,6 +64,76 @@ func QueryOf(k page.Key[int]) (Query, error) {
 	return q, k.Decode(&q)
 }
 
+// Selection is a query checked against the definitions: what the
+// statement of a page writes, whoever writes it (a listing, a traversal
+// under many parents).
+type Selection struct {
+	Type   *meta.ObjectType
+	Window page.Window
+	filter *search.Checked
+	order  *search.Order // nil: the default order
+	dflt   ordering
+}
+
+// Select checks q against m: its object type, filter, sort and page.
+// Relative dates in the filter are read against the clock.
+func (q Query) Select(m *meta.Model) (*Selection, error) {
+	ot, err := m.Lookup(q.ObjectType)
+	if err != nil {
+		return nil, err
+	}
+	if q.AsOf != nil && (q.Filter != nil || len(q.Sort) > 0) {
+		return nil, apierr.New(apierr.BadUserInput, "asOf reads are not filtered or sorted: they answer past values of the records as they are now")
+	}
+	s := &Selection{Type: ot, dflt: orderingFor(q)}
+	if s.filter, err = search.Check(m, ot, q.Filter, "filter", clock.Now()); err != nil {
+		return nil, err
+	}
+	if len(q.Sort) > 0 {
+		if s.order, err = search.CheckSorts(ot, q.Sort, nil, q.Ordering(), "sort"); err != nil {
+			return nil, err
+		}
+	}
+	if s.Window, err = q.Page.Resolve(q.Ordering()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Where appends " AND <the filter>" on the records aliased alias.
+func (s *Selection) Where(q *db.SQL, alias string, workspaceID int) *db.SQL {
+	if s.filter == nil {
+		return q
+	}
+	return s.filter.Where(q.T(" AND "), alias, workspaceID)
+}
+
+// Bounds appends what keeps the records aliased alias inside the window's
+// cursors.
+func (s *Selection) Bounds(q *db.SQL, alias string) error {
+	if s.order != nil {
+		return s.order.Bounds(q, alias, s.Window)
+	}
+	return s.Window.TimeBounds(q, alias, s.dflt.column, "id")
+}
+
+// OrderBy appends the terms of the order (without ORDER BY), walking it
+// backwards for a last: page.
+func (s *Selection) OrderBy(q *db.SQL, alias string) *db.SQL {
+	if s.order != nil {
+		return s.order.OrderBy(q, alias, s.Window.Backward)
+	}
+	return q.Ident(alias, s.dflt.column).Desc(s.Window.Backward).T(", ").Ident(alias, "id").Desc(s.Window.Backward)
+}
+
+// Cursor is r's cursor in the selection's order.
+func (s *Selection) Cursor(r *Record) string {
+	if s.order != nil {
+		return s.order.Cursor(search.Row{ID: r.ID, Properties: r.Properties, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+	}
+	return s.dflt.cursor(r)
+}
+
 // Page is one page of records with the means to count them all.
 type Page struct {
 	Records []*Record
@@ -62,17 +147,16 @@ type Page struct {
 // so it runs only when a client asks for it.
 func (p *Page) TotalCount(ctx context.Context) (int, error) { return p.count(ctx) }
 
-// ordering is a keyset order: a sort column, then id, both descending,
-// over the live records or the recycle bin.
+// ordering is the default keyset order: a sort column, then id, both
+// descending, over the live records or the recycle bin.
 type ordering struct {
-	name     string
-	column   string
-	archived bool
+	name   string
+	column string
 }
 
 func orderingFor(q Query) ordering {
 	if q.Archived {
-		return ordering{name: q.Ordering(), column: "archived_at", archived: true}
+		return ordering{name: q.Ordering(), column: "archived_at"}
 	}
 	return ordering{name: q.Ordering(), column: "created_at"}
 }
@@ -88,43 +172,34 @@ func (o ordering) cursor(r *Record) string {
 // first, id on ties.
 func CreatedOrdering(objectType string) string { return objectType + ":created" }
 
-// CreatedCursor is r's cursor in its object type's CreatedOrdering.
-func CreatedCursor(r *Record) string {
-	return page.TimeCursor(CreatedOrdering(r.Type.Name), r.CreatedAt, r.ID)
-}
-
 // List returns one page of records, by keyset: one statement per page,
-// however deep the page.
+// however deep the page, whatever the filter.
 func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error) {
-	ot, err := m.Lookup(q.ObjectType)
+	sel, err := q.Select(m)
 	if err != nil {
 		return nil, err
 	}
-	o := orderingFor(q)
-	w, err := q.Page.Resolve(o.name)
-	if err != nil {
-		return nil, err
-	}
+	ot := sel.Type
 	// where writes the filter; the count covers every page: the filter
 	// without the cursors.
 	asOf := q.AsOf
-	where := func(q *db.SQL) *db.SQL {
-		q.T(" FROM records WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND object_type_id = ").Arg(ot.ID)
-		if o.archived {
-			q.T(" AND archived_at IS NOT NULL")
+	where := func(sq *db.SQL) *db.SQL {
+		sq.T(" FROM records r WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Arg(ot.ID)
+		if q.Archived {
+			sq.T(" AND r.archived_at IS NOT NULL")
 		} else {
-			q.T(" AND archived_at IS NULL")
+			sq.T(" AND r.archived_at IS NULL")
 		}
 		if asOf != nil {
-			q.T(" AND created_at <= ").Arg(asOf.UTC())
+			sq.T(" AND r.created_at <= ").Arg(asOf.UTC())
 		}
-		return q
+		return sel.Where(sq, "r", m.WorkspaceID)
 	}
-	query := where(Columns(db.Build(s.db.Dialect, "SELECT "), ""))
-	if err := w.TimeBounds(query, "", o.column, "id"); err != nil {
+	query := where(Columns(db.Build(s.db.Dialect, "SELECT "), "r"))
+	if err := sel.Bounds(query, "r"); err != nil {
 		return nil, err
 	}
-	query.T(" ORDER BY ").Ident(o.column).Desc(w.Backward).T(", id").Desc(w.Backward).T(" LIMIT ").Arg(w.Size + 1)
+	sel.OrderBy(query.T(" ORDER BY "), "r").T(" LIMIT ").Arg(sel.Window.Size + 1)
 	recs, err := s.readRecords(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
@@ -132,7 +207,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	for _, r := range recs {
 		r.Type = ot
 	}
-	recs, info := page.Trim(w, recs, o.cursor)
+	recs, info := page.Trim(sel.Window, recs, sel.Cursor)
 	if q.AsOf != nil {
 		if recs, err = s.AsOf(ctx, m.WorkspaceID, recs, *q.AsOf); err != nil {
 			return nil, err
@@ -140,7 +215,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	}
 	p := &Page{Records: recs, Info: info, Cursors: make([]string, len(recs))}
 	for i, r := range recs {
-		p.Cursors[i] = o.cursor(r)
+		p.Cursors[i] = sel.Cursor(r)
 	}
 	p.count = func(ctx context.Context) (int, error) {
 		var n int

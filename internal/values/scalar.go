@@ -26,7 +26,7 @@ var decimal = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)
 
 func normalizeNumber(def *meta.Property, raw any) (any, error) {
 	var s string
-	if n, ok := asNumber(raw); ok {
+	if n, ok := AsNumber(raw); ok {
 		s = n.String()
 	} else if str, ok := raw.(string); ok {
 		s = strings.TrimSpace(str)
@@ -123,7 +123,7 @@ func normalizeBool(def *meta.Property, raw any) (any, error) {
 // JSON number or a string of digits.
 func epochMillis(raw any) (time.Time, bool) {
 	var s string
-	if n, ok := asNumber(raw); ok {
+	if n, ok := AsNumber(raw); ok {
 		s = n.String()
 	} else if str, ok := raw.(string); ok {
 		s = str

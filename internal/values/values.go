@@ -179,7 +179,7 @@ func describe(raw any) string {
 	case map[string]any:
 		return "an object"
 	}
-	if _, ok := asNumber(raw); ok {
+	if _, ok := AsNumber(raw); ok {
 		return "a number"
 	}
 	return fmt.Sprintf("a %T", raw)
@@ -189,9 +189,9 @@ func wrongType(def *meta.Property, want string, raw any) error {
 	return apierr.Invalid(def.Name, "property %q expects %s, got %s", def.Name, want, describe(raw))
 }
 
-// asNumber returns a JSON number however the transport decoded it:
+// AsNumber returns a JSON number however the transport decoded it:
 // json.Number from variables, int64 or float64 from inline literals.
-func asNumber(raw any) (json.Number, bool) {
+func AsNumber(raw any) (json.Number, bool) {
 	switch v := raw.(type) {
 	case json.Number:
 		return v, true
