@@ -25,6 +25,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 
 	stdsql "database/sql"
@@ -55,6 +56,8 @@ type Client struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// View is the client for interacting with the View builders.
+	View *ViewClient
 	// Workspace is the client for interacting with the Workspace builders.
 	Workspace *WorkspaceClient
 }
@@ -78,6 +81,7 @@ func (c *Client) init() {
 	c.PropertyGroup = NewPropertyGroupClient(c.config)
 	c.PropertyHistory = NewPropertyHistoryClient(c.config)
 	c.Record = NewRecordClient(c.config)
+	c.View = NewViewClient(c.config)
 	c.Workspace = NewWorkspaceClient(c.config)
 }
 
@@ -181,6 +185,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
 }
@@ -211,6 +216,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
 }
@@ -243,7 +249,7 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
 		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
-		c.Workspace,
+		c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -255,7 +261,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
 		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
-		c.Workspace,
+		c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -284,6 +290,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PropertyHistory.mutate(ctx, m)
 	case *RecordMutation:
 		return c.Record.mutate(ctx, m)
+	case *ViewMutation:
+		return c.View.mutate(ctx, m)
 	case *WorkspaceMutation:
 		return c.Workspace.mutate(ctx, m)
 	default:
@@ -2053,6 +2061,171 @@ func (c *RecordClient) mutate(ctx context.Context, m *RecordMutation) (Value, er
 	}
 }
 
+// ViewClient is a client for the View schema.
+type ViewClient struct {
+	config
+}
+
+// NewViewClient returns a client for the View from the given config.
+func NewViewClient(c config) *ViewClient {
+	return &ViewClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `view.Hooks(f(g(h())))`.
+func (c *ViewClient) Use(hooks ...Hook) {
+	c.hooks.View = append(c.hooks.View, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `view.Intercept(f(g(h())))`.
+func (c *ViewClient) Intercept(interceptors ...Interceptor) {
+	c.inters.View = append(c.inters.View, interceptors...)
+}
+
+// Create returns a builder for creating a View entity.
+func (c *ViewClient) Create() *ViewCreate {
+	mutation := newViewMutation(c.config, OpCreate)
+	return &ViewCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of View entities.
+func (c *ViewClient) CreateBulk(builders ...*ViewCreate) *ViewCreateBulk {
+	return &ViewCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ViewClient) MapCreateBulk(slice any, setFunc func(*ViewCreate, int)) *ViewCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ViewCreateBulk{err: fmt.Errorf("calling to ViewClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ViewCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ViewCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for View.
+func (c *ViewClient) Update() *ViewUpdate {
+	mutation := newViewMutation(c.config, OpUpdate)
+	return &ViewUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ViewClient) UpdateOne(_m *View) *ViewUpdateOne {
+	mutation := newViewMutation(c.config, OpUpdateOne, withView(_m))
+	return &ViewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ViewClient) UpdateOneID(id int) *ViewUpdateOne {
+	mutation := newViewMutation(c.config, OpUpdateOne, withViewID(id))
+	return &ViewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for View.
+func (c *ViewClient) Delete() *ViewDelete {
+	mutation := newViewMutation(c.config, OpDelete)
+	return &ViewDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ViewClient) DeleteOne(_m *View) *ViewDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ViewClient) DeleteOneID(id int) *ViewDeleteOne {
+	builder := c.Delete().Where(view.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ViewDeleteOne{builder}
+}
+
+// Query returns a query builder for View.
+func (c *ViewClient) Query() *ViewQuery {
+	return &ViewQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeView},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a View entity by its id.
+func (c *ViewClient) Get(ctx context.Context, id int) (*View, error) {
+	return c.Query().Where(view.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ViewClient) GetX(ctx context.Context, id int) *View {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a View.
+func (c *ViewClient) QueryWorkspace(_m *View) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(view.Table, view.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, view.WorkspaceTable, view.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectType queries the object_type edge of a View.
+func (c *ViewClient) QueryObjectType(_m *View) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(view.Table, view.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, view.ObjectTypeTable, view.ObjectTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ViewClient) Hooks() []Hook {
+	return c.hooks.View
+}
+
+// Interceptors returns the client interceptors.
+func (c *ViewClient) Interceptors() []Interceptor {
+	return c.inters.View
+}
+
+func (c *ViewClient) mutate(ctx context.Context, m *ViewMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ViewCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ViewUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ViewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ViewDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown View mutation op: %q", m.Op())
+	}
+}
+
 // WorkspaceClient is a client for the Workspace schema.
 type WorkspaceClient struct {
 	config
@@ -2190,11 +2363,12 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 type (
 	hooks struct {
 		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, Workspace []ent.Hook
+		Property, PropertyGroup, PropertyHistory, Record, View, Workspace []ent.Hook
 	}
 	inters struct {
 		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, Workspace []ent.Interceptor
+		Property, PropertyGroup, PropertyHistory, Record, View,
+		Workspace []ent.Interceptor
 	}
 )
 

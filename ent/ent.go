@@ -22,6 +22,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 )
 
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			propertygroup.Table:   propertygroup.ValidColumn,
 			propertyhistory.Table: propertyhistory.ValidColumn,
 			record.Table:          record.ValidColumn,
+			view.Table:            view.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,
 		})
 	})

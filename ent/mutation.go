@@ -22,6 +22,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/propdef"
@@ -46,6 +47,7 @@ const (
 	TypePropertyGroup   = "PropertyGroup"
 	TypePropertyHistory = "PropertyHistory"
 	TypeRecord          = "Record"
+	TypeView            = "View"
 	TypeWorkspace       = "Workspace"
 )
 
@@ -9959,6 +9961,921 @@ func (m *RecordMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Record edge %s", name)
+}
+
+// ViewMutation represents an operation that mutates the View nodes in the graph.
+type ViewMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	name               *string
+	filter             *map[string]interface{}
+	sort               *[]map[string]interface{}
+	appendsort         []map[string]interface{}
+	columns            *[]string
+	appendcolumns      []string
+	visibility         *view.Visibility
+	clearedFields      map[string]struct{}
+	workspace          *int
+	clearedworkspace   bool
+	object_type        *int
+	clearedobject_type bool
+	done               bool
+	oldValue           func(context.Context) (*View, error)
+	predicates         []predicate.View
+}
+
+var _ ent.Mutation = (*ViewMutation)(nil)
+
+// viewOption allows management of the mutation configuration using functional options.
+type viewOption func(*ViewMutation)
+
+// newViewMutation creates new mutation for the View entity.
+func newViewMutation(c config, op Op, opts ...viewOption) *ViewMutation {
+	m := &ViewMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeView,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withViewID sets the ID field of the mutation.
+func withViewID(id int) viewOption {
+	return func(m *ViewMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *View
+		)
+		m.oldValue = func(ctx context.Context) (*View, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().View.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withView sets the old View of the mutation.
+func withView(node *View) viewOption {
+	return func(m *ViewMutation) {
+		m.oldValue = func(context.Context) (*View, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ViewMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ViewMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ViewMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ViewMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().View.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *ViewMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *ViewMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *ViewMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ViewMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ViewMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ViewMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ViewMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ViewMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ViewMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetObjectTypeID sets the "object_type_id" field.
+func (m *ViewMutation) SetObjectTypeID(i int) {
+	m.object_type = &i
+}
+
+// ObjectTypeID returns the value of the "object_type_id" field in the mutation.
+func (m *ViewMutation) ObjectTypeID() (r int, exists bool) {
+	v := m.object_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectTypeID returns the old "object_type_id" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldObjectTypeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectTypeID: %w", err)
+	}
+	return oldValue.ObjectTypeID, nil
+}
+
+// ResetObjectTypeID resets all changes to the "object_type_id" field.
+func (m *ViewMutation) ResetObjectTypeID() {
+	m.object_type = nil
+}
+
+// SetName sets the "name" field.
+func (m *ViewMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ViewMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ViewMutation) ResetName() {
+	m.name = nil
+}
+
+// SetFilter sets the "filter" field.
+func (m *ViewMutation) SetFilter(value map[string]interface{}) {
+	m.filter = &value
+}
+
+// Filter returns the value of the "filter" field in the mutation.
+func (m *ViewMutation) Filter() (r map[string]interface{}, exists bool) {
+	v := m.filter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilter returns the old "filter" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldFilter(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilter: %w", err)
+	}
+	return oldValue.Filter, nil
+}
+
+// ClearFilter clears the value of the "filter" field.
+func (m *ViewMutation) ClearFilter() {
+	m.filter = nil
+	m.clearedFields[view.FieldFilter] = struct{}{}
+}
+
+// FilterCleared returns if the "filter" field was cleared in this mutation.
+func (m *ViewMutation) FilterCleared() bool {
+	_, ok := m.clearedFields[view.FieldFilter]
+	return ok
+}
+
+// ResetFilter resets all changes to the "filter" field.
+func (m *ViewMutation) ResetFilter() {
+	m.filter = nil
+	delete(m.clearedFields, view.FieldFilter)
+}
+
+// SetSort sets the "sort" field.
+func (m *ViewMutation) SetSort(value []map[string]interface{}) {
+	m.sort = &value
+	m.appendsort = nil
+}
+
+// Sort returns the value of the "sort" field in the mutation.
+func (m *ViewMutation) Sort() (r []map[string]interface{}, exists bool) {
+	v := m.sort
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSort returns the old "sort" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldSort(ctx context.Context) (v []map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSort is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSort requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSort: %w", err)
+	}
+	return oldValue.Sort, nil
+}
+
+// AppendSort adds value to the "sort" field.
+func (m *ViewMutation) AppendSort(value []map[string]interface{}) {
+	m.appendsort = append(m.appendsort, value...)
+}
+
+// AppendedSort returns the list of values that were appended to the "sort" field in this mutation.
+func (m *ViewMutation) AppendedSort() ([]map[string]interface{}, bool) {
+	if len(m.appendsort) == 0 {
+		return nil, false
+	}
+	return m.appendsort, true
+}
+
+// ResetSort resets all changes to the "sort" field.
+func (m *ViewMutation) ResetSort() {
+	m.sort = nil
+	m.appendsort = nil
+}
+
+// SetColumns sets the "columns" field.
+func (m *ViewMutation) SetColumns(s []string) {
+	m.columns = &s
+	m.appendcolumns = nil
+}
+
+// Columns returns the value of the "columns" field in the mutation.
+func (m *ViewMutation) Columns() (r []string, exists bool) {
+	v := m.columns
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldColumns returns the old "columns" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldColumns(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldColumns is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldColumns requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldColumns: %w", err)
+	}
+	return oldValue.Columns, nil
+}
+
+// AppendColumns adds s to the "columns" field.
+func (m *ViewMutation) AppendColumns(s []string) {
+	m.appendcolumns = append(m.appendcolumns, s...)
+}
+
+// AppendedColumns returns the list of values that were appended to the "columns" field in this mutation.
+func (m *ViewMutation) AppendedColumns() ([]string, bool) {
+	if len(m.appendcolumns) == 0 {
+		return nil, false
+	}
+	return m.appendcolumns, true
+}
+
+// ResetColumns resets all changes to the "columns" field.
+func (m *ViewMutation) ResetColumns() {
+	m.columns = nil
+	m.appendcolumns = nil
+}
+
+// SetVisibility sets the "visibility" field.
+func (m *ViewMutation) SetVisibility(v view.Visibility) {
+	m.visibility = &v
+}
+
+// Visibility returns the value of the "visibility" field in the mutation.
+func (m *ViewMutation) Visibility() (r view.Visibility, exists bool) {
+	v := m.visibility
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisibility returns the old "visibility" field's value of the View entity.
+// If the View object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ViewMutation) OldVisibility(ctx context.Context) (v view.Visibility, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisibility is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisibility requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisibility: %w", err)
+	}
+	return oldValue.Visibility, nil
+}
+
+// ResetVisibility resets all changes to the "visibility" field.
+func (m *ViewMutation) ResetVisibility() {
+	m.visibility = nil
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *ViewMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[view.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *ViewMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *ViewMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *ViewMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// ClearObjectType clears the "object_type" edge to the ObjectType entity.
+func (m *ViewMutation) ClearObjectType() {
+	m.clearedobject_type = true
+	m.clearedFields[view.FieldObjectTypeID] = struct{}{}
+}
+
+// ObjectTypeCleared reports if the "object_type" edge to the ObjectType entity was cleared.
+func (m *ViewMutation) ObjectTypeCleared() bool {
+	return m.clearedobject_type
+}
+
+// ObjectTypeIDs returns the "object_type" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ObjectTypeID instead. It exists only for internal usage by the builders.
+func (m *ViewMutation) ObjectTypeIDs() (ids []int) {
+	if id := m.object_type; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetObjectType resets all changes to the "object_type" edge.
+func (m *ViewMutation) ResetObjectType() {
+	m.object_type = nil
+	m.clearedobject_type = false
+}
+
+// Where appends a list predicates to the ViewMutation builder.
+func (m *ViewMutation) Where(ps ...predicate.View) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ViewMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ViewMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.View, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ViewMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ViewMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (View).
+func (m *ViewMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ViewMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.workspace != nil {
+		fields = append(fields, view.FieldWorkspaceID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, view.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, view.FieldUpdatedAt)
+	}
+	if m.object_type != nil {
+		fields = append(fields, view.FieldObjectTypeID)
+	}
+	if m.name != nil {
+		fields = append(fields, view.FieldName)
+	}
+	if m.filter != nil {
+		fields = append(fields, view.FieldFilter)
+	}
+	if m.sort != nil {
+		fields = append(fields, view.FieldSort)
+	}
+	if m.columns != nil {
+		fields = append(fields, view.FieldColumns)
+	}
+	if m.visibility != nil {
+		fields = append(fields, view.FieldVisibility)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ViewMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case view.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case view.FieldCreatedAt:
+		return m.CreatedAt()
+	case view.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case view.FieldObjectTypeID:
+		return m.ObjectTypeID()
+	case view.FieldName:
+		return m.Name()
+	case view.FieldFilter:
+		return m.Filter()
+	case view.FieldSort:
+		return m.Sort()
+	case view.FieldColumns:
+		return m.Columns()
+	case view.FieldVisibility:
+		return m.Visibility()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ViewMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case view.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case view.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case view.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case view.FieldObjectTypeID:
+		return m.OldObjectTypeID(ctx)
+	case view.FieldName:
+		return m.OldName(ctx)
+	case view.FieldFilter:
+		return m.OldFilter(ctx)
+	case view.FieldSort:
+		return m.OldSort(ctx)
+	case view.FieldColumns:
+		return m.OldColumns(ctx)
+	case view.FieldVisibility:
+		return m.OldVisibility(ctx)
+	}
+	return nil, fmt.Errorf("unknown View field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ViewMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case view.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case view.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case view.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case view.FieldObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectTypeID(v)
+		return nil
+	case view.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case view.FieldFilter:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilter(v)
+		return nil
+	case view.FieldSort:
+		v, ok := value.([]map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSort(v)
+		return nil
+	case view.FieldColumns:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetColumns(v)
+		return nil
+	case view.FieldVisibility:
+		v, ok := value.(view.Visibility)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisibility(v)
+		return nil
+	}
+	return fmt.Errorf("unknown View field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ViewMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ViewMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ViewMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown View numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ViewMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(view.FieldFilter) {
+		fields = append(fields, view.FieldFilter)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ViewMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ViewMutation) ClearField(name string) error {
+	switch name {
+	case view.FieldFilter:
+		m.ClearFilter()
+		return nil
+	}
+	return fmt.Errorf("unknown View nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ViewMutation) ResetField(name string) error {
+	switch name {
+	case view.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case view.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case view.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case view.FieldObjectTypeID:
+		m.ResetObjectTypeID()
+		return nil
+	case view.FieldName:
+		m.ResetName()
+		return nil
+	case view.FieldFilter:
+		m.ResetFilter()
+		return nil
+	case view.FieldSort:
+		m.ResetSort()
+		return nil
+	case view.FieldColumns:
+		m.ResetColumns()
+		return nil
+	case view.FieldVisibility:
+		m.ResetVisibility()
+		return nil
+	}
+	return fmt.Errorf("unknown View field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ViewMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.workspace != nil {
+		edges = append(edges, view.EdgeWorkspace)
+	}
+	if m.object_type != nil {
+		edges = append(edges, view.EdgeObjectType)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ViewMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case view.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	case view.EdgeObjectType:
+		if id := m.object_type; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ViewMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ViewMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ViewMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedworkspace {
+		edges = append(edges, view.EdgeWorkspace)
+	}
+	if m.clearedobject_type {
+		edges = append(edges, view.EdgeObjectType)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ViewMutation) EdgeCleared(name string) bool {
+	switch name {
+	case view.EdgeWorkspace:
+		return m.clearedworkspace
+	case view.EdgeObjectType:
+		return m.clearedobject_type
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ViewMutation) ClearEdge(name string) error {
+	switch name {
+	case view.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	case view.EdgeObjectType:
+		m.ClearObjectType()
+		return nil
+	}
+	return fmt.Errorf("unknown View unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ViewMutation) ResetEdge(name string) error {
+	switch name {
+	case view.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	case view.EdgeObjectType:
+		m.ResetObjectType()
+		return nil
+	}
+	return fmt.Errorf("unknown View edge %s", name)
 }
 
 // WorkspaceMutation represents an operation that mutates the Workspace nodes in the graph.

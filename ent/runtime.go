@@ -16,6 +16,7 @@ import (
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/propdef"
 )
@@ -267,6 +268,33 @@ func init() {
 	record.DefaultUpdatedAt = recordDescUpdatedAt.Default.(func() time.Time)
 	// record.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	record.UpdateDefaultUpdatedAt = recordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	viewMixin := schema.View{}.Mixin()
+	viewMixinFields1 := viewMixin[1].Fields()
+	_ = viewMixinFields1
+	viewFields := schema.View{}.Fields()
+	_ = viewFields
+	// viewDescCreatedAt is the schema descriptor for created_at field.
+	viewDescCreatedAt := viewMixinFields1[0].Descriptor()
+	// view.DefaultCreatedAt holds the default value on creation for the created_at field.
+	view.DefaultCreatedAt = viewDescCreatedAt.Default.(func() time.Time)
+	// viewDescUpdatedAt is the schema descriptor for updated_at field.
+	viewDescUpdatedAt := viewMixinFields1[1].Descriptor()
+	// view.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	view.DefaultUpdatedAt = viewDescUpdatedAt.Default.(func() time.Time)
+	// view.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	view.UpdateDefaultUpdatedAt = viewDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// viewDescName is the schema descriptor for name field.
+	viewDescName := viewFields[1].Descriptor()
+	// view.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	view.NameValidator = viewDescName.Validators[0].(func(string) error)
+	// viewDescSort is the schema descriptor for sort field.
+	viewDescSort := viewFields[3].Descriptor()
+	// view.DefaultSort holds the default value on creation for the sort field.
+	view.DefaultSort = viewDescSort.Default.([]map[string]interface{})
+	// viewDescColumns is the schema descriptor for columns field.
+	viewDescColumns := viewFields[4].Descriptor()
+	// view.DefaultColumns holds the default value on creation for the columns field.
+	view.DefaultColumns = viewDescColumns.Default.([]string)
 	workspaceMixin := schema.Workspace{}.Mixin()
 	workspaceMixinFields0 := workspaceMixin[0].Fields()
 	_ = workspaceMixinFields0

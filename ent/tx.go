@@ -34,6 +34,8 @@ type Tx struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// View is the client for interacting with the View builders.
+	View *ViewClient
 	// Workspace is the client for interacting with the Workspace builders.
 	Workspace *WorkspaceClient
 
@@ -177,6 +179,7 @@ func (tx *Tx) init() {
 	tx.PropertyGroup = NewPropertyGroupClient(tx.config)
 	tx.PropertyHistory = NewPropertyHistoryClient(tx.config)
 	tx.Record = NewRecordClient(tx.config)
+	tx.View = NewViewClient(tx.config)
 	tx.Workspace = NewWorkspaceClient(tx.config)
 }
 

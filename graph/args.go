@@ -11,9 +11,11 @@ import (
 
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/search"
+	"github.com/acme/crm/internal/view"
 )
 
 // The one decoder of reads' arguments. Resolvers, the prefetch, read plans
@@ -88,6 +90,53 @@ func (a args) count(name string) int {
 		return len(v)
 	}
 	return 1
+}
+
+// id reads an optional ID of kind: 0 when left out.
+func (a args) id(name, kind string) (int, error) {
+	s, err := a.optString(name)
+	if s == nil || err != nil {
+		return 0, err
+	}
+	id, err := gid.DecodeKind(*s, kind)
+	if e, ok := apierr.As(err); ok && e.Path == "" {
+		out := *e
+		out.Path = name
+		return 0, &out
+	}
+	return id, err
+}
+
+// viewInput decodes the input of createView and updateView.
+func viewInput(a args) (in view.Input, err error) {
+	input, _ := a["input"].(map[string]any)
+	b := args(input)
+	if in.Name, err = b.optString("name"); err != nil {
+		return in, err
+	}
+	if _, in.FilterSet = input["filter"]; in.FilterSet {
+		if err = b.text("filter"); err != nil {
+			return in, err
+		}
+		if _, err = search.Parse(input["filter"], "filter"); err != nil {
+			return in, err
+		}
+		in.Filter, _ = input["filter"].(map[string]any)
+	}
+	if _, in.SortSet = input["sort"]; in.SortSet {
+		if in.Sort, err = search.ParseSorts(input["sort"], "sort"); err != nil {
+			return in, err
+		}
+	}
+	if in.Columns, err = b.strings("columns"); err != nil {
+		return in, err
+	}
+	v, err := b.optString("visibility")
+	if v != nil {
+		vis := view.Visibility(*v)
+		in.Visibility = &vis
+	}
+	return in, err
 }
 
 // int reads an Int however it arrived: int64 from a literal, json.Number
@@ -194,6 +243,9 @@ func (a args) text(name string) error {
 // first, after, last, before).
 func recordsQuery(a args) (q records.Query, err error) {
 	if q.ObjectType, err = a.string("objectType"); err != nil {
+		return q, err
+	}
+	if q.View, err = a.id("view", gid.View); err != nil {
 		return q, err
 	}
 	if err = a.criteria(&q); err != nil {

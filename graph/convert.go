@@ -126,6 +126,15 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 			}
 			continue
 		}
+		if ref.kind == gid.View {
+			v, err := r.views.Get(ctx, m, ref.id)
+			if err == nil {
+				out[i] = v
+			} else if apierr.CodeOf(err) != apierr.NotFound {
+				return nil, nil, err
+			}
+			continue
+		}
 		if n := definitionNode(m, ref.kind, ref.id); n != nil {
 			out[i] = n
 		}

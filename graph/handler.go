@@ -29,6 +29,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/view"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -99,7 +100,8 @@ func NewHandler(cfg Config) *Handler {
 	}
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
-	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
+	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w),
+		views: view.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
@@ -204,6 +206,9 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 	case "Record.associations":
 		q, err := associationsQuery(a)
 		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
+	case "View.records":
+		p, err := a.page()
+		return cost(child, pageCost(p, err)), true
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
 		return cost(child, pageCost(q.Page, err)), true

@@ -114,6 +114,11 @@ func (r *Resolver) listRecords(ctx context.Context, q records.Query, sel ast.Sel
 	if err != nil {
 		return nil, err
 	}
+	if q.View != 0 {
+		if q, err = r.views.Apply(ctx, m, q); err != nil {
+			return nil, err
+		}
+	}
 	p, err := r.records.List(ctx, m, q)
 	if err != nil {
 		return nil, err

@@ -66,9 +66,9 @@ func TestReadPlanTable(t *testing.T) {
 // declares an argument the plan does not read is never planned, whatever
 // the request writes.
 func TestPlanRefusesUndeclaredArguments(t *testing.T) {
-	def := &ast.FieldDefinition{Name: "records", Arguments: ast.ArgumentDefinitionList{{Name: "objectType"}, {Name: "view"}}}
+	def := &ast.FieldDefinition{Name: "records", Arguments: ast.ArgumentDefinitionList{{Name: "objectType"}, {Name: "near"}}}
 	if plannable(def, recordsArgNames) {
-		t.Fatal("a records field with a view argument was plannable")
+		t.Fatal("a records field with an unknown argument was plannable")
 	}
 	def.Arguments = def.Arguments[:1]
 	if !plannable(def, recordsArgNames) {

@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/view"
 )
 
 // Resolver holds what every resolver needs.
@@ -20,6 +21,7 @@ type Resolver struct {
 	records     *records.Store
 	assoc       *assoc.Store
 	definitions *definition.Store
+	views       *view.Store
 	defs        *meta.Cache
 	types       typeIndex
 }

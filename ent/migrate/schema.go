@@ -449,6 +449,46 @@ var (
 			},
 		},
 	}
+	// ViewsColumns holds the columns for the "views" table.
+	ViewsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "filter", Type: field.TypeJSON, Nullable: true},
+		{Name: "sort", Type: field.TypeJSON},
+		{Name: "columns", Type: field.TypeJSON},
+		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"SHARED", "PRIVATE"}, Default: "SHARED"},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+	}
+	// ViewsTable holds the schema information for the "views" table.
+	ViewsTable = &schema.Table{
+		Name:       "views",
+		Columns:    ViewsColumns,
+		PrimaryKey: []*schema.Column{ViewsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "views_workspaces_workspace",
+				Columns:    []*schema.Column{ViewsColumns[8]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "views_object_types_object_type",
+				Columns:    []*schema.Column{ViewsColumns[9]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "view_workspace_id_object_type_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{ViewsColumns[8], ViewsColumns[9], ViewsColumns[3]},
+			},
+		},
+	}
 	// WorkspacesColumns holds the columns for the "workspaces" table.
 	WorkspacesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -475,6 +515,7 @@ var (
 		PropertyGroupsTable,
 		PropertyHistoriesTable,
 		RecordsTable,
+		ViewsTable,
 		WorkspacesTable,
 	}
 )
@@ -502,4 +543,6 @@ func init() {
 	PropertyHistoriesTable.ForeignKeys[0].RefTable = RecordsTable
 	RecordsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	RecordsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	ViewsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ViewsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 }

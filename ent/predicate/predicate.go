@@ -36,5 +36,8 @@ type PropertyHistory func(*sql.Selector)
 // Record is the predicate function for record builders.
 type Record func(*sql.Selector)
 
+// View is the predicate function for view builders.
+type View func(*sql.Selector)
+
 // Workspace is the predicate function for workspace builders.
 type Workspace func(*sql.Selector)

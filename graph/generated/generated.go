@@ -26,6 +26,7 @@ import (
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/view"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Record() RecordResolver
 	RecordConnection() RecordConnectionResolver
+	View() ViewResolver
 }
 
 type DirectiveRoot struct {
@@ -160,6 +162,10 @@ type ComplexityRoot struct {
 		DeletedRecords func(childComplexity int) int
 	}
 
+	DeleteViewPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DisassociationPayload struct {
 		From    func(childComplexity int) int
 		Labels  func(childComplexity int) int
@@ -196,10 +202,12 @@ type ComplexityRoot struct {
 		CreatePropertyGroup     func(childComplexity int, input model.PropertyGroupInput) int
 		CreateRecord            func(childComplexity int, input model.CreateRecordInput) int
 		CreateRecords           func(childComplexity int, input model.CreateRecordsInput) int
+		CreateView              func(childComplexity int, input model.CreateViewInput) int
 		DeleteAssociationLabel  func(childComplexity int, input model.DeleteAssociationLabelInput) int
 		DeleteProperty          func(childComplexity int, input model.PropertyRefInput) int
 		DeletePropertyGroup     func(childComplexity int, input model.PropertyGroupRefInput) int
 		DeleteRecordPermanently func(childComplexity int, input model.RecordIDInput) int
+		DeleteView              func(childComplexity int, input model.DeleteViewInput) int
 		Disassociate            func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
 		MergeRecords            func(childComplexity int, input model.MergeRecordsInput) int
@@ -215,6 +223,7 @@ type ComplexityRoot struct {
 		UpdatePropertyGroup     func(childComplexity int, input model.UpdatePropertyGroupInput) int
 		UpdateRecord            func(childComplexity int, input model.UpdateRecordInput) int
 		UpdateRecords           func(childComplexity int, input model.UpdateRecordsInput) int
+		UpdateView              func(childComplexity int, input model.UpdateViewInput) int
 		UpsertRecords           func(childComplexity int, input model.UpsertRecordsInput) int
 	}
 
@@ -345,7 +354,8 @@ type ComplexityRoot struct {
 		ObjectType       func(childComplexity int, name string) int
 		ObjectTypes      func(childComplexity int) int
 		Record           func(childComplexity int, id string, asOf *time.Time) int
-		Records          func(childComplexity int, objectType string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Records          func(childComplexity int, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Views            func(childComplexity int, objectType string) int
 	}
 
 	Record struct {
@@ -387,6 +397,29 @@ type ComplexityRoot struct {
 		ClearedValues   func(childComplexity int) int
 		ConvertedValues func(childComplexity int) int
 		Property        func(childComplexity int) int
+	}
+
+	View struct {
+		Columns    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Filter     func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		Name       func(childComplexity int) int
+		ObjectType func(childComplexity int) int
+		Records    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sort       func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Visibility func(childComplexity int) int
+	}
+
+	ViewPayload struct {
+		View func(childComplexity int) int
+	}
+
+	ViewSortKey struct {
+		Direction func(childComplexity int) int
+		Nulls     func(childComplexity int) int
+		Property  func(childComplexity int) int
 	}
 }
 
@@ -444,6 +477,9 @@ type MutationResolver interface {
 	CreatePipelineStage(ctx context.Context, input model.CreatePipelineStageInput) (*model.PipelineStagePayload, error)
 	UpdatePipelineStage(ctx context.Context, input model.UpdatePipelineStageInput) (*model.PipelineStagePayload, error)
 	ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error)
+	CreateView(ctx context.Context, input model.CreateViewInput) (*model.ViewPayload, error)
+	UpdateView(ctx context.Context, input model.UpdateViewInput) (*model.ViewPayload, error)
+	DeleteView(ctx context.Context, input model.DeleteViewInput) (*model.DeleteViewPayload, error)
 }
 type ObjectTypeResolver interface {
 	Properties(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Property, error)
@@ -464,12 +500,13 @@ type PropertyHistoryConnectionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (schematype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]schematype.Node, error)
-	Records(ctx context.Context, objectType string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
+	Records(ctx context.Context, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
 	Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error)
 	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
 	DataModel(ctx context.Context) (*model.DataModel, error)
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
+	Views(ctx context.Context, objectType string) ([]*view.View, error)
 }
 type RecordResolver interface {
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error)
@@ -477,6 +514,14 @@ type RecordResolver interface {
 }
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
+}
+type ViewResolver interface {
+	ObjectType(ctx context.Context, obj *view.View) (string, error)
+
+	Sort(ctx context.Context, obj *view.View) ([]*model.ViewSortKey, error)
+
+	Visibility(ctx context.Context, obj *view.View) (model.ViewVisibility, error)
+	Records(ctx context.Context, obj *view.View, first *int, after *string, last *int, before *string) (*records.Page, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -803,6 +848,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedRecords(childComplexity), true
 
+	case "DeleteViewPayload.deletedId":
+		if e.ComplexityRoot.DeleteViewPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteViewPayload.DeletedID(childComplexity), true
+
 	case "DisassociationPayload.from":
 		if e.ComplexityRoot.DisassociationPayload.From == nil {
 			break
@@ -1042,6 +1094,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRecords(childComplexity, args["input"].(model.CreateRecordsInput)), true
+	case "Mutation.createView":
+		if e.ComplexityRoot.Mutation.CreateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateView(childComplexity, args["input"].(model.CreateViewInput)), true
 	case "Mutation.deleteAssociationLabel":
 		if e.ComplexityRoot.Mutation.DeleteAssociationLabel == nil {
 			break
@@ -1086,6 +1149,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteRecordPermanently(childComplexity, args["input"].(model.RecordIDInput)), true
+	case "Mutation.deleteView":
+		if e.ComplexityRoot.Mutation.DeleteView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteView(childComplexity, args["input"].(model.DeleteViewInput)), true
 	case "Mutation.disassociate":
 		if e.ComplexityRoot.Mutation.Disassociate == nil {
 			break
@@ -1251,6 +1325,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRecords(childComplexity, args["input"].(model.UpdateRecordsInput)), true
+	case "Mutation.updateView":
+		if e.ComplexityRoot.Mutation.UpdateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateView(childComplexity, args["input"].(model.UpdateViewInput)), true
 	case "Mutation.upsertRecords":
 		if e.ComplexityRoot.Mutation.UpsertRecords == nil {
 			break
@@ -1820,7 +1905,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["view"].(*string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+	case "Query.views":
+		if e.ComplexityRoot.Query.Views == nil {
+			break
+		}
+
+		args, err := ec.field_Query_views_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Views(childComplexity, args["objectType"].(string)), true
 
 	case "Record.archived":
 		if e.ComplexityRoot.Record.Archived == nil {
@@ -1981,6 +2077,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdatePropertyPayload.Property(childComplexity), true
 
+	case "View.columns":
+		if e.ComplexityRoot.View.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Columns(childComplexity), true
+	case "View.createdAt":
+		if e.ComplexityRoot.View.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.CreatedAt(childComplexity), true
+	case "View.filter":
+		if e.ComplexityRoot.View.Filter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Filter(childComplexity), true
+	case "View.id":
+		if e.ComplexityRoot.View.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.GlobalID(childComplexity), true
+	case "View.name":
+		if e.ComplexityRoot.View.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Name(childComplexity), true
+	case "View.objectType":
+		if e.ComplexityRoot.View.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.ObjectType(childComplexity), true
+	case "View.records":
+		if e.ComplexityRoot.View.Records == nil {
+			break
+		}
+
+		args, err := ec.field_View_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.View.Records(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "View.sort":
+		if e.ComplexityRoot.View.Sort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Sort(childComplexity), true
+	case "View.updatedAt":
+		if e.ComplexityRoot.View.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.UpdatedAt(childComplexity), true
+	case "View.visibility":
+		if e.ComplexityRoot.View.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Visibility(childComplexity), true
+
+	case "ViewPayload.view":
+		if e.ComplexityRoot.ViewPayload.View == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewPayload.View(childComplexity), true
+
+	case "ViewSortKey.direction":
+		if e.ComplexityRoot.ViewSortKey.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewSortKey.Direction(childComplexity), true
+	case "ViewSortKey.nulls":
+		if e.ComplexityRoot.ViewSortKey.Nulls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewSortKey.Nulls(childComplexity), true
+	case "ViewSortKey.property":
+		if e.ComplexityRoot.ViewSortKey.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewSortKey.Property(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2003,7 +2191,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePropertyInput", ec.unmarshalInputCreatePropertyInput),
 			graphql.NewInputUnmarshaler("CreateRecordInput", ec.unmarshalInputCreateRecordInput),
 			graphql.NewInputUnmarshaler("CreateRecordsInput", ec.unmarshalInputCreateRecordsInput),
+			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
+			graphql.NewInputUnmarshaler("DeleteViewInput", ec.unmarshalInputDeleteViewInput),
 			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
 			graphql.NewInputUnmarshaler("MergeRecordsInput", ec.unmarshalInputMergeRecordsInput),
 			graphql.NewInputUnmarshaler("MoveRecordsInput", ec.unmarshalInputMoveRecordsInput),
@@ -2030,6 +2220,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdatePropertyInput", ec.unmarshalInputUpdatePropertyInput),
 			graphql.NewInputUnmarshaler("UpdateRecordInput", ec.unmarshalInputUpdateRecordInput),
 			graphql.NewInputUnmarshaler("UpdateRecordsInput", ec.unmarshalInputUpdateRecordsInput),
+			graphql.NewInputUnmarshaler("UpdateViewInput", ec.unmarshalInputUpdateViewInput),
 			graphql.NewInputUnmarshaler("UpsertRecordsInput", ec.unmarshalInputUpsertRecordsInput),
 		)
 	}
@@ -2185,6 +2376,8 @@ extend type Query {
   """
   records(
     objectType: String!
+    "A saved view of objectType: its filter applies with filter; sort, when given, replaces its sort."
+    view: ID
     filter: RecordFilter
     sort: [RecordSort!]
     first: Int
@@ -3198,6 +3391,87 @@ enum NullsOrder {
   LAST
 }
 `, BuiltIn: false},
+	{Name: "../schema/views.graphqls", Input: `# Saved views: a filter, a sort and columns of an object type's index page
+# (internal/view). records(view:) applies one.
+
+"""
+A saved view of an object type's records. Until owners arrive every view is
+SHARED. A view whose filter, sort or columns name a property since archived
+or deleted answers BAD_USER_INPUT naming the view and the property when
+applied; restoring the property makes it work again.
+"""
+type View implements Node {
+  id: ID!
+  objectType: String!
+  name: String!
+  "The RecordFilter as saved, null for none."
+  filter: JSON
+  sort: [ViewSortKey!]!
+  "Property names to show, in order."
+  columns: [String!]!
+  visibility: ViewVisibility!
+  "The view's records: records(objectType, view: this view)."
+  records(first: Int, after: String, last: Int, before: String): RecordConnection!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+"A saved sort key."
+type ViewSortKey {
+  property: String!
+  direction: SortDirection!
+  nulls: NullsOrder!
+}
+
+enum ViewVisibility {
+  SHARED
+  PRIVATE
+}
+
+extend type Query {
+  "The views of an object type, by name."
+  views(objectType: String!): [View!]!
+}
+
+input CreateViewInput {
+  objectType: String!
+  "1 to 200 characters, unique within the object type (CONFLICT)."
+  name: String!
+  filter: RecordFilter
+  sort: [RecordSort!]
+  columns: [String!]
+  visibility: ViewVisibility = SHARED
+}
+
+"Fields left out stay as they are; filter: null removes the filter."
+input UpdateViewInput {
+  id: ID!
+  name: String
+  filter: RecordFilter
+  sort: [RecordSort!]
+  columns: [String!]
+  visibility: ViewVisibility
+}
+
+input DeleteViewInput {
+  id: ID!
+}
+
+type ViewPayload {
+  view: View!
+}
+
+type DeleteViewPayload {
+  deletedId: ID!
+}
+
+extend type Mutation {
+  "Save a view. Its filter, sort and columns are checked as a read checks them."
+  createView(input: CreateViewInput!): ViewPayload
+  updateView(input: UpdateViewInput!): ViewPayload
+  deleteView(input: DeleteViewInput!): DeleteViewPayload
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3407,6 +3681,14 @@ func (ec *executionContext) childFields_DeleteRecordPermanentlyPayload(ctx conte
 		return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRecordPermanentlyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteViewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteViewPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteViewPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DisassociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3767,6 +4049,52 @@ func (ec *executionContext) childFields_UpdatePropertyPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type UpdatePropertyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_View(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_View_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_View_objectType(ctx, field)
+	case "name":
+		return ec.fieldContext_View_name(ctx, field)
+	case "filter":
+		return ec.fieldContext_View_filter(ctx, field)
+	case "sort":
+		return ec.fieldContext_View_sort(ctx, field)
+	case "columns":
+		return ec.fieldContext_View_columns(ctx, field)
+	case "visibility":
+		return ec.fieldContext_View_visibility(ctx, field)
+	case "records":
+		return ec.fieldContext_View_records(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_View_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_View_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type View", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "view":
+		return ec.fieldContext_ViewPayload_view(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewSortKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "property":
+		return ec.fieldContext_ViewSortKey_property(ctx, field)
+	case "direction":
+		return ec.fieldContext_ViewSortKey_direction(ctx, field)
+	case "nulls":
+		return ec.fieldContext_ViewSortKey_nulls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewSortKey", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -4107,6 +4435,20 @@ func (ec *executionContext) field_Mutation_createRecords_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateViewInput, error) {
+			return ec.unmarshalNCreateViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateViewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4155,6 +4497,20 @@ func (ec *executionContext) field_Mutation_deleteRecordPermanently_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordIDInput, error) {
 			return ec.unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteViewInput, error) {
+			return ec.unmarshalNDeleteViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4373,6 +4729,20 @@ func (ec *executionContext) field_Mutation_updateRecords_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateViewInput, error) {
+			return ec.unmarshalNUpdateViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateViewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_upsertRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4554,70 +4924,92 @@ func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["objectType"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "view",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["view"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.RecordFilter, error) {
 			return ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]*model.RecordSort, error) {
 			return ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["sort"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["sort"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+	args["before"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["archived"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["archived"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg8
+	args["asOf"] = arg9
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_views_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "objectType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectType"] = arg0
 	return args, nil
 }
 
@@ -4732,6 +5124,44 @@ func (ec *executionContext) field_Record_propertyHistory_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_View_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6118,6 +6548,29 @@ func (ec *executionContext) _DeleteRecordPermanentlyPayload_deletedRecords(ctx c
 }
 func (ec *executionContext) fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteRecordPermanentlyPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteViewPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteViewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteViewPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteViewPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteViewPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DisassociationPayload_from(ctx context.Context, field graphql.CollectedField, obj *model.DisassociationPayload) (ret graphql.Marshaler) {
@@ -7964,6 +8417,138 @@ func (ec *executionContext) fieldContext_Mutation_archivePipelineStage(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archivePipelineStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createView(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createView(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateView(ctx, fc.Args["input"].(model.CreateViewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViewPayload) graphql.Marshaler {
+			return ec.marshalOViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createView(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createView_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateView(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateView(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateView(ctx, fc.Args["input"].(model.UpdateViewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ViewPayload) graphql.Marshaler {
+			return ec.marshalOViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateView(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateView_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteView(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteView(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteView(ctx, fc.Args["input"].(model.DeleteViewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteViewPayload) graphql.Marshaler {
+			return ec.marshalODeleteViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteView(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteViewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteView_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9953,7 +10538,7 @@ func (ec *executionContext) _Query_records(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["view"].(*string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {
@@ -10177,6 +10762,50 @@ func (ec *executionContext) fieldContext_Query_objectType(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_objectType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_views(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_views(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Views(ctx, fc.Args["objectType"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*view.View) graphql.Marshaler {
+			return ec.marshalNView2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_views(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_View(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_views_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10930,6 +11559,367 @@ func (ec *executionContext) _UpdatePropertyPayload_convertedValues(ctx context.C
 }
 func (ec *executionContext) fieldContext_UpdatePropertyPayload_convertedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UpdatePropertyPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _View_id(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, true, false, "ID")
+}
+
+func (ec *executionContext) _View_objectType(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.View().ObjectType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, true, true, "String")
+}
+
+func (ec *executionContext) _View_name(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, false, false, "String")
+}
+
+func (ec *executionContext) _View_filter(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_filter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_View_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _View_sort(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_sort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.View().Sort(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ViewSortKey) graphql.Marshaler {
+			return ec.marshalNViewSortKey2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewSortKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_sort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "View",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViewSortKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _View_columns(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, false, false, "String")
+}
+
+func (ec *executionContext) _View_visibility(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.View().Visibility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ViewVisibility) graphql.Marshaler {
+			return ec.marshalNViewVisibility2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, true, true, "ViewVisibility")
+}
+
+func (ec *executionContext) _View_records(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.View().Records(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {
+			return ec.marshalNRecordConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "View",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_View_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _View_createdAt(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _View_updatedAt(ctx context.Context, field graphql.CollectedField, obj *view.View) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_View_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_View_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("View", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ViewPayload_view(ctx context.Context, field graphql.CollectedField, obj *model.ViewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewPayload_view(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.View, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *view.View) graphql.Marshaler {
+			return ec.marshalNView2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewPayload_view(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_View(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewSortKey_property(ctx context.Context, field graphql.CollectedField, obj *model.ViewSortKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewSortKey_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Property, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewSortKey_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViewSortKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ViewSortKey_direction(ctx context.Context, field graphql.CollectedField, obj *model.ViewSortKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewSortKey_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SortDirection) graphql.Marshaler {
+			return ec.marshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewSortKey_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViewSortKey", field, false, false, "SortDirection")
+}
+
+func (ec *executionContext) _ViewSortKey_nulls(ctx context.Context, field graphql.CollectedField, obj *model.ViewSortKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewSortKey_nulls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nulls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NullsOrder) graphql.Marshaler {
+			return ec.marshalNNullsOrder2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewSortKey_nulls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViewSortKey", field, false, false, "NullsOrder")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -12797,6 +13787,87 @@ func UnmarshalCreateRecordsInput(ctx context.Context, raw any) (model.CreateReco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateViewInput(ctx context.Context, obj any) (model.CreateViewInput, error) {
+	var it model.CreateViewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["visibility"]; !present {
+		asMap["visibility"] = "SHARED"
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name", "filter", "sort", "columns", "visibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		case "sort":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sort"))
+			data, err := ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sort = data
+		case "columns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("columns"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Columns = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOViewVisibility2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateViewInput unmarshals raw into the CreateViewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateViewInput(ctx context.Context, raw any) (model.CreateViewInput, error) {
+	var out model.CreateViewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateViewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeleteAssociationLabelInput(ctx context.Context, obj any) (model.DeleteAssociationLabelInput, error) {
 	var it model.DeleteAssociationLabelInput
 	if obj == nil {
@@ -12847,6 +13918,48 @@ func (ec *executionContext) unmarshalInputDeleteAssociationLabelInput(ctx contex
 func UnmarshalDeleteAssociationLabelInput(ctx context.Context, raw any) (model.DeleteAssociationLabelInput, error) {
 	var out model.DeleteAssociationLabelInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAssociationLabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteViewInput(ctx context.Context, obj any) (model.DeleteViewInput, error) {
+	var it model.DeleteViewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteViewInput unmarshals raw into the DeleteViewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteViewInput(ctx context.Context, raw any) (model.DeleteViewInput, error) {
+	var out model.DeleteViewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteViewInput", raw, &out)
 	return out, err
 }
 
@@ -14475,6 +15588,83 @@ func UnmarshalUpdateRecordsInput(ctx context.Context, raw any) (model.UpdateReco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateViewInput(ctx context.Context, obj any) (model.UpdateViewInput, error) {
+	var it model.UpdateViewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "filter", "sort", "columns", "visibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		case "sort":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sort"))
+			data, err := ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sort = data
+		case "columns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("columns"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Columns = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOViewVisibility2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateViewInput unmarshals raw into the UpdateViewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateViewInput(ctx context.Context, raw any) (model.UpdateViewInput, error) {
+	var out model.UpdateViewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateViewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpsertRecordsInput(ctx context.Context, obj any) (model.UpsertRecordsInput, error) {
 	var it model.UpsertRecordsInput
 	if obj == nil {
@@ -14550,6 +15740,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case view.View:
+		return ec._View(ctx, sel, &obj)
+	case *view.View:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._View(ctx, sel, obj)
 	case records.Record:
 		return ec._Record(ctx, sel, &obj)
 	case *records.Record:
@@ -15360,6 +16557,39 @@ func (ec *executionContext) _DeleteRecordPermanentlyPayload(ctx context.Context,
 	return out
 }
 
+var deleteViewPayloadImplementors = []string{"DeleteViewPayload"}
+
+func (ec *executionContext) _DeleteViewPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteViewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteViewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteViewPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteViewPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disassociationPayloadImplementors = []string{"DisassociationPayload"}
 
 func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisassociationPayload) graphql.Marshaler {
@@ -15762,6 +16992,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "archivePipelineStage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archivePipelineStage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createView":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createView(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateView":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateView(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteView":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteView(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -16647,6 +17898,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_objectType(ctx, field)
 				})
+		case "views":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_views(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -16945,6 +18202,164 @@ func (ec *executionContext) _UpdatePropertyPayload(ctx context.Context, sel ast.
 			}
 		case "convertedValues":
 			out.Values[i] = ec._UpdatePropertyPayload_convertedValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewImplementors = []string{"View", "Node"}
+
+func (ec *executionContext) _View(ctx context.Context, sel ast.SelectionSet, obj *view.View) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("View")
+		case "id":
+			out.Values[i] = ec._View_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._View_objectType(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._View_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filter":
+			out.Values[i] = ec._View_filter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sort":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._View_sort(ctx, field, obj)
+				})
+		case "columns":
+			out.Values[i] = ec._View_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._View_visibility(ctx, field, obj)
+				})
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._View_records(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._View_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._View_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewPayloadImplementors = []string{"ViewPayload"}
+
+func (ec *executionContext) _ViewPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ViewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViewPayload")
+		case "view":
+			out.Values[i] = ec._ViewPayload_view(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewSortKeyImplementors = []string{"ViewSortKey"}
+
+func (ec *executionContext) _ViewSortKey(ctx context.Context, sel ast.SelectionSet, obj *model.ViewSortKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewSortKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViewSortKey")
+		case "property":
+			out.Values[i] = ec._ViewSortKey_property(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._ViewSortKey_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nulls":
+			out.Values[i] = ec._ViewSortKey_nulls(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17554,6 +18969,11 @@ func (ec *executionContext) unmarshalNCreateRecordsInput2githubᚗcomᚋacmeᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateViewInput(ctx context.Context, v any) (model.CreateViewInput, error) {
+	res, err := ec.unmarshalInputCreateViewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDataModel2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDataModel(ctx context.Context, sel ast.SelectionSet, v *model.DataModel) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DataModel!")
@@ -17578,6 +18998,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 
 func (ec *executionContext) unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
 	res, err := ec.unmarshalInputDeleteAssociationLabelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewInput(ctx context.Context, v any) (model.DeleteViewInput, error) {
+	res, err := ec.unmarshalInputDeleteViewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17770,6 +19195,16 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋacmeᚋcrmᚋgraphᚋ
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNNullsOrder2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx context.Context, v any) (model.NullsOrder, error) {
+	var res model.NullsOrder
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNullsOrder2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNullsOrder(ctx context.Context, sel ast.SelectionSet, v model.NullsOrder) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNObjectType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.ObjectType) graphql.Marshaler {
@@ -18164,6 +19599,16 @@ func (ec *executionContext) unmarshalNSetRecordLayoutInput2githubᚗcomᚋacme�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
+	var res model.SortDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v model.SortDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
 	var res apierr.Code
 	err := res.UnmarshalGQL(v)
@@ -18271,9 +19716,72 @@ func (ec *executionContext) unmarshalNUpdateRecordsInput2githubᚗcomᚋacmeᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateViewInput(ctx context.Context, v any) (model.UpdateViewInput, error) {
+	res, err := ec.unmarshalInputUpdateViewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpsertRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpsertRecordsInput(ctx context.Context, v any) (model.UpsertRecordsInput, error) {
 	res, err := ec.unmarshalInputUpsertRecordsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNView2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*view.View) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNView2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNView2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐView(ctx context.Context, sel ast.SelectionSet, v *view.View) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "View!")
+		return graphql.Null
+	}
+	return ec._View(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNViewSortKey2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewSortKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ViewSortKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViewSortKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewSortKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViewSortKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewSortKey(ctx context.Context, sel ast.SelectionSet, v *model.ViewSortKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ViewSortKey!")
+		return graphql.Null
+	}
+	return ec._ViewSortKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNViewVisibility2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx context.Context, v any) (model.ViewVisibility, error) {
+	var res model.ViewVisibility
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViewVisibility2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx context.Context, sel ast.SelectionSet, v model.ViewVisibility) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18577,6 +20085,13 @@ func (ec *executionContext) marshalODeleteRecordPermanentlyPayload2ᚖgithubᚗc
 	return ec._DeleteRecordPermanentlyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeleteViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteViewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteViewPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18633,6 +20148,24 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -18656,6 +20189,24 @@ func (ec *executionContext) marshalOItemError2ᚖgithubᚗcomᚋacmeᚋcrmᚋint
 		return graphql.Null
 	}
 	return ec._ItemError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := schematype.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalJSON(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOJSONValue2interface(ctx context.Context, v any) (any, error) {
@@ -19030,6 +20581,29 @@ func (ec *executionContext) marshalOUpdatePropertyPayload2ᚖgithubᚗcomᚋacme
 		return graphql.Null
 	}
 	return ec._UpdatePropertyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewPayload(ctx context.Context, sel ast.SelectionSet, v *model.ViewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ViewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOViewVisibility2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx context.Context, v any) (*model.ViewVisibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ViewVisibility)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOViewVisibility2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewVisibility(ctx context.Context, sel ast.SelectionSet, v *model.ViewVisibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/view"
 )
 
 type ArchiveObjectTypePayload struct {
@@ -157,6 +158,16 @@ type CreateRecordsInput struct {
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
+type CreateViewInput struct {
+	ObjectType string `json:"objectType"`
+	// 1 to 200 characters, unique within the object type (CONFLICT).
+	Name       string          `json:"name"`
+	Filter     *RecordFilter   `json:"filter,omitempty"`
+	Sort       []*RecordSort   `json:"sort,omitempty"`
+	Columns    []string        `json:"columns,omitempty"`
+	Visibility *ViewVisibility `json:"visibility,omitempty"`
+}
+
 // The object types and the association types that link them.
 type DataModel struct {
 	ObjectTypes []*meta.ObjectType `json:"objectTypes"`
@@ -191,6 +202,14 @@ type DeleteRecordPermanentlyPayload struct {
 	DeletedID string `json:"deletedId"`
 	// The record and those merged into it.
 	DeletedRecords int `json:"deletedRecords"`
+}
+
+type DeleteViewInput struct {
+	ID string `json:"id"`
+}
+
+type DeleteViewPayload struct {
+	DeletedID string `json:"deletedId"`
 }
 
 type DisassociationPayload struct {
@@ -471,6 +490,16 @@ type UpdateRecordsInput struct {
 	Inputs     []*UpdateRecordInput `json:"inputs"`
 }
 
+// Fields left out stay as they are; filter: null removes the filter.
+type UpdateViewInput struct {
+	ID         string          `json:"id"`
+	Name       *string         `json:"name,omitempty"`
+	Filter     *RecordFilter   `json:"filter,omitempty"`
+	Sort       []*RecordSort   `json:"sort,omitempty"`
+	Columns    []string        `json:"columns,omitempty"`
+	Visibility *ViewVisibility `json:"visibility,omitempty"`
+}
+
 type UpsertRecordsInput struct {
 	ObjectType string `json:"objectType"`
 	// The unique property to match on; may be omitted when the object type has exactly one.
@@ -479,6 +508,17 @@ type UpsertRecordsInput struct {
 	Inputs []*RecordPropertiesInput `json:"inputs"`
 	// Accept the emails of contacts deleted permanently.
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
+}
+
+type ViewPayload struct {
+	View *view.View `json:"view"`
+}
+
+// A saved sort key.
+type ViewSortKey struct {
+	Property  string        `json:"property"`
+	Direction SortDirection `json:"direction"`
+	Nulls     NullsOrder    `json:"nulls"`
 }
 
 // How a property is edited.
@@ -823,6 +863,61 @@ func (e *SortDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ViewVisibility string
+
+const (
+	ViewVisibilityShared  ViewVisibility = "SHARED"
+	ViewVisibilityPrivate ViewVisibility = "PRIVATE"
+)
+
+var AllViewVisibility = []ViewVisibility{
+	ViewVisibilityShared,
+	ViewVisibilityPrivate,
+}
+
+func (e ViewVisibility) IsValid() bool {
+	switch e {
+	case ViewVisibilityShared, ViewVisibilityPrivate:
+		return true
+	}
+	return false
+}
+
+func (e ViewVisibility) String() string {
+	return string(e)
+}
+
+func (e *ViewVisibility) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ViewVisibility(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ViewVisibility", str)
+	}
+	return nil
+}
+
+func (e ViewVisibility) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ViewVisibility) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ViewVisibility) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -95,7 +95,7 @@ func writeMigration(t *testing.T, dir, name, changes string) string {
 	if strings.Contains(changes, "PRAGMA foreign_keys") {
 		text += "-- PRAGMA foreign_keys does nothing inside the migration's transaction: if ent\n" +
 			"-- rebuilds a table here (its way to change a SQLite column), the file needs\n" +
-			"-- \"-- +goose NO TRANSACTION\" above \"-- +goose Up\".\n"
+			"-- goose's NO TRANSACTION annotation above its Up annotation.\n"
 	}
 	text += "-- +goose Up\n" + changes
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {

@@ -19,6 +19,7 @@ const (
 	Pipeline        = "Pipeline"
 	PipelineStage   = "PipelineStage"
 	AssociationType = "AssociationType"
+	View            = "View"
 )
 
 // Encode returns the global id of kind and id.

@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,6 +24,10 @@ type Query struct {
 	// Labels, for associations, keeps records linked under any of these
 	// labels; none keeps every associated record.
 	Labels []string `json:"labels,omitempty"`
+	// View is a saved view to read through. The view package applies it
+	// (merging its filter and sort into the query) before the read; a
+	// store refuses a query whose view was not applied.
+	View int `json:"view,omitempty"`
 	// Filter keeps the records it matches.
 	Filter *search.Filter `json:"filter,omitempty"`
 	// Sort orders the records by these keys, then by id; without keys,
@@ -78,6 +83,9 @@ type Selection struct {
 // Select checks q against m: its object type, filter, sort and page.
 // Relative dates in the filter are read against the clock.
 func (q Query) Select(m *meta.Model) (*Selection, error) {
+	if q.View != 0 {
+		return nil, errors.New("records: a read through a view the view package did not apply")
+	}
 	ot, err := m.Lookup(q.ObjectType)
 	if err != nil {
 		return nil, err

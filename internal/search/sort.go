@@ -21,8 +21,8 @@ type Sort struct {
 	Nulls    string `json:"nulls,omitempty"`
 }
 
-// nullsFirst resolves the default.
-func (s Sort) nullsFirst() bool {
+// NullsFirst reports whether nulls come first, the default resolved.
+func (s Sort) NullsFirst() bool {
 	if s.Nulls == "" {
 		return s.Desc
 	}
@@ -69,7 +69,7 @@ func ParseSorts(raw any, path string) ([]Sort, error) {
 		default:
 			return nil, Error(apierr.BadUserInput, at+".nulls", name, "nulls is FIRST or LAST")
 		}
-		if s.nullsFirst() == s.Desc {
+		if s.NullsFirst() == s.Desc {
 			s.Nulls = "" // the default, written one way
 		}
 		for k := range m {
@@ -137,7 +137,7 @@ func CheckSorts(ot *meta.ObjectType, sorts []Sort, rank func(q *db.SQL, alias st
 		if def.Archived {
 			return nil, Error(apierr.BadUserInput, at, s.Property, "property %q of %s is archived", s.Property, ot.Name)
 		}
-		k := key{name: def.Name, column: systemColumns[def.Name], kind: kindOf(def), desc: s.Desc, nullsFirst: s.nullsFirst()}
+		k := key{name: def.Name, column: systemColumns[def.Name], kind: kindOf(def), desc: s.Desc, nullsFirst: s.NullsFirst()}
 		if k.kind == kMulti {
 			return nil, Error(apierr.BadUserInput, at, s.Property, "a multi-select (%q) does not sort", s.Property)
 		}
