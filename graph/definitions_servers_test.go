@@ -4,11 +4,17 @@ package graph_test
 // database, and definition changes racing record writes.
 
 import (
+	"crypto/rand"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/dbtest"
 )
 
 func TestDefinitionChangesReachEveryServer(t *testing.T) {
@@ -189,6 +195,115 @@ func TestDefinitionChangesReachEveryServer(t *testing.T) {
 			b.fails(createMutation, map[string]any{"t": "deals", "p": map[string]any{"dealname": "Via b", "pipeline": "partners", "dealstage": "p_new"}}, "BAD_USER_INPUT", "dealstage")
 		})
 	})
+}
+
+// Two server processes over one database, each with its own pool,
+// definitions cache and (on PostgreSQL) listening connection: a definition
+// changed through one is seen by the very next request on the other, every
+// time, while between changes the other answers from its cache without a
+// statement. Then, on PostgreSQL, the other's listening connection is
+// killed: a change made while it is gone is never heard, and must be seen
+// all the same; once it listens again, the cache is trusted again.
+func TestDefinitionChangeSeenByTheNextRequestOfAnotherProcess(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			shared := dbtest.URL(t, dialect)
+			a := newAPI(t, dbtest.OpenURL(t, shared), nil)
+			// b's connections carry a name of their own, for the kill.
+			bURL, app := shared, "crm-b-"+rand.Text()
+			if dialect == "postgres" {
+				u, err := url.Parse(shared)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q := u.Query()
+				q.Set("application_name", app)
+				u.RawQuery = q.Encode()
+				bURL = u.String()
+			}
+			counter := &db.Counter{}
+			b := newAPI(t, dbtest.OpenURL(t, bURL, db.WithCounter(counter)), counter)
+			if a.ws != b.ws {
+				t.Fatalf("workspaces %d and %d", a.ws, b.ws)
+			}
+			a.createProperty("contacts", map[string]any{"name": "tagline", "label": "Tagline 0", "type": "STRING", "fieldType": "TEXT"})
+			round := 0
+			change := func() {
+				t.Helper()
+				round++
+				label := fmt.Sprint("Tagline ", round)
+				a.updateProperty(map[string]any{"objectType": "contacts", "name": "tagline", "label": label})
+				if got := b.mustProperty("contacts", "tagline").Label; got != label {
+					t.Fatalf("round %d: the other server answered %q right after the change to %q", round, got, label)
+				}
+			}
+			// cached reports whether b answers from its cache, no statement
+			// sent (never on SQLite, which reads the version every time).
+			cached := func() bool {
+				t.Helper()
+				counter.Reset()
+				b.mustProperty("contacts", "tagline")
+				return counter.Count() == 0
+			}
+			b.mustProperty("contacts", "tagline") // b has definitions cached
+			for range 50 {
+				change()
+				if dialect == "postgres" && !cached() {
+					t.Fatalf("round %d: the other server read the definitions again with nothing changed: %d statements", round, counter.Count())
+				}
+			}
+			if dialect != "postgres" {
+				return
+			}
+			// b's listening connection is the one of its connections that
+			// last sent the empty query of a sync.
+			listener := func() (pid int) {
+				t.Helper()
+				err := db.Build(a.d.Dialect, "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = ").
+					Arg(app).T(" AND query = ';'").Row(t.Context(), a.d.SQL, &pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return pid
+			}
+			kill := func() int {
+				t.Helper()
+				pid := listener()
+				var ok bool
+				if err := db.Build(a.d.Dialect, "SELECT pg_terminate_backend(").Arg(pid).T(")").Row(t.Context(), a.d.SQL, &ok); err != nil || !ok {
+					t.Fatalf("kill the listening connection %d: %v", pid, err)
+				}
+				return pid
+			}
+			eventually := func(what string, cond func() bool) {
+				t.Helper()
+				for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatal(what)
+					}
+				}
+			}
+			// Killed, changed, read: the sync fails, and b reads the
+			// version until it listens again.
+			kill()
+			change()
+			eventually("the other server does not trust its cache again after it lost its listening connection", cached)
+			// Killed, changed, listening again before the next read: what
+			// was cached before must be checked again.
+			old := kill()
+			a.updateProperty(map[string]any{"objectType": "contacts", "name": "tagline", "label": "While away"})
+			eventually("the other server does not listen again", func() bool { return listener() > 0 && listener() != old })
+			if got := b.mustProperty("contacts", "tagline").Label; got != "While away" {
+				t.Fatalf("the other server answered %q after listening again", got)
+			}
+			for range 10 {
+				change()
+				if !cached() {
+					t.Fatalf("round %d: the other server read the definitions again with nothing changed: %d statements", round, counter.Count())
+				}
+			}
+		})
+	}
 }
 
 // Rules 2 and 8 together: an option removed (clearing its values) while

@@ -98,6 +98,9 @@ func NewHandler(cfg Config) *Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	// Definitions changed through other server processes are heard, so
+	// that requests need not read the schema version (meta.Cache).
+	cfg.DB.WatchDefinitions()
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
 	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w),

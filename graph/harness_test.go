@@ -62,7 +62,12 @@ func newAPI(t *testing.T, d *db.DB, c *db.Counter) *api {
 	if err != nil {
 		t.Fatalf("install: %v", err)
 	}
-	return &api{t: t, h: graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, NoReadPlans: plansOff}), d: d, ws: ws, counter: c}
+	h := graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, NoReadPlans: plansOff})
+	// The server as it runs once it hears definition changes (PostgreSQL).
+	if err := d.AwaitDefinitionsWatch(t.Context()); err != nil {
+		t.Fatalf("listen for definition changes: %v", err)
+	}
+	return &api{t: t, h: h, d: d, ws: ws, counter: c}
 }
 
 // plansOff runs the suite with every field answered by gqlgen's executor
@@ -73,8 +78,15 @@ var plansOff = os.Getenv("CRM_READ_PLANS") == "off"
 // executorOnly is a over the same database with every field answered by
 // gqlgen's executor, never a read plan.
 func (a *api) executorOnly() *api {
+	return a.withConfig(graph.Config{NoReadPlans: true})
+}
+
+// withConfig is a over the same database through a handler of its own,
+// configured by cfg (its database and workspace are a's).
+func (a *api) withConfig(cfg graph.Config) *api {
 	b := *a
-	b.h = graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws, NoReadPlans: true})
+	cfg.DB, cfg.WorkspaceID = a.d, a.ws
+	b.h = graph.NewHandler(cfg)
 	return &b
 }
 

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acme/crm/graph"
 )
 
 // createLinked creates n records of objectType, each associated with to
@@ -65,15 +67,22 @@ func TestNestedQueriesStatementBound(t *testing.T) {
 		}
 		a.counter.Keep = true
 		// A read plan answers these queries; gqlgen's executor must keep
-		// the same bound for the selections a plan does not know.
+		// the same bound for the selections a plan does not know. Pages of
+		// 100 three levels deep cost 11 million, over the default limit.
 		for _, via := range []struct {
-			name string
-			a    *api
-		}{{"read plan", a}, {"executor", a.executorOnly()}} {
-			a := via.a
+			name    string
+			noPlans bool
+		}{{"read plan", plansOff}, {"executor", true}} {
+			a := a.withConfig(graph.Config{NoReadPlans: via.noPlans, Limits: graph.Limits{Cost: 20_000_000}})
 			a.ok(`{ objectTypes { name } }`, nil, nil) // a new server reads the definitions once
 			for _, levels := range []int{1, 2, 3} {
-				for _, size := range []int{1, 10, 30} {
+				// One statement a level. SQLite reads the definitions'
+				// version besides; PostgreSQL hears it (meta.Cache).
+				most := levels + 1
+				if a.d.Dialect.Name() == "postgres" {
+					most = levels
+				}
+				for _, size := range []int{1, 10, 100} {
 					t.Run(fmt.Sprintf("%s, %d levels, pages of %d", via.name, levels, size), func(t *testing.T) {
 						a.counter.Reset()
 						var out struct {
@@ -100,9 +109,9 @@ func TestNestedQueriesStatementBound(t *testing.T) {
 								data = append(data, s)
 							}
 						}
-						if len(data) > levels || a.counter.Count() > int64(levels+1) {
-							t.Fatalf("%d statements for records and associations, %d in all, for %d levels:\n%s",
-								len(data), a.counter.Count(), levels, strings.Join(a.counter.Statements(), "\n"))
+						if len(data) > levels || a.counter.Count() > int64(most) {
+							t.Fatalf("%d statements for records and associations, %d in all (at most %d), for %d levels:\n%s",
+								len(data), a.counter.Count(), most, levels, strings.Join(a.counter.Statements(), "\n"))
 						}
 						t.Logf("%d statements, %d for records and associations", a.counter.Count(), len(data))
 						// Every parent got its own page, whatever its siblings hold.

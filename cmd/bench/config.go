@@ -20,7 +20,7 @@ const (
 	levels             = 3
 	warmupRequests     = 50
 	maxRatioP50        = 2.0
-	maxStmtsPerRequest = levels + 1
+	maxStmtsPerRequest = levels
 )
 
 // concurrencies are the numbers of clients measured, in order.

@@ -18,7 +18,8 @@
 // statements the API sends per request.
 //
 // Goals: API p50 at concurrency 1 within 2x of the baseline's; SQL
-// statements per request at most nesting levels + 1 (3 + 1 = 4).
+// statements per request at most nesting levels (3): one a level, the
+// definitions version not read (it is heard: db.DB.DefinitionsUnchanged).
 //
 // Then the writes (writes.go): 20,000 more contacts, and a copy of the
 // records table without history (bench_records_plain). Single-record

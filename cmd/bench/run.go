@@ -100,6 +100,10 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 		defer api.Close()
 		servers = append(servers, server{name: name, url: api.URL + "/graphql", graphQL: true})
 	}
+	// Measured as a server runs once it listens for definition changes.
+	if err := d.AwaitDefinitionsWatch(ctx); err != nil {
+		return false, fmt.Errorf("listen for definition changes: %w", err)
+	}
 	baseDB, err := openBaselineDB(ctx, schemaURL)
 	if err != nil {
 		return false, fmt.Errorf("open the baseline's pool: %w", err)
@@ -195,6 +199,9 @@ func showStatements(ctx context.Context, schemaURL string, ws int, out io.Writer
 	defer d.Close()
 	srv := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws}))
 	defer srv.Close()
+	if err := d.AwaitDefinitionsWatch(ctx); err != nil {
+		return fmt.Errorf("listen for definition changes: %w", err)
+	}
 	c := newClient()
 	defer c.CloseIdleConnections()
 	s := server{name: "api", url: srv.URL, graphQL: true}

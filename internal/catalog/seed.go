@@ -19,6 +19,7 @@ import (
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/db"
 )
 
 // Seed creates in the workspace whatever of the standard catalog it lacks:
@@ -26,16 +27,17 @@ import (
 // by key, association types by (from, to, label). Rows that exist are left
 // as they are, since an admin may have changed them (added options, renamed
 // a stage). When it creates anything it bumps the workspace's schema
-// version. It is one transaction of at most 15 statements whatever the catalog's
-// size: one read and at most one bulk insert per table. The whole catalog is
-// a few hundred rows, so no insert comes near PostgreSQL's bind parameter
-// limit.
-func Seed(ctx context.Context, client *ent.Client, workspaceID int) error {
-	tx, err := client.Tx(ctx)
+// version, and on PostgreSQL notifies the server processes that listen
+// (db.NotifyDefinitions). It is one transaction of at most 16 statements
+// whatever the catalog's size: one read and at most one bulk insert per
+// table. The whole catalog is a few hundred rows, so no insert comes near
+// PostgreSQL's bind parameter limit.
+func Seed(ctx context.Context, d *db.DB, workspaceID int) error {
+	tx, err := d.Client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("seed catalog: %w", err)
 	}
-	s := &seeder{tx: tx, ws: workspaceID, cat: Standard()}
+	s := &seeder{tx: tx, dialect: d.Dialect, ws: workspaceID, cat: Standard()}
 	if err := s.run(ctx); err != nil {
 		return errors.Join(fmt.Errorf("seed catalog in workspace %d: %w", workspaceID, err), tx.Rollback())
 	}
@@ -47,6 +49,7 @@ func Seed(ctx context.Context, client *ent.Client, workspaceID int) error {
 
 type seeder struct {
 	tx      *ent.Tx
+	dialect db.Dialect
 	ws      int
 	cat     *Catalog
 	created int
@@ -88,7 +91,10 @@ func (s *seeder) run(ctx context.Context) error {
 		return nil
 	}
 	// Update, not UpdateOne: UpdateOne reads the row back, which nobody needs.
-	return s.tx.Workspace.Update().Where(workspace.ID(s.ws)).AddSchemaVersion(1).Exec(ctx)
+	if err := s.tx.Workspace.Update().Where(workspace.ID(s.ws)).AddSchemaVersion(1).Exec(ctx); err != nil {
+		return err
+	}
+	return db.NotifyDefinitions(ctx, s.tx, s.dialect, s.ws)
 }
 
 // lockWorkspace makes concurrent seeds of one workspace (two servers starting

@@ -36,6 +36,7 @@ type DB struct {
 	SQL      *stdsql.DB
 	prepared prepared
 	counter  *Counter
+	watch    *watch // nil on SQLite
 }
 
 // Option changes how Open builds the client.
@@ -76,15 +77,26 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
 	}
+	var w *watch
+	if d.Name() == dialect.Postgres {
+		if w, err = newWatch(dsn); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
+		}
+	}
 	var drv dialect.Driver = entsql.OpenDB(d.Name(), sqlDB)
 	if o.counter != nil {
 		drv = o.counter.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB, counter: o.counter}, nil
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB, counter: o.counter, watch: w}, nil
 }
 
-// Close closes the prepared statements and the connection pool.
+// Close stops listening for changes of definitions and closes the
+// prepared statements and the connection pool.
 func (db *DB) Close() error {
+	if db.watch != nil {
+		db.watch.close()
+	}
 	db.prepared.mu.Lock()
 	for _, s := range db.prepared.stmts {
 		s.Close()

@@ -42,14 +42,22 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB), opts ...db.Option) {
 // is unset.
 func Open(t testing.TB, dialectName string, opts ...db.Option) *db.DB {
 	t.Helper()
+	return OpenURL(t, URL(t, dialectName), opts...)
+}
+
+// OpenURL opens the database at rawURL (from URL) and migrates it, closed
+// when the test ends: a second OpenURL of the same URL is another server
+// process over the same database.
+func OpenURL(t testing.TB, rawURL string, opts ...db.Option) *db.DB {
+	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, URL(t, dialectName), opts...)
+	d, err := db.Open(ctx, rawURL, opts...)
 	if err != nil {
-		t.Fatalf("open %s: %v", dialectName, err)
+		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
 	if err := d.Migrate(ctx, db.MigrateLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))); err != nil {
-		t.Fatalf("migrate %s: %v", dialectName, err)
+		t.Fatalf("migrate: %v", err)
 	}
 	return d
 }

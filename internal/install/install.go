@@ -62,7 +62,7 @@ func defaultWorkspace(ctx context.Context, d *db.DB) (int, error) {
 // Workspace seeds the standard catalog into a workspace and builds the
 // indexes of its unique properties.
 func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
-	if err := catalog.Seed(ctx, d.Client, workspaceID); err != nil {
+	if err := catalog.Seed(ctx, d, workspaceID); err != nil {
 		return fmt.Errorf("seed workspace %d: %w", workspaceID, err)
 	}
 	m, err := meta.NewCache(d).Get(ctx, workspaceID)

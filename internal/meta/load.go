@@ -14,42 +14,54 @@ import (
 	"github.com/acme/crm/internal/db"
 )
 
-// Cache keeps the latest Model of each workspace in this process. Every Get
-// asks the database for the workspace's schema version (one indexed read)
-// and reloads when it moved, so a definition changed through another server
-// process is seen by the next request here.
+// Cache keeps the latest Model of each workspace in this process, so that
+// a definition changed through another server process is seen by the next
+// request here. On SQLite every Get reads the workspace's schema version
+// (one embedded, indexed read) and reloads when it moved. On PostgreSQL a
+// Get trusts its model without a statement while the database's watch
+// says nothing was heard of the workspace since the version was read, as
+// of a sync sent after the Get began (db.DB.DefinitionsUnchanged, where
+// the reasoning is); otherwise it reads the version as on SQLite.
 type Cache struct {
 	db     *db.DB
 	mu     sync.Mutex
-	models map[int]*Model
+	models map[int]cached
+}
+
+// cached is a model and the mark noted before its version was read.
+type cached struct {
+	model *Model
+	mark  db.Mark
 }
 
 // NewCache returns an empty cache over d.
 func NewCache(d *db.DB) *Cache {
-	return &Cache{db: d, models: map[int]*Model{}}
+	return &Cache{db: d, models: map[int]cached{}}
 }
 
 // Get returns the current definitions of a workspace.
 func (c *Cache) Get(ctx context.Context, workspaceID int) (*Model, error) {
-	// The one statement of every request, prepared (db.DB.Read).
+	c.mu.Lock()
+	e := c.models[workspaceID]
+	c.mu.Unlock()
+	if e.model != nil && c.db.DefinitionsUnchanged(ctx, workspaceID, e.mark) {
+		return e.model, nil
+	}
+	mark := c.db.DefinitionsMark(workspaceID)
 	var version int64
 	err := c.db.ReadRow(ctx, db.Build(c.db.Dialect, "SELECT schema_version FROM workspaces WHERE id = ").Arg(workspaceID), &version)
 	if err != nil {
 		return nil, fmt.Errorf("read schema version of workspace %d: %w", workspaceID, err)
 	}
-	c.mu.Lock()
-	m := c.models[workspaceID]
-	c.mu.Unlock()
-	if m != nil && m.Version == version {
-		return m, nil
-	}
-	m, err = Load(ctx, c.db.Client, workspaceID, version)
-	if err != nil {
-		return nil, err
+	m := e.model
+	if m == nil || m.Version != version {
+		if m, err = Load(ctx, c.db.Client, workspaceID, version); err != nil {
+			return nil, err
+		}
 	}
 	c.mu.Lock()
-	if old := c.models[workspaceID]; old == nil || old.Version <= m.Version {
-		c.models[workspaceID] = m
+	if old := c.models[workspaceID].model; old == nil || old.Version <= m.Version {
+		c.models[workspaceID] = cached{model: m, mark: mark}
 	}
 	c.mu.Unlock()
 	return m, nil

@@ -160,8 +160,9 @@ func (u *Unit) records(ctx context.Context, m *meta.Model, opts Options, fn func
 // first moves the workspace's schema version on from m's: that locks the
 // workspace row until the change commits, so that record writes wait for
 // it or it for them, and every server process reloads its definitions at
-// its next request. A change checked against m is refused with CONFLICT
-// when another committed since m was read, rather than overwrite it.
+// its next request (told at the commit: db.NotifyDefinitions). A change
+// checked against m is refused with CONFLICT when another committed since
+// m was read, rather than overwrite it.
 // Values fn rewrites keep their history, as SYSTEM writes.
 func (u *Unit) Definitions(ctx context.Context, m *meta.Model, fn func(tx *Tx) error) error {
 	err := u.run(ctx, m, history.Source{Type: history.System, ID: "definition"}, func(t *Tx) error {
@@ -171,6 +172,9 @@ func (u *Unit) Definitions(ctx context.Context, m *meta.Model, fn func(tx *Tx) e
 		}
 		if n == 0 {
 			return apierr.New(apierr.Conflict, "the definitions changed since this request read them; try again")
+		}
+		if err := db.NotifyDefinitions(ctx, t.Tx, t.Dialect, m.WorkspaceID); err != nil {
+			return err
 		}
 		t.locked = true
 		return fn(t)
