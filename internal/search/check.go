@@ -313,11 +313,9 @@ func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any
 		return nil
 	case kMulti:
 		if l.op == EQ {
-			list, ok := raw.([]any)
-			if !ok {
-				list = []any{raw}
-			}
-			v, err := values.Normalize(ot, def, list)
+			// The set as a write takes it: a list of options, or one
+			// string of them separated by ";".
+			v, err := values.Normalize(ot, def, raw)
 			if err != nil {
 				return err
 			}
