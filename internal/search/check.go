@@ -377,10 +377,11 @@ func (c checker) span(ot *meta.ObjectType, def *meta.Property, raw any) (span, e
 		t := d.From(c.now).Truncate(time.Millisecond)
 		return span{t, t.Add(time.Millisecond)}, nil
 	}
-	asDate := &meta.Property{Name: def.Name, Type: propdef.Date, FieldType: propdef.DateField}
-	if v, err := values.Normalize(ot, asDate, raw); err == nil && v != nil {
-		t, err := time.Parse(values.DateLayout, v.(string))
-		if err == nil {
+	// Only a value written as a day is a day: a datetime at midnight
+	// ("2024-05-01T00:00:00Z", or its epoch milliseconds) is that
+	// millisecond, though a date property would take it as the day.
+	if s, ok := raw.(string); ok {
+		if t, err := time.Parse(values.DateLayout, s); err == nil {
 			return span{t, t.AddDate(0, 0, 1)}, nil
 		}
 	}
