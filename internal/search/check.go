@@ -338,8 +338,10 @@ func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any
 		return nil
 	}
 	if l.column == "id" {
-		n, ok := number(raw).(json.Number)
-		if _, err := n.Int64(); !ok || err != nil {
+		// A number as any number property takes it, "12" included.
+		v, err := values.Normalize(ot, def, raw)
+		n, ok := v.(json.Number)
+		if _, intErr := n.Int64(); err != nil || !ok || intErr != nil {
 			return fmt.Errorf("hs_object_id is compared with a whole number")
 		}
 		l.nums = append(l.nums, n)
