@@ -175,18 +175,27 @@ func (w *writer) leaf(l *leaf, alias string) {
 		q.T("(NOT ")
 		w.present(o)
 		q.T(" OR ")
-		w.positive(l, o)
+		w.held(l, o, alias)
 		q.T(")")
-	case l.ever:
-		q.T("(")
-		w.positive(l, o)
-		q.T(" OR EXISTS (SELECT 1 FROM property_histories h WHERE h.record_id = ").Ident(alias, "id").
-			T(" AND h.property = ").Arg(l.name).T(" AND h.value IS NOT NULL AND ")
-		w.positive(l, operand{doc: db.ValueDoc("h", "value"), alias: "h"})
-		q.T("))")
 	default:
-		w.positive(l, o)
+		w.held(l, o, alias)
 	}
+}
+
+// held writes "o matches l's positive operator" and, for an ever leaf,
+// "or a value it held did" (ever goes with positive operators only).
+func (w *writer) held(l *leaf, o operand, alias string) {
+	if !l.ever {
+		w.positive(l, o)
+		return
+	}
+	q := w.q
+	q.T("(")
+	w.positive(l, o)
+	q.T(" OR EXISTS (SELECT 1 FROM property_histories h WHERE h.record_id = ").Ident(alias, "id").
+		T(" AND h.property = ").Arg(l.name).T(" AND h.value IS NOT NULL AND ")
+	w.positive(l, operand{doc: db.ValueDoc("h", "value"), alias: "h"})
+	q.T("))")
 }
 
 func (w *writer) present(o operand) {
