@@ -18,23 +18,7 @@ func (a *api) createLinked(objectType string, n int, props func(i int) map[strin
 			inputs = append(inputs, map[string]any{"properties": props(i),
 				"associations": []map[string]any{{"to": to.ID, "labels": labels}}})
 		}
-		var res struct {
-			CreateRecords struct {
-				Failed  int
-				Results []struct {
-					Record recordJSON
-					Error  *struct{ Message string }
-				}
-			}
-		}
-		a.ok(`mutation($t: String!, $in: [NewRecordInput!]!) { createRecords(input: {objectType: $t, inputs: $in}) { failed results { record { `+recordFields+` } error { message } } } }`,
-			map[string]any{"t": objectType, "in": inputs}, &res)
-		if res.CreateRecords.Failed != 0 {
-			a.t.Fatalf("create %s: %+v", objectType, res.CreateRecords.Results)
-		}
-		for _, r := range res.CreateRecords.Results {
-			out = append(out, r.Record)
-		}
+		out = append(out, a.createAll(objectType, inputs)...)
 	}
 	return out
 }
