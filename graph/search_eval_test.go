@@ -102,9 +102,32 @@ func (w *evalWorld) value(r *evalRecord, name string) (any, bool) {
 // selects lists the live records of objectType f matches, in the default
 // order (newest first, then highest id) or by sorts.
 func (w *evalWorld) selects(objectType string, f map[string]any, sorts []map[string]any) []int {
-	var out []*evalRecord
+	var candidates []*evalRecord
 	for _, r := range w.recs {
-		if r.Type == objectType && !r.Archived && (f == nil || w.match(r, f)) {
+		if r.Type == objectType && !r.Archived {
+			candidates = append(candidates, r)
+		}
+	}
+	return w.pick(candidates, f, sorts)
+}
+
+// associated lists the live records of objectType associated with the
+// record parent (under any of labels, when given) f matches, ordered as
+// selects orders them.
+func (w *evalWorld) associated(parent int, objectType string, labels []string, f map[string]any, sorts []map[string]any) []int {
+	var candidates []*evalRecord
+	for _, l := range w.recs[parent].Links {
+		if t := w.recs[l.To]; l.Type == objectType && !t.Archived && (labels == nil || slices.ContainsFunc(labels, func(s string) bool { return l.Labels[s] })) {
+			candidates = append(candidates, t)
+		}
+	}
+	return w.pick(candidates, f, sorts)
+}
+
+func (w *evalWorld) pick(candidates []*evalRecord, f map[string]any, sorts []map[string]any) []int {
+	var out []*evalRecord
+	for _, r := range candidates {
+		if f == nil || w.match(r, f) {
 			out = append(out, r)
 		}
 	}

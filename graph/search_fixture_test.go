@@ -262,14 +262,32 @@ func (a *api) readWorld(w *evalWorld, objectType string, history bool) {
 	}
 }
 
-// searchCase is one filter, and sort, to run through records(...).
+// searchCase is one filter, and sort, to run through records(...) or,
+// with a parent, through the parent's associations(...).
 type searchCase struct {
 	name   string
 	filter map[string]any
 	sort   []map[string]any
+	parent *recordJSON // the record whose associations are read
+	labels []string    // associations' labels
 }
 
-// searchPages runs each case through records(objectType, filter, sort),
+// connection is the field a case pages: records, or a parent's
+// associations under the alias c.
+func (c searchCase) connection(i int, paging, selection string) string {
+	if c.parent == nil {
+		return fmt.Sprintf(`r%d: records(objectType: $t, filter: $f%d, sort: $s%d, %s) { %s }`, i, i, i, paging, selection)
+	}
+	labels := ""
+	if c.labels != nil {
+		labels = ", labels: " + jsonText(c.labels)
+	}
+	return fmt.Sprintf(`r%d: record(id: %q) { c: associations(toObjectType: $t%s, filter: $f%d, sort: $s%d, %s) { %s } }`,
+		i, c.parent.ID, labels, i, i, paging, selection)
+}
+
+// searchPages runs each case through records(objectType, filter, sort)
+// (or its parent's associations),
 // following every page of pageSize forwards (first/after) or, when
 // backward, backwards (last/before); many cases to a request. It returns
 // the ids of each case in the order the pages give them (forwards), and
@@ -301,8 +319,8 @@ func (a *api) searchPages(objectType string, cases []searchCase, pageSize int, b
 			if cursors[i] == nil {
 				count = "totalCount"
 			}
-			fields = append(fields, fmt.Sprintf(`r%d: records(objectType: $t, filter: $f%d, sort: $s%d, %s) {
-				%s edges { node { recordId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }`, i, i, i, paging, count))
+			fields = append(fields, cases[i].connection(i, paging,
+				count+" edges { node { recordId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"))
 		}
 		resp := a.do("query($t: String!, $n: Int, "+strings.Join(defs, ", ")+") { "+strings.Join(fields, "\n")+" }", vars)
 		if len(resp.Errors) > 0 {
@@ -318,7 +336,7 @@ func (a *api) searchPages(objectType string, cases []searchCase, pageSize int, b
 			}
 			a.t.Fatalf("searches failed:\n%s", strings.Join(lines, "\n"))
 		}
-		var out map[string]struct {
+		type page struct {
 			TotalCount int
 			Edges      []struct{ Node struct{ RecordID string } }
 			PageInfo   struct {
@@ -326,10 +344,17 @@ func (a *api) searchPages(objectType string, cases []searchCase, pageSize int, b
 				StartCursor, EndCursor       *string
 			}
 		}
+		var out map[string]struct {
+			page
+			C *page
+		}
 		decodeNumbers(a.t, resp.Data, &out)
 		var next []int
 		for _, i := range batch {
-			p := out[fmt.Sprint("r", i)]
+			p := out[fmt.Sprint("r", i)].page
+			if c := out[fmt.Sprint("r", i)].C; c != nil {
+				p = *c
+			}
 			if cursors[i] == nil {
 				totals[i] = p.TotalCount
 			}
@@ -373,9 +398,28 @@ func jsonText(v any) string {
 func (a *api) checkSearches(w *evalWorld, objectType string, cases []searchCase, pageSize int) {
 	a.t.Helper()
 	got, totals := a.searchPages(objectType, cases, pageSize, false)
+	a.compareSearches(w, objectType, cases, got, totals, "")
+}
+
+// checkBothWays is checkSearches walking the pages forwards and then
+// backwards (last/before): each way visits every record once, in the
+// evaluator's order.
+func (a *api) checkBothWays(w *evalWorld, objectType string, cases []searchCase, pageSize int) {
+	a.t.Helper()
+	got, totals := a.searchPages(objectType, cases, pageSize, false)
+	a.compareSearches(w, objectType, cases, got, totals, "forwards")
+	got, totals = a.searchPages(objectType, cases, pageSize, true)
+	a.compareSearches(w, objectType, cases, got, totals, "backwards")
+}
+
+func (a *api) compareSearches(w *evalWorld, objectType string, cases []searchCase, got [][]int, totals []int, way string) {
+	a.t.Helper()
 	failed := 0
 	for i, c := range cases {
 		want := w.selects(objectType, canon(c.filter), canon(c.sort))
+		if c.parent != nil {
+			want = w.associated(mustAtoi(a.t, c.parent.RecordID), objectType, c.labels, canon(c.filter), canon(c.sort))
+		}
 		if slices.Equal(got[i], want) && totals[i] == len(want) {
 			continue
 		}
@@ -383,7 +427,7 @@ func (a *api) checkSearches(w *evalWorld, objectType string, cases []searchCase,
 		if failed > 10 {
 			continue
 		}
-		a.t.Errorf("%s: %s sort %s\n got %d (totalCount %d)\nwant %d\n%s", c.name, jsonText(c.filter), jsonText(c.sort),
+		a.t.Errorf("%s %s: %s sort %s\n got %d (totalCount %d)\nwant %d\n%s", c.name, way, jsonText(c.filter), jsonText(c.sort),
 			len(got[i]), totals[i], len(want), w.explain(got[i], want))
 	}
 	if failed > 0 {
