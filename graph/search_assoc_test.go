@@ -232,6 +232,8 @@ func TestSearchAssociations(t *testing.T) {
 					"toObjectType": "contacts", "every": leaf("lifecyclestage", "EQ", "value", "customer")}}},
 				{name: "gadgets with no owner called Ann", filter: map[string]any{"association": map[string]any{
 					"toObjectType": "contacts", "labels": list("Owner"), "none": leaf("firstname", "EQ", "value", "ann")}}},
+				{name: "one label where a list goes", filter: map[string]any{"association": map[string]any{
+					"toObjectType": "contacts", "labels": "User", "some": leaf("lifecyclestage", "IN", "values", "customer")}}},
 			}, 10)
 			a.checkSearches(w, "companies", []searchCase{
 				{name: "companies with more than 2 contacts", filter: map[string]any{"association": map[string]any{"toObjectType": "contacts", "minCount": 3}}},

@@ -142,14 +142,14 @@ func (w *evalWorld) pick(candidates []*evalRecord, f map[string]any, sorts []map
 func (w *evalWorld) match(r *evalRecord, f map[string]any) bool {
 	switch {
 	case f["and"] != nil:
-		for _, c := range f["and"].([]any) {
+		for _, c := range items(f["and"]) {
 			if !w.match(r, c.(map[string]any)) {
 				return false
 			}
 		}
 		return true
 	case f["or"] != nil:
-		for _, c := range f["or"].([]any) {
+		for _, c := range items(f["or"]) {
 			if w.match(r, c.(map[string]any)) {
 				return true
 			}
@@ -173,9 +173,9 @@ func (w *evalWorld) association(r *evalRecord, a map[string]any) bool {
 		if l.Type != to || t.Archived {
 			continue
 		}
-		if labels, ok := a["labels"].([]any); ok {
+		if a["labels"] != nil {
 			found := false
-			for _, label := range labels {
+			for _, label := range items(a["labels"]) {
 				found = found || l.Labels[label.(string)]
 			}
 			if !found {
@@ -253,11 +253,20 @@ func (w *evalWorld) leaf(r *evalRecord, f map[string]any) bool {
 	return false
 }
 
+// items is a list input: a list, or one value for a list of one (GraphQL's
+// input coercion).
+func items(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
 // leafValues are the values op compares with.
 func leafValues(op string, f map[string]any) []any {
 	switch op {
 	case "IN", "CONTAINS_ALL":
-		return f["values"].([]any)
+		return items(f["values"])
 	case "BETWEEN":
 		return []any{f["value"], f["highValue"]}
 	}

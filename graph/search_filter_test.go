@@ -114,6 +114,11 @@ func operatorLeaves(w *evalWorld) []map[string]any {
 		leaf("tags", "CONTAINS_ALL", "values", list("blue", "black", "red", "green")),
 		leaf("tags", "HAS_PROPERTY"), leaf("tags", "NOT_HAS_PROPERTY"),
 
+		// One value where a list goes is a list of one (GraphQL's input
+		// coercion, of variables too).
+		leaf("qty", "IN", "values", 2), leaf("tags", "CONTAINS_ALL", "values", "red"), leaf("label", "NOT_IN", "values", "alpha"),
+		map[string]any{"and": leaf("tier", "EQ", "value", "gold")}, map[string]any{"or": leaf("qty", "LT", "value", 1)},
+
 		// Values held at any time, from history.
 		leaf("label", "EQ", "value", "ALPHA", "ever", true), leaf("label", "CONTAINS_TOKEN", "value", "ray", "ever", true),
 		leaf("label", "LT", "value", "b", "ever", true), leaf("qty", "GT", "value", 100, "ever", true),
@@ -238,6 +243,9 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 			// type's leaves select some records and leave others.
 			ops := map[string]map[string]bool{}
 			for _, l := range leaves {
+				if l["property"] == nil {
+					continue
+				}
 				kind := w.kinds["gadgets"][l["property"].(string)]
 				if ops[kind] == nil {
 					ops[kind] = map[string]bool{}

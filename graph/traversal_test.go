@@ -50,33 +50,14 @@ func TestNestedQueriesStatementBound(t *testing.T) {
 		a.counter.Keep = true
 		// A read plan answers these queries; gqlgen's executor must keep
 		// the same bound for the selections a plan does not know.
-		for _, via := range []struct {
-			name string
-			a    *api
-		}{{"read plan", a}, {"executor", a.executorOnly()}} {
+		for _, via := range a.planAndExecutor() {
 			a := via.a
 			a.ok(`{ objectTypes { name } }`, nil, nil) // a new server reads the definitions once
 			for _, levels := range []int{1, 2, 3} {
 				for _, size := range []int{1, 10, 30} {
 					t.Run(fmt.Sprintf("%s, %d levels, pages of %d", via.name, levels, size), func(t *testing.T) {
 						a.counter.Reset()
-						var out struct {
-							Records struct {
-								Edges []struct {
-									Node struct {
-										Associations struct {
-											Edges []struct {
-												Node struct {
-													Associations struct {
-														Edges []struct{ Node struct{ RecordID string } }
-													}
-												}
-											}
-										}
-									}
-								}
-							}
-						}
+						var out nestedAnswer
 						a.ok(nestedQuery(levels, size), nil, &out)
 						var data []string
 						for _, s := range a.counter.Statements() {
