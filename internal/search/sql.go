@@ -151,11 +151,11 @@ func (w *writer) leaf(l *leaf, alias string) {
 	if l.op == HasProperty {
 		if l.negate {
 			q.T("(NOT ")
-		}
-		w.present(o)
-		if l.negate {
+			w.present(o)
 			q.T(")")
+			return
 		}
+		w.held(l, o, alias) // with ever: has, or once had, a value
 		return
 	}
 	switch {
@@ -209,6 +209,10 @@ func (w *writer) present(o operand) {
 // positive writes "o has a value and it matches l's positive operator".
 func (w *writer) positive(l *leaf, o operand) {
 	q := w.q
+	if l.op == HasProperty {
+		w.present(o)
+		return
+	}
 	q.T("(")
 	w.present(o)
 	q.T(" AND ")
