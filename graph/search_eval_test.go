@@ -225,9 +225,10 @@ func (w *evalWorld) leaf(r *evalRecord, f map[string]any) bool {
 	}
 	v, present := w.value(r, name)
 	missing, _ := f["includeMissing"].(bool)
+	ever, _ := f["ever"].(bool)
 	switch op {
 	case "HAS_PROPERTY":
-		return present
+		return present || (ever && len(r.History[name]) > 0)
 	case "NOT_HAS_PROPERTY":
 		return !present
 	}
@@ -243,7 +244,7 @@ func (w *evalWorld) leaf(r *evalRecord, f map[string]any) bool {
 	if present && w.positive(kind, op, v, f) {
 		return true
 	}
-	if ever, _ := f["ever"].(bool); ever {
+	if ever {
 		for _, h := range r.History[name] {
 			if w.positive(kind, op, h, f) {
 				return true
