@@ -3,7 +3,9 @@ package graph_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,7 +91,7 @@ func (g *selectionGen) args(field, ot string) (string, string) {
 		case 1:
 			to, labels = "contacts", `, labels: "Manager"`
 		}
-		out := `(toObjectType: ` + g.value("String!", to, `"`+to+`"`) + labels
+		out := `(toObjectType: ` + g.value("String!", to, `"`+to+`"`) + labels + g.criteria(to)
 		n := 1 + g.r.IntN(3)
 		if g.r.IntN(3) == 0 {
 			out += ", last: " + g.value("Int", n, fmt.Sprint(n))
@@ -99,6 +101,69 @@ func (g *selectionGen) args(field, ot string) (string, string) {
 		return out + ")", to
 	}
 	return "", ot
+}
+
+// planFilters and planSorts are filters and sorts of readPlanData's
+// object types that keep some records and leave others.
+var (
+	planFilters = map[string][]map[string]any{
+		"contacts": {leaf("vip", "EQ", "value", true), leaf("email", "CONTAINS", "value", "p1"),
+			leaf("tags", "IN", "values", list("a")), map[string]any{"not": leaf("seen", "LT", "value", "-P1D")},
+			map[string]any{"association": map[string]any{"toObjectType": "companies", "some": leaf("name", "CONTAINS_TOKEN", "value", "acme")}}},
+		"companies": {leaf("annualrevenue", "GT", "value", 1e12), leaf("name", "STARTS_WITH", "value", `acme "1`),
+			map[string]any{"association": map[string]any{"toObjectType": "contacts", "labels": list("Decision maker"), "minCount": 1}}},
+		"deals": {leaf("amount", "GTE", "value", int64(12345678901234568)), leaf("closedate", "EQ", "value", "2027-01-31")},
+	}
+	planSorts = map[string][][]map[string]any{
+		"contacts":  {keys(key("vip", "DESC"), key("email")), keys(key("firstname", "FIRST"))},
+		"companies": {keys(key("name", "DESC")), keys(key("annualrevenue", "DESC", "LAST"), key("createdate"))},
+		"deals":     {keys(key("amount", "FIRST"), key("dealname", "DESC"))},
+	}
+)
+
+// criteria are a filter and a sort of records of ot, sometimes, as
+// literals or variables: ", filter: ..., sort: ..." or "".
+func (g *selectionGen) criteria(ot string) string {
+	out := ""
+	if fs := planFilters[ot]; g.r.IntN(3) == 0 {
+		f := fs[g.r.IntN(len(fs))]
+		out += ", filter: " + g.value("RecordFilter", f, graphQLLiteral(f))
+	}
+	if ss := planSorts[ot]; g.r.IntN(3) == 0 {
+		s := ss[g.r.IntN(len(ss))]
+		out += ", sort: " + g.value("[RecordSort!]", s, graphQLLiteral(s))
+	}
+	return out
+}
+
+// graphQLLiteral writes an input value as a GraphQL literal; the values of
+// operator, direction and nulls are enum values.
+func graphQLLiteral(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		var fields []string
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			value := graphQLLiteral(x[k])
+			if k == "operator" || k == "direction" || k == "nulls" {
+				value = x[k].(string)
+			}
+			fields = append(fields, k+": "+value)
+		}
+		return "{" + strings.Join(fields, ", ") + "}"
+	case []map[string]any:
+		var items []string
+		for _, item := range x {
+			items = append(items, graphQLLiteral(item))
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	case []any:
+		var items []string
+		for _, item := range x {
+			items = append(items, graphQLLiteral(item))
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	}
+	return jsonText(v) // strings, numbers and booleans are written as in JSON
 }
 
 // selection is a random selection on typeName; depth counts the
@@ -147,7 +212,7 @@ func (g *selectionGen) selection(typeName string, depth int, ot string) string {
 func (g *selectionGen) query() (string, map[string]any) {
 	g.vars, g.varDefs, g.frags = map[string]any{}, nil, nil
 	ot := []string{"companies", "contacts"}[g.r.IntN(2)]
-	args := `objectType: "` + ot + `", first: ` + fmt.Sprint(1+g.r.IntN(4))
+	args := `objectType: "` + ot + `", first: ` + fmt.Sprint(1+g.r.IntN(4)) + g.criteria(ot)
 	if g.r.IntN(5) == 0 {
 		args += ", archived: true"
 	}
@@ -168,11 +233,14 @@ func TestReadPlanRandomSelections(t *testing.T) {
 		exec := a.executorOnly().h
 		planning := graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
 		g := &selectionGen{r: rand.New(rand.NewPCG(10, 2026)), table: graph.ReadPlanTable()}
-		deep := 0
+		deep, filtered := 0, 0
 		for i := range 120 {
 			query, vars := g.query()
 			if strings.Count(query, "associations(") >= 2 {
 				deep++
+			}
+			if strings.Contains(query, "filter: ") || strings.Contains(query, "sort: ") {
+				filtered++
 			}
 			before := planning.PlannedFields()
 			plan := post(t, planning, query, vars)
@@ -186,8 +254,8 @@ func TestReadPlanRandomSelections(t *testing.T) {
 				t.Fatalf("selection %d failed:\n%s\n%v\n%s", i, query, vars, plan)
 			}
 		}
-		if deep < 15 {
-			t.Fatalf("only %d of 120 selections went two associations deep", deep)
+		if deep < 15 || filtered < 30 {
+			t.Fatalf("of 120 selections, only %d went two associations deep and %d were filtered or sorted", deep, filtered)
 		}
 	})
 }

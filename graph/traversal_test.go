@@ -20,23 +20,7 @@ func (a *api) createLinked(objectType string, n int, props func(i int) map[strin
 			inputs = append(inputs, map[string]any{"properties": props(i),
 				"associations": []map[string]any{{"to": to.ID, "labels": labels}}})
 		}
-		var res struct {
-			CreateRecords struct {
-				Failed  int
-				Results []struct {
-					Record recordJSON
-					Error  *struct{ Message string }
-				}
-			}
-		}
-		a.ok(`mutation($t: String!, $in: [NewRecordInput!]!) { createRecords(input: {objectType: $t, inputs: $in}) { failed results { record { `+recordFields+` } error { message } } } }`,
-			map[string]any{"t": objectType, "in": inputs}, &res)
-		if res.CreateRecords.Failed != 0 {
-			a.t.Fatalf("create %s: %+v", objectType, res.CreateRecords.Results)
-		}
-		for _, r := range res.CreateRecords.Results {
-			out = append(out, r.Record)
-		}
+		out = append(out, a.createAll(objectType, inputs)...)
 	}
 	return out
 }
@@ -85,23 +69,7 @@ func TestNestedQueriesStatementBound(t *testing.T) {
 				for _, size := range []int{1, 10, 100} {
 					t.Run(fmt.Sprintf("%s, %d levels, pages of %d", via.name, levels, size), func(t *testing.T) {
 						a.counter.Reset()
-						var out struct {
-							Records struct {
-								Edges []struct {
-									Node struct {
-										Associations struct {
-											Edges []struct {
-												Node struct {
-													Associations struct {
-														Edges []struct{ Node struct{ RecordID string } }
-													}
-												}
-											}
-										}
-									}
-								}
-							}
-						}
+						var out nestedAnswer
 						a.ok(nestedQuery(levels, size), nil, &out)
 						var data []string
 						for _, s := range a.counter.Statements() {

@@ -69,18 +69,34 @@ func init() {
 	if err != nil {
 		panic(fmt.Sprintf("db: register crm_has_token: %v", err))
 	}
+	// SQLite's lower() folds ASCII letters only; PostgreSQL's, in a UTF-8
+	// locale, folds every letter. crm_fold folds as Go does, so that
+	// "Émile" equals "émile" on both databases.
+	err = msqlite.RegisterDeterministicScalarFunction("crm_fold", 1, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("db: register crm_fold: %v", err))
+	}
 }
 
 // Fold appends d's text folded for comparing without case, NULL when
-// absent. PostgreSQL compares it by bytes (COLLATE "C"), as SQLite does,
-// so that both order strings alike.
+// absent: every letter, not ASCII's only (crm_fold on SQLite). PostgreSQL
+// compares it by bytes (COLLATE "C"), as SQLite does, so that both order
+// strings alike.
 func (q *SQL) Fold(d Doc) *SQL {
 	if q.d.Name() == dialect.Postgres {
 		q.T("(lower(")
 		q.Text(d)
 		return q.T(`) COLLATE "C")`)
 	}
-	q.T("lower(")
+	q.T("crm_fold(")
 	q.Text(d)
 	return q.T(")")
 }
@@ -90,7 +106,7 @@ func (q *SQL) FoldArg(s string) *SQL {
 	if q.d.Name() == dialect.Postgres {
 		return q.T("(lower(CAST(").Arg(s).T(` AS text)) COLLATE "C")`)
 	}
-	return q.T("lower(").Arg(s).T(")")
+	return q.T("crm_fold(").Arg(s).T(")")
 }
 
 // Token appends "d's text holds a word matching token" (see HasToken),
@@ -101,7 +117,7 @@ func (q *SQL) Token(d Doc, token string) *SQL {
 		q.Text(d)
 		return q.T(") ~ lower(CAST(").Arg(tokenRegexp(token)).T(" AS text)))")
 	}
-	q.T("(crm_has_token(lower(")
+	q.T("(crm_has_token(crm_fold(")
 	q.Text(d)
-	return q.T("), lower(").Arg(token).T(")) = 1)")
+	return q.T("), crm_fold(").Arg(token).T(")) = 1)")
 }

@@ -313,11 +313,9 @@ func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any
 		return nil
 	case kMulti:
 		if l.op == EQ {
-			list, ok := raw.([]any)
-			if !ok {
-				list = []any{raw}
-			}
-			v, err := values.Normalize(ot, def, list)
+			// The set as a write takes it: a list of options, or one
+			// string of them separated by ";".
+			v, err := values.Normalize(ot, def, raw)
 			if err != nil {
 				return err
 			}
@@ -340,8 +338,10 @@ func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any
 		return nil
 	}
 	if l.column == "id" {
-		n, ok := number(raw).(json.Number)
-		if _, err := n.Int64(); !ok || err != nil {
+		// A number as any number property takes it, "12" included.
+		v, err := values.Normalize(ot, def, raw)
+		n, ok := v.(json.Number)
+		if _, intErr := n.Int64(); err != nil || !ok || intErr != nil {
 			return fmt.Errorf("hs_object_id is compared with a whole number")
 		}
 		l.nums = append(l.nums, n)
@@ -379,10 +379,11 @@ func (c checker) span(ot *meta.ObjectType, def *meta.Property, raw any) (span, e
 		t := d.From(c.now).Truncate(time.Millisecond)
 		return span{t, t.Add(time.Millisecond)}, nil
 	}
-	asDate := &meta.Property{Name: def.Name, Type: propdef.Date, FieldType: propdef.DateField}
-	if v, err := values.Normalize(ot, asDate, raw); err == nil && v != nil {
-		t, err := time.Parse(values.DateLayout, v.(string))
-		if err == nil {
+	// Only a value written as a day is a day: a datetime at midnight
+	// ("2024-05-01T00:00:00Z", or its epoch milliseconds) is that
+	// millisecond, though a date property would take it as the day.
+	if s, ok := raw.(string); ok {
+		if t, err := time.Parse(values.DateLayout, s); err == nil {
 			return span{t, t.AddDate(0, 0, 1)}, nil
 		}
 	}

@@ -11,6 +11,7 @@ package search
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -191,10 +192,7 @@ func describeKinds(kinds []string) string {
 }
 
 func (p *parser) list(raw any, path string, depth int) ([]*Filter, error) {
-	items, ok := raw.([]any)
-	if !ok {
-		items = []any{raw} // GraphQL coerces a lone value to a list of one
-	}
+	items := listOf(raw)
 	if len(items) == 0 {
 		return nil, bad(path, "lists at least one filter")
 	}
@@ -225,10 +223,7 @@ func (p *parser) leaf(f *Filter, m map[string]any, path string) error {
 	}
 	f.Value, f.HighValue = number(m["value"]), number(m["highValue"])
 	if m["values"] != nil {
-		items, ok := m["values"].([]any)
-		if !ok {
-			items = []any{m["values"]}
-		}
+		items := listOf(m["values"])
 		f.Values = make([]any, len(items))
 		for i, v := range items {
 			f.Values[i] = number(v)
@@ -270,10 +265,7 @@ func (p *parser) association(raw any, path string, depth int) (*AssociationFilte
 			}
 			a.ToObjectType = s
 		case "labels":
-			items, ok := v.([]any)
-			if !ok {
-				items = []any{v}
-			}
+			items := listOf(v)
 			for _, item := range items {
 				s, ok := item.(string)
 				if !ok {
@@ -321,6 +313,24 @@ func (p *parser) association(raw any, path string, depth int) (*AssociationFilte
 		return nil, bad(path, "minCount and maxCount count the records matching some; they do not go with none or every")
 	}
 	return a, nil
+}
+
+// listOf reads a list input as GraphQL hands it over: a list as []any;
+// a lone literal alone; a variable's lone value coerced to a list of one
+// of its own type ([]map[string]any, []string, []json.Number — gqlparser
+// builds the slice by reflection). Each is a list of any.
+func listOf(v any) []any {
+	if items, ok := v.([]any); ok {
+		return items
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+		items := make([]any, rv.Len())
+		for i := range items {
+			items[i] = rv.Index(i).Interface()
+		}
+		return items
+	}
+	return []any{v} // GraphQL coerces a lone value to a list of one
 }
 
 func validOperator(op Operator) bool {

@@ -151,11 +151,11 @@ func (w *writer) leaf(l *leaf, alias string) {
 	if l.op == HasProperty {
 		if l.negate {
 			q.T("(NOT ")
-		}
-		w.present(o)
-		if l.negate {
+			w.present(o)
 			q.T(")")
+			return
 		}
+		w.held(l, o, alias) // with ever: has, or once had, a value
 		return
 	}
 	switch {
@@ -175,18 +175,27 @@ func (w *writer) leaf(l *leaf, alias string) {
 		q.T("(NOT ")
 		w.present(o)
 		q.T(" OR ")
-		w.positive(l, o)
+		w.held(l, o, alias)
 		q.T(")")
-	case l.ever:
-		q.T("(")
-		w.positive(l, o)
-		q.T(" OR EXISTS (SELECT 1 FROM property_histories h WHERE h.record_id = ").Ident(alias, "id").
-			T(" AND h.property = ").Arg(l.name).T(" AND h.value IS NOT NULL AND ")
-		w.positive(l, operand{doc: db.ValueDoc("h", "value"), alias: "h"})
-		q.T("))")
 	default:
-		w.positive(l, o)
+		w.held(l, o, alias)
 	}
+}
+
+// held writes "o matches l's positive operator" and, for an ever leaf,
+// "or a value it held did" (ever goes with positive operators only).
+func (w *writer) held(l *leaf, o operand, alias string) {
+	if !l.ever {
+		w.positive(l, o)
+		return
+	}
+	q := w.q
+	q.T("(")
+	w.positive(l, o)
+	q.T(" OR EXISTS (SELECT 1 FROM property_histories h WHERE h.record_id = ").Ident(alias, "id").
+		T(" AND h.property = ").Arg(l.name).T(" AND h.value IS NOT NULL AND ")
+	w.positive(l, operand{doc: db.ValueDoc("h", "value"), alias: "h"})
+	q.T("))")
 }
 
 func (w *writer) present(o operand) {
@@ -200,6 +209,10 @@ func (w *writer) present(o operand) {
 // positive writes "o has a value and it matches l's positive operator".
 func (w *writer) positive(l *leaf, o operand) {
 	q := w.q
+	if l.op == HasProperty {
+		w.present(o)
+		return
+	}
 	q.T("(")
 	w.present(o)
 	q.T(" AND ")
