@@ -259,7 +259,7 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 					}
 				}
 			}
-			a.checkSearches(w, "gadgets", cases, 70)
+			a.checkSearches(w, "gadgets", cases, 120)
 		})
 
 		t.Run("random trees", func(t *testing.T) {
@@ -277,7 +277,7 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 			if deep < 50 {
 				t.Fatalf("only %d of 200 trees are 3 levels deep", deep)
 			}
-			a.checkSearches(w, "gadgets", cases, 100)
+			a.checkSearches(w, "gadgets", cases, 160)
 		})
 	})
 }
