@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"time"
 
@@ -57,28 +58,25 @@ func (a args) optString(name string) (*string, error) {
 }
 
 // strings reads a [String!]: nil when left out or null, a lone string as a
-// list of one (GraphQL's input coercion).
+// list of one (GraphQL's input coercion), whatever slice type a variable
+// arrives as.
 func (a args) strings(name string) ([]string, error) {
-	switch v := a[name].(type) {
-	case nil:
+	if a[name] == nil {
 		return nil, nil
-	case string:
-		return []string{v}, schematype.Text(v)
-	case []any:
-		out := make([]string, len(v))
-		for i, item := range v {
-			s, ok := item.(string)
-			if !ok {
-				return nil, badArg(name, "%s must be a list of strings", name)
-			}
-			if err := schematype.Text(s); err != nil {
-				return nil, err
-			}
-			out[i] = s
-		}
-		return out, nil
 	}
-	return nil, badArg(name, "%s must be a list of strings", name)
+	items := search.ListOf(a[name])
+	out := make([]string, len(items))
+	for i, item := range items {
+		s, ok := item.(string)
+		if !ok {
+			return nil, badArg(name, "%s must be a list of strings", name)
+		}
+		if err := schematype.Text(s); err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 // count is the length of a list argument (a lone value counts one).
@@ -221,16 +219,18 @@ func (a args) text(name string) error {
 		switch x := v.(type) {
 		case string:
 			return schematype.Text(x)
-		case []any:
+		case map[string]any:
 			for _, item := range x {
 				if err := walk(item); err != nil {
 					return err
 				}
 			}
-		case map[string]any:
-			for _, item := range x {
-				if err := walk(item); err != nil {
-					return err
+		default:
+			if v != nil && reflect.ValueOf(v).Kind() == reflect.Slice {
+				for _, item := range search.ListOf(v) {
+					if err := walk(item); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -51,8 +51,8 @@ func TestListOf(t *testing.T) {
 		{[]map[string]any{{"property": "x"}}, []any{map[string]any{"property": "x"}}},
 		{map[string]any{"property": "x"}, []any{map[string]any{"property": "x"}}},
 	} {
-		if got := listOf(c.in); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("listOf(%#v) = %#v, want %#v", c.in, got, c.want)
+		if got := ListOf(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("ListOf(%#v) = %#v, want %#v", c.in, got, c.want)
 		}
 	}
 }

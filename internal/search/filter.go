@@ -192,7 +192,7 @@ func describeKinds(kinds []string) string {
 }
 
 func (p *parser) list(raw any, path string, depth int) ([]*Filter, error) {
-	items := listOf(raw)
+	items := ListOf(raw)
 	if len(items) == 0 {
 		return nil, bad(path, "lists at least one filter")
 	}
@@ -223,7 +223,7 @@ func (p *parser) leaf(f *Filter, m map[string]any, path string) error {
 	}
 	f.Value, f.HighValue = number(m["value"]), number(m["highValue"])
 	if m["values"] != nil {
-		items := listOf(m["values"])
+		items := ListOf(m["values"])
 		f.Values = make([]any, len(items))
 		for i, v := range items {
 			f.Values[i] = number(v)
@@ -265,7 +265,7 @@ func (p *parser) association(raw any, path string, depth int) (*AssociationFilte
 			}
 			a.ToObjectType = s
 		case "labels":
-			items := listOf(v)
+			items := ListOf(v)
 			for _, item := range items {
 				s, ok := item.(string)
 				if !ok {
@@ -315,11 +315,11 @@ func (p *parser) association(raw any, path string, depth int) (*AssociationFilte
 	return a, nil
 }
 
-// listOf reads a list input as GraphQL hands it over: a list as []any;
+// ListOf reads a list input as GraphQL hands it over: a list as []any;
 // a lone literal alone; a variable's lone value coerced to a list of one
 // of its own type ([]map[string]any, []string, []json.Number — gqlparser
 // builds the slice by reflection). Each is a list of any.
-func listOf(v any) []any {
+func ListOf(v any) []any {
 	if items, ok := v.([]any); ok {
 		return items
 	}

@@ -36,7 +36,7 @@ func ParseSorts(raw any, path string) ([]Sort, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	items := listOf(raw)
+	items := ListOf(raw)
 	if len(items) > MaxSortKeys {
 		return nil, Error(apierr.LimitExceeded, path, "", "at most %d sort keys, got %d", MaxSortKeys, len(items))
 	}
