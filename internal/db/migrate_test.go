@@ -208,14 +208,15 @@ func TestMigrateBaselinesAutoMigratedDatabase(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dialectName string) {
 		ctx := context.Background()
 		d, _ := open(t, dialectName)
-		// The old Migrate: ent's automatic migration, then ExtraMigrations.
-		if err := d.Client.Schema.Create(ctx, schema.WithDropIndex(false), schema.WithDropColumn(false)); err != nil {
+		// The old Migrate: ent's automatic migration, then ExtraMigrations,
+		// made what the first migration holds (see its header), without
+		// goose's version table; later migrations are still to run.
+		initial, err := os.ReadFile(filepath.Join(migrationDir(d), "00001_initial.sql"))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Dialect.Name() == "postgres" {
-			if _, err := d.SQL.Exec("CREATE INDEX IF NOT EXISTS records_properties_gin ON records USING gin (properties jsonb_path_ops)"); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := d.SQL.Exec(string(initial)); err != nil {
+			t.Fatal(err)
 		}
 		ws, err := d.Client.Workspace.Create().SetName("old").Save(ctx)
 		if err != nil {
@@ -259,8 +260,12 @@ func TestMigrateBaselinesAutoMigratedDatabase(t *testing.T) {
 		if count(t, d, q) != 1 {
 			t.Errorf("Migrate dropped %s", idx)
 		}
-		if changes := entChanges(t, d); changes != "" {
-			t.Errorf("after the baseline ent would still run:\n%s", changes)
+		// Compared with a database the migrations made, not with nothing:
+		// ent names long indexes after the dialect it last migrated in this
+		// process, so the SQLite file's names may differ from its
+		// expectations here.
+		if changes, want := entChanges(t, d), entChanges(t, dbtest.Open(t, dialectName)); changes != want {
+			t.Errorf("after the baseline ent would still run:\n%s\nwhere after the migrations it would run:\n%s", changes, want)
 		}
 	})
 }
