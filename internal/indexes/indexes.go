@@ -8,7 +8,8 @@
 // properties keep their unique index too (internal/records), made in the
 // transaction of the definition change since it enforces a rule; these
 // only make reads fast, so they are made after the change commits and,
-// on PostgreSQL, without blocking writes (see Sync).
+// on PostgreSQL, without blocking writes (see Sync). On PostgreSQL each
+// expression also has statistics (see syncStats).
 package indexes
 
 import (
@@ -38,10 +39,11 @@ type index struct {
 	stats func(q *db.SQL)
 }
 
-// Name is the name of the indexes of property p of object type ot start
-// with: Prefix, the object type's id, the property's id, then a digest of
-// the index's definition, so that a definition that changes (a new type, a
-// changed expression) is a new index and the old one goes.
+// Name is how the names of a property's indexes (and of the statistics
+// beside them) start: Prefix, the object type's id, the property's id. A
+// digest of the index's definition ends them, so that a definition that
+// changes (a new type, a changed expression) is a new index and the old
+// one goes.
 func Name(objectTypeID, propertyID int) string {
 	return Prefix + strconv.Itoa(objectTypeID) + "_" + strconv.Itoa(propertyID) + "_"
 }
