@@ -6091,6 +6091,7 @@ type PropertyMutation struct {
 	options              *[]propdef.Option
 	appendoptions        []propdef.Option
 	has_unique_value     *bool
+	sortable             *bool
 	hidden               *bool
 	read_only_value      *bool
 	read_only_definition *bool
@@ -6721,6 +6722,42 @@ func (m *PropertyMutation) ResetHasUniqueValue() {
 	m.has_unique_value = nil
 }
 
+// SetSortable sets the "sortable" field.
+func (m *PropertyMutation) SetSortable(b bool) {
+	m.sortable = &b
+}
+
+// Sortable returns the value of the "sortable" field in the mutation.
+func (m *PropertyMutation) Sortable() (r bool, exists bool) {
+	v := m.sortable
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSortable returns the old "sortable" field's value of the Property entity.
+// If the Property object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PropertyMutation) OldSortable(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSortable is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSortable requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSortable: %w", err)
+	}
+	return oldValue.Sortable, nil
+}
+
+// ResetSortable resets all changes to the "sortable" field.
+func (m *PropertyMutation) ResetSortable() {
+	m.sortable = nil
+}
+
 // SetHidden sets the "hidden" field.
 func (m *PropertyMutation) SetHidden(b bool) {
 	m.hidden = &b
@@ -6993,7 +7030,7 @@ func (m *PropertyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PropertyMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.workspace != nil {
 		fields = append(fields, property.FieldWorkspaceID)
 	}
@@ -7032,6 +7069,9 @@ func (m *PropertyMutation) Fields() []string {
 	}
 	if m.has_unique_value != nil {
 		fields = append(fields, property.FieldHasUniqueValue)
+	}
+	if m.sortable != nil {
+		fields = append(fields, property.FieldSortable)
 	}
 	if m.hidden != nil {
 		fields = append(fields, property.FieldHidden)
@@ -7079,6 +7119,8 @@ func (m *PropertyMutation) Field(name string) (ent.Value, bool) {
 		return m.Options()
 	case property.FieldHasUniqueValue:
 		return m.HasUniqueValue()
+	case property.FieldSortable:
+		return m.Sortable()
 	case property.FieldHidden:
 		return m.Hidden()
 	case property.FieldReadOnlyValue:
@@ -7122,6 +7164,8 @@ func (m *PropertyMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldOptions(ctx)
 	case property.FieldHasUniqueValue:
 		return m.OldHasUniqueValue(ctx)
+	case property.FieldSortable:
+		return m.OldSortable(ctx)
 	case property.FieldHidden:
 		return m.OldHidden(ctx)
 	case property.FieldReadOnlyValue:
@@ -7229,6 +7273,13 @@ func (m *PropertyMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetHasUniqueValue(v)
+		return nil
+	case property.FieldSortable:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSortable(v)
 		return nil
 	case property.FieldHidden:
 		v, ok := value.(bool)
@@ -7375,6 +7426,9 @@ func (m *PropertyMutation) ResetField(name string) error {
 		return nil
 	case property.FieldHasUniqueValue:
 		m.ResetHasUniqueValue()
+		return nil
+	case property.FieldSortable:
+		m.ResetSortable()
 		return nil
 	case property.FieldHidden:
 		m.ResetHidden()

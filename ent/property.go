@@ -48,6 +48,8 @@ type Property struct {
 	Options []propdef.Option `json:"options,omitempty"`
 	// HasUniqueValue holds the value of the "has_unique_value" field.
 	HasUniqueValue bool `json:"has_unique_value,omitempty"`
+	// Sortable holds the value of the "sortable" field.
+	Sortable bool `json:"sortable,omitempty"`
 	// Hidden holds the value of the "hidden" field.
 	Hidden bool `json:"hidden,omitempty"`
 	// ReadOnlyValue holds the value of the "read_only_value" field.
@@ -115,7 +117,7 @@ func (*Property) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case property.FieldOptions:
 			values[i] = new([]byte)
-		case property.FieldHasUniqueValue, property.FieldHidden, property.FieldReadOnlyValue, property.FieldReadOnlyDefinition:
+		case property.FieldHasUniqueValue, property.FieldSortable, property.FieldHidden, property.FieldReadOnlyValue, property.FieldReadOnlyDefinition:
 			values[i] = new(sql.NullBool)
 		case property.FieldID, property.FieldWorkspaceID, property.FieldObjectTypeID, property.FieldGroupID, property.FieldDisplayOrder:
 			values[i] = new(sql.NullInt64)
@@ -224,6 +226,12 @@ func (_m *Property) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field has_unique_value", values[i])
 			} else if value.Valid {
 				_m.HasUniqueValue = value.Bool
+			}
+		case property.FieldSortable:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field sortable", values[i])
+			} else if value.Valid {
+				_m.Sortable = value.Bool
 			}
 		case property.FieldHidden:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -341,6 +349,9 @@ func (_m *Property) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("has_unique_value=")
 	builder.WriteString(fmt.Sprintf("%v", _m.HasUniqueValue))
+	builder.WriteString(", ")
+	builder.WriteString("sortable=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Sortable))
 	builder.WriteString(", ")
 	builder.WriteString("hidden=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Hidden))

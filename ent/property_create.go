@@ -152,6 +152,20 @@ func (_c *PropertyCreate) SetNillableHasUniqueValue(v *bool) *PropertyCreate {
 	return _c
 }
 
+// SetSortable sets the "sortable" field.
+func (_c *PropertyCreate) SetSortable(v bool) *PropertyCreate {
+	_c.mutation.SetSortable(v)
+	return _c
+}
+
+// SetNillableSortable sets the "sortable" field if the given value is not nil.
+func (_c *PropertyCreate) SetNillableSortable(v *bool) *PropertyCreate {
+	if v != nil {
+		_c.SetSortable(*v)
+	}
+	return _c
+}
+
 // SetHidden sets the "hidden" field.
 func (_c *PropertyCreate) SetHidden(v bool) *PropertyCreate {
 	_c.mutation.SetHidden(v)
@@ -282,6 +296,10 @@ func (_c *PropertyCreate) defaults() {
 		v := property.DefaultHasUniqueValue
 		_c.mutation.SetHasUniqueValue(v)
 	}
+	if _, ok := _c.mutation.Sortable(); !ok {
+		v := property.DefaultSortable
+		_c.mutation.SetSortable(v)
+	}
 	if _, ok := _c.mutation.Hidden(); !ok {
 		v := property.DefaultHidden
 		_c.mutation.SetHidden(v)
@@ -353,6 +371,9 @@ func (_c *PropertyCreate) check() error {
 	}
 	if _, ok := _c.mutation.HasUniqueValue(); !ok {
 		return &ValidationError{Name: "has_unique_value", err: errors.New(`ent: missing required field "Property.has_unique_value"`)}
+	}
+	if _, ok := _c.mutation.Sortable(); !ok {
+		return &ValidationError{Name: "sortable", err: errors.New(`ent: missing required field "Property.sortable"`)}
 	}
 	if _, ok := _c.mutation.Hidden(); !ok {
 		return &ValidationError{Name: "hidden", err: errors.New(`ent: missing required field "Property.hidden"`)}
@@ -435,6 +456,10 @@ func (_c *PropertyCreate) createSpec() (*Property, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.HasUniqueValue(); ok {
 		_spec.SetField(property.FieldHasUniqueValue, field.TypeBool, value)
 		_node.HasUniqueValue = value
+	}
+	if value, ok := _c.mutation.Sortable(); ok {
+		_spec.SetField(property.FieldSortable, field.TypeBool, value)
+		_node.Sortable = value
 	}
 	if value, ok := _c.mutation.Hidden(); ok {
 		_spec.SetField(property.FieldHidden, field.TypeBool, value)
@@ -672,6 +697,18 @@ func (u *PropertyUpsert) SetHasUniqueValue(v bool) *PropertyUpsert {
 // UpdateHasUniqueValue sets the "has_unique_value" field to the value that was provided on create.
 func (u *PropertyUpsert) UpdateHasUniqueValue() *PropertyUpsert {
 	u.SetExcluded(property.FieldHasUniqueValue)
+	return u
+}
+
+// SetSortable sets the "sortable" field.
+func (u *PropertyUpsert) SetSortable(v bool) *PropertyUpsert {
+	u.Set(property.FieldSortable, v)
+	return u
+}
+
+// UpdateSortable sets the "sortable" field to the value that was provided on create.
+func (u *PropertyUpsert) UpdateSortable() *PropertyUpsert {
+	u.SetExcluded(property.FieldSortable)
 	return u
 }
 
@@ -920,6 +957,20 @@ func (u *PropertyUpsertOne) SetHasUniqueValue(v bool) *PropertyUpsertOne {
 func (u *PropertyUpsertOne) UpdateHasUniqueValue() *PropertyUpsertOne {
 	return u.Update(func(s *PropertyUpsert) {
 		s.UpdateHasUniqueValue()
+	})
+}
+
+// SetSortable sets the "sortable" field.
+func (u *PropertyUpsertOne) SetSortable(v bool) *PropertyUpsertOne {
+	return u.Update(func(s *PropertyUpsert) {
+		s.SetSortable(v)
+	})
+}
+
+// UpdateSortable sets the "sortable" field to the value that was provided on create.
+func (u *PropertyUpsertOne) UpdateSortable() *PropertyUpsertOne {
+	return u.Update(func(s *PropertyUpsert) {
+		s.UpdateSortable()
 	})
 }
 
@@ -1343,6 +1394,20 @@ func (u *PropertyUpsertBulk) SetHasUniqueValue(v bool) *PropertyUpsertBulk {
 func (u *PropertyUpsertBulk) UpdateHasUniqueValue() *PropertyUpsertBulk {
 	return u.Update(func(s *PropertyUpsert) {
 		s.UpdateHasUniqueValue()
+	})
+}
+
+// SetSortable sets the "sortable" field.
+func (u *PropertyUpsertBulk) SetSortable(v bool) *PropertyUpsertBulk {
+	return u.Update(func(s *PropertyUpsert) {
+		s.SetSortable(v)
+	})
+}
+
+// UpdateSortable sets the "sortable" field to the value that was provided on create.
+func (u *PropertyUpsertBulk) UpdateSortable() *PropertyUpsertBulk {
+	return u.Update(func(s *PropertyUpsert) {
+		s.UpdateSortable()
 	})
 }
 

@@ -161,6 +161,20 @@ func (_u *PropertyUpdate) SetNillableHasUniqueValue(v *bool) *PropertyUpdate {
 	return _u
 }
 
+// SetSortable sets the "sortable" field.
+func (_u *PropertyUpdate) SetSortable(v bool) *PropertyUpdate {
+	_u.mutation.SetSortable(v)
+	return _u
+}
+
+// SetNillableSortable sets the "sortable" field if the given value is not nil.
+func (_u *PropertyUpdate) SetNillableSortable(v *bool) *PropertyUpdate {
+	if v != nil {
+		_u.SetSortable(*v)
+	}
+	return _u
+}
+
 // SetHidden sets the "hidden" field.
 func (_u *PropertyUpdate) SetHidden(v bool) *PropertyUpdate {
 	_u.mutation.SetHidden(v)
@@ -350,6 +364,9 @@ func (_u *PropertyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.HasUniqueValue(); ok {
 		_spec.SetField(property.FieldHasUniqueValue, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Sortable(); ok {
+		_spec.SetField(property.FieldSortable, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.Hidden(); ok {
 		_spec.SetField(property.FieldHidden, field.TypeBool, value)
@@ -542,6 +559,20 @@ func (_u *PropertyUpdateOne) SetHasUniqueValue(v bool) *PropertyUpdateOne {
 func (_u *PropertyUpdateOne) SetNillableHasUniqueValue(v *bool) *PropertyUpdateOne {
 	if v != nil {
 		_u.SetHasUniqueValue(*v)
+	}
+	return _u
+}
+
+// SetSortable sets the "sortable" field.
+func (_u *PropertyUpdateOne) SetSortable(v bool) *PropertyUpdateOne {
+	_u.mutation.SetSortable(v)
+	return _u
+}
+
+// SetNillableSortable sets the "sortable" field if the given value is not nil.
+func (_u *PropertyUpdateOne) SetNillableSortable(v *bool) *PropertyUpdateOne {
+	if v != nil {
+		_u.SetSortable(*v)
 	}
 	return _u
 }
@@ -765,6 +796,9 @@ func (_u *PropertyUpdateOne) sqlSave(ctx context.Context) (_node *Property, err 
 	}
 	if value, ok := _u.mutation.HasUniqueValue(); ok {
 		_spec.SetField(property.FieldHasUniqueValue, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Sortable(); ok {
+		_spec.SetField(property.FieldSortable, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.Hidden(); ok {
 		_spec.SetField(property.FieldHidden, field.TypeBool, value)

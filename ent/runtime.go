@@ -208,16 +208,20 @@ func init() {
 	propertyDescHasUniqueValue := propertyFields[9].Descriptor()
 	// property.DefaultHasUniqueValue holds the default value on creation for the has_unique_value field.
 	property.DefaultHasUniqueValue = propertyDescHasUniqueValue.Default.(bool)
+	// propertyDescSortable is the schema descriptor for sortable field.
+	propertyDescSortable := propertyFields[10].Descriptor()
+	// property.DefaultSortable holds the default value on creation for the sortable field.
+	property.DefaultSortable = propertyDescSortable.Default.(bool)
 	// propertyDescHidden is the schema descriptor for hidden field.
-	propertyDescHidden := propertyFields[10].Descriptor()
+	propertyDescHidden := propertyFields[11].Descriptor()
 	// property.DefaultHidden holds the default value on creation for the hidden field.
 	property.DefaultHidden = propertyDescHidden.Default.(bool)
 	// propertyDescReadOnlyValue is the schema descriptor for read_only_value field.
-	propertyDescReadOnlyValue := propertyFields[11].Descriptor()
+	propertyDescReadOnlyValue := propertyFields[12].Descriptor()
 	// property.DefaultReadOnlyValue holds the default value on creation for the read_only_value field.
 	property.DefaultReadOnlyValue = propertyDescReadOnlyValue.Default.(bool)
 	// propertyDescReadOnlyDefinition is the schema descriptor for read_only_definition field.
-	propertyDescReadOnlyDefinition := propertyFields[12].Descriptor()
+	propertyDescReadOnlyDefinition := propertyFields[13].Descriptor()
 	// property.DefaultReadOnlyDefinition holds the default value on creation for the read_only_definition field.
 	property.DefaultReadOnlyDefinition = propertyDescReadOnlyDefinition.Default.(bool)
 	propertygroupMixin := schema.PropertyGroup{}.Mixin()

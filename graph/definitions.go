@@ -36,7 +36,7 @@ func options(in []*model.PropertyOptionInput) []propdef.Option {
 func propertyInput(in *model.PropertyDefinitionInput) definition.PropertyInput {
 	return definition.PropertyInput{Name: in.Name, Label: in.Label, Type: propertyType(in.Type), FieldType: fieldType(in.FieldType),
 		Description: deref(in.Description), GroupName: deref(in.GroupName), DisplayOrder: deref(in.DisplayOrder),
-		Options: options(in.Options), Unique: deref(in.HasUniqueValue), Hidden: deref(in.Hidden)}
+		Options: options(in.Options), Unique: deref(in.HasUniqueValue), Sortable: deref(in.Sortable), Hidden: deref(in.Hidden)}
 }
 
 func stageInput(in *model.PipelineStageInput) definition.StageInput {

@@ -39,7 +39,7 @@ func (r *mutationResolver) UpdateProperty(ctx context.Context, input model.Updat
 	}
 	u := definition.PropertyUpdate{Label: input.Label, Description: input.Description, GroupName: input.GroupName,
 		DisplayOrder: input.DisplayOrder, Hidden: input.Hidden, Options: options(input.Options),
-		ClearRemovedOptions: deref(input.ClearRemovedOptions), Unique: input.HasUniqueValue}
+		ClearRemovedOptions: deref(input.ClearRemovedOptions), Unique: input.HasUniqueValue, Sortable: input.Sortable}
 	if input.Type != nil {
 		t := propertyType(*input.Type)
 		u.Type = &t

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
+	"sync"
 
 	"github.com/lib/pq"
 )
@@ -14,13 +18,16 @@ import (
 // row by row (the foreign keys of 300,000 association rows alone took
 // several seconds of a COPY).
 type deferred struct {
-	drop, create []string
+	drop, indexes, foreignKeys []string
 }
 
-// deferChecks drops the foreign keys and the indexes (but primary keys and
-// indexes of constraints) of tables, in tx, and returns how to make them
-// again.
-func deferChecks(ctx context.Context, tx *sql.Tx, tables ...string) (*deferred, error) {
+// rebuilt is how many indexes and foreign keys finish makes.
+func (d *deferred) rebuilt() int { return len(d.indexes) + len(d.foreignKeys) }
+
+// deferChecks drops the foreign keys and the indexes (but primary keys,
+// indexes of constraints and those keep keeps, when not nil, given their
+// definitions) of tables, in tx, and returns how to make them again.
+func deferChecks(ctx context.Context, tx *sql.Tx, keep func(indexDef string) bool, tables ...string) (*deferred, error) {
 	d := &deferred{}
 	fks, err := tx.QueryContext(ctx, `SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid)
 		FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::regclass[]) ORDER BY 1, 2`, pq.Array(tables))
@@ -33,7 +40,7 @@ func deferChecks(ctx context.Context, tx *sql.Tx, tables ...string) (*deferred, 
 			return err
 		}
 		d.drop = append(d.drop, "ALTER TABLE "+table+" DROP CONSTRAINT "+name)
-		d.create = append(d.create, "ALTER TABLE "+table+" ADD CONSTRAINT "+name+" "+def)
+		d.foreignKeys = append(d.foreignKeys, "ALTER TABLE "+table+" ADD CONSTRAINT "+name+" "+def)
 		return nil
 	})
 	if err != nil {
@@ -46,21 +53,21 @@ func deferChecks(ctx context.Context, tx *sql.Tx, tables ...string) (*deferred, 
 	if err != nil {
 		return nil, fmt.Errorf("read indexes: %w", err)
 	}
-	var creates []string
 	err = scanAll(idx, func(s scanner) error {
 		var name, def string
 		if err := s.Scan(&name, &def); err != nil {
 			return err
 		}
+		if keep != nil && keep(def) {
+			return nil
+		}
 		d.drop = append(d.drop, "DROP INDEX "+name)
-		creates = append(creates, def)
+		d.indexes = append(d.indexes, def)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read indexes: %w", err)
 	}
-	// Indexes first: foreign keys check faster with them.
-	d.create = append(creates, d.create...)
 	for _, stmt := range d.drop {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("%s: %w", stmt, err)
@@ -69,10 +76,78 @@ func deferChecks(ctx context.Context, tx *sql.Tx, tables ...string) (*deferred, 
 	return d, nil
 }
 
-// restore makes the indexes and foreign keys again, checking every row.
-func (d *deferred) restore(ctx context.Context, tx *sql.Tx) error {
-	for _, stmt := range d.create {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+// buildWorkers is how many indexes finish builds at once: each build
+// but a B-tree's runs on one core, and the largest (a GIN index of every
+// record's properties) takes as long as many of the others together.
+const buildWorkers = 3
+
+// finish moves the records id sequence past lastID (the rows took their
+// ids by hand) and commits tx, then makes the indexes again, buildWorkers
+// at a time on connections of sqlDB, GIN indexes first, then the foreign
+// keys, which check faster with the indexes there.
+func (d *deferred) finish(ctx context.Context, sqlDB *sql.DB, tx *sql.Tx, lastID int) error {
+	if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('records', 'id'), $1)", lastID); err != nil {
+		return fmt.Errorf("move the records id sequence: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit the data: %w", err)
+	}
+	order := append([]string(nil), d.indexes...)
+	sort.SliceStable(order, func(i, j int) bool { return buildRank(order[i]) < buildRank(order[j]) })
+	jobs := make(chan string, len(order))
+	for _, def := range order {
+		jobs <- def
+	}
+	close(jobs)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for range buildWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := build(ctx, sqlDB, jobs); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, stmt := range d.foreignKeys {
+		if _, err := sqlDB.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+// buildRank orders index builds: GIN indexes, the slowest, first.
+func buildRank(def string) int {
+	if strings.Contains(def, " USING gin ") {
+		return 0
+	}
+	return 1
+}
+
+// build runs the statements of jobs on one connection whose index builds
+// sort in memory when they may.
+func build(ctx context.Context, sqlDB *sql.DB, jobs <-chan string) error {
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET maintenance_work_mem = '512MB'"); err != nil {
+		return err
+	}
+	for stmt := range jobs {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)
 		}
 	}

@@ -34,25 +34,36 @@ type config struct {
 	reads       bool // measure the nested read
 	plans       bool // measure the API with read plans beside the API without
 	writes      bool // measure the updates with history
+	search      bool // measure filters and sorts over a million contacts
+	// searchContacts is the size of the search data set.
+	searchContacts int
 }
 
 func loadConfig() (config, error) {
 	c := config{
-		duration:   5 * time.Second,
-		cpuProfile: os.Getenv("BENCH_CPUPROFILE"),
-		memProfile: os.Getenv("BENCH_MEMPROFILE"),
-		reads:      true,
-		writes:     true,
-		plans:      os.Getenv("BENCH_PLANS") != "off",
+		duration:       5 * time.Second,
+		cpuProfile:     os.Getenv("BENCH_CPUPROFILE"),
+		memProfile:     os.Getenv("BENCH_MEMPROFILE"),
+		reads:          true,
+		writes:         true,
+		search:         true,
+		plans:          os.Getenv("BENCH_PLANS") != "off",
+		searchContacts: defaultSearchContacts,
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads":
-		c.writes = false
-	case "writes":
-		c.reads = false
+	case "reads", "writes", "search":
+		c.reads, c.writes, c.search = only == "reads", only == "writes", only == "search"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads or writes, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes or search, got %q", only)
+	}
+	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < searchPage*searchDeepPage {
+			return c, fmt.Errorf("BENCH_SEARCH_CONTACTS must be a number of contacts, at least %d (page %d), got %q",
+				searchPage*searchDeepPage, searchDeepPage, s)
+		}
+		c.searchContacts = n
 	}
 	c.databaseURL = os.Getenv("BENCH_DATABASE_URL")
 	if c.databaseURL == "" {

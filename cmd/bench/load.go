@@ -85,7 +85,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM records").Scan(&ds.firstCompany); err != nil {
 		return fmt.Errorf("read records ids: %w", err)
 	}
-	checks, err := deferChecks(ctx, tx, "records", "associations")
+	checks, err := deferChecks(ctx, tx, nil, "records", "associations")
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 	ds.firstDeal = ds.firstContact + numContacts
 	last := ds.firstDeal + numDeals - 1
 
-	nRecords, err := copyRows(ctx, tx, "records", []string{"id", "workspace_id", "object_type_id", "properties", "created_at", "updated_at"},
+	nRecords, err := copyRows(ctx, tx, "records", recordColumns,
 		func(emit func(...any) error) error {
 			type company struct {
 				Name   string `json:"name"`
@@ -141,7 +141,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 		return err
 	}
 
-	nAssoc, err := copyRows(ctx, tx, "associations", []string{"workspace_id", "from_record_id", "to_record_id", "association_type_id", "from_object_type_id", "to_object_type_id", "created_at"},
+	nAssoc, err := copyRows(ctx, tx, "associations", associationColumns,
 		func(emit func(...any) error) error {
 			// Both directions, each with the default type of its own direction.
 			pair := func(a, b, aToB, bToA, aType, bType int, at time.Time) error {
@@ -169,19 +169,8 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 	}
 
 	copied := time.Since(start)
-	// Index builds sort in memory when they may.
-	if _, err := tx.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+	if err := checks.finish(ctx, sqlDB, tx, last); err != nil {
 		return err
-	}
-	if err := checks.restore(ctx, tx); err != nil {
-		return err
-	}
-	// The rows took their ids by hand: move the sequence past them.
-	if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('records', 'id'), $1)", last); err != nil {
-		return fmt.Errorf("move the records id sequence: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit the data: %w", err)
 	}
 	loaded := time.Since(start)
 	for _, table := range []string{"records", "associations"} {
@@ -191,10 +180,16 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 	}
 	rows := nRecords + nAssoc
 	fmt.Fprintf(out, "loaded %d records and %d association rows in %.2fs, %.0f rows/s (COPY %.2fs, %d indexes and foreign keys rebuilt %.2fs, ANALYZE %.2fs)\n",
-		nRecords, nAssoc, loaded.Seconds(), float64(rows)/loaded.Seconds(), copied.Seconds(), len(checks.create),
+		nRecords, nAssoc, loaded.Seconds(), float64(rows)/loaded.Seconds(), copied.Seconds(), checks.rebuilt(),
 		(loaded - copied).Seconds(), (time.Since(start) - loaded).Seconds())
 	return nil
 }
+
+// The columns the loads copy into records and associations.
+var (
+	recordColumns      = []string{"id", "workspace_id", "object_type_id", "properties", "created_at", "updated_at"}
+	associationColumns = []string{"workspace_id", "from_record_id", "to_record_id", "association_type_id", "from_object_type_id", "to_object_type_id", "created_at"}
+)
 
 // copyRows streams the rows gen emits into table with COPY FROM STDIN.
 func copyRows(ctx context.Context, tx *sql.Tx, table string, columns []string, gen func(emit func(...any) error) error) (int, error) {

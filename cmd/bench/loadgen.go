@@ -12,12 +12,14 @@ import (
 	"time"
 )
 
-// server is one of the two servers measured.
+// server is one of the servers measured.
 type server struct {
 	name string
 	url  string
 	// graphQL: responses are checked for GraphQL errors.
 	graphQL bool
+	// body is what it is sent: the nested read's request when nil.
+	body []byte
 }
 
 func newClient() *http.Client {
@@ -33,7 +35,11 @@ func newClient() *http.Client {
 
 // fetch sends the measured request once and returns the body.
 func fetch(ctx context.Context, c *http.Client, s server) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(requestBody))
+	sent := s.body
+	if sent == nil {
+		sent = requestBody
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(sent))
 	if err != nil {
 		return nil, err
 	}

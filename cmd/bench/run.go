@@ -29,40 +29,57 @@ func run(ctx context.Context) (err error) {
 		runtime.MemProfileRate = 64 << 10
 	}
 	out := os.Stdout
-	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, drop()) }()
-
-	counter := &db.Counter{}
-	d, err := db.Open(ctx, schemaURL, db.WithCounter(counter))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	ws, m, ds, err := installAndLoad(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "data: %d companies, %d contacts (%d a company), %d deals (4 each for %d contacts); %d association rows (both directions)\n",
-		numCompanies, numContacts, numContacts/numCompanies, numDeals, dealContacts, 2*(numContacts+numDeals))
-
 	clean := true
-	if cfg.reads {
-		if clean, err = benchReads(ctx, cfg, schemaURL, d, ws, ds, counter, out); err != nil {
+	if cfg.reads || cfg.writes {
+		if clean, err = benchNested(ctx, cfg, out); err != nil {
 			return err
 		}
 	}
-	if cfg.writes {
-		if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
-			return fmt.Errorf("writes: %w", err)
+	if cfg.search {
+		if err := benchSearch(ctx, cfg, out); err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
 	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}
 	return nil
+}
+
+// benchNested measures the nested read and the writes on a data set of
+// their own; clean is false when a request failed.
+func benchNested(ctx context.Context, cfg config, out io.Writer) (clean bool, err error) {
+	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
+	if err != nil {
+		return false, err
+	}
+	defer func() { err = errors.Join(err, drop()) }()
+
+	counter := &db.Counter{}
+	d, err := db.Open(ctx, schemaURL, db.WithCounter(counter))
+	if err != nil {
+		return false, err
+	}
+	defer d.Close()
+	ws, m, ds, err := installAndLoad(ctx, d, out)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(out, "data: %d companies, %d contacts (%d a company), %d deals (4 each for %d contacts); %d association rows (both directions)\n",
+		numCompanies, numContacts, numContacts/numCompanies, numDeals, dealContacts, 2*(numContacts+numDeals))
+
+	clean = true
+	if cfg.reads {
+		if clean, err = benchReads(ctx, cfg, schemaURL, d, ws, ds, counter, out); err != nil {
+			return false, err
+		}
+	}
+	if cfg.writes {
+		if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
+			return false, fmt.Errorf("writes: %w", err)
+		}
+	}
+	return clean, nil
 }
 
 // installAndLoad installs the default workspace on d and loads the bench's

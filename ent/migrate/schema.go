@@ -284,6 +284,7 @@ var (
 		{Name: "display_order", Type: field.TypeInt, Default: 0},
 		{Name: "options", Type: field.TypeJSON},
 		{Name: "has_unique_value", Type: field.TypeBool, Default: false},
+		{Name: "sortable", Type: field.TypeBool, Default: false},
 		{Name: "hidden", Type: field.TypeBool, Default: false},
 		{Name: "read_only_value", Type: field.TypeBool, Default: false},
 		{Name: "read_only_definition", Type: field.TypeBool, Default: false},
@@ -300,19 +301,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "properties_workspaces_workspace",
-				Columns:    []*schema.Column{PropertiesColumns[15]},
+				Columns:    []*schema.Column{PropertiesColumns[16]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "properties_object_types_object_type",
-				Columns:    []*schema.Column{PropertiesColumns[16]},
+				Columns:    []*schema.Column{PropertiesColumns[17]},
 				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "properties_property_groups_group",
-				Columns:    []*schema.Column{PropertiesColumns[17]},
+				Columns:    []*schema.Column{PropertiesColumns[18]},
 				RefColumns: []*schema.Column{PropertyGroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -321,7 +322,7 @@ var (
 			{
 				Name:    "property_workspace_id_object_type_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{PropertiesColumns[15], PropertiesColumns[16], PropertiesColumns[3]},
+				Columns: []*schema.Column{PropertiesColumns[16], PropertiesColumns[17], PropertiesColumns[3]},
 			},
 		},
 	}

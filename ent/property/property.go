@@ -42,6 +42,8 @@ const (
 	FieldOptions = "options"
 	// FieldHasUniqueValue holds the string denoting the has_unique_value field in the database.
 	FieldHasUniqueValue = "has_unique_value"
+	// FieldSortable holds the string denoting the sortable field in the database.
+	FieldSortable = "sortable"
 	// FieldHidden holds the string denoting the hidden field in the database.
 	FieldHidden = "hidden"
 	// FieldReadOnlyValue holds the string denoting the read_only_value field in the database.
@@ -97,6 +99,7 @@ var Columns = []string{
 	FieldDisplayOrder,
 	FieldOptions,
 	FieldHasUniqueValue,
+	FieldSortable,
 	FieldHidden,
 	FieldReadOnlyValue,
 	FieldReadOnlyDefinition,
@@ -132,6 +135,8 @@ var (
 	DefaultOptions []propdef.Option
 	// DefaultHasUniqueValue holds the default value on creation for the "has_unique_value" field.
 	DefaultHasUniqueValue bool
+	// DefaultSortable holds the default value on creation for the "sortable" field.
+	DefaultSortable bool
 	// DefaultHidden holds the default value on creation for the "hidden" field.
 	DefaultHidden bool
 	// DefaultReadOnlyValue holds the default value on creation for the "read_only_value" field.
@@ -226,6 +231,11 @@ func ByDisplayOrder(opts ...sql.OrderTermOption) OrderOption {
 // ByHasUniqueValue orders the results by the has_unique_value field.
 func ByHasUniqueValue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHasUniqueValue, opts...).ToFunc()
+}
+
+// BySortable orders the results by the sortable field.
+func BySortable(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSortable, opts...).ToFunc()
 }
 
 // ByHidden orders the results by the hidden field.

@@ -101,6 +101,11 @@ func HasUniqueValue(v bool) predicate.Property {
 	return predicate.Property(sql.FieldEQ(FieldHasUniqueValue, v))
 }
 
+// Sortable applies equality check predicate on the "sortable" field. It's identical to SortableEQ.
+func Sortable(v bool) predicate.Property {
+	return predicate.Property(sql.FieldEQ(FieldSortable, v))
+}
+
 // Hidden applies equality check predicate on the "hidden" field. It's identical to HiddenEQ.
 func Hidden(v bool) predicate.Property {
 	return predicate.Property(sql.FieldEQ(FieldHidden, v))
@@ -574,6 +579,16 @@ func HasUniqueValueEQ(v bool) predicate.Property {
 // HasUniqueValueNEQ applies the NEQ predicate on the "has_unique_value" field.
 func HasUniqueValueNEQ(v bool) predicate.Property {
 	return predicate.Property(sql.FieldNEQ(FieldHasUniqueValue, v))
+}
+
+// SortableEQ applies the EQ predicate on the "sortable" field.
+func SortableEQ(v bool) predicate.Property {
+	return predicate.Property(sql.FieldEQ(FieldSortable, v))
+}
+
+// SortableNEQ applies the NEQ predicate on the "sortable" field.
+func SortableNEQ(v bool) predicate.Property {
+	return predicate.Property(sql.FieldNEQ(FieldSortable, v))
 }
 
 // HiddenEQ applies the EQ predicate on the "hidden" field.

@@ -58,6 +58,9 @@ func (Property) Fields() []ent.Field {
 		field.Int("display_order").Default(0),
 		field.JSON("options", []propdef.Option{}).Default([]propdef.Option{}),
 		field.Bool("has_unique_value").Default(false),
+		// sortable: the server keeps an index that orders the values and
+		// serves range filters (internal/indexes); any property sorts.
+		field.Bool("sortable").Default(false),
 		field.Bool("hidden").Default(false),
 		// read_only_value: clients may not write values (hs_object_id).
 		field.Bool("read_only_value").Default(false),

@@ -299,6 +299,7 @@ type ComplexityRoot struct {
 		Options            func(childComplexity int) int
 		ReadOnlyDefinition func(childComplexity int) int
 		ReadOnlyValue      func(childComplexity int) int
+		Sortable           func(childComplexity int) int
 		Type               func(childComplexity int) int
 		Unique             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
@@ -1675,6 +1676,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Property.ReadOnlyValue(childComplexity), true
+	case "Property.sortable":
+		if e.ComplexityRoot.Property.Sortable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.Sortable(childComplexity), true
 	case "Property.type":
 		if e.ComplexityRoot.Property.Type == nil {
 			break
@@ -2913,6 +2920,13 @@ type Property implements Node {
   options: [PropertyOption!]!
   "No two live records of the object type hold the same value."
   hasUniqueValue: Boolean!
+  """
+  The server keeps an index that orders the values, so that sorts and range
+  filters (LT, GT, BETWEEN, STARTS_WITH) on the property answer from it on
+  large object types. Any property can be sorted and filtered; sortable only
+  says it is fast. Searchable and unique properties are kept indexed so too.
+  """
+  sortable: Boolean!
   hidden: Boolean!
   "Values are set by the system only (hs_object_id, createdate...)."
   readOnlyValue: Boolean!
@@ -2982,8 +2996,9 @@ extend type Mutation {
   refused with CONFLICT and their count unless clearRemovedOptions. A new
   type is refused with CONFLICT, the count and an example while any stored
   value does not convert. hasUniqueValue builds the database's unique index
-  (CONFLICT naming repeated values) or drops it. A standard property only
-  takes new options.
+  (CONFLICT naming repeated values) or drops it. sortable builds or drops the
+  index of sorts and range filters (after the change commits, without
+  blocking writes). A standard property only takes new options and sortable.
   """
   updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload
   "Hide a property: its values are kept, hidden from records, and writes to it are refused."
@@ -3026,6 +3041,8 @@ input PropertyDefinitionInput {
   "Choices of an enumeration; none for other types."
   options: [PropertyOptionInput!]
   hasUniqueValue: Boolean
+  "Keep an index that serves sorts and range filters on the property (see Property.sortable)."
+  sortable: Boolean
   hidden: Boolean
 }
 
@@ -3055,6 +3072,8 @@ input UpdatePropertyInput {
   "Clear the values of records that hold an option the new list lacks."
   clearRemovedOptions: Boolean = false
   hasUniqueValue: Boolean
+  "Build or drop the index that serves sorts and range filters; a standard property takes this change too."
+  sortable: Boolean
   type: PropertyType
   fieldType: FieldType
 }
@@ -3867,6 +3886,8 @@ func (ec *executionContext) childFields_Property(ctx context.Context, field grap
 		return ec.fieldContext_Property_options(ctx, field)
 	case "hasUniqueValue":
 		return ec.fieldContext_Property_hasUniqueValue(ctx, field)
+	case "sortable":
+		return ec.fieldContext_Property_sortable(ctx, field)
 	case "hidden":
 		return ec.fieldContext_Property_hidden(ctx, field)
 	case "readOnlyValue":
@@ -9774,6 +9795,29 @@ func (ec *executionContext) fieldContext_Property_hasUniqueValue(_ context.Conte
 	return graphql.NewScalarFieldContext("Property", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Property_sortable(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Property_sortable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sortable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Property_sortable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Property", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Property_hidden(ctx context.Context, field graphql.CollectedField, obj *meta.Property) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14338,7 +14382,7 @@ func (ec *executionContext) unmarshalInputPropertyDefinitionInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "label", "type", "fieldType", "description", "groupName", "displayOrder", "options", "hasUniqueValue", "hidden"}
+	fieldsInOrder := [...]string{"name", "label", "type", "fieldType", "description", "groupName", "displayOrder", "options", "hasUniqueValue", "sortable", "hidden"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14408,6 +14452,13 @@ func (ec *executionContext) unmarshalInputPropertyDefinitionInput(ctx context.Co
 				return it, err
 			}
 			it.HasUniqueValue = data
+		case "sortable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sortable = data
 		case "hidden":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hidden"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -15382,7 +15433,7 @@ func (ec *executionContext) unmarshalInputUpdatePropertyInput(ctx context.Contex
 		asMap["clearRemovedOptions"] = false
 	}
 
-	fieldsInOrder := [...]string{"objectType", "name", "label", "description", "groupName", "displayOrder", "hidden", "options", "clearRemovedOptions", "hasUniqueValue", "type", "fieldType"}
+	fieldsInOrder := [...]string{"objectType", "name", "label", "description", "groupName", "displayOrder", "hidden", "options", "clearRemovedOptions", "hasUniqueValue", "sortable", "type", "fieldType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15459,6 +15510,13 @@ func (ec *executionContext) unmarshalInputUpdatePropertyInput(ctx context.Contex
 				return it, err
 			}
 			it.HasUniqueValue = data
+		case "sortable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sortable = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyType(ctx, v)
@@ -17477,6 +17535,11 @@ func (ec *executionContext) _Property(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "hasUniqueValue":
 			out.Values[i] = ec._Property_hasUniqueValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sortable":
+			out.Values[i] = ec._Property_sortable(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

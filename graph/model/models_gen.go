@@ -300,7 +300,9 @@ type PropertyDefinitionInput struct {
 	// Choices of an enumeration; none for other types.
 	Options        []*PropertyOptionInput `json:"options,omitempty"`
 	HasUniqueValue *bool                  `json:"hasUniqueValue,omitempty"`
-	Hidden         *bool                  `json:"hidden,omitempty"`
+	// Keep an index that serves sorts and range filters on the property (see Property.sortable).
+	Sortable *bool `json:"sortable,omitempty"`
+	Hidden   *bool `json:"hidden,omitempty"`
 }
 
 type PropertyGroupInput struct {
@@ -464,10 +466,12 @@ type UpdatePropertyInput struct {
 	// The whole new list of options.
 	Options []*PropertyOptionInput `json:"options,omitempty"`
 	// Clear the values of records that hold an option the new list lacks.
-	ClearRemovedOptions *bool         `json:"clearRemovedOptions,omitempty"`
-	HasUniqueValue      *bool         `json:"hasUniqueValue,omitempty"`
-	Type                *PropertyType `json:"type,omitempty"`
-	FieldType           *FieldType    `json:"fieldType,omitempty"`
+	ClearRemovedOptions *bool `json:"clearRemovedOptions,omitempty"`
+	HasUniqueValue      *bool `json:"hasUniqueValue,omitempty"`
+	// Build or drop the index that serves sorts and range filters; a standard property takes this change too.
+	Sortable  *bool         `json:"sortable,omitempty"`
+	Type      *PropertyType `json:"type,omitempty"`
+	FieldType *FieldType    `json:"fieldType,omitempty"`
 }
 
 type UpdatePropertyPayload struct {

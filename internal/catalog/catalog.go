@@ -77,6 +77,7 @@ type Property struct {
 	Group          string            `json:"group"`
 	Options        []propdef.Option  `json:"options"`
 	HasUniqueValue bool              `json:"hasUniqueValue"`
+	Sortable       bool              `json:"sortable"`
 	Hidden         bool              `json:"hidden"`
 	ReadOnlyValue  bool              `json:"readOnlyValue"`
 	DisplayOrder   int               `json:"-"`

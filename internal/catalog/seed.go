@@ -234,6 +234,7 @@ func (s *seeder) seedProperties(ctx context.Context) error {
 				SetDescription(p.Description).
 				SetDisplayOrder(p.DisplayOrder).
 				SetHasUniqueValue(p.HasUniqueValue).
+				SetSortable(p.Sortable).
 				SetHidden(p.Hidden).
 				SetReadOnlyValue(p.ReadOnlyValue).
 				SetReadOnlyDefinition(true)

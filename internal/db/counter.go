@@ -13,10 +13,17 @@ import (
 // prove that nested queries are not N+1; benchmarks print it per request.
 type Counter struct {
 	n atomic.Int64
-	// Keep, when set before use, keeps the text of every statement.
+	// Keep, when set before use, keeps every statement with its arguments.
 	Keep bool
 	mu   sync.Mutex
-	kept []string
+	kept []Statement
+}
+
+// Statement is a statement sent, as a kept Counter has it: a test or a
+// benchmark can send it again under EXPLAIN.
+type Statement struct {
+	Text string
+	Args []any
 }
 
 // Count is the number of statements sent so far.
@@ -26,7 +33,19 @@ func (c *Counter) Count() int64 { return c.n.Load() }
 func (c *Counter) Statements() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]string(nil), c.kept...)
+	out := make([]string, len(c.kept))
+	for i, s := range c.kept {
+		out[i] = s.Text
+	}
+	return out
+}
+
+// Sent are the statements kept since the last Reset, with their
+// arguments.
+func (c *Counter) Sent() []Statement {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Statement(nil), c.kept...)
 }
 
 // Reset sets the count back to zero and forgets kept statements.
@@ -37,11 +56,12 @@ func (c *Counter) Reset() {
 	c.kept = nil
 }
 
-func (c *Counter) add(query string) {
+func (c *Counter) add(query string, args any) {
 	c.n.Add(1)
 	if c.Keep {
+		list, _ := args.([]any)
 		c.mu.Lock()
-		c.kept = append(c.kept, query)
+		c.kept = append(c.kept, Statement{Text: query, Args: append([]any(nil), list...)})
 		c.mu.Unlock()
 	}
 }
@@ -54,22 +74,22 @@ type countingDriver struct {
 }
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.Query(ctx, query, args, v)
 }
 
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.(ExecQuerier).ExecContext(ctx, query, args...)
 }
 
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	d.c.add(query)
+	d.c.add(query, args)
 	return d.Driver.(ExecQuerier).QueryContext(ctx, query, args...)
 }
 
@@ -97,21 +117,21 @@ type countingTx struct {
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.Query(ctx, query, args, v)
 }
 
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.(ExecQuerier).ExecContext(ctx, query, args...)
 }
 
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	t.c.add(query)
+	t.c.add(query, args)
 	return t.Tx.(ExecQuerier).QueryContext(ctx, query, args...)
 }

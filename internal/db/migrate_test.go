@@ -321,8 +321,12 @@ func TestMigrateBaselinesAutoMigratedDatabase(t *testing.T) {
 		if count(t, d, q) != 1 {
 			t.Errorf("Migrate dropped %s", idx)
 		}
-		if changes := entChanges(t, d); changes != "" {
-			t.Errorf("after the baseline ent would still run:\n%s", changes)
+		// Compared with a database the migrations made, not with nothing:
+		// ent names long indexes after the dialect it last migrated in this
+		// process, so the SQLite file's names may differ from its
+		// expectations here.
+		if changes, want := entChanges(t, d), entChanges(t, dbtest.Open(t, dialectName)); changes != want {
+			t.Errorf("after the baseline ent would still run:\n%s\nwhere after the migrations it would run:\n%s", changes, want)
 		}
 	})
 }

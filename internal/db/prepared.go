@@ -48,7 +48,7 @@ func (d *DB) Read(ctx context.Context, q *SQL) (*stdsql.Rows, error) {
 	if d.Dialect.Name() == dialect.Postgres {
 		if s := d.prepared.stmt(ctx, d.SQL, q.String()); s != nil {
 			if d.counter != nil {
-				d.counter.add(q.String())
+				d.counter.add(q.String(), q.args)
 			}
 			return s.QueryContext(ctx, q.args...)
 		}

@@ -25,7 +25,7 @@ const EnvPostgres = "TEST_DATABASE_URL"
 // Dialects are the databases every test runs on.
 var Dialects = []string{"sqlite", "postgres"}
 
-var warnOnce sync.Once
+var warnOnce, trigramOnce sync.Once
 
 // Each runs fn once per database, as subtests named after the dialect.
 func Each(t *testing.T, fn func(t *testing.T, d *db.DB), opts ...db.Option) {
@@ -95,6 +95,11 @@ func postgresSchema(t testing.TB) string {
 		t.Fatalf("open postgres: %v", err)
 	}
 	defer admin.Close()
+	// pg_trgm, when the server has it, lives in public for every test: the
+	// server would install it into a test's own schema, whose drop would
+	// take it, and the indexes using it, from tests still running.
+	// Refused or raced, the tests find it or go without.
+	trigramOnce.Do(func() { _, _ = admin.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public") })
 	buf := make([]byte, 6)
 	_, _ = rand.Read(buf)
 	schema := "t_" + hex.EncodeToString(buf)

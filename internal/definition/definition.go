@@ -10,11 +10,13 @@ package definition
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/flatjson"
+	"github.com/acme/crm/internal/indexes"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/write"
@@ -29,8 +31,20 @@ type Store struct {
 // New returns a store over d that writes through w.
 func New(d *db.DB, w *write.Unit) *Store { return &Store{db: d, w: w} }
 
+// change runs fn as a definition change, then brings the indexes of
+// search in line with the definitions it committed (indexes.Sync). An index
+// only makes reads fast: a build that fails neither undoes nor fails the
+// change; it is logged, and the next change or the next start builds it.
+// The build runs to its end when the request goes away, since a concurrent
+// build cancelled halfway leaves an INVALID index that writes still keep up.
 func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *write.Tx) error) error {
-	return s.w.Definitions(ctx, m, fn)
+	if err := s.w.Definitions(ctx, m, fn); err != nil {
+		return err
+	}
+	if err := indexes.Sync(context.WithoutCancel(ctx), s.db, m.WorkspaceID); err != nil {
+		slog.ErrorContext(ctx, "search indexes not in line with the definitions; the next change or start retries", "workspace", m.WorkspaceID, "err", err)
+	}
+	return nil
 }
 
 // lookupProperty returns the definition name of a live object type.

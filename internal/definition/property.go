@@ -31,7 +31,9 @@ type PropertyInput struct {
 	DisplayOrder int
 	Options      []propdef.Option
 	Unique       bool
-	Hidden       bool
+	// Sortable asks for the index of sorts and range filters.
+	Sortable bool
+	Hidden   bool
 }
 
 // checkDefinition checks a property's type, field type and options.
@@ -149,7 +151,7 @@ func createProperty(ctx context.Context, tx *write.Tx, workspaceID, objectTypeID
 	return tx.Property.Create().SetWorkspaceID(workspaceID).SetObjectTypeID(objectTypeID).SetGroupID(groupID).
 		SetName(in.Name).SetLabel(strings.TrimSpace(in.Label)).SetType(in.Type).SetFieldType(in.FieldType).
 		SetDescription(in.Description).SetDisplayOrder(in.DisplayOrder).SetOptions(opts).
-		SetHasUniqueValue(in.Unique).SetHidden(in.Hidden).Save(ctx)
+		SetHasUniqueValue(in.Unique).SetSortable(in.Sortable).SetHidden(in.Hidden).Save(ctx)
 }
 
 // PropertyUpdate changes a property; nil fields stay as they are.
@@ -166,8 +168,11 @@ type PropertyUpdate struct {
 	// values are cleared.
 	ClearRemovedOptions bool
 	Unique              *bool
-	Type                *propdef.Type
-	FieldType           *propdef.FieldType
+	// Sortable builds or drops the index of sorts and range filters; a
+	// standard property takes this change too.
+	Sortable  *bool
+	Type      *propdef.Type
+	FieldType *propdef.FieldType
 }
 
 // UpdateResult says what an update did to stored values.
@@ -263,6 +268,9 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 		if u.Unique != nil {
 			upd.SetHasUniqueValue(*u.Unique)
 		}
+		if u.Sortable != nil {
+			upd.SetSortable(*u.Sortable)
+		}
 		if err := upd.Exec(ctx); err != nil {
 			return err
 		}
@@ -286,7 +294,8 @@ func nonNil[T any](s []T) []T {
 }
 
 // onlyExtendsOptions refuses any change to a standard property but new
-// options appended to its own, which stay as they are.
+// options appended to its own, which stay as they are, and sortable, which
+// changes an index, not the definition.
 func onlyExtendsOptions(p *meta.Property, u PropertyUpdate) error {
 	if u.Label != nil || u.Description != nil || u.GroupName != nil || u.DisplayOrder != nil || u.Hidden != nil ||
 		u.Unique != nil || u.Type != nil || u.FieldType != nil {

@@ -1,5 +1,6 @@
 // Package install brings a database to a usable state: the schema, the
-// default workspace, its standard catalog, and the indexes definitions need.
+// default workspace, its standard catalog, and the indexes definitions need
+// (unique ones under the migration lock, those of search after it).
 // It is idempotent: the server runs it at every start.
 package install
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/acme/crm/internal/catalog"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/indexes"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/tenant"
@@ -29,7 +31,10 @@ func Default(ctx context.Context, d *db.DB, opts ...db.MigrateOption) (int, erro
 		id, err = defaultWorkspace(ctx, d)
 		return err
 	}))...)
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	return id, searchIndexes(ctx, d, id)
 }
 
 // DefaultMigrated prepares the default workspace of a database that must
@@ -45,7 +50,22 @@ func DefaultMigrated(ctx context.Context, d *db.DB) (int, error) {
 		id, err = defaultWorkspace(ctx, d)
 		return err
 	})
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	return id, searchIndexes(ctx, d, id)
+}
+
+// searchIndexes builds the indexes of search the workspace's definitions
+// ask for and a server stopped before building, outside the migration
+// lock: on a large table a concurrent build takes a while, and migrations
+// of other servers need not wait for it (indexes.Startup takes a lock of
+// its own).
+func searchIndexes(ctx context.Context, d *db.DB, workspaceID int) error {
+	if err := indexes.Startup(ctx, d, workspaceID); err != nil {
+		return fmt.Errorf("search indexes of workspace %d: %w", workspaceID, err)
+	}
+	return nil
 }
 
 func defaultWorkspace(ctx context.Context, d *db.DB) (int, error) {

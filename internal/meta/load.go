@@ -129,7 +129,7 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		}
 		def := &Property{ID: p.ID, ObjectTypeID: p.ObjectTypeID, Name: p.Name, Label: p.Label, Type: p.Type,
 			FieldType: p.FieldType, Description: p.Description, DisplayOrder: p.DisplayOrder, Options: p.Options,
-			Unique: p.HasUniqueValue, Hidden: p.Hidden, ReadOnlyValue: p.ReadOnlyValue,
+			Unique: p.HasUniqueValue, Sortable: p.Sortable, Hidden: p.Hidden, ReadOnlyValue: p.ReadOnlyValue,
 			ReadOnlyDefinition: p.ReadOnlyDefinition, Archived: p.ArchivedAt != nil,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 		if p.GroupID != nil {

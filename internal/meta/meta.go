@@ -185,17 +185,20 @@ type PropertyGroup struct {
 
 // Property is the definition of one property.
 type Property struct {
-	ID                 int
-	ObjectTypeID       int
-	Name               string
-	Label              string
-	Type               propdef.Type
-	FieldType          propdef.FieldType
-	Description        string
-	Group              *PropertyGroup
-	DisplayOrder       int
-	Options            []propdef.Option
-	Unique             bool
+	ID           int
+	ObjectTypeID int
+	Name         string
+	Label        string
+	Type         propdef.Type
+	FieldType    propdef.FieldType
+	Description  string
+	Group        *PropertyGroup
+	DisplayOrder int
+	Options      []propdef.Option
+	Unique       bool
+	// Sortable asks for an index that orders the values (see
+	// internal/indexes).
+	Sortable           bool
 	Hidden             bool
 	ReadOnlyValue      bool
 	ReadOnlyDefinition bool

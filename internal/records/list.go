@@ -189,10 +189,13 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	}
 	ot := sel.Type
 	// where writes the filter; the count covers every page: the filter
-	// without the cursors.
+	// without the cursors. The object type is a literal, not bound: the
+	// indexes of search are partial on it, and PostgreSQL's generic plan of
+	// a prepared statement cannot prove a partial index's predicate from a
+	// bound value.
 	asOf := q.AsOf
 	where := func(sq *db.SQL) *db.SQL {
-		sq.T(" FROM records r WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Arg(ot.ID)
+		sq.T(" FROM records r WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Int(ot.ID)
 		if q.Archived {
 			sq.T(" AND r.archived_at IS NOT NULL")
 		} else {

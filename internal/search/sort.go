@@ -157,15 +157,43 @@ func (k key) expr(q *db.SQL, alias string) {
 		k.rank(q, alias)
 	case k.column != "":
 		q.Ident(alias, k.column)
-	case k.kind == kString:
-		q.Fold(db.PropertyDoc(alias, k.name))
-	case k.kind == kNumber:
-		q.Number(db.PropertyDoc(alias, k.name))
-	case k.kind == kBool:
-		q.JSONOf(db.PropertyDoc(alias, k.name))
 	default:
-		q.Text(db.PropertyDoc(alias, k.name))
+		value(q, k.kind, db.PropertyDoc(alias, k.name))
 	}
+}
+
+// value writes a stored property's value as sorts order it and range
+// filters compare it: strings folded, numbers as numbers, the rest as
+// stored text (booleans as JSON).
+func value(q *db.SQL, k kind, d db.Doc) {
+	switch k {
+	case kString:
+		q.Fold(d)
+	case kNumber:
+		q.Number(d)
+	case kBool:
+		q.JSONOf(d)
+	default:
+		q.Text(d)
+	}
+}
+
+// Column is the column of records that holds the values of the property
+// called name (createdate, lastmodifieddate, hs_object_id), "" for one
+// stored in the properties column.
+func Column(name string) string { return systemColumns[name] }
+
+// Ordered returns what writes the value of stored property def of the
+// records aliased alias ("" for the table's own columns, as in an index)
+// exactly as sorts order it and range filters, STARTS_WITH and CONTAINS
+// compare it: what an expression index must hold to serve them. It
+// reports false for a multi-select, which does not sort.
+func Ordered(def *meta.Property) (write func(q *db.SQL, alias string), ok bool) {
+	k := kindOf(def)
+	if k == kMulti {
+		return nil, false
+	}
+	return func(q *db.SQL, alias string) { value(q, k, db.PropertyDoc(alias, def.Name)) }, true
 }
 
 // arg writes a cursor's value v of k, as expr compares with it.
