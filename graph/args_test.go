@@ -12,7 +12,9 @@ func TestListArgumentsFromOneValue(t *testing.T) {
 		a.associate(c, co, "Primary")
 		var out struct {
 			Node struct {
-				Associations struct{ Edges []struct{ Node struct{ ID string } } }
+				Associations struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
 			}
 		}
 		a.ok(`query($id: ID!, $l: [String!]) { node(id: $id) { ... on Record { associations(toObjectType: "companies", labels: $l) { edges { node { id } } } } } }`,
