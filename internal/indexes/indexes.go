@@ -72,13 +72,10 @@ func wanted(d db.Dialect, m *meta.Model, trigram string) map[string]index {
 			continue
 		}
 		for _, p := range ot.Properties {
-			if p.Archived {
+			if !ot.Indexed(p) {
 				continue
 			}
 			searchable := slices.Contains(ot.SearchableProperties, p.Name)
-			if !p.Sortable && !p.Unique && !searchable {
-				continue
-			}
 			for _, ix := range propertyIndexes(ot, p, searchable, trigram) {
 				ix.name = Name(ot.ID, p.ID) + digest(d, ix.body)
 				out[ix.name] = ix

@@ -7,6 +7,7 @@ package meta
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -278,6 +279,12 @@ func (o *ObjectType) Required(name string) bool {
 		}
 	}
 	return false
+}
+
+// Indexed reports whether the server keeps an index of p's values (see
+// internal/indexes): p is live and sortable, unique or searchable.
+func (o *ObjectType) Indexed(p *Property) bool {
+	return !p.Archived && (p.Sortable || p.Unique || slices.Contains(o.SearchableProperties, p.Name))
 }
 
 // UniqueProperties are the live properties whose values are unique.

@@ -66,6 +66,7 @@ type leaf struct {
 	negate  bool
 	missing bool
 	ever    bool
+	indexed bool          // the server keeps an index of the value (meta.ObjectType.Indexed)
 	strs    []string      // strings, options, tokens, patterns
 	nums    []json.Number // numbers
 	bools   []bool
@@ -205,7 +206,8 @@ func (c checker) leaf(ot *meta.ObjectType, f *Filter, path string) (*leaf, error
 	if def.Archived {
 		return nil, Error(apierr.BadUserInput, path+".property", f.Property, "property %q of %s is archived", f.Property, ot.Name)
 	}
-	l := &leaf{name: def.Name, column: systemColumns[def.Name], kind: kindOf(def), op: f.Operator, missing: f.Missing, ever: f.Ever}
+	l := &leaf{name: def.Name, column: systemColumns[def.Name], kind: kindOf(def), op: f.Operator, missing: f.Missing, ever: f.Ever,
+		indexed: ot.Indexed(def)}
 	if pos, ok := negative[f.Operator]; ok {
 		l.op, l.negate = pos, true
 	}

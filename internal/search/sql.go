@@ -249,8 +249,10 @@ func (w *writer) contains(l *leaf, o operand) bool {
 		return false
 	}
 	switch l.kind {
-	case kBool, kEnum, kMulti:
+	case kBool, kMulti:
 		return true
+	case kEnum:
+		return !l.indexed
 	case kNumber:
 		return l.op == EQ || l.op == In
 	}
@@ -362,6 +364,13 @@ func (w *writer) number(l *leaf, o operand) {
 func (w *writer) scalars(l *leaf, o operand, list []any) {
 	q := w.q
 	w.any(len(list), func(i int) {
+		if s, ok := list[i].(string); ok && o.stored && l.indexed {
+			// An option of an indexed property compares as the index's
+			// text, whose statistics PostgreSQL keeps: it has none of
+			// what containment matches, and misjudges joins by it.
+			q.Text(o.doc).T(" = ").Arg(s)
+			return
+		}
 		if o.stored && q.IsPostgres() {
 			q.Contains(o.alias, "properties", map[string]any{l.name: list[i]})
 			return
