@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -299,6 +300,18 @@ func TestMigrateCommand(t *testing.T) {
 		return run(cfg, testLogger(t))
 	}
 
+	d, err := db.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// Asking changes nothing.
+	st, err := d.MigrationStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := "version " + strconv.FormatInt(st[len(st)-1].Version, 10)
+
 	out := migrate("--status")
 	if !strings.Contains(out, "00001_initial.sql") || !strings.Contains(out, "pending") || !strings.Contains(out, "crm migrate") {
 		t.Errorf("status of an empty database:\n%s", out)
@@ -312,7 +325,7 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("the refusal applied migrations:\n%s", out)
 	}
 
-	if out := migrate(); !strings.Contains(out, "up to date at version 1") {
+	if out := migrate(); !strings.Contains(out, "up to date at "+latest) {
 		t.Errorf("crm migrate printed %q", out)
 	}
 	out = migrate("--status")
@@ -325,19 +338,14 @@ func TestMigrateCommand(t *testing.T) {
 	}
 
 	// A newer database: both ways of starting refuse, naming both versions.
-	d, err := db.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
 	if _, err := d.SQL.Exec("INSERT INTO "+db.VersionTable+" (version_id, is_applied) VALUES (?, ?)", 999, true); err != nil {
 		t.Fatal(err)
 	}
 	for _, noMigrate := range []bool{false, true} {
 		cfg := config{addr: freeAddr(t), databaseURL: url, logFormat: "text", noMigrate: noMigrate}
 		err := run(cfg, testLogger(t))
-		if err == nil || !strings.Contains(err.Error(), "version 999") || !strings.Contains(err.Error(), "version 1") {
-			t.Errorf("run (no-migrate %v) on a newer database = %v, want a refusal naming versions 999 and 1", noMigrate, err)
+		if err == nil || !strings.Contains(err.Error(), "version 999") || !strings.Contains(err.Error(), latest) {
+			t.Errorf("run (no-migrate %v) on a newer database = %v, want a refusal naming version 999 and %s", noMigrate, err, latest)
 		}
 	}
 	if out := migrate("--status"); !strings.Contains(out, "00999") || !strings.Contains(out, "newer") {
