@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/search"
 )
 
 // dataset is what the loaded data is made of: the ids of its object types
@@ -93,7 +95,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 	ds.firstDeal = ds.firstContact + numContacts
 	last := ds.firstDeal + numDeals - 1
 
-	nRecords, err := copyRows(ctx, tx, "records", []string{"id", "workspace_id", "object_type_id", "properties", "created_at", "updated_at"},
+	nRecords, err := copyRows(ctx, tx, "records", []string{"id", "workspace_id", "object_type_id", "properties", "search_text", "created_at", "updated_at"},
 		func(emit func(...any) error) error {
 			type company struct {
 				Name   string `json:"name"`
@@ -110,12 +112,21 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 				Pipeline  string `json:"pipeline"`
 				Dealstage string `json:"dealstage"`
 			}
+			// Each record with its search text, as the server writes it.
+			searchable := map[int][]string{}
+			for _, ot := range []*meta.ObjectType{ds.companies, ds.contacts, ds.deals} {
+				searchable[ot.ID] = search.Searchable(ot)
+			}
 			record := func(id, ot int, props any, at time.Time) error {
 				b, err := json.Marshal(props)
 				if err != nil {
 					return err
 				}
-				return emit(id, ds.workspaceID, ot, string(b), at, at)
+				values, err := flatjson.Unmarshal(b)
+				if err != nil {
+					return err
+				}
+				return emit(id, ds.workspaceID, ot, string(b), search.RecordText(searchable[ot], values), at, at)
 			}
 			for i := 0; i < numCompanies; i++ {
 				p := company{Name: fmt.Sprintf("Company %05d", i), Domain: fmt.Sprintf("company%05d.example.com", i)}
