@@ -31,31 +31,35 @@ func (q *SQL) searchVector(alias string) *SQL {
 	return q.T(", ' '))")
 }
 
-// searchAlias names the relation SearchJoin joins to alias.
+// searchAlias names the relation SearchFrom joins to alias.
 func searchAlias(alias string) string { return alias + "_search" }
 
-// SearchJoin appends " JOIN ..." that keeps the records aliased alias whose
-// search text holds every one of words, the last as the prefix of a word
-// when prefix, and yields what SearchRank reads. words are not empty.
-func (q *SQL) SearchJoin(alias string, words []string, prefix bool) *SQL {
+// SearchFrom appends, for a FROM clause, the records table aliased alias
+// kept to the records whose search text holds every one of words, the
+// last as the prefix of a word when prefix, joined with what SearchRank
+// reads. words are not empty.
+func (q *SQL) SearchFrom(alias string, words []string, prefix bool) *SQL {
 	as := searchAlias(alias)
 	if q.d.Name() == dialect.Postgres {
 		// A one-row relation of the two tsqueries: each bound once, and
 		// the match an indexable condition of the records.
-		q.T(" JOIN (SELECT CAST(").Arg(tsquery(words, prefix)).T(" AS tsquery) AS query, CAST(").
+		q.T("records ").Ident(alias).T(" JOIN (SELECT CAST(").Arg(tsquery(words, prefix)).T(" AS tsquery) AS query, CAST(").
 			Arg(tsquery(words, false)).T(" AS tsquery) AS whole) AS ").Ident(as).T(" ON ")
 		return q.searchVector(alias).T(" @@ ").Ident(as, "query")
 	}
-	// FTS5 ranks in one pass over its matches: bm25 is only valid there,
-	// and SQLite runs the full-text table first, then each record by id.
-	q.T(" JOIN (SELECT rowid AS id, CASE WHEN rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ").
+	// FTS5 ranks its matches in one pass (bm25 reads statistics of the
+	// whole index each time a query starts): CROSS JOIN keeps it the outer
+	// loop, each match then finding its record by id, rather than one
+	// full-text query per record of the type.
+	q.T("(SELECT rowid AS id, CASE WHEN rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ").
 		Arg(ftsQuery(words, false)).T(") THEN 1.0 ELSE 0.0 END + 1.0 - 1.0 / (1.0 - bm25(records_fts)) AS relevance" +
-		" FROM records_fts WHERE records_fts MATCH ").Arg(ftsQuery(words, prefix)).T(") AS ").Ident(as).T(" ON ")
-	return q.Ident(as, "id").T(" = ").Ident(alias, "id")
+		" FROM records_fts WHERE records_fts MATCH ").Arg(ftsQuery(words, prefix)).T(") AS ").Ident(as).
+		T(" CROSS JOIN records ").Ident(alias).T(" ON ")
+	return q.Ident(alias, "id").T(" = ").Ident(as, "id")
 }
 
 // SearchRank appends the relevance of the record aliased alias to the
-// query SearchJoin joined, higher first.
+// query SearchFrom joined, higher first.
 func (q *SQL) SearchRank(alias string) *SQL {
 	as := searchAlias(alias)
 	if q.d.Name() == dialect.Postgres {

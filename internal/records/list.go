@@ -112,14 +112,13 @@ func (q Query) Select(m *meta.Model) (*Selection, error) {
 	return s, nil
 }
 
-// From appends the records table aliased alias, joined with what keeps
-// the records the full-text query matches.
+// From appends the records table aliased alias, kept to those the
+// full-text query matches.
 func (s *Selection) From(q *db.SQL, alias string) *db.SQL {
-	q.T("records ").Ident(alias)
 	if s.text != nil {
-		s.text.Join(q, alias)
+		return s.text.From(q, alias)
 	}
-	return q
+	return q.T("records ").Ident(alias)
 }
 
 // Ranked reports whether the records come by relevance: a statement then

@@ -138,12 +138,12 @@ func ParseTextQuery(raw any, path string) (*TextQuery, error) {
 	return t, nil
 }
 
-// Join appends, after the records aliased alias in a FROM clause, the join
-// that keeps those matching t and yields their Rank.
-func (t *TextQuery) Join(q *db.SQL, alias string) *db.SQL {
-	return q.SearchJoin(alias, t.Words, t.Prefix)
+// From appends, for a FROM clause, the records aliased alias that match
+// t, joined with what yields their Rank.
+func (t *TextQuery) From(q *db.SQL, alias string) *db.SQL {
+	return q.SearchFrom(alias, t.Words, t.Prefix)
 }
 
 // Rank writes the relevance to the query of the record aliased alias, as
-// joined by Join: the rank key of a query's order (CheckSorts).
+// joined by From: the rank key of a query's order (CheckSorts).
 func Rank(q *db.SQL, alias string) { q.SearchRank(alias) }
