@@ -7,6 +7,7 @@ package graph_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -306,27 +307,35 @@ func TestSearchRefusals(t *testing.T) {
 		long := strings.Repeat("skylab ", 143)[:1000]
 		a.found("documents", long, "Skylab")
 		for name, tc := range map[string]struct {
-			vars map[string]any
-			path string
+			vars       map[string]any
+			code, path string
 		}{
-			"over 1000 characters":            {map[string]any{"q": long + "s"}, "query"},
-			"with asOf":                       {map[string]any{"q": "skylab", "asOf": "2020-01-01T00:00:00Z"}, ""},
-			"of an unknown type":              {map[string]any{"q": "skylab", "t": "nope"}, ""},
-			"characters not counted as bytes": {map[string]any{"q": strings.Repeat("é", 1001)}, "query"},
+			"over 1000 characters":              {map[string]any{"q": long + "s"}, "BAD_USER_INPUT", "query"},
+			"over 1000 characters, not bytes":   {map[string]any{"q": strings.Repeat("é", 1001)}, "BAD_USER_INPUT", "query"},
+			"beside asOf":                       {map[string]any{"q": "skylab", "asOf": "2020-01-01T00:00:00Z"}, "BAD_USER_INPUT", ""},
+			"of an object type that is no type": {map[string]any{"q": "skylab", "t": "nope"}, "NOT_FOUND", ""},
 		} {
 			t.Run(name, func(t *testing.T) {
+				a := a.with(t)
 				vars := map[string]any{"t": "documents"}
 				for k, v := range tc.vars {
 					vars[k] = v
 				}
-				e := a.fails(`query($t: String!, $q: String, $asOf: DateTime) { records(objectType: $t, query: $q, asOf: $asOf) { totalCount } }`, vars,
-					map[bool]string{true: "NOT_FOUND", false: "BAD_USER_INPUT"}[vars["t"] == "nope"], "")
-				if tc.path != "" && e.Extensions["argumentPath"] != tc.path {
-					t.Fatalf("argumentPath %v, want %q: %s", e.Extensions["argumentPath"], tc.path, e.Message)
+				e := a.fails(`query($t: String!, $q: String, $asOf: DateTime) { records(objectType: $t, query: $q, asOf: $asOf) { totalCount } }`,
+					vars, tc.code, "")
+				if got, _ := e.Extensions["argumentPath"].(string); got != tc.path {
+					t.Fatalf("argumentPath %q, want %q: %s", got, tc.path, e.Message)
 				}
 			})
 		}
 		a.found("documents", strings.Repeat("é", 1000))
+		// As many words as 1000 characters hold, every one of them sought.
+		var many []string
+		for i := 0; len(strings.Join(many, " ")) < 985; i++ {
+			many = append(many, "w"+strconv.Itoa(i))
+		}
+		a.found("documents", strings.Join(many, " "))
+		a.found("documents", "skylab "+strings.Join(many, " "))
 	})
 }
 
