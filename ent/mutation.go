@@ -9201,6 +9201,7 @@ type RecordMutation struct {
 	archived_at        *time.Time
 	merged_into_id     *int
 	addmerged_into_id  *int
+	search_text        *string
 	clearedFields      map[string]struct{}
 	workspace          *int
 	clearedworkspace   bool
@@ -9608,6 +9609,55 @@ func (m *RecordMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, record.FieldMergedIntoID)
 }
 
+// SetSearchText sets the "search_text" field.
+func (m *RecordMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *RecordMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Record entity.
+// If the Record object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecordMutation) OldSearchText(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *RecordMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[record.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *RecordMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[record.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *RecordMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, record.FieldSearchText)
+}
+
 // ClearWorkspace clears the "workspace" edge to the Workspace entity.
 func (m *RecordMutation) ClearWorkspace() {
 	m.clearedworkspace = true
@@ -9696,7 +9746,7 @@ func (m *RecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RecordMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.workspace != nil {
 		fields = append(fields, record.FieldWorkspaceID)
 	}
@@ -9717,6 +9767,9 @@ func (m *RecordMutation) Fields() []string {
 	}
 	if m.merged_into_id != nil {
 		fields = append(fields, record.FieldMergedIntoID)
+	}
+	if m.search_text != nil {
+		fields = append(fields, record.FieldSearchText)
 	}
 	return fields
 }
@@ -9740,6 +9793,8 @@ func (m *RecordMutation) Field(name string) (ent.Value, bool) {
 		return m.ArchivedAt()
 	case record.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case record.FieldSearchText:
+		return m.SearchText()
 	}
 	return nil, false
 }
@@ -9763,6 +9818,8 @@ func (m *RecordMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldArchivedAt(ctx)
 	case record.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case record.FieldSearchText:
+		return m.OldSearchText(ctx)
 	}
 	return nil, fmt.Errorf("unknown Record field %s", name)
 }
@@ -9821,6 +9878,13 @@ func (m *RecordMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case record.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Record field %s", name)
 }
@@ -9872,6 +9936,9 @@ func (m *RecordMutation) ClearedFields() []string {
 	if m.FieldCleared(record.FieldMergedIntoID) {
 		fields = append(fields, record.FieldMergedIntoID)
 	}
+	if m.FieldCleared(record.FieldSearchText) {
+		fields = append(fields, record.FieldSearchText)
+	}
 	return fields
 }
 
@@ -9891,6 +9958,9 @@ func (m *RecordMutation) ClearField(name string) error {
 		return nil
 	case record.FieldMergedIntoID:
 		m.ClearMergedIntoID()
+		return nil
+	case record.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Record nullable field %s", name)
@@ -9920,6 +9990,9 @@ func (m *RecordMutation) ResetField(name string) error {
 		return nil
 	case record.FieldMergedIntoID:
 		m.ResetMergedIntoID()
+		return nil
+	case record.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Record field %s", name)

@@ -34,6 +34,8 @@ type Record struct {
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// MergedIntoID holds the value of the "merged_into_id" field.
 	MergedIntoID *int `json:"merged_into_id,omitempty"`
+	// SearchText holds the value of the "search_text" field.
+	SearchText *string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RecordQuery when eager-loading is set.
 	Edges        RecordEdges `json:"edges"`
@@ -82,6 +84,8 @@ func (*Record) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case record.FieldID, record.FieldWorkspaceID, record.FieldObjectTypeID, record.FieldMergedIntoID:
 			values[i] = new(sql.NullInt64)
+		case record.FieldSearchText:
+			values[i] = new(sql.NullString)
 		case record.FieldCreatedAt, record.FieldUpdatedAt, record.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
 		default:
@@ -150,6 +154,13 @@ func (_m *Record) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.MergedIntoID = new(int)
 				*_m.MergedIntoID = int(value.Int64)
+			}
+		case record.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = new(string)
+				*_m.SearchText = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -220,6 +231,11 @@ func (_m *Record) String() string {
 	if v := _m.MergedIntoID; v != nil {
 		builder.WriteString("merged_into_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SearchText; v != nil {
+		builder.WriteString("search_text=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

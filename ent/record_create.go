@@ -98,6 +98,20 @@ func (_c *RecordCreate) SetNillableMergedIntoID(v *int) *RecordCreate {
 	return _c
 }
 
+// SetSearchText sets the "search_text" field.
+func (_c *RecordCreate) SetSearchText(v string) *RecordCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *RecordCreate) SetNillableSearchText(v *string) *RecordCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetWorkspace sets the "workspace" edge to the Workspace entity.
 func (_c *RecordCreate) SetWorkspace(v *Workspace) *RecordCreate {
 	return _c.SetWorkspaceID(v.ID)
@@ -222,6 +236,10 @@ func (_c *RecordCreate) createSpec() (*Record, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MergedIntoID(); ok {
 		_spec.SetField(record.FieldMergedIntoID, field.TypeInt, value)
 		_node.MergedIntoID = &value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(record.FieldSearchText, field.TypeString, value)
+		_node.SearchText = &value
 	}
 	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -375,6 +393,24 @@ func (u *RecordUpsert) ClearMergedIntoID() *RecordUpsert {
 	return u
 }
 
+// SetSearchText sets the "search_text" field.
+func (u *RecordUpsert) SetSearchText(v string) *RecordUpsert {
+	u.Set(record.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *RecordUpsert) UpdateSearchText() *RecordUpsert {
+	u.SetExcluded(record.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *RecordUpsert) ClearSearchText() *RecordUpsert {
+	u.SetNull(record.FieldSearchText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -500,6 +536,27 @@ func (u *RecordUpsertOne) UpdateMergedIntoID() *RecordUpsertOne {
 func (u *RecordUpsertOne) ClearMergedIntoID() *RecordUpsertOne {
 	return u.Update(func(s *RecordUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *RecordUpsertOne) SetSearchText(v string) *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *RecordUpsertOne) UpdateSearchText() *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *RecordUpsertOne) ClearSearchText() *RecordUpsertOne {
+	return u.Update(func(s *RecordUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -794,6 +851,27 @@ func (u *RecordUpsertBulk) UpdateMergedIntoID() *RecordUpsertBulk {
 func (u *RecordUpsertBulk) ClearMergedIntoID() *RecordUpsertBulk {
 	return u.Update(func(s *RecordUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *RecordUpsertBulk) SetSearchText(v string) *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *RecordUpsertBulk) UpdateSearchText() *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *RecordUpsertBulk) ClearSearchText() *RecordUpsertBulk {
+	return u.Update(func(s *RecordUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -88,6 +88,26 @@ func (_u *RecordUpdate) ClearMergedIntoID() *RecordUpdate {
 	return _u
 }
 
+// SetSearchText sets the "search_text" field.
+func (_u *RecordUpdate) SetSearchText(v string) *RecordUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *RecordUpdate) SetNillableSearchText(v *string) *RecordUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *RecordUpdate) ClearSearchText() *RecordUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // Mutation returns the RecordMutation object of the builder.
 func (_u *RecordUpdate) Mutation() *RecordMutation {
 	return _u.mutation
@@ -179,6 +199,12 @@ func (_u *RecordUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(record.FieldMergedIntoID, field.TypeInt)
 	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(record.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(record.FieldSearchText, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -257,6 +283,26 @@ func (_u *RecordUpdateOne) AddMergedIntoID(v int) *RecordUpdateOne {
 // ClearMergedIntoID clears the value of the "merged_into_id" field.
 func (_u *RecordUpdateOne) ClearMergedIntoID() *RecordUpdateOne {
 	_u.mutation.ClearMergedIntoID()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *RecordUpdateOne) SetSearchText(v string) *RecordUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *RecordUpdateOne) SetNillableSearchText(v *string) *RecordUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *RecordUpdateOne) ClearSearchText() *RecordUpdateOne {
+	_u.mutation.ClearSearchText()
 	return _u
 }
 
@@ -380,6 +426,12 @@ func (_u *RecordUpdateOne) sqlSave(ctx context.Context) (_node *Record, err erro
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(record.FieldMergedIntoID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(record.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(record.FieldSearchText, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Record{config: _u.config}

@@ -239,8 +239,8 @@ func (a args) text(name string) error {
 	return walk(a[name])
 }
 
-// recordsQuery decodes records(objectType, filter, sort, archived, asOf,
-// first, after, last, before).
+// recordsQuery decodes records(objectType, filter, sort, query, archived,
+// asOf, first, after, last, before).
 func recordsQuery(a args) (q records.Query, err error) {
 	if q.ObjectType, err = a.string("objectType"); err != nil {
 		return q, err
@@ -249,6 +249,12 @@ func recordsQuery(a args) (q records.Query, err error) {
 		return q, err
 	}
 	if err = a.criteria(&q); err != nil {
+		return q, err
+	}
+	if err = a.text("query"); err != nil {
+		return q, err
+	}
+	if q.Text, err = search.ParseTextQuery(a["query"], "query"); err != nil {
 		return q, err
 	}
 	if q.Archived, err = a.bool("archived"); err != nil {

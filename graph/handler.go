@@ -273,13 +273,19 @@ func mostOf(m *meta.Model, count func(*meta.ObjectType) int) int {
 	return n
 }
 
-// criterionCost is what each filter leaf and sort key adds to the read
-// that carries it: the database evaluates each for every candidate row.
+// criterionCost is what each filter leaf, sort key and full-text query
+// word adds to the read that carries it: the database evaluates each for
+// every candidate row (a word: one more look-up in the full-text index).
 const criterionCost = 10
 
-// criteriaCost adds the cost of q's filter and sort to c, saturating.
+// criteriaCost adds the cost of q's filter, sort and query to c,
+// saturating.
 func criteriaCost(c int, q records.Query) int {
-	n := (q.Filter.Leaves() + len(q.Sort)) * criterionCost
+	n := q.Filter.Leaves() + len(q.Sort)
+	if q.Text != nil {
+		n += len(q.Text.Words)
+	}
+	n *= criterionCost
 	if c > math.MaxInt32-n {
 		return math.MaxInt32
 	}

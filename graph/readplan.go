@@ -69,7 +69,7 @@ type readSpec struct {
 // Arguments plans read, through the one decoder (args.go).
 var (
 	pageArgNames        = []string{"first", "after", "last", "before"}
-	recordsArgNames     = append([]string{"objectType", "view", "filter", "sort", "archived", "asOf"}, pageArgNames...)
+	recordsArgNames     = append([]string{"objectType", "view", "filter", "sort", "query", "archived", "asOf"}, pageArgNames...)
 	associationArgNames = append([]string{"toObjectType", "labels", "filter", "sort"}, pageArgNames...)
 )
 

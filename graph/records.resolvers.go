@@ -160,7 +160,7 @@ func (r *mutationResolver) ArchiveRecords(ctx context.Context, input model.Archi
 }
 
 // Records is the resolver for the records field.
-func (r *queryResolver) Records(ctx context.Context, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error) {
+func (r *queryResolver) Records(ctx context.Context, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, query *string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error) {
 	q, err := recordsQuery(fieldArgs(ctx))
 	if err != nil {
 		return nil, err

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/search"
 )
 
 // dataset is what the loaded data is made of: the ids of its object types
@@ -110,13 +112,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 				Pipeline  string `json:"pipeline"`
 				Dealstage string `json:"dealstage"`
 			}
-			record := func(id, ot int, props any, at time.Time) error {
-				b, err := json.Marshal(props)
-				if err != nil {
-					return err
-				}
-				return emit(id, ds.workspaceID, ot, string(b), at, at)
-			}
+			record := recordEmitter(emit, ds.workspaceID, ds.companies, ds.contacts, ds.deals)
 			for i := 0; i < numCompanies; i++ {
 				p := company{Name: fmt.Sprintf("Company %05d", i), Domain: fmt.Sprintf("company%05d.example.com", i)}
 				if err := record(ds.firstCompany+i, ds.companies.ID, p, companyCreated(i)); err != nil {
@@ -187,7 +183,7 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 
 // The columns the loads copy into records and associations.
 var (
-	recordColumns      = []string{"id", "workspace_id", "object_type_id", "properties", "created_at", "updated_at"}
+	recordColumns      = []string{"id", "workspace_id", "object_type_id", "properties", "search_text", "created_at", "updated_at"}
 	associationColumns = []string{"workspace_id", "from_record_id", "to_record_id", "association_type_id", "from_object_type_id", "to_object_type_id", "created_at"}
 )
 
@@ -211,4 +207,24 @@ func copyRows(ctx context.Context, tx *sql.Tx, table string, columns []string, g
 		return 0, fmt.Errorf("copy into %s: %w", table, err)
 	}
 	return n, stmt.Close()
+}
+
+// recordEmitter emits rows of recordColumns: a record's values as JSON
+// and the search text the server would keep of them.
+func recordEmitter(emit func(...any) error, workspaceID int, types ...*meta.ObjectType) func(id, ot int, props any, at time.Time) error {
+	searchable := map[int][]string{}
+	for _, t := range types {
+		searchable[t.ID] = search.Searchable(t)
+	}
+	return func(id, ot int, props any, at time.Time) error {
+		b, err := json.Marshal(props)
+		if err != nil {
+			return err
+		}
+		values, err := flatjson.Unmarshal(b)
+		if err != nil {
+			return err
+		}
+		return emit(id, workspaceID, ot, string(b), search.RecordText(searchable[ot], values), at, at)
+	}
 }

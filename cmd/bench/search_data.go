@@ -268,13 +268,7 @@ func loadSearch(ctx context.Context, sqlDB *sql.DB, s *searchSet, out io.Writer)
 	companyOf := make([]int, s.numContacts)
 	nRecords, err := copyRows(ctx, tx, "records", recordColumns,
 		func(emit func(...any) error) error {
-			record := func(id, ot int, props any, at time.Time) error {
-				b, err := json.Marshal(props)
-				if err != nil {
-					return err
-				}
-				return emit(id, s.workspaceID, ot, string(b), at, at)
-			}
+			record := recordEmitter(emit, s.workspaceID, s.companies, s.contacts)
 			for i := 0; i < s.numCompanies; i++ {
 				at := searchEpoch.Add(-time.Duration(s.numCompanies-i) * time.Minute)
 				if err := record(s.firstCompany+i, s.companies.ID, d.companyValues(s, i), at); err != nil {

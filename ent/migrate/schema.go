@@ -409,6 +409,7 @@ var (
 		{Name: "properties", Type: field.TypeJSON},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "workspace_id", Type: field.TypeInt},
 		{Name: "object_type_id", Type: field.TypeInt},
 	}
@@ -420,13 +421,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "records_workspaces_workspace",
-				Columns:    []*schema.Column{RecordsColumns[6]},
+				Columns:    []*schema.Column{RecordsColumns[7]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "records_object_types_object_type",
-				Columns:    []*schema.Column{RecordsColumns[7]},
+				Columns:    []*schema.Column{RecordsColumns[8]},
 				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -435,7 +436,7 @@ var (
 			{
 				Name:    "records_live_by_created",
 				Unique:  false,
-				Columns: []*schema.Column{RecordsColumns[7], RecordsColumns[1], RecordsColumns[0]},
+				Columns: []*schema.Column{RecordsColumns[8], RecordsColumns[1], RecordsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NULL",
 				},
@@ -443,9 +444,17 @@ var (
 			{
 				Name:    "records_archived_by_archived",
 				Unique:  false,
-				Columns: []*schema.Column{RecordsColumns[7], RecordsColumns[4], RecordsColumns[0]},
+				Columns: []*schema.Column{RecordsColumns[8], RecordsColumns[4], RecordsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "archived_at IS NOT NULL",
+				},
+			},
+			{
+				Name:    "records_search_text_missing",
+				Unique:  false,
+				Columns: []*schema.Column{RecordsColumns[7], RecordsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "search_text IS NULL",
 				},
 			},
 		},

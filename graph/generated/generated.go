@@ -355,7 +355,7 @@ type ComplexityRoot struct {
 		ObjectType       func(childComplexity int, name string) int
 		ObjectTypes      func(childComplexity int) int
 		Record           func(childComplexity int, id string, asOf *time.Time) int
-		Records          func(childComplexity int, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Records          func(childComplexity int, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, query *string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
 		Views            func(childComplexity int, objectType string) int
 	}
 
@@ -501,7 +501,7 @@ type PropertyHistoryConnectionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (schematype.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]schematype.Node, error)
-	Records(ctx context.Context, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
+	Records(ctx context.Context, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, query *string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) (*records.Page, error)
 	Record(ctx context.Context, id string, asOf *time.Time) (*records.Record, error)
 	AssociationTypes(ctx context.Context, fromObjectType string, toObjectType string) ([]*meta.AssociationType, error)
 	DataModel(ctx context.Context) (*model.DataModel, error)
@@ -1912,7 +1912,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["view"].(*string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["view"].(*string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["query"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
 	case "Query.views":
 		if e.ComplexityRoot.Query.Views == nil {
 			break
@@ -2379,7 +2379,8 @@ extend type Query {
   archived: true lists the recycle bin instead, most recently archived first.
   filter keeps the records it matches; sort orders them by up to 5 keys
   (then by id), cursors carrying the sort values so that paging is exact.
-  totalCount counts what the filter keeps.
+  query searches the object type's searchable properties (see the argument).
+  totalCount counts what the filter and the query keep.
   """
   records(
     objectType: String!
@@ -2387,6 +2388,18 @@ extend type Query {
     view: ID
     filter: RecordFilter
     sort: [RecordSort!]
+    """
+    Full-text search over the object type's searchable properties
+    (ObjectType.searchableProperties). Words are runs of letters and digits,
+    compared without case: a record matches when its searchable values hold
+    every word of the query; the last word also matches as the beginning of a
+    word while it is being typed (the query does not end with a space or
+    punctuation). Without sort, records come by relevance, highest first, then
+    by id: records holding every word whole first, then those with fewer other
+    words. With sort, the query only filters. A record is found by the next
+    request after its write. Blank means no query; at most 1000 characters.
+    """
+    query: String
     first: Int
     after: String
     last: Int
@@ -4969,54 +4982,62 @@ func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["sort"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "query",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["query"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["archived"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	args["archived"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg9
+	args["asOf"] = arg10
 	return args, nil
 }
 
@@ -10582,7 +10603,7 @@ func (ec *executionContext) _Query_records(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["view"].(*string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["view"].(*string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["query"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {

@@ -19,6 +19,7 @@ import (
 	"github.com/acme/crm/internal/indexes"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -70,11 +71,13 @@ func readOnly(p *meta.Property) error {
 // visit calls fn with the values of every record of ot, live or archived,
 // that holds a value of property name, a thousand rows a statement, in id
 // order. fn may change the values and says whether it did; changed rows
-// are written. It returns how many records changed.
+// are written, with their search text. It returns how many records
+// changed.
 func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, name string,
 	fn func(id int, props map[string]any) (bool, error)) (int, error) {
 	d := s.db.Dialect
 	now := schema.Now()
+	searchable := search.Searchable(ot)
 	changed, last := 0, 0
 	for {
 		type row struct {
@@ -122,7 +125,8 @@ func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, na
 			if err != nil {
 				return 0, err
 			}
-			if _, err := db.Build(d, "UPDATE records SET properties = ").Arg(string(b)).T(", updated_at = ").Arg(now).
+			if _, err := db.Build(d, "UPDATE records SET properties = ").Arg(string(b)).
+				T(", search_text = ").Arg(search.RecordText(searchable, r.props)).T(", updated_at = ").Arg(now).
 				T(" WHERE id = ").Arg(r.id).Exec(ctx, tx); err != nil {
 				return 0, fmt.Errorf("write record %d: %w", r.id, err)
 			}

@@ -3,6 +3,7 @@ package definition
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/acme/crm/ent/associationtype"
@@ -249,8 +250,21 @@ func (s *Store) UpdateObjectType(ctx context.Context, m *meta.Model, name string
 		if u.SearchableProperties != nil {
 			upd.SetSearchableProperties(u.SearchableProperties)
 		}
-		return upd.Exec(ctx)
+		if err := upd.Exec(ctx); err != nil {
+			return err
+		}
+		if u.SearchableProperties == nil || sameSet(u.SearchableProperties, ot.SearchableProperties) {
+			return nil
+		}
+		// What search reads changed: every record's search text, in this
+		// transaction, so that the next query reads the new properties.
+		return records.RebuildSearchText(ctx, tx, s.db.Dialect, m.WorkspaceID, ot, u.SearchableProperties)
 	})
+}
+
+// sameSet reports whether a and b hold the same names.
+func sameSet(a, b []string) bool {
+	return slices.Equal(slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b))))
 }
 
 // ArchiveObjectType retires a custom object type that has no records; its

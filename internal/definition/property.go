@@ -3,6 +3,7 @@ package definition
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/acme/crm/ent"
@@ -391,19 +392,47 @@ func (s *Store) ArchiveProperty(ctx context.Context, m *meta.Model, objectType, 
 		return apierr.Invalid("name", "property %q is required: remove it from the required properties first", name)
 	}
 	return s.change(ctx, m, func(tx *write.Tx) error {
-		return tx.Property.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx)
+		if err := tx.Property.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx); err != nil {
+			return err
+		}
+		if p.Archived {
+			return nil
+		}
+		return s.searchableChanged(ctx, tx, ot, name, false)
 	})
 }
 
 // RestoreProperty brings an archived property back with its values.
 func (s *Store) RestoreProperty(ctx context.Context, m *meta.Model, objectType, name string) error {
-	_, p, err := lookupProperty(m, objectType, name)
+	ot, p, err := lookupProperty(m, objectType, name)
 	if err != nil {
 		return err
 	}
 	return s.change(ctx, m, func(tx *write.Tx) error {
-		return tx.Property.UpdateOneID(p.ID).ClearArchivedAt().Exec(ctx)
+		if err := tx.Property.UpdateOneID(p.ID).ClearArchivedAt().Exec(ctx); err != nil {
+			return err
+		}
+		if !p.Archived {
+			return nil
+		}
+		return s.searchableChanged(ctx, tx, ot, name, true)
 	})
+}
+
+// searchableChanged rewrites the search text of ot's records when property
+// name, now archived (live false) or live again, is a searchable one: its
+// values are searched only while it is live.
+func (s *Store) searchableChanged(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, name string, live bool) error {
+	if !slices.Contains(ot.SearchableProperties, name) {
+		return nil
+	}
+	var names []string
+	for _, n := range ot.SearchableProperties {
+		if def, ok := ot.Property(n); ok && (n == name && live || n != name && !def.Archived) {
+			names = append(names, n)
+		}
+	}
+	return records.RebuildSearchText(ctx, tx, s.db.Dialect, tx.Model.WorkspaceID, ot, names)
 }
 
 // DeleteProperty removes an archived property and its values, and returns

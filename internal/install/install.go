@@ -1,6 +1,7 @@
 // Package install brings a database to a usable state: the schema, the
-// default workspace, its standard catalog, and the indexes definitions need
-// (unique ones under the migration lock, those of search after it).
+// default workspace, its standard catalog, the indexes definitions need
+// (unique ones under the migration lock, those of search after it) and the
+// search text of records that came without one.
 // It is idempotent: the server runs it at every start.
 package install
 
@@ -79,8 +80,9 @@ func defaultWorkspace(ctx context.Context, d *db.DB) (int, error) {
 	return ws.ID, nil
 }
 
-// Workspace seeds the standard catalog into a workspace and builds the
-// indexes of its unique properties.
+// Workspace seeds the standard catalog into a workspace, builds the
+// indexes of its unique properties and makes the search text of records
+// that have none.
 func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
 	if err := catalog.Seed(ctx, d, workspaceID); err != nil {
 		return fmt.Errorf("seed workspace %d: %w", workspaceID, err)
@@ -89,5 +91,8 @@ func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
 	if err != nil {
 		return err
 	}
-	return records.EnsureIndexes(ctx, d, m)
+	if err := records.EnsureIndexes(ctx, d, m); err != nil {
+		return err
+	}
+	return records.FillSearchText(ctx, d, m)
 }

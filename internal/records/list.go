@@ -31,9 +31,12 @@ type Query struct {
 	// Filter keeps the records it matches.
 	Filter *search.Filter `json:"filter,omitempty"`
 	// Sort orders the records by these keys, then by id; without keys,
-	// records come newest first.
+	// records come newest first, or by relevance to Text.
 	Sort []search.Sort `json:"sort,omitempty"`
-	Page page.Args     `json:"page"`
+	// Text, of a list of records (associations take none), keeps the
+	// records whose searchable properties hold its words.
+	Text *search.TextQuery `json:"query,omitempty"`
+	Page page.Args         `json:"page"`
 	// Archived lists the recycle bin, newest archived first, instead of the
 	// live records, newest first.
 	Archived bool `json:"archived,omitempty"`
@@ -51,6 +54,9 @@ func (q Query) Ordering() string {
 	}
 	if len(q.Sort) > 0 {
 		return name + ":" + search.OrderingName(q.Sort, false)
+	}
+	if q.Text != nil {
+		return name + ":" + search.OrderingName(nil, true)
 	}
 	if q.Archived {
 		return name
@@ -76,6 +82,7 @@ type Selection struct {
 	Type   *meta.ObjectType
 	Window page.Window
 	filter *search.Checked
+	text   *search.TextQuery
 	order  *search.Order // nil: the default order
 	dflt   ordering
 }
@@ -90,23 +97,41 @@ func (q Query) Select(m *meta.Model) (*Selection, error) {
 	if err != nil {
 		return nil, err
 	}
-	if q.AsOf != nil && (q.Filter != nil || len(q.Sort) > 0) {
-		return nil, apierr.New(apierr.BadUserInput, "asOf reads are not filtered or sorted: they answer past values of the records as they are now")
+	if q.AsOf != nil && (q.Filter != nil || len(q.Sort) > 0 || q.Text != nil) {
+		return nil, apierr.New(apierr.BadUserInput, "asOf reads are not filtered, searched or sorted: they answer past values of the records as they are now")
 	}
-	s := &Selection{Type: ot, dflt: orderingFor(q)}
+	s := &Selection{Type: ot, text: q.Text, dflt: orderingFor(q)}
 	if s.filter, err = search.Check(m, ot, q.Filter, "filter", clock.Now()); err != nil {
 		return nil, err
 	}
-	if len(q.Sort) > 0 {
-		if s.order, err = search.CheckSorts(ot, q.Sort, nil, q.Ordering(), "sort"); err != nil {
-			return nil, err
-		}
+	switch {
+	case len(q.Sort) > 0:
+		s.order, err = search.CheckSorts(ot, q.Sort, nil, q.Ordering(), "sort")
+	case q.Text != nil:
+		// Without a sort, a full-text query orders by relevance.
+		s.order, err = search.CheckSorts(ot, nil, search.Rank, q.Ordering(), "sort")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if s.Window, err = q.Page.Resolve(q.Ordering()); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// From appends the records table aliased alias, kept to those the
+// full-text query matches.
+func (s *Selection) From(q *db.SQL, alias string) *db.SQL {
+	if s.text != nil {
+		return s.text.From(q, alias)
+	}
+	return q.T("records ").Ident(alias)
+}
+
+// Ranked reports whether the records come by relevance: a statement then
+// selects Rank before Columns, for their cursors.
+func (s *Selection) Ranked() bool { return s.order != nil && s.order.Ranked() }
 
 // Where appends " AND <the filter>" on the records aliased alias.
 func (s *Selection) Where(q *db.SQL, alias string, workspaceID int) *db.SQL {
@@ -137,7 +162,7 @@ func (s *Selection) OrderBy(q *db.SQL, alias string) *db.SQL {
 // Cursor is r's cursor in the selection's order.
 func (s *Selection) Cursor(r *Record) string {
 	if s.order != nil {
-		return s.order.Cursor(search.Row{ID: r.ID, Properties: r.Properties, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+		return s.order.Cursor(search.Row{ID: r.ID, Properties: r.Properties, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Rank: r.rank})
 	}
 	return s.dflt.cursor(r)
 }
@@ -195,7 +220,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	// bound value.
 	asOf := q.AsOf
 	where := func(sq *db.SQL) *db.SQL {
-		sq.T(" FROM records r WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Int(ot.ID)
+		sel.From(sq.T(" FROM "), "r").T(" WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Int(ot.ID)
 		if q.Archived {
 			sq.T(" AND r.archived_at IS NOT NULL")
 		} else {
@@ -206,12 +231,17 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 		}
 		return sel.Where(sq, "r", m.WorkspaceID)
 	}
-	query := where(Columns(db.Build(s.db.Dialect, "SELECT "), "r"))
+	query := db.Build(s.db.Dialect, "SELECT ")
+	if sel.Ranked() {
+		search.Rank(query, "r")
+		query.T(" AS rank, ")
+	}
+	where(Columns(query, "r"))
 	if err := sel.Bounds(query, "r"); err != nil {
 		return nil, err
 	}
 	sel.OrderBy(query.T(" ORDER BY "), "r").T(" LIMIT ").Arg(sel.Window.Size + 1)
-	recs, err := s.readRecords(ctx, query)
+	recs, err := s.readRecords(ctx, query, sel.Ranked())
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)
 	}

@@ -40,6 +40,9 @@ type Record struct {
 	// Type is the definition of the record's object type, as the request
 	// reading it knows it; the store attaches it.
 	Type *meta.ObjectType
+	// rank is the relevance of the record to the full-text query of the
+	// list that read it, for its cursor.
+	rank float64
 }
 
 // Attach gives r the definitions of its object type from m.
@@ -190,8 +193,9 @@ func encodeProperties(props map[string]any) (string, error) {
 // ExecQuerier is a client or a transaction: *ent.Client or *ent.Tx.
 type ExecQuerier = db.ExecQuerier
 
-// readRecords runs q, a read of records outside any transaction.
-func (s *Store) readRecords(ctx context.Context, q *db.SQL) ([]*Record, error) {
+// readRecords runs q, a read of records outside any transaction; ranked
+// says it selects each record's relevance first.
+func (s *Store) readRecords(ctx context.Context, q *db.SQL, ranked bool) ([]*Record, error) {
 	rows, err := s.db.Read(ctx, q)
 	if err != nil {
 		return nil, err
@@ -199,10 +203,16 @@ func (s *Store) readRecords(ctx context.Context, q *db.SQL) ([]*Record, error) {
 	defer rows.Close()
 	var out []*Record
 	for rows.Next() {
-		r, err := Scan(rows)
+		var rank float64
+		var before []any
+		if ranked {
+			before = []any{&rank}
+		}
+		r, err := Scan(rows, before...)
 		if err != nil {
 			return nil, err
 		}
+		r.rank = rank
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/write"
 )
@@ -179,8 +180,9 @@ func (s *Store) insert(ctx context.Context, q ExecQuerier, ot *meta.ObjectType, 
 		return nil, err
 	}
 	now := schema.Now()
-	query := db.Build(s.db.Dialect, "INSERT INTO records (workspace_id, object_type_id, properties, created_at, updated_at) VALUES (").
-		Args(workspaceID, ot.ID, encoded, now, now).T(") ON CONFLICT DO NOTHING RETURNING id")
+	text := search.RecordText(search.Searchable(ot), props)
+	query := db.Build(s.db.Dialect, "INSERT INTO records (workspace_id, object_type_id, properties, search_text, created_at, updated_at) VALUES (").
+		Args(workspaceID, ot.ID, encoded, text, now, now).T(") ON CONFLICT DO NOTHING RETURNING id")
 	// A conflicting record archived between the insert and the look-up
 	// frees its value: try again, a bounded number of times.
 	for attempt := 0; attempt < 3; attempt++ {
@@ -279,8 +281,10 @@ func (s *Store) update(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, r
 		return nil, err
 	}
 	now := schema.Now()
+	text := search.RecordText(search.Searchable(ot), next)
 	write := func(q *db.SQL) {
-		q.T("UPDATE records SET properties = ").Arg(encoded).T(", updated_at = ").Arg(now).T(" WHERE id = ").Arg(r.ID)
+		q.T("UPDATE records SET properties = ").Arg(encoded).T(", search_text = ").Arg(text).T(", updated_at = ").Arg(now).
+			T(" WHERE id = ").Arg(r.ID)
 	}
 	stmt := db.Build(s.db.Dialect, "")
 	write(stmt)
