@@ -65,7 +65,7 @@ func (f *fixture) plan(c *db.Counter, q records.Query) (custom, generic string, 
 	}
 	var stmt *db.Statement
 	for _, s := range c.Sent() {
-		if strings.Contains(s.Text, "FROM records r") {
+		if strings.Contains(s.Text, `FROM records "r"`) {
 			stmt = &s
 		}
 	}
