@@ -41,8 +41,8 @@ const (
 
 // searchQuery is the API's request of every case: a page of contacts
 // with three properties, filtered, sorted and placed by variables.
-const searchQuery = `query Search($filter: RecordFilter, $sort: [RecordSort!], $after: String) {
-  records(objectType: "contacts", first: 20, filter: $filter, sort: $sort, after: $after) {
+const searchQuery = `query Search($filter: RecordFilter, $sort: [RecordSort!], $query: String, $after: String) {
+  records(objectType: "contacts", first: 20, filter: $filter, sort: $sort, query: $query, after: $after) {
     edges { node { recordId properties(names: ["email", "firstname", "lastname"]) } }
     pageInfo { hasNextPage endCursor }
   }
