@@ -70,7 +70,7 @@ func (p *planner) api(ctx context.Context, body []byte) (plan, error) {
 	}
 	var stmt *db.Statement
 	for _, s := range p.counter.Sent() {
-		if strings.Contains(s.Text, "FROM records r") {
+		if strings.Contains(s.Text, `FROM records "r"`) {
 			stmt = &s
 		}
 	}
