@@ -70,6 +70,9 @@ func (w *writer) association(a *assocNode, alias string) {
 			T(" WHERE ").Ident(as, "workspace_id").T(" = ").Arg(w.ws).
 			T(" AND ").Ident(as, "from_record_id").T(" = ").Ident(alias, "id").
 			T(" AND ").Ident(as, "to_object_type_id").T(" = ").Int(a.to.ID).
+			// Said of the record too, as a literal: the indexes of the
+			// associated type's properties are partial on it.
+			T(" AND ").Ident(rs, "object_type_id").T(" = ").Int(a.to.ID).
 			T(" AND ").Ident(rs, "archived_at").T(" IS NULL")
 		if a.types != nil {
 			q.T(" AND ")
