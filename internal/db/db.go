@@ -76,11 +76,16 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
 	}
+	db := &DB{Dialect: d, SQL: sqlDB, counter: o.counter}
 	var drv dialect.Driver = entsql.OpenDB(d.Name(), sqlDB)
+	if d.Name() == dialect.Postgres {
+		drv = &preparingDriver{Driver: drv.(*entsql.Driver), p: &db.prepared}
+	}
 	if o.counter != nil {
 		drv = o.counter.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB, counter: o.counter}, nil
+	db.Client = ent.NewClient(ent.Driver(drv))
+	return db, nil
 }
 
 // Close closes the prepared statements and the connection pool.
