@@ -112,11 +112,17 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 			t.set.restrict(q, "r", "id")
 		}
 	}
-	q.T(") l WHERE r.workspace_id = ").Arg(ws).T(" AND ").InIDs("r", "id", ids).
-		T("), c AS MATERIALIZED (SELECT id, list_id, record_id FROM list_members WHERE workspace_id = ").Arg(ws).
-		T(" AND ").InIDs("", "record_id", ids).T(" AND ").InIDs("", "list_id", lists).
-		T("), d AS (DELETE FROM list_members WHERE id IN (SELECT c.id FROM c JOIN e ON e.record_id = c.record_id AND e.list_id = c.list_id WHERE NOT e.ok) RETURNING list_id)"+
-			", i AS (INSERT INTO list_members (workspace_id, list_id, record_id, added_at) SELECT ").Arg(ws).T(", e.list_id, e.record_id, ").Cast(now, "timestamptz").
+	q.T(") l WHERE r.workspace_id = ").Arg(ws).T(" AND ")
+	oneOf(q, "r", "id", ids).T("), c AS MATERIALIZED (SELECT id, list_id, record_id FROM list_members WHERE workspace_id = ").Arg(ws).T(" AND ")
+	oneOf(q, "", "record_id", ids).T(" AND list_id IN (")
+	for i, id := range lists {
+		if i > 0 {
+			q.T(", ")
+		}
+		q.Int(id)
+	}
+	q.T(")), d AS (DELETE FROM list_members WHERE id IN (SELECT c.id FROM c JOIN e ON e.record_id = c.record_id AND e.list_id = c.list_id WHERE NOT e.ok) RETURNING list_id)"+
+		", i AS (INSERT INTO list_members (workspace_id, list_id, record_id, added_at) SELECT ").Arg(ws).T(", e.list_id, e.record_id, ").Cast(now, "timestamptz").
 		T(" FROM e WHERE e.ok AND NOT EXISTS (SELECT 1 FROM c WHERE c.list_id = e.list_id AND c.record_id = e.record_id) RETURNING list_id)" +
 			" SELECT n.list_id, COUNT(*) FROM (SELECT list_id FROM d UNION ALL SELECT list_id FROM i) n GROUP BY n.list_id")
 	// Most writes send this text again (the same lists over other
@@ -135,6 +141,23 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 		counts[id] = n
 	}
 	return counts, rows.Err()
+}
+
+// oneOf appends "column of alias is one of ids": an equality for one id.
+// The statement of a single-record write then has a generic plan as good
+// as its custom ones, which PostgreSQL comes to prefer, and stops
+// planning it; a list of ids of unknown length would keep it planning
+// every time.
+func oneOf(q *db.SQL, alias, column string, ids []int) *db.SQL {
+	if len(ids) != 1 {
+		return q.InIDs(alias, column, ids)
+	}
+	if alias != "" {
+		q.Ident(alias, column)
+	} else {
+		q.Ident(column)
+	}
+	return q.T(" = ").Arg(ids[0])
 }
 
 // matches appends "the record aliased alias is one t's filter keeps": not
