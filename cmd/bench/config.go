@@ -34,6 +34,7 @@ type config struct {
 	reads       bool // measure the nested read
 	plans       bool // measure the API with read plans beside the API without
 	writes      bool // measure the updates with history
+	lists       bool // measure the updates with dynamic lists
 }
 
 func loadConfig() (config, error) {
@@ -43,16 +44,19 @@ func loadConfig() (config, error) {
 		memProfile: os.Getenv("BENCH_MEMPROFILE"),
 		reads:      true,
 		writes:     true,
+		lists:      true,
 		plans:      os.Getenv("BENCH_PLANS") != "off",
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
 	case "reads":
-		c.writes = false
+		c.writes, c.lists = false, false
 	case "writes":
-		c.reads = false
+		c.reads, c.lists = false, false
+	case "lists":
+		c.reads, c.writes = false, false
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads or writes, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes or lists, got %q", only)
 	}
 	c.databaseURL = os.Getenv("BENCH_DATABASE_URL")
 	if c.databaseURL == "" {

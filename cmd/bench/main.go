@@ -29,13 +29,21 @@
 // goes, and checks that the history grew by exactly 2 rows per record.
 // Goal: history on at least 0.7x the baseline's records/s in both modes.
 //
+// Then the lists (lists.go): 20 dynamic lists on the 100,000 contacts (by
+// property, by a multi-select, by association), made and evaluated, then
+// the same single and 1,000-record updates through a store whose writes
+// keep the lists current, alternating with a store without lists. It
+// prints records/s of each, the ratios and where the time of a call goes,
+// and checks every list against its filter. Goal: lists on at least 0.7x
+// the records/s without lists in both modes.
+//
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
 // URL; the schema made here is dropped at the end unless BENCH_KEEP); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads or writes, to measure one of the two; BENCH_PLANS=off
+// BENCH_ONLY=reads, writes or lists, to measure one part; BENCH_PLANS=off
 // measures the API with plans off alone beside the baseline; BENCH_KEEP=1
 // keeps the schema (its name is printed) for EXPLAIN ANALYZE by hand.
 //

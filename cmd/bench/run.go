@@ -59,6 +59,11 @@ func run(ctx context.Context) (err error) {
 			return fmt.Errorf("writes: %w", err)
 		}
 	}
+	if cfg.lists {
+		if err := benchListsWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
+			return fmt.Errorf("lists: %w", err)
+		}
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}
