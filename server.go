@@ -26,9 +26,15 @@
 //	--request-timeout, REQUEST_TIMEOUT
 //	                   a request's deadline (default 30s): its database
 //	                   work is cancelled then and it answers TIMEOUT
+//	--list-refresh, LIST_REFRESH
+//	                   how often dynamic lists whose filters hold a
+//	                   relative time ("-P90D") are brought up to the clock
+//	                   (default 1m); on PostgreSQL one server process at a
+//	                   time does it
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -49,6 +55,8 @@ import (
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
 	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/write"
 )
 
 // defaultAddr is this machine only: a server reachable from elsewhere is
@@ -60,11 +68,13 @@ type config struct {
 	corsOrigins []string
 	// requestTimeout is a request's deadline (graph.Limits.Timeout).
 	requestTimeout time.Duration
-	databaseURL    string
-	logFormat      string
-	noMigrate      bool // serve without applying pending migrations
-	migrate        bool // the migrate command
-	status         bool // migrate --status
+	// listRefresh is how often the relative-time lists pass runs.
+	listRefresh time.Duration
+	databaseURL string
+	logFormat   string
+	noMigrate   bool // serve without applying pending migrations
+	migrate     bool // the migrate command
+	status      bool // migrate --status
 }
 
 const usage = `usage:
@@ -115,15 +125,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT); :8080 for every interface")
 		fs.StringVar(&corsList, "cors-origins", getenv("CORS_ORIGINS"), "comma-separated origins whose web pages may call the API from a browser, or * for any (env CORS_ORIGINS; default none)")
 		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
-		defTimeout := graph.DefaultLimits.Timeout
-		if v := getenv("REQUEST_TIMEOUT"); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return config{}, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, got %q", v)
-			}
-			defTimeout = d
+		defTimeout, err := durationEnv(getenv, "REQUEST_TIMEOUT", graph.DefaultLimits.Timeout, "30s")
+		if err != nil {
+			return config{}, err
 		}
 		fs.DurationVar(&c.requestTimeout, "request-timeout", defTimeout, "a request's deadline: its database work is cancelled then and it answers TIMEOUT (env REQUEST_TIMEOUT)")
+		defRefresh, err := durationEnv(getenv, "LIST_REFRESH", lists.DefaultRefresh, "1m")
+		if err != nil {
+			return config{}, err
+		}
+		fs.DurationVar(&c.listRefresh, "list-refresh", defRefresh, "how often dynamic lists with a relative time (-P90D) are brought up to the clock (env LIST_REFRESH)")
 	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	fs.StringVar(&c.logFormat, "log-format", defLog, "text or json (env LOG_FORMAT)")
@@ -136,6 +147,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		}
 		return config{}, fmt.Errorf("unknown command %q: the only command is migrate (none serves)", fs.Arg(0))
 	}
+	if !c.migrate && c.listRefresh <= 0 {
+		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
+	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return config{}, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
 	}
@@ -147,6 +161,20 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.corsOrigins = origins
 	}
 	return c, nil
+}
+
+// durationEnv reads the positive duration the environment variable name
+// holds: def when unset.
+func durationEnv(getenv func(string) string, name string, def time.Duration, example string) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as %s, got %q", name, example, v)
+	}
+	return d, nil
 }
 
 func newLogger(format string) *slog.Logger {
@@ -268,6 +296,7 @@ func run(cfg config, logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("database ready", "dialect", d.Dialect.Name(), "took", time.Since(started).Round(time.Millisecond))
+	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, workspaceID, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 
 	srv := &http.Server{
 		Addr:              cfg.addr,

@@ -21,6 +21,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/lists"
 )
 
 // env is a fake environment for loadConfig.
@@ -92,6 +93,9 @@ func TestLoadConfig(t *testing.T) {
 		{"REQUEST_TIMEOUT", nil, map[string]string{"REQUEST_TIMEOUT": "5s"}, config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 5 * time.Second}},
 		{"--request-timeout beats REQUEST_TIMEOUT", []string{"--request-timeout", "2m"}, map[string]string{"REQUEST_TIMEOUT": "5s"},
 			config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 2 * time.Minute}},
+		{"LIST_REFRESH", nil, map[string]string{"LIST_REFRESH": "10s"}, config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 10 * time.Second}},
+		{"--list-refresh beats LIST_REFRESH", []string{"--list-refresh", "30s"}, map[string]string{"LIST_REFRESH": "10s"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 30 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +105,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if !tt.want.migrate && tt.want.requestTimeout == 0 {
 				tt.want.requestTimeout = graph.DefaultLimits.Timeout // the server's default
+			}
+			if !tt.want.migrate && tt.want.listRefresh == 0 {
+				tt.want.listRefresh = lists.DefaultRefresh
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
@@ -123,6 +130,8 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"flag without its value", []string{"--addr"}, nil, "addr"},
 		{"NO_MIGRATE unknown", nil, map[string]string{"NO_MIGRATE": "maybe"}, "NO_MIGRATE"},
 		{"REQUEST_TIMEOUT not a duration", nil, map[string]string{"REQUEST_TIMEOUT": "30"}, "REQUEST_TIMEOUT"},
+		{"LIST_REFRESH not a duration", nil, map[string]string{"LIST_REFRESH": "60"}, "LIST_REFRESH"},
+		{"--list-refresh not positive", []string{"--list-refresh", "0s"}, nil, "list-refresh"},
 		{"--status without migrate", []string{"--status"}, nil, "status"},
 		{"migrate --addr", []string{"migrate", "--addr", ":1"}, nil, "addr"},
 		{"migrate --no-migrate", []string{"migrate", "--no-migrate"}, nil, "no-migrate"},

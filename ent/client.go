@@ -18,6 +18,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/list"
+	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
@@ -42,6 +44,10 @@ type Client struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// List is the client for interacting with the List builders.
+	List *ListClient
+	// ListMember is the client for interacting with the ListMember builders.
+	ListMember *ListMemberClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -74,6 +80,8 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
+	c.List = NewListClient(c.config)
+	c.ListMember = NewListMemberClient(c.config)
 	c.ObjectType = NewObjectTypeClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
 	c.PipelineStage = NewPipelineStageClient(c.config)
@@ -178,6 +186,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		List:            NewListClient(cfg),
+		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
@@ -209,6 +219,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		List:            NewListClient(cfg),
+		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
@@ -247,9 +259,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
-		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
-		c.View, c.Workspace,
+		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
+		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
+		c.PropertyHistory, c.Record, c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,9 +271,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.AssociationType, c.DeletedEmail, c.ObjectType, c.Pipeline,
-		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
-		c.View, c.Workspace,
+		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
+		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
+		c.PropertyHistory, c.Record, c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -276,6 +288,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AssociationType.mutate(ctx, m)
 	case *DeletedEmailMutation:
 		return c.DeletedEmail.mutate(ctx, m)
+	case *ListMutation:
+		return c.List.mutate(ctx, m)
+	case *ListMemberMutation:
+		return c.ListMember.mutate(ctx, m)
 	case *ObjectTypeMutation:
 		return c.ObjectType.mutate(ctx, m)
 	case *PipelineMutation:
@@ -839,6 +855,336 @@ func (c *DeletedEmailClient) mutate(ctx context.Context, m *DeletedEmailMutation
 		return (&DeletedEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DeletedEmail mutation op: %q", m.Op())
+	}
+}
+
+// ListClient is a client for the List schema.
+type ListClient struct {
+	config
+}
+
+// NewListClient returns a client for the List from the given config.
+func NewListClient(c config) *ListClient {
+	return &ListClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `list.Hooks(f(g(h())))`.
+func (c *ListClient) Use(hooks ...Hook) {
+	c.hooks.List = append(c.hooks.List, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `list.Intercept(f(g(h())))`.
+func (c *ListClient) Intercept(interceptors ...Interceptor) {
+	c.inters.List = append(c.inters.List, interceptors...)
+}
+
+// Create returns a builder for creating a List entity.
+func (c *ListClient) Create() *ListCreate {
+	mutation := newListMutation(c.config, OpCreate)
+	return &ListCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of List entities.
+func (c *ListClient) CreateBulk(builders ...*ListCreate) *ListCreateBulk {
+	return &ListCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ListClient) MapCreateBulk(slice any, setFunc func(*ListCreate, int)) *ListCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ListCreateBulk{err: fmt.Errorf("calling to ListClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ListCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ListCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for List.
+func (c *ListClient) Update() *ListUpdate {
+	mutation := newListMutation(c.config, OpUpdate)
+	return &ListUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ListClient) UpdateOne(_m *List) *ListUpdateOne {
+	mutation := newListMutation(c.config, OpUpdateOne, withList(_m))
+	return &ListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ListClient) UpdateOneID(id int) *ListUpdateOne {
+	mutation := newListMutation(c.config, OpUpdateOne, withListID(id))
+	return &ListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for List.
+func (c *ListClient) Delete() *ListDelete {
+	mutation := newListMutation(c.config, OpDelete)
+	return &ListDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ListClient) DeleteOne(_m *List) *ListDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ListClient) DeleteOneID(id int) *ListDeleteOne {
+	builder := c.Delete().Where(list.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ListDeleteOne{builder}
+}
+
+// Query returns a query builder for List.
+func (c *ListClient) Query() *ListQuery {
+	return &ListQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeList},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a List entity by its id.
+func (c *ListClient) Get(ctx context.Context, id int) (*List, error) {
+	return c.Query().Where(list.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ListClient) GetX(ctx context.Context, id int) *List {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a List.
+func (c *ListClient) QueryWorkspace(_m *List) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(list.Table, list.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, list.WorkspaceTable, list.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectType queries the object_type edge of a List.
+func (c *ListClient) QueryObjectType(_m *List) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(list.Table, list.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, list.ObjectTypeTable, list.ObjectTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ListClient) Hooks() []Hook {
+	return c.hooks.List
+}
+
+// Interceptors returns the client interceptors.
+func (c *ListClient) Interceptors() []Interceptor {
+	return c.inters.List
+}
+
+func (c *ListClient) mutate(ctx context.Context, m *ListMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ListCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ListUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ListUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ListDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown List mutation op: %q", m.Op())
+	}
+}
+
+// ListMemberClient is a client for the ListMember schema.
+type ListMemberClient struct {
+	config
+}
+
+// NewListMemberClient returns a client for the ListMember from the given config.
+func NewListMemberClient(c config) *ListMemberClient {
+	return &ListMemberClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `listmember.Hooks(f(g(h())))`.
+func (c *ListMemberClient) Use(hooks ...Hook) {
+	c.hooks.ListMember = append(c.hooks.ListMember, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `listmember.Intercept(f(g(h())))`.
+func (c *ListMemberClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ListMember = append(c.inters.ListMember, interceptors...)
+}
+
+// Create returns a builder for creating a ListMember entity.
+func (c *ListMemberClient) Create() *ListMemberCreate {
+	mutation := newListMemberMutation(c.config, OpCreate)
+	return &ListMemberCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ListMember entities.
+func (c *ListMemberClient) CreateBulk(builders ...*ListMemberCreate) *ListMemberCreateBulk {
+	return &ListMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ListMemberClient) MapCreateBulk(slice any, setFunc func(*ListMemberCreate, int)) *ListMemberCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ListMemberCreateBulk{err: fmt.Errorf("calling to ListMemberClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ListMemberCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ListMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ListMember.
+func (c *ListMemberClient) Update() *ListMemberUpdate {
+	mutation := newListMemberMutation(c.config, OpUpdate)
+	return &ListMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ListMemberClient) UpdateOne(_m *ListMember) *ListMemberUpdateOne {
+	mutation := newListMemberMutation(c.config, OpUpdateOne, withListMember(_m))
+	return &ListMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ListMemberClient) UpdateOneID(id int) *ListMemberUpdateOne {
+	mutation := newListMemberMutation(c.config, OpUpdateOne, withListMemberID(id))
+	return &ListMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ListMember.
+func (c *ListMemberClient) Delete() *ListMemberDelete {
+	mutation := newListMemberMutation(c.config, OpDelete)
+	return &ListMemberDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ListMemberClient) DeleteOne(_m *ListMember) *ListMemberDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ListMemberClient) DeleteOneID(id int) *ListMemberDeleteOne {
+	builder := c.Delete().Where(listmember.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ListMemberDeleteOne{builder}
+}
+
+// Query returns a query builder for ListMember.
+func (c *ListMemberClient) Query() *ListMemberQuery {
+	return &ListMemberQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeListMember},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ListMember entity by its id.
+func (c *ListMemberClient) Get(ctx context.Context, id int) (*ListMember, error) {
+	return c.Query().Where(listmember.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ListMemberClient) GetX(ctx context.Context, id int) *ListMember {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryList queries the list edge of a ListMember.
+func (c *ListMemberClient) QueryList(_m *ListMember) *ListQuery {
+	query := (&ListClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(listmember.Table, listmember.FieldID, id),
+			sqlgraph.To(list.Table, list.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, listmember.ListTable, listmember.ListColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecord queries the record edge of a ListMember.
+func (c *ListMemberClient) QueryRecord(_m *ListMember) *RecordQuery {
+	query := (&RecordClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(listmember.Table, listmember.FieldID, id),
+			sqlgraph.To(record.Table, record.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, listmember.RecordTable, listmember.RecordColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ListMemberClient) Hooks() []Hook {
+	return c.hooks.ListMember
+}
+
+// Interceptors returns the client interceptors.
+func (c *ListMemberClient) Interceptors() []Interceptor {
+	return c.inters.ListMember
+}
+
+func (c *ListMemberClient) mutate(ctx context.Context, m *ListMemberMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ListMemberCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ListMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ListMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ListMemberDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ListMember mutation op: %q", m.Op())
 	}
 }
 
@@ -2362,13 +2708,14 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, View, Workspace []ent.Hook
+		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
+		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
+		View, Workspace []ent.Hook
 	}
 	inters struct {
-		Association, AssociationType, DeletedEmail, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, View,
-		Workspace []ent.Interceptor
+		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
+		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
+		View, Workspace []ent.Interceptor
 	}
 )
 

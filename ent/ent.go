@@ -15,6 +15,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/list"
+	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
@@ -87,6 +89,8 @@ func checkColumn(t, c string) error {
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
+			list.Table:            list.ValidColumn,
+			listmember.Table:      listmember.ValidColumn,
 			objecttype.Table:      objecttype.ValidColumn,
 			pipeline.Table:        pipeline.ValidColumn,
 			pipelinestage.Table:   pipelinestage.ValidColumn,

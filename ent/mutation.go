@@ -14,6 +14,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/list"
+	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
@@ -40,6 +42,8 @@ const (
 	TypeAssociation     = "Association"
 	TypeAssociationType = "AssociationType"
 	TypeDeletedEmail    = "DeletedEmail"
+	TypeList            = "List"
+	TypeListMember      = "ListMember"
 	TypeObjectType      = "ObjectType"
 	TypePipeline        = "Pipeline"
 	TypePipelineStage   = "PipelineStage"
@@ -2479,6 +2483,1405 @@ func (m *DeletedEmailMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown DeletedEmail edge %s", name)
+}
+
+// ListMutation represents an operation that mutates the List nodes in the graph.
+type ListMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	name               *string
+	kind               *list.Kind
+	filter             *map[string]interface{}
+	clearedFields      map[string]struct{}
+	workspace          *int
+	clearedworkspace   bool
+	object_type        *int
+	clearedobject_type bool
+	done               bool
+	oldValue           func(context.Context) (*List, error)
+	predicates         []predicate.List
+}
+
+var _ ent.Mutation = (*ListMutation)(nil)
+
+// listOption allows management of the mutation configuration using functional options.
+type listOption func(*ListMutation)
+
+// newListMutation creates new mutation for the List entity.
+func newListMutation(c config, op Op, opts ...listOption) *ListMutation {
+	m := &ListMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeList,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withListID sets the ID field of the mutation.
+func withListID(id int) listOption {
+	return func(m *ListMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *List
+		)
+		m.oldValue = func(ctx context.Context) (*List, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().List.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withList sets the old List of the mutation.
+func withList(node *List) listOption {
+	return func(m *ListMutation) {
+		m.oldValue = func(context.Context) (*List, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ListMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ListMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ListMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ListMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().List.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *ListMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *ListMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *ListMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ListMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ListMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ListMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ListMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ListMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ListMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetObjectTypeID sets the "object_type_id" field.
+func (m *ListMutation) SetObjectTypeID(i int) {
+	m.object_type = &i
+}
+
+// ObjectTypeID returns the value of the "object_type_id" field in the mutation.
+func (m *ListMutation) ObjectTypeID() (r int, exists bool) {
+	v := m.object_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectTypeID returns the old "object_type_id" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldObjectTypeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectTypeID: %w", err)
+	}
+	return oldValue.ObjectTypeID, nil
+}
+
+// ResetObjectTypeID resets all changes to the "object_type_id" field.
+func (m *ListMutation) ResetObjectTypeID() {
+	m.object_type = nil
+}
+
+// SetName sets the "name" field.
+func (m *ListMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ListMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ListMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ListMutation) SetKind(l list.Kind) {
+	m.kind = &l
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ListMutation) Kind() (r list.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldKind(ctx context.Context) (v list.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ListMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetFilter sets the "filter" field.
+func (m *ListMutation) SetFilter(value map[string]interface{}) {
+	m.filter = &value
+}
+
+// Filter returns the value of the "filter" field in the mutation.
+func (m *ListMutation) Filter() (r map[string]interface{}, exists bool) {
+	v := m.filter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilter returns the old "filter" field's value of the List entity.
+// If the List object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMutation) OldFilter(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilter: %w", err)
+	}
+	return oldValue.Filter, nil
+}
+
+// ClearFilter clears the value of the "filter" field.
+func (m *ListMutation) ClearFilter() {
+	m.filter = nil
+	m.clearedFields[list.FieldFilter] = struct{}{}
+}
+
+// FilterCleared returns if the "filter" field was cleared in this mutation.
+func (m *ListMutation) FilterCleared() bool {
+	_, ok := m.clearedFields[list.FieldFilter]
+	return ok
+}
+
+// ResetFilter resets all changes to the "filter" field.
+func (m *ListMutation) ResetFilter() {
+	m.filter = nil
+	delete(m.clearedFields, list.FieldFilter)
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *ListMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[list.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *ListMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *ListMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *ListMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// ClearObjectType clears the "object_type" edge to the ObjectType entity.
+func (m *ListMutation) ClearObjectType() {
+	m.clearedobject_type = true
+	m.clearedFields[list.FieldObjectTypeID] = struct{}{}
+}
+
+// ObjectTypeCleared reports if the "object_type" edge to the ObjectType entity was cleared.
+func (m *ListMutation) ObjectTypeCleared() bool {
+	return m.clearedobject_type
+}
+
+// ObjectTypeIDs returns the "object_type" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ObjectTypeID instead. It exists only for internal usage by the builders.
+func (m *ListMutation) ObjectTypeIDs() (ids []int) {
+	if id := m.object_type; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetObjectType resets all changes to the "object_type" edge.
+func (m *ListMutation) ResetObjectType() {
+	m.object_type = nil
+	m.clearedobject_type = false
+}
+
+// Where appends a list predicates to the ListMutation builder.
+func (m *ListMutation) Where(ps ...predicate.List) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ListMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ListMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.List, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ListMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ListMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (List).
+func (m *ListMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ListMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.workspace != nil {
+		fields = append(fields, list.FieldWorkspaceID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, list.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, list.FieldUpdatedAt)
+	}
+	if m.object_type != nil {
+		fields = append(fields, list.FieldObjectTypeID)
+	}
+	if m.name != nil {
+		fields = append(fields, list.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, list.FieldKind)
+	}
+	if m.filter != nil {
+		fields = append(fields, list.FieldFilter)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ListMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case list.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case list.FieldCreatedAt:
+		return m.CreatedAt()
+	case list.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case list.FieldObjectTypeID:
+		return m.ObjectTypeID()
+	case list.FieldName:
+		return m.Name()
+	case list.FieldKind:
+		return m.Kind()
+	case list.FieldFilter:
+		return m.Filter()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ListMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case list.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case list.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case list.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case list.FieldObjectTypeID:
+		return m.OldObjectTypeID(ctx)
+	case list.FieldName:
+		return m.OldName(ctx)
+	case list.FieldKind:
+		return m.OldKind(ctx)
+	case list.FieldFilter:
+		return m.OldFilter(ctx)
+	}
+	return nil, fmt.Errorf("unknown List field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ListMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case list.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case list.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case list.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case list.FieldObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectTypeID(v)
+		return nil
+	case list.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case list.FieldKind:
+		v, ok := value.(list.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case list.FieldFilter:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilter(v)
+		return nil
+	}
+	return fmt.Errorf("unknown List field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ListMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ListMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ListMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown List numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ListMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(list.FieldFilter) {
+		fields = append(fields, list.FieldFilter)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ListMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ListMutation) ClearField(name string) error {
+	switch name {
+	case list.FieldFilter:
+		m.ClearFilter()
+		return nil
+	}
+	return fmt.Errorf("unknown List nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ListMutation) ResetField(name string) error {
+	switch name {
+	case list.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case list.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case list.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case list.FieldObjectTypeID:
+		m.ResetObjectTypeID()
+		return nil
+	case list.FieldName:
+		m.ResetName()
+		return nil
+	case list.FieldKind:
+		m.ResetKind()
+		return nil
+	case list.FieldFilter:
+		m.ResetFilter()
+		return nil
+	}
+	return fmt.Errorf("unknown List field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ListMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.workspace != nil {
+		edges = append(edges, list.EdgeWorkspace)
+	}
+	if m.object_type != nil {
+		edges = append(edges, list.EdgeObjectType)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ListMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case list.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	case list.EdgeObjectType:
+		if id := m.object_type; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ListMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ListMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ListMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedworkspace {
+		edges = append(edges, list.EdgeWorkspace)
+	}
+	if m.clearedobject_type {
+		edges = append(edges, list.EdgeObjectType)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ListMutation) EdgeCleared(name string) bool {
+	switch name {
+	case list.EdgeWorkspace:
+		return m.clearedworkspace
+	case list.EdgeObjectType:
+		return m.clearedobject_type
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ListMutation) ClearEdge(name string) error {
+	switch name {
+	case list.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	case list.EdgeObjectType:
+		m.ClearObjectType()
+		return nil
+	}
+	return fmt.Errorf("unknown List unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ListMutation) ResetEdge(name string) error {
+	switch name {
+	case list.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	case list.EdgeObjectType:
+		m.ResetObjectType()
+		return nil
+	}
+	return fmt.Errorf("unknown List edge %s", name)
+}
+
+// ListMemberMutation represents an operation that mutates the ListMember nodes in the graph.
+type ListMemberMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	workspace_id    *int
+	addworkspace_id *int
+	added_at        *time.Time
+	clearedFields   map[string]struct{}
+	list            *int
+	clearedlist     bool
+	record          *int
+	clearedrecord   bool
+	done            bool
+	oldValue        func(context.Context) (*ListMember, error)
+	predicates      []predicate.ListMember
+}
+
+var _ ent.Mutation = (*ListMemberMutation)(nil)
+
+// listmemberOption allows management of the mutation configuration using functional options.
+type listmemberOption func(*ListMemberMutation)
+
+// newListMemberMutation creates new mutation for the ListMember entity.
+func newListMemberMutation(c config, op Op, opts ...listmemberOption) *ListMemberMutation {
+	m := &ListMemberMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeListMember,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withListMemberID sets the ID field of the mutation.
+func withListMemberID(id int) listmemberOption {
+	return func(m *ListMemberMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ListMember
+		)
+		m.oldValue = func(ctx context.Context) (*ListMember, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ListMember.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withListMember sets the old ListMember of the mutation.
+func withListMember(node *ListMember) listmemberOption {
+	return func(m *ListMemberMutation) {
+		m.oldValue = func(context.Context) (*ListMember, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ListMemberMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ListMemberMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ListMemberMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ListMemberMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ListMember.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *ListMemberMutation) SetWorkspaceID(i int) {
+	m.workspace_id = &i
+	m.addworkspace_id = nil
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *ListMemberMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the ListMember entity.
+// If the ListMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMemberMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// AddWorkspaceID adds i to the "workspace_id" field.
+func (m *ListMemberMutation) AddWorkspaceID(i int) {
+	if m.addworkspace_id != nil {
+		*m.addworkspace_id += i
+	} else {
+		m.addworkspace_id = &i
+	}
+}
+
+// AddedWorkspaceID returns the value that was added to the "workspace_id" field in this mutation.
+func (m *ListMemberMutation) AddedWorkspaceID() (r int, exists bool) {
+	v := m.addworkspace_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *ListMemberMutation) ResetWorkspaceID() {
+	m.workspace_id = nil
+	m.addworkspace_id = nil
+}
+
+// SetListID sets the "list_id" field.
+func (m *ListMemberMutation) SetListID(i int) {
+	m.list = &i
+}
+
+// ListID returns the value of the "list_id" field in the mutation.
+func (m *ListMemberMutation) ListID() (r int, exists bool) {
+	v := m.list
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldListID returns the old "list_id" field's value of the ListMember entity.
+// If the ListMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMemberMutation) OldListID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldListID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldListID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldListID: %w", err)
+	}
+	return oldValue.ListID, nil
+}
+
+// ResetListID resets all changes to the "list_id" field.
+func (m *ListMemberMutation) ResetListID() {
+	m.list = nil
+}
+
+// SetRecordID sets the "record_id" field.
+func (m *ListMemberMutation) SetRecordID(i int) {
+	m.record = &i
+}
+
+// RecordID returns the value of the "record_id" field in the mutation.
+func (m *ListMemberMutation) RecordID() (r int, exists bool) {
+	v := m.record
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordID returns the old "record_id" field's value of the ListMember entity.
+// If the ListMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMemberMutation) OldRecordID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordID: %w", err)
+	}
+	return oldValue.RecordID, nil
+}
+
+// ResetRecordID resets all changes to the "record_id" field.
+func (m *ListMemberMutation) ResetRecordID() {
+	m.record = nil
+}
+
+// SetAddedAt sets the "added_at" field.
+func (m *ListMemberMutation) SetAddedAt(t time.Time) {
+	m.added_at = &t
+}
+
+// AddedAt returns the value of the "added_at" field in the mutation.
+func (m *ListMemberMutation) AddedAt() (r time.Time, exists bool) {
+	v := m.added_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddedAt returns the old "added_at" field's value of the ListMember entity.
+// If the ListMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ListMemberMutation) OldAddedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddedAt: %w", err)
+	}
+	return oldValue.AddedAt, nil
+}
+
+// ResetAddedAt resets all changes to the "added_at" field.
+func (m *ListMemberMutation) ResetAddedAt() {
+	m.added_at = nil
+}
+
+// ClearList clears the "list" edge to the List entity.
+func (m *ListMemberMutation) ClearList() {
+	m.clearedlist = true
+	m.clearedFields[listmember.FieldListID] = struct{}{}
+}
+
+// ListCleared reports if the "list" edge to the List entity was cleared.
+func (m *ListMemberMutation) ListCleared() bool {
+	return m.clearedlist
+}
+
+// ListIDs returns the "list" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ListID instead. It exists only for internal usage by the builders.
+func (m *ListMemberMutation) ListIDs() (ids []int) {
+	if id := m.list; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetList resets all changes to the "list" edge.
+func (m *ListMemberMutation) ResetList() {
+	m.list = nil
+	m.clearedlist = false
+}
+
+// ClearRecord clears the "record" edge to the Record entity.
+func (m *ListMemberMutation) ClearRecord() {
+	m.clearedrecord = true
+	m.clearedFields[listmember.FieldRecordID] = struct{}{}
+}
+
+// RecordCleared reports if the "record" edge to the Record entity was cleared.
+func (m *ListMemberMutation) RecordCleared() bool {
+	return m.clearedrecord
+}
+
+// RecordIDs returns the "record" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecordID instead. It exists only for internal usage by the builders.
+func (m *ListMemberMutation) RecordIDs() (ids []int) {
+	if id := m.record; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecord resets all changes to the "record" edge.
+func (m *ListMemberMutation) ResetRecord() {
+	m.record = nil
+	m.clearedrecord = false
+}
+
+// Where appends a list predicates to the ListMemberMutation builder.
+func (m *ListMemberMutation) Where(ps ...predicate.ListMember) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ListMemberMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ListMemberMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ListMember, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ListMemberMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ListMemberMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ListMember).
+func (m *ListMemberMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ListMemberMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.workspace_id != nil {
+		fields = append(fields, listmember.FieldWorkspaceID)
+	}
+	if m.list != nil {
+		fields = append(fields, listmember.FieldListID)
+	}
+	if m.record != nil {
+		fields = append(fields, listmember.FieldRecordID)
+	}
+	if m.added_at != nil {
+		fields = append(fields, listmember.FieldAddedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ListMemberMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case listmember.FieldListID:
+		return m.ListID()
+	case listmember.FieldRecordID:
+		return m.RecordID()
+	case listmember.FieldAddedAt:
+		return m.AddedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ListMemberMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case listmember.FieldListID:
+		return m.OldListID(ctx)
+	case listmember.FieldRecordID:
+		return m.OldRecordID(ctx)
+	case listmember.FieldAddedAt:
+		return m.OldAddedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ListMember field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ListMemberMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case listmember.FieldListID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetListID(v)
+		return nil
+	case listmember.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordID(v)
+		return nil
+	case listmember.FieldAddedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ListMember field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ListMemberMutation) AddedFields() []string {
+	var fields []string
+	if m.addworkspace_id != nil {
+		fields = append(fields, listmember.FieldWorkspaceID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ListMemberMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		return m.AddedWorkspaceID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ListMemberMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkspaceID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ListMember numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ListMemberMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ListMemberMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ListMemberMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ListMember nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ListMemberMutation) ResetField(name string) error {
+	switch name {
+	case listmember.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case listmember.FieldListID:
+		m.ResetListID()
+		return nil
+	case listmember.FieldRecordID:
+		m.ResetRecordID()
+		return nil
+	case listmember.FieldAddedAt:
+		m.ResetAddedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ListMember field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ListMemberMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.list != nil {
+		edges = append(edges, listmember.EdgeList)
+	}
+	if m.record != nil {
+		edges = append(edges, listmember.EdgeRecord)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ListMemberMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case listmember.EdgeList:
+		if id := m.list; id != nil {
+			return []ent.Value{*id}
+		}
+	case listmember.EdgeRecord:
+		if id := m.record; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ListMemberMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ListMemberMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ListMemberMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedlist {
+		edges = append(edges, listmember.EdgeList)
+	}
+	if m.clearedrecord {
+		edges = append(edges, listmember.EdgeRecord)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ListMemberMutation) EdgeCleared(name string) bool {
+	switch name {
+	case listmember.EdgeList:
+		return m.clearedlist
+	case listmember.EdgeRecord:
+		return m.clearedrecord
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ListMemberMutation) ClearEdge(name string) error {
+	switch name {
+	case listmember.EdgeList:
+		m.ClearList()
+		return nil
+	case listmember.EdgeRecord:
+		m.ClearRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown ListMember unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ListMemberMutation) ResetEdge(name string) error {
+	switch name {
+	case listmember.EdgeList:
+		m.ResetList()
+		return nil
+	case listmember.EdgeRecord:
+		m.ResetRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown ListMember edge %s", name)
 }
 
 // ObjectTypeMutation represents an operation that mutates the ObjectType nodes in the graph.

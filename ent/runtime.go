@@ -8,6 +8,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
@@ -56,6 +57,25 @@ func init() {
 	deletedemailDescDeletedAt := deletedemailFields[1].Descriptor()
 	// deletedemail.DefaultDeletedAt holds the default value on creation for the deleted_at field.
 	deletedemail.DefaultDeletedAt = deletedemailDescDeletedAt.Default.(func() time.Time)
+	listMixin := schema.List{}.Mixin()
+	listMixinFields1 := listMixin[1].Fields()
+	_ = listMixinFields1
+	listFields := schema.List{}.Fields()
+	_ = listFields
+	// listDescCreatedAt is the schema descriptor for created_at field.
+	listDescCreatedAt := listMixinFields1[0].Descriptor()
+	// list.DefaultCreatedAt holds the default value on creation for the created_at field.
+	list.DefaultCreatedAt = listDescCreatedAt.Default.(func() time.Time)
+	// listDescUpdatedAt is the schema descriptor for updated_at field.
+	listDescUpdatedAt := listMixinFields1[1].Descriptor()
+	// list.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	list.DefaultUpdatedAt = listDescUpdatedAt.Default.(func() time.Time)
+	// list.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	list.UpdateDefaultUpdatedAt = listDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// listDescName is the schema descriptor for name field.
+	listDescName := listFields[1].Descriptor()
+	// list.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	list.NameValidator = listDescName.Validators[0].(func(string) error)
 	objecttypeMixin := schema.ObjectType{}.Mixin()
 	objecttypeMixinFields1 := objecttypeMixin[1].Fields()
 	_ = objecttypeMixinFields1

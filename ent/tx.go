@@ -20,6 +20,10 @@ type Tx struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// List is the client for interacting with the List builders.
+	List *ListClient
+	// ListMember is the client for interacting with the ListMember builders.
+	ListMember *ListMemberClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -172,6 +176,8 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
+	tx.List = NewListClient(tx.config)
+	tx.ListMember = NewListMemberClient(tx.config)
 	tx.ObjectType = NewObjectTypeClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.PipelineStage = NewPipelineStageClient(tx.config)

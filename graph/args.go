@@ -13,6 +13,8 @@ import (
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/search"
@@ -105,6 +107,22 @@ func (a args) id(name, kind string) (int, error) {
 	return id, err
 }
 
+// savedFilter reads the filter an input saves (a view's, a list's) as the
+// tree it keeps: set says the input holds filter, null or not.
+func (a args) savedFilter() (tree map[string]any, set bool, err error) {
+	if _, set = a["filter"]; !set {
+		return nil, false, nil
+	}
+	if err = a.text("filter"); err != nil {
+		return nil, true, err
+	}
+	if _, err = search.Parse(a["filter"], "filter"); err != nil {
+		return nil, true, err
+	}
+	tree, _ = a["filter"].(map[string]any)
+	return tree, true, nil
+}
+
 // viewInput decodes the input of createView and updateView.
 func viewInput(a args) (in view.Input, err error) {
 	input, _ := a["input"].(map[string]any)
@@ -112,14 +130,8 @@ func viewInput(a args) (in view.Input, err error) {
 	if in.Name, err = b.optString("name"); err != nil {
 		return in, err
 	}
-	if _, in.FilterSet = input["filter"]; in.FilterSet {
-		if err = b.text("filter"); err != nil {
-			return in, err
-		}
-		if _, err = search.Parse(input["filter"], "filter"); err != nil {
-			return in, err
-		}
-		in.Filter, _ = input["filter"].(map[string]any)
+	if in.Filter, in.FilterSet, err = b.savedFilter(); err != nil {
+		return in, err
 	}
 	if _, in.SortSet = input["sort"]; in.SortSet {
 		if in.Sort, err = search.ParseSorts(input["sort"], "sort"); err != nil {
@@ -135,6 +147,39 @@ func viewInput(a args) (in view.Input, err error) {
 		in.Visibility = &vis
 	}
 	return in, err
+}
+
+// listInput decodes the input of createList and updateList.
+func listInput(a args) (in lists.Input, err error) {
+	b := args(a.object("input"))
+	if in.Name, err = b.optString("name"); err != nil {
+		return in, err
+	}
+	kind, err := b.optString("kind")
+	if kind != nil {
+		in.Kind = meta.ListKind(*kind)
+	}
+	if err != nil {
+		return in, err
+	}
+	in.Filter, in.FilterSet, err = b.savedFilter()
+	return in, err
+}
+
+// listRecordsQuery decodes List.records(filter, sort, first, after, last,
+// before); the list is the parent.
+func listRecordsQuery(a args) (q records.Query, err error) {
+	if err = a.criteria(&q); err != nil {
+		return q, err
+	}
+	q.Page, err = a.page()
+	return q, err
+}
+
+// object reads an input object argument: nil when left out.
+func (a args) object(name string) map[string]any {
+	m, _ := a[name].(map[string]any)
+	return m
 }
 
 // int reads an Int however it arrived: int64 from a literal, json.Number

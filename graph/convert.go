@@ -135,6 +135,12 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 			}
 			continue
 		}
+		if ref.kind == gid.List {
+			if l, ok := m.List(ref.id); ok {
+				out[i] = l
+			}
+			continue
+		}
 		if n := definitionNode(m, ref.kind, ref.id); n != nil {
 			out[i] = n
 		}

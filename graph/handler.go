@@ -26,6 +26,7 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
@@ -104,7 +105,7 @@ func NewHandler(cfg Config) *Handler {
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
 	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w),
-		views: view.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
+		views: view.New(cfg.DB, w), lists: lists.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
@@ -217,6 +218,9 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 	case "View.records":
 		p, err := a.page()
 		return cost(child, pageCost(p, err)), true
+	case "List.records":
+		q, err := listRecordsQuery(a)
+		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
 		return cost(child, pageCost(q.Page, err)), true
@@ -241,6 +245,8 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 // definitions: they cost that many times what each item selects.
 var definitionLists = map[string]func(m *meta.Model) int{
 	"Query.objectTypes": func(m *meta.Model) int { return len(m.ObjectTypes) },
+	"Query.lists":       func(m *meta.Model) int { return len(m.Lists()) },
+	"Record.lists":      func(m *meta.Model) int { return len(m.Lists()) },
 	"ObjectType.properties": func(m *meta.Model) int {
 		return mostOf(m, func(ot *meta.ObjectType) int { return len(ot.Properties) })
 	},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
@@ -27,6 +28,10 @@ type loaders struct {
 	counts  *dataloader.Loader[page.Key[int], int]
 	history *dataloader.Loader[page.Key[*records.Record], *records.HistoryPage]
 	records *dataloader.Loader[int, *records.Record]
+	// listSizes are lists' sizes by list id; recordLists the lists of
+	// live records, by record id.
+	listSizes   *dataloader.Loader[int, int]
+	recordLists *dataloader.Loader[int, []*meta.List]
 }
 
 func newLoaders(r *Resolver) *loaders {
@@ -101,7 +106,38 @@ func newLoaders(r *Resolver) *loaders {
 		}
 		return out
 	}
+	sizes := func(ctx context.Context, ids []int) []*dataloader.Result[int] {
+		out := make([]*dataloader.Result[int], len(ids))
+		m, err := r.model(ctx)
+		var found map[int]int
+		if err == nil {
+			found, err = r.lists.Sizes(ctx, m, ids)
+		}
+		for i, id := range ids {
+			out[i] = &dataloader.Result[int]{Data: found[id], Error: err}
+		}
+		return out
+	}
+	listsOf := func(ctx context.Context, ids []int) []*dataloader.Result[[]*meta.List] {
+		out := make([]*dataloader.Result[[]*meta.List], len(ids))
+		m, err := r.model(ctx)
+		var found map[int][]*meta.List
+		if err == nil {
+			found, err = r.lists.Of(ctx, m, ids)
+		}
+		for i, id := range ids {
+			out[i] = &dataloader.Result[[]*meta.List]{Data: found[id], Error: err}
+			if out[i].Data == nil {
+				out[i].Data = []*meta.List{}
+			}
+		}
+		return out
+	}
 	return &loaders{
+		listSizes: dataloader.NewBatchedLoader(sizes,
+			dataloader.WithWait[int, int](loaderWait), dataloader.WithBatchCapacity[int, int](loaderCapacity)),
+		recordLists: dataloader.NewBatchedLoader(listsOf,
+			dataloader.WithWait[int, []*meta.List](loaderWait), dataloader.WithBatchCapacity[int, []*meta.List](loaderCapacity)),
 		history: dataloader.NewBatchedLoader(histories,
 			dataloader.WithWait[page.Key[*records.Record], *records.HistoryPage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.HistoryPage](loaderCapacity)),
 		records: dataloader.NewBatchedLoader(byID,
@@ -121,4 +157,6 @@ func (l *loaders) clear() {
 	l.counts.ClearAll()
 	l.history.ClearAll()
 	l.records.ClearAll()
+	l.listSizes.ClearAll()
+	l.recordLists.ClearAll()
 }

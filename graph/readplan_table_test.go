@@ -15,6 +15,7 @@ import (
 var executorFields = map[string]bool{
 	"Record.objectType":      true,
 	"Record.propertyHistory": true,
+	"Record.lists":           true,
 }
 
 // TestReadPlanTable checks the plan's field table against the parsed

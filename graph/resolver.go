@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
@@ -22,6 +23,7 @@ type Resolver struct {
 	assoc       *assoc.Store
 	definitions *definition.Store
 	views       *view.Store
+	lists       *lists.Store
 	defs        *meta.Cache
 	types       typeIndex
 }

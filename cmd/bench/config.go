@@ -35,6 +35,7 @@ type config struct {
 	plans       bool // measure the API with read plans beside the API without
 	writes      bool // measure the updates with history
 	search      bool // measure filters and sorts over a million contacts
+	lists       bool // measure the updates with dynamic lists
 	// searchContacts is the size of the search data set.
 	searchContacts int
 }
@@ -47,15 +48,16 @@ func loadConfig() (config, error) {
 		reads:          true,
 		writes:         true,
 		search:         true,
+		lists:          true,
 		plans:          os.Getenv("BENCH_PLANS") != "off",
 		searchContacts: defaultSearchContacts,
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search":
-		c.reads, c.writes, c.search = only == "reads", only == "writes", only == "search"
+	case "reads", "writes", "search", "lists":
+		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes or search, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search or lists, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)

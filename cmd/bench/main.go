@@ -30,6 +30,14 @@
 // goes, and checks that the history grew by exactly 2 rows per record.
 // Goal: history on at least 0.7x the baseline's records/s in both modes.
 //
+// Then the lists (lists.go): 20 dynamic lists on the 100,000 contacts (by
+// property, by a multi-select, by association), made and evaluated, then
+// the same single and 1,000-record updates through a store whose writes
+// keep the lists current, alternating with a store without lists. It
+// prints records/s of each, the ratios and where the time of a call goes,
+// and checks every list against its filter. Goal: lists on at least 0.7x
+// the records/s without lists in both modes.
+//
 // Then search (search.go), on a schema of its own: 1,000,000 contacts
 // with ten properties in realistic distributions (a unique email, names
 // drawn from lists, a skewed annual revenue, a lifecycle stage, a date...)
@@ -46,7 +54,7 @@
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads, writes or search, to measure one of the three;
+// BENCH_ONLY=reads, writes, search or lists, to measure one part;
 // BENCH_SEARCH_CONTACTS, the contacts of the search data set (default
 // 1,000,000); BENCH_PLANS=off measures the API with plans off alone beside
 // the baseline; BENCH_KEEP=1 keeps the schemas (their names are printed)

@@ -30,7 +30,7 @@ func run(ctx context.Context) (err error) {
 	}
 	out := os.Stdout
 	clean := true
-	if cfg.reads || cfg.writes {
+	if cfg.reads || cfg.writes || cfg.lists {
 		if clean, err = benchNested(ctx, cfg, out); err != nil {
 			return err
 		}
@@ -77,6 +77,11 @@ func benchNested(ctx context.Context, cfg config, out io.Writer) (clean bool, er
 	if cfg.writes {
 		if err := benchWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
 			return false, fmt.Errorf("writes: %w", err)
+		}
+	}
+	if cfg.lists {
+		if err := benchListsWrites(ctx, cfg, schemaURL, m, ds, out); err != nil {
+			return false, fmt.Errorf("lists: %w", err)
 		}
 	}
 	return clean, nil

@@ -45,15 +45,32 @@ type writeMode struct {
 
 var writeModes = []writeMode{{"single", 1, 1}, {fmt.Sprintf("batch %d", writeBatch), writeBatch, 2}}
 
-// writeResult is one mode's measurements; the latencies are per call.
+// writeResult is one mode's measurements of two paths, the first measured
+// against the second; the latencies are per call.
 type writeResult struct {
-	mode          writeMode
-	history, base sample
+	mode  writeMode
+	paths [2]sample
 }
 
 func (r *writeResult) recordsPerSecond(s *sample) float64 {
 	return float64(s.requests()*r.mode.n) / s.elapsed.Seconds()
 }
+
+// ratio is the first path's records/s over the second's.
+func (r *writeResult) ratio() float64 {
+	return r.recordsPerSecond(&r.paths[0]) / r.recordsPerSecond(&r.paths[1])
+}
+
+// comparison names what a writes table compares: its two paths, and the
+// goal's words, the first path at least minRatio the second's records/s.
+type comparison struct {
+	paths    [2]string
+	goal     string // "with history on"
+	against  string // "the baseline's records/s"
+	minRatio float64
+}
+
+var historyComparison = comparison{[2]string{"history on", "baseline"}, "with history on", "the baseline's records/s", minWriteRatio}
 
 // writeBench holds both write paths.
 type writeBench struct {
@@ -178,41 +195,12 @@ func benchWrites(ctx context.Context, cfg config, schemaURL string, m *meta.Mode
 
 	results := make([]writeResult, 0, len(writeModes))
 	for _, mode := range writeModes {
-		r := writeResult{mode: mode}
-		paths := [2]func(context.Context) error{w.historyCall(mode.n), w.baseCall(mode.n)}
-		warm := writeWarmupCalls
-		if mode.n > 1 {
-			warm /= 10
+		got, err := alternate(ctx, cfg, mode, [2]func(context.Context) error{w.historyCall(mode.n), w.baseCall(mode.n)},
+			historyComparison.paths)
+		if err != nil {
+			return err
 		}
-		for _, p := range paths {
-			for i := 0; i < warm; i++ {
-				if err := p(ctx); err != nil {
-					return fmt.Errorf("%s warm-up: %w", mode.name, err)
-				}
-			}
-		}
-		slice := cfg.duration * time.Duration(mode.scale) / slices
-		for i := 0; i < slices && ctx.Err() == nil; i++ {
-			order := []int{0, 1}
-			if i%2 == 1 {
-				order = []int{1, 0}
-			}
-			for _, k := range order {
-				got, err := writeFor(ctx, paths[k], slice)
-				if err != nil {
-					return fmt.Errorf("%s, %s: %w", mode.name, [2]string{"history on", "baseline"}[k], err)
-				}
-				if k == 0 {
-					r.history.add(got)
-				} else {
-					r.base.add(got)
-				}
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted: %w", err)
-		}
-		results = append(results, r)
+		results = append(results, writeResult{mode: mode, paths: got})
 	}
 
 	if err := w.checkHistory(ctx, d.SQL, lastHistoryID, historyBefore, "warm-up and measured", out); err != nil {
@@ -222,7 +210,7 @@ func benchWrites(ctx context.Context, cfg config, schemaURL string, m *meta.Mode
 		return err
 	}
 	fmt.Fprintln(out)
-	reportWrites(out, results)
+	reportWrites(out, results, historyComparison)
 
 	fmt.Fprintln(out)
 	if err := w.breakdown(ctx, d, cfg.duration/slices, out); err != nil {
@@ -360,6 +348,39 @@ func (w *writeBench) baseCall(n int) func(context.Context) error {
 	}
 }
 
+// alternate measures two paths of a mode: warm-up calls of each, then
+// slices of the configured time alternating them, the first of each
+// round turning, so that noise hits both. names name the paths in
+// errors.
+func alternate(ctx context.Context, cfg config, mode writeMode, paths [2]func(context.Context) error, names [2]string) ([2]sample, error) {
+	var out [2]sample
+	warm := writeWarmupCalls
+	if mode.n > 1 {
+		warm /= 10
+	}
+	for _, p := range paths {
+		for range warm {
+			if err := p(ctx); err != nil {
+				return out, fmt.Errorf("%s warm-up: %w", mode.name, err)
+			}
+		}
+	}
+	slice := cfg.duration * time.Duration(mode.scale) / slices
+	for i := 0; i < slices && ctx.Err() == nil; i++ {
+		for _, k := range [2][2]int{{0, 1}, {1, 0}}[i%2] {
+			got, err := writeFor(ctx, paths[k], slice)
+			if err != nil {
+				return out, fmt.Errorf("%s, %s: %w", mode.name, names[k], err)
+			}
+			out[k].add(got)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("interrupted: %w", err)
+	}
+	return out, nil
+}
+
 // writeFor calls call one after the other until d has passed; an error
 // stops it.
 func writeFor(ctx context.Context, call func(context.Context) error, d time.Duration) (sample, error) {
@@ -472,33 +493,31 @@ func (w *writeBench) profile(ctx context.Context, path string, d time.Duration, 
 	return f.Close()
 }
 
-// reportWrites prints the writes table and whether the goals are met.
-func reportWrites(out io.Writer, results []writeResult) {
+// reportWrites prints the table of the two paths c compares and whether
+// the goals are met.
+func reportWrites(out io.Writer, results []writeResult, c comparison) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\tpath\tcalls\trecords\trecords/s\tp50/call\tp99/call\t")
 	for _, r := range results {
-		for _, row := range []struct {
-			name string
-			s    *sample
-		}{{"history on", &r.history}, {"baseline", &r.base}} {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f\t%s\t%s\t\n", r.mode.name, row.name, row.s.requests(), row.s.requests()*r.mode.n,
-				r.recordsPerSecond(row.s), ms(row.s.percentile(50)), ms(row.s.percentile(99)))
+		for i, name := range c.paths {
+			s := &r.paths[i]
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f\t%s\t%s\t\n", r.mode.name, name, s.requests(), s.requests()*r.mode.n,
+				r.recordsPerSecond(s), ms(s.percentile(50)), ms(s.percentile(99)))
 		}
-		fmt.Fprintf(tw, "%s\thistory/baseline\t\t\t%.2fx\t%.2fx\t%.2fx\t\n", r.mode.name,
-			r.recordsPerSecond(&r.history)/r.recordsPerSecond(&r.base),
-			float64(r.history.percentile(50))/float64(r.base.percentile(50)),
-			float64(r.history.percentile(99))/float64(r.base.percentile(99)))
+		first, second := &r.paths[0], &r.paths[1]
+		fmt.Fprintf(tw, "%s\t%s/%s\t\t\t%.2fx\t%.2fx\t%.2fx\t\n", r.mode.name, c.paths[0], c.paths[1], r.ratio(),
+			float64(first.percentile(50))/float64(second.percentile(50)),
+			float64(first.percentile(99))/float64(second.percentile(99)))
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
 	for _, r := range results {
-		ratio := r.recordsPerSecond(&r.history) / r.recordsPerSecond(&r.base)
+		ratio := r.ratio()
 		verdict := "MET"
-		if ratio < minWriteRatio {
-			verdict = fmt.Sprintf("MISSED, %.0f%% under the goal", (1-ratio/minWriteRatio)*100)
+		if ratio < c.minRatio {
+			verdict = fmt.Sprintf("MISSED, %.0f%% under the goal", (1-ratio/c.minRatio)*100)
 		}
-		fmt.Fprintf(out, "goal: %s updates with history on >= %.1fx the baseline's records/s: %s (%.2fx)\n",
-			r.mode.name, minWriteRatio, verdict, ratio)
+		fmt.Fprintf(out, "goal: %s updates %s >= %.1fx %s: %s (%.2fx)\n", r.mode.name, c.goal, c.minRatio, c.against, verdict, ratio)
 	}
 }
 

@@ -45,6 +45,30 @@ func (f DeletedEmailFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeletedEmailMutation", m)
 }
 
+// The ListFunc type is an adapter to allow the use of ordinary
+// function as List mutator.
+type ListFunc func(context.Context, *ent.ListMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ListFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ListMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ListMutation", m)
+}
+
+// The ListMemberFunc type is an adapter to allow the use of ordinary
+// function as ListMember mutator.
+type ListMemberFunc func(context.Context, *ent.ListMemberMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ListMemberFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ListMemberMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ListMemberMutation", m)
+}
+
 // The ObjectTypeFunc type is an adapter to allow the use of ordinary
 // function as ObjectType mutator.
 type ObjectTypeFunc func(context.Context, *ent.ObjectTypeMutation) (ent.Value, error)

@@ -149,6 +149,89 @@ var (
 			},
 		},
 	}
+	// ListsColumns holds the columns for the "lists" table.
+	ListsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"MANUAL", "DYNAMIC", "SNAPSHOT"}},
+		{Name: "filter", Type: field.TypeJSON, Nullable: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+	}
+	// ListsTable holds the schema information for the "lists" table.
+	ListsTable = &schema.Table{
+		Name:       "lists",
+		Columns:    ListsColumns,
+		PrimaryKey: []*schema.Column{ListsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "lists_workspaces_workspace",
+				Columns:    []*schema.Column{ListsColumns[6]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "lists_object_types_object_type",
+				Columns:    []*schema.Column{ListsColumns[7]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "list_workspace_id_object_type_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{ListsColumns[6], ListsColumns[7], ListsColumns[3]},
+			},
+		},
+	}
+	// ListMembersColumns holds the columns for the "list_members" table.
+	ListMembersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "added_at", Type: field.TypeTime},
+		{Name: "list_id", Type: field.TypeInt},
+		{Name: "record_id", Type: field.TypeInt},
+	}
+	// ListMembersTable holds the schema information for the "list_members" table.
+	ListMembersTable = &schema.Table{
+		Name:       "list_members",
+		Columns:    ListMembersColumns,
+		PrimaryKey: []*schema.Column{ListMembersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "list_members_lists_list",
+				Columns:    []*schema.Column{ListMembersColumns[3]},
+				RefColumns: []*schema.Column{ListsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "list_members_records_record",
+				Columns:    []*schema.Column{ListMembersColumns[4]},
+				RefColumns: []*schema.Column{RecordsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "listmember_workspace_id_list_id_record_id",
+				Unique:  true,
+				Columns: []*schema.Column{ListMembersColumns[1], ListMembersColumns[3], ListMembersColumns[4]},
+			},
+			{
+				Name:    "listmember_list_id_added_at_record_id",
+				Unique:  false,
+				Columns: []*schema.Column{ListMembersColumns[3], ListMembersColumns[2], ListMembersColumns[4]},
+			},
+			{
+				Name:    "listmember_record_id",
+				Unique:  false,
+				Columns: []*schema.Column{ListMembersColumns[4]},
+			},
+		},
+	}
 	// ObjectTypesColumns holds the columns for the "object_types" table.
 	ObjectTypesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -518,6 +601,8 @@ var (
 		AssociationsTable,
 		AssociationTypesTable,
 		DeletedEmailsTable,
+		ListsTable,
+		ListMembersTable,
 		ObjectTypesTable,
 		PipelinesTable,
 		PipelineStagesTable,
@@ -540,6 +625,10 @@ func init() {
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ListsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ListsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	ListMembersTable.ForeignKeys[0].RefTable = ListsTable
+	ListMembersTable.ForeignKeys[1].RefTable = RecordsTable
 	ObjectTypesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[1].RefTable = ObjectTypesTable

@@ -15,6 +15,12 @@ type AssociationType func(*sql.Selector)
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 
+// List is the predicate function for list builders.
+type List func(*sql.Selector)
+
+// ListMember is the predicate function for listmember builders.
+type ListMember func(*sql.Selector)
+
 // ObjectType is the predicate function for objecttype builders.
 type ObjectType func(*sql.Selector)
 

@@ -22,6 +22,7 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/layout"
+	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/propdef"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	AssociationResult() AssociationResultResolver
 	BatchResult() BatchResultResolver
 	ItemError() ItemErrorResolver
+	List() ListResolver
 	Mutation() MutationResolver
 	ObjectType() ObjectTypeResolver
 	Pipeline() PipelineResolver
@@ -147,6 +149,10 @@ type ComplexityRoot struct {
 		RemovedAssociations func(childComplexity int) int
 	}
 
+	DeleteListPayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	DeletePropertyGroupPayload struct {
 		MovedProperties func(childComplexity int) int
 		ObjectType      func(childComplexity int) int
@@ -185,7 +191,43 @@ type ComplexityRoot struct {
 		Title      func(childComplexity int) int
 	}
 
+	List struct {
+		CreatedAt  func(childComplexity int) int
+		Filter     func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Name       func(childComplexity int) int
+		ObjectType func(childComplexity int) int
+		Records    func(childComplexity int, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) int
+		Size       func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+	}
+
+	ListMemberConnection struct {
+		Edges      func(childComplexity int) int
+		Info       func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ListMemberEdge struct {
+		AddedAt func(childComplexity int) int
+		Cursor  func(childComplexity int) int
+		Node    func(childComplexity int) int
+	}
+
+	ListMembersPayload struct {
+		Failed  func(childComplexity int) int
+		List    func(childComplexity int) int
+		Results func(childComplexity int) int
+		Written func(childComplexity int) int
+	}
+
+	ListPayload struct {
+		List func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AddToList               func(childComplexity int, input model.ListMembersInput) int
 		ArchiveObjectType       func(childComplexity int, input model.ObjectTypeRefInput) int
 		ArchivePipeline         func(childComplexity int, input model.ArchivePipelineInput) int
 		ArchivePipelineStage    func(childComplexity int, input model.ArchivePipelineStageInput) int
@@ -194,7 +236,9 @@ type ComplexityRoot struct {
 		ArchiveRecords          func(childComplexity int, input model.ArchiveRecordsInput) int
 		Associate               func(childComplexity int, input model.AssociateInput) int
 		AssociateRecords        func(childComplexity int, input model.AssociateRecordsInput) int
+		ConvertListToManual     func(childComplexity int, input model.ListIDInput) int
 		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
+		CreateList              func(childComplexity int, input model.CreateListInput) int
 		CreateObjectType        func(childComplexity int, input model.CreateObjectTypeInput) int
 		CreatePipeline          func(childComplexity int, input model.CreatePipelineInput) int
 		CreatePipelineStage     func(childComplexity int, input model.CreatePipelineStageInput) int
@@ -204,6 +248,7 @@ type ComplexityRoot struct {
 		CreateRecords           func(childComplexity int, input model.CreateRecordsInput) int
 		CreateView              func(childComplexity int, input model.CreateViewInput) int
 		DeleteAssociationLabel  func(childComplexity int, input model.DeleteAssociationLabelInput) int
+		DeleteList              func(childComplexity int, input model.ListIDInput) int
 		DeleteProperty          func(childComplexity int, input model.PropertyRefInput) int
 		DeletePropertyGroup     func(childComplexity int, input model.PropertyGroupRefInput) int
 		DeleteRecordPermanently func(childComplexity int, input model.RecordIDInput) int
@@ -211,11 +256,13 @@ type ComplexityRoot struct {
 		Disassociate            func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
 		MergeRecords            func(childComplexity int, input model.MergeRecordsInput) int
+		RemoveFromList          func(childComplexity int, input model.ListMembersInput) int
 		RenameAssociationLabel  func(childComplexity int, input model.RenameAssociationLabelInput) int
 		RestoreProperty         func(childComplexity int, input model.PropertyRefInput) int
 		RestoreRecord           func(childComplexity int, input model.RecordIDInput) int
 		SetAssociationLimit     func(childComplexity int, input model.SetAssociationLimitInput) int
 		SetRecordLayout         func(childComplexity int, input model.SetRecordLayoutInput) int
+		UpdateList              func(childComplexity int, input model.UpdateListInput) int
 		UpdateObjectType        func(childComplexity int, input model.UpdateObjectTypeInput) int
 		UpdatePipeline          func(childComplexity int, input model.UpdatePipelineInput) int
 		UpdatePipelineStage     func(childComplexity int, input model.UpdatePipelineStageInput) int
@@ -350,6 +397,8 @@ type ComplexityRoot struct {
 	Query struct {
 		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
 		DataModel        func(childComplexity int) int
+		List             func(childComplexity int, id string) int
+		Lists            func(childComplexity int, objectType *string) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
 		ObjectType       func(childComplexity int, name string) int
@@ -366,6 +415,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		DisplayName     func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
+		Lists           func(childComplexity int) int
 		ObjectType      func(childComplexity int) int
 		PropertyHistory func(childComplexity int, names []string, first *int, after *string) int
 		Props           func(childComplexity int, names []string) int
@@ -441,6 +491,13 @@ type BatchResultResolver interface {
 type ItemErrorResolver interface {
 	ExistingRecord(ctx context.Context, obj *apierr.Error) (*records.Record, error)
 }
+type ListResolver interface {
+	ObjectType(ctx context.Context, obj *meta.List) (string, error)
+	Kind(ctx context.Context, obj *meta.List) (model.ListKind, error)
+
+	Size(ctx context.Context, obj *meta.List) (int, error)
+	Records(ctx context.Context, obj *meta.List, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*lists.Page, error)
+}
 type MutationResolver interface {
 	CreateRecord(ctx context.Context, input model.CreateRecordInput) (*model.RecordPayload, error)
 	UpdateRecord(ctx context.Context, input model.UpdateRecordInput) (*model.RecordPayload, error)
@@ -478,6 +535,12 @@ type MutationResolver interface {
 	CreatePipelineStage(ctx context.Context, input model.CreatePipelineStageInput) (*model.PipelineStagePayload, error)
 	UpdatePipelineStage(ctx context.Context, input model.UpdatePipelineStageInput) (*model.PipelineStagePayload, error)
 	ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error)
+	CreateList(ctx context.Context, input model.CreateListInput) (*model.ListPayload, error)
+	UpdateList(ctx context.Context, input model.UpdateListInput) (*model.ListPayload, error)
+	DeleteList(ctx context.Context, input model.ListIDInput) (*model.DeleteListPayload, error)
+	AddToList(ctx context.Context, input model.ListMembersInput) (*model.ListMembersPayload, error)
+	RemoveFromList(ctx context.Context, input model.ListMembersInput) (*model.ListMembersPayload, error)
+	ConvertListToManual(ctx context.Context, input model.ListIDInput) (*model.ListPayload, error)
 	CreateView(ctx context.Context, input model.CreateViewInput) (*model.ViewPayload, error)
 	UpdateView(ctx context.Context, input model.UpdateViewInput) (*model.ViewPayload, error)
 	DeleteView(ctx context.Context, input model.DeleteViewInput) (*model.DeleteViewPayload, error)
@@ -507,11 +570,14 @@ type QueryResolver interface {
 	DataModel(ctx context.Context) (*model.DataModel, error)
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
+	Lists(ctx context.Context, objectType *string) ([]*meta.List, error)
+	List(ctx context.Context, id string) (*meta.List, error)
 	Views(ctx context.Context, objectType string) ([]*view.View, error)
 }
 type RecordResolver interface {
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
+	Lists(ctx context.Context, obj *records.Record) ([]*meta.List, error)
 }
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
@@ -810,6 +876,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteAssociationLabelPayload.RemovedAssociations(childComplexity), true
 
+	case "DeleteListPayload.deletedId":
+		if e.ComplexityRoot.DeleteListPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteListPayload.DeletedID(childComplexity), true
+
 	case "DeletePropertyGroupPayload.movedProperties":
 		if e.ComplexityRoot.DeletePropertyGroupPayload.MovedProperties == nil {
 			break
@@ -919,6 +992,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LayoutSection.Title(childComplexity), true
 
+	case "List.createdAt":
+		if e.ComplexityRoot.List.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.CreatedAt(childComplexity), true
+	case "List.filter":
+		if e.ComplexityRoot.List.Filter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.Filter(childComplexity), true
+	case "List.id":
+		if e.ComplexityRoot.List.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.GlobalID(childComplexity), true
+	case "List.kind":
+		if e.ComplexityRoot.List.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.Kind(childComplexity), true
+	case "List.name":
+		if e.ComplexityRoot.List.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.Name(childComplexity), true
+	case "List.objectType":
+		if e.ComplexityRoot.List.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.ObjectType(childComplexity), true
+	case "List.records":
+		if e.ComplexityRoot.List.Records == nil {
+			break
+		}
+
+		args, err := ec.field_List_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.List.Records(childComplexity, args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "List.size":
+		if e.ComplexityRoot.List.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.Size(childComplexity), true
+	case "List.updatedAt":
+		if e.ComplexityRoot.List.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.List.UpdatedAt(childComplexity), true
+
+	case "ListMemberConnection.edges":
+		if e.ComplexityRoot.ListMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberConnection.Edges(childComplexity), true
+	case "ListMemberConnection.pageInfo":
+		if e.ComplexityRoot.ListMemberConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberConnection.Info(childComplexity), true
+	case "ListMemberConnection.totalCount":
+		if e.ComplexityRoot.ListMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberConnection.TotalCount(childComplexity), true
+
+	case "ListMemberEdge.addedAt":
+		if e.ComplexityRoot.ListMemberEdge.AddedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberEdge.AddedAt(childComplexity), true
+	case "ListMemberEdge.cursor":
+		if e.ComplexityRoot.ListMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberEdge.Cursor(childComplexity), true
+	case "ListMemberEdge.node":
+		if e.ComplexityRoot.ListMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMemberEdge.Node(childComplexity), true
+
+	case "ListMembersPayload.failed":
+		if e.ComplexityRoot.ListMembersPayload.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembersPayload.Failed(childComplexity), true
+	case "ListMembersPayload.list":
+		if e.ComplexityRoot.ListMembersPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembersPayload.List(childComplexity), true
+	case "ListMembersPayload.results":
+		if e.ComplexityRoot.ListMembersPayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembersPayload.Results(childComplexity), true
+	case "ListMembersPayload.written":
+		if e.ComplexityRoot.ListMembersPayload.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembersPayload.Written(childComplexity), true
+
+	case "ListPayload.list":
+		if e.ComplexityRoot.ListPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListPayload.List(childComplexity), true
+
+	case "Mutation.addToList":
+		if e.ComplexityRoot.Mutation.AddToList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addToList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddToList(childComplexity, args["input"].(model.ListMembersInput)), true
 	case "Mutation.archiveObjectType":
 		if e.ComplexityRoot.Mutation.ArchiveObjectType == nil {
 			break
@@ -1007,6 +1221,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.convertListToManual":
+		if e.ComplexityRoot.Mutation.ConvertListToManual == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_convertListToManual_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConvertListToManual(childComplexity, args["input"].(model.ListIDInput)), true
 	case "Mutation.createAssociationLabel":
 		if e.ComplexityRoot.Mutation.CreateAssociationLabel == nil {
 			break
@@ -1018,6 +1243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAssociationLabel(childComplexity, args["input"].(model.CreateAssociationLabelInput)), true
+	case "Mutation.createList":
+		if e.ComplexityRoot.Mutation.CreateList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateList(childComplexity, args["input"].(model.CreateListInput)), true
 	case "Mutation.createObjectType":
 		if e.ComplexityRoot.Mutation.CreateObjectType == nil {
 			break
@@ -1117,6 +1353,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAssociationLabel(childComplexity, args["input"].(model.DeleteAssociationLabelInput)), true
+	case "Mutation.deleteList":
+		if e.ComplexityRoot.Mutation.DeleteList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteList(childComplexity, args["input"].(model.ListIDInput)), true
 	case "Mutation.deleteProperty":
 		if e.ComplexityRoot.Mutation.DeleteProperty == nil {
 			break
@@ -1194,6 +1441,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeRecords(childComplexity, args["input"].(model.MergeRecordsInput)), true
+	case "Mutation.removeFromList":
+		if e.ComplexityRoot.Mutation.RemoveFromList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeFromList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveFromList(childComplexity, args["input"].(model.ListMembersInput)), true
 	case "Mutation.renameAssociationLabel":
 		if e.ComplexityRoot.Mutation.RenameAssociationLabel == nil {
 			break
@@ -1249,6 +1507,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRecordLayout(childComplexity, args["input"].(model.SetRecordLayoutInput)), true
+	case "Mutation.updateList":
+		if e.ComplexityRoot.Mutation.UpdateList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateList(childComplexity, args["input"].(model.UpdateListInput)), true
 	case "Mutation.updateObjectType":
 		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
 			break
@@ -1852,6 +2121,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.DataModel(childComplexity), true
 
+	case "Query.list":
+		if e.ComplexityRoot.Query.List == nil {
+			break
+		}
+
+		args, err := ec.field_Query_list_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.List(childComplexity, args["id"].(string)), true
+	case "Query.lists":
+		if e.ComplexityRoot.Query.Lists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Lists(childComplexity, args["objectType"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1966,6 +2257,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.GlobalID(childComplexity), true
+	case "Record.lists":
+		if e.ComplexityRoot.Record.Lists == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Record.Lists(childComplexity), true
 	case "Record.objectType":
 		if e.ComplexityRoot.Record.ObjectType == nil {
 			break
@@ -2192,6 +2489,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
 			graphql.NewInputUnmarshaler("AssociationFilter", ec.unmarshalInputAssociationFilter),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
+			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
 			graphql.NewInputUnmarshaler("CreatePipelineInput", ec.unmarshalInputCreatePipelineInput),
 			graphql.NewInputUnmarshaler("CreatePipelineStageInput", ec.unmarshalInputCreatePipelineStageInput),
@@ -2202,6 +2500,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
 			graphql.NewInputUnmarshaler("DeleteViewInput", ec.unmarshalInputDeleteViewInput),
 			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
+			graphql.NewInputUnmarshaler("ListIdInput", ec.unmarshalInputListIdInput),
+			graphql.NewInputUnmarshaler("ListMembersInput", ec.unmarshalInputListMembersInput),
 			graphql.NewInputUnmarshaler("MergeRecordsInput", ec.unmarshalInputMergeRecordsInput),
 			graphql.NewInputUnmarshaler("MoveRecordsInput", ec.unmarshalInputMoveRecordsInput),
 			graphql.NewInputUnmarshaler("NewAssociationInput", ec.unmarshalInputNewAssociationInput),
@@ -2220,6 +2520,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
+			graphql.NewInputUnmarshaler("UpdateListInput", ec.unmarshalInputUpdateListInput),
 			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineStageInput", ec.unmarshalInputUpdatePipelineStageInput),
@@ -3308,13 +3609,147 @@ type ArchivePipelineStagePayload {
   movedRecords: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/lists.graphqls", Input: `# Lists: segments of an object type's records, MANUAL, DYNAMIC or SNAPSHOT
+# (internal/lists). Members are kept in a table: reading them never
+# evaluates a filter.
+
+"""
+A segment of an object type's records. A DYNAMIC list holds the records its
+filter matches, kept current by every write in the write's own transaction
+(and, for a filter holding a relative time such as "-P90D", by a pass at
+least once a minute). A SNAPSHOT list holds the records its filter matched
+when it was made. A MANUAL list holds the records added to it by hand.
+Archived records leave every list while archived and come back when
+restored; a merged record's memberships move to the record it was merged
+into.
+"""
+type List implements Node {
+  id: ID!
+  name: String!
+  objectType: String!
+  kind: ListKind!
+  "The RecordFilter: DYNAMIC and SNAPSHOT lists; null for none (every record) and for MANUAL lists."
+  filter: JSON
+  "How many live records are members: exact at every moment."
+  size: Int!
+  """
+  The members, most recently added first (then by record id), or in sort's
+  order; filter narrows them. Keyset pages as records.
+  """
+  records(filter: RecordFilter, sort: [RecordSort!], first: Int, after: String, last: Int, before: String): ListMemberConnection!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+enum ListKind {
+  "Members are added and removed by hand (addToList, removeFromList)."
+  MANUAL
+  "Members are the records the filter matches, kept current by every write."
+  DYNAMIC
+  "Members are the records the filter matched when the list was made; then added and removed by hand."
+  SNAPSHOT
+}
+
+type ListMemberConnection {
+  edges: [ListMemberEdge!]!
+  pageInfo: PageInfo!
+  "How many members the read selects in all. Costs a count: ask only when needed."
+  totalCount: Int!
+}
+
+type ListMemberEdge {
+  cursor: String!
+  node: Record!
+  "When the record joined the list (for a DYNAMIC list: when it came to match)."
+  addedAt: DateTime!
+}
+
+extend type Query {
+  "The lists of an object type, or of every object type, by name."
+  lists(objectType: String): [List!]!
+  "The list with this global id, or null."
+  list(id: ID!): List
+}
+
+extend type Record {
+  "The lists the record is a member of, by name; none while it is archived."
+  lists: [List!]!
+}
+
+input CreateListInput {
+  objectType: String!
+  "1 to 200 characters, unique within the object type (CONFLICT)."
+  name: String!
+  kind: ListKind!
+  """
+  DYNAMIC and SNAPSHOT: the records to hold (none: every record). Lists in
+  it (inList, notInList) must not lead back to this list. MANUAL lists take
+  none.
+  """
+  filter: RecordFilter
+}
+
+"Fields left out stay as they are."
+input UpdateListInput {
+  id: ID!
+  name: String
+  "DYNAMIC lists only: the members are evaluated again in the same transaction; filter: null keeps every record."
+  filter: RecordFilter
+}
+
+input ListIdInput {
+  id: ID!
+}
+
+input ListMembersInput {
+  listId: ID!
+  "At most 1000."
+  recordIds: [ID!]!
+}
+
+type ListPayload {
+  list: List!
+}
+
+type DeleteListPayload {
+  deletedId: ID!
+}
+
+"The outcome of addToList or removeFromList: one result per record, in input order."
+type ListMembersPayload {
+  list: List!
+  results: [BatchResult!]!
+  "How many items were applied."
+  written: Int!
+  "How many items failed and changed nothing."
+  failed: Int!
+}
+
+extend type Mutation {
+  "Make a list. A DYNAMIC or SNAPSHOT list's members are evaluated in the same transaction."
+  createList(input: CreateListInput!): ListPayload
+  updateList(input: UpdateListInput!): ListPayload
+  "Delete a list and its memberships. CONFLICT, naming them, while another list's filter or a view reads it."
+  deleteList(input: ListIdInput!): DeleteListPayload
+  """
+  Add records to a MANUAL or SNAPSHOT list, PER ITEM: a record missing,
+  archived or of another object type fails its item. A member already
+  stays as it was. BAD_USER_INPUT on a DYNAMIC list.
+  """
+  addToList(input: ListMembersInput!): ListMembersPayload
+  "Remove records from a MANUAL or SNAPSHOT list, PER ITEM as addToList. BAD_USER_INPUT on a DYNAMIC list."
+  removeFromList(input: ListMembersInput!): ListMembersPayload
+  "Make a DYNAMIC or SNAPSHOT list MANUAL: it keeps the members it has."
+  convertListToManual(input: ListIdInput!): ListPayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `# Finding records: the filter language and sort keys that records and
 # Record.associations take (internal/search).
 
 """
 One node of a filter: exactly one of a combinator (and, or, not), a
-property leaf (property, operator and the values the operator takes) or an
-association leaf. Anything else is refused with BAD_USER_INPUT naming the
+property leaf (property, operator and the values the operator takes), an
+association leaf or a list leaf (inList, notInList). Anything else is refused with BAD_USER_INPUT naming the
 node's path in extensions.argumentPath. A filter nests at most 6 levels and
 has at most 100 leaves (LIMIT_EXCEEDED).
 
@@ -3352,6 +3787,10 @@ input RecordFilter {
   """
   ever: Boolean
   association: AssociationFilter
+  "Matches the members of this list, a list of the same object type."
+  inList: ID
+  "Matches the records that are not members of this list, a list of the same object type."
+  notInList: ID
 }
 
 """
@@ -3685,6 +4124,14 @@ func (ec *executionContext) childFields_DeleteAssociationLabelPayload(ctx contex
 	return nil, fmt.Errorf("no field named %q was found under type DeleteAssociationLabelPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteListPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteListPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePropertyGroupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "objectType":
@@ -3759,6 +4206,76 @@ func (ec *executionContext) childFields_LayoutSection(ctx context.Context, field
 		return ec.fieldContext_LayoutSection_properties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LayoutSection", field.Name)
+}
+
+func (ec *executionContext) childFields_List(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_List_id(ctx, field)
+	case "name":
+		return ec.fieldContext_List_name(ctx, field)
+	case "objectType":
+		return ec.fieldContext_List_objectType(ctx, field)
+	case "kind":
+		return ec.fieldContext_List_kind(ctx, field)
+	case "filter":
+		return ec.fieldContext_List_filter(ctx, field)
+	case "size":
+		return ec.fieldContext_List_size(ctx, field)
+	case "records":
+		return ec.fieldContext_List_records(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_List_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_List_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type List", field.Name)
+}
+
+func (ec *executionContext) childFields_ListMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ListMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ListMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ListMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ListMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ListMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ListMemberEdge_node(ctx, field)
+	case "addedAt":
+		return ec.fieldContext_ListMemberEdge_addedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ListMembersPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_ListMembersPayload_list(ctx, field)
+	case "results":
+		return ec.fieldContext_ListMembersPayload_results(ctx, field)
+	case "written":
+		return ec.fieldContext_ListMembersPayload_written(ctx, field)
+	case "failed":
+		return ec.fieldContext_ListMembersPayload_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListMembersPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_ListPayload_list(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ObjectType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4025,6 +4542,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_associations(ctx, field)
 	case "propertyHistory":
 		return ec.fieldContext_Record_propertyHistory(ctx, field)
+	case "lists":
+		return ec.fieldContext_Record_lists(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
 }
@@ -4245,6 +4764,74 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_List_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecordFilter, error) {
+			return ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.RecordSort, error) {
+			return ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addToList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ListMembersInput, error) {
+			return ec.unmarshalNListMembersInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveObjectType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4357,12 +4944,40 @@ func (ec *executionContext) field_Mutation_associate_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_convertListToManual_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ListIDInput, error) {
+			return ec.unmarshalNListIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateAssociationLabelInput, error) {
 			return ec.unmarshalNCreateAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAssociationLabelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateListInput, error) {
+			return ec.unmarshalNCreateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateListInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4497,6 +5112,20 @@ func (ec *executionContext) field_Mutation_deleteAssociationLabel_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ListIDInput, error) {
+			return ec.unmarshalNListIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deletePropertyGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4595,6 +5224,20 @@ func (ec *executionContext) field_Mutation_mergeRecords_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeFromList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ListMembersInput, error) {
+			return ec.unmarshalNListMembersInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_renameAssociationLabel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4657,6 +5300,20 @@ func (ec *executionContext) field_Mutation_setRecordLayout_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
 			return ec.unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateListInput, error) {
+			return ec.unmarshalNUpdateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateListInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4880,6 +5537,34 @@ func (ec *executionContext) field_Query_associationTypes_args(ctx context.Contex
 		return nil, err
 	}
 	args["toObjectType"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_list_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "objectType",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectType"] = arg0
 	return args, nil
 }
 
@@ -6436,6 +7121,29 @@ func (ec *executionContext) fieldContext_DeleteAssociationLabelPayload_removedAs
 	return graphql.NewScalarFieldContext("DeleteAssociationLabelPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DeleteListPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteListPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteListPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteListPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _DeletePropertyGroupPayload_objectType(ctx context.Context, field graphql.CollectedField, obj *model.DeletePropertyGroupPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6879,6 +7587,541 @@ func (ec *executionContext) _LayoutSection_properties(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_LayoutSection_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LayoutSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _List_id(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, true, false, "ID")
+}
+
+func (ec *executionContext) _List_name(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, false, false, "String")
+}
+
+func (ec *executionContext) _List_objectType(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.List().ObjectType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, true, true, "String")
+}
+
+func (ec *executionContext) _List_kind(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.List().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ListKind) graphql.Marshaler {
+			return ec.marshalNListKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, true, true, "ListKind")
+}
+
+func (ec *executionContext) _List_filter(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_filter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOJSON2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_List_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _List_size(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.List().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, true, true, "Int")
+}
+
+func (ec *executionContext) _List_records(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.List().Records(ctx, obj, fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lists.Page) graphql.Marshaler {
+			return ec.marshalNListMemberConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "List",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_List_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _List_createdAt(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _List_updatedAt(ctx context.Context, field graphql.CollectedField, obj *meta.List) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_List_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_List_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("List", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ListMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *lists.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*lists.Member) graphql.Marshaler {
+			return ec.marshalNListMemberEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *lists.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *lists.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMemberConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ListMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *lists.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *lists.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMemberEdge_addedAt(ctx context.Context, field graphql.CollectedField, obj *lists.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMemberEdge_addedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMemberEdge_addedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMemberEdge", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ListMembersPayload_list(ctx context.Context, field graphql.CollectedField, obj *model.ListMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembersPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
+			return ec.marshalNList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembersPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMembersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMembersPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.ListMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembersPayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*records.Result) graphql.Marshaler {
+			return ec.marshalNBatchResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembersPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMembersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BatchResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMembersPayload_written(ctx context.Context, field graphql.CollectedField, obj *model.ListMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembersPayload_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembersPayload_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembersPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListMembersPayload_failed(ctx context.Context, field graphql.CollectedField, obj *model.ListMembersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembersPayload_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembersPayload_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembersPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListPayload_list(ctx context.Context, field graphql.CollectedField, obj *model.ListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
+			return ec.marshalNList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8459,6 +9702,270 @@ func (ec *executionContext) fieldContext_Mutation_archivePipelineStage(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archivePipelineStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateList(ctx, fc.Args["input"].(model.CreateListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
+			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateList(ctx, fc.Args["input"].(model.UpdateListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
+			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteList(ctx, fc.Args["input"].(model.ListIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteListPayload) graphql.Marshaler {
+			return ec.marshalODeleteListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addToList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addToList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddToList(ctx, fc.Args["input"].(model.ListMembersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListMembersPayload) graphql.Marshaler {
+			return ec.marshalOListMembersPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addToList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMembersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addToList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeFromList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeFromList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveFromList(ctx, fc.Args["input"].(model.ListMembersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListMembersPayload) graphql.Marshaler {
+			return ec.marshalOListMembersPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeFromList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMembersPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeFromList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_convertListToManual(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_convertListToManual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConvertListToManual(ctx, fc.Args["input"].(model.ListIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
+			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_convertListToManual(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_convertListToManual_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10833,6 +12340,94 @@ func (ec *executionContext) fieldContext_Query_objectType(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_lists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Lists(ctx, fc.Args["objectType"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.List) graphql.Marshaler {
+			return ec.marshalNList2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐListᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_list(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().List(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
+			return ec.marshalOList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_list(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_list_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_views(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11274,6 +12869,38 @@ func (ec *executionContext) fieldContext_Record_propertyHistory(ctx context.Cont
 	if fc.Args, err = ec.field_Record_propertyHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Record_lists(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_lists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Record().Lists(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.List) graphql.Marshaler {
+			return ec.marshalNList2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐListᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Record_lists(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13459,6 +15086,69 @@ func UnmarshalCreateAssociationLabelInput(ctx context.Context, raw any) (model.C
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateListInput(ctx context.Context, obj any) (model.CreateListInput, error) {
+	var it model.CreateListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "name", "kind", "filter"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNListKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateListInput unmarshals raw into the CreateListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateListInput(ctx context.Context, raw any) (model.CreateListInput, error) {
+	var out model.CreateListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateObjectTypeInput(ctx context.Context, obj any) (model.CreateObjectTypeInput, error) {
 	var it model.CreateObjectTypeInput
 	if obj == nil {
@@ -14074,6 +15764,97 @@ func (ec *executionContext) unmarshalInputLayoutSectionInput(ctx context.Context
 func UnmarshalLayoutSectionInput(ctx context.Context, raw any) (model.LayoutSectionInput, error) {
 	var out model.LayoutSectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LayoutSectionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputListIdInput(ctx context.Context, obj any) (model.ListIDInput, error) {
+	var it model.ListIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalListIdInput unmarshals raw into the ListIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalListIdInput(ctx context.Context, raw any) (model.ListIDInput, error) {
+	var out model.ListIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ListIdInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputListMembersInput(ctx context.Context, obj any) (model.ListMembersInput, error) {
+	var it model.ListMembersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"listId", "recordIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "listId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListID = data
+		case "recordIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalListMembersInput unmarshals raw into the ListMembersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalListMembersInput(ctx context.Context, raw any) (model.ListMembersInput, error) {
+	var out model.ListMembersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ListMembersInput", raw, &out)
 	return out, err
 }
 
@@ -14746,7 +16527,7 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "property", "operator", "value", "values", "highValue", "includeMissing", "ever", "association"}
+	fieldsInOrder := [...]string{"and", "or", "not", "property", "operator", "value", "values", "highValue", "includeMissing", "ever", "association", "inList", "notInList"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14830,6 +16611,20 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Association = data
+		case "inList":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inList"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InList = data
+		case "notInList":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notInList"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotInList = data
 		}
 	}
 	return it, nil
@@ -15156,6 +16951,62 @@ func (ec *executionContext) unmarshalInputSetRecordLayoutInput(ctx context.Conte
 func UnmarshalSetRecordLayoutInput(ctx context.Context, raw any) (model.SetRecordLayoutInput, error) {
 	var out model.SetRecordLayoutInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetRecordLayoutInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateListInput(ctx context.Context, obj any) (model.UpdateListInput, error) {
+	var it model.UpdateListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "filter"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateListInput unmarshals raw into the UpdateListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateListInput(ctx context.Context, raw any) (model.UpdateListInput, error) {
+	var out model.UpdateListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateListInput", raw, &out)
 	return out, err
 }
 
@@ -15868,6 +17719,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ObjectType(ctx, sel, obj)
+	case meta.List:
+		return ec._List(ctx, sel, &obj)
+	case *meta.List:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._List(ctx, sel, obj)
 	case meta.AssociationType:
 		return ec._AssociationType(ctx, sel, &obj)
 	case *meta.AssociationType:
@@ -16522,6 +18380,39 @@ func (ec *executionContext) _DeleteAssociationLabelPayload(ctx context.Context, 
 	return out
 }
 
+var deleteListPayloadImplementors = []string{"DeleteListPayload"}
+
+func (ec *executionContext) _DeleteListPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteListPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteListPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deletePropertyGroupPayloadImplementors = []string{"DeletePropertyGroupPayload"}
 
 func (ec *executionContext) _DeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePropertyGroupPayload) graphql.Marshaler {
@@ -16784,6 +18675,251 @@ func (ec *executionContext) _LayoutSection(ctx context.Context, sel ast.Selectio
 			}
 		case "properties":
 			out.Values[i] = ec._LayoutSection_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listImplementors = []string{"List", "Node"}
+
+func (ec *executionContext) _List(ctx context.Context, sel ast.SelectionSet, obj *meta.List) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("List")
+		case "id":
+			out.Values[i] = ec._List_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._List_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._List_objectType(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._List_kind(ctx, field, obj)
+				})
+		case "filter":
+			out.Values[i] = ec._List_filter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._List_size(ctx, field, obj)
+				})
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._List_records(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._List_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._List_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listMemberConnectionImplementors = []string{"ListMemberConnection"}
+
+func (ec *executionContext) _ListMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *lists.Page) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMemberConnection")
+		case "edges":
+			out.Values[i] = ec._ListMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ListMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListMemberConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listMemberEdgeImplementors = []string{"ListMemberEdge"}
+
+func (ec *executionContext) _ListMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *lists.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._ListMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ListMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addedAt":
+			out.Values[i] = ec._ListMemberEdge_addedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listMembersPayloadImplementors = []string{"ListMembersPayload"}
+
+func (ec *executionContext) _ListMembersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ListMembersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMembersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMembersPayload")
+		case "list":
+			out.Values[i] = ec._ListMembersPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._ListMembersPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._ListMembersPayload_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._ListMembersPayload_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listPayloadImplementors = []string{"ListPayload"}
+
+func (ec *executionContext) _ListPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListPayload")
+		case "list":
+			out.Values[i] = ec._ListPayload_list(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17071,6 +19207,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "archivePipelineStage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_archivePipelineStage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addToList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addToList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeFromList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeFromList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "convertListToManual":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_convertListToManual(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -17982,6 +20160,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_objectType(ctx, field)
 				})
+		case "lists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lists(ctx, field)
+				})
+		case "list":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_list(ctx, field)
+				})
 		case "views":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18086,6 +20276,12 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Record_propertyHistory(ctx, field, obj)
+				})
+		case "lists":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Record_lists(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19023,6 +21219,11 @@ func (ec *executionContext) unmarshalNCreateAssociationLabelInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateListInput(ctx context.Context, v any) (model.CreateListInput, error) {
+	res, err := ec.unmarshalInputCreateListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateObjectTypeInput(ctx context.Context, v any) (model.CreateObjectTypeInput, error) {
 	res, err := ec.unmarshalInputCreateObjectTypeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19240,6 +21441,82 @@ func (ec *executionContext) unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋac
 func (ec *executionContext) unmarshalNLayoutSectionInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInput(ctx context.Context, v any) (*model.LayoutSectionInput, error) {
 	res, err := ec.unmarshalInputLayoutSectionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNList2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐListᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.List) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx context.Context, sel ast.SelectionSet, v *meta.List) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "List!")
+		return graphql.Null
+	}
+	return ec._List(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListIDInput(ctx context.Context, v any) (model.ListIDInput, error) {
+	res, err := ec.unmarshalInputListIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNListKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListKind(ctx context.Context, v any) (model.ListKind, error) {
+	var res model.ListKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNListKind2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListKind(ctx context.Context, sel ast.SelectionSet, v model.ListKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNListMemberConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐPage(ctx context.Context, sel ast.SelectionSet, v *lists.Page) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListMemberConnection!")
+		return graphql.Null
+	}
+	return ec._ListMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNListMemberEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*lists.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListMemberEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListMemberEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋlistsᚐMember(ctx context.Context, sel ast.SelectionSet, v *lists.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListMemberEdge!")
+		return graphql.Null
+	}
+	return ec._ListMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListMembersInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersInput(ctx context.Context, v any) (model.ListMembersInput, error) {
+	res, err := ec.unmarshalInputListMembersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNMergeRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMergeRecordsInput(ctx context.Context, v any) (model.MergeRecordsInput, error) {
@@ -19746,6 +22023,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNUpdateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateListInput(ctx context.Context, v any) (model.UpdateListInput, error) {
+	res, err := ec.unmarshalInputUpdateListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateObjectTypeInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateObjectTypeInput(ctx context.Context, v any) (model.UpdateObjectTypeInput, error) {
 	res, err := ec.unmarshalInputUpdateObjectTypeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20148,6 +22430,13 @@ func (ec *executionContext) marshalODeleteAssociationLabelPayload2ᚖgithubᚗco
 	return ec._DeleteAssociationLabelPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeleteListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteListPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteListPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteListPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20344,6 +22633,27 @@ func (ec *executionContext) marshalOJSONValue2ᚕinterfaceᚄ(ctx context.Contex
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx context.Context, sel ast.SelectionSet, v *meta.List) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._List(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOListMembersPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersPayload(ctx context.Context, sel ast.SelectionSet, v *model.ListMembersPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ListMembersPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx context.Context, sel ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ListPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMoveRecordsInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMoveRecordsInput(ctx context.Context, v any) (*model.MoveRecordsInput, error) {

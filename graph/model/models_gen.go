@@ -107,6 +107,17 @@ type CreateAssociationLabelInput struct {
 	InverseLimit *int    `json:"inverseLimit,omitempty"`
 }
 
+type CreateListInput struct {
+	ObjectType string `json:"objectType"`
+	// 1 to 200 characters, unique within the object type (CONFLICT).
+	Name string   `json:"name"`
+	Kind ListKind `json:"kind"`
+	// DYNAMIC and SNAPSHOT: the records to hold (none: every record). Lists in
+	// it (inList, notInList) must not lead back to this list. MANUAL lists take
+	// none.
+	Filter *RecordFilter `json:"filter,omitempty"`
+}
+
 type CreateObjectTypeInput struct {
 	// Letters, digits and _, starting with a letter; it never changes.
 	Name                       string                     `json:"name"`
@@ -186,6 +197,10 @@ type DeleteAssociationLabelPayload struct {
 	RemovedAssociations int `json:"removedAssociations"`
 }
 
+type DeleteListPayload struct {
+	DeletedID string `json:"deletedId"`
+}
+
 type DeletePropertyGroupPayload struct {
 	ObjectType *meta.ObjectType `json:"objectType"`
 	// Properties moved to the default group.
@@ -224,6 +239,30 @@ type DisassociationPayload struct {
 type LayoutSectionInput struct {
 	Title      string   `json:"title"`
 	Properties []string `json:"properties"`
+}
+
+type ListIDInput struct {
+	ID string `json:"id"`
+}
+
+type ListMembersInput struct {
+	ListID string `json:"listId"`
+	// At most 1000.
+	RecordIds []string `json:"recordIds"`
+}
+
+// The outcome of addToList or removeFromList: one result per record, in input order.
+type ListMembersPayload struct {
+	List    *meta.List        `json:"list"`
+	Results []*records.Result `json:"results"`
+	// How many items were applied.
+	Written int `json:"written"`
+	// How many items failed and changed nothing.
+	Failed int `json:"failed"`
+}
+
+type ListPayload struct {
+	List *meta.List `json:"list"`
 }
 
 type MergeRecordsInput struct {
@@ -348,8 +387,8 @@ type RecordEdge struct {
 }
 
 // One node of a filter: exactly one of a combinator (and, or, not), a
-// property leaf (property, operator and the values the operator takes) or an
-// association leaf. Anything else is refused with BAD_USER_INPUT naming the
+// property leaf (property, operator and the values the operator takes), an
+// association leaf or a list leaf (inList, notInList). Anything else is refused with BAD_USER_INPUT naming the
 // node's path in extensions.argumentPath. A filter nests at most 6 levels and
 // has at most 100 leaves (LIMIT_EXCEEDED).
 //
@@ -382,6 +421,10 @@ type RecordFilter struct {
 	// from its history ("has ever been"). Positive operators only.
 	Ever        *bool              `json:"ever,omitempty"`
 	Association *AssociationFilter `json:"association,omitempty"`
+	// Matches the members of this list, a list of the same object type.
+	InList *string `json:"inList,omitempty"`
+	// Matches the records that are not members of this list, a list of the same object type.
+	NotInList *string `json:"notInList,omitempty"`
 }
 
 type RecordIDInput struct {
@@ -421,6 +464,14 @@ type SetRecordLayoutInput struct {
 	Card       []*LayoutSectionInput `json:"card"`
 	Sidebar    []*LayoutSectionInput `json:"sidebar"`
 	Preview    []*LayoutSectionInput `json:"preview"`
+}
+
+// Fields left out stay as they are.
+type UpdateListInput struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+	// DYNAMIC lists only: the members are evaluated again in the same transaction; filter: null keeps every record.
+	Filter *RecordFilter `json:"filter,omitempty"`
 }
 
 type UpdateObjectTypeInput struct {
@@ -689,6 +740,66 @@ func (e *FilterOperator) UnmarshalJSON(b []byte) error {
 }
 
 func (e FilterOperator) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ListKind string
+
+const (
+	// Members are added and removed by hand (addToList, removeFromList).
+	ListKindManual ListKind = "MANUAL"
+	// Members are the records the filter matches, kept current by every write.
+	ListKindDynamic ListKind = "DYNAMIC"
+	// Members are the records the filter matched when the list was made; then added and removed by hand.
+	ListKindSnapshot ListKind = "SNAPSHOT"
+)
+
+var AllListKind = []ListKind{
+	ListKindManual,
+	ListKindDynamic,
+	ListKindSnapshot,
+}
+
+func (e ListKind) IsValid() bool {
+	switch e {
+	case ListKindManual, ListKindDynamic, ListKindSnapshot:
+		return true
+	}
+	return false
+}
+
+func (e ListKind) String() string {
+	return string(e)
+}
+
+func (e *ListKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ListKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ListKind", str)
+	}
+	return nil
+}
+
+func (e ListKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ListKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ListKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

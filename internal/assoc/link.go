@@ -115,7 +115,15 @@ func (s *Store) associateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link, e
 	if err := s.insert(ctx, q, m.WorkspaceID, rows); err != nil {
 		return nil, err
 	}
+	if len(rows) > 0 {
+		tx.Linked(linkOf(from, to))
+	}
 	return &Link{From: from, To: to, Types: typesOf(m, have)}, nil
+}
+
+// linkOf is the association of a pair, as write notes it.
+func linkOf(from, to *records.Record) write.Link {
+	return write.Link{From: from.ID, To: to.ID, FromType: from.ObjectTypeID, ToType: to.ObjectTypeID}
 }
 
 type row struct {
@@ -157,11 +165,12 @@ func (s *Store) Disassociate(ctx context.Context, m *meta.Model, p Pair) (*Link,
 // AssociateMany. Removing what is not there is not an error.
 func (s *Store) DisassociateMany(ctx context.Context, m *meta.Model, pairs []Pair) ([]Result, error) {
 	return s.batch(ctx, m, pairs, func(tx *write.Tx, p Pair) (*Link, int, error) {
-		return s.disassociateIn(ctx, tx, tx.Model, p)
+		return s.disassociateIn(ctx, tx, p)
 	})
 }
 
-func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *meta.Model, p Pair) (*Link, int, error) {
+func (s *Store) disassociateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link, int, error) {
+	m, q := tx.Model, tx
 	from, to, err := s.lockPair(ctx, q, m, p, false)
 	if err != nil {
 		return nil, 0, err
@@ -194,6 +203,9 @@ func (s *Store) disassociateIn(ctx context.Context, q records.ExecQuerier, m *me
 	n, err := res.RowsAffected()
 	if err != nil {
 		return nil, 0, err
+	}
+	if n > 0 {
+		tx.Linked(linkOf(from, to))
 	}
 	have, err := s.linkedTypes(ctx, q, m.WorkspaceID, from.ID, to.ID)
 	if err != nil {

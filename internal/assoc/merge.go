@@ -28,9 +28,19 @@ func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *reco
 			return fmt.Errorf("move associations: %w", err)
 		}
 	}
-	if _, err := db.Build(d, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
-		T(" AND (from_record_id = ").Arg(secondary.ID).T(" OR to_record_id = ").Arg(secondary.ID).T(")").Exec(ctx, tx); err != nil {
+	removed, err := s.remove(ctx, tx, db.Build(d, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND (from_record_id = ").Arg(secondary.ID).T(" OR to_record_id = ").Arg(secondary.ID).T(")"))
+	if err != nil {
 		return fmt.Errorf("remove merged associations: %w", err)
+	}
+	// What the secondary was linked with is now linked with the primary.
+	for _, l := range removed {
+		if l.From == secondary.ID {
+			l.From = primary.ID
+		} else {
+			l.To = primary.ID
+		}
+		tx.Linked(l)
 	}
 	rows, err := db.Build(d, "SELECT association_type_id, COUNT(*) FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
 		T(" AND from_record_id = ").Arg(primary.ID).T(" GROUP BY association_type_id").Query(ctx, tx)
@@ -54,10 +64,33 @@ func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *reco
 // Remove deletes every association of the records ids, both directions
 // (records.Associations).
 func (s *Store) Remove(ctx context.Context, tx *write.Tx, ids []int) error {
-	_, err := db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
-		T(" AND (").InIDs("", "from_record_id", ids).T(" OR ").InIDs("", "to_record_id", ids).T(")").Exec(ctx, tx)
+	_, err := s.remove(ctx, tx, db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
+		T(" AND (").InIDs("", "from_record_id", ids).T(" OR ").InIDs("", "to_record_id", ids).T(")"))
 	if err != nil {
 		return fmt.Errorf("remove associations: %w", err)
 	}
 	return nil
+}
+
+// remove runs del, a DELETE of associations, notes the rows it deleted for
+// tx's hooks and returns them.
+func (s *Store) remove(ctx context.Context, tx *write.Tx, del *db.SQL) ([]write.Link, error) {
+	rows, err := del.T(" RETURNING from_record_id, to_record_id, from_object_type_id, to_object_type_id").Query(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []write.Link
+	for rows.Next() {
+		var l write.Link
+		if err := rows.Scan(&l.From, &l.To, &l.FromType, &l.ToType); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	tx.Linked(out...)
+	return out, nil
 }

@@ -84,11 +84,17 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
 		}
 	}
+	db := &DB{Dialect: d, SQL: sqlDB, counter: o.counter}
 	var drv dialect.Driver = entsql.OpenDB(d.Name(), sqlDB)
+	if d.Name() == dialect.Postgres {
+		drv = &preparingDriver{Driver: drv.(*entsql.Driver), p: &db.prepared}
+	}
 	if o.counter != nil {
 		drv = o.counter.wrap(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: d, SQL: sqlDB, counter: o.counter, watch: w}, nil
+	db.Client = ent.NewClient(ent.Driver(drv))
+	db.watch = w
+	return db, nil
 }
 
 // Close stops listening for changes of definitions and closes the

@@ -50,7 +50,7 @@ func TestPropertyRefusesWhatIsNoPropertyName(t *testing.T) {
 // text of its own (ent's generated queries aside).
 func TestDomainSendsOnlyBuiltStatements(t *testing.T) {
 	direct := regexp.MustCompile(`\.(ExecContext|QueryContext|QueryRowContext)\(`)
-	for _, pkg := range []string{"records", "assoc", "history", "definition", "write", "meta", "catalog", "install", "tenant"} {
+	for _, pkg := range []string{"records", "assoc", "history", "definition", "write", "meta", "catalog", "install", "tenant", "search", "view", "lists"} {
 		files, err := filepath.Glob(filepath.Join("..", pkg, "*.go"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("package %s: %v", pkg, err)

@@ -135,6 +135,7 @@ func (s *Store) visit(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, na
 			if err := tx.Record(r.id, old, r.props, now); err != nil {
 				return 0, err
 			}
+			records.NoteUpdate(tx, ot, r.id, old, r.props)
 			changed++
 		}
 		if err := tx.FlushHistory(ctx); err != nil {

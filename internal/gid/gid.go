@@ -20,6 +20,7 @@ const (
 	PipelineStage   = "PipelineStage"
 	AssociationType = "AssociationType"
 	View            = "View"
+	List            = "List"
 )
 
 // Encode returns the global id of kind and id.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/associationtype"
+	entlist "github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/property"
@@ -102,6 +103,16 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		}
 	}
 
+	ls, err := client.List.Query().Where(entlist.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load lists: %w", err)
+	}
+	lists := make([]ListRow, len(ls))
+	for i, l := range ls {
+		lists[i] = ListRow{ID: l.ID, ObjectTypeID: l.ObjectTypeID, Name: l.Name, Kind: string(l.Kind), Filter: l.Filter,
+			CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
+	}
+
 	types := make([]*ObjectType, 0, len(ots))
 	byID := make(map[int]*ObjectType, len(ots))
 	for _, o := range ots {
@@ -154,5 +165,7 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		}
 		ot.Pipelines = append(ot.Pipelines, pl)
 	}
-	return New(workspaceID, version, types, assocs...), nil
+	m := New(workspaceID, version, types, assocs...)
+	m.indexLists(lists)
+	return m, nil
 }

@@ -30,6 +30,8 @@ type Model struct {
 	byName           map[string]*ObjectType
 	byID             map[int]*ObjectType
 	assocByID        map[int]*AssociationType
+	lists            []*List
+	listByID         map[int]*List
 }
 
 // AssociationType is a kind of link from records of one object type to

@@ -136,6 +136,7 @@ func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 	if err != nil {
 		return nil, err
 	}
+	tx.ChangedAll(ot.ID, r.ID)
 	return r, tx.Record(r.ID, nil, r.Properties, r.CreatedAt)
 }
 
@@ -363,6 +364,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 				live = append(live, id)
 				at := now
 				r.ArchivedAt, r.UpdatedAt = &at, now
+				tx.ChangedAll(r.ObjectTypeID, id)
 			}
 			results[i].Record = r
 		}

@@ -85,6 +85,8 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 		if err := s.markMerged(ctx, tx, secondaryID, primaryID); err != nil {
 			return err
 		}
+		tx.ChangedAll(ot.ID, secondaryID)
+		tx.Merged(primaryID, secondaryID)
 		if out, err = s.update(ctx, tx, ot, primary, mergedValues(ot, primary, secondary), false); err != nil {
 			return err
 		}

@@ -109,8 +109,12 @@ func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
 	return out
 }
 
+// LastModified is the value every record has of when it last changed:
+// every write of a record changes it.
+const LastModified = "lastmodifieddate"
+
 // systemValues are the values every record has, kept in columns.
-var systemValues = []string{"hs_object_id", "createdate", "lastmodifieddate"}
+var systemValues = []string{"hs_object_id", "createdate", LastModified}
 
 func (r *Record) systemValue(name string) (any, bool) {
 	switch name {
@@ -118,7 +122,7 @@ func (r *Record) systemValue(name string) (any, bool) {
 		return json.Number(strconv.Itoa(r.ID)), true
 	case "createdate":
 		return r.CreatedAt.UTC().Format(values.DateTimeLayout), true
-	case "lastmodifieddate":
+	case LastModified:
 		return r.UpdatedAt.UTC().Format(values.DateTimeLayout), true
 	}
 	return nil, false

@@ -325,9 +325,27 @@ func (s *Store) update(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, r
 		return nil, err
 	}
 	tx.History().Take(&changes)
+	NoteUpdate(tx, ot, r.ID, r.Properties, next)
 	out := *r
 	out.Properties, out.UpdatedAt = next, now
 	return &out, nil
+}
+
+// NoteUpdate notes for tx's hooks the values of record id that changed
+// from old to next, lastmodifieddate with them.
+func NoteUpdate(tx *write.Tx, ot *meta.ObjectType, id int, old, next map[string]any) {
+	names := []string{LastModified}
+	for name, v := range next {
+		if before, ok := old[name]; !ok || !reflect.DeepEqual(before, v) {
+			names = append(names, name)
+		}
+	}
+	for name := range old {
+		if _, ok := next[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	tx.Changed(ot.ID, id, names...)
 }
 
 // Create validates and writes one record with its associations.
@@ -383,6 +401,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 			return fmt.Errorf("restore record %d: %w", id, err)
 		}
 		r.ArchivedAt, r.UpdatedAt = nil, now
+		tx.ChangedAll(r.ObjectTypeID, id)
 		out = r
 		return nil
 	})

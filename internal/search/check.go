@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/values"
@@ -47,6 +48,8 @@ var systemColumns = map[string]string{"hs_object_id": "id", "createdate": "creat
 type Checked struct {
 	m    *meta.Model
 	root *node
+	// relative says a value was a duration from the moment of the check.
+	relative bool
 }
 
 type node struct {
@@ -54,6 +57,14 @@ type node struct {
 	not     *node
 	leaf    *leaf
 	assoc   *assocNode
+	list    *listLeaf
+}
+
+// listLeaf keeps the members of a list, or (negate) the records that are
+// not members.
+type listLeaf struct {
+	list   *meta.List
+	negate bool
 }
 
 // leaf is a property leaf: op is positive, negate says the leaf asks the
@@ -95,20 +106,21 @@ func Check(m *meta.Model, ot *meta.ObjectType, f *Filter, path string, now time.
 	if f == nil {
 		return nil, nil
 	}
-	c := checker{m: m, now: now}
+	c := &checker{m: m, now: now}
 	root, err := c.node(ot, f, path)
 	if err != nil {
 		return nil, err
 	}
-	return &Checked{m: m, root: root}, nil
+	return &Checked{m: m, root: root, relative: c.relative}, nil
 }
 
 type checker struct {
-	m   *meta.Model
-	now time.Time
+	m        *meta.Model
+	now      time.Time
+	relative bool
 }
 
-func (c checker) node(ot *meta.ObjectType, f *Filter, path string) (*node, error) {
+func (c *checker) node(ot *meta.ObjectType, f *Filter, path string) (*node, error) {
 	n := &node{}
 	var err error
 	switch {
@@ -120,13 +132,17 @@ func (c checker) node(ot *meta.ObjectType, f *Filter, path string) (*node, error
 		n.not, err = c.node(ot, f.Not, path+".not")
 	case f.Association != nil:
 		n.assoc, err = c.association(ot, f.Association, path+".association")
+	case f.InList != "":
+		n.list, err = c.list(ot, f.InList, false, path+".inList")
+	case f.NotInList != "":
+		n.list, err = c.list(ot, f.NotInList, true, path+".notInList")
 	default:
 		n.leaf, err = c.leaf(ot, f, path)
 	}
 	return n, err
 }
 
-func (c checker) nodes(ot *meta.ObjectType, fs []*Filter, path string) ([]*node, error) {
+func (c *checker) nodes(ot *meta.ObjectType, fs []*Filter, path string) ([]*node, error) {
 	out := make([]*node, len(fs))
 	for i, f := range fs {
 		n, err := c.node(ot, f, fmt.Sprintf("%s[%d]", path, i))
@@ -138,7 +154,23 @@ func (c checker) nodes(ot *meta.ObjectType, fs []*Filter, path string) ([]*node,
 	return out, nil
 }
 
-func (c checker) association(ot *meta.ObjectType, a *AssociationFilter, path string) (*assocNode, error) {
+// list checks a list leaf: the list exists and holds records of ot.
+func (c *checker) list(ot *meta.ObjectType, id string, negate bool, path string) (*listLeaf, error) {
+	n, err := gid.DecodeKind(id, gid.List)
+	if err != nil {
+		return nil, Error(apierr.BadUserInput, path, "", "%q is not the id of a list", id)
+	}
+	l, ok := c.m.List(n)
+	if !ok {
+		return nil, Error(apierr.BadUserInput, path, "", "no list %s", id)
+	}
+	if l.ObjectType.ID != ot.ID {
+		return nil, Error(apierr.BadUserInput, path, "", "list %q holds %s, not %s", l.Name, l.ObjectType.Name, ot.Name)
+	}
+	return &listLeaf{list: l, negate: negate}, nil
+}
+
+func (c *checker) association(ot *meta.ObjectType, a *AssociationFilter, path string) (*assocNode, error) {
 	to, ok := c.m.ObjectType(a.ToObjectType)
 	if !ok {
 		return nil, Error(apierr.BadUserInput, path+".toObjectType", "", "no object type %q", a.ToObjectType)
@@ -198,7 +230,7 @@ func kindOf(def *meta.Property) kind {
 	return kString
 }
 
-func (c checker) leaf(ot *meta.ObjectType, f *Filter, path string) (*leaf, error) {
+func (c *checker) leaf(ot *meta.ObjectType, f *Filter, path string) (*leaf, error) {
 	def, ok := ot.Property(f.Property)
 	if !ok {
 		return nil, Error(apierr.BadUserInput, path+".property", f.Property, "%s has no property %q", ot.Name, f.Property)
@@ -279,7 +311,7 @@ func describeKind(def *meta.Property) string {
 }
 
 // value normalises one value of l and appends it.
-func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any) error {
+func (c *checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any) error {
 	switch l.op {
 	case Contains, StartsWith:
 		s, ok := raw.(string)
@@ -372,12 +404,13 @@ func (c checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw any
 // span reads a date or datetime leaf value: a date (its day), a datetime
 // (its millisecond), or a signed ISO 8601 duration from now ("-P90D").
 // Either kind of value compares with either kind of property.
-func (c checker) span(ot *meta.ObjectType, def *meta.Property, raw any) (span, error) {
+func (c *checker) span(ot *meta.ObjectType, def *meta.Property, raw any) (span, error) {
 	if s, ok := raw.(string); ok && IsDuration(s) {
 		d, err := ParseDuration(s)
 		if err != nil {
 			return span{}, err
 		}
+		c.relative = true
 		t := d.From(c.now).Truncate(time.Millisecond)
 		return span{t, t.Add(time.Millisecond)}, nil
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/values"
 )
 
@@ -58,9 +59,10 @@ var Operators = []Operator{EQ, NEQ, LT, LTE, GT, GTE, Between, In, NotIn, Contai
 var negative = map[Operator]Operator{NEQ: EQ, NotIn: In, NotContainsToken: ContainsToken, NotHasProperty: HasProperty}
 
 // Filter is one node of a filter: exactly one of a combinator (And, Or,
-// Not), a property leaf (Property with Operator and its values) or an
-// Association leaf. Its JSON form is the input's, so that a filter saved
-// as JSON (a view's) is parsed as a request's is.
+// Not), a property leaf (Property with Operator and its values), an
+// Association leaf or a list leaf (InList or NotInList, a list's global
+// id). Its JSON form is the input's, so that a filter saved as JSON (a
+// view's) is parsed as a request's is.
 type Filter struct {
 	And         []*Filter          `json:"and,omitempty"`
 	Or          []*Filter          `json:"or,omitempty"`
@@ -73,6 +75,8 @@ type Filter struct {
 	Missing     bool               `json:"includeMissing,omitempty"`
 	Ever        bool               `json:"ever,omitempty"`
 	Association *AssociationFilter `json:"association,omitempty"`
+	InList      string             `json:"inList,omitempty"`
+	NotInList   string             `json:"notInList,omitempty"`
 }
 
 // AssociationFilter keeps records by their associated records of one
@@ -124,7 +128,7 @@ func Parse(raw any, path string) (*Filter, error) {
 type parser struct{ leaves int }
 
 var nodeKeys = map[string]bool{"and": true, "or": true, "not": true, "property": true, "operator": true, "value": true,
-	"values": true, "highValue": true, "includeMissing": true, "ever": true, "association": true}
+	"values": true, "highValue": true, "includeMissing": true, "ever": true, "association": true, "inList": true, "notInList": true}
 
 func (p *parser) node(raw any, path string, depth int) (*Filter, error) {
 	if depth > MaxDepth {
@@ -143,19 +147,19 @@ func (p *parser) node(raw any, path string, depth int) (*Filter, error) {
 			continue
 		}
 		switch k {
-		case "and", "or", "not", "property", "association":
+		case "and", "or", "not", "property", "association", "inList", "notInList":
 			kinds = append(kinds, k)
 		}
 	}
 	if len(kinds) != 1 {
-		return nil, bad(path, "a filter node is exactly one of and, or, not, a property leaf (property, operator, values) or association; this one has %s",
+		return nil, bad(path, "a filter node is exactly one of and, or, not, a property leaf (property, operator, values), association, inList or notInList; this one has %s",
 			describeKinds(kinds))
 	}
 	f := &Filter{}
 	var err error
 	switch kinds[0] {
 	case "and", "or":
-		list, err := p.list(m[kinds[0]], path+"."+kinds[0], depth)
+		list, err := p.nodes(m[kinds[0]], path+"."+kinds[0], depth)
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +174,10 @@ func (p *parser) node(raw any, path string, depth int) (*Filter, error) {
 		f.Association, err = p.association(m["association"], path+".association", depth)
 	case "property":
 		err = p.leaf(f, m, path)
+	case "inList":
+		f.InList, err = p.list(m["inList"], path+".inList")
+	case "notInList":
+		f.NotInList, err = p.list(m["notInList"], path+".notInList")
 	}
 	if err != nil {
 		return nil, err
@@ -191,7 +199,20 @@ func describeKinds(kinds []string) string {
 	return strings.Join(kinds, " and ")
 }
 
-func (p *parser) list(raw any, path string, depth int) ([]*Filter, error) {
+// list reads a list leaf's value: the global id of a list.
+func (p *parser) list(raw any, path string) (string, error) {
+	p.leaves++
+	s, ok := raw.(string)
+	if !ok {
+		return "", bad(path, "a list leaf names a list by its id")
+	}
+	if _, err := gid.DecodeKind(s, gid.List); err != nil {
+		return "", bad(path, "%q is not the id of a list", s)
+	}
+	return s, nil
+}
+
+func (p *parser) nodes(raw any, path string, depth int) ([]*Filter, error) {
 	items := ListOf(raw)
 	if len(items) == 0 {
 		return nil, bad(path, "lists at least one filter")
@@ -387,7 +408,7 @@ func (f *Filter) Leaves() int {
 		return 0
 	}
 	n := 0
-	if f.Property != "" {
+	if f.Property != "" || f.InList != "" || f.NotInList != "" {
 		n++
 	}
 	for _, c := range append(append([]*Filter{f.Not}, f.And...), f.Or...) {

@@ -51,6 +51,8 @@ func (w *writer) node(n *node, alias string) {
 		q.T(")")
 	case n.assoc != nil:
 		w.association(n.assoc, alias)
+	case n.list != nil:
+		w.list(n.list, alias)
 	default:
 		w.leaf(n.leaf, alias)
 	}
@@ -123,6 +125,19 @@ func (w *writer) association(a *assocNode, alias string) {
 		from(a.some, false)
 		q.T("))")
 	}
+}
+
+// list writes a list leaf: the record aliased alias has a row among the
+// list's members (archived members keep theirs, but no read reaches an
+// archived record).
+func (w *writer) list(l *listLeaf, alias string) {
+	q := w.q
+	q.T("(")
+	if l.negate {
+		q.T("NOT ")
+	}
+	q.T("EXISTS (SELECT 1 FROM list_members lm WHERE lm.workspace_id = ").Arg(w.ws).T(" AND lm.list_id = ").Int(l.list.ID).
+		T(" AND lm.record_id = ").Ident(alias, "id").T("))")
 }
 
 // aliases name the relations of association subqueries by depth.

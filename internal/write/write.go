@@ -7,7 +7,10 @@
 // its COMMIT runs again (see run). Records, associations, merges,
 // permanent deletion and definition changes all write through it, so none
 // can land unseen by another: a definition change waits for the writes in
-// flight, or they for it.
+// flight, or they for it. Each write notes what it changed (Changes); the
+// hooks registered on the unit (BeforeCommit) keep what derives from
+// records current in the same transaction, without this package knowing
+// them.
 package write
 
 import (
@@ -36,8 +39,19 @@ func errStale() error {
 
 // Unit runs writes.
 type Unit struct {
-	db *db.DB
+	db    *db.DB
+	hooks []Hook
 }
+
+// Hook runs at the end of every write's transaction, after the write and
+// before its history is appended and it commits: what derives from records
+// (list memberships) follows the write's Changes there, in the write's
+// own transaction. An error rolls the write back.
+type Hook func(ctx context.Context, t *Tx) error
+
+// BeforeCommit adds a hook to every write of u. Hooks are added when the
+// unit is made, before it writes.
+func (u *Unit) BeforeCommit(h Hook) { u.hooks = append(u.hooks, h) }
 
 // New returns the unit of d.
 func New(d *db.DB) *Unit { return &Unit{db: d} }
@@ -60,11 +74,13 @@ type Tx struct {
 	*ent.Tx
 	// Model are the definitions the write runs against: on a retry, fresh
 	// ones. A write reads them here, never from before it began.
-	Model   *meta.Model
-	Dialect db.Dialect
-	source  history.Source
-	history history.Buffer
-	locked  bool
+	Model     *meta.Model
+	Dialect   db.Dialect
+	source    history.Source
+	history   history.Buffer
+	changes   Changes
+	locked    bool
+	exclusive bool
 }
 
 // Source is what the history of this write's values names.
@@ -84,6 +100,14 @@ func (t *Tx) History() *history.Buffer { return &t.history }
 func (t *Tx) FlushHistory(ctx context.Context) error {
 	return t.history.Flush(ctx, t.Tx, t.Dialect, t.Model.WorkspaceID)
 }
+
+// Changes are what the write changed so far, for its hooks.
+func (t *Tx) Changes() *Changes { return &t.changes }
+
+// Exclusive reports whether no record write runs beside this one: a
+// change of definitions, which holds the workspace's schema version until
+// it commits.
+func (t *Tx) Exclusive() bool { return t.exclusive }
 
 // VersionLock appends the expression that share-locks the workspace's
 // schema version, to select before the rows a write locks; the version it
@@ -176,7 +200,7 @@ func (u *Unit) Definitions(ctx context.Context, m *meta.Model, fn func(tx *Tx) e
 		if err := db.NotifyDefinitions(ctx, t.Tx, t.Dialect, m.WorkspaceID); err != nil {
 			return err
 		}
-		t.locked = true
+		t.locked, t.exclusive = true, true
 		return fn(t)
 	})
 	return conflictOf(err)
@@ -233,6 +257,12 @@ func (u *Unit) once(ctx context.Context, m *meta.Model, src history.Source, fn f
 	}
 	t := &Tx{Tx: tx, Model: m, Dialect: u.db.Dialect, source: src}
 	err = fn(t)
+	for _, h := range u.hooks {
+		if err != nil {
+			break
+		}
+		err = h(ctx, t)
+	}
 	if err == nil {
 		err = t.history.Flush(ctx, tx, u.db.Dialect, m.WorkspaceID)
 	}
