@@ -209,11 +209,6 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
 	case "Record.associations":
 		q, err := associationsQuery(a)
-		if apierr.CodeOf(err) == apierr.LimitExceeded {
-			// A filter or sort past its limits under a parent: refused
-			// with the operation, before the parent's page is read.
-			return math.MaxInt32, true
-		}
 		return criteriaCost(cost(child, pageCost(q.Page, err)), q), true
 	case "View.records":
 		p, err := a.page()

@@ -202,8 +202,7 @@ func TestReadPlanAnswersFiltersAsExecutor(t *testing.T) {
 
 // TestSearchLimitsBeforeTheDatabase: a filter past 6 levels or 100
 // leaves, or more than 5 sort keys, is refused with LIMIT_EXCEEDED before
-// any statement, at the root and below it (there by the cost limit, which
-// decodes every field's arguments before the operation runs).
+// any statement at the root, and below it before the field's own.
 func TestSearchLimitsBeforeTheDatabase(t *testing.T) {
 	eachCounting(t, func(t *testing.T, a *api) {
 		a.createObjectType(gadgetsInput())
@@ -231,17 +230,21 @@ func TestSearchLimitsBeforeTheDatabase(t *testing.T) {
 				} {
 					t.Run(via.name+", "+c.name, func(t *testing.T) {
 						a.counter.Reset()
+						nested := strings.Contains(query, "associations(")
 						resp := a.do(query, map[string]any{"f": c.filter, "s": c.sort})
 						if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "LIMIT_EXCEEDED" {
 							t.Fatalf("%+v", resp.Errors)
 						}
+						// Below the root, the page of contacts is read
+						// before its associations' arguments are decoded:
+						// one statement, and none for the associations.
 						var reads []string
 						for _, s := range a.counter.Statements() {
 							if !strings.Contains(s, "schema_version") {
 								reads = append(reads, s)
 							}
 						}
-						if len(reads) != 0 {
+						if (!nested && len(reads) != 0) || (nested && len(reads) > 1) || a.counter.Count() > int64(len(reads)+1) {
 							t.Fatalf("%d statements:\n%s", a.counter.Count(), strings.Join(a.counter.Statements(), "\n"))
 						}
 					})
