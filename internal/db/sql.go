@@ -371,11 +371,7 @@ func (q *SQL) Scalar(v any) *SQL {
 	}
 	switch x := v.(type) {
 	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return q.Arg(i)
-		}
-		f, _ := x.Float64()
-		return q.Arg(f)
+		return q.Arg(sqliteNumber(x))
 	case bool:
 		if x {
 			return q.Arg(1)
@@ -391,11 +387,17 @@ func (q *SQL) NumberArg(n json.Number) *SQL {
 	if q.d.Name() == dialect.Postgres {
 		return q.T("CAST(").Arg(n.String()).T(" AS numeric)")
 	}
+	return q.Arg(sqliteNumber(n))
+}
+
+// sqliteNumber is n as SQLite compares it with json_extract's numbers: an
+// integer when it is one, else a float.
+func sqliteNumber(n json.Number) any {
 	if i, err := n.Int64(); err == nil {
-		return q.Arg(i)
+		return i
 	}
 	f, _ := n.Float64()
-	return q.Arg(f)
+	return f
 }
 
 // Contains appends "the JSON column of alias holds doc": a containment
