@@ -27,6 +27,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 
@@ -62,6 +63,8 @@ type Client struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// TimelineEvent is the client for interacting with the TimelineEvent builders.
+	TimelineEvent *TimelineEventClient
 	// View is the client for interacting with the View builders.
 	View *ViewClient
 	// Workspace is the client for interacting with the Workspace builders.
@@ -89,6 +92,7 @@ func (c *Client) init() {
 	c.PropertyGroup = NewPropertyGroupClient(c.config)
 	c.PropertyHistory = NewPropertyHistoryClient(c.config)
 	c.Record = NewRecordClient(c.config)
+	c.TimelineEvent = NewTimelineEventClient(c.config)
 	c.View = NewViewClient(c.config)
 	c.Workspace = NewWorkspaceClient(c.config)
 }
@@ -195,6 +199,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		TimelineEvent:   NewTimelineEventClient(cfg),
 		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
@@ -228,6 +233,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		TimelineEvent:   NewTimelineEventClient(cfg),
 		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
 	}, nil
@@ -261,7 +267,7 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
 		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.View, c.Workspace,
+		c.PropertyHistory, c.Record, c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -273,7 +279,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
 		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.View, c.Workspace,
+		c.PropertyHistory, c.Record, c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -306,6 +312,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PropertyHistory.mutate(ctx, m)
 	case *RecordMutation:
 		return c.Record.mutate(ctx, m)
+	case *TimelineEventMutation:
+		return c.TimelineEvent.mutate(ctx, m)
 	case *ViewMutation:
 		return c.View.mutate(ctx, m)
 	case *WorkspaceMutation:
@@ -2407,6 +2415,155 @@ func (c *RecordClient) mutate(ctx context.Context, m *RecordMutation) (Value, er
 	}
 }
 
+// TimelineEventClient is a client for the TimelineEvent schema.
+type TimelineEventClient struct {
+	config
+}
+
+// NewTimelineEventClient returns a client for the TimelineEvent from the given config.
+func NewTimelineEventClient(c config) *TimelineEventClient {
+	return &TimelineEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `timelineevent.Hooks(f(g(h())))`.
+func (c *TimelineEventClient) Use(hooks ...Hook) {
+	c.hooks.TimelineEvent = append(c.hooks.TimelineEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `timelineevent.Intercept(f(g(h())))`.
+func (c *TimelineEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TimelineEvent = append(c.inters.TimelineEvent, interceptors...)
+}
+
+// Create returns a builder for creating a TimelineEvent entity.
+func (c *TimelineEventClient) Create() *TimelineEventCreate {
+	mutation := newTimelineEventMutation(c.config, OpCreate)
+	return &TimelineEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TimelineEvent entities.
+func (c *TimelineEventClient) CreateBulk(builders ...*TimelineEventCreate) *TimelineEventCreateBulk {
+	return &TimelineEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TimelineEventClient) MapCreateBulk(slice any, setFunc func(*TimelineEventCreate, int)) *TimelineEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TimelineEventCreateBulk{err: fmt.Errorf("calling to TimelineEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TimelineEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TimelineEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TimelineEvent.
+func (c *TimelineEventClient) Update() *TimelineEventUpdate {
+	mutation := newTimelineEventMutation(c.config, OpUpdate)
+	return &TimelineEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TimelineEventClient) UpdateOne(_m *TimelineEvent) *TimelineEventUpdateOne {
+	mutation := newTimelineEventMutation(c.config, OpUpdateOne, withTimelineEvent(_m))
+	return &TimelineEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TimelineEventClient) UpdateOneID(id int) *TimelineEventUpdateOne {
+	mutation := newTimelineEventMutation(c.config, OpUpdateOne, withTimelineEventID(id))
+	return &TimelineEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TimelineEvent.
+func (c *TimelineEventClient) Delete() *TimelineEventDelete {
+	mutation := newTimelineEventMutation(c.config, OpDelete)
+	return &TimelineEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TimelineEventClient) DeleteOne(_m *TimelineEvent) *TimelineEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TimelineEventClient) DeleteOneID(id int) *TimelineEventDeleteOne {
+	builder := c.Delete().Where(timelineevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TimelineEventDeleteOne{builder}
+}
+
+// Query returns a query builder for TimelineEvent.
+func (c *TimelineEventClient) Query() *TimelineEventQuery {
+	return &TimelineEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTimelineEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TimelineEvent entity by its id.
+func (c *TimelineEventClient) Get(ctx context.Context, id int) (*TimelineEvent, error) {
+	return c.Query().Where(timelineevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TimelineEventClient) GetX(ctx context.Context, id int) *TimelineEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRecord queries the record edge of a TimelineEvent.
+func (c *TimelineEventClient) QueryRecord(_m *TimelineEvent) *RecordQuery {
+	query := (&RecordClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(timelineevent.Table, timelineevent.FieldID, id),
+			sqlgraph.To(record.Table, record.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, timelineevent.RecordTable, timelineevent.RecordColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TimelineEventClient) Hooks() []Hook {
+	return c.hooks.TimelineEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *TimelineEventClient) Interceptors() []Interceptor {
+	return c.inters.TimelineEvent
+}
+
+func (c *TimelineEventClient) mutate(ctx context.Context, m *TimelineEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TimelineEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TimelineEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TimelineEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TimelineEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TimelineEvent mutation op: %q", m.Op())
+	}
+}
+
 // ViewClient is a client for the View schema.
 type ViewClient struct {
 	config
@@ -2710,12 +2867,12 @@ type (
 	hooks struct {
 		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
 		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
-		View, Workspace []ent.Hook
+		TimelineEvent, View, Workspace []ent.Hook
 	}
 	inters struct {
 		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
 		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
-		View, Workspace []ent.Interceptor
+		TimelineEvent, View, Workspace []ent.Interceptor
 	}
 )
 

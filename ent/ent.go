@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 )
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			propertygroup.Table:   propertygroup.ValidColumn,
 			propertyhistory.Table: propertyhistory.ValidColumn,
 			record.Table:          record.ValidColumn,
+			timelineevent.Table:   timelineevent.ValidColumn,
 			view.Table:            view.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,
 		})

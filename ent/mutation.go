@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/layout"
@@ -51,6 +52,7 @@ const (
 	TypePropertyGroup   = "PropertyGroup"
 	TypePropertyHistory = "PropertyHistory"
 	TypeRecord          = "Record"
+	TypeTimelineEvent   = "TimelineEvent"
 	TypeView            = "View"
 	TypeWorkspace       = "Workspace"
 )
@@ -11491,6 +11493,874 @@ func (m *RecordMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Record edge %s", name)
+}
+
+// TimelineEventMutation represents an operation that mutates the TimelineEvent nodes in the graph.
+type TimelineEventMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	workspace_id       *int
+	addworkspace_id    *int
+	_type              *timelineevent.Type
+	occurred_at        *time.Time
+	other_record_id    *int
+	addother_record_id *int
+	list_id            *int
+	addlist_id         *int
+	detail             *map[string]interface{}
+	clearedFields      map[string]struct{}
+	record             *int
+	clearedrecord      bool
+	done               bool
+	oldValue           func(context.Context) (*TimelineEvent, error)
+	predicates         []predicate.TimelineEvent
+}
+
+var _ ent.Mutation = (*TimelineEventMutation)(nil)
+
+// timelineeventOption allows management of the mutation configuration using functional options.
+type timelineeventOption func(*TimelineEventMutation)
+
+// newTimelineEventMutation creates new mutation for the TimelineEvent entity.
+func newTimelineEventMutation(c config, op Op, opts ...timelineeventOption) *TimelineEventMutation {
+	m := &TimelineEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTimelineEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTimelineEventID sets the ID field of the mutation.
+func withTimelineEventID(id int) timelineeventOption {
+	return func(m *TimelineEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TimelineEvent
+		)
+		m.oldValue = func(ctx context.Context) (*TimelineEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TimelineEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTimelineEvent sets the old TimelineEvent of the mutation.
+func withTimelineEvent(node *TimelineEvent) timelineeventOption {
+	return func(m *TimelineEventMutation) {
+		m.oldValue = func(context.Context) (*TimelineEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TimelineEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TimelineEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TimelineEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TimelineEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TimelineEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *TimelineEventMutation) SetWorkspaceID(i int) {
+	m.workspace_id = &i
+	m.addworkspace_id = nil
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *TimelineEventMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// AddWorkspaceID adds i to the "workspace_id" field.
+func (m *TimelineEventMutation) AddWorkspaceID(i int) {
+	if m.addworkspace_id != nil {
+		*m.addworkspace_id += i
+	} else {
+		m.addworkspace_id = &i
+	}
+}
+
+// AddedWorkspaceID returns the value that was added to the "workspace_id" field in this mutation.
+func (m *TimelineEventMutation) AddedWorkspaceID() (r int, exists bool) {
+	v := m.addworkspace_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *TimelineEventMutation) ResetWorkspaceID() {
+	m.workspace_id = nil
+	m.addworkspace_id = nil
+}
+
+// SetRecordID sets the "record_id" field.
+func (m *TimelineEventMutation) SetRecordID(i int) {
+	m.record = &i
+}
+
+// RecordID returns the value of the "record_id" field in the mutation.
+func (m *TimelineEventMutation) RecordID() (r int, exists bool) {
+	v := m.record
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordID returns the old "record_id" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldRecordID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordID: %w", err)
+	}
+	return oldValue.RecordID, nil
+}
+
+// ResetRecordID resets all changes to the "record_id" field.
+func (m *TimelineEventMutation) ResetRecordID() {
+	m.record = nil
+}
+
+// SetType sets the "type" field.
+func (m *TimelineEventMutation) SetType(t timelineevent.Type) {
+	m._type = &t
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *TimelineEventMutation) GetType() (r timelineevent.Type, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldType(ctx context.Context) (v timelineevent.Type, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *TimelineEventMutation) ResetType() {
+	m._type = nil
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *TimelineEventMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *TimelineEventMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *TimelineEventMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// SetOtherRecordID sets the "other_record_id" field.
+func (m *TimelineEventMutation) SetOtherRecordID(i int) {
+	m.other_record_id = &i
+	m.addother_record_id = nil
+}
+
+// OtherRecordID returns the value of the "other_record_id" field in the mutation.
+func (m *TimelineEventMutation) OtherRecordID() (r int, exists bool) {
+	v := m.other_record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOtherRecordID returns the old "other_record_id" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldOtherRecordID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOtherRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOtherRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOtherRecordID: %w", err)
+	}
+	return oldValue.OtherRecordID, nil
+}
+
+// AddOtherRecordID adds i to the "other_record_id" field.
+func (m *TimelineEventMutation) AddOtherRecordID(i int) {
+	if m.addother_record_id != nil {
+		*m.addother_record_id += i
+	} else {
+		m.addother_record_id = &i
+	}
+}
+
+// AddedOtherRecordID returns the value that was added to the "other_record_id" field in this mutation.
+func (m *TimelineEventMutation) AddedOtherRecordID() (r int, exists bool) {
+	v := m.addother_record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOtherRecordID clears the value of the "other_record_id" field.
+func (m *TimelineEventMutation) ClearOtherRecordID() {
+	m.other_record_id = nil
+	m.addother_record_id = nil
+	m.clearedFields[timelineevent.FieldOtherRecordID] = struct{}{}
+}
+
+// OtherRecordIDCleared returns if the "other_record_id" field was cleared in this mutation.
+func (m *TimelineEventMutation) OtherRecordIDCleared() bool {
+	_, ok := m.clearedFields[timelineevent.FieldOtherRecordID]
+	return ok
+}
+
+// ResetOtherRecordID resets all changes to the "other_record_id" field.
+func (m *TimelineEventMutation) ResetOtherRecordID() {
+	m.other_record_id = nil
+	m.addother_record_id = nil
+	delete(m.clearedFields, timelineevent.FieldOtherRecordID)
+}
+
+// SetListID sets the "list_id" field.
+func (m *TimelineEventMutation) SetListID(i int) {
+	m.list_id = &i
+	m.addlist_id = nil
+}
+
+// ListID returns the value of the "list_id" field in the mutation.
+func (m *TimelineEventMutation) ListID() (r int, exists bool) {
+	v := m.list_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldListID returns the old "list_id" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldListID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldListID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldListID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldListID: %w", err)
+	}
+	return oldValue.ListID, nil
+}
+
+// AddListID adds i to the "list_id" field.
+func (m *TimelineEventMutation) AddListID(i int) {
+	if m.addlist_id != nil {
+		*m.addlist_id += i
+	} else {
+		m.addlist_id = &i
+	}
+}
+
+// AddedListID returns the value that was added to the "list_id" field in this mutation.
+func (m *TimelineEventMutation) AddedListID() (r int, exists bool) {
+	v := m.addlist_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearListID clears the value of the "list_id" field.
+func (m *TimelineEventMutation) ClearListID() {
+	m.list_id = nil
+	m.addlist_id = nil
+	m.clearedFields[timelineevent.FieldListID] = struct{}{}
+}
+
+// ListIDCleared returns if the "list_id" field was cleared in this mutation.
+func (m *TimelineEventMutation) ListIDCleared() bool {
+	_, ok := m.clearedFields[timelineevent.FieldListID]
+	return ok
+}
+
+// ResetListID resets all changes to the "list_id" field.
+func (m *TimelineEventMutation) ResetListID() {
+	m.list_id = nil
+	m.addlist_id = nil
+	delete(m.clearedFields, timelineevent.FieldListID)
+}
+
+// SetDetail sets the "detail" field.
+func (m *TimelineEventMutation) SetDetail(value map[string]interface{}) {
+	m.detail = &value
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *TimelineEventMutation) Detail() (r map[string]interface{}, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the TimelineEvent entity.
+// If the TimelineEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimelineEventMutation) OldDetail(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ClearDetail clears the value of the "detail" field.
+func (m *TimelineEventMutation) ClearDetail() {
+	m.detail = nil
+	m.clearedFields[timelineevent.FieldDetail] = struct{}{}
+}
+
+// DetailCleared returns if the "detail" field was cleared in this mutation.
+func (m *TimelineEventMutation) DetailCleared() bool {
+	_, ok := m.clearedFields[timelineevent.FieldDetail]
+	return ok
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *TimelineEventMutation) ResetDetail() {
+	m.detail = nil
+	delete(m.clearedFields, timelineevent.FieldDetail)
+}
+
+// ClearRecord clears the "record" edge to the Record entity.
+func (m *TimelineEventMutation) ClearRecord() {
+	m.clearedrecord = true
+	m.clearedFields[timelineevent.FieldRecordID] = struct{}{}
+}
+
+// RecordCleared reports if the "record" edge to the Record entity was cleared.
+func (m *TimelineEventMutation) RecordCleared() bool {
+	return m.clearedrecord
+}
+
+// RecordIDs returns the "record" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecordID instead. It exists only for internal usage by the builders.
+func (m *TimelineEventMutation) RecordIDs() (ids []int) {
+	if id := m.record; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecord resets all changes to the "record" edge.
+func (m *TimelineEventMutation) ResetRecord() {
+	m.record = nil
+	m.clearedrecord = false
+}
+
+// Where appends a list predicates to the TimelineEventMutation builder.
+func (m *TimelineEventMutation) Where(ps ...predicate.TimelineEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TimelineEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TimelineEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TimelineEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TimelineEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TimelineEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TimelineEvent).
+func (m *TimelineEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TimelineEventMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.workspace_id != nil {
+		fields = append(fields, timelineevent.FieldWorkspaceID)
+	}
+	if m.record != nil {
+		fields = append(fields, timelineevent.FieldRecordID)
+	}
+	if m._type != nil {
+		fields = append(fields, timelineevent.FieldType)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, timelineevent.FieldOccurredAt)
+	}
+	if m.other_record_id != nil {
+		fields = append(fields, timelineevent.FieldOtherRecordID)
+	}
+	if m.list_id != nil {
+		fields = append(fields, timelineevent.FieldListID)
+	}
+	if m.detail != nil {
+		fields = append(fields, timelineevent.FieldDetail)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TimelineEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case timelineevent.FieldRecordID:
+		return m.RecordID()
+	case timelineevent.FieldType:
+		return m.GetType()
+	case timelineevent.FieldOccurredAt:
+		return m.OccurredAt()
+	case timelineevent.FieldOtherRecordID:
+		return m.OtherRecordID()
+	case timelineevent.FieldListID:
+		return m.ListID()
+	case timelineevent.FieldDetail:
+		return m.Detail()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TimelineEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case timelineevent.FieldRecordID:
+		return m.OldRecordID(ctx)
+	case timelineevent.FieldType:
+		return m.OldType(ctx)
+	case timelineevent.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	case timelineevent.FieldOtherRecordID:
+		return m.OldOtherRecordID(ctx)
+	case timelineevent.FieldListID:
+		return m.OldListID(ctx)
+	case timelineevent.FieldDetail:
+		return m.OldDetail(ctx)
+	}
+	return nil, fmt.Errorf("unknown TimelineEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TimelineEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case timelineevent.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordID(v)
+		return nil
+	case timelineevent.FieldType:
+		v, ok := value.(timelineevent.Type)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case timelineevent.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	case timelineevent.FieldOtherRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOtherRecordID(v)
+		return nil
+	case timelineevent.FieldListID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetListID(v)
+		return nil
+	case timelineevent.FieldDetail:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TimelineEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addworkspace_id != nil {
+		fields = append(fields, timelineevent.FieldWorkspaceID)
+	}
+	if m.addother_record_id != nil {
+		fields = append(fields, timelineevent.FieldOtherRecordID)
+	}
+	if m.addlist_id != nil {
+		fields = append(fields, timelineevent.FieldListID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TimelineEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		return m.AddedWorkspaceID()
+	case timelineevent.FieldOtherRecordID:
+		return m.AddedOtherRecordID()
+	case timelineevent.FieldListID:
+		return m.AddedListID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TimelineEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkspaceID(v)
+		return nil
+	case timelineevent.FieldOtherRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOtherRecordID(v)
+		return nil
+	case timelineevent.FieldListID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddListID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TimelineEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(timelineevent.FieldOtherRecordID) {
+		fields = append(fields, timelineevent.FieldOtherRecordID)
+	}
+	if m.FieldCleared(timelineevent.FieldListID) {
+		fields = append(fields, timelineevent.FieldListID)
+	}
+	if m.FieldCleared(timelineevent.FieldDetail) {
+		fields = append(fields, timelineevent.FieldDetail)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TimelineEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TimelineEventMutation) ClearField(name string) error {
+	switch name {
+	case timelineevent.FieldOtherRecordID:
+		m.ClearOtherRecordID()
+		return nil
+	case timelineevent.FieldListID:
+		m.ClearListID()
+		return nil
+	case timelineevent.FieldDetail:
+		m.ClearDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TimelineEventMutation) ResetField(name string) error {
+	switch name {
+	case timelineevent.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case timelineevent.FieldRecordID:
+		m.ResetRecordID()
+		return nil
+	case timelineevent.FieldType:
+		m.ResetType()
+		return nil
+	case timelineevent.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	case timelineevent.FieldOtherRecordID:
+		m.ResetOtherRecordID()
+		return nil
+	case timelineevent.FieldListID:
+		m.ResetListID()
+		return nil
+	case timelineevent.FieldDetail:
+		m.ResetDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TimelineEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.record != nil {
+		edges = append(edges, timelineevent.EdgeRecord)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TimelineEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case timelineevent.EdgeRecord:
+		if id := m.record; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TimelineEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TimelineEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TimelineEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedrecord {
+		edges = append(edges, timelineevent.EdgeRecord)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TimelineEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case timelineevent.EdgeRecord:
+		return m.clearedrecord
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TimelineEventMutation) ClearEdge(name string) error {
+	switch name {
+	case timelineevent.EdgeRecord:
+		m.ClearRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TimelineEventMutation) ResetEdge(name string) error {
+	switch name {
+	case timelineevent.EdgeRecord:
+		m.ResetRecord()
+		return nil
+	}
+	return fmt.Errorf("unknown TimelineEvent edge %s", name)
 }
 
 // ViewMutation represents an operation that mutates the View nodes in the graph.

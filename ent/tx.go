@@ -38,6 +38,8 @@ type Tx struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// TimelineEvent is the client for interacting with the TimelineEvent builders.
+	TimelineEvent *TimelineEventClient
 	// View is the client for interacting with the View builders.
 	View *ViewClient
 	// Workspace is the client for interacting with the Workspace builders.
@@ -185,6 +187,7 @@ func (tx *Tx) init() {
 	tx.PropertyGroup = NewPropertyGroupClient(tx.config)
 	tx.PropertyHistory = NewPropertyHistoryClient(tx.config)
 	tx.Record = NewRecordClient(tx.config)
+	tx.TimelineEvent = NewTimelineEventClient(tx.config)
 	tx.View = NewViewClient(tx.config)
 	tx.Workspace = NewWorkspaceClient(tx.config)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/search"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -333,6 +334,30 @@ func associationsQuery(a args) (q records.Query, err error) {
 // historyQuery decodes Record.propertyHistory(names, first, after).
 func historyQuery(a args) (q records.HistoryQuery, err error) {
 	if q.Names, err = a.strings("names"); err != nil {
+		return q, err
+	}
+	q.Page, err = a.page()
+	return q, err
+}
+
+// timelineQuery decodes Record.timeline(first, after, last, before,
+// types, from, to).
+func timelineQuery(a args) (q records.TimelineQuery, err error) {
+	names, err := a.strings("types")
+	if err != nil {
+		return q, err
+	}
+	for _, n := range names {
+		t := timeline.Type(n)
+		if !t.Valid() {
+			return q, badArg("types", "%q is not a timeline event type", n)
+		}
+		q.Types = append(q.Types, t)
+	}
+	if q.From, err = a.time("from"); err != nil {
+		return q, err
+	}
+	if q.To, err = a.time("to"); err != nil {
 		return q, err
 	}
 	q.Page, err = a.page()

@@ -219,6 +219,9 @@ func (s costed) Complexity(ctx context.Context, typeName, field string, child in
 	case "Record.propertyHistory":
 		q, err := historyQuery(a)
 		return cost(child, pageCost(q.Page, err)), true
+	case "Record.timeline":
+		q, err := timelineQuery(a)
+		return cost(child, pageCost(q.Page, err)), true
 	case "Record.properties":
 		if names, err := a.strings("names"); err == nil && names != nil {
 			return max(1, len(names)), true

@@ -27,7 +27,9 @@ type loaders struct {
 	pages   *dataloader.Loader[page.Key[int], *assoc.Page]
 	counts  *dataloader.Loader[page.Key[int], int]
 	history *dataloader.Loader[page.Key[*records.Record], *records.HistoryPage]
-	records *dataloader.Loader[int, *records.Record]
+	// timelines are records' timeline pages, by record and query.
+	timelines *dataloader.Loader[page.Key[*records.Record], *records.TimelinePage]
+	records   *dataloader.Loader[int, *records.Record]
 	// listSizes are lists' sizes by list id; recordLists the lists of
 	// live records, by record id.
 	listSizes   *dataloader.Loader[int, int]
@@ -66,30 +68,26 @@ func newLoaders(r *Resolver) *loaders {
 		return out
 	}
 	histories := func(ctx context.Context, keys []page.Key[*records.Record]) []*dataloader.Result[*records.HistoryPage] {
-		out := make([]*dataloader.Result[*records.HistoryPage], len(keys))
-		groups := map[string][]int{}
-		for i, k := range keys {
-			groups[k.Shape] = append(groups[k.Shape], i)
-		}
-		for _, idx := range groups {
-			recs := make([]*records.Record, len(idx))
-			for j, i := range idx {
-				recs[j] = keys[i].Parent
-			}
+		return byShape(keys, func(recs []*records.Record, shape page.Key[*records.Record]) ([]*records.HistoryPage, error) {
 			var q records.HistoryQuery
-			err := keys[idx[0]].Decode(&q)
-			var pages []*records.HistoryPage
-			if err == nil {
-				pages, err = r.records.Histories(ctx, recs, q)
+			if err := shape.Decode(&q); err != nil {
+				return nil, err
 			}
-			for j, i := range idx {
-				out[i] = &dataloader.Result[*records.HistoryPage]{Error: err}
-				if err == nil {
-					out[i].Data = pages[j]
-				}
+			return r.records.Histories(ctx, recs, q)
+		})
+	}
+	timelines := func(ctx context.Context, keys []page.Key[*records.Record]) []*dataloader.Result[*records.TimelinePage] {
+		return byShape(keys, func(recs []*records.Record, shape page.Key[*records.Record]) ([]*records.TimelinePage, error) {
+			var q records.TimelineQuery
+			if err := shape.Decode(&q); err != nil {
+				return nil, err
 			}
-		}
-		return out
+			m, err := r.model(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return r.records.Timelines(ctx, m, recs, q)
+		})
 	}
 	byID := func(ctx context.Context, ids []int) []*dataloader.Result[*records.Record] {
 		out := make([]*dataloader.Result[*records.Record], len(ids))
@@ -140,6 +138,8 @@ func newLoaders(r *Resolver) *loaders {
 			dataloader.WithWait[int, []*meta.List](loaderWait), dataloader.WithBatchCapacity[int, []*meta.List](loaderCapacity)),
 		history: dataloader.NewBatchedLoader(histories,
 			dataloader.WithWait[page.Key[*records.Record], *records.HistoryPage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.HistoryPage](loaderCapacity)),
+		timelines: dataloader.NewBatchedLoader(timelines,
+			dataloader.WithWait[page.Key[*records.Record], *records.TimelinePage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.TimelinePage](loaderCapacity)),
 		records: dataloader.NewBatchedLoader(byID,
 			dataloader.WithWait[int, *records.Record](loaderWait), dataloader.WithBatchCapacity[int, *records.Record](loaderCapacity)),
 		pages: dataloader.NewBatchedLoader(pages,
@@ -159,4 +159,33 @@ func (l *loaders) clear() {
 	l.records.ClearAll()
 	l.listSizes.ClearAll()
 	l.recordLists.ClearAll()
+}
+
+// byShape answers a batch of per-record reads: one call of read for the
+// records of each query shape, its pages in their order.
+func byShape[T any](keys []page.Key[*records.Record], read func(recs []*records.Record, shape page.Key[*records.Record]) ([]T, error)) []*dataloader.Result[T] {
+	out := make([]*dataloader.Result[T], len(keys))
+	groups := map[string][]int{}
+	var order []string
+	for i, k := range keys {
+		if groups[k.Shape] == nil {
+			order = append(order, k.Shape)
+		}
+		groups[k.Shape] = append(groups[k.Shape], i)
+	}
+	for _, shape := range order {
+		idx := groups[shape]
+		recs := make([]*records.Record, len(idx))
+		for j, i := range idx {
+			recs[j] = keys[i].Parent
+		}
+		pages, err := read(recs, keys[idx[0]])
+		for j, i := range idx {
+			out[i] = &dataloader.Result[T]{Error: err}
+			if err == nil {
+				out[i].Data = pages[j]
+			}
+		}
+	}
+	return out
 }

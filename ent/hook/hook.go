@@ -153,6 +153,18 @@ func (f RecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RecordMutation", m)
 }
 
+// The TimelineEventFunc type is an adapter to allow the use of ordinary
+// function as TimelineEvent mutator.
+type TimelineEventFunc func(context.Context, *ent.TimelineEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TimelineEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TimelineEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TimelineEventMutation", m)
+}
+
 // The ViewFunc type is an adapter to allow the use of ordinary
 // function as View mutator.
 type ViewFunc func(context.Context, *ent.ViewMutation) (ent.Value, error)

@@ -542,6 +542,43 @@ var (
 			},
 		},
 	}
+	// TimelineEventsColumns holds the columns for the "timeline_events" table.
+	TimelineEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"ASSOCIATION_ADDED", "ASSOCIATION_REMOVED", "MERGED", "ARCHIVED", "RESTORED", "LIST_ADDED", "LIST_REMOVED"}},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "other_record_id", Type: field.TypeInt, Nullable: true},
+		{Name: "list_id", Type: field.TypeInt, Nullable: true},
+		{Name: "detail", Type: field.TypeJSON, Nullable: true},
+		{Name: "record_id", Type: field.TypeInt},
+	}
+	// TimelineEventsTable holds the schema information for the "timeline_events" table.
+	TimelineEventsTable = &schema.Table{
+		Name:       "timeline_events",
+		Columns:    TimelineEventsColumns,
+		PrimaryKey: []*schema.Column{TimelineEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "timeline_events_records_record",
+				Columns:    []*schema.Column{TimelineEventsColumns[7]},
+				RefColumns: []*schema.Column{RecordsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "timelineevent_record_id_occurred_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{TimelineEventsColumns[7], TimelineEventsColumns[3], TimelineEventsColumns[0]},
+			},
+			{
+				Name:    "timelineevent_other_record_id",
+				Unique:  false,
+				Columns: []*schema.Column{TimelineEventsColumns[4]},
+			},
+		},
+	}
 	// ViewsColumns holds the columns for the "views" table.
 	ViewsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -610,6 +647,7 @@ var (
 		PropertyGroupsTable,
 		PropertyHistoriesTable,
 		RecordsTable,
+		TimelineEventsTable,
 		ViewsTable,
 		WorkspacesTable,
 	}
@@ -642,6 +680,7 @@ func init() {
 	PropertyHistoriesTable.ForeignKeys[0].RefTable = RecordsTable
 	RecordsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	RecordsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	TimelineEventsTable.ForeignKeys[0].RefTable = RecordsTable
 	ViewsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ViewsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 }

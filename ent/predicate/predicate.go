@@ -42,6 +42,9 @@ type PropertyHistory func(*sql.Selector)
 // Record is the predicate function for record builders.
 type Record func(*sql.Selector)
 
+// TimelineEvent is the predicate function for timelineevent builders.
+type TimelineEvent func(*sql.Selector)
+
 // View is the predicate function for view builders.
 type View func(*sql.Selector)
 

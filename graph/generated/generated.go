@@ -27,6 +27,7 @@ import (
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/view"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -43,18 +44,22 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AssociationConnection() AssociationConnectionResolver
+	AssociationEvent() AssociationEventResolver
 	AssociationResult() AssociationResultResolver
 	BatchResult() BatchResultResolver
 	ItemError() ItemErrorResolver
 	List() ListResolver
+	ListMembershipEvent() ListMembershipEventResolver
 	Mutation() MutationResolver
 	ObjectType() ObjectTypeResolver
 	Pipeline() PipelineResolver
 	PropertyChange() PropertyChangeResolver
+	PropertyChangedEvent() PropertyChangedEventResolver
 	PropertyHistoryConnection() PropertyHistoryConnectionResolver
 	Query() QueryResolver
 	Record() RecordResolver
 	RecordConnection() RecordConnectionResolver
+	TimelineConnection() TimelineConnectionResolver
 	View() ViewResolver
 }
 
@@ -62,6 +67,21 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ActivityEvent struct {
+		Activity       func(childComplexity int) int
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
+	ArchiveEvent struct {
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
 	ArchiveObjectTypePayload struct {
 		Name func(childComplexity int) int
 	}
@@ -92,6 +112,16 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Record func(childComplexity int) int
 		Types  func(childComplexity int) int
+	}
+
+	AssociationEvent struct {
+		AssociatedRecord func(childComplexity int) int
+		GlobalOtherID    func(childComplexity int) int
+		GlobalRecordID   func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Labels           func(childComplexity int) int
+		OccurredAt       func(childComplexity int) int
+		Type             func(childComplexity int) int
 	}
 
 	AssociationLabel struct {
@@ -222,8 +252,25 @@ type ComplexityRoot struct {
 		Written func(childComplexity int) int
 	}
 
+	ListMembershipEvent struct {
+		GlobalListID   func(childComplexity int) int
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		List           func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
 	ListPayload struct {
 		List func(childComplexity int) int
+	}
+
+	MergeEvent struct {
+		GlobalOtherID  func(childComplexity int) int
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Type           func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -366,6 +413,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PropertyChangedEvent struct {
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Previous       func(childComplexity int) int
+		Property       func(childComplexity int) int
+		SourceID       func(childComplexity int) int
+		SourceType     func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Value          func(childComplexity int) int
+	}
+
 	PropertyGroup struct {
 		DisplayOrder func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
@@ -420,6 +479,7 @@ type ComplexityRoot struct {
 		PropertyHistory func(childComplexity int, names []string, first *int, after *string) int
 		Props           func(childComplexity int, names []string) int
 		RecordID        func(childComplexity int) int
+		Timeline        func(childComplexity int, first *int, after *string, last *int, before *string, types []timeline.Type, from *time.Time, to *time.Time) int
 		UpdatedAt       func(childComplexity int) int
 	}
 
@@ -427,6 +487,13 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		Info       func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	RecordCreatedEvent struct {
+		GlobalRecordID func(childComplexity int) int
+		ID             func(childComplexity int) int
+		OccurredAt     func(childComplexity int) int
+		Type           func(childComplexity int) int
 	}
 
 	RecordEdge struct {
@@ -442,6 +509,16 @@ type ComplexityRoot struct {
 
 	RecordPayload struct {
 		Record func(childComplexity int) int
+	}
+
+	TimelineConnection struct {
+		Edges func(childComplexity int) int
+		Info  func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	UpdatePropertyPayload struct {
@@ -481,6 +558,10 @@ type ComplexityRoot struct {
 type AssociationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
 }
+type AssociationEventResolver interface {
+	AssociatedRecord(ctx context.Context, obj *model.AssociationEvent) (*records.Record, error)
+	Labels(ctx context.Context, obj *model.AssociationEvent) ([]string, error)
+}
 type AssociationResultResolver interface {
 	Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error)
 	Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error)
@@ -497,6 +578,9 @@ type ListResolver interface {
 
 	Size(ctx context.Context, obj *meta.List) (int, error)
 	Records(ctx context.Context, obj *meta.List, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*lists.Page, error)
+}
+type ListMembershipEventResolver interface {
+	List(ctx context.Context, obj *model.ListMembershipEvent) (*meta.List, error)
 }
 type MutationResolver interface {
 	CreateRecord(ctx context.Context, input model.CreateRecordInput) (*model.RecordPayload, error)
@@ -558,6 +642,9 @@ type PropertyChangeResolver interface {
 	SourceID(ctx context.Context, obj *history.Entry) (*string, error)
 	RecordID(ctx context.Context, obj *history.Entry) (string, error)
 }
+type PropertyChangedEventResolver interface {
+	SourceID(ctx context.Context, obj *model.PropertyChangedEvent) (*string, error)
+}
 type PropertyHistoryConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.HistoryPage) ([]*model.PropertyChangeEdge, error)
 }
@@ -578,9 +665,13 @@ type RecordResolver interface {
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
 	Lists(ctx context.Context, obj *records.Record) ([]*meta.List, error)
+	Timeline(ctx context.Context, obj *records.Record, first *int, after *string, last *int, before *string, types []timeline.Type, from *time.Time, to *time.Time) (*records.TimelinePage, error)
 }
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
+}
+type TimelineConnectionResolver interface {
+	Edges(ctx context.Context, obj *records.TimelinePage) ([]*model.TimelineEdge, error)
 }
 type ViewResolver interface {
 	ObjectType(ctx context.Context, obj *view.View) (string, error)
@@ -608,6 +699,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ActivityEvent.activity":
+		if e.ComplexityRoot.ActivityEvent.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Activity(childComplexity), true
+	case "ActivityEvent.recordId":
+		if e.ComplexityRoot.ActivityEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.GlobalRecordID(childComplexity), true
+	case "ActivityEvent.id":
+		if e.ComplexityRoot.ActivityEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.ID(childComplexity), true
+	case "ActivityEvent.occurredAt":
+		if e.ComplexityRoot.ActivityEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.OccurredAt(childComplexity), true
+	case "ActivityEvent.type":
+		if e.ComplexityRoot.ActivityEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Type(childComplexity), true
+
+	case "ArchiveEvent.recordId":
+		if e.ComplexityRoot.ArchiveEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEvent.GlobalRecordID(childComplexity), true
+	case "ArchiveEvent.id":
+		if e.ComplexityRoot.ArchiveEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEvent.ID(childComplexity), true
+	case "ArchiveEvent.occurredAt":
+		if e.ComplexityRoot.ArchiveEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEvent.OccurredAt(childComplexity), true
+	case "ArchiveEvent.type":
+		if e.ComplexityRoot.ArchiveEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEvent.Type(childComplexity), true
 
 	case "ArchiveObjectTypePayload.name":
 		if e.ComplexityRoot.ArchiveObjectTypePayload.Name == nil {
@@ -698,6 +845,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationEdge.Types(childComplexity), true
+
+	case "AssociationEvent.associatedRecord":
+		if e.ComplexityRoot.AssociationEvent.AssociatedRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.AssociatedRecord(childComplexity), true
+	case "AssociationEvent.associatedRecordId":
+		if e.ComplexityRoot.AssociationEvent.GlobalOtherID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.GlobalOtherID(childComplexity), true
+	case "AssociationEvent.recordId":
+		if e.ComplexityRoot.AssociationEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.GlobalRecordID(childComplexity), true
+	case "AssociationEvent.id":
+		if e.ComplexityRoot.AssociationEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.ID(childComplexity), true
+	case "AssociationEvent.labels":
+		if e.ComplexityRoot.AssociationEvent.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.Labels(childComplexity), true
+	case "AssociationEvent.occurredAt":
+		if e.ComplexityRoot.AssociationEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.OccurredAt(childComplexity), true
+	case "AssociationEvent.type":
+		if e.ComplexityRoot.AssociationEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEvent.Type(childComplexity), true
 
 	case "AssociationLabel.category":
 		if e.ComplexityRoot.AssociationLabel.Category == nil {
@@ -1115,12 +1305,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListMembersPayload.Written(childComplexity), true
 
+	case "ListMembershipEvent.listId":
+		if e.ComplexityRoot.ListMembershipEvent.GlobalListID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.GlobalListID(childComplexity), true
+	case "ListMembershipEvent.recordId":
+		if e.ComplexityRoot.ListMembershipEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.GlobalRecordID(childComplexity), true
+	case "ListMembershipEvent.id":
+		if e.ComplexityRoot.ListMembershipEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.ID(childComplexity), true
+	case "ListMembershipEvent.list":
+		if e.ComplexityRoot.ListMembershipEvent.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.List(childComplexity), true
+	case "ListMembershipEvent.occurredAt":
+		if e.ComplexityRoot.ListMembershipEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.OccurredAt(childComplexity), true
+	case "ListMembershipEvent.type":
+		if e.ComplexityRoot.ListMembershipEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipEvent.Type(childComplexity), true
+
 	case "ListPayload.list":
 		if e.ComplexityRoot.ListPayload.List == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ListPayload.List(childComplexity), true
+
+	case "MergeEvent.mergedRecordId":
+		if e.ComplexityRoot.MergeEvent.GlobalOtherID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEvent.GlobalOtherID(childComplexity), true
+	case "MergeEvent.recordId":
+		if e.ComplexityRoot.MergeEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEvent.GlobalRecordID(childComplexity), true
+	case "MergeEvent.id":
+		if e.ComplexityRoot.MergeEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEvent.ID(childComplexity), true
+	case "MergeEvent.occurredAt":
+		if e.ComplexityRoot.MergeEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEvent.OccurredAt(childComplexity), true
+	case "MergeEvent.type":
+		if e.ComplexityRoot.MergeEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeEvent.Type(childComplexity), true
 
 	case "Mutation.addToList":
 		if e.ComplexityRoot.Mutation.AddToList == nil {
@@ -2020,6 +2278,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyChangeEdge.Node(childComplexity), true
 
+	case "PropertyChangedEvent.recordId":
+		if e.ComplexityRoot.PropertyChangedEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.GlobalRecordID(childComplexity), true
+	case "PropertyChangedEvent.id":
+		if e.ComplexityRoot.PropertyChangedEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.ID(childComplexity), true
+	case "PropertyChangedEvent.occurredAt":
+		if e.ComplexityRoot.PropertyChangedEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.OccurredAt(childComplexity), true
+	case "PropertyChangedEvent.previousValue":
+		if e.ComplexityRoot.PropertyChangedEvent.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.Previous(childComplexity), true
+	case "PropertyChangedEvent.property":
+		if e.ComplexityRoot.PropertyChangedEvent.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.Property(childComplexity), true
+	case "PropertyChangedEvent.sourceId":
+		if e.ComplexityRoot.PropertyChangedEvent.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.SourceID(childComplexity), true
+	case "PropertyChangedEvent.sourceType":
+		if e.ComplexityRoot.PropertyChangedEvent.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.SourceType(childComplexity), true
+	case "PropertyChangedEvent.type":
+		if e.ComplexityRoot.PropertyChangedEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.Type(childComplexity), true
+	case "PropertyChangedEvent.value":
+		if e.ComplexityRoot.PropertyChangedEvent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChangedEvent.Value(childComplexity), true
+
 	case "PropertyGroup.displayOrder":
 		if e.ComplexityRoot.PropertyGroup.DisplayOrder == nil {
 			break
@@ -2297,6 +2610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.RecordID(childComplexity), true
+	case "Record.timeline":
+		if e.ComplexityRoot.Record.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Record_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Record.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["types"].([]timeline.Type), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Record.updatedAt":
 		if e.ComplexityRoot.Record.UpdatedAt == nil {
 			break
@@ -2322,6 +2646,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordConnection.TotalCount(childComplexity), true
+
+	case "RecordCreatedEvent.recordId":
+		if e.ComplexityRoot.RecordCreatedEvent.GlobalRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCreatedEvent.GlobalRecordID(childComplexity), true
+	case "RecordCreatedEvent.id":
+		if e.ComplexityRoot.RecordCreatedEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCreatedEvent.ID(childComplexity), true
+	case "RecordCreatedEvent.occurredAt":
+		if e.ComplexityRoot.RecordCreatedEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCreatedEvent.OccurredAt(childComplexity), true
+	case "RecordCreatedEvent.type":
+		if e.ComplexityRoot.RecordCreatedEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCreatedEvent.Type(childComplexity), true
 
 	case "RecordEdge.cursor":
 		if e.ComplexityRoot.RecordEdge.Cursor == nil {
@@ -2361,6 +2710,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordPayload.Record(childComplexity), true
+
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Info(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
 
 	case "UpdatePropertyPayload.clearedValues":
 		if e.ComplexityRoot.UpdatePropertyPayload.ClearedValues == nil {
@@ -3862,6 +4237,175 @@ enum NullsOrder {
   LAST
 }
 `, BuiltIn: false},
+	{Name: "../schema/timeline.graphqls", Input: `# The timeline of a record: everything that happened to it, newest first.
+
+extend type Record {
+  """
+  Everything that happened to this record (and to the records merged into
+  it), newest first by occurredAt: its creation, the changes of its values
+  (not those its creation wrote, nor the read-only values the server keeps,
+  such as lastmodifieddate and the activity rollups), the activities
+  associated with it at their hs_timestamp, associations made and removed
+  with other records (not with activities: those are their own events),
+  merges, archive and restore, list memberships gained and lost. Events
+  that share a moment keep one exact order, so cursors page exactly both
+  ways. types keeps those types only; from and to keep the events at or
+  after from and before to. Many records' timelines in one request are
+  read in one statement.
+  """
+  timeline(
+    "At most this many events, from the newest (default 50, at most 1000)."
+    first: Int
+    "Events older than this cursor."
+    after: String
+    "At most this many events, from the oldest in range."
+    last: Int
+    "Events newer than this cursor."
+    before: String
+    "Only events of these types; all when absent."
+    types: [TimelineEventType!]
+    "Only events at or after this moment."
+    from: DateTime
+    "Only events before this moment."
+    to: DateTime
+  ): TimelineConnection!
+}
+
+"What a timeline event tells of."
+enum TimelineEventType {
+  "A note associated with the record."
+  NOTE
+  "A call associated with the record."
+  CALL
+  "An email associated with the record."
+  EMAIL
+  "A meeting associated with the record."
+  MEETING
+  "A task associated with the record."
+  TASK
+  "The record was created."
+  CREATED
+  "A value of the record changed."
+  PROPERTY_CHANGED
+  "The record was associated with another (or gained labels with it)."
+  ASSOCIATION_ADDED
+  "An association of the record with another (or labels of it) was removed."
+  ASSOCIATION_REMOVED
+  "Another record was merged into this one."
+  MERGED
+  "The record was archived."
+  ARCHIVED
+  "The record was restored from the archive."
+  RESTORED
+  "The record joined a list."
+  LIST_ADDED
+  "The record left a list."
+  LIST_REMOVED
+}
+
+"One thing that happened to a record."
+interface TimelineEvent {
+  "The event's id, stable across reads."
+  id: ID!
+  type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
+  occurredAt: DateTime!
+  "The record it happened to: the one whose timeline is read, or one merged into it."
+  recordId: ID!
+}
+
+"A page of a timeline."
+type TimelineConnection {
+  edges: [TimelineEdge!]!
+  pageInfo: PageInfo!
+}
+
+"One event of a timeline page."
+type TimelineEdge {
+  cursor: String!
+  node: TimelineEvent!
+}
+
+"An activity (NOTE, CALL, EMAIL, MEETING, TASK) associated with the record."
+type ActivityEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+  "The activity: a record of notes, calls, emails, meetings or tasks."
+  activity: Record!
+}
+
+"The record was created (CREATED); its first values are its properties."
+type RecordCreatedEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+}
+
+"A value of the record changed (PROPERTY_CHANGED)."
+type PropertyChangedEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+  property: String!
+  "The value written; null when the write cleared it."
+  value: JSONValue
+  "The value it replaced; null when there was none."
+  previousValue: JSONValue
+  sourceType: PropertySourceType!
+  "The import, merged record... the write came from."
+  sourceId: String
+}
+
+"""
+The record was associated with another, or an association with it was
+removed (ASSOCIATION_ADDED, ASSOCIATION_REMOVED).
+"""
+type AssociationEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+  "The id of the other record."
+  associatedRecordId: ID!
+  "The other record; null when it is archived or merged away."
+  associatedRecord: Record
+  "The labels made or removed, on this record's side; empty for the unlabeled association alone."
+  labels: [String!]!
+}
+
+"Another record was merged into this one (MERGED)."
+type MergeEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+  "The record merged into this one; record(id:) answers this one for it."
+  mergedRecordId: ID!
+}
+
+"The record was archived or restored (ARCHIVED, RESTORED)."
+type ArchiveEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+}
+
+"The record joined or left a list (LIST_ADDED, LIST_REMOVED)."
+type ListMembershipEvent implements TimelineEvent {
+  id: ID!
+  type: TimelineEventType!
+  occurredAt: DateTime!
+  recordId: ID!
+  listId: ID!
+  "The list; null when it has been deleted."
+  list: List
+}
+`, BuiltIn: false},
 	{Name: "../schema/views.graphqls", Input: `# Saved views: a filter, a sort and columns of an object type's index page
 # (internal/view). records(view:) applies one.
 
@@ -4544,6 +5088,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_propertyHistory(ctx, field)
 	case "lists":
 		return ec.fieldContext_Record_lists(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Record_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
 }
@@ -4588,6 +5134,26 @@ func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field
 		return ec.fieldContext_RecordPayload_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdatePropertyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5854,6 +6420,68 @@ func (ec *executionContext) field_Record_propertyHistory_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Record_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]timeline.Type, error) {
+			return ec.unmarshalOTimelineEventType2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_View_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5965,6 +6593,222 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ActivityEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _ActivityEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ActivityEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ActivityEvent_activity(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArchiveEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _ArchiveEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ArchiveEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEvent", field, true, false, "ID")
+}
 
 func (ec *executionContext) _ArchiveObjectTypePayload_name(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveObjectTypePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6349,6 +7193,176 @@ func (ec *executionContext) fieldContext_AssociationEdge_labels(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AssociationEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssociationEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _AssociationEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _AssociationEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AssociationEvent_associatedRecordId(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_associatedRecordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalOtherID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_associatedRecordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AssociationEvent_associatedRecord(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_associatedRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationEvent().AssociatedRecord(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_associatedRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationEvent_labels(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEvent_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationEvent().Labels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEvent_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEvent", field, true, true, "String")
 }
 
 func (ec *executionContext) _AssociationLabel_typeId(ctx context.Context, field graphql.CollectedField, obj *meta.AssociationType) (ret graphql.Marshaler) {
@@ -8092,6 +9106,153 @@ func (ec *executionContext) fieldContext_ListMembersPayload_failed(_ context.Con
 	return graphql.NewScalarFieldContext("ListMembersPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ListMembershipEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembershipEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListMembershipEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembershipEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _ListMembershipEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembershipEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ListMembershipEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembershipEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ListMembershipEvent_listId(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_listId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalListID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_listId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMembershipEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ListMembershipEvent_list(ctx context.Context, field graphql.CollectedField, obj *model.ListMembershipEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipEvent_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListMembershipEvent().List(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
+			return ec.marshalOList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipEvent_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMembershipEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ListPayload_list(ctx context.Context, field graphql.CollectedField, obj *model.ListPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8122,6 +9283,121 @@ func (ec *executionContext) fieldContext_ListPayload_list(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MergeEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.MergeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.MergeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _MergeEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.MergeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _MergeEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.MergeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _MergeEvent_mergedRecordId(ctx context.Context, field graphql.CollectedField, obj *model.MergeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeEvent_mergedRecordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalOtherID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeEvent_mergedRecordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeEvent", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Mutation_createRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -11677,6 +12953,213 @@ func (ec *executionContext) fieldContext_PropertyChangeEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _PropertyChangedEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_property(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Property, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_value(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSONValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "JSONValue")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_previousValue(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_previousValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSONValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_previousValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "JSONValue")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_sourceType(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPropertySourceType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, false, false, "PropertySourceType")
+}
+
+func (ec *executionContext) _PropertyChangedEvent_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChangedEvent_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChangedEvent().SourceID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChangedEvent_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyChangedEvent", field, true, true, "String")
+}
+
 func (ec *executionContext) _PropertyGroup_id(ctx context.Context, field graphql.CollectedField, obj *meta.PropertyGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12905,6 +14388,50 @@ func (ec *executionContext) fieldContext_Record_lists(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Record_timeline(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Record().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["types"].([]timeline.Type), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.TimelinePage) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐTimelinePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Record_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Record_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.Page) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12990,6 +14517,98 @@ func (ec *executionContext) _RecordConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_RecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RecordCreatedEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.RecordCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCreatedEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCreatedEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCreatedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RecordCreatedEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.RecordCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCreatedEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+			return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCreatedEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCreatedEvent", field, false, false, "TimelineEventType")
+}
+
+func (ec *executionContext) _RecordCreatedEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.RecordCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCreatedEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCreatedEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCreatedEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _RecordCreatedEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *model.RecordCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCreatedEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCreatedEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCreatedEvent", field, true, false, "ID")
 }
 
 func (ec *executionContext) _RecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RecordEdge) (ret graphql.Marshaler) {
@@ -13170,6 +14789,125 @@ func (ec *executionContext) fieldContext_RecordPayload_record(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.TimelinePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *records.TimelinePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TimelineEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
 	}
 	return fc, nil
@@ -17742,9 +19480,172 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj model.TimelineEvent) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.RecordCreatedEvent:
+		return ec._RecordCreatedEvent(ctx, sel, &obj)
+	case *model.RecordCreatedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RecordCreatedEvent(ctx, sel, obj)
+	case model.PropertyChangedEvent:
+		return ec._PropertyChangedEvent(ctx, sel, &obj)
+	case *model.PropertyChangedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PropertyChangedEvent(ctx, sel, obj)
+	case model.MergeEvent:
+		return ec._MergeEvent(ctx, sel, &obj)
+	case *model.MergeEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MergeEvent(ctx, sel, obj)
+	case model.ListMembershipEvent:
+		return ec._ListMembershipEvent(ctx, sel, &obj)
+	case *model.ListMembershipEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListMembershipEvent(ctx, sel, obj)
+	case model.AssociationEvent:
+		return ec._AssociationEvent(ctx, sel, &obj)
+	case *model.AssociationEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationEvent(ctx, sel, obj)
+	case model.ArchiveEvent:
+		return ec._ArchiveEvent(ctx, sel, &obj)
+	case *model.ArchiveEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ArchiveEvent(ctx, sel, obj)
+	case model.ActivityEvent:
+		return ec._ActivityEvent(ctx, sel, &obj)
+	case *model.ActivityEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ActivityEvent(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of TimelineEvent must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var activityEventImplementors = []string{"ActivityEvent", "TimelineEvent"}
+
+func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityEvent")
+		case "id":
+			out.Values[i] = ec._ActivityEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ActivityEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._ActivityEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._ActivityEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activity":
+			out.Values[i] = ec._ActivityEvent_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveEventImplementors = []string{"ArchiveEvent", "TimelineEvent"}
+
+func (ec *executionContext) _ArchiveEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveEvent")
+		case "id":
+			out.Values[i] = ec._ArchiveEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ArchiveEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._ArchiveEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._ArchiveEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var archiveObjectTypePayloadImplementors = []string{"ArchiveObjectTypePayload"}
 
@@ -17968,6 +19869,71 @@ func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationEventImplementors = []string{"AssociationEvent", "TimelineEvent"}
+
+func (ec *executionContext) _AssociationEvent(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationEvent")
+		case "id":
+			out.Values[i] = ec._AssociationEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._AssociationEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._AssociationEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._AssociationEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "associatedRecordId":
+			out.Values[i] = ec._AssociationEvent_associatedRecordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "associatedRecord":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationEvent_associatedRecord(ctx, field, obj)
+				})
+		case "labels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationEvent_labels(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18907,6 +20873,65 @@ func (ec *executionContext) _ListMembersPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var listMembershipEventImplementors = []string{"ListMembershipEvent", "TimelineEvent"}
+
+func (ec *executionContext) _ListMembershipEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ListMembershipEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMembershipEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMembershipEvent")
+		case "id":
+			out.Values[i] = ec._ListMembershipEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._ListMembershipEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._ListMembershipEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._ListMembershipEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listId":
+			out.Values[i] = ec._ListMembershipEvent_listId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "list":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListMembershipEvent_list(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var listPayloadImplementors = []string{"ListPayload"}
 
 func (ec *executionContext) _ListPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ListPayload) graphql.Marshaler {
@@ -18920,6 +20945,59 @@ func (ec *executionContext) _ListPayload(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("ListPayload")
 		case "list":
 			out.Values[i] = ec._ListPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeEventImplementors = []string{"MergeEvent", "TimelineEvent"}
+
+func (ec *executionContext) _MergeEvent(ctx context.Context, sel ast.SelectionSet, obj *model.MergeEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeEvent")
+		case "id":
+			out.Values[i] = ec._MergeEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._MergeEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._MergeEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._MergeEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergedRecordId":
+			out.Values[i] = ec._MergeEvent_mergedRecordId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19887,6 +21965,80 @@ func (ec *executionContext) _PropertyChangeEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var propertyChangedEventImplementors = []string{"PropertyChangedEvent", "TimelineEvent"}
+
+func (ec *executionContext) _PropertyChangedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.PropertyChangedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyChangedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyChangedEvent")
+		case "id":
+			out.Values[i] = ec._PropertyChangedEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._PropertyChangedEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._PropertyChangedEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._PropertyChangedEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "property":
+			out.Values[i] = ec._PropertyChangedEvent_property(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._PropertyChangedEvent_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousValue":
+			out.Values[i] = ec._PropertyChangedEvent_previousValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceType":
+			out.Values[i] = ec._PropertyChangedEvent_sourceType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChangedEvent_sourceId(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var propertyGroupImplementors = []string{"PropertyGroup", "Node"}
 
 func (ec *executionContext) _PropertyGroup(ctx context.Context, sel ast.SelectionSet, obj *meta.PropertyGroup) graphql.Marshaler {
@@ -20283,6 +22435,12 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Record_lists(ctx, field, obj)
 				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Record_timeline(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20328,6 +22486,54 @@ func (ec *executionContext) _RecordConnection(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RecordConnection_totalCount(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordCreatedEventImplementors = []string{"RecordCreatedEvent", "TimelineEvent"}
+
+func (ec *executionContext) _RecordCreatedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCreatedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCreatedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCreatedEvent")
+		case "id":
+			out.Values[i] = ec._RecordCreatedEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._RecordCreatedEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec._RecordCreatedEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._RecordCreatedEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20439,6 +22645,83 @@ func (ec *executionContext) _RecordPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("RecordPayload")
 		case "record":
 			out.Values[i] = ec._RecordPayload_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *records.TimelinePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineConnection_edges(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEdgeImplementors = []string{"TimelineEdge"}
+
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEdge")
+		case "cursor":
+			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22023,6 +24306,96 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐTimelinePage(ctx context.Context, sel ast.SelectionSet, v *records.TimelinePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineConnection!")
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *model.TimelineEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEdge!")
+		return graphql.Null
+	}
+	return ec._TimelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v model.TimelineEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEvent!")
+		return graphql.Null
+	}
+	return ec._TimelineEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx context.Context, v any) (timeline.Type, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx context.Context, sel ast.SelectionSet, v timeline.Type) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TimelineEventType!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType = map[string]timeline.Type{
+		"NOTE":                timeline.Note,
+		"CALL":                timeline.Call,
+		"EMAIL":               timeline.Email,
+		"MEETING":             timeline.Meeting,
+		"TASK":                timeline.Task,
+		"CREATED":             timeline.Created,
+		"PROPERTY_CHANGED":    timeline.PropertyChanged,
+		"ASSOCIATION_ADDED":   timeline.AssociationAdded,
+		"ASSOCIATION_REMOVED": timeline.AssociationRemoved,
+		"MERGED":              timeline.Merged,
+		"ARCHIVED":            timeline.Archived,
+		"RESTORED":            timeline.Restored,
+		"LIST_ADDED":          timeline.ListAdded,
+		"LIST_REMOVED":        timeline.ListRemoved,
+	}
+	marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType = map[timeline.Type]string{
+		timeline.Note:               "NOTE",
+		timeline.Call:               "CALL",
+		timeline.Email:              "EMAIL",
+		timeline.Meeting:            "MEETING",
+		timeline.Task:               "TASK",
+		timeline.Created:            "CREATED",
+		timeline.PropertyChanged:    "PROPERTY_CHANGED",
+		timeline.AssociationAdded:   "ASSOCIATION_ADDED",
+		timeline.AssociationRemoved: "ASSOCIATION_REMOVED",
+		timeline.Merged:             "MERGED",
+		timeline.Archived:           "ARCHIVED",
+		timeline.Restored:           "RESTORED",
+		timeline.ListAdded:          "LIST_ADDED",
+		timeline.ListRemoved:        "LIST_REMOVED",
+	}
+)
+
 func (ec *executionContext) unmarshalNUpdateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateListInput(ctx context.Context, v any) (model.UpdateListInput, error) {
 	res, err := ec.unmarshalInputUpdateListInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22969,6 +25342,42 @@ var (
 		pipelinestage.TicketStateCLOSED: "CLOSED",
 	}
 )
+
+func (ec *executionContext) unmarshalOTimelineEventType2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐTypeᚄ(ctx context.Context, v any) ([]timeline.Type, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]timeline.Type, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTimelineEventType2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []timeline.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋtimelineᚐType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalOUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
 	if v == nil {

@@ -466,6 +466,12 @@ type SetRecordLayoutInput struct {
 	Preview    []*LayoutSectionInput `json:"preview"`
 }
 
+// One event of a timeline page.
+type TimelineEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   TimelineEvent `json:"node"`
+}
+
 // Fields left out stay as they are.
 type UpdateListInput struct {
 	ID   string  `json:"id"`

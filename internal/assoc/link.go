@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -117,8 +119,41 @@ func (s *Store) associateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link, e
 	}
 	if len(rows) > 0 {
 		tx.Linked(linkOf(from, to))
+		happened(tx, timeline.AssociationAdded, rows)
 	}
 	return &Link{From: from, To: to, Types: typesOf(m, have)}, nil
+}
+
+// happened notes the timeline events of association rows made or removed:
+// one per record, with the labels of its side. An activity's associations
+// are not events: the activity is one on the timelines it is associated
+// with.
+func happened(tx *write.Tx, t timeline.Type, rows []row) {
+	if len(rows) == 0 || activity(tx.Model, rows[0].from) || activity(tx.Model, rows[0].to) {
+		return
+	}
+	now := schema.Now()
+	byRecord := map[int]*timeline.Event{}
+	var order []int
+	for _, r := range rows {
+		ev := byRecord[r.from.ID]
+		if ev == nil {
+			ev = &timeline.Event{RecordID: r.from.ID, Type: t, At: now, OtherRecordID: r.to.ID, Labels: []string{}}
+			byRecord[r.from.ID] = ev
+			order = append(order, r.from.ID)
+		}
+		ev.Labels = append(ev.Labels, r.at.Label)
+	}
+	for _, id := range order {
+		tx.Happened(*byRecord[id])
+	}
+}
+
+// activity reports whether r is an activity: a record of an engagement
+// object.
+func activity(m *meta.Model, r *records.Record) bool {
+	ot, ok := m.ObjectTypeByID(r.ObjectTypeID)
+	return ok && ot.Kind == string(objecttype.KindEngagement)
 }
 
 // linkOf is the association of a pair, as write notes it.
@@ -149,6 +184,33 @@ func (s *Store) insert(ctx context.Context, q records.ExecQuerier, workspaceID i
 		return fmt.Errorf("insert associations: %w", err)
 	}
 	return nil
+}
+
+// deleted runs the DELETE of the associations of a pair, which returns
+// the side and type of each row it deleted, and answers those rows.
+func deleted(ctx context.Context, q records.ExecQuerier, stmt *db.SQL, m *meta.Model, a, b *records.Record) ([]row, error) {
+	rows, err := stmt.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("delete associations: %w", err)
+	}
+	defer rows.Close()
+	var out []row
+	for rows.Next() {
+		var fromID, typeID int
+		if err := rows.Scan(&fromID, &typeID); err != nil {
+			return nil, err
+		}
+		at, ok := m.AssociationTypeByID(typeID)
+		if !ok {
+			return nil, fmt.Errorf("association type %d is not in the definitions", typeID)
+		}
+		if fromID == a.ID {
+			out = append(out, row{a, b, at})
+		} else {
+			out = append(out, row{b, a, at})
+		}
+	}
+	return out, rows.Err()
 }
 
 // Disassociate removes labels from a pair, or, with no labels, the whole
@@ -196,20 +258,18 @@ func (s *Store) disassociateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link
 		}
 		query.T(" AND ").InIDs("", "association_type_id", ids)
 	}
-	res, err := query.Exec(ctx, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("delete associations: %w", err)
-	}
-	n, err := res.RowsAffected()
+	removed, err := deleted(ctx, q, query.T(" RETURNING from_record_id, association_type_id"), m, from, to)
 	if err != nil {
 		return nil, 0, err
 	}
+	n := len(removed)
 	if n > 0 {
 		tx.Linked(linkOf(from, to))
+		happened(tx, timeline.AssociationRemoved, removed)
 	}
 	have, err := s.linkedTypes(ctx, q, m.WorkspaceID, from.ID, to.ID)
 	if err != nil {
 		return nil, 0, err
 	}
-	return &Link{From: from, To: to, Types: typesOf(m, have)}, int(n), nil
+	return &Link{From: from, To: to, Types: typesOf(m, have)}, n, nil
 }

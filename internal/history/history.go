@@ -163,7 +163,9 @@ type Entry struct {
 	SourceID   string
 }
 
-func decode(raw *string) (any, error) {
+// Decode reads a value as history holds it (JSON text; nil for a value
+// cleared), numbers as json.Number.
+func Decode(raw *string) (any, error) {
 	if raw == nil {
 		return nil, nil
 	}
@@ -207,7 +209,7 @@ func List(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int, 
 		if err := rows.Scan(&e.ID, &e.RecordID, &e.Property, &raw, &e.ChangedAt, &e.SourceType, &e.SourceID); err != nil {
 			return nil, err
 		}
-		if e.Value, err = decode(raw); err != nil {
+		if e.Value, err = Decode(raw); err != nil {
 			return nil, err
 		}
 		e.ChangedAt = e.ChangedAt.UTC()
@@ -239,7 +241,7 @@ func AsOf(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int, 
 		if err := rows.Scan(&id, &name, &raw); err != nil {
 			return nil, err
 		}
-		v, err := decode(raw)
+		v, err := Decode(raw)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -67,19 +68,21 @@ func evaluateEach(ctx context.Context, tx *write.Tx, targets []target, now time.
 	ws := tx.Model.WorkspaceID
 	counts := map[int]int{}
 	for _, t := range targets {
-		for _, stmt := range []*db.SQL{
-			deleteUnmatched(db.Build(tx.Dialect, ""), ws, t),
-			insertMatched(db.Build(tx.Dialect, ""), ws, t, now),
+		for _, step := range []struct {
+			stmt  *db.SQL
+			event timeline.Type
+		}{
+			{deleteUnmatched(db.Build(tx.Dialect, ""), ws, t), timeline.ListRemoved},
+			{insertMatched(db.Build(tx.Dialect, ""), ws, t, now), timeline.ListAdded},
 		} {
-			res, err := stmt.Exec(ctx, tx)
+			ids, err := scanIDs(ctx, tx, step.stmt.T(" RETURNING record_id"))
 			if err != nil {
 				return nil, fmt.Errorf("keep list %d current: %w", t.list.ID, err)
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
+			if err := timeline.Members(ctx, tx, tx.Dialect, ws, step.event, t.list.ID, now, ids); err != nil {
 				return nil, err
 			}
-			counts[t.list.ID] += int(n)
+			counts[t.list.ID] += len(ids)
 		}
 	}
 	return counts, nil
@@ -121,10 +124,14 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 		}
 		q.Int(id)
 	}
-	q.T(")), d AS (DELETE FROM list_members WHERE id IN (SELECT c.id FROM c JOIN e ON e.record_id = c.record_id AND e.list_id = c.list_id WHERE NOT e.ok) RETURNING list_id)"+
+	q.T(")), d AS (DELETE FROM list_members WHERE id IN (SELECT c.id FROM c JOIN e ON e.record_id = c.record_id AND e.list_id = c.list_id WHERE NOT e.ok) RETURNING list_id, record_id)"+
 		", i AS (INSERT INTO list_members (workspace_id, list_id, record_id, added_at) SELECT ").Arg(ws).T(", e.list_id, e.record_id, ").Cast(now, "timestamptz").
-		T(" FROM e WHERE e.ok AND NOT EXISTS (SELECT 1 FROM c WHERE c.list_id = e.list_id AND c.record_id = e.record_id) RETURNING list_id)" +
-			" SELECT n.list_id, COUNT(*) FROM (SELECT list_id FROM d UNION ALL SELECT list_id FROM i) n GROUP BY n.list_id")
+		T(" FROM e WHERE e.ok AND NOT EXISTS (SELECT 1 FROM c WHERE c.list_id = e.list_id AND c.record_id = e.record_id) RETURNING list_id, record_id)"+
+			", n AS (SELECT list_id, record_id, 'LIST_REMOVED' AS type FROM d UNION ALL SELECT list_id, record_id, 'LIST_ADDED' FROM i)"+
+			// The timeline events of the changes, in the same statement.
+			", ev AS (INSERT INTO timeline_events (workspace_id, record_id, type, occurred_at, list_id) SELECT ").Arg(ws).
+		T(", n.record_id, n.type, ").Cast(now, "timestamptz").T(", n.list_id FROM n)" +
+		" SELECT n.list_id, COUNT(*) FROM n GROUP BY n.list_id")
 	// Most writes send this text again (the same lists over other
 	// records): planning it costs more than running it.
 	rows, err := q.Query(db.Prepared(ctx), tx)

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -64,21 +65,27 @@ func (s *Store) change(ctx context.Context, m *meta.Model, id int, recordIDs []i
 			return nil
 		}
 		ws := tx.Model.WorkspaceID
+		now := clock.Now()
 		var stmt *db.SQL
+		event := timeline.ListAdded
 		if add {
 			stmt = db.Build(tx.Dialect, "INSERT INTO list_members (workspace_id, list_id, record_id, added_at) SELECT r.workspace_id, ").
-				Int(l.ID).T(", r.id, ").Cast(clock.Now(), "timestamptz").T(" FROM records r WHERE r.workspace_id = ").Arg(ws).
+				Int(l.ID).T(", r.id, ").Cast(now, "timestamptz").T(" FROM records r WHERE r.workspace_id = ").Arg(ws).
 				T(" AND ").InIDs("r", "id", valid).T(" AND NOT EXISTS (SELECT 1 FROM list_members m WHERE m.workspace_id = ").Arg(ws).
 				T(" AND m.list_id = ").Int(l.ID).T(" AND m.record_id = r.id)")
 		} else {
+			event = timeline.ListRemoved
 			stmt = db.Build(tx.Dialect, "DELETE FROM list_members WHERE workspace_id = ").Arg(ws).T(" AND list_id = ").Int(l.ID).
 				T(" AND ").InIDs("", "record_id", valid)
 		}
-		res, err := stmt.Exec(ctx, tx)
+		changed, err := scanIDs(ctx, tx, stmt.T(" RETURNING record_id"))
 		if err != nil {
 			return fmt.Errorf("change the members of list %d: %w", l.ID, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := timeline.Members(ctx, tx, tx.Dialect, ws, event, l.ID, now, changed); err != nil {
 			return err
 		}
 		return s.follow(ctx, tx, s.plans.get(tx.Model), &seeds{lists: map[int]*set{l.ID: idSet(valid...)}})

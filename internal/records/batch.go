@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/write"
 )
@@ -365,6 +366,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Re
 				at := now
 				r.ArchivedAt, r.UpdatedAt = &at, now
 				tx.ChangedAll(r.ObjectTypeID, id)
+				tx.Happened(timeline.Event{RecordID: id, Type: timeline.Archived, At: now})
 			}
 			results[i].Record = r
 		}

@@ -46,6 +46,9 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 			return err
 		}
 		for _, stmt := range []*db.SQL{
+			// The events of other records that name these go too.
+			db.Build(s.db.Dialect, "DELETE FROM timeline_events WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND (").
+				InIDs("", "record_id", ids).T(" OR ").InIDs("", "other_record_id", ids).T(")"),
 			db.Build(s.db.Dialect, "DELETE FROM property_histories WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND ").InIDs("", "record_id", ids),
 			db.Build(s.db.Dialect, "DELETE FROM records WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).T(" AND ").InIDs("", "id", ids),
 		} {

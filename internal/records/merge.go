@@ -12,6 +12,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -87,6 +88,7 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 		}
 		tx.ChangedAll(ot.ID, secondaryID)
 		tx.Merged(primaryID, secondaryID)
+		tx.Happened(timeline.Event{RecordID: primaryID, Type: timeline.Merged, At: schema.Now(), OtherRecordID: secondaryID})
 		if out, err = s.update(ctx, tx, ot, primary, mergedValues(ot, primary, secondary), false); err != nil {
 			return err
 		}

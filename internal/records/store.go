@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/search"
+	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/write"
 )
@@ -402,6 +403,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 		}
 		r.ArchivedAt, r.UpdatedAt = nil, now
 		tx.ChangedAll(r.ObjectTypeID, id)
+		tx.Happened(timeline.Event{RecordID: id, Type: timeline.Restored, At: now})
 		out = r
 		return nil
 	})

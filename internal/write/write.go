@@ -26,6 +26,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/timeline"
 )
 
 // ErrStaleDefinitions is the cause of the CONFLICT a write answers when
@@ -78,6 +79,7 @@ type Tx struct {
 	Dialect   db.Dialect
 	source    history.Source
 	history   history.Buffer
+	timeline  timeline.Buffer
 	changes   Changes
 	locked    bool
 	exclusive bool
@@ -94,6 +96,10 @@ func (t *Tx) Record(recordID int, old, next map[string]any, at time.Time) error 
 
 // History is the buffer of changes the write appends at commit.
 func (t *Tx) History() *history.Buffer { return &t.history }
+
+// Happened keeps events of the records' timelines (associations, merges,
+// archives...) to append at commit.
+func (t *Tx) Happened(events ...timeline.Event) { t.timeline.Add(events...) }
 
 // FlushHistory appends the changes kept so far now, for a write of many
 // records that should not hold them all until its commit.
@@ -265,6 +271,9 @@ func (u *Unit) once(ctx context.Context, m *meta.Model, src history.Source, fn f
 	}
 	if err == nil {
 		err = t.history.Flush(ctx, tx, u.db.Dialect, m.WorkspaceID)
+	}
+	if err == nil {
+		err = t.timeline.Flush(ctx, tx, u.db.Dialect, m.WorkspaceID)
 	}
 	if err != nil {
 		// The write's error says whether to retry, never the rollback's:
