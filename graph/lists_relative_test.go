@@ -46,6 +46,18 @@ func TestRelativeListFollowsTheClock(t *testing.T) {
 			t.Fatalf("after the pass: %+v", got)
 		}
 		exact(t, a, "the pass", dynamic{l, stale}, dynamic{reader, map[string]any{"inList": l.ID}})
+		// Joining by the pass is on the timeline, at the moment of the pass.
+		joined := a.timelineOf(soon.ID, map[string]any{"types": []string{"LIST_ADDED", "LIST_REMOVED"}})
+		// The list reading the other is evaluated after it: its event is
+		// the newer of the two that share the moment.
+		if got := joined.summary(); !slices.Equal(got, []string{"LIST_ADDED Stale", "LIST_ADDED Not contacted in 90 days"}) {
+			t.Fatalf("soon's timeline after the pass: %v", got)
+		}
+		for _, e := range joined.Edges {
+			if e.Node.OccurredAt != t1.Format(time.RFC3339) {
+				t.Fatalf("joined at %s, the pass ran at %s", e.Node.OccurredAt, t1)
+			}
+		}
 
 		// A write keeps it current too, at once.
 		a.updateRecord(old, map[string]any{"lastcontacted": t1.Format(values.DateTimeLayout)})
