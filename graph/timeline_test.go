@@ -351,3 +351,30 @@ func TestTimelineForgetsErasedRecords(t *testing.T) {
 		}
 	})
 }
+
+// TestTimelineOfARefusedItem: an item of a batch whose second association
+// is refused leaves no event of its first, and the others stand.
+func TestTimelineOfARefusedItem(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		co := a.create("companies", map[string]any{"name": "Acme"})
+		gone := a.create("companies", map[string]any{"name": "Gone"})
+		a.archiveRecord(gone)
+		var out struct {
+			CreateRecords struct {
+				Written int
+				Results []struct{ Error *struct{ Code string } }
+			}
+		}
+		a.ok(`mutation($in: [NewRecordInput!]!) { createRecords(input: {objectType: "contacts", inputs: $in}) { written results { error { code } } } }`,
+			map[string]any{"in": []any{
+				map[string]any{"properties": map[string]any{"email": "half@example.com"}, "associations": []any{map[string]any{"to": co.ID}, map[string]any{"to": gone.ID}}},
+				map[string]any{"properties": map[string]any{"email": "whole@example.com"}, "associations": []any{map[string]any{"to": co.ID}}},
+			}}, &out)
+		if out.CreateRecords.Written != 1 || out.CreateRecords.Results[0].Error == nil {
+			t.Fatalf("results: %+v", out.CreateRecords)
+		}
+		if got := a.timelineOf(co.ID, map[string]any{"types": []string{"ASSOCIATION_ADDED"}}).summary(); !slices.Equal(got, []string{"ASSOCIATION_ADDED [] true"}) {
+			t.Fatalf("the company's associations: %v", got)
+		}
+	})
+}

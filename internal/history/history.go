@@ -92,6 +92,13 @@ func (b *Buffer) Take(other *Buffer) {
 	other.rows = other.rows[:0]
 }
 
+// Truncate forgets the changes after the first n.
+func (b *Buffer) Truncate(n int) {
+	if n < len(b.rows) {
+		b.rows = b.rows[:n]
+	}
+}
+
 // Len is how many changes the buffer holds.
 func (b *Buffer) Len() int { return len(b.rows) }
 

@@ -118,7 +118,7 @@ func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 	if len(links) == 0 {
 		r, err = s.insert(ctx, tx, ot, tx.Model.WorkspaceID, props)
 	} else {
-		err = savepoint(ctx, tx, func() error {
+		err = tx.Savepoint(ctx, func() error {
 			var err error
 			if r, err = s.insert(ctx, tx, ot, tx.Model.WorkspaceID, props); err != nil {
 				return err
@@ -139,28 +139,6 @@ func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 	}
 	tx.ChangedAll(ot.ID, r.ID)
 	return r, tx.Record(r.ID, nil, r.Properties, r.CreatedAt)
-}
-
-// savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls back
-// what fn wrote and is returned; the transaction goes on.
-func savepoint(ctx context.Context, tx *write.Tx, fn func() error) error {
-	if _, err := db.Build(tx.Dialect, "SAVEPOINT item").Exec(ctx, tx); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	err := fn()
-	if _, ok := apierr.As(err); ok {
-		if _, rbErr := db.Build(tx.Dialect, "ROLLBACK TO SAVEPOINT item").Exec(ctx, tx); rbErr != nil {
-			return fmt.Errorf("rollback to savepoint: %w", rbErr)
-		}
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := db.Build(tx.Dialect, "RELEASE SAVEPOINT item").Exec(ctx, tx); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
 }
 
 // UpdateMany validates and writes new values of live records. objectType,

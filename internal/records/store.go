@@ -302,7 +302,7 @@ func (s *Store) update(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, r
 		if _, err := query.Exec(ctx, tx); err != nil {
 			return nil, fmt.Errorf("update record %d: %w", r.ID, err)
 		}
-	} else if err := savepoint(ctx, tx, func() error {
+	} else if err := tx.Savepoint(ctx, func() error {
 		_, err := stmt.Exec(ctx, tx)
 		if err != nil && s.db.Dialect.IsUniqueViolation(err) {
 			return apierr.Wrap(err, apierr.Conflict, "a unique value of %s %d is taken", strings.ToLower(ot.SingularLabel), r.ID)

@@ -70,6 +70,16 @@ type Buffer struct{ events []Event }
 // Add keeps events for the commit.
 func (b *Buffer) Add(events ...Event) { b.events = append(b.events, events...) }
 
+// Len is how many events the buffer holds.
+func (b *Buffer) Len() int { return len(b.events) }
+
+// Truncate forgets the events after the first n.
+func (b *Buffer) Truncate(n int) {
+	if n < len(b.events) {
+		b.events = b.events[:n]
+	}
+}
+
 // insertHead is the head of every insert of events.
 const insertHead = "INSERT INTO timeline_events (workspace_id, record_id, type, occurred_at, other_record_id, list_id, detail) "
 

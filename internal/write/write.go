@@ -101,6 +101,33 @@ func (t *Tx) History() *history.Buffer { return &t.history }
 // archives...) to append at commit.
 func (t *Tx) Happened(events ...timeline.Event) { t.timeline.Add(events...) }
 
+// Savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls
+// back what fn wrote, with the history and timeline events it noted, and
+// is returned; the transaction goes on. Any other error is returned as it
+// is, to fail the write.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := db.Build(t.Dialect, "SAVEPOINT item").Exec(ctx, t); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	history, events := t.history.Len(), t.timeline.Len()
+	err := fn()
+	if _, ok := apierr.As(err); ok {
+		if _, rbErr := db.Build(t.Dialect, "ROLLBACK TO SAVEPOINT item").Exec(ctx, t); rbErr != nil {
+			return fmt.Errorf("rollback to savepoint: %w", rbErr)
+		}
+		t.history.Truncate(history)
+		t.timeline.Truncate(events)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := db.Build(t.Dialect, "RELEASE SAVEPOINT item").Exec(ctx, t); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 // FlushHistory appends the changes kept so far now, for a write of many
 // records that should not hold them all until its commit.
 func (t *Tx) FlushHistory(ctx context.Context) error {
