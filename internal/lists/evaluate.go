@@ -202,7 +202,7 @@ func changing(ctx context.Context, tx *write.Tx, t target) ([]int, error) {
 		T(" AND m.list_id = ").Int(t.list.ID).T(" AND m.record_id = r.id) UNION SELECT m.record_id FROM list_members m WHERE m.workspace_id = ").
 		Arg(ws).T(" AND m.list_id = ").Int(t.list.ID).T(" AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = m.record_id AND ")
 	matches(q, ws, t, "r").T(")")
-	ids, err := scanIDs(ctx, tx, q)
+	ids, err := q.IDs(ctx, tx)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func changing(ctx context.Context, tx *write.Tx, t target) ([]int, error) {
 func lockRecords(ctx context.Context, tx *write.Tx, ids []int) ([]int, error) {
 	q := db.Build(tx.Dialect, "SELECT id FROM records WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
 		T(" AND ").InIDs("", "id", ids).T(" ORDER BY id").ForUpdate()
-	return scanIDs(ctx, tx, q)
+	return q.IDs(ctx, tx)
 }
 
 // moveMerged gives the primary of each merge the manual and snapshot
