@@ -98,7 +98,7 @@ func TestLogActivity(t *testing.T) {
 // primary company is the contact's.
 type autoFixture struct {
 	contact, primary, other, ticket, deal recordJSON
-	contactDeals, companyDeals          []recordJSON
+	contactDeals, companyDeals            []recordJSON
 }
 
 func newAutoFixture(a *api) autoFixture {
