@@ -16,6 +16,7 @@ var executorFields = map[string]bool{
 	"Record.objectType":      true,
 	"Record.propertyHistory": true,
 	"Record.lists":           true,
+	"Record.pinnedActivity":  true,
 }
 
 // TestReadPlanTable checks the plan's field table against the parsed
