@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
@@ -39,6 +40,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// ActivitySetting is the client for interacting with the ActivitySetting builders.
+	ActivitySetting *ActivitySettingClient
 	// Association is the client for interacting with the Association builders.
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
@@ -80,6 +83,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.ActivitySetting = NewActivitySettingClient(c.config)
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
@@ -187,6 +191,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:             ctx,
 		config:          cfg,
+		ActivitySetting: NewActivitySettingClient(cfg),
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
@@ -221,6 +226,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:             ctx,
 		config:          cfg,
+		ActivitySetting: NewActivitySettingClient(cfg),
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
@@ -242,7 +248,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Association.
+//		ActivitySetting.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -265,9 +271,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
-		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.TimelineEvent, c.View, c.Workspace,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.List,
+		c.ListMember, c.ObjectType, c.Pipeline, c.PipelineStage, c.Property,
+		c.PropertyGroup, c.PropertyHistory, c.Record, c.TimelineEvent, c.View,
+		c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -277,9 +284,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.AssociationType, c.DeletedEmail, c.List, c.ListMember,
-		c.ObjectType, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.TimelineEvent, c.View, c.Workspace,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.List,
+		c.ListMember, c.ObjectType, c.Pipeline, c.PipelineStage, c.Property,
+		c.PropertyGroup, c.PropertyHistory, c.Record, c.TimelineEvent, c.View,
+		c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,6 +296,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *ActivitySettingMutation:
+		return c.ActivitySetting.mutate(ctx, m)
 	case *AssociationMutation:
 		return c.Association.mutate(ctx, m)
 	case *AssociationTypeMutation:
@@ -320,6 +330,187 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Workspace.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// ActivitySettingClient is a client for the ActivitySetting schema.
+type ActivitySettingClient struct {
+	config
+}
+
+// NewActivitySettingClient returns a client for the ActivitySetting from the given config.
+func NewActivitySettingClient(c config) *ActivitySettingClient {
+	return &ActivitySettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `activitysetting.Hooks(f(g(h())))`.
+func (c *ActivitySettingClient) Use(hooks ...Hook) {
+	c.hooks.ActivitySetting = append(c.hooks.ActivitySetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `activitysetting.Intercept(f(g(h())))`.
+func (c *ActivitySettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ActivitySetting = append(c.inters.ActivitySetting, interceptors...)
+}
+
+// Create returns a builder for creating a ActivitySetting entity.
+func (c *ActivitySettingClient) Create() *ActivitySettingCreate {
+	mutation := newActivitySettingMutation(c.config, OpCreate)
+	return &ActivitySettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ActivitySetting entities.
+func (c *ActivitySettingClient) CreateBulk(builders ...*ActivitySettingCreate) *ActivitySettingCreateBulk {
+	return &ActivitySettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ActivitySettingClient) MapCreateBulk(slice any, setFunc func(*ActivitySettingCreate, int)) *ActivitySettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ActivitySettingCreateBulk{err: fmt.Errorf("calling to ActivitySettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ActivitySettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ActivitySettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ActivitySetting.
+func (c *ActivitySettingClient) Update() *ActivitySettingUpdate {
+	mutation := newActivitySettingMutation(c.config, OpUpdate)
+	return &ActivitySettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ActivitySettingClient) UpdateOne(_m *ActivitySetting) *ActivitySettingUpdateOne {
+	mutation := newActivitySettingMutation(c.config, OpUpdateOne, withActivitySetting(_m))
+	return &ActivitySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ActivitySettingClient) UpdateOneID(id int) *ActivitySettingUpdateOne {
+	mutation := newActivitySettingMutation(c.config, OpUpdateOne, withActivitySettingID(id))
+	return &ActivitySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ActivitySetting.
+func (c *ActivitySettingClient) Delete() *ActivitySettingDelete {
+	mutation := newActivitySettingMutation(c.config, OpDelete)
+	return &ActivitySettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ActivitySettingClient) DeleteOne(_m *ActivitySetting) *ActivitySettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ActivitySettingClient) DeleteOneID(id int) *ActivitySettingDeleteOne {
+	builder := c.Delete().Where(activitysetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ActivitySettingDeleteOne{builder}
+}
+
+// Query returns a query builder for ActivitySetting.
+func (c *ActivitySettingClient) Query() *ActivitySettingQuery {
+	return &ActivitySettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeActivitySetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ActivitySetting entity by its id.
+func (c *ActivitySettingClient) Get(ctx context.Context, id int) (*ActivitySetting, error) {
+	return c.Query().Where(activitysetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ActivitySettingClient) GetX(ctx context.Context, id int) *ActivitySetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a ActivitySetting.
+func (c *ActivitySettingClient) QueryWorkspace(_m *ActivitySetting) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activitysetting.Table, activitysetting.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activitysetting.WorkspaceTable, activitysetting.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectType queries the object_type edge of a ActivitySetting.
+func (c *ActivitySettingClient) QueryObjectType(_m *ActivitySetting) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activitysetting.Table, activitysetting.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activitysetting.ObjectTypeTable, activitysetting.ObjectTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActivityType queries the activity_type edge of a ActivitySetting.
+func (c *ActivitySettingClient) QueryActivityType(_m *ActivitySetting) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(activitysetting.Table, activitysetting.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, activitysetting.ActivityTypeTable, activitysetting.ActivityTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ActivitySettingClient) Hooks() []Hook {
+	return c.hooks.ActivitySetting
+}
+
+// Interceptors returns the client interceptors.
+func (c *ActivitySettingClient) Interceptors() []Interceptor {
+	return c.inters.ActivitySetting
+}
+
+func (c *ActivitySettingClient) mutate(ctx context.Context, m *ActivitySettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ActivitySettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ActivitySettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ActivitySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ActivitySettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ActivitySetting mutation op: %q", m.Op())
 	}
 }
 
@@ -2865,14 +3056,14 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
-		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
-		TimelineEvent, View, Workspace []ent.Hook
+		ActivitySetting, Association, AssociationType, DeletedEmail, List, ListMember,
+		ObjectType, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
+		Record, TimelineEvent, View, Workspace []ent.Hook
 	}
 	inters struct {
-		Association, AssociationType, DeletedEmail, List, ListMember, ObjectType,
-		Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory, Record,
-		TimelineEvent, View, Workspace []ent.Interceptor
+		ActivitySetting, Association, AssociationType, DeletedEmail, List, ListMember,
+		ObjectType, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
+		Record, TimelineEvent, View, Workspace []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
@@ -87,6 +88,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			activitysetting.Table: activitysetting.ValidColumn,
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
@@ -40,6 +41,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeActivitySetting = "ActivitySetting"
 	TypeAssociation     = "Association"
 	TypeAssociationType = "AssociationType"
 	TypeDeletedEmail    = "DeletedEmail"
@@ -56,6 +58,805 @@ const (
 	TypeView            = "View"
 	TypeWorkspace       = "Workspace"
 )
+
+// ActivitySettingMutation represents an operation that mutates the ActivitySetting nodes in the graph.
+type ActivitySettingMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	rule                 *activitysetting.Rule
+	enabled              *bool
+	clearedFields        map[string]struct{}
+	workspace            *int
+	clearedworkspace     bool
+	object_type          *int
+	clearedobject_type   bool
+	activity_type        *int
+	clearedactivity_type bool
+	done                 bool
+	oldValue             func(context.Context) (*ActivitySetting, error)
+	predicates           []predicate.ActivitySetting
+}
+
+var _ ent.Mutation = (*ActivitySettingMutation)(nil)
+
+// activitysettingOption allows management of the mutation configuration using functional options.
+type activitysettingOption func(*ActivitySettingMutation)
+
+// newActivitySettingMutation creates new mutation for the ActivitySetting entity.
+func newActivitySettingMutation(c config, op Op, opts ...activitysettingOption) *ActivitySettingMutation {
+	m := &ActivitySettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeActivitySetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withActivitySettingID sets the ID field of the mutation.
+func withActivitySettingID(id int) activitysettingOption {
+	return func(m *ActivitySettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ActivitySetting
+		)
+		m.oldValue = func(ctx context.Context) (*ActivitySetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ActivitySetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withActivitySetting sets the old ActivitySetting of the mutation.
+func withActivitySetting(node *ActivitySetting) activitysettingOption {
+	return func(m *ActivitySettingMutation) {
+		m.oldValue = func(context.Context) (*ActivitySetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ActivitySettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ActivitySettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ActivitySettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ActivitySettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ActivitySetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *ActivitySettingMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *ActivitySettingMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *ActivitySettingMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ActivitySettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ActivitySettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ActivitySettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ActivitySettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ActivitySettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ActivitySettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetObjectTypeID sets the "object_type_id" field.
+func (m *ActivitySettingMutation) SetObjectTypeID(i int) {
+	m.object_type = &i
+}
+
+// ObjectTypeID returns the value of the "object_type_id" field in the mutation.
+func (m *ActivitySettingMutation) ObjectTypeID() (r int, exists bool) {
+	v := m.object_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectTypeID returns the old "object_type_id" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldObjectTypeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectTypeID: %w", err)
+	}
+	return oldValue.ObjectTypeID, nil
+}
+
+// ResetObjectTypeID resets all changes to the "object_type_id" field.
+func (m *ActivitySettingMutation) ResetObjectTypeID() {
+	m.object_type = nil
+}
+
+// SetActivityTypeID sets the "activity_type_id" field.
+func (m *ActivitySettingMutation) SetActivityTypeID(i int) {
+	m.activity_type = &i
+}
+
+// ActivityTypeID returns the value of the "activity_type_id" field in the mutation.
+func (m *ActivitySettingMutation) ActivityTypeID() (r int, exists bool) {
+	v := m.activity_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityTypeID returns the old "activity_type_id" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldActivityTypeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityTypeID: %w", err)
+	}
+	return oldValue.ActivityTypeID, nil
+}
+
+// ResetActivityTypeID resets all changes to the "activity_type_id" field.
+func (m *ActivitySettingMutation) ResetActivityTypeID() {
+	m.activity_type = nil
+}
+
+// SetRule sets the "rule" field.
+func (m *ActivitySettingMutation) SetRule(a activitysetting.Rule) {
+	m.rule = &a
+}
+
+// Rule returns the value of the "rule" field in the mutation.
+func (m *ActivitySettingMutation) Rule() (r activitysetting.Rule, exists bool) {
+	v := m.rule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRule returns the old "rule" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldRule(ctx context.Context) (v activitysetting.Rule, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRule is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRule requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRule: %w", err)
+	}
+	return oldValue.Rule, nil
+}
+
+// ResetRule resets all changes to the "rule" field.
+func (m *ActivitySettingMutation) ResetRule() {
+	m.rule = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *ActivitySettingMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *ActivitySettingMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the ActivitySetting entity.
+// If the ActivitySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivitySettingMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *ActivitySettingMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *ActivitySettingMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[activitysetting.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *ActivitySettingMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *ActivitySettingMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *ActivitySettingMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// ClearObjectType clears the "object_type" edge to the ObjectType entity.
+func (m *ActivitySettingMutation) ClearObjectType() {
+	m.clearedobject_type = true
+	m.clearedFields[activitysetting.FieldObjectTypeID] = struct{}{}
+}
+
+// ObjectTypeCleared reports if the "object_type" edge to the ObjectType entity was cleared.
+func (m *ActivitySettingMutation) ObjectTypeCleared() bool {
+	return m.clearedobject_type
+}
+
+// ObjectTypeIDs returns the "object_type" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ObjectTypeID instead. It exists only for internal usage by the builders.
+func (m *ActivitySettingMutation) ObjectTypeIDs() (ids []int) {
+	if id := m.object_type; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetObjectType resets all changes to the "object_type" edge.
+func (m *ActivitySettingMutation) ResetObjectType() {
+	m.object_type = nil
+	m.clearedobject_type = false
+}
+
+// ClearActivityType clears the "activity_type" edge to the ObjectType entity.
+func (m *ActivitySettingMutation) ClearActivityType() {
+	m.clearedactivity_type = true
+	m.clearedFields[activitysetting.FieldActivityTypeID] = struct{}{}
+}
+
+// ActivityTypeCleared reports if the "activity_type" edge to the ObjectType entity was cleared.
+func (m *ActivitySettingMutation) ActivityTypeCleared() bool {
+	return m.clearedactivity_type
+}
+
+// ActivityTypeIDs returns the "activity_type" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActivityTypeID instead. It exists only for internal usage by the builders.
+func (m *ActivitySettingMutation) ActivityTypeIDs() (ids []int) {
+	if id := m.activity_type; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActivityType resets all changes to the "activity_type" edge.
+func (m *ActivitySettingMutation) ResetActivityType() {
+	m.activity_type = nil
+	m.clearedactivity_type = false
+}
+
+// Where appends a list predicates to the ActivitySettingMutation builder.
+func (m *ActivitySettingMutation) Where(ps ...predicate.ActivitySetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ActivitySettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ActivitySettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ActivitySetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ActivitySettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ActivitySettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ActivitySetting).
+func (m *ActivitySettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ActivitySettingMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.workspace != nil {
+		fields = append(fields, activitysetting.FieldWorkspaceID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, activitysetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, activitysetting.FieldUpdatedAt)
+	}
+	if m.object_type != nil {
+		fields = append(fields, activitysetting.FieldObjectTypeID)
+	}
+	if m.activity_type != nil {
+		fields = append(fields, activitysetting.FieldActivityTypeID)
+	}
+	if m.rule != nil {
+		fields = append(fields, activitysetting.FieldRule)
+	}
+	if m.enabled != nil {
+		fields = append(fields, activitysetting.FieldEnabled)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ActivitySettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case activitysetting.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case activitysetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case activitysetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case activitysetting.FieldObjectTypeID:
+		return m.ObjectTypeID()
+	case activitysetting.FieldActivityTypeID:
+		return m.ActivityTypeID()
+	case activitysetting.FieldRule:
+		return m.Rule()
+	case activitysetting.FieldEnabled:
+		return m.Enabled()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ActivitySettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case activitysetting.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case activitysetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case activitysetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case activitysetting.FieldObjectTypeID:
+		return m.OldObjectTypeID(ctx)
+	case activitysetting.FieldActivityTypeID:
+		return m.OldActivityTypeID(ctx)
+	case activitysetting.FieldRule:
+		return m.OldRule(ctx)
+	case activitysetting.FieldEnabled:
+		return m.OldEnabled(ctx)
+	}
+	return nil, fmt.Errorf("unknown ActivitySetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivitySettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case activitysetting.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case activitysetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case activitysetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case activitysetting.FieldObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectTypeID(v)
+		return nil
+	case activitysetting.FieldActivityTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityTypeID(v)
+		return nil
+	case activitysetting.FieldRule:
+		v, ok := value.(activitysetting.Rule)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRule(v)
+		return nil
+	case activitysetting.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ActivitySetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ActivitySettingMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ActivitySettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivitySettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ActivitySetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ActivitySettingMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ActivitySettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ActivitySettingMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ActivitySetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ActivitySettingMutation) ResetField(name string) error {
+	switch name {
+	case activitysetting.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case activitysetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case activitysetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case activitysetting.FieldObjectTypeID:
+		m.ResetObjectTypeID()
+		return nil
+	case activitysetting.FieldActivityTypeID:
+		m.ResetActivityTypeID()
+		return nil
+	case activitysetting.FieldRule:
+		m.ResetRule()
+		return nil
+	case activitysetting.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivitySetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ActivitySettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.workspace != nil {
+		edges = append(edges, activitysetting.EdgeWorkspace)
+	}
+	if m.object_type != nil {
+		edges = append(edges, activitysetting.EdgeObjectType)
+	}
+	if m.activity_type != nil {
+		edges = append(edges, activitysetting.EdgeActivityType)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ActivitySettingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case activitysetting.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	case activitysetting.EdgeObjectType:
+		if id := m.object_type; id != nil {
+			return []ent.Value{*id}
+		}
+	case activitysetting.EdgeActivityType:
+		if id := m.activity_type; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ActivitySettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ActivitySettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ActivitySettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedworkspace {
+		edges = append(edges, activitysetting.EdgeWorkspace)
+	}
+	if m.clearedobject_type {
+		edges = append(edges, activitysetting.EdgeObjectType)
+	}
+	if m.clearedactivity_type {
+		edges = append(edges, activitysetting.EdgeActivityType)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ActivitySettingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case activitysetting.EdgeWorkspace:
+		return m.clearedworkspace
+	case activitysetting.EdgeObjectType:
+		return m.clearedobject_type
+	case activitysetting.EdgeActivityType:
+		return m.clearedactivity_type
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ActivitySettingMutation) ClearEdge(name string) error {
+	switch name {
+	case activitysetting.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	case activitysetting.EdgeObjectType:
+		m.ClearObjectType()
+		return nil
+	case activitysetting.EdgeActivityType:
+		m.ClearActivityType()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivitySetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ActivitySettingMutation) ResetEdge(name string) error {
+	switch name {
+	case activitysetting.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	case activitysetting.EdgeObjectType:
+		m.ResetObjectType()
+		return nil
+	case activitysetting.EdgeActivityType:
+		m.ResetActivityType()
+		return nil
+	}
+	return fmt.Errorf("unknown ActivitySetting edge %s", name)
+}
 
 // AssociationMutation represents an operation that mutates the Association nodes in the graph.
 type AssociationMutation struct {

@@ -5,6 +5,7 @@ package ent
 import (
 	"time"
 
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
@@ -26,6 +27,21 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	activitysettingMixin := schema.ActivitySetting{}.Mixin()
+	activitysettingMixinFields1 := activitysettingMixin[1].Fields()
+	_ = activitysettingMixinFields1
+	activitysettingFields := schema.ActivitySetting{}.Fields()
+	_ = activitysettingFields
+	// activitysettingDescCreatedAt is the schema descriptor for created_at field.
+	activitysettingDescCreatedAt := activitysettingMixinFields1[0].Descriptor()
+	// activitysetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	activitysetting.DefaultCreatedAt = activitysettingDescCreatedAt.Default.(func() time.Time)
+	// activitysettingDescUpdatedAt is the schema descriptor for updated_at field.
+	activitysettingDescUpdatedAt := activitysettingMixinFields1[1].Descriptor()
+	// activitysetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	activitysetting.DefaultUpdatedAt = activitysettingDescUpdatedAt.Default.(func() time.Time)
+	// activitysetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	activitysetting.UpdateDefaultUpdatedAt = activitysettingDescUpdatedAt.UpdateDefault.(func() time.Time)
 	associationFields := schema.Association{}.Fields()
 	_ = associationFields
 	// associationDescCreatedAt is the schema descriptor for created_at field.

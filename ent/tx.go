@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// ActivitySetting is the client for interacting with the ActivitySetting builders.
+	ActivitySetting *ActivitySettingClient
 	// Association is the client for interacting with the Association builders.
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
@@ -175,6 +177,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.ActivitySetting = NewActivitySettingClient(tx.config)
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
@@ -199,7 +202,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Association.QueryXXX(), the query will be executed
+// applies a query, for example: ActivitySetting.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

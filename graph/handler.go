@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/crm/graph/generated"
+	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
@@ -104,7 +105,10 @@ func NewHandler(cfg Config) *Handler {
 	cfg.DB.WatchDefinitions()
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
-	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w),
+	recs := records.New(cfg.DB, w, links)
+	// The rollups' hook writes values the lists' hook reads: it comes first.
+	acts := activity.New(cfg.DB, w, recs, links)
+	res := &Resolver{records: recs, activities: acts, assoc: links, definitions: definition.New(cfg.DB, w),
 		views: view.New(cfg.DB, w), lists: lists.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })

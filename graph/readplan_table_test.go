@@ -17,6 +17,7 @@ var executorFields = map[string]bool{
 	"Record.propertyHistory": true,
 	"Record.lists":           true,
 	"Record.timeline":        true,
+	"Record.pinnedActivity":  true,
 }
 
 // TestReadPlanTable checks the plan's field table against the parsed

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/lists"
@@ -20,6 +21,7 @@ import (
 // Resolver holds what every resolver needs.
 type Resolver struct {
 	records     *records.Store
+	activities  *activity.Store
 	assoc       *assoc.Store
 	definitions *definition.Store
 	views       *view.Store

@@ -9,6 +9,18 @@ import (
 	"github.com/acme/crm/ent"
 )
 
+// The ActivitySettingFunc type is an adapter to allow the use of ordinary
+// function as ActivitySetting mutator.
+type ActivitySettingFunc func(context.Context, *ent.ActivitySettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ActivitySettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ActivitySettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ActivitySettingMutation", m)
+}
+
 // The AssociationFunc type is an adapter to allow the use of ordinary
 // function as Association mutator.
 type AssociationFunc func(context.Context, *ent.AssociationMutation) (ent.Value, error)

@@ -9,6 +9,50 @@ import (
 )
 
 var (
+	// ActivitySettingsColumns holds the columns for the "activity_settings" table.
+	ActivitySettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "rule", Type: field.TypeEnum, Enums: []string{"PRIMARY_COMPANY", "OPEN_DEALS"}},
+		{Name: "enabled", Type: field.TypeBool},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+		{Name: "activity_type_id", Type: field.TypeInt},
+	}
+	// ActivitySettingsTable holds the schema information for the "activity_settings" table.
+	ActivitySettingsTable = &schema.Table{
+		Name:       "activity_settings",
+		Columns:    ActivitySettingsColumns,
+		PrimaryKey: []*schema.Column{ActivitySettingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "activity_settings_workspaces_workspace",
+				Columns:    []*schema.Column{ActivitySettingsColumns[5]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_settings_object_types_object_type",
+				Columns:    []*schema.Column{ActivitySettingsColumns[6]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "activity_settings_object_types_activity_type",
+				Columns:    []*schema.Column{ActivitySettingsColumns[7]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "activitysetting_workspace_id_object_type_id_activity_type_id_rule",
+				Unique:  true,
+				Columns: []*schema.Column{ActivitySettingsColumns[5], ActivitySettingsColumns[6], ActivitySettingsColumns[7], ActivitySettingsColumns[3]},
+			},
+		},
+	}
 	// AssociationsColumns holds the columns for the "associations" table.
 	AssociationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -635,6 +679,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		ActivitySettingsTable,
 		AssociationsTable,
 		AssociationTypesTable,
 		DeletedEmailsTable,
@@ -654,6 +699,9 @@ var (
 )
 
 func init() {
+	ActivitySettingsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ActivitySettingsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	ActivitySettingsTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	AssociationsTable.ForeignKeys[1].RefTable = RecordsTable
 	AssociationsTable.ForeignKeys[2].RefTable = RecordsTable

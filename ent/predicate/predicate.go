@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// ActivitySetting is the predicate function for activitysetting builders.
+type ActivitySetting func(*sql.Selector)
+
 // Association is the predicate function for association builders.
 type Association func(*sql.Selector)
 

@@ -14,10 +14,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
+	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/history"
@@ -73,6 +75,14 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		OccurredAt     func(childComplexity int) int
 		Type           func(childComplexity int) int
+	}
+
+	ActivitySettings struct {
+		AutoAssociations func(childComplexity int) int
+	}
+
+	ActivitySettingsPayload struct {
+		ActivitySettings func(childComplexity int) int
 	}
 
 	ArchiveEvent struct {
@@ -154,6 +164,13 @@ type ComplexityRoot struct {
 
 	AssociationTypePayload struct {
 		AssociationType func(childComplexity int) int
+	}
+
+	AutoAssociationSetting struct {
+		ActivityType func(childComplexity int) int
+		Enabled      func(childComplexity int) int
+		ObjectType   func(childComplexity int) int
+		Rule         func(childComplexity int) int
 	}
 
 	BatchPayload struct {
@@ -283,6 +300,7 @@ type ComplexityRoot struct {
 		ArchiveRecords          func(childComplexity int, input model.ArchiveRecordsInput) int
 		Associate               func(childComplexity int, input model.AssociateInput) int
 		AssociateRecords        func(childComplexity int, input model.AssociateRecordsInput) int
+		CompleteTask            func(childComplexity int, input model.CompleteTaskInput) int
 		ConvertListToManual     func(childComplexity int, input model.ListIDInput) int
 		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
 		CreateList              func(childComplexity int, input model.CreateListInput) int
@@ -302,13 +320,17 @@ type ComplexityRoot struct {
 		DeleteView              func(childComplexity int, input model.DeleteViewInput) int
 		Disassociate            func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
+		LogActivity             func(childComplexity int, input model.LogActivityInput) int
 		MergeRecords            func(childComplexity int, input model.MergeRecordsInput) int
+		PinActivity             func(childComplexity int, input model.PinActivityInput) int
 		RemoveFromList          func(childComplexity int, input model.ListMembersInput) int
 		RenameAssociationLabel  func(childComplexity int, input model.RenameAssociationLabelInput) int
 		RestoreProperty         func(childComplexity int, input model.PropertyRefInput) int
 		RestoreRecord           func(childComplexity int, input model.RecordIDInput) int
 		SetAssociationLimit     func(childComplexity int, input model.SetAssociationLimitInput) int
 		SetRecordLayout         func(childComplexity int, input model.SetRecordLayoutInput) int
+		UnpinActivity           func(childComplexity int, input model.UnpinActivityInput) int
+		UpdateActivitySettings  func(childComplexity int, input model.UpdateActivitySettingsInput) int
 		UpdateList              func(childComplexity int, input model.UpdateListInput) int
 		UpdateObjectType        func(childComplexity int, input model.UpdateObjectTypeInput) int
 		UpdatePipeline          func(childComplexity int, input model.UpdatePipelineInput) int
@@ -454,6 +476,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		ActivitySettings func(childComplexity int) int
 		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
 		DataModel        func(childComplexity int) int
 		List             func(childComplexity int, id string) int
@@ -476,6 +499,7 @@ type ComplexityRoot struct {
 		GlobalID        func(childComplexity int) int
 		Lists           func(childComplexity int) int
 		ObjectType      func(childComplexity int) int
+		PinnedActivity  func(childComplexity int) int
 		PropertyHistory func(childComplexity int, names []string, first *int, after *string) int
 		Props           func(childComplexity int, names []string) int
 		RecordID        func(childComplexity int) int
@@ -619,6 +643,11 @@ type MutationResolver interface {
 	CreatePipelineStage(ctx context.Context, input model.CreatePipelineStageInput) (*model.PipelineStagePayload, error)
 	UpdatePipelineStage(ctx context.Context, input model.UpdatePipelineStageInput) (*model.PipelineStagePayload, error)
 	ArchivePipelineStage(ctx context.Context, input model.ArchivePipelineStageInput) (*model.ArchivePipelineStagePayload, error)
+	LogActivity(ctx context.Context, input model.LogActivityInput) (*model.RecordPayload, error)
+	PinActivity(ctx context.Context, input model.PinActivityInput) (*model.RecordPayload, error)
+	UnpinActivity(ctx context.Context, input model.UnpinActivityInput) (*model.RecordPayload, error)
+	UpdateActivitySettings(ctx context.Context, input model.UpdateActivitySettingsInput) (*model.ActivitySettingsPayload, error)
+	CompleteTask(ctx context.Context, input model.CompleteTaskInput) (*model.RecordPayload, error)
 	CreateList(ctx context.Context, input model.CreateListInput) (*model.ListPayload, error)
 	UpdateList(ctx context.Context, input model.UpdateListInput) (*model.ListPayload, error)
 	DeleteList(ctx context.Context, input model.ListIDInput) (*model.DeleteListPayload, error)
@@ -657,6 +686,7 @@ type QueryResolver interface {
 	DataModel(ctx context.Context) (*model.DataModel, error)
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
+	ActivitySettings(ctx context.Context) (*model.ActivitySettings, error)
 	Lists(ctx context.Context, objectType *string) ([]*meta.List, error)
 	List(ctx context.Context, id string) (*meta.List, error)
 	Views(ctx context.Context, objectType string) ([]*view.View, error)
@@ -664,6 +694,7 @@ type QueryResolver interface {
 type RecordResolver interface {
 	Associations(ctx context.Context, obj *records.Record, toObjectType string, labels []string, filter *model.RecordFilter, sort []*model.RecordSort, first *int, after *string, last *int, before *string) (*assoc.Page, error)
 	PropertyHistory(ctx context.Context, obj *records.Record, names []string, first *int, after *string) (*records.HistoryPage, error)
+	PinnedActivity(ctx context.Context, obj *records.Record) (*records.Record, error)
 	Lists(ctx context.Context, obj *records.Record) ([]*meta.List, error)
 	Timeline(ctx context.Context, obj *records.Record, first *int, after *string, last *int, before *string, types []timeline.Type, from *time.Time, to *time.Time) (*records.TimelinePage, error)
 }
@@ -730,6 +761,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.Type(childComplexity), true
+
+	case "ActivitySettings.autoAssociations":
+		if e.ComplexityRoot.ActivitySettings.AutoAssociations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivitySettings.AutoAssociations(childComplexity), true
+
+	case "ActivitySettingsPayload.activitySettings":
+		if e.ComplexityRoot.ActivitySettingsPayload.ActivitySettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivitySettingsPayload.ActivitySettings(childComplexity), true
 
 	case "ArchiveEvent.recordId":
 		if e.ComplexityRoot.ArchiveEvent.GlobalRecordID == nil {
@@ -995,6 +1040,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationTypePayload.AssociationType(childComplexity), true
+
+	case "AutoAssociationSetting.activityType":
+		if e.ComplexityRoot.AutoAssociationSetting.ActivityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoAssociationSetting.ActivityType(childComplexity), true
+	case "AutoAssociationSetting.enabled":
+		if e.ComplexityRoot.AutoAssociationSetting.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoAssociationSetting.Enabled(childComplexity), true
+	case "AutoAssociationSetting.objectType":
+		if e.ComplexityRoot.AutoAssociationSetting.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoAssociationSetting.ObjectType(childComplexity), true
+	case "AutoAssociationSetting.rule":
+		if e.ComplexityRoot.AutoAssociationSetting.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutoAssociationSetting.Rule(childComplexity), true
 
 	case "BatchPayload.failed":
 		if e.ComplexityRoot.BatchPayload.Failed == nil {
@@ -1479,6 +1549,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.completeTask":
+		if e.ComplexityRoot.Mutation.CompleteTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteTask(childComplexity, args["input"].(model.CompleteTaskInput)), true
 	case "Mutation.convertListToManual":
 		if e.ComplexityRoot.Mutation.ConvertListToManual == nil {
 			break
@@ -1688,6 +1769,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisassociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.logActivity":
+		if e.ComplexityRoot.Mutation.LogActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogActivity(childComplexity, args["input"].(model.LogActivityInput)), true
 	case "Mutation.mergeRecords":
 		if e.ComplexityRoot.Mutation.MergeRecords == nil {
 			break
@@ -1699,6 +1791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeRecords(childComplexity, args["input"].(model.MergeRecordsInput)), true
+	case "Mutation.pinActivity":
+		if e.ComplexityRoot.Mutation.PinActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinActivity(childComplexity, args["input"].(model.PinActivityInput)), true
 	case "Mutation.removeFromList":
 		if e.ComplexityRoot.Mutation.RemoveFromList == nil {
 			break
@@ -1765,6 +1868,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRecordLayout(childComplexity, args["input"].(model.SetRecordLayoutInput)), true
+	case "Mutation.unpinActivity":
+		if e.ComplexityRoot.Mutation.UnpinActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpinActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpinActivity(childComplexity, args["input"].(model.UnpinActivityInput)), true
+	case "Mutation.updateActivitySettings":
+		if e.ComplexityRoot.Mutation.UpdateActivitySettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateActivitySettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateActivitySettings(childComplexity, args["input"].(model.UpdateActivitySettingsInput)), true
 	case "Mutation.updateList":
 		if e.ComplexityRoot.Mutation.UpdateList == nil {
 			break
@@ -2416,6 +2541,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyPayload.Property(childComplexity), true
 
+	case "Query.activitySettings":
+		if e.ComplexityRoot.Query.ActivitySettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ActivitySettings(childComplexity), true
 	case "Query.associationTypes":
 		if e.ComplexityRoot.Query.AssociationTypes == nil {
 			break
@@ -2582,6 +2713,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.ObjectType(childComplexity), true
+	case "Record.pinnedActivity":
+		if e.ComplexityRoot.Record.PinnedActivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Record.PinnedActivity(childComplexity), true
 	case "Record.propertyHistory":
 		if e.ComplexityRoot.Record.PropertyHistory == nil {
 			break
@@ -2863,6 +3000,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssociateInput", ec.unmarshalInputAssociateInput),
 			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
 			graphql.NewInputUnmarshaler("AssociationFilter", ec.unmarshalInputAssociationFilter),
+			graphql.NewInputUnmarshaler("AutoAssociationSettingInput", ec.unmarshalInputAutoAssociationSettingInput),
+			graphql.NewInputUnmarshaler("CompleteTaskInput", ec.unmarshalInputCompleteTaskInput),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
@@ -2877,11 +3016,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
 			graphql.NewInputUnmarshaler("ListIdInput", ec.unmarshalInputListIdInput),
 			graphql.NewInputUnmarshaler("ListMembersInput", ec.unmarshalInputListMembersInput),
+			graphql.NewInputUnmarshaler("LogActivityInput", ec.unmarshalInputLogActivityInput),
 			graphql.NewInputUnmarshaler("MergeRecordsInput", ec.unmarshalInputMergeRecordsInput),
 			graphql.NewInputUnmarshaler("MoveRecordsInput", ec.unmarshalInputMoveRecordsInput),
 			graphql.NewInputUnmarshaler("NewAssociationInput", ec.unmarshalInputNewAssociationInput),
 			graphql.NewInputUnmarshaler("NewRecordInput", ec.unmarshalInputNewRecordInput),
 			graphql.NewInputUnmarshaler("ObjectTypeRefInput", ec.unmarshalInputObjectTypeRefInput),
+			graphql.NewInputUnmarshaler("PinActivityInput", ec.unmarshalInputPinActivityInput),
 			graphql.NewInputUnmarshaler("PipelineStageInput", ec.unmarshalInputPipelineStageInput),
 			graphql.NewInputUnmarshaler("PropertyDefinitionInput", ec.unmarshalInputPropertyDefinitionInput),
 			graphql.NewInputUnmarshaler("PropertyGroupInput", ec.unmarshalInputPropertyGroupInput),
@@ -2895,6 +3036,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
+			graphql.NewInputUnmarshaler("UnpinActivityInput", ec.unmarshalInputUnpinActivityInput),
+			graphql.NewInputUnmarshaler("UpdateActivitySettingsInput", ec.unmarshalInputUpdateActivitySettingsInput),
 			graphql.NewInputUnmarshaler("UpdateListInput", ec.unmarshalInputUpdateListInput),
 			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
@@ -3984,6 +4127,164 @@ type ArchivePipelineStagePayload {
   movedRecords: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/activities.graphqls", Input: `# Activities: notes, calls, emails, meetings and tasks logged on records
+# (internal/activity): logging with automatic associations, the rollups
+# every write keeps current, pinning, and tasks as a to-do list.
+
+extend type Mutation {
+  """
+  Log an activity: create a note, call, email, meeting or task and associate
+  it, in one transaction, with the records given and with the records the
+  automatic association rules add (AutoAssociationRule; activitySettings
+  switches them). hs_timestamp, when the activity happened (a task: when it is
+  due), is required. An unknown type (NOT_FOUND), a type that is not an
+  activity (BAD_USER_INPUT), an invalid value, or an association with a
+  missing or archived record (NOT_FOUND, property "associations") writes
+  nothing.
+  """
+  logActivity(input: LogActivityInput!): RecordPayload!
+
+  """
+  Pin an activity to a record, in place of the one pinned before: the record's
+  hs_pinned_engagement_id holds its id. The activity must be live and
+  associated with the record (else BAD_USER_INPUT, property "activityId");
+  the pin goes when the association does.
+  """
+  pinActivity(input: PinActivityInput!): RecordPayload!
+  "Take the pinned activity of a record away; a record with none is left as it is."
+  unpinActivity(input: UnpinActivityInput!): RecordPayload!
+
+  """
+  Switch automatic association rules on or off, in one transaction; returns
+  every rule. A rule the object type does not have, or an unknown or wrong
+  type, refuses the whole change (extensions.argumentPath names the item).
+  """
+  updateActivitySettings(input: UpdateActivitySettingsInput!): ActivitySettingsPayload!
+
+  """
+  Complete a task: hs_task_status becomes COMPLETED and
+  hs_task_completion_date now. A task completed already is left as it is
+  (its completion time kept); a record that is not a task is BAD_USER_INPUT.
+  Setting hs_task_status to COMPLETED through updateRecord also sets the
+  completion time, and moving it away from COMPLETED clears it.
+  """
+  completeTask(input: CompleteTaskInput!): RecordPayload!
+}
+
+extend type Query {
+  "The automatic association rules of the workspace and whether each is on. Every rule is on unless switched off."
+  activitySettings: ActivitySettings!
+}
+
+extend type Record {
+  """
+  The activity pinned to this record (hs_pinned_engagement_id), or null: none
+  pinned, or the pinned activity is archived (it shows again when restored).
+  """
+  pinnedActivity: Record
+}
+
+"An activity to log."
+input LogActivityInput {
+  """
+  The activity's object type: notes, calls, emails, meetings or tasks, or the
+  same as the timeline names them: NOTE, CALL, EMAIL, MEETING, TASK.
+  """
+  type: String!
+  "Values keyed by property name, as createRecord takes them; hs_timestamp is required."
+  properties: JSON!
+  "Records to log the activity on: it is associated with each, and with what the automatic rules add for each."
+  associations: [NewAssociationInput!]
+}
+
+"The activity to pin and the record to pin it to."
+input PinActivityInput {
+  "The record (contact, company, deal, ticket) to pin the activity to."
+  recordId: ID!
+  "The activity, associated with the record."
+  activityId: ID!
+}
+
+"The record whose pinned activity to take away."
+input UnpinActivityInput {
+  "The record whose pin goes."
+  recordId: ID!
+}
+
+"The task to complete."
+input CompleteTaskInput {
+  "The task's global id."
+  id: ID!
+}
+
+"""
+HubSpot's automatic associations of a logged activity, applied when it is
+logged and never after: a record associated later does not gain earlier
+activities. The primary company is the company associated under the label
+"Primary"; open deals are the five most recently created live deals whose
+stage is not closed (closed won, closed lost, or any stage marked closed).
+"""
+enum AutoAssociationRule {
+  """
+  Logged on a contact, a deal or a ticket: the activity is also associated
+  with the record's primary company.
+  """
+  PRIMARY_COMPANY
+  """
+  Logged on a contact or a company: also with its open deals. Logged on a
+  ticket: with the open deals of the ticket's primary company (whether or not
+  PRIMARY_COMPANY is on).
+  """
+  OPEN_DEALS
+}
+
+"The workspace's settings of activities."
+type ActivitySettings {
+  """
+  Every automatic association rule, for each object type activities are
+  logged on (contacts: PRIMARY_COMPANY and OPEN_DEALS; companies: OPEN_DEALS;
+  deals: PRIMARY_COMPANY; tickets: PRIMARY_COMPANY and OPEN_DEALS) and each
+  activity type; by object type, rule and activity type.
+  """
+  autoAssociations: [AutoAssociationSetting!]!
+}
+
+"One automatic association rule for activities of one type logged on records of one object type."
+type AutoAssociationSetting {
+  "The object type of the record the activity is logged on."
+  objectType: ObjectType!
+  "The activity's object type (notes, calls, emails, meetings, tasks)."
+  activityType: ObjectType!
+  "The rule."
+  rule: AutoAssociationRule!
+  "Whether the rule applies: true unless switched off."
+  enabled: Boolean!
+}
+
+"Rules to switch."
+input UpdateActivitySettingsInput {
+  "The rules to switch on or off; at most 100. Rules not named stay as they are."
+  autoAssociations: [AutoAssociationSettingInput!]!
+}
+
+"One rule to switch on or off."
+input AutoAssociationSettingInput {
+  "The object type of the record activities are logged on: contacts, companies, deals or tickets."
+  objectType: String!
+  "The activity type, as logActivity takes it (notes or NOTE...)."
+  activityType: String!
+  "The rule; the object type must have it."
+  rule: AutoAssociationRule!
+  "On (true) or off (false)."
+  enabled: Boolean!
+}
+
+"The settings after a change."
+type ActivitySettingsPayload {
+  "Every rule, as activitySettings answers it."
+  activitySettings: ActivitySettings!
+}
+`, BuiltIn: false},
 	{Name: "../schema/lists.graphqls", Input: `# Lists: segments of an object type's records, MANUAL, DYNAMIC or SNAPSHOT
 # (internal/lists). Members are kept in a table: reading them never
 # evaluates a filter.
@@ -4494,6 +4795,22 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_ActivitySettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "autoAssociations":
+		return ec.fieldContext_ActivitySettings_autoAssociations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivitySettings", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivitySettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activitySettings":
+		return ec.fieldContext_ActivitySettingsPayload_activitySettings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivitySettingsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ArchiveObjectTypePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -4620,6 +4937,20 @@ func (ec *executionContext) childFields_AssociationTypePayload(ctx context.Conte
 		return ec.fieldContext_AssociationTypePayload_associationType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationTypePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AutoAssociationSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objectType":
+		return ec.fieldContext_AutoAssociationSetting_objectType(ctx, field)
+	case "activityType":
+		return ec.fieldContext_AutoAssociationSetting_activityType(ctx, field)
+	case "rule":
+		return ec.fieldContext_AutoAssociationSetting_rule(ctx, field)
+	case "enabled":
+		return ec.fieldContext_AutoAssociationSetting_enabled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AutoAssociationSetting", field.Name)
 }
 
 func (ec *executionContext) childFields_BatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5086,6 +5417,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_associations(ctx, field)
 	case "propertyHistory":
 		return ec.fieldContext_Record_propertyHistory(ctx, field)
+	case "pinnedActivity":
+		return ec.fieldContext_Record_pinnedActivity(ctx, field)
 	case "lists":
 		return ec.fieldContext_Record_lists(ctx, field)
 	case "timeline":
@@ -5510,6 +5843,20 @@ func (ec *executionContext) field_Mutation_associate_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_completeTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CompleteTaskInput, error) {
+			return ec.unmarshalNCompleteTaskInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCompleteTaskInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_convertListToManual_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5776,12 +6123,40 @@ func (ec *executionContext) field_Mutation_disassociate_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_logActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogActivityInput, error) {
+			return ec.unmarshalNLogActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLogActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_mergeRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.MergeRecordsInput, error) {
 			return ec.unmarshalNMergeRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMergeRecordsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pinActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PinActivityInput, error) {
+			return ec.unmarshalNPinActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPinActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5866,6 +6241,34 @@ func (ec *executionContext) field_Mutation_setRecordLayout_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
 			return ec.unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpinActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnpinActivityInput, error) {
+			return ec.unmarshalNUnpinActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUnpinActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateActivitySettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateActivitySettingsInput, error) {
+			return ec.unmarshalNUpdateActivitySettingsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateActivitySettingsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6713,6 +7116,70 @@ func (ec *executionContext) fieldContext_ActivityEvent_activity(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivitySettings_autoAssociations(ctx context.Context, field graphql.CollectedField, obj *model.ActivitySettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivitySettings_autoAssociations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoAssociations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*activity.Setting) graphql.Marshaler {
+			return ec.marshalNAutoAssociationSetting2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋactivityᚐSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivitySettings_autoAssociations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivitySettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AutoAssociationSetting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivitySettingsPayload_activitySettings(ctx context.Context, field graphql.CollectedField, obj *model.ActivitySettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivitySettingsPayload_activitySettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivitySettings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivitySettings) graphql.Marshaler {
+			return ec.marshalNActivitySettings2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivitySettingsPayload_activitySettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivitySettingsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivitySettings(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7835,6 +8302,116 @@ func (ec *executionContext) fieldContext_AssociationTypePayload_associationType(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AutoAssociationSetting_objectType(ctx context.Context, field graphql.CollectedField, obj *activity.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoAssociationSetting_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoAssociationSetting_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AutoAssociationSetting",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AutoAssociationSetting_activityType(ctx context.Context, field graphql.CollectedField, obj *activity.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoAssociationSetting_activityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
+			return ec.marshalNObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoAssociationSetting_activityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AutoAssociationSetting",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AutoAssociationSetting_rule(ctx context.Context, field graphql.CollectedField, obj *activity.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoAssociationSetting_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v activitysetting.Rule) graphql.Marshaler {
+			return ec.marshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoAssociationSetting_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoAssociationSetting", field, false, false, "AutoAssociationRule")
+}
+
+func (ec *executionContext) _AutoAssociationSetting_enabled(ctx context.Context, field graphql.CollectedField, obj *activity.Setting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutoAssociationSetting_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutoAssociationSetting_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutoAssociationSetting", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _BatchPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BatchPayload) (ret graphql.Marshaler) {
@@ -10984,6 +11561,226 @@ func (ec *executionContext) fieldContext_Mutation_archivePipelineStage(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_logActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogActivity(ctx, fc.Args["input"].(model.LogActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pinActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pinActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PinActivity(ctx, fc.Args["input"].(model.PinActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pinActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pinActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpinActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpinActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpinActivity(ctx, fc.Args["input"].(model.UnpinActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpinActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpinActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateActivitySettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateActivitySettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateActivitySettings(ctx, fc.Args["input"].(model.UpdateActivitySettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivitySettingsPayload) graphql.Marshaler {
+			return ec.marshalNActivitySettingsPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettingsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateActivitySettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivitySettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateActivitySettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteTask(ctx, fc.Args["input"].(model.CompleteTaskInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeTask(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13823,6 +14620,38 @@ func (ec *executionContext) fieldContext_Query_objectType(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_activitySettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activitySettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ActivitySettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivitySettings) graphql.Marshaler {
+			return ec.marshalNActivitySettings2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activitySettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivitySettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_lists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14352,6 +15181,38 @@ func (ec *executionContext) fieldContext_Record_propertyHistory(ctx context.Cont
 	if fc.Args, err = ec.field_Record_propertyHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Record_pinnedActivity(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_pinnedActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Record().PinnedActivity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Record_pinnedActivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16747,6 +17608,111 @@ func UnmarshalAssociationFilter(ctx context.Context, raw any) (model.Association
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAutoAssociationSettingInput(ctx context.Context, obj any) (model.AutoAssociationSettingInput, error) {
+	var it model.AutoAssociationSettingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "activityType", "rule", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "activityType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityType = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAutoAssociationSettingInput unmarshals raw into the AutoAssociationSettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAutoAssociationSettingInput(ctx context.Context, raw any) (model.AutoAssociationSettingInput, error) {
+	var out model.AutoAssociationSettingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AutoAssociationSettingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompleteTaskInput(ctx context.Context, obj any) (model.CompleteTaskInput, error) {
+	var it model.CompleteTaskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompleteTaskInput unmarshals raw into the CompleteTaskInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompleteTaskInput(ctx context.Context, raw any) (model.CompleteTaskInput, error) {
+	var out model.CompleteTaskInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteTaskInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAssociationLabelInput(ctx context.Context, obj any) (model.CreateAssociationLabelInput, error) {
 	var it model.CreateAssociationLabelInput
 	if obj == nil {
@@ -17596,6 +18562,62 @@ func UnmarshalListMembersInput(ctx context.Context, raw any) (model.ListMembersI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLogActivityInput(ctx context.Context, obj any) (model.LogActivityInput, error) {
+	var it model.LogActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "properties", "associations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalNJSON2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		case "associations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associations"))
+			data, err := ec.unmarshalONewAssociationInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐNewAssociationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Associations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogActivityInput unmarshals raw into the LogActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogActivityInput(ctx context.Context, raw any) (model.LogActivityInput, error) {
+	var out model.LogActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogActivityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMergeRecordsInput(ctx context.Context, obj any) (model.MergeRecordsInput, error) {
 	var it model.MergeRecordsInput
 	if obj == nil {
@@ -17831,6 +18853,55 @@ func (ec *executionContext) unmarshalInputObjectTypeRefInput(ctx context.Context
 func UnmarshalObjectTypeRefInput(ctx context.Context, raw any) (model.ObjectTypeRefInput, error) {
 	var out model.ObjectTypeRefInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectTypeRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPinActivityInput(ctx context.Context, obj any) (model.PinActivityInput, error) {
+	var it model.PinActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recordId", "activityId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		case "activityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPinActivityInput unmarshals raw into the PinActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPinActivityInput(ctx context.Context, raw any) (model.PinActivityInput, error) {
+	var out model.PinActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PinActivityInput", raw, &out)
 	return out, err
 }
 
@@ -18689,6 +19760,90 @@ func (ec *executionContext) unmarshalInputSetRecordLayoutInput(ctx context.Conte
 func UnmarshalSetRecordLayoutInput(ctx context.Context, raw any) (model.SetRecordLayoutInput, error) {
 	var out model.SetRecordLayoutInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetRecordLayoutInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnpinActivityInput(ctx context.Context, obj any) (model.UnpinActivityInput, error) {
+	var it model.UnpinActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recordId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnpinActivityInput unmarshals raw into the UnpinActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnpinActivityInput(ctx context.Context, raw any) (model.UnpinActivityInput, error) {
+	var out model.UnpinActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnpinActivityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateActivitySettingsInput(ctx context.Context, obj any) (model.UpdateActivitySettingsInput, error) {
+	var it model.UpdateActivitySettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"autoAssociations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "autoAssociations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoAssociations"))
+			data, err := ec.unmarshalNAutoAssociationSettingInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAutoAssociationSettingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoAssociations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateActivitySettingsInput unmarshals raw into the UpdateActivitySettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateActivitySettingsInput(ctx context.Context, raw any) (model.UpdateActivitySettingsInput, error) {
+	var out model.UpdateActivitySettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateActivitySettingsInput", raw, &out)
 	return out, err
 }
 
@@ -19599,6 +20754,72 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var activitySettingsImplementors = []string{"ActivitySettings"}
+
+func (ec *executionContext) _ActivitySettings(ctx context.Context, sel ast.SelectionSet, obj *model.ActivitySettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activitySettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivitySettings")
+		case "autoAssociations":
+			out.Values[i] = ec._ActivitySettings_autoAssociations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activitySettingsPayloadImplementors = []string{"ActivitySettingsPayload"}
+
+func (ec *executionContext) _ActivitySettingsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ActivitySettingsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activitySettingsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivitySettingsPayload")
+		case "activitySettings":
+			out.Values[i] = ec._ActivitySettingsPayload_activitySettings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var archiveEventImplementors = []string{"ArchiveEvent", "TimelineEvent"}
 
 func (ec *executionContext) _ArchiveEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveEvent) graphql.Marshaler {
@@ -20158,6 +21379,54 @@ func (ec *executionContext) _AssociationTypePayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("AssociationTypePayload")
 		case "associationType":
 			out.Values[i] = ec._AssociationTypePayload_associationType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var autoAssociationSettingImplementors = []string{"AutoAssociationSetting"}
+
+func (ec *executionContext) _AutoAssociationSetting(ctx context.Context, sel ast.SelectionSet, obj *activity.Setting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, autoAssociationSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AutoAssociationSetting")
+		case "objectType":
+			out.Values[i] = ec._AutoAssociationSetting_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activityType":
+			out.Values[i] = ec._AutoAssociationSetting_activityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._AutoAssociationSetting_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._AutoAssociationSetting_enabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21289,6 +22558,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "logActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pinActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pinActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpinActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpinActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateActivitySettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateActivitySettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeTask":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeTask(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createList":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createList(ctx, field)
@@ -22312,6 +23616,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_objectType(ctx, field)
 				})
+		case "activitySettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activitySettings(ctx, field)
+				})
 		case "lists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22428,6 +23738,12 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Record_propertyHistory(ctx, field, obj)
+				})
+		case "pinnedActivity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Record_pinnedActivity(ctx, field, obj)
 				})
 		case "lists":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23305,6 +24621,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNActivitySettings2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettings(ctx context.Context, sel ast.SelectionSet, v *model.ActivitySettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivitySettings!")
+		return graphql.Null
+	}
+	return ec._ActivitySettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivitySettingsPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettingsPayload(ctx context.Context, sel ast.SelectionSet, v *model.ActivitySettingsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivitySettingsPayload!")
+		return graphql.Null
+	}
+	return ec._ActivitySettingsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
 	res, err := ec.unmarshalInputArchivePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23459,6 +24791,75 @@ func (ec *executionContext) marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrm
 	return ec._AssociationType(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule(ctx context.Context, v any) (activitysetting.Rule, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule(ctx context.Context, sel ast.SelectionSet, v activitysetting.Rule) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AutoAssociationRule!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule = map[string]activitysetting.Rule{
+		"PRIMARY_COMPANY": activitysetting.RulePRIMARY_COMPANY,
+		"OPEN_DEALS":      activitysetting.RuleOPEN_DEALS,
+	}
+	marshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule = map[activitysetting.Rule]string{
+		activitysetting.RulePRIMARY_COMPANY: "PRIMARY_COMPANY",
+		activitysetting.RuleOPEN_DEALS:      "OPEN_DEALS",
+	}
+)
+
+func (ec *executionContext) marshalNAutoAssociationSetting2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋactivityᚐSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*activity.Setting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAutoAssociationSetting2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋactivityᚐSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAutoAssociationSetting2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋactivityᚐSetting(ctx context.Context, sel ast.SelectionSet, v *activity.Setting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AutoAssociationSetting!")
+		return graphql.Null
+	}
+	return ec._AutoAssociationSetting(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAutoAssociationSettingInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAutoAssociationSettingInputᚄ(ctx context.Context, v any) ([]*model.AutoAssociationSettingInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AutoAssociationSettingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAutoAssociationSettingInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAutoAssociationSettingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAutoAssociationSettingInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAutoAssociationSettingInput(ctx context.Context, v any) (*model.AutoAssociationSettingInput, error) {
+	res, err := ec.unmarshalInputAutoAssociationSettingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNBatchResult2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*records.Result) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23495,6 +24896,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCompleteTaskInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCompleteTaskInput(ctx context.Context, v any) (model.CompleteTaskInput, error) {
+	res, err := ec.unmarshalInputCompleteTaskInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAssociationLabelInput(ctx context.Context, v any) (model.CreateAssociationLabelInput, error) {
@@ -23802,6 +25208,11 @@ func (ec *executionContext) unmarshalNListMembersInput2githubᚗcomᚋacmeᚋcrm
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLogActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLogActivityInput(ctx context.Context, v any) (model.LogActivityInput, error) {
+	res, err := ec.unmarshalInputLogActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMergeRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐMergeRecordsInput(ctx context.Context, v any) (model.MergeRecordsInput, error) {
 	res, err := ec.unmarshalInputMergeRecordsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23910,6 +25321,11 @@ func (ec *executionContext) unmarshalNObjectTypeRefInput2githubᚗcomᚋacmeᚋc
 
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx context.Context, sel ast.SelectionSet, v page.Info) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPinActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPinActivityInput(ctx context.Context, v any) (model.PinActivityInput, error) {
+	res, err := ec.unmarshalInputPinActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPipeline2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐPipelineᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Pipeline) graphql.Marshaler {
@@ -24204,6 +25620,14 @@ func (ec *executionContext) marshalNRecordLayout2ᚖgithubᚗcomᚋacmeᚋcrmᚋ
 	return ec._RecordLayout(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordPayload!")
+		return graphql.Null
+	}
+	return ec._RecordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordPropertiesInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPropertiesInputᚄ(ctx context.Context, v any) ([]*model.RecordPropertiesInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -24395,6 +25819,16 @@ var (
 		timeline.ListRemoved:        "LIST_REMOVED",
 	}
 )
+
+func (ec *executionContext) unmarshalNUnpinActivityInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUnpinActivityInput(ctx context.Context, v any) (model.UnpinActivityInput, error) {
+	res, err := ec.unmarshalInputUnpinActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateActivitySettingsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateActivitySettingsInput(ctx context.Context, v any) (model.UpdateActivitySettingsInput, error) {
+	res, err := ec.unmarshalInputUpdateActivitySettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNUpdateListInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateListInput(ctx context.Context, v any) (model.UpdateListInput, error) {
 	res, err := ec.unmarshalInputUpdateListInput(ctx, v)

@@ -8,13 +8,30 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/pipelinestage"
+	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
 )
+
+// The workspace's settings of activities.
+type ActivitySettings struct {
+	// Every automatic association rule, for each object type activities are
+	// logged on (contacts: PRIMARY_COMPANY and OPEN_DEALS; companies: OPEN_DEALS;
+	// deals: PRIMARY_COMPANY; tickets: PRIMARY_COMPANY and OPEN_DEALS) and each
+	// activity type; by object type, rule and activity type.
+	AutoAssociations []*activity.Setting `json:"autoAssociations"`
+}
+
+// The settings after a change.
+type ActivitySettingsPayload struct {
+	// Every rule, as activitySettings answers it.
+	ActivitySettings *ActivitySettings `json:"activitySettings"`
+}
 
 type ArchiveObjectTypePayload struct {
 	Name string `json:"name"`
@@ -88,6 +105,18 @@ type AssociationTypePayload struct {
 	AssociationType *meta.AssociationType `json:"associationType"`
 }
 
+// One rule to switch on or off.
+type AutoAssociationSettingInput struct {
+	// The object type of the record activities are logged on: contacts, companies, deals or tickets.
+	ObjectType string `json:"objectType"`
+	// The activity type, as logActivity takes it (notes or NOTE...).
+	ActivityType string `json:"activityType"`
+	// The rule; the object type must have it.
+	Rule activitysetting.Rule `json:"rule"`
+	// On (true) or off (false).
+	Enabled bool `json:"enabled"`
+}
+
 // The outcome of a batch: one result per input, in input order.
 type BatchPayload struct {
 	Results []*records.Result `json:"results"`
@@ -95,6 +124,12 @@ type BatchPayload struct {
 	Written int `json:"written"`
 	// How many items failed and wrote nothing.
 	Failed int `json:"failed"`
+}
+
+// The task to complete.
+type CompleteTaskInput struct {
+	// The task's global id.
+	ID string `json:"id"`
 }
 
 type CreateAssociationLabelInput struct {
@@ -265,6 +300,17 @@ type ListPayload struct {
 	List *meta.List `json:"list"`
 }
 
+// An activity to log.
+type LogActivityInput struct {
+	// The activity's object type: notes, calls, emails, meetings or tasks, or the
+	// same as the timeline names them: NOTE, CALL, EMAIL, MEETING, TASK.
+	Type string `json:"type"`
+	// Values keyed by property name, as createRecord takes them; hs_timestamp is required.
+	Properties map[string]any `json:"properties"`
+	// Records to log the activity on: it is associated with each, and with what the automatic rules add for each.
+	Associations []*NewAssociationInput `json:"associations,omitempty"`
+}
+
 type MergeRecordsInput struct {
 	Primary   string `json:"primary"`
 	Secondary string `json:"secondary"`
@@ -298,6 +344,14 @@ type ObjectTypePayload struct {
 
 type ObjectTypeRefInput struct {
 	Name string `json:"name"`
+}
+
+// The activity to pin and the record to pin it to.
+type PinActivityInput struct {
+	// The record (contact, company, deal, ticket) to pin the activity to.
+	RecordID string `json:"recordId"`
+	// The activity, associated with the record.
+	ActivityID string `json:"activityId"`
 }
 
 type PipelinePayload struct {
@@ -470,6 +524,18 @@ type SetRecordLayoutInput struct {
 type TimelineEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   TimelineEvent `json:"node"`
+}
+
+// The record whose pinned activity to take away.
+type UnpinActivityInput struct {
+	// The record whose pin goes.
+	RecordID string `json:"recordId"`
+}
+
+// Rules to switch.
+type UpdateActivitySettingsInput struct {
+	// The rules to switch on or off; at most 100. Rules not named stay as they are.
+	AutoAssociations []*AutoAssociationSettingInput `json:"autoAssociations"`
 }
 
 // Fields left out stay as they are.

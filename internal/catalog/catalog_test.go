@@ -25,8 +25,8 @@ import (
 // createdate, lastmodifieddate, hs_merged_object_ids and
 // hs_merged_unique_values.
 var wantProperties = map[string]int{
-	"contacts": 21, "companies": 17, "deals": 12, "tickets": 11,
-	"notes": 7, "calls": 11, "emails": 11, "meetings": 12, "tasks": 11,
+	"contacts": 28, "companies": 24, "deals": 19, "tickets": 18,
+	"notes": 7, "calls": 11, "emails": 11, "meetings": 12, "tasks": 12,
 }
 
 // 16 ordered pairs among the four standard objects, 2 x 5 x 4 between
@@ -504,7 +504,7 @@ func TestSeedConcurrently(t *testing.T) {
 				t.Errorf("seed: %v", err)
 			}
 		}
-		if got := counts(t, d.Client, ws); got.properties != 113 || got.associationTypes != wantAssociationTypes {
+		if got := counts(t, d.Client, ws); got.properties != 142 || got.associationTypes != wantAssociationTypes {
 			t.Errorf("after concurrent seeds: %+v", got)
 		}
 		if v := d.Client.Workspace.GetX(ctx, ws).SchemaVersion; v != 1 {

@@ -245,6 +245,25 @@ func (q *SQL) Row(ctx context.Context, e ExecQuerier, dest ...any) error {
 	return scanOne(rows, dest)
 }
 
+// IDs runs the statement and returns the integers of its one column, in
+// the order of its rows.
+func (q *SQL) IDs(ctx context.Context, e ExecQuerier) ([]int, error) {
+	rows, err := q.Query(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // scanOne scans the first of rows into dest and closes them.
 func scanOne(rows *stdsql.Rows, dest []any) error {
 	defer rows.Close()

@@ -286,26 +286,9 @@ func walkBack(ctx context.Context, tx *write.Tx, w *walk) ([]int, error) {
 			q.ForUpdate()
 		}
 		var err error
-		if ids, err = scanIDs(ctx, tx, q); err != nil {
+		if ids, err = q.IDs(ctx, tx); err != nil {
 			return nil, fmt.Errorf("records associated with changed %s: %w", from.Name, err)
 		}
 	}
 	return ids, nil
-}
-
-func scanIDs(ctx context.Context, q db.ExecQuerier, stmt *db.SQL) ([]int, error) {
-	rows, err := stmt.Query(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

@@ -75,7 +75,7 @@ func evaluateEach(ctx context.Context, tx *write.Tx, targets []target, now time.
 			{deleteUnmatched(db.Build(tx.Dialect, ""), ws, t), timeline.ListRemoved},
 			{insertMatched(db.Build(tx.Dialect, ""), ws, t, now), timeline.ListAdded},
 		} {
-			ids, err := scanIDs(ctx, tx, step.stmt.T(" RETURNING record_id"))
+			ids, err := step.stmt.T(" RETURNING record_id").IDs(ctx, tx)
 			if err != nil {
 				return nil, fmt.Errorf("keep list %d current: %w", t.list.ID, err)
 			}
@@ -209,7 +209,7 @@ func changing(ctx context.Context, tx *write.Tx, t target) ([]int, error) {
 		T(" AND m.list_id = ").Int(t.list.ID).T(" AND m.record_id = r.id) UNION SELECT m.record_id FROM list_members m WHERE m.workspace_id = ").
 		Arg(ws).T(" AND m.list_id = ").Int(t.list.ID).T(" AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = m.record_id AND ")
 	matches(q, ws, t, "r").T(")")
-	ids, err := scanIDs(ctx, tx, q)
+	ids, err := q.IDs(ctx, tx)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func changing(ctx context.Context, tx *write.Tx, t target) ([]int, error) {
 func lockRecords(ctx context.Context, tx *write.Tx, ids []int) ([]int, error) {
 	q := db.Build(tx.Dialect, "SELECT id FROM records WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
 		T(" AND ").InIDs("", "id", ids).T(" ORDER BY id").ForUpdate()
-	return scanIDs(ctx, tx, q)
+	return q.IDs(ctx, tx)
 }
 
 // moveMerged gives the primary of each merge the manual and snapshot

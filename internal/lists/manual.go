@@ -78,7 +78,7 @@ func (s *Store) change(ctx context.Context, m *meta.Model, id int, recordIDs []i
 			stmt = db.Build(tx.Dialect, "DELETE FROM list_members WHERE workspace_id = ").Arg(ws).T(" AND list_id = ").Int(l.ID).
 				T(" AND ").InIDs("", "record_id", valid)
 		}
-		changed, err := scanIDs(ctx, tx, stmt.T(" RETURNING record_id"))
+		changed, err := stmt.T(" RETURNING record_id").IDs(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("change the members of list %d: %w", l.ID, err)
 		}

@@ -30,6 +30,10 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		if err != nil {
 			return err
 		}
+		tx.ChangedAll(r.ObjectTypeID, id)
+		for _, rec := range merged {
+			tx.ChangedAll(rec.ObjectTypeID, rec.ID)
+		}
 		var hashes []string
 		if ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID); ok && ot.Name == "contacts" {
 			for _, rec := range append([]*Record{r}, slices.Collect(maps.Values(merged))...) {

@@ -5,7 +5,9 @@
 // table's SQL: keyset pages, unique values enforced by the database,
 // batch writes that report per item, each write one unit of package write
 // with the history it appends. Values reach it validated by package
-// values, but for merges, which move values already stored.
+// values, but for merges, which move values already stored; values the
+// server derives (SetDerived) skip only the rule that clients may not
+// write them.
 package records
 
 import (
