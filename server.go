@@ -55,6 +55,7 @@ import (
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
 	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/write"
 )
@@ -297,6 +298,7 @@ func run(cfg config, logger *slog.Logger) error {
 	}
 	logger.Info("database ready", "dialect", d.Dialect.Name(), "took", time.Since(started).Round(time.Millisecond))
 	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, workspaceID, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
+	go importer.WatchStopped(ctx, d, logger)
 
 	srv := &http.Server{
 		Addr:              cfg.addr,
@@ -342,7 +344,9 @@ func portOf(addr string) string {
 func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	api.DB, api.Logger = d, logger
-	mux.Handle("/graphql", graph.NewHandler(api))
+	h := graph.NewHandler(api)
+	mux.Handle("/graphql", h)
+	mux.Handle("GET /imports/{id}/errors.csv", h.ImportErrors())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -19,6 +19,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/importerror"
+	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
@@ -48,6 +50,10 @@ type Client struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// ImportError is the client for interacting with the ImportError builders.
+	ImportError *ImportErrorClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// List is the client for interacting with the List builders.
 	List *ListClient
 	// ListMember is the client for interacting with the ListMember builders.
@@ -87,6 +93,8 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
+	c.ImportError = NewImportErrorClient(c.config)
+	c.ImportJob = NewImportJobClient(c.config)
 	c.List = NewListClient(c.config)
 	c.ListMember = NewListMemberClient(c.config)
 	c.ObjectType = NewObjectTypeClient(c.config)
@@ -195,6 +203,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		ImportError:     NewImportErrorClient(cfg),
+		ImportJob:       NewImportJobClient(cfg),
 		List:            NewListClient(cfg),
 		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
@@ -230,6 +240,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		ImportError:     NewImportErrorClient(cfg),
+		ImportJob:       NewImportJobClient(cfg),
 		List:            NewListClient(cfg),
 		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
@@ -271,10 +283,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.List,
-		c.ListMember, c.ObjectType, c.Pipeline, c.PipelineStage, c.Property,
-		c.PropertyGroup, c.PropertyHistory, c.Record, c.TimelineEvent, c.View,
-		c.Workspace,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
+		c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType, c.Pipeline,
+		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
+		c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -284,10 +296,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.List,
-		c.ListMember, c.ObjectType, c.Pipeline, c.PipelineStage, c.Property,
-		c.PropertyGroup, c.PropertyHistory, c.Record, c.TimelineEvent, c.View,
-		c.Workspace,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
+		c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType, c.Pipeline,
+		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
+		c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -304,6 +316,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AssociationType.mutate(ctx, m)
 	case *DeletedEmailMutation:
 		return c.DeletedEmail.mutate(ctx, m)
+	case *ImportErrorMutation:
+		return c.ImportError.mutate(ctx, m)
+	case *ImportJobMutation:
+		return c.ImportJob.mutate(ctx, m)
 	case *ListMutation:
 		return c.List.mutate(ctx, m)
 	case *ListMemberMutation:
@@ -1054,6 +1070,304 @@ func (c *DeletedEmailClient) mutate(ctx context.Context, m *DeletedEmailMutation
 		return (&DeletedEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DeletedEmail mutation op: %q", m.Op())
+	}
+}
+
+// ImportErrorClient is a client for the ImportError schema.
+type ImportErrorClient struct {
+	config
+}
+
+// NewImportErrorClient returns a client for the ImportError from the given config.
+func NewImportErrorClient(c config) *ImportErrorClient {
+	return &ImportErrorClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importerror.Hooks(f(g(h())))`.
+func (c *ImportErrorClient) Use(hooks ...Hook) {
+	c.hooks.ImportError = append(c.hooks.ImportError, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importerror.Intercept(f(g(h())))`.
+func (c *ImportErrorClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportError = append(c.inters.ImportError, interceptors...)
+}
+
+// Create returns a builder for creating a ImportError entity.
+func (c *ImportErrorClient) Create() *ImportErrorCreate {
+	mutation := newImportErrorMutation(c.config, OpCreate)
+	return &ImportErrorCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportError entities.
+func (c *ImportErrorClient) CreateBulk(builders ...*ImportErrorCreate) *ImportErrorCreateBulk {
+	return &ImportErrorCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportErrorClient) MapCreateBulk(slice any, setFunc func(*ImportErrorCreate, int)) *ImportErrorCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportErrorCreateBulk{err: fmt.Errorf("calling to ImportErrorClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportErrorCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportErrorCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportError.
+func (c *ImportErrorClient) Update() *ImportErrorUpdate {
+	mutation := newImportErrorMutation(c.config, OpUpdate)
+	return &ImportErrorUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportErrorClient) UpdateOne(_m *ImportError) *ImportErrorUpdateOne {
+	mutation := newImportErrorMutation(c.config, OpUpdateOne, withImportError(_m))
+	return &ImportErrorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportErrorClient) UpdateOneID(id int) *ImportErrorUpdateOne {
+	mutation := newImportErrorMutation(c.config, OpUpdateOne, withImportErrorID(id))
+	return &ImportErrorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportError.
+func (c *ImportErrorClient) Delete() *ImportErrorDelete {
+	mutation := newImportErrorMutation(c.config, OpDelete)
+	return &ImportErrorDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportErrorClient) DeleteOne(_m *ImportError) *ImportErrorDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportErrorClient) DeleteOneID(id int) *ImportErrorDeleteOne {
+	builder := c.Delete().Where(importerror.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportErrorDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportError.
+func (c *ImportErrorClient) Query() *ImportErrorQuery {
+	return &ImportErrorQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportError},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportError entity by its id.
+func (c *ImportErrorClient) Get(ctx context.Context, id int) (*ImportError, error) {
+	return c.Query().Where(importerror.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportErrorClient) GetX(ctx context.Context, id int) *ImportError {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryJob queries the job edge of a ImportError.
+func (c *ImportErrorClient) QueryJob(_m *ImportError) *ImportJobQuery {
+	query := (&ImportJobClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importerror.Table, importerror.FieldID, id),
+			sqlgraph.To(importjob.Table, importjob.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, importerror.JobTable, importerror.JobColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ImportErrorClient) Hooks() []Hook {
+	return c.hooks.ImportError
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportErrorClient) Interceptors() []Interceptor {
+	return c.inters.ImportError
+}
+
+func (c *ImportErrorClient) mutate(ctx context.Context, m *ImportErrorMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportErrorCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportErrorUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportErrorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportErrorDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportError mutation op: %q", m.Op())
+	}
+}
+
+// ImportJobClient is a client for the ImportJob schema.
+type ImportJobClient struct {
+	config
+}
+
+// NewImportJobClient returns a client for the ImportJob from the given config.
+func NewImportJobClient(c config) *ImportJobClient {
+	return &ImportJobClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importjob.Hooks(f(g(h())))`.
+func (c *ImportJobClient) Use(hooks ...Hook) {
+	c.hooks.ImportJob = append(c.hooks.ImportJob, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importjob.Intercept(f(g(h())))`.
+func (c *ImportJobClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportJob = append(c.inters.ImportJob, interceptors...)
+}
+
+// Create returns a builder for creating a ImportJob entity.
+func (c *ImportJobClient) Create() *ImportJobCreate {
+	mutation := newImportJobMutation(c.config, OpCreate)
+	return &ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportJob entities.
+func (c *ImportJobClient) CreateBulk(builders ...*ImportJobCreate) *ImportJobCreateBulk {
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportJobClient) MapCreateBulk(slice any, setFunc func(*ImportJobCreate, int)) *ImportJobCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportJobCreateBulk{err: fmt.Errorf("calling to ImportJobClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportJobCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportJobCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportJob.
+func (c *ImportJobClient) Update() *ImportJobUpdate {
+	mutation := newImportJobMutation(c.config, OpUpdate)
+	return &ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportJobClient) UpdateOne(_m *ImportJob) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJob(_m))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportJobClient) UpdateOneID(id int) *ImportJobUpdateOne {
+	mutation := newImportJobMutation(c.config, OpUpdateOne, withImportJobID(id))
+	return &ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportJob.
+func (c *ImportJobClient) Delete() *ImportJobDelete {
+	mutation := newImportJobMutation(c.config, OpDelete)
+	return &ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportJobClient) DeleteOne(_m *ImportJob) *ImportJobDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportJobClient) DeleteOneID(id int) *ImportJobDeleteOne {
+	builder := c.Delete().Where(importjob.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportJobDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportJob.
+func (c *ImportJobClient) Query() *ImportJobQuery {
+	return &ImportJobQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportJob},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportJob entity by its id.
+func (c *ImportJobClient) Get(ctx context.Context, id int) (*ImportJob, error) {
+	return c.Query().Where(importjob.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportJobClient) GetX(ctx context.Context, id int) *ImportJob {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a ImportJob.
+func (c *ImportJobClient) QueryWorkspace(_m *ImportJob) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, importjob.WorkspaceTable, importjob.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ImportJobClient) Hooks() []Hook {
+	return c.hooks.ImportJob
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportJobClient) Interceptors() []Interceptor {
+	return c.inters.ImportJob
+}
+
+func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportJobCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportJobUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportJobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportJobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportJob mutation op: %q", m.Op())
 	}
 }
 
@@ -3056,14 +3370,16 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		ActivitySetting, Association, AssociationType, DeletedEmail, List, ListMember,
-		ObjectType, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
-		Record, TimelineEvent, View, Workspace []ent.Hook
+		ActivitySetting, Association, AssociationType, DeletedEmail, ImportError,
+		ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage, Property,
+		PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
+		Workspace []ent.Hook
 	}
 	inters struct {
-		ActivitySetting, Association, AssociationType, DeletedEmail, List, ListMember,
-		ObjectType, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
-		Record, TimelineEvent, View, Workspace []ent.Interceptor
+		ActivitySetting, Association, AssociationType, DeletedEmail, ImportError,
+		ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage, Property,
+		PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
+		Workspace []ent.Interceptor
 	}
 )
 

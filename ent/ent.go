@@ -16,6 +16,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/importerror"
+	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
@@ -92,6 +94,8 @@ func checkColumn(t, c string) error {
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
+			importerror.Table:     importerror.ValidColumn,
+			importjob.Table:       importjob.ValidColumn,
 			list.Table:            list.ValidColumn,
 			listmember.Table:      listmember.ValidColumn,
 			objecttype.Table:      objecttype.ValidColumn,

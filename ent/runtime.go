@@ -9,6 +9,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/importerror"
+	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipeline"
@@ -73,6 +75,59 @@ func init() {
 	deletedemailDescDeletedAt := deletedemailFields[1].Descriptor()
 	// deletedemail.DefaultDeletedAt holds the default value on creation for the deleted_at field.
 	deletedemail.DefaultDeletedAt = deletedemailDescDeletedAt.Default.(func() time.Time)
+	importerrorFields := schema.ImportError{}.Fields()
+	_ = importerrorFields
+	// importerrorDescColumn is the schema descriptor for column field.
+	importerrorDescColumn := importerrorFields[4].Descriptor()
+	// importerror.DefaultColumn holds the default value on creation for the column field.
+	importerror.DefaultColumn = importerrorDescColumn.Default.(string)
+	// importerrorDescProperty is the schema descriptor for property field.
+	importerrorDescProperty := importerrorFields[5].Descriptor()
+	// importerror.DefaultProperty holds the default value on creation for the property field.
+	importerror.DefaultProperty = importerrorDescProperty.Default.(string)
+	// importerrorDescWarning is the schema descriptor for warning field.
+	importerrorDescWarning := importerrorFields[8].Descriptor()
+	// importerror.DefaultWarning holds the default value on creation for the warning field.
+	importerror.DefaultWarning = importerrorDescWarning.Default.(bool)
+	importjobMixin := schema.ImportJob{}.Mixin()
+	importjobMixinFields1 := importjobMixin[1].Fields()
+	_ = importjobMixinFields1
+	importjobFields := schema.ImportJob{}.Fields()
+	_ = importjobFields
+	// importjobDescCreatedAt is the schema descriptor for created_at field.
+	importjobDescCreatedAt := importjobMixinFields1[0].Descriptor()
+	// importjob.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importjob.DefaultCreatedAt = importjobDescCreatedAt.Default.(func() time.Time)
+	// importjobDescUpdatedAt is the schema descriptor for updated_at field.
+	importjobDescUpdatedAt := importjobMixinFields1[1].Descriptor()
+	// importjob.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	importjob.DefaultUpdatedAt = importjobDescUpdatedAt.Default.(func() time.Time)
+	// importjob.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	importjob.UpdateDefaultUpdatedAt = importjobDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// importjobDescRowsRead is the schema descriptor for rows_read field.
+	importjobDescRowsRead := importjobFields[3].Descriptor()
+	// importjob.DefaultRowsRead holds the default value on creation for the rows_read field.
+	importjob.DefaultRowsRead = importjobDescRowsRead.Default.(int)
+	// importjobDescCreated is the schema descriptor for created field.
+	importjobDescCreated := importjobFields[4].Descriptor()
+	// importjob.DefaultCreated holds the default value on creation for the created field.
+	importjob.DefaultCreated = importjobDescCreated.Default.(int)
+	// importjobDescUpdated is the schema descriptor for updated field.
+	importjobDescUpdated := importjobFields[5].Descriptor()
+	// importjob.DefaultUpdated holds the default value on creation for the updated field.
+	importjob.DefaultUpdated = importjobDescUpdated.Default.(int)
+	// importjobDescSkipped is the schema descriptor for skipped field.
+	importjobDescSkipped := importjobFields[6].Descriptor()
+	// importjob.DefaultSkipped holds the default value on creation for the skipped field.
+	importjob.DefaultSkipped = importjobDescSkipped.Default.(int)
+	// importjobDescFailed is the schema descriptor for failed field.
+	importjobDescFailed := importjobFields[7].Descriptor()
+	// importjob.DefaultFailed holds the default value on creation for the failed field.
+	importjob.DefaultFailed = importjobDescFailed.Default.(int)
+	// importjobDescMessage is the schema descriptor for message field.
+	importjobDescMessage := importjobFields[8].Descriptor()
+	// importjob.DefaultMessage holds the default value on creation for the message field.
+	importjob.DefaultMessage = importjobDescMessage.Default.(string)
 	listMixin := schema.List{}.Mixin()
 	listMixinFields1 := listMixin[1].Fields()
 	_ = listMixinFields1

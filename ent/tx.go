@@ -22,6 +22,10 @@ type Tx struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// ImportError is the client for interacting with the ImportError builders.
+	ImportError *ImportErrorClient
+	// ImportJob is the client for interacting with the ImportJob builders.
+	ImportJob *ImportJobClient
 	// List is the client for interacting with the List builders.
 	List *ListClient
 	// ListMember is the client for interacting with the ListMember builders.
@@ -181,6 +185,8 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
+	tx.ImportError = NewImportErrorClient(tx.config)
+	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.List = NewListClient(tx.config)
 	tx.ListMember = NewListMemberClient(tx.config)
 	tx.ObjectType = NewObjectTypeClient(tx.config)

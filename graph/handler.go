@@ -10,6 +10,8 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -27,6 +29,7 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
@@ -39,6 +42,13 @@ import (
 const (
 	// MaxBodyBytes fits a batch of 1,000 records with generous values.
 	MaxBodyBytes = 16 << 20
+	// MaxUploadBytes bounds a multipart request: the files of an import
+	// (importer.MaxFiles of importer.MaxFileBytes at most) and its
+	// operations.
+	MaxUploadBytes = importer.MaxFiles*importer.MaxFileBytes + MaxBodyBytes
+	// MaxUploadMemory is how much of a multipart request is held in
+	// memory; the rest waits in temporary files.
+	MaxUploadMemory = 1 << 20
 	// MaxIDs bounds nodes(ids:).
 	MaxIDs = page.MaxSize
 )
@@ -57,6 +67,9 @@ type Config struct {
 	// records is written by a read plan (readplan.go). Plans answer the
 	// same bytes faster; this is the way around one should it ever not.
 	NoReadPlans bool
+	// ImportDir is where uploaded files wait for their import; by default
+	// crm-imports in the system's temporary folder.
+	ImportDir string
 }
 
 // withoutDefer takes @defer out of the schema, once, before any handler
@@ -86,7 +99,9 @@ func (c smallOnly[T]) Add(ctx context.Context, key string, value T) {
 // Handler is the GraphQL endpoint.
 type Handler struct {
 	http.Handler
-	planned atomic.Int64
+	planned     atomic.Int64
+	res         *Resolver
+	workspaceID int
 }
 
 // PlannedFields counts the root fields read plans have answered.
@@ -108,8 +123,14 @@ func NewHandler(cfg Config) *Handler {
 	recs := records.New(cfg.DB, w, links)
 	// The rollups' hook writes values the lists' hook reads: it comes first.
 	acts := activity.New(cfg.DB, w, recs, links)
+	ls := lists.New(cfg.DB, w)
+	importDir := cfg.ImportDir
+	if importDir == "" {
+		importDir = filepath.Join(os.TempDir(), "crm-imports")
+	}
 	res := &Resolver{records: recs, activities: acts, assoc: links, definitions: definition.New(cfg.DB, w),
-		views: view.New(cfg.DB, w), lists: lists.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
+		views: view.New(cfg.DB, w), lists: ls, defs: meta.NewCache(cfg.DB), logger: logger,
+		imports: importer.New(cfg.DB, w, recs, links, ls, importDir, logger)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
@@ -119,7 +140,9 @@ func NewHandler(cfg Config) *Handler {
 	// over HTTP (http.go).
 	srv.AddTransport(protocol{transport.GET{}})
 	srv.AddTransport(protocol{transport.POST{}})
-	srv.AddTransport(protocol{transport.MultipartForm{MaxUploadSize: MaxBodyBytes, MaxMemory: MaxBodyBytes}})
+	// Uploads (startImport) stream: parts past MaxUploadMemory go to
+	// temporary files, never whole into memory.
+	srv.AddTransport(protocol{transport.MultipartForm{MaxUploadSize: MaxUploadBytes, MaxMemory: MaxUploadMemory}})
 	srv.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) }})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallOnly[string]{lru.New[string](100), func(_, query string) int { return len(query) }}})
@@ -127,7 +150,7 @@ func NewHandler(cfg Config) *Handler {
 	srv.SetParserTokenLimit(limits.Tokens)
 	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
-	h := &Handler{}
+	h := &Handler{res: res, workspaceID: cfg.WorkspaceID}
 	// A mutation changes what the request's loaders hold: each mutation
 	// field reads afresh. A page of records whose selection a read plan
 	// knows is answered without the executor (readplan.go); field
@@ -162,10 +185,17 @@ func NewHandler(cfg Config) *Handler {
 
 // limitBody refuses a body over MaxBodyBytes (LIMIT_EXCEEDED) and a JSON
 // body that does not parse (BAD_USER_INPUT) before gqlgen reads them, so
-// that these refusals carry a code like every other.
+// that these refusals carry a code like every other. A multipart body
+// streams to the transport, which bounds it by MaxUploadBytes.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == mediaMultipart {
+			// Read as it comes by the multipart transport, which bounds
+			// it (MaxUploadBytes) and keeps its files on disk.
 			next.ServeHTTP(w, r)
 			return
 		}

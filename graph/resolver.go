@@ -5,6 +5,7 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -12,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -26,6 +28,8 @@ type Resolver struct {
 	definitions *definition.Store
 	views       *view.Store
 	lists       *lists.Store
+	imports     *importer.Engine
+	logger      *slog.Logger
 	defs        *meta.Cache
 	types       typeIndex
 }

@@ -57,6 +57,30 @@ func (f DeletedEmailFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeletedEmailMutation", m)
 }
 
+// The ImportErrorFunc type is an adapter to allow the use of ordinary
+// function as ImportError mutator.
+type ImportErrorFunc func(context.Context, *ent.ImportErrorMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportErrorFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportErrorMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportErrorMutation", m)
+}
+
+// The ImportJobFunc type is an adapter to allow the use of ordinary
+// function as ImportJob mutator.
+type ImportJobFunc func(context.Context, *ent.ImportJobMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportJobFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportJobMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportJobMutation", m)
+}
+
 // The ListFunc type is an adapter to allow the use of ordinary
 // function as List mutator.
 type ListFunc func(context.Context, *ent.ListMutation) (ent.Value, error)

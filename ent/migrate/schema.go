@@ -193,6 +193,80 @@ var (
 			},
 		},
 	}
+	// ImportErrorsColumns holds the columns for the "import_errors" table.
+	ImportErrorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "file", Type: field.TypeString},
+		{Name: "row", Type: field.TypeInt},
+		{Name: "column", Type: field.TypeString, Default: ""},
+		{Name: "property", Type: field.TypeString, Default: ""},
+		{Name: "code", Type: field.TypeString},
+		{Name: "message", Type: field.TypeString, Size: 2147483647},
+		{Name: "warning", Type: field.TypeBool, Default: false},
+		{Name: "import_id", Type: field.TypeInt},
+	}
+	// ImportErrorsTable holds the schema information for the "import_errors" table.
+	ImportErrorsTable = &schema.Table{
+		Name:       "import_errors",
+		Columns:    ImportErrorsColumns,
+		PrimaryKey: []*schema.Column{ImportErrorsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "import_errors_import_jobs_job",
+				Columns:    []*schema.Column{ImportErrorsColumns[9]},
+				RefColumns: []*schema.Column{ImportJobsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importerror_import_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ImportErrorsColumns[9], ImportErrorsColumns[0]},
+			},
+		},
+	}
+	// ImportJobsColumns holds the columns for the "import_jobs" table.
+	ImportJobsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"PENDING", "PROCESSING", "DONE", "FAILED", "CANCELED"}, Default: "PENDING"},
+		{Name: "spec", Type: field.TypeJSON},
+		{Name: "rows_read", Type: field.TypeInt, Default: 0},
+		{Name: "created", Type: field.TypeInt, Default: 0},
+		{Name: "updated", Type: field.TypeInt, Default: 0},
+		{Name: "skipped", Type: field.TypeInt, Default: 0},
+		{Name: "failed", Type: field.TypeInt, Default: 0},
+		{Name: "message", Type: field.TypeString, Default: ""},
+		{Name: "list_id", Type: field.TypeInt, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// ImportJobsTable holds the schema information for the "import_jobs" table.
+	ImportJobsTable = &schema.Table{
+		Name:       "import_jobs",
+		Columns:    ImportJobsColumns,
+		PrimaryKey: []*schema.Column{ImportJobsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "import_jobs_workspaces_workspace",
+				Columns:    []*schema.Column{ImportJobsColumns[15]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importjob_workspace_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ImportJobsColumns[15], ImportJobsColumns[0]},
+			},
+		},
+	}
 	// ListsColumns holds the columns for the "lists" table.
 	ListsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -683,6 +757,8 @@ var (
 		AssociationsTable,
 		AssociationTypesTable,
 		DeletedEmailsTable,
+		ImportErrorsTable,
+		ImportJobsTable,
 		ListsTable,
 		ListMembersTable,
 		ObjectTypesTable,
@@ -711,6 +787,8 @@ func init() {
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ImportErrorsTable.ForeignKeys[0].RefTable = ImportJobsTable
+	ImportJobsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ListsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ListsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ListMembersTable.ForeignKeys[0].RefTable = ListsTable

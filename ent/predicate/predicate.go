@@ -18,6 +18,12 @@ type AssociationType func(*sql.Selector)
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 
+// ImportError is the predicate function for importerror builders.
+type ImportError func(*sql.Selector)
+
+// ImportJob is the predicate function for importjob builders.
+type ImportJob func(*sql.Selector)
+
 // List is the predicate function for list builders.
 type List func(*sql.Selector)
 

@@ -14,7 +14,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/activitysetting"
+	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/graph/model"
@@ -23,6 +25,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/history"
+	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
@@ -49,6 +52,10 @@ type ResolverRoot interface {
 	AssociationEvent() AssociationEventResolver
 	AssociationResult() AssociationResultResolver
 	BatchResult() BatchResultResolver
+	Import() ImportResolver
+	ImportConnection() ImportConnectionResolver
+	ImportError() ImportErrorResolver
+	ImportErrorConnection() ImportErrorConnectionResolver
 	ItemError() ItemErrorResolver
 	List() ListResolver
 	ListMembershipEvent() ListMembershipEventResolver
@@ -226,6 +233,63 @@ type ComplexityRoot struct {
 		To      func(childComplexity int) int
 	}
 
+	Import struct {
+		Counters        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Errors          func(childComplexity int, first *int, after *string) int
+		ErrorsCSVURL    func(childComplexity int) int
+		FinishedAt      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		List            func(childComplexity int) int
+		Message         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+		State           func(childComplexity int) int
+		UnmappedColumns func(childComplexity int) int
+	}
+
+	ImportConnection struct {
+		Edges func(childComplexity int) int
+		Info  func(childComplexity int) int
+	}
+
+	ImportCounters struct {
+		Created  func(childComplexity int) int
+		Failed   func(childComplexity int) int
+		RowsRead func(childComplexity int) int
+		Skipped  func(childComplexity int) int
+		Updated  func(childComplexity int) int
+	}
+
+	ImportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImportError struct {
+		Code     func(childComplexity int) int
+		Column   func(childComplexity int) int
+		File     func(childComplexity int) int
+		Message  func(childComplexity int) int
+		Property func(childComplexity int) int
+		Row      func(childComplexity int) int
+		Warning  func(childComplexity int) int
+	}
+
+	ImportErrorConnection struct {
+		Edges func(childComplexity int) int
+		Info  func(childComplexity int) int
+	}
+
+	ImportErrorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImportPayload struct {
+		Import func(childComplexity int) int
+	}
+
 	ItemError struct {
 		Code           func(childComplexity int) int
 		ExistingRecord func(childComplexity int) int
@@ -300,6 +364,7 @@ type ComplexityRoot struct {
 		ArchiveRecords          func(childComplexity int, input model.ArchiveRecordsInput) int
 		Associate               func(childComplexity int, input model.AssociateInput) int
 		AssociateRecords        func(childComplexity int, input model.AssociateRecordsInput) int
+		CancelImport            func(childComplexity int, input model.ImportIDInput) int
 		CompleteTask            func(childComplexity int, input model.CompleteTaskInput) int
 		ConvertListToManual     func(childComplexity int, input model.ListIDInput) int
 		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
@@ -327,8 +392,10 @@ type ComplexityRoot struct {
 		RenameAssociationLabel  func(childComplexity int, input model.RenameAssociationLabelInput) int
 		RestoreProperty         func(childComplexity int, input model.PropertyRefInput) int
 		RestoreRecord           func(childComplexity int, input model.RecordIDInput) int
+		RevertImport            func(childComplexity int, input model.ImportIDInput) int
 		SetAssociationLimit     func(childComplexity int, input model.SetAssociationLimitInput) int
 		SetRecordLayout         func(childComplexity int, input model.SetRecordLayoutInput) int
+		StartImport             func(childComplexity int, input model.StartImportInput) int
 		UnpinActivity           func(childComplexity int, input model.UnpinActivityInput) int
 		UpdateActivitySettings  func(childComplexity int, input model.UpdateActivitySettingsInput) int
 		UpdateList              func(childComplexity int, input model.UpdateListInput) int
@@ -479,6 +546,8 @@ type ComplexityRoot struct {
 		ActivitySettings func(childComplexity int) int
 		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
 		DataModel        func(childComplexity int) int
+		Import           func(childComplexity int, id string) int
+		Imports          func(childComplexity int, first *int, after *string) int
 		List             func(childComplexity int, id string) int
 		Lists            func(childComplexity int, objectType *string) int
 		Node             func(childComplexity int, id string) int
@@ -533,6 +602,11 @@ type ComplexityRoot struct {
 
 	RecordPayload struct {
 		Record func(childComplexity int) int
+	}
+
+	RevertImportPayload struct {
+		Archived func(childComplexity int) int
+		Import   func(childComplexity int) int
 	}
 
 	TimelineConnection struct {
@@ -593,6 +667,26 @@ type AssociationResultResolver interface {
 type BatchResultResolver interface {
 	Error(ctx context.Context, obj *records.Result) (*apierr.Error, error)
 }
+type ImportResolver interface {
+	ID(ctx context.Context, obj *ent.ImportJob) (string, error)
+
+	Message(ctx context.Context, obj *ent.ImportJob) (*string, error)
+	Counters(ctx context.Context, obj *ent.ImportJob) (*model.ImportCounters, error)
+	UnmappedColumns(ctx context.Context, obj *ent.ImportJob) ([]string, error)
+	Errors(ctx context.Context, obj *ent.ImportJob, first *int, after *string) (*importer.ErrorPage, error)
+	ErrorsCSVURL(ctx context.Context, obj *ent.ImportJob) (*string, error)
+	List(ctx context.Context, obj *ent.ImportJob) (*meta.List, error)
+}
+type ImportConnectionResolver interface {
+	Edges(ctx context.Context, obj *importer.JobPage) ([]*model.ImportEdge, error)
+}
+type ImportErrorResolver interface {
+	Column(ctx context.Context, obj *ent.ImportError) (*string, error)
+	Property(ctx context.Context, obj *ent.ImportError) (*string, error)
+}
+type ImportErrorConnectionResolver interface {
+	Edges(ctx context.Context, obj *importer.ErrorPage) ([]*model.ImportErrorEdge, error)
+}
 type ItemErrorResolver interface {
 	ExistingRecord(ctx context.Context, obj *apierr.Error) (*records.Record, error)
 }
@@ -648,6 +742,9 @@ type MutationResolver interface {
 	UnpinActivity(ctx context.Context, input model.UnpinActivityInput) (*model.RecordPayload, error)
 	UpdateActivitySettings(ctx context.Context, input model.UpdateActivitySettingsInput) (*model.ActivitySettingsPayload, error)
 	CompleteTask(ctx context.Context, input model.CompleteTaskInput) (*model.RecordPayload, error)
+	StartImport(ctx context.Context, input model.StartImportInput) (*model.ImportPayload, error)
+	CancelImport(ctx context.Context, input model.ImportIDInput) (*model.ImportPayload, error)
+	RevertImport(ctx context.Context, input model.ImportIDInput) (*model.RevertImportPayload, error)
 	CreateList(ctx context.Context, input model.CreateListInput) (*model.ListPayload, error)
 	UpdateList(ctx context.Context, input model.UpdateListInput) (*model.ListPayload, error)
 	DeleteList(ctx context.Context, input model.ListIDInput) (*model.DeleteListPayload, error)
@@ -687,6 +784,8 @@ type QueryResolver interface {
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 	ActivitySettings(ctx context.Context) (*model.ActivitySettings, error)
+	Imports(ctx context.Context, first *int, after *string) (*importer.JobPage, error)
+	Import(ctx context.Context, id string) (*ent.ImportJob, error)
 	Lists(ctx context.Context, objectType *string) ([]*meta.List, error)
 	List(ctx context.Context, id string) (*meta.List, error)
 	Views(ctx context.Context, objectType string) ([]*view.View, error)
@@ -1214,6 +1313,217 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DisassociationPayload.To(childComplexity), true
 
+	case "Import.counters":
+		if e.ComplexityRoot.Import.Counters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.Counters(childComplexity), true
+	case "Import.createdAt":
+		if e.ComplexityRoot.Import.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.CreatedAt(childComplexity), true
+	case "Import.errors":
+		if e.ComplexityRoot.Import.Errors == nil {
+			break
+		}
+
+		args, err := ec.field_Import_errors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Import.Errors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Import.errorsCsvUrl":
+		if e.ComplexityRoot.Import.ErrorsCSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.ErrorsCSVURL(childComplexity), true
+	case "Import.finishedAt":
+		if e.ComplexityRoot.Import.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.FinishedAt(childComplexity), true
+	case "Import.id":
+		if e.ComplexityRoot.Import.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.ID(childComplexity), true
+	case "Import.list":
+		if e.ComplexityRoot.Import.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.List(childComplexity), true
+	case "Import.message":
+		if e.ComplexityRoot.Import.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.Message(childComplexity), true
+	case "Import.name":
+		if e.ComplexityRoot.Import.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.Name(childComplexity), true
+	case "Import.startedAt":
+		if e.ComplexityRoot.Import.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.StartedAt(childComplexity), true
+	case "Import.state":
+		if e.ComplexityRoot.Import.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.State(childComplexity), true
+	case "Import.unmappedColumns":
+		if e.ComplexityRoot.Import.UnmappedColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Import.UnmappedColumns(childComplexity), true
+
+	case "ImportConnection.edges":
+		if e.ComplexityRoot.ImportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportConnection.Edges(childComplexity), true
+	case "ImportConnection.pageInfo":
+		if e.ComplexityRoot.ImportConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportConnection.Info(childComplexity), true
+
+	case "ImportCounters.created":
+		if e.ComplexityRoot.ImportCounters.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounters.Created(childComplexity), true
+	case "ImportCounters.failed":
+		if e.ComplexityRoot.ImportCounters.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounters.Failed(childComplexity), true
+	case "ImportCounters.rowsRead":
+		if e.ComplexityRoot.ImportCounters.RowsRead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounters.RowsRead(childComplexity), true
+	case "ImportCounters.skipped":
+		if e.ComplexityRoot.ImportCounters.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounters.Skipped(childComplexity), true
+	case "ImportCounters.updated":
+		if e.ComplexityRoot.ImportCounters.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounters.Updated(childComplexity), true
+
+	case "ImportEdge.cursor":
+		if e.ComplexityRoot.ImportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportEdge.Cursor(childComplexity), true
+	case "ImportEdge.node":
+		if e.ComplexityRoot.ImportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportEdge.Node(childComplexity), true
+
+	case "ImportError.code":
+		if e.ComplexityRoot.ImportError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Code(childComplexity), true
+	case "ImportError.column":
+		if e.ComplexityRoot.ImportError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Column(childComplexity), true
+	case "ImportError.file":
+		if e.ComplexityRoot.ImportError.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.File(childComplexity), true
+	case "ImportError.message":
+		if e.ComplexityRoot.ImportError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Message(childComplexity), true
+	case "ImportError.property":
+		if e.ComplexityRoot.ImportError.Property == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Property(childComplexity), true
+	case "ImportError.row":
+		if e.ComplexityRoot.ImportError.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Row(childComplexity), true
+	case "ImportError.warning":
+		if e.ComplexityRoot.ImportError.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Warning(childComplexity), true
+
+	case "ImportErrorConnection.edges":
+		if e.ComplexityRoot.ImportErrorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportErrorConnection.Edges(childComplexity), true
+	case "ImportErrorConnection.pageInfo":
+		if e.ComplexityRoot.ImportErrorConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportErrorConnection.Info(childComplexity), true
+
+	case "ImportErrorEdge.cursor":
+		if e.ComplexityRoot.ImportErrorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportErrorEdge.Cursor(childComplexity), true
+	case "ImportErrorEdge.node":
+		if e.ComplexityRoot.ImportErrorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportErrorEdge.Node(childComplexity), true
+
+	case "ImportPayload.import":
+		if e.ComplexityRoot.ImportPayload.Import == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.Import(childComplexity), true
+
 	case "ItemError.code":
 		if e.ComplexityRoot.ItemError.Code == nil {
 			break
@@ -1549,6 +1859,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.cancelImport":
+		if e.ComplexityRoot.Mutation.CancelImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelImport(childComplexity, args["input"].(model.ImportIDInput)), true
 	case "Mutation.completeTask":
 		if e.ComplexityRoot.Mutation.CompleteTask == nil {
 			break
@@ -1846,6 +2167,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreRecord(childComplexity, args["input"].(model.RecordIDInput)), true
+	case "Mutation.revertImport":
+		if e.ComplexityRoot.Mutation.RevertImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revertImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevertImport(childComplexity, args["input"].(model.ImportIDInput)), true
 	case "Mutation.setAssociationLimit":
 		if e.ComplexityRoot.Mutation.SetAssociationLimit == nil {
 			break
@@ -1868,6 +2200,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRecordLayout(childComplexity, args["input"].(model.SetRecordLayoutInput)), true
+	case "Mutation.startImport":
+		if e.ComplexityRoot.Mutation.StartImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartImport(childComplexity, args["input"].(model.StartImportInput)), true
 	case "Mutation.unpinActivity":
 		if e.ComplexityRoot.Mutation.UnpinActivity == nil {
 			break
@@ -2564,6 +2907,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DataModel(childComplexity), true
+	case "Query.import":
+		if e.ComplexityRoot.Query.Import == nil {
+			break
+		}
+
+		args, err := ec.field_Query_import_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Import(childComplexity, args["id"].(string)), true
+	case "Query.imports":
+		if e.ComplexityRoot.Query.Imports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_imports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Imports(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.list":
 		if e.ComplexityRoot.Query.List == nil {
@@ -2848,6 +3213,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordPayload.Record(childComplexity), true
 
+	case "RevertImportPayload.archived":
+		if e.ComplexityRoot.RevertImportPayload.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertImportPayload.Archived(childComplexity), true
+	case "RevertImportPayload.import":
+		if e.ComplexityRoot.RevertImportPayload.Import == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertImportPayload.Import(childComplexity), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -3001,6 +3379,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssociateRecordsInput", ec.unmarshalInputAssociateRecordsInput),
 			graphql.NewInputUnmarshaler("AssociationFilter", ec.unmarshalInputAssociationFilter),
 			graphql.NewInputUnmarshaler("AutoAssociationSettingInput", ec.unmarshalInputAutoAssociationSettingInput),
+			graphql.NewInputUnmarshaler("ColumnMappingInput", ec.unmarshalInputColumnMappingInput),
 			graphql.NewInputUnmarshaler("CompleteTaskInput", ec.unmarshalInputCompleteTaskInput),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
@@ -3013,6 +3392,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
 			graphql.NewInputUnmarshaler("DeleteViewInput", ec.unmarshalInputDeleteViewInput),
+			graphql.NewInputUnmarshaler("ImportFileInput", ec.unmarshalInputImportFileInput),
+			graphql.NewInputUnmarshaler("ImportIdInput", ec.unmarshalInputImportIdInput),
 			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
 			graphql.NewInputUnmarshaler("ListIdInput", ec.unmarshalInputListIdInput),
 			graphql.NewInputUnmarshaler("ListMembersInput", ec.unmarshalInputListMembersInput),
@@ -3036,6 +3417,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
+			graphql.NewInputUnmarshaler("StartImportInput", ec.unmarshalInputStartImportInput),
 			graphql.NewInputUnmarshaler("UnpinActivityInput", ec.unmarshalInputUnpinActivityInput),
 			graphql.NewInputUnmarshaler("UpdateActivitySettingsInput", ec.unmarshalInputUpdateActivitySettingsInput),
 			graphql.NewInputUnmarshaler("UpdateListInput", ec.unmarshalInputUpdateListInput),
@@ -4285,6 +4667,201 @@ type ActivitySettingsPayload {
   activitySettings: ActivitySettings!
 }
 `, BuiltIn: false},
+	{Name: "../schema/imports.graphqls", Input: `# Imports: CSV files written as records, as jobs.
+
+"""
+A file sent with the request, by the GraphQL multipart request spec
+(https://github.com/jaydenseric/graphql-multipart-request-spec).
+"""
+scalar Upload @specifiedBy(url: "https://github.com/jaydenseric/graphql-multipart-request-spec")
+
+extend type Query {
+  "The workspace's imports, newest first."
+  imports(first: Int, after: String): ImportConnection!
+  "One import; null when there is none."
+  import(id: ID!): Import
+}
+
+extend type Mutation {
+  """
+  Start importing CSV files: each file's header row names its columns,
+  mapped to properties by hand (columns) or by property label or name,
+  without case or spaces ("First Name" is firstname). A column holding a
+  unique property of another object ("Company Domain Name", "Contact
+  Email") associates each row's record with that record; files are
+  written in the order that makes those records exist first. A file that
+  is not CSV, has no header, or maps to what does not exist is refused at
+  once, and nothing is kept. The import then runs in the background: read
+  its state and counters with import(id). Rows are written in chunks of
+  200, each row whole — its records, associations and history — or not at
+  all, with the reason in errors. An import never moves a record's
+  lifecycle stage backwards: such a row is written without it, with a
+  warning. A server that stops during an import leaves whole rows: after
+  two minutes without progress the import is FAILED, saying so; import
+  the rest again (matching rows update, they do not duplicate).
+  """
+  startImport(input: StartImportInput!): ImportPayload
+  "Stop a pending or running import after the chunk it is writing; the rows written stay."
+  cancelImport(input: ImportIdInput!): ImportPayload
+  "Archive the records an import created (not those it updated); they can be restored."
+  revertImport(input: ImportIdInput!): RevertImportPayload
+}
+
+input StartImportInput {
+  "The files, up to 10, each up to 512 MiB."
+  files: [ImportFileInput!]!
+  "A name for the import; by default, from the files' names."
+  name: String
+  "How the files write dates. Default YEAR_MONTH_DAY."
+  dateFormat: DateFormat
+  "Make a MANUAL list of the records the import wrote (of the first file's object)."
+  createList: Boolean
+}
+
+input ImportFileInput {
+  file: Upload!
+  "The object of each row; by default the one the file is named after (contacts.csv: contacts)."
+  objectType: String
+  """
+  Several objects in each row: the first is the row's record, associated
+  with the records of the others (contacts and their company in one row).
+  Overrides objectType.
+  """
+  objectTypes: [String!]
+  "Default UPSERT."
+  operation: ImportOperation
+  """
+  The unique property rows are matched to records by; by default the
+  object's only unique property (email, domain), or a "Record ID" column.
+  """
+  idProperty: String
+  "Columns mapped by hand; the others are mapped by label or name."
+  columns: [ColumnMappingInput!]
+  "Make a string property for each column mapped to nothing, named after it."
+  createMissingProperties: Boolean
+  "The label of the associations the rows make."
+  associationLabel: String
+}
+
+"What an import does with a row's record."
+enum ImportOperation {
+  "Make a record; a row matching an existing record fails."
+  CREATE
+  "Write an existing record; a row matching none fails."
+  UPDATE
+  "Write the matching record, or make one."
+  UPSERT
+}
+
+"The order of the parts of a file's dates, separated by -, / or ."
+enum DateFormat {
+  "2026-04-21"
+  YEAR_MONTH_DAY
+  "21/04/2026"
+  DAY_MONTH_YEAR
+  "04/21/2026"
+  MONTH_DAY_YEAR
+}
+
+input ColumnMappingInput {
+  "The column, as its header names it."
+  column: String!
+  "The object of the property; by default the file's first."
+  objectType: String
+  property: String
+  "The column holds the unique property of the record of objectType to associate each row's record with."
+  associate: Boolean
+  "Leave the column out."
+  ignore: Boolean
+}
+
+input ImportIdInput {
+  id: ID!
+}
+
+type ImportPayload {
+  import: Import!
+}
+
+type RevertImportPayload {
+  import: Import!
+  "How many records were archived."
+  archived: Int!
+}
+
+"Where an import is."
+enum ImportState {
+  PENDING
+  PROCESSING
+  DONE
+  FAILED
+  CANCELED
+}
+
+"An import job."
+type Import implements Node {
+  id: ID!
+  name: String!
+  state: ImportState!
+  "Why a FAILED import stopped."
+  message: String
+  counters: ImportCounters!
+  "The columns of each file mapped to nothing, as file: column."
+  unmappedColumns: [String!]!
+  "What went wrong with rows (and warnings of rows written), in file and row order."
+  errors(first: Int, after: String): ImportErrorConnection!
+  "The errors as a CSV file to download."
+  errorsCsvUrl: String
+  "The MANUAL list of the records imported, when asked for."
+  list: List
+  createdAt: DateTime!
+  startedAt: DateTime
+  finishedAt: DateTime
+}
+
+"What an import has done so far."
+type ImportCounters {
+  rowsRead: Int!
+  created: Int!
+  updated: Int!
+  "Empty rows."
+  skipped: Int!
+  failed: Int!
+}
+
+type ImportConnection {
+  edges: [ImportEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ImportEdge {
+  cursor: String!
+  node: Import!
+}
+
+type ImportErrorConnection {
+  edges: [ImportErrorEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ImportErrorEdge {
+  cursor: String!
+  node: ImportError!
+}
+
+"What went wrong with one row, or (warning) what a row written left out."
+type ImportError {
+  file: String!
+  "The row's line in its file, the header being row 1."
+  row: Int!
+  column: String
+  property: String
+  "An error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND...) or, for a warning, LIFECYCLE_STAGE_KEPT."
+  code: String!
+  message: String!
+  warning: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../schema/lists.graphqls", Input: `# Lists: segments of an object type's records, MANUAL, DYNAMIC or SNAPSHOT
 # (internal/lists). Members are kept in a table: reading them never
 # evaluates a filter.
@@ -5059,6 +5636,120 @@ func (ec *executionContext) childFields_DisassociationPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type DisassociationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Import(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Import_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Import_name(ctx, field)
+	case "state":
+		return ec.fieldContext_Import_state(ctx, field)
+	case "message":
+		return ec.fieldContext_Import_message(ctx, field)
+	case "counters":
+		return ec.fieldContext_Import_counters(ctx, field)
+	case "unmappedColumns":
+		return ec.fieldContext_Import_unmappedColumns(ctx, field)
+	case "errors":
+		return ec.fieldContext_Import_errors(ctx, field)
+	case "errorsCsvUrl":
+		return ec.fieldContext_Import_errorsCsvUrl(ctx, field)
+	case "list":
+		return ec.fieldContext_Import_list(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Import_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Import_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Import_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Import", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportCounters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rowsRead":
+		return ec.fieldContext_ImportCounters_rowsRead(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportCounters_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportCounters_updated(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportCounters_skipped(ctx, field)
+	case "failed":
+		return ec.fieldContext_ImportCounters_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCounters", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_ImportError_file(ctx, field)
+	case "row":
+		return ec.fieldContext_ImportError_row(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportError_column(ctx, field)
+	case "property":
+		return ec.fieldContext_ImportError_property(ctx, field)
+	case "code":
+		return ec.fieldContext_ImportError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportError_message(ctx, field)
+	case "warning":
+		return ec.fieldContext_ImportError_warning(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportError", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportErrorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportErrorConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportErrorConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportErrorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportErrorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImportErrorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImportErrorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportErrorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "import":
+		return ec.fieldContext_ImportPayload_import(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -5469,6 +6160,16 @@ func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RecordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RevertImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "import":
+		return ec.fieldContext_RevertImportPayload_import(ctx, field)
+	case "archived":
+		return ec.fieldContext_RevertImportPayload_archived(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevertImportPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5663,6 +6364,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Import_errors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_List_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5835,6 +6558,20 @@ func (ec *executionContext) field_Mutation_associate_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssociateInput, error) {
 			return ec.unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportIDInput, error) {
+			return ec.unmarshalNImportIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportIDInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6221,6 +6958,20 @@ func (ec *executionContext) field_Mutation_restoreRecord_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revertImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportIDInput, error) {
+			return ec.unmarshalNImportIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setAssociationLimit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6241,6 +6992,20 @@ func (ec *executionContext) field_Mutation_setRecordLayout_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetRecordLayoutInput, error) {
 			return ec.unmarshalNSetRecordLayoutInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetRecordLayoutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartImportInput, error) {
+			return ec.unmarshalNStartImportInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐStartImportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6506,6 +7271,42 @@ func (ec *executionContext) field_Query_associationTypes_args(ctx context.Contex
 		return nil, err
 	}
 	args["toObjectType"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_import_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_imports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -9031,6 +9832,867 @@ func (ec *executionContext) _DisassociationPayload_removed(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DisassociationPayload_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DisassociationPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Import_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Import_name(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, false, false, "String")
+}
+
+func (ec *executionContext) _Import_state(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importjob.State) graphql.Marshaler {
+			return ec.marshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, false, false, "ImportState")
+}
+
+func (ec *executionContext) _Import_message(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Import_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, true, true, "String")
+}
+
+func (ec *executionContext) _Import_counters(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_counters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().Counters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportCounters) graphql.Marshaler {
+			return ec.marshalNImportCounters2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportCounters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_counters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Import",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounters(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Import_unmappedColumns(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_unmappedColumns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().UnmappedColumns(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_unmappedColumns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, true, true, "String")
+}
+
+func (ec *executionContext) _Import_errors(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Import().Errors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *importer.ErrorPage) graphql.Marshaler {
+			return ec.marshalNImportErrorConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋimporterᚐErrorPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_errors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Import",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportErrorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Import_errors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Import_errorsCsvUrl(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_errorsCsvUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().ErrorsCSVURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Import_errorsCsvUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, true, true, "String")
+}
+
+func (ec *executionContext) _Import_list(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Import().List(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
+			return ec.marshalOList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Import_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Import",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_List(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Import_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Import_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Import_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Import_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Import_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Import_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Import_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Import", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ImportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *importer.JobPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportEdge) graphql.Marshaler {
+			return ec.marshalNImportEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *importer.JobPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportCounters_rowsRead(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounters_rowsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsRead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounters_rowsRead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounters_created(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounters_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounters_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounters_updated(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounters_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounters_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounters_skipped(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounters_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounters_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounters_failed(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounters_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounters_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ImportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ImportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+			return ec.marshalNImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Import(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportError_file(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_row(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportError().Column(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportError_property(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_property(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportError().Property(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_property(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportError_code(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_warning(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_warning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_warning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportErrorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *importer.ErrorPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportErrorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportErrorConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportErrorEdge) graphql.Marshaler {
+			return ec.marshalNImportErrorEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportErrorEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportErrorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportErrorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportErrorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportErrorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *importer.ErrorPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportErrorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportErrorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportErrorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportErrorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ImportErrorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportErrorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportErrorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportErrorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportErrorEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ImportErrorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportErrorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportError(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportErrorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportErrorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportPayload_import(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_import(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Import, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+			return ec.marshalNImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_import(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Import(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -11775,6 +13437,138 @@ func (ec *executionContext) fieldContext_Mutation_completeTask(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_completeTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartImport(ctx, fc.Args["input"].(model.StartImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+			return ec.marshalOImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelImport(ctx, fc.Args["input"].(model.ImportIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+			return ec.marshalOImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revertImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revertImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevertImport(ctx, fc.Args["input"].(model.ImportIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevertImportPayload) graphql.Marshaler {
+			return ec.marshalORevertImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevertImportPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revertImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevertImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revertImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14652,6 +16446,94 @@ func (ec *executionContext) fieldContext_Query_activitySettings(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_imports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_imports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Imports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *importer.JobPage) graphql.Marshaler {
+			return ec.marshalNImportConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋimporterᚐJobPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_imports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_imports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_import(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_import(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Import(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+			return ec.marshalOImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_import(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Import(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_import_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_lists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15653,6 +17535,61 @@ func (ec *executionContext) fieldContext_RecordPayload_record(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RevertImportPayload_import(ctx context.Context, field graphql.CollectedField, obj *model.RevertImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevertImportPayload_import(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Import, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+			return ec.marshalNImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevertImportPayload_import(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevertImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Import(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevertImportPayload_archived(ctx context.Context, field graphql.CollectedField, obj *model.RevertImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevertImportPayload_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevertImportPayload_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevertImportPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.TimelinePage) (ret graphql.Marshaler) {
@@ -17671,6 +19608,76 @@ func UnmarshalAutoAssociationSettingInput(ctx context.Context, raw any) (model.A
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputColumnMappingInput(ctx context.Context, obj any) (model.ColumnMappingInput, error) {
+	var it model.ColumnMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"column", "objectType", "property", "associate", "ignore"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "column":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("column"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Column = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "property":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("property"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Property = data
+		case "associate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Associate = data
+		case "ignore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ignore"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ignore = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalColumnMappingInput unmarshals raw into the ColumnMappingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalColumnMappingInput(ctx context.Context, raw any) (model.ColumnMappingInput, error) {
+	var out model.ColumnMappingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ColumnMappingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompleteTaskInput(ctx context.Context, obj any) (model.CompleteTaskInput, error) {
 	var it model.CompleteTaskInput
 	if obj == nil {
@@ -18419,6 +20426,139 @@ func (ec *executionContext) unmarshalInputDeleteViewInput(ctx context.Context, o
 func UnmarshalDeleteViewInput(ctx context.Context, raw any) (model.DeleteViewInput, error) {
 	var out model.DeleteViewInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteViewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportFileInput(ctx context.Context, obj any) (model.ImportFileInput, error) {
+	var it model.ImportFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"file", "objectType", "objectTypes", "operation", "idProperty", "columns", "createMissingProperties", "associationLabel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "objectTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectTypes = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalOImportOperation2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportOperation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "idProperty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idProperty"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDProperty = data
+		case "columns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("columns"))
+			data, err := ec.unmarshalOColumnMappingInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐColumnMappingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Columns = data
+		case "createMissingProperties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createMissingProperties"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreateMissingProperties = data
+		case "associationLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associationLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssociationLabel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportFileInput unmarshals raw into the ImportFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportFileInput(ctx context.Context, raw any) (model.ImportFileInput, error) {
+	var out model.ImportFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportIdInput(ctx context.Context, obj any) (model.ImportIDInput, error) {
+	var it model.ImportIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportIdInput unmarshals raw into the ImportIdInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportIdInput(ctx context.Context, raw any) (model.ImportIDInput, error) {
+	var out model.ImportIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportIdInput", raw, &out)
 	return out, err
 }
 
@@ -19763,6 +21903,69 @@ func UnmarshalSetRecordLayoutInput(ctx context.Context, raw any) (model.SetRecor
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStartImportInput(ctx context.Context, obj any) (model.StartImportInput, error) {
+	var it model.StartImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"files", "name", "dateFormat", "createList"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalNImportFileInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportFileInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "dateFormat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateFormat"))
+			data, err := ec.unmarshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDateFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateFormat = data
+		case "createList":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createList"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreateList = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartImportInput unmarshals raw into the StartImportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartImportInput(ctx context.Context, raw any) (model.StartImportInput, error) {
+	var out model.StartImportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartImportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUnpinActivityInput(ctx context.Context, obj any) (model.UnpinActivityInput, error) {
 	var it model.UnpinActivityInput
 	if obj == nil {
@@ -20619,6 +22822,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._List(ctx, sel, obj)
+	case ent.ImportJob:
+		return ec._Import(ctx, sel, &obj)
+	case *ent.ImportJob:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Import(ctx, sel, obj)
 	case meta.AssociationType:
 		return ec._AssociationType(ctx, sel, &obj)
 	case *meta.AssociationType:
@@ -21843,6 +24053,406 @@ func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var importImplementors = []string{"Import", "Node"}
+
+func (ec *executionContext) _Import(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Import")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Import_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Import_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_message(ctx, field, obj)
+				})
+		case "counters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_counters(ctx, field, obj)
+				})
+		case "unmappedColumns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_unmappedColumns(ctx, field, obj)
+				})
+		case "errors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_errors(ctx, field, obj)
+				})
+		case "errorsCsvUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_errorsCsvUrl(ctx, field, obj)
+				})
+		case "list":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Import_list(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Import_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._Import_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._Import_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importConnectionImplementors = []string{"ImportConnection"}
+
+func (ec *executionContext) _ImportConnection(ctx context.Context, sel ast.SelectionSet, obj *importer.JobPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportConnection_edges(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.Values[i] = ec._ImportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importCountersImplementors = []string{"ImportCounters"}
+
+func (ec *executionContext) _ImportCounters(ctx context.Context, sel ast.SelectionSet, obj *model.ImportCounters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCountersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCounters")
+		case "rowsRead":
+			out.Values[i] = ec._ImportCounters_rowsRead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportCounters_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportCounters_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportCounters_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._ImportCounters_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importEdgeImplementors = []string{"ImportEdge"}
+
+func (ec *executionContext) _ImportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ImportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportEdge")
+		case "cursor":
+			out.Values[i] = ec._ImportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importErrorImplementors = []string{"ImportError"}
+
+func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportError")
+		case "file":
+			out.Values[i] = ec._ImportError_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "row":
+			out.Values[i] = ec._ImportError_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "column":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportError_column(ctx, field, obj)
+				})
+		case "property":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportError_property(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._ImportError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ImportError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warning":
+			out.Values[i] = ec._ImportError_warning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importErrorConnectionImplementors = []string{"ImportErrorConnection"}
+
+func (ec *executionContext) _ImportErrorConnection(ctx context.Context, sel ast.SelectionSet, obj *importer.ErrorPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportErrorConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportErrorConnection_edges(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.Values[i] = ec._ImportErrorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importErrorEdgeImplementors = []string{"ImportErrorEdge"}
+
+func (ec *executionContext) _ImportErrorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ImportErrorEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportErrorEdge")
+		case "cursor":
+			out.Values[i] = ec._ImportErrorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImportErrorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importPayloadImplementors = []string{"ImportPayload"}
+
+func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportPayload")
+		case "import":
+			out.Values[i] = ec._ImportPayload_import(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemErrorImplementors = []string{"ItemError"}
 
 func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet, obj *apierr.Error) graphql.Marshaler {
@@ -22591,6 +25201,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_completeTask(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startImport(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelImport(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revertImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revertImport(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createList":
@@ -23622,6 +26253,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_activitySettings(ctx, field)
 				})
+		case "imports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_imports(ctx, field)
+				})
+		case "import":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_import(ctx, field)
+				})
 		case "lists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -23961,6 +26604,44 @@ func (ec *executionContext) _RecordPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("RecordPayload")
 		case "record":
 			out.Values[i] = ec._RecordPayload_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revertImportPayloadImplementors = []string{"RevertImportPayload"}
+
+func (ec *executionContext) _RevertImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevertImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revertImportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevertImportPayload")
+		case "import":
+			out.Values[i] = ec._RevertImportPayload_import(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = ec._RevertImportPayload_archived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24898,6 +27579,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNColumnMappingInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐColumnMappingInput(ctx context.Context, v any) (*model.ColumnMappingInput, error) {
+	res, err := ec.unmarshalInputColumnMappingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCompleteTaskInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCompleteTaskInput(ctx context.Context, v any) (model.CompleteTaskInput, error) {
 	res, err := ec.unmarshalInputCompleteTaskInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25042,6 +27728,150 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 
 	return ret
 }
+
+func (ec *executionContext) marshalNImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Import!")
+		return graphql.Null
+	}
+	return ec._Import(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋimporterᚐJobPage(ctx context.Context, sel ast.SelectionSet, v *importer.JobPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportConnection!")
+		return graphql.Null
+	}
+	return ec._ImportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportCounters2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportCounters(ctx context.Context, sel ast.SelectionSet, v *model.ImportCounters) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportCounters!")
+		return graphql.Null
+	}
+	return ec._ImportCounters(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportEdge(ctx context.Context, sel ast.SelectionSet, v *model.ImportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportEdge!")
+		return graphql.Null
+	}
+	return ec._ImportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportError2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportError(ctx context.Context, sel ast.SelectionSet, v *ent.ImportError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportError!")
+		return graphql.Null
+	}
+	return ec._ImportError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportErrorConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋimporterᚐErrorPage(ctx context.Context, sel ast.SelectionSet, v *importer.ErrorPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportErrorConnection!")
+		return graphql.Null
+	}
+	return ec._ImportErrorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportErrorEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportErrorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportErrorEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportErrorEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportErrorEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportErrorEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportErrorEdge(ctx context.Context, sel ast.SelectionSet, v *model.ImportErrorEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportErrorEdge!")
+		return graphql.Null
+	}
+	return ec._ImportErrorEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportFileInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportFileInputᚄ(ctx context.Context, v any) ([]*model.ImportFileInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImportFileInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportFileInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportFileInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNImportFileInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportFileInput(ctx context.Context, v any) (*model.ImportFileInput, error) {
+	res, err := ec.unmarshalInputImportFileInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportIDInput(ctx context.Context, v any) (model.ImportIDInput, error) {
+	res, err := ec.unmarshalInputImportIdInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState(ctx context.Context, v any) (importjob.State, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState(ctx context.Context, sel ast.SelectionSet, v importjob.State) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState = map[string]importjob.State{
+		"PENDING":    importjob.StatePENDING,
+		"PROCESSING": importjob.StatePROCESSING,
+		"DONE":       importjob.StateDONE,
+		"FAILED":     importjob.StateFAILED,
+		"CANCELED":   importjob.StateCANCELED,
+	}
+	marshalNImportState2githubᚗcomᚋacmeᚋcrmᚋentᚋimportjobᚐState = map[importjob.State]string{
+		importjob.StatePENDING:    "PENDING",
+		importjob.StatePROCESSING: "PROCESSING",
+		importjob.StateDONE:       "DONE",
+		importjob.StateFAILED:     "FAILED",
+		importjob.StateCANCELED:   "CANCELED",
+	}
+)
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
@@ -25677,6 +28507,11 @@ func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgr
 	return v
 }
 
+func (ec *executionContext) unmarshalNStartImportInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐStartImportInput(ctx context.Context, v any) (model.StartImportInput, error) {
+	res, err := ec.unmarshalInputStartImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
 	var res apierr.Code
 	err := res.UnmarshalGQL(v)
@@ -25892,6 +28727,20 @@ func (ec *executionContext) unmarshalNUpdateRecordsInput2githubᚗcomᚋacmeᚋc
 func (ec *executionContext) unmarshalNUpdateViewInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateViewInput(ctx context.Context, v any) (model.UpdateViewInput, error) {
 	res, err := ec.unmarshalInputUpdateViewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNUpsertRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpsertRecordsInput(ctx context.Context, v any) (model.UpsertRecordsInput, error) {
@@ -26212,6 +29061,39 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOColumnMappingInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐColumnMappingInputᚄ(ctx context.Context, v any) ([]*model.ColumnMappingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ColumnMappingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNColumnMappingInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐColumnMappingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDateFormat(ctx context.Context, v any) (*model.DateFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DateFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDateFormat(ctx context.Context, sel ast.SelectionSet, v *model.DateFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -26344,6 +29226,36 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Import(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImportOperation2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportOperation(ctx context.Context, v any) (*model.ImportOperation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImportOperation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportOperation2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportOperation(ctx context.Context, sel ast.SelectionSet, v *model.ImportOperation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -26664,6 +29576,13 @@ func (ec *executionContext) unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrm
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalORevertImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevertImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevertImportPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevertImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {

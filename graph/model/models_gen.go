@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/internal/activity"
@@ -124,6 +126,18 @@ type BatchPayload struct {
 	Written int `json:"written"`
 	// How many items failed and wrote nothing.
 	Failed int `json:"failed"`
+}
+
+type ColumnMappingInput struct {
+	// The column, as its header names it.
+	Column string `json:"column"`
+	// The object of the property; by default the file's first.
+	ObjectType *string `json:"objectType,omitempty"`
+	Property   *string `json:"property,omitempty"`
+	// The column holds the unique property of the record of objectType to associate each row's record with.
+	Associate *bool `json:"associate,omitempty"`
+	// Leave the column out.
+	Ignore *bool `json:"ignore,omitempty"`
 }
 
 // The task to complete.
@@ -269,6 +283,55 @@ type DisassociationPayload struct {
 	Labels []*meta.AssociationType `json:"labels"`
 	// How many directional association rows were removed.
 	Removed int `json:"removed"`
+}
+
+// What an import has done so far.
+type ImportCounters struct {
+	RowsRead int `json:"rowsRead"`
+	Created  int `json:"created"`
+	Updated  int `json:"updated"`
+	// Empty rows.
+	Skipped int `json:"skipped"`
+	Failed  int `json:"failed"`
+}
+
+type ImportEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *ent.ImportJob `json:"node"`
+}
+
+type ImportErrorEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *ent.ImportError `json:"node"`
+}
+
+type ImportFileInput struct {
+	File graphql.Upload `json:"file"`
+	// The object of each row; by default the one the file is named after (contacts.csv: contacts).
+	ObjectType *string `json:"objectType,omitempty"`
+	// Several objects in each row: the first is the row's record, associated
+	// with the records of the others (contacts and their company in one row).
+	// Overrides objectType.
+	ObjectTypes []string `json:"objectTypes,omitempty"`
+	// Default UPSERT.
+	Operation *ImportOperation `json:"operation,omitempty"`
+	// The unique property rows are matched to records by; by default the
+	// object's only unique property (email, domain), or a "Record ID" column.
+	IDProperty *string `json:"idProperty,omitempty"`
+	// Columns mapped by hand; the others are mapped by label or name.
+	Columns []*ColumnMappingInput `json:"columns,omitempty"`
+	// Make a string property for each column mapped to nothing, named after it.
+	CreateMissingProperties *bool `json:"createMissingProperties,omitempty"`
+	// The label of the associations the rows make.
+	AssociationLabel *string `json:"associationLabel,omitempty"`
+}
+
+type ImportIDInput struct {
+	ID string `json:"id"`
+}
+
+type ImportPayload struct {
+	Import *ent.ImportJob `json:"import"`
 }
 
 type LayoutSectionInput struct {
@@ -508,6 +571,12 @@ type RenameAssociationLabelInput struct {
 	InverseLabel *string `json:"inverseLabel,omitempty"`
 }
 
+type RevertImportPayload struct {
+	Import *ent.ImportJob `json:"import"`
+	// How many records were archived.
+	Archived int `json:"archived"`
+}
+
 type SetAssociationLimitInput struct {
 	ID    string `json:"id"`
 	Limit *int   `json:"limit,omitempty"`
@@ -518,6 +587,17 @@ type SetRecordLayoutInput struct {
 	Card       []*LayoutSectionInput `json:"card"`
 	Sidebar    []*LayoutSectionInput `json:"sidebar"`
 	Preview    []*LayoutSectionInput `json:"preview"`
+}
+
+type StartImportInput struct {
+	// The files, up to 10, each up to 512 MiB.
+	Files []*ImportFileInput `json:"files"`
+	// A name for the import; by default, from the files' names.
+	Name *string `json:"name,omitempty"`
+	// How the files write dates. Default YEAR_MONTH_DAY.
+	DateFormat *DateFormat `json:"dateFormat,omitempty"`
+	// Make a MANUAL list of the records the import wrote (of the first file's object).
+	CreateList *bool `json:"createList,omitempty"`
 }
 
 // One event of a timeline page.
@@ -646,6 +726,67 @@ type ViewSortKey struct {
 	Property  string        `json:"property"`
 	Direction SortDirection `json:"direction"`
 	Nulls     NullsOrder    `json:"nulls"`
+}
+
+// The order of the parts of a file's dates, separated by -, / or .
+type DateFormat string
+
+const (
+	// 2026-04-21
+	DateFormatYearMonthDay DateFormat = "YEAR_MONTH_DAY"
+	// 21/04/2026
+	DateFormatDayMonthYear DateFormat = "DAY_MONTH_YEAR"
+	// 04/21/2026
+	DateFormatMonthDayYear DateFormat = "MONTH_DAY_YEAR"
+)
+
+var AllDateFormat = []DateFormat{
+	DateFormatYearMonthDay,
+	DateFormatDayMonthYear,
+	DateFormatMonthDayYear,
+}
+
+func (e DateFormat) IsValid() bool {
+	switch e {
+	case DateFormatYearMonthDay, DateFormatDayMonthYear, DateFormatMonthDayYear:
+		return true
+	}
+	return false
+}
+
+func (e DateFormat) String() string {
+	return string(e)
+}
+
+func (e *DateFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DateFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DateFormat", str)
+	}
+	return nil
+}
+
+func (e DateFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DateFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DateFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // How a property is edited.
@@ -812,6 +953,67 @@ func (e *FilterOperator) UnmarshalJSON(b []byte) error {
 }
 
 func (e FilterOperator) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an import does with a row's record.
+type ImportOperation string
+
+const (
+	// Make a record; a row matching an existing record fails.
+	ImportOperationCreate ImportOperation = "CREATE"
+	// Write an existing record; a row matching none fails.
+	ImportOperationUpdate ImportOperation = "UPDATE"
+	// Write the matching record, or make one.
+	ImportOperationUpsert ImportOperation = "UPSERT"
+)
+
+var AllImportOperation = []ImportOperation{
+	ImportOperationCreate,
+	ImportOperationUpdate,
+	ImportOperationUpsert,
+}
+
+func (e ImportOperation) IsValid() bool {
+	switch e {
+	case ImportOperationCreate, ImportOperationUpdate, ImportOperationUpsert:
+		return true
+	}
+	return false
+}
+
+func (e ImportOperation) String() string {
+	return string(e)
+}
+
+func (e *ImportOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportOperation", str)
+	}
+	return nil
+}
+
+func (e ImportOperation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportOperation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

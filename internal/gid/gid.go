@@ -21,6 +21,7 @@ const (
 	AssociationType = "AssociationType"
 	View            = "View"
 	List            = "List"
+	Import          = "Import"
 )
 
 // Encode returns the global id of kind and id.

@@ -1,0 +1,313 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/propdef"
+	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/values"
+	"github.com/acme/crm/internal/write"
+)
+
+// rowError is what went wrong with a row (or, a warning, what a row
+// written left out): its column and property where one is at fault.
+type rowError struct {
+	column, property string
+	code             string
+	message          string
+	warning          bool
+}
+
+func (e *rowError) Error() string { return e.message }
+
+// Unwrap makes a row's error an item's refusal, which rolls back the row's
+// savepoint (write.Tx.Savepoint).
+func (e *rowError) Unwrap() error {
+	return &apierr.Error{Code: apierr.Code(e.code), Message: e.message, Property: e.property}
+}
+
+// KeptStage is the code of the warning a row gets when its lifecycle stage
+// would have moved a record's backwards: the row is written without it.
+const KeptStage = "LIFECYCLE_STAGE_KEPT"
+
+// lifecycle is the property an import never moves backwards, as HubSpot's
+// imports do not.
+const lifecycle = "lifecyclestage"
+
+// outcome is what a row did.
+type outcome int
+
+const (
+	created outcome = iota
+	updated
+	skipped
+	failed
+)
+
+// fileRun is the state of one file's rows: the keys of the rows written so
+// far, to refuse a second row for the same record.
+type fileRun struct {
+	plan   *plan
+	format DateFormat
+	seen   map[string]int
+}
+
+// row writes one row inside tx: its records, their associations and
+// history, whole or not at all. It answers what the row did, the records
+// it wrote and, for a failed row or a warning, what happened; an error
+// fails the chunk.
+func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, line int, cells []string) (outcome, []int, []*rowError, error) {
+	p := fr.plan
+	inputs := make([]map[string]any, len(p.targets))
+	empty := true
+	for i, t := range p.targets {
+		inputs[i] = map[string]any{}
+		for _, c := range t.cols {
+			v, ok, err := cell(c.prop, cells[c.col], fr.format)
+			if err != nil {
+				return failed, nil, []*rowError{{column: p.header[c.col], property: c.prop.Name, code: string(apierr.BadUserInput), message: err.Error()}}, nil
+			}
+			if ok {
+				inputs[i][c.prop.Name] = v
+				empty = false
+			}
+		}
+	}
+	if empty {
+		return skipped, nil, nil, nil
+	}
+	key, rerr := fr.key(inputs[0])
+	if rerr != nil {
+		return failed, nil, []*rowError{rerr}, nil
+	}
+	if prev, ok := fr.seen[key]; ok && key != "" {
+		t := p.targets[0]
+		return failed, nil, []*rowError{{column: p.header[t.keyCol], property: t.key.Name, code: string(apierr.Conflict),
+			message: fmt.Sprintf("row %d of this file has the same %s: a file holds one row per record", prev, t.key.Name)}}, nil
+	}
+	w := rowWrite{e: e, tx: tx, fr: fr, cells: cells}
+	write := func() error { return w.run(ctx, inputs) }
+	var err error
+	if len(p.targets) > 1 || len(p.links) > 0 {
+		err = tx.Savepoint(ctx, write)
+	} else {
+		err = write()
+	}
+	if err != nil {
+		if re, ok := w.rowError(err); ok {
+			return failed, nil, []*rowError{re}, nil
+		}
+		return failed, nil, nil, err
+	}
+	if key != "" {
+		fr.seen[key] = line
+	}
+	out := updated
+	if w.created {
+		out = created
+	}
+	return out, w.touched, w.warnings, nil
+}
+
+// key is the text of the match key of a row's first record, "" for none.
+func (fr *fileRun) key(input map[string]any) (string, *rowError) {
+	t := fr.plan.targets[0]
+	if t.key == nil {
+		return "", nil
+	}
+	raw, ok := input[t.key.Name]
+	if !ok {
+		return "", nil
+	}
+	v, err := values.Normalize(t.ot, t.key, raw)
+	if err != nil {
+		re, _ := (&rowWrite{fr: fr}).rowError(err)
+		return "", re
+	}
+	return fmt.Sprint(v), nil
+}
+
+// rowWrite is the write of one row.
+type rowWrite struct {
+	e        *Engine
+	tx       *write.Tx
+	fr       *fileRun
+	cells    []string
+	target   *target
+	created  bool
+	touched  []int
+	warnings []*rowError
+}
+
+func (w *rowWrite) run(ctx context.Context, inputs []map[string]any) error {
+	p := w.fr.plan
+	// The other objects of the row first: its record is associated with
+	// them.
+	var others []*records.Record
+	for i := len(p.targets) - 1; i >= 1; i-- {
+		if len(inputs[i]) == 0 {
+			continue
+		}
+		r, _, err := w.write(ctx, p.targets[i], inputs[i], Upsert)
+		if err != nil {
+			return err
+		}
+		others = append(others, r)
+	}
+	r, created, err := w.write(ctx, p.targets[0], inputs[0], p.file.Operation)
+	if err != nil {
+		return err
+	}
+	w.created = created
+	for _, o := range others {
+		w.target = p.targets[0]
+		if err := w.e.links.Link(ctx, w.tx, r.ID, o.ID, p.labels); err != nil {
+			return err
+		}
+	}
+	for _, l := range p.links {
+		raw := strings.TrimSpace(w.cells[l.col])
+		if raw == "" {
+			continue
+		}
+		to, err := w.e.records.FindIn(ctx, w.tx, l.ot, l.prop, raw)
+		if err != nil {
+			return w.at(l.col, l.prop.Name, err)
+		}
+		if to == nil {
+			return &rowError{column: p.header[l.col], property: l.prop.Name, code: string(apierr.NotFound),
+				message: fmt.Sprintf("no %s has %s %q to associate with", strings.ToLower(l.ot.SingularLabel), l.prop.Name, raw)}
+		}
+		if err := w.e.links.Link(ctx, w.tx, r.ID, to.ID, p.labels); err != nil {
+			return w.at(l.col, "", err)
+		}
+	}
+	return nil
+}
+
+// at makes err, an item's refusal, the row's error at column col.
+func (w *rowWrite) at(col int, property string, err error) error {
+	e, ok := apierr.As(err)
+	if !ok {
+		return err
+	}
+	if e.Property != "" {
+		property = e.Property
+	}
+	return &rowError{column: w.fr.plan.header[col], property: property, code: string(e.Code), message: e.Message}
+}
+
+// write creates or updates the record of t from input, as op says, and
+// answers it and whether it is new.
+func (w *rowWrite) write(ctx context.Context, t *target, input map[string]any, op Operation) (*records.Record, bool, error) {
+	w.target = t
+	existing, err := w.find(ctx, t, input)
+	if err != nil {
+		return nil, false, err
+	}
+	name := strings.ToLower(t.ot.SingularLabel)
+	switch {
+	case existing == nil && op == Update:
+		return nil, false, apierr.New(apierr.NotFound, "no %s matches the row", name)
+	case existing != nil && op == Create:
+		e := apierr.New(apierr.Conflict, "%s %d matches the row, and the import only creates", name, existing.ID)
+		if t.key != nil {
+			e.Property = t.key.Name
+		}
+		return nil, false, e
+	case existing == nil:
+		r, err := w.e.records.CreateIn(ctx, w.tx, t.ot, records.NewRecord{Properties: input})
+		if err == nil {
+			w.touched = append(w.touched, r.ID)
+		}
+		return r, true, err
+	}
+	w.keepStage(t, existing, input)
+	r, err := w.e.records.UpdateIn(ctx, w.tx, t.ot, existing, input)
+	if err == nil {
+		w.touched = append(w.touched, r.ID)
+	}
+	return r, false, err
+}
+
+// find is the record a row's object matches: by its record id column,
+// else its key; nil for none.
+func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any) (*records.Record, error) {
+	if t.idCol >= 0 {
+		if s := strings.TrimSpace(w.cells[t.idCol]); s != "" {
+			id, err := strconv.Atoi(s)
+			if err != nil || id <= 0 {
+				return nil, &rowError{column: w.fr.plan.header[t.idCol], code: string(apierr.BadUserInput), message: fmt.Sprintf("%q is not a record id", s)}
+			}
+			r, err := w.e.records.LockIn(ctx, w.tx, t.ot, id)
+			if err != nil {
+				return nil, w.at(t.idCol, "", err)
+			}
+			return r, nil
+		}
+	}
+	if t.key == nil {
+		return nil, nil
+	}
+	raw, ok := input[t.key.Name]
+	if !ok {
+		return nil, nil
+	}
+	return w.e.records.FindIn(ctx, w.tx, t.ot, t.key, raw)
+}
+
+// keepStage drops from input a lifecycle stage that would move the record
+// backwards, with a warning for the row.
+func (w *rowWrite) keepStage(t *target, existing *records.Record, input map[string]any) {
+	prop, ok := t.ot.Property(lifecycle)
+	next, given := input[lifecycle].(string)
+	current, has := existing.Properties[lifecycle].(string)
+	if !ok || !given || !has {
+		return
+	}
+	rank := func(v string) int {
+		return slices.IndexFunc(prop.Options, func(o propdef.Option) bool { return o.Value == v })
+	}
+	if n, c := rank(next), rank(current); n >= 0 && c >= 0 && n < c {
+		delete(input, lifecycle)
+		col := ""
+		for _, m := range t.cols {
+			if m.prop.Name == lifecycle {
+				col = w.fr.plan.header[m.col]
+			}
+		}
+		w.warnings = append(w.warnings, &rowError{column: col, property: lifecycle, code: KeptStage, warning: true,
+			message: fmt.Sprintf("the record's lifecycle stage %s was kept: an import never moves it back (to %s)", current, next)})
+	}
+}
+
+// rowError turns an item's refusal into the row's error, naming the
+// column of its property; false for a failure of the write itself.
+func (w *rowWrite) rowError(err error) (*rowError, bool) {
+	var re *rowError
+	if errors.As(err, &re) {
+		return re, true
+	}
+	e, ok := apierr.As(err)
+	if !ok {
+		return nil, false
+	}
+	re = &rowError{property: e.Property, code: string(e.Code), message: e.Message}
+	for _, t := range w.fr.plan.targets {
+		if w.target != nil && t != w.target {
+			continue
+		}
+		for _, c := range t.cols {
+			if c.prop.Name == e.Property {
+				re.column = w.fr.plan.header[c.col]
+			}
+		}
+	}
+	return re, true
+}
