@@ -54,8 +54,8 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
-	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/importer"
+	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/write"
 )
