@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/acme/crm/internal/clock"
+	"github.com/acme/crm/internal/records"
 )
 
 // pairLabels are the labels each direction of a pair of object types
@@ -272,5 +273,46 @@ func TestSearchAssociations(t *testing.T) {
 				a.checkSearches(w, from, cases, 17)
 			}
 		})
+	})
+}
+
+// TestSearchAssociationWalk: on PostgreSQL, a page in the default order
+// whose filter has an association leaf first walks up to
+// records.WalkRows records probing each with the filter, then has the
+// filter's joins find the rest past them. Walking none (the joins
+// alone), fewer records than a page, a few pages' worth, and every
+// record (the probes alone), each page answers what the evaluator
+// selects, forwards and backwards; SQLite answers by its one statement
+// whatever the walk.
+func TestSearchAssociationWalk(t *testing.T) {
+	defer clock.Set(searchNow)()
+	each(t, func(t *testing.T, a *api) {
+		w := a.linkedWorld()
+		r := rand.New(rand.NewPCG(13, 2026))
+		cases := map[string][]searchCase{}
+		for _, from := range []string{"contacts", "companies"} {
+			for i := range 25 {
+				f := associationFilter(r, from, 2)
+				switch r.IntN(5) {
+				case 0:
+					f = map[string]any{"not": f}
+				case 1:
+					f = map[string]any{"or": list(f, typeLeaves[from][r.IntN(len(typeLeaves[from]))])}
+				case 2:
+					f = map[string]any{"and": list(f, associationFilter(r, from, 1))}
+				}
+				cases[from] = append(cases[from], searchCase{name: fmt.Sprintf("%s %d", from, i), filter: f})
+			}
+		}
+		for _, walk := range []int{0, 2, 9, 1000} {
+			t.Run(fmt.Sprintf("walking %d", walk), func(t *testing.T) {
+				defer func(n int) { records.WalkRows = n }(records.WalkRows)
+				records.WalkRows = walk
+				a := a.with(t)
+				for from, cs := range cases {
+					a.checkBothWays(w, from, cs, 4)
+				}
+			})
+		}
 	})
 }

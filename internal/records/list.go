@@ -167,6 +167,82 @@ func (s *Selection) Cursor(r *Record) string {
 	return s.dflt.cursor(r)
 }
 
+// page writes the statement of a page after its "SELECT ": the records
+// where writes, in the window, in order.
+func (s *Selection) page(q *db.SQL, where func(*db.SQL) *db.SQL) error {
+	if s.Ranked() {
+		search.Rank(q, "r")
+		q.T(" AS rank, ")
+	}
+	where(Columns(q, "r"))
+	if err := s.Bounds(q, "r"); err != nil {
+		return err
+	}
+	s.OrderBy(q.T(" ORDER BY "), "r").T(" LIMIT ").Arg(s.Window.Size + 1)
+	return nil
+}
+
+// WalkRows is how many records, at most, the statement of a page walks
+// probing each with its filter (walk) before the filter's joins find the
+// rest. Tests lower it to have both halves answer.
+var WalkRows = 1000
+
+// walks reports whether the page is read by walk: on PostgreSQL, in the
+// default order (an index walks it), of a filter with an association leaf.
+func (s *Selection) walks(q *db.SQL) bool {
+	return q.IsPostgres() && s.order == nil && s.filter.Associates()
+}
+
+// walk writes the statement of a page whose filter asks for associated
+// records. PostgreSQL plans an association leaf as a join that starts from
+// the associated records the leaf matches and gathers every record
+// associated with them before it orders them: best when few match, slow
+// when many do (every contact of 3% of the companies, sorted, for a page
+// of 20). So the statement first walks the records of the window in
+// order, at most WalkRows of them, probing each (search's Probe) until a
+// page matches; only when fewer do the joins (Where) find the rest, past
+// the walked records:
+//
+//	WITH hits AS MATERIALIZED (SELECT * FROM (<the first WalkRows records>) r WHERE <probe> LIMIT <page>)
+//	SELECT * FROM (SELECT * FROM hits UNION ALL SELECT * FROM (
+//		SELECT <records> WHERE <filter> AND r.id NOT IN (<the first WalkRows>) ORDER BY <order> LIMIT <page>
+//	) rest WHERE (SELECT COUNT(*) FROM hits) < <page>) r ORDER BY <order> LIMIT <page>
+//
+// The count is a condition of no column, which PostgreSQL tests once,
+// above the joins' plan (their LIMIT keeps it there): when the walk has a
+// page, their plan does not start, parallel workers and all. Their own
+// LIMIT keeps their plan the one of a page, as cheap as it is without the
+// walk.
+func (s *Selection) walk(q *db.SQL, scope func(*db.SQL) *db.SQL, workspaceID int) error {
+	walked := func(columns func(q *db.SQL, alias string) *db.SQL) error {
+		scope(columns(q.T("SELECT "), "r"))
+		if err := s.Bounds(q, "r"); err != nil {
+			return err
+		}
+		s.OrderBy(q.T(" ORDER BY "), "r").T(" LIMIT ").Int(WalkRows)
+		return nil
+	}
+	limit := s.Window.Size + 1
+	q.T("WITH hits AS MATERIALIZED (SELECT * FROM (")
+	if err := walked(Columns); err != nil {
+		return err
+	}
+	s.filter.Probe(q.T(") r WHERE "), "r", workspaceID).T(" LIMIT ").Arg(limit).
+		T(") SELECT * FROM (SELECT * FROM hits UNION ALL SELECT * FROM (SELECT ")
+	s.Where(scope(Columns(q, "r")), "r", workspaceID)
+	if err := s.Bounds(q, "r"); err != nil {
+		return err
+	}
+	q.T(" AND r.id NOT IN (")
+	if err := walked(func(q *db.SQL, alias string) *db.SQL { return q.Ident(alias, "id") }); err != nil {
+		return err
+	}
+	s.OrderBy(q.T(") ORDER BY "), "r").T(" LIMIT ").Arg(limit).
+		T(") rest WHERE (SELECT COUNT(*) FROM hits) < ").Arg(limit)
+	s.OrderBy(q.T(") r ORDER BY "), "r").T(" LIMIT ").Arg(limit)
+	return nil
+}
+
 // Page is one page of records with the means to count them all.
 type Page struct {
 	Records []*Record
@@ -219,7 +295,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 	// a prepared statement cannot prove a partial index's predicate from a
 	// bound value.
 	asOf := q.AsOf
-	where := func(sq *db.SQL) *db.SQL {
+	scope := func(sq *db.SQL) *db.SQL {
 		sel.From(sq.T(" FROM "), "r").T(" WHERE r.workspace_id = ").Arg(m.WorkspaceID).T(" AND r.object_type_id = ").Int(ot.ID)
 		if q.Archived {
 			sq.T(" AND r.archived_at IS NOT NULL")
@@ -229,18 +305,18 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 		if asOf != nil {
 			sq.T(" AND r.created_at <= ").Arg(asOf.UTC())
 		}
-		return sel.Where(sq, "r", m.WorkspaceID)
+		return sq
 	}
-	query := db.Build(s.db.Dialect, "SELECT ")
-	if sel.Ranked() {
-		search.Rank(query, "r")
-		query.T(" AS rank, ")
+	where := func(sq *db.SQL) *db.SQL { return sel.Where(scope(sq), "r", m.WorkspaceID) }
+	query := db.Build(s.db.Dialect, "")
+	if sel.walks(query) {
+		err = sel.walk(query, scope, m.WorkspaceID)
+	} else {
+		err = sel.page(query.T("SELECT "), where)
 	}
-	where(Columns(query, "r"))
-	if err := sel.Bounds(query, "r"); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	sel.OrderBy(query.T(" ORDER BY "), "r").T(" LIMIT ").Arg(sel.Window.Size + 1)
 	recs, err := s.readRecords(ctx, query, sel.Ranked())
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ot.Name, err)

@@ -13,10 +13,30 @@ import (
 // workspace workspaceID: always true or false, never NULL, so that NOT
 // means what it says. A nil c appends TRUE.
 func (c *Checked) Where(q *db.SQL, alias string, workspaceID int) *db.SQL {
+	return c.write(q, alias, workspaceID, false)
+}
+
+// Probe appends the predicate Where appends, true of the same records,
+// its association leaves written for PostgreSQL to ask of one record at a
+// time: from the record's associations to each associated record by its
+// id, each subquery fenced by OFFSET 0. Where's leaves PostgreSQL may
+// turn into joins that start from the associated records matching the
+// leaf's filter and gather every record associated with them, the
+// better plan when few records match; a walk of the records in an index's
+// order that stops at a page wants Probe's, the better one when many do.
+func (c *Checked) Probe(q *db.SQL, alias string, workspaceID int) *db.SQL {
+	return c.write(q, alias, workspaceID, true)
+}
+
+// Associates reports whether c has an association leaf, the only one
+// whose Probe and Where differ.
+func (c *Checked) Associates() bool { return len(c.Dependencies()) > 1 }
+
+func (c *Checked) write(q *db.SQL, alias string, workspaceID int, probe bool) *db.SQL {
 	if c == nil {
 		return q.T("TRUE")
 	}
-	w := writer{q: q, ws: workspaceID}
+	w := writer{q: q, ws: workspaceID, probe: probe}
 	w.node(c.root, alias)
 	return q
 }
@@ -25,6 +45,7 @@ type writer struct {
 	q     *db.SQL
 	ws    int
 	depth int
+	probe bool // association leaves as Probe writes them
 }
 
 func (w *writer) node(n *node, alias string) {
@@ -61,21 +82,21 @@ func (w *writer) node(n *node, alias string) {
 // association writes an association leaf as EXISTS subqueries over the
 // associations of the record aliased alias: some and the default as
 // EXISTS, none as NOT EXISTS, every as NOT EXISTS of one that does not
-// match, counts as a correlated COUNT.
+// match, counts as a correlated COUNT. For Probe, the associated record
+// is an EXISTS of its own inside, and both are fenced.
 func (w *writer) association(a *assocNode, alias string) {
 	w.depth++
 	defer func() { w.depth-- }()
 	as, rs := aliases[w.depth][0], aliases[w.depth][1]
 	q := w.q
 	from := func(sub *node, negateSub bool) {
-		q.T(" FROM associations ").Ident(as).T(" JOIN records ").Ident(rs).T(" ON ").Ident(rs, "id").T(" = ").Ident(as, "to_record_id").
-			T(" WHERE ").Ident(as, "workspace_id").T(" = ").Arg(w.ws).
+		q.T(" FROM associations ").Ident(as)
+		if !w.probe {
+			q.T(" JOIN records ").Ident(rs).T(" ON ").Ident(rs, "id").T(" = ").Ident(as, "to_record_id")
+		}
+		q.T(" WHERE ").Ident(as, "workspace_id").T(" = ").Arg(w.ws).
 			T(" AND ").Ident(as, "from_record_id").T(" = ").Ident(alias, "id").
-			T(" AND ").Ident(as, "to_object_type_id").T(" = ").Int(a.to.ID).
-			// Said of the record too, as a literal: the indexes of the
-			// associated type's properties are partial on it.
-			T(" AND ").Ident(rs, "object_type_id").T(" = ").Int(a.to.ID).
-			T(" AND ").Ident(rs, "archived_at").T(" IS NULL")
+			T(" AND ").Ident(as, "to_object_type_id").T(" = ").Int(a.to.ID)
 		if a.types != nil {
 			q.T(" AND ")
 			if len(a.types) == 0 {
@@ -84,12 +105,28 @@ func (w *writer) association(a *assocNode, alias string) {
 				q.InIDs(as, "association_type_id", a.types)
 			}
 		}
+		if w.probe {
+			q.T(" AND EXISTS (SELECT 1 FROM records ").Ident(rs).T(" WHERE ").Ident(rs, "id").T(" = ").Ident(as, "to_record_id")
+		}
+		// Said of the record too, as a literal: the indexes of the
+		// associated type's properties are partial on it.
+		q.T(" AND ").Ident(rs, "object_type_id").T(" = ").Int(a.to.ID).
+			T(" AND ").Ident(rs, "archived_at").T(" IS NULL")
 		if sub != nil {
 			q.T(" AND ")
 			if negateSub {
 				q.T("NOT ")
 			}
 			w.node(sub, rs)
+		}
+		if w.probe {
+			q.T(" OFFSET 0)")
+		}
+	}
+	// fence ends a subquery that Probe keeps PostgreSQL from pulling up.
+	fence := func() {
+		if w.probe {
+			q.T(" OFFSET 0")
 		}
 	}
 	switch {
@@ -115,14 +152,17 @@ func (w *writer) association(a *assocNode, alias string) {
 	case a.none != nil:
 		q.T("(NOT EXISTS (SELECT 1")
 		from(a.none, false)
+		fence()
 		q.T("))")
 	case a.every != nil:
 		q.T("(NOT EXISTS (SELECT 1")
 		from(a.every, true)
+		fence()
 		q.T("))")
 	default:
 		q.T("(EXISTS (SELECT 1")
 		from(a.some, false)
+		fence()
 		q.T("))")
 	}
 }
