@@ -36,28 +36,35 @@ type config struct {
 	writes      bool // measure the updates with history
 	search      bool // measure filters and sorts over a million contacts
 	lists       bool // measure the updates with dynamic lists
+	timeline    bool // measure record timelines over a million activities
 	// searchContacts is the size of the search data set.
 	searchContacts int
+	// timelineContacts and timelineActivities are the size of the
+	// timeline data set.
+	timelineContacts, timelineActivities int
 }
 
 func loadConfig() (config, error) {
 	c := config{
-		duration:       5 * time.Second,
-		cpuProfile:     os.Getenv("BENCH_CPUPROFILE"),
-		memProfile:     os.Getenv("BENCH_MEMPROFILE"),
-		reads:          true,
-		writes:         true,
-		search:         true,
-		lists:          true,
-		plans:          os.Getenv("BENCH_PLANS") != "off",
-		searchContacts: defaultSearchContacts,
+		duration:           5 * time.Second,
+		cpuProfile:         os.Getenv("BENCH_CPUPROFILE"),
+		memProfile:         os.Getenv("BENCH_MEMPROFILE"),
+		reads:              true,
+		writes:             true,
+		search:             true,
+		lists:              true,
+		timeline:           true,
+		plans:              os.Getenv("BENCH_PLANS") != "off",
+		searchContacts:     defaultSearchContacts,
+		timelineContacts:   defaultTimelineContacts,
+		timelineActivities: defaultTimelineActivities,
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search", "lists":
-		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
+	case "reads", "writes", "search", "lists", "timeline":
+		c.reads, c.writes, c.search, c.lists, c.timeline = only == "reads", only == "writes", only == "search", only == "lists", only == "timeline"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search or lists, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists or timeline, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -66,6 +73,19 @@ func loadConfig() (config, error) {
 				searchPage*searchDeepPage, searchDeepPage, s)
 		}
 		c.searchContacts = n
+	}
+	for _, n := range []struct {
+		env   string
+		least int
+		dst   *int
+	}{{"BENCH_TIMELINE_CONTACTS", timelineIndexPage + 1, &c.timelineContacts}, {"BENCH_TIMELINE_ACTIVITIES", 1, &c.timelineActivities}} {
+		if s := os.Getenv(n.env); s != "" {
+			v, err := strconv.Atoi(s)
+			if err != nil || v < n.least {
+				return c, fmt.Errorf("%s must be a number, at least %d, got %q", n.env, n.least, s)
+			}
+			*n.dst = v
+		}
 	}
 	c.databaseURL = os.Getenv("BENCH_DATABASE_URL")
 	if c.databaseURL == "" {

@@ -139,12 +139,8 @@ func load(ctx context.Context, sqlDB *sql.DB, ds *dataset, out io.Writer) error 
 
 	nAssoc, err := copyRows(ctx, tx, "associations", associationColumns,
 		func(emit func(...any) error) error {
-			// Both directions, each with the default type of its own direction.
 			pair := func(a, b, aToB, bToA, aType, bType int, at time.Time) error {
-				if err := emit(ds.workspaceID, a, b, aToB, aType, bType, at); err != nil {
-					return err
-				}
-				return emit(ds.workspaceID, b, a, bToA, bType, aType, at)
+				return emitPair(emit, ds.workspaceID, a, b, aToB, bToA, aType, bType, at)
 			}
 			for i := 0; i < numContacts; i++ {
 				if err := pair(ds.firstCompany+companyOf(i), ds.firstContact+i, ds.companyToContact, ds.contactToCompany,
@@ -186,6 +182,16 @@ var (
 	recordColumns      = []string{"id", "workspace_id", "object_type_id", "properties", "search_text", "created_at", "updated_at"}
 	associationColumns = []string{"workspace_id", "from_record_id", "to_record_id", "association_type_id", "from_object_type_id", "to_object_type_id", "created_at"}
 )
+
+// emitPair emits the association rows of records a and b of object types
+// aType and bType: both directions, each with the association type of its
+// own direction.
+func emitPair(emit func(...any) error, workspaceID, a, b, aToB, bToA, aType, bType int, at time.Time) error {
+	if err := emit(workspaceID, a, b, aToB, aType, bType, at); err != nil {
+		return err
+	}
+	return emit(workspaceID, b, a, bToA, bType, aType, at)
+}
 
 // copyRows streams the rows gen emits into table with COPY FROM STDIN.
 func copyRows(ctx context.Context, tx *sql.Tx, table string, columns []string, gen func(emit func(...any) error) error) (int, error) {

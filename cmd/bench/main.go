@@ -48,15 +48,29 @@
 // over the index a person would pick, with the plans of both statements.
 // Goal: each API p50 within 2x of its baseline's.
 //
+// Then the timeline (timeline.go), on a schema of its own: 100,000
+// contacts with 1,000,000 activities (notes, emails, calls, meetings,
+// tasks; log-normal per contact: most have a few, the busiest hundreds)
+// associated both ways, at realistic hs_timestamps over four years, with
+// the history of their values and the events writes append, loaded with
+// COPY; then one contact's timeline (first: 50) for the busiest contact,
+// one at the 99th percentile of activities and a median one, and the index
+// page of 50 contacts with timeline(first: 3) each, through the API beside
+// hand-written SQL for the same events (per contact, each source's newest
+// over its index, LATERAL ... LIMIT), with the plans of both statements.
+// Goal: each API p50 within 2x of its baseline's.
+//
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
 // URL; the schema made here is dropped at the end unless BENCH_KEEP); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads, writes, search or lists, to measure one part;
-// BENCH_SEARCH_CONTACTS, the contacts of the search data set (default
-// 1,000,000); BENCH_PLANS=off measures the API with plans off alone beside
+// BENCH_ONLY=reads, writes, search, lists or timeline, to measure one
+// part; BENCH_SEARCH_CONTACTS, the contacts of the search data set (default
+// 1,000,000); BENCH_TIMELINE_CONTACTS and BENCH_TIMELINE_ACTIVITIES, the
+// size of the timeline data set (default 100,000 and 1,000,000);
+// BENCH_PLANS=off measures the API with plans off alone beside
 // the baseline; BENCH_KEEP=1 keeps the schemas (their names are printed)
 // for EXPLAIN ANALYZE by hand.
 //

@@ -40,6 +40,11 @@ func run(ctx context.Context) (err error) {
 			return fmt.Errorf("search: %w", err)
 		}
 	}
+	if cfg.timeline {
+		if err := benchTimeline(ctx, cfg, out); err != nil {
+			return fmt.Errorf("timeline: %w", err)
+		}
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}

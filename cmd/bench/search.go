@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,24 +51,12 @@ const searchQuery = `query Search($filter: RecordFilter, $sort: [RecordSort!], $
 
 func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
 	fmt.Fprintf(out, "\n== search: filters and sorts over %d contacts through the API beside hand-written SQL\n", cfg.searchContacts)
-	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
+	schemaURL, d, m, done, err := freshWorkspace(ctx, cfg.databaseURL)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, drop()) }()
-	d, err := db.Open(ctx, schemaURL)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	ws, err := install.Default(ctx, d)
-	if err != nil {
-		return fmt.Errorf("install: %w", err)
-	}
-	m, err := meta.NewCache(d).Get(ctx, ws)
-	if err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, done()) }()
+	ws := m.WorkspaceID
 	s, err := newSearchSet(m, cfg.searchContacts)
 	if err != nil {
 		return err
@@ -86,13 +75,11 @@ func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 	fmt.Fprintf(out, "ANALYZE %.1fs\n", time.Since(start).Seconds())
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	api := httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger}))
-	defer api.Close()
-	baseDB, err := openBaselineDB(ctx, schemaURL)
+	api, baseDB, err := apiAndBaselineDB(ctx, d, ws, schemaURL)
 	if err != nil {
 		return err
 	}
+	defer api.Close()
 	defer baseDB.Close()
 	cases, err := searchCases(ctx, baseDB, s)
 	if err != nil {
@@ -107,6 +94,25 @@ func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
 	baseSrv := httptest.NewServer(base)
 	defer baseSrv.Close()
 
+	return measureCases(ctx, out, "search", client, schemaURL, ws, baseDB, cases, api.URL+"/graphql", baseSrv.URL)
+}
+
+// apiAndBaselineDB starts the API over d and opens the baseline's pool
+// on the same schema.
+func apiAndBaselineDB(ctx context.Context, d *db.DB, ws int, schemaURL string) (*httptest.Server, *sql.DB, error) {
+	baseDB, err := openBaselineDB(ctx, schemaURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return httptest.NewServer(graph.NewHandler(graph.Config{DB: d, WorkspaceID: ws, Logger: logger})), baseDB, nil
+}
+
+// measureCases measures each case of a part (search, timeline) through
+// the API at apiURL beside the baseline at baseURL, which answers
+// /<case index> over baseDB, and reports them.
+func measureCases(ctx context.Context, out io.Writer, part string, client *http.Client, schemaURL string, ws int, baseDB *sql.DB,
+	cases []*searchCase, apiURL, baseURL string) error {
 	plans, err := newPlanner(ctx, schemaURL, ws, baseDB)
 	if err != nil {
 		return err
@@ -120,13 +126,44 @@ func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
 			results = append(results, searchResult{c: c})
 			continue
 		}
-		r, err := measureSearch(ctx, client, plans, c, i, api.URL+"/graphql", baseSrv.URL)
+		r, err := measureSearch(ctx, client, plans, c, i, apiURL, baseURL)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		results = append(results, r)
 	}
-	return reportSearch(out, results)
+	return reportSearch(out, part, results)
+}
+
+// freshWorkspace makes a fresh schema with the default workspace
+// installed, for a part with data of its own; done closes d and drops the
+// schema.
+func freshWorkspace(ctx context.Context, databaseURL string) (schemaURL string, d *db.DB, m *meta.Model, done func() error, err error) {
+	schemaURL, drop, err := freshSchema(ctx, databaseURL)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	done = drop
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, done())
+		}
+	}()
+	if d, err = db.Open(ctx, schemaURL); err != nil {
+		return "", nil, nil, nil, err
+	}
+	done = func() error {
+		d.Close()
+		return drop()
+	}
+	ws, err := install.Default(ctx, d)
+	if err != nil {
+		return "", nil, nil, nil, fmt.Errorf("install: %w", err)
+	}
+	if m, err = meta.NewCache(d).Get(ctx, ws); err != nil {
+		return "", nil, nil, nil, err
+	}
+	return schemaURL, d, m, done, nil
 }
 
 // markSortable makes two custom properties of contacts, their values
@@ -175,7 +212,17 @@ type searchResult struct {
 // the same rows, explains both statements, then measures them in turns.
 func measureSearch(ctx context.Context, client *http.Client, plans *planner, c *searchCase, i int, apiURL, baseURL string) (searchResult, error) {
 	r := searchResult{c: c}
-	body, err := json.Marshal(map[string]any{"query": searchQuery, "variables": c.vars})
+	query, statement, rows := c.query, c.statement, c.rows
+	if query == "" {
+		query = searchQuery
+	}
+	if statement == "" {
+		statement = `FROM records "r"`
+	}
+	if rows == nil {
+		rows = recordIDs
+	}
+	body, err := json.Marshal(map[string]any{"query": query, "variables": c.vars})
 	if err != nil {
 		return r, err
 	}
@@ -189,12 +236,12 @@ func measureSearch(ctx context.Context, client *http.Client, plans *planner, c *
 		if err != nil {
 			return r, err
 		}
-		if ids[k], err = recordIDs(resp); err != nil {
+		if ids[k], err = rows(resp); err != nil {
 			return r, fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
 	r.same = compareIDs(ids[0], ids[1])
-	if r.apiPlan, err = plans.api(ctx, body); err != nil {
+	if r.apiPlan, err = plans.api(ctx, body, statement); err != nil {
 		return r, err
 	}
 	if r.basePlan, err = plans.explain(ctx, plans.base, c.sql, c.args); err != nil {

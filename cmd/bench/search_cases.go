@@ -14,9 +14,19 @@ import (
 
 // searchCase is one measured search: the API request's variables, and the
 // hand-written statement that reads the same rows ($1 is the workspace).
+// The timeline part's cases are searchCases too, with a request and rows
+// of their own.
 type searchCase struct {
 	name string
-	vars map[string]any
+	// query is the API's request: searchQuery when empty.
+	query string
+	vars  map[string]any
+	// statement picks the API statement explained: the last one sent
+	// holding it, `FROM records "r"` when empty.
+	statement string
+	// rows reads the rows of an answer, in order, to compare the API's
+	// with the baseline's: recordIDs when nil.
+	rows func(body []byte) ([]string, error)
 	sql  string
 	args []any
 	// missing, when set, says why the case is not measured.
@@ -200,21 +210,30 @@ type baseEdge struct {
 	} `json:"node"`
 }
 
-func (b *searchBaseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// caseRows runs the statement of the case a baseline request names by
+// its path (/<case index>) among n, answering the request when it fails.
+func caseRows(w http.ResponseWriter, r *http.Request, q *sql.DB, n int, stmt func(i int) (string, []any)) (i int, rows *sql.Rows, ok bool) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/"))
-	if err != nil || i < 0 || i >= len(b.cases) {
+	if err != nil || i < 0 || i >= n {
 		http.NotFound(w, r)
-		return
+		return 0, nil, false
 	}
-	c := b.cases[i]
-	rows, err := b.sql.QueryContext(r.Context(), c.sql, c.args...)
-	if err != nil {
+	text, args := stmt(i)
+	if rows, err = q.QueryContext(r.Context(), text, args...); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return 0, nil, false
+	}
+	return i, rows, true
+}
+
+func (b *searchBaseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, rows, ok := caseRows(w, r, b.sql, len(b.cases), func(i int) (string, []any) { return b.cases[i].sql, b.cases[i].args })
+	if !ok {
 		return
 	}
 	edges := make([]baseEdge, 0, searchPage+1)
-	err = scanAll(rows, func(s scanner) error {
+	err := scanAll(rows, func(s scanner) error {
 		var id int64
 		var email, first, last []byte
 		if err := s.Scan(&id, &email, &first, &last); err != nil {

@@ -291,10 +291,7 @@ func loadSearch(ctx context.Context, sqlDB *sql.DB, s *searchSet, out io.Writer)
 			for i, c := range companyOf {
 				contact, company := s.firstContact+i, s.firstCompany+c
 				at := searchEpoch.Add(time.Duration(i) * contactEvery)
-				if err := emit(s.workspaceID, contact, company, s.contactToCompany, s.contacts.ID, s.companies.ID, at); err != nil {
-					return err
-				}
-				if err := emit(s.workspaceID, company, contact, s.companyToContact, s.companies.ID, s.contacts.ID, at); err != nil {
+				if err := emitPair(emit, s.workspaceID, contact, company, s.contactToCompany, s.companyToContact, s.contacts.ID, s.companies.ID, at); err != nil {
 					return err
 				}
 			}

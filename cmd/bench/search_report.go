@@ -62,20 +62,21 @@ func (p *planner) close() {
 	p.d.Close()
 }
 
-// api sends body once and explains the statement over records it sent.
-func (p *planner) api(ctx context.Context, body []byte) (plan, error) {
+// api sends body once and explains the last statement it sent that holds
+// marker.
+func (p *planner) api(ctx context.Context, body []byte, marker string) (plan, error) {
 	p.counter.Reset()
 	if _, err := fetch(ctx, p.client, server{name: "api", url: p.srv.URL + "/graphql", graphQL: true, body: body}); err != nil {
 		return plan{}, err
 	}
 	var stmt *db.Statement
 	for _, s := range p.counter.Sent() {
-		if strings.Contains(s.Text, `FROM records "r"`) {
+		if strings.Contains(s.Text, marker) {
 			stmt = &s
 		}
 	}
 	if stmt == nil {
-		return plan{}, fmt.Errorf("the API sent no statement over records: %q", p.counter.Statements())
+		return plan{}, fmt.Errorf("the API sent no statement holding %q: %q", marker, p.counter.Statements())
 	}
 	return p.explain(ctx, p.base, stmt.Text, stmt.Args)
 }
@@ -116,9 +117,9 @@ func (p *planner) explain(ctx context.Context, q *sql.DB, text string, args []an
 	return out, err
 }
 
-// reportSearch prints the cases' table, their plans and the goal, and
-// fails when a request failed.
-func reportSearch(out io.Writer, results []searchResult) error {
+// reportSearch prints the cases' table, their plans and the goal of a
+// part (search, timeline), and fails when a request failed.
+func reportSearch(out io.Writer, part string, results []searchResult) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "case\tapi p50\tapi p99\tsql p50\tsql p99\tp50 ratio\tp99 ratio\trequests\t")
 	failed := 0
@@ -163,9 +164,9 @@ func reportSearch(out io.Writer, results []searchResult) error {
 			fmt.Fprintf(out, "FAILED requests in %s: api %v, baseline %v\n", r.c.name, r.api.firstErr, r.base.firstErr)
 		}
 	}
-	fmt.Fprintf(out, "goal: API p50 within %.0fx of the baseline in every search case: %d of %d\n", maxRatioP50, met, measured)
+	fmt.Fprintf(out, "goal: API p50 within %.0fx of the baseline in every %s case: %d of %d\n", maxRatioP50, part, met, measured)
 	if failed > 0 {
-		return fmt.Errorf("%d search requests failed: see above", failed)
+		return fmt.Errorf("%d %s requests failed: see above", failed, part)
 	}
 	return nil
 }

@@ -169,15 +169,28 @@ func (s *Store) Timelines(ctx context.Context, m *meta.Model, recs []*Record, q 
 	return out, nil
 }
 
+// noActivity are the activity columns of the parts of a timeline's union
+// that are not activities.
+const noActivity = "CAST(NULL AS bigint) AS act_type, CAST(NULL AS jsonb) AS act_properties, CAST(NULL AS timestamptz) AS act_created, CAST(NULL AS timestamptz) AS act_updated"
+
 // timelineSQL is the statement of Timelines, nil when no source can
 // answer the types asked for.
 func timelineSQL(d db.Dialect, m *meta.Model, recs []*Record, ids []int, wants func(timeline.Type) bool, q TimelineQuery, w page.Window) (*db.SQL, error) {
 	ws := m.WorkspaceID
-	stmt := db.Build(d, "SELECT t.rid, t.at, t.src, t.k, t.type, t.other, t.list_id, t.detail, t.property, t.value, t.source_type, t.source_id, ")
+	stmt := db.Build(d, "")
+	// The records are read once for their creation and for the changes
+	// after it: each reference to records costs the planner the many
+	// partial indexes of the table.
+	if wants(timeline.Created) || wants(timeline.PropertyChanged) {
+		stmt.T("WITH tr AS (SELECT r.id, r.created_at, r.object_type_id FROM records r WHERE r.workspace_id = ").Arg(ws).T(" AND ").InIDs("r", "id", ids).T(") ")
+	}
+	stmt.T("SELECT t.rid, t.at, t.src, t.k, t.type, t.other, t.list_id, t.detail, t.property, t.value, t.source_type, t.source_id, ")
 	// The value a change replaced: the record's previous write of the
 	// property (a record's writes are ordered by its lock, so by id).
 	stmt.T("CASE WHEN t.src = ").Int(fromHistory).T(" THEN (SELECT p.value FROM property_histories p WHERE p.record_id = t.rid AND p.property = t.property AND p.id < t.k ORDER BY p.id DESC LIMIT 1) END, ")
-	stmt.T("a.object_type_id, a.properties, a.created_at, a.updated_at FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.rid ORDER BY u.at").
+	// An activity's own columns come along from its part of the union,
+	// the other parts' are null.
+	stmt.T("t.act_type, t.act_properties, t.act_created, t.act_updated FROM (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.rid ORDER BY u.at").
 		Desc(w.Backward).T(", u.src").Desc(w.Backward).T(", u.k").Desc(w.Backward).T(") AS rn FROM (")
 	parts := 0
 	union := func() {
@@ -189,13 +202,14 @@ func timelineSQL(d db.Dialect, m *meta.Model, recs []*Record, ids []int, wants f
 	if wants(timeline.Created) {
 		union()
 		stmt.T("SELECT r.id AS rid, ").Micros("r", "created_at").T(" AS at, ").Int(fromCreation).T(" AS src, r.id AS k, ").
-			Cast(string(timeline.Created), "text").T(" AS type, CAST(NULL AS bigint) AS other, CAST(NULL AS bigint) AS list_id, CAST(NULL AS text) AS detail, CAST(NULL AS text) AS property,"+
-			" CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id FROM records r WHERE r.workspace_id = ").Arg(ws).T(" AND ").InIDs("r", "id", ids)
+			Cast(string(timeline.Created), "text").T(" AS type, CAST(NULL AS bigint) AS other, CAST(NULL AS bigint) AS list_id, CAST(NULL AS text) AS detail, CAST(NULL AS text) AS property," +
+			" CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id, " + noActivity + " FROM tr r")
 	}
 	if wants(timeline.PropertyChanged) {
 		union()
 		stmt.T("SELECT h.record_id AS rid, ").Micros("h", "changed_at").T(" AS at, ").Int(fromHistory).T(" AS src, h.id AS k, ").Cast(string(timeline.PropertyChanged), "text").
-			T(" AS type, CAST(NULL AS bigint) AS other, CAST(NULL AS bigint) AS list_id, CAST(NULL AS text) AS detail, h.property, h.value, h.source_type, h.source_id FROM property_histories h JOIN records r ON r.id = h.record_id WHERE h.workspace_id = ").
+			T(" AS type, CAST(NULL AS bigint) AS other, CAST(NULL AS bigint) AS list_id, CAST(NULL AS text) AS detail, h.property, h.value, h.source_type, h.source_id, "+noActivity+
+				" FROM property_histories h JOIN tr r ON r.id = h.record_id WHERE h.workspace_id = ").
 			Arg(ws).T(" AND ").InIDs("h", "record_id", ids).T(" AND h.changed_at > r.created_at")
 		kept(stmt, m, recs)
 	}
@@ -208,7 +222,7 @@ func timelineSQL(d db.Dialect, m *meta.Model, recs []*Record, ids []int, wants f
 	if len(events) > 0 {
 		union()
 		stmt.T("SELECT e.record_id AS rid, ").Micros("e", "occurred_at").T(" AS at, ").Int(fromEvents).T(" AS src, e.id AS k, e.type, e.other_record_id AS other, e.list_id, CAST(e.detail AS text) AS detail,"+
-			" CAST(NULL AS text) AS property, CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id FROM timeline_events e WHERE e.workspace_id = ").
+			" CAST(NULL AS text) AS property, CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id, "+noActivity+" FROM timeline_events e WHERE e.workspace_id = ").
 			Arg(ws).T(" AND ").InIDs("e", "record_id", ids)
 		if len(events) < 7 {
 			stmt.T(" AND e.type IN (")
@@ -230,7 +244,9 @@ func timelineSQL(d db.Dialect, m *meta.Model, recs []*Record, ids []int, wants f
 				stmt.T(" WHEN ").Int(ot.ID).T(" THEN ").Cast(string(timeline.Activities[ot.Name]), "text")
 			}
 			stmt.T(" END AS type, CAST(NULL AS bigint) AS other, CAST(NULL AS bigint) AS list_id, CAST(NULL AS text) AS detail, CAST(NULL AS text) AS property,"+
-				" CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id FROM associations s JOIN records a ON a.id = s.to_record_id WHERE s.workspace_id = ").Arg(ws).
+				" CAST(NULL AS text) AS value, CAST(NULL AS text) AS source_type, CAST(NULL AS text) AS source_id,"+
+				" a.object_type_id AS act_type, a.properties AS act_properties, a.created_at AS act_created, a.updated_at AS act_updated"+
+				" FROM associations s JOIN records a ON a.id = s.to_record_id WHERE s.workspace_id = ").Arg(ws).
 				T(" AND ").InIDs("s", "from_record_id", ids).T(" AND ").InIDs("s", "association_type_id", links).
 				T(" AND a.archived_at IS NULL AND a.merged_into_id IS NULL")
 		}
@@ -264,7 +280,7 @@ func timelineSQL(d db.Dialect, m *meta.Model, recs []*Record, ids []int, wants f
 		}
 		stmt.T(" (").Arg(micros).T(", ").Int(source).T(", ").Arg(bound.c.ID).T(")")
 	}
-	stmt.T(") t LEFT JOIN records a ON t.src = ").Int(fromActivities).T(" AND a.id = t.k WHERE t.rn <= ").Int(w.Size + 1)
+	stmt.T(") t WHERE t.rn <= ").Int(w.Size + 1)
 	return stmt, nil
 }
 
