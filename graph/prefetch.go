@@ -33,6 +33,10 @@ func (r *Resolver) prefetch(ctx context.Context, parents []*records.Record, fiel
 			r.prefetchHistory(ctx, parents, collectedArgs(opCtx, f))
 			continue
 		}
+		if f.Name == "timeline" {
+			r.prefetchTimeline(ctx, m, parents, collectedArgs(opCtx, f))
+			continue
+		}
 		if f.Name != "associations" {
 			continue
 		}
@@ -165,6 +169,23 @@ func (r *Resolver) prefetchHistory(ctx context.Context, parents []*records.Recor
 	}
 	for i, p := range parents {
 		loadersOf(ctx).history.Prime(ctx, q.Key(p), pages[i])
+	}
+}
+
+// prefetchTimeline loads the timeline of every parent in one statement and
+// primes the loader with it: the resolvers of a page's records do not all
+// start within the loader's wait on a busy machine.
+func (r *Resolver) prefetchTimeline(ctx context.Context, m *meta.Model, parents []*records.Record, a args) {
+	q, err := timelineQuery(a)
+	if err != nil {
+		return // the resolvers report it
+	}
+	pages, err := r.records.Timelines(ctx, m, parents, q)
+	if err != nil {
+		return // the resolvers report it
+	}
+	for i, p := range parents {
+		loadersOf(ctx).timelines.Prime(ctx, q.Key(p), pages[i])
 	}
 }
 
