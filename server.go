@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
@@ -81,7 +82,7 @@ type config struct {
 const usage = `usage:
   crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
-`
+` + cli.ImportUsage
 
 // loadConfig reads the command line (an optional command, "migrate", then
 // flags) and the environment, flags first.
@@ -146,7 +147,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		if fs.Arg(0) == "migrate" {
 			return config{}, fmt.Errorf("the command goes first: crm migrate [flags]")
 		}
-		return config{}, fmt.Errorf("unknown command %q: the only command is migrate (none serves)", fs.Arg(0))
+		return config{}, fmt.Errorf("unknown command %q: the commands are migrate and import (none serves)", fs.Arg(0))
 	}
 	if !c.migrate && c.listRefresh <= 0 {
 		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
@@ -186,6 +187,16 @@ func newLogger(format string) *slog.Logger {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "import" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := cli.Import(ctx, os.Args[2:], os.Getenv, os.Stdout, newLogger(os.Getenv("LOG_FORMAT")))
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := loadConfig(os.Args[1:], os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -10,8 +10,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -24,18 +22,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/crm/graph/generated"
-	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
-	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/domain"
 	"github.com/acme/crm/internal/importer"
-	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
-	"github.com/acme/crm/internal/write"
 )
 
 // Limits of one request.
@@ -118,19 +113,9 @@ func NewHandler(cfg Config) *Handler {
 	// Definitions changed through other server processes are heard, so
 	// that requests need not read the schema version (meta.Cache).
 	cfg.DB.WatchDefinitions()
-	w := write.New(cfg.DB)
-	links := assoc.New(cfg.DB, w)
-	recs := records.New(cfg.DB, w, links)
-	// The rollups' hook writes values the lists' hook reads: it comes first.
-	acts := activity.New(cfg.DB, w, recs, links)
-	ls := lists.New(cfg.DB, w)
-	importDir := cfg.ImportDir
-	if importDir == "" {
-		importDir = filepath.Join(os.TempDir(), "crm-imports")
-	}
-	res := &Resolver{records: recs, activities: acts, assoc: links, definitions: definition.New(cfg.DB, w),
-		views: view.New(cfg.DB, w), lists: ls, defs: meta.NewCache(cfg.DB), logger: logger,
-		imports: importer.New(cfg.DB, w, recs, links, ls, importDir, logger)}
+	st := domain.New(cfg.DB, cfg.ImportDir, logger)
+	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
+		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
