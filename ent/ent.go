@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
@@ -90,6 +91,7 @@ func checkColumn(t, c string) error {
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
+			export.Table:          export.ValidColumn,
 			list.Table:            list.ValidColumn,
 			listmember.Table:      listmember.ValidColumn,
 			objecttype.Table:      objecttype.ValidColumn,

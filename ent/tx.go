@@ -20,6 +20,8 @@ type Tx struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
 	// List is the client for interacting with the List builders.
 	List *ListClient
 	// ListMember is the client for interacting with the ListMember builders.
@@ -178,6 +180,7 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
+	tx.Export = NewExportClient(tx.config)
 	tx.List = NewListClient(tx.config)
 	tx.ListMember = NewListMemberClient(tx.config)
 	tx.ObjectType = NewObjectTypeClient(tx.config)

@@ -149,6 +149,48 @@ var (
 			},
 		},
 	}
+	// ExportsColumns holds the columns for the "exports" table.
+	ExportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "token", Type: field.TypeString},
+		{Name: "spec", Type: field.TypeJSON},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+	}
+	// ExportsTable holds the schema information for the "exports" table.
+	ExportsTable = &schema.Table{
+		Name:       "exports",
+		Columns:    ExportsColumns,
+		PrimaryKey: []*schema.Column{ExportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exports_workspaces_workspace",
+				Columns:    []*schema.Column{ExportsColumns[5]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "exports_object_types_object_type",
+				Columns:    []*schema.Column{ExportsColumns[6]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "export_token",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[1]},
+			},
+			{
+				Name:    "export_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[4]},
+			},
+		},
+	}
 	// ListsColumns holds the columns for the "lists" table.
 	ListsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -638,6 +680,7 @@ var (
 		AssociationsTable,
 		AssociationTypesTable,
 		DeletedEmailsTable,
+		ExportsTable,
 		ListsTable,
 		ListMembersTable,
 		ObjectTypesTable,
@@ -663,6 +706,8 @@ func init() {
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ExportsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ExportsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ListsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ListsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ListMembersTable.ForeignKeys[0].RefTable = ListsTable

@@ -15,6 +15,9 @@ type AssociationType func(*sql.Selector)
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 
+// Export is the predicate function for export builders.
+type Export func(*sql.Selector)
+
 // List is the predicate function for list builders.
 type List func(*sql.Selector)
 
