@@ -21,6 +21,7 @@ const (
 	AssociationType = "AssociationType"
 	View            = "View"
 	List            = "List"
+	Export          = "Export"
 )
 
 // Encode returns the global id of kind and id.
