@@ -26,6 +26,7 @@ import (
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
@@ -105,7 +106,7 @@ func NewHandler(cfg Config) *Handler {
 	w := write.New(cfg.DB)
 	links := assoc.New(cfg.DB, w)
 	res := &Resolver{records: records.New(cfg.DB, w, links), assoc: links, definitions: definition.New(cfg.DB, w),
-		views: view.New(cfg.DB, w), lists: lists.New(cfg.DB, w), defs: meta.NewCache(cfg.DB)}
+		views: view.New(cfg.DB, w), lists: lists.New(cfg.DB, w), exports: export.New(cfg.DB), defs: meta.NewCache(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())

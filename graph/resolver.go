@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -24,6 +25,7 @@ type Resolver struct {
 	definitions *definition.Store
 	views       *view.Store
 	lists       *lists.Store
+	exports     *export.Store
 	defs        *meta.Cache
 	types       typeIndex
 }
