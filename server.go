@@ -231,7 +231,7 @@ func main() {
 func runMigrate(cfg config, logger *slog.Logger, w io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := db.Open(ctx, cfg.databaseURL)
+	d, err := db.Open(ctx, cfg.databaseURL, db.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func run(cfg config, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, err := db.Open(ctx, cfg.databaseURL)
+	d, err := db.Open(ctx, cfg.databaseURL, db.WithLogger(logger))
 	if err != nil {
 		return err
 	}
