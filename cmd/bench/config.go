@@ -36,6 +36,7 @@ type config struct {
 	writes      bool // measure the updates with history
 	search      bool // measure filters and sorts over a million contacts
 	lists       bool // measure the updates with dynamic lists
+	export      bool // measure a CSV export of the search data set
 	// searchContacts is the size of the search data set.
 	searchContacts int
 }
@@ -49,15 +50,16 @@ func loadConfig() (config, error) {
 		writes:         true,
 		search:         true,
 		lists:          true,
+		export:         true,
 		plans:          os.Getenv("BENCH_PLANS") != "off",
 		searchContacts: defaultSearchContacts,
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search", "lists":
-		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
+	case "reads", "writes", "search", "lists", "export":
+		c.reads, c.writes, c.search, c.lists, c.export = only == "reads", only == "writes", only == "search", only == "lists", only == "export"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search or lists, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists or export, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)

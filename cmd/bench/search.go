@@ -48,33 +48,51 @@ const searchQuery = `query Search($filter: RecordFilter, $sort: [RecordSort!], $
   }
 }`
 
-func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
-	fmt.Fprintf(out, "\n== search: filters and sorts over %d contacts through the API beside hand-written SQL\n", cfg.searchContacts)
+// searchSchema is a schema of its own holding the search data set.
+type searchSchema struct {
+	url string
+	d   *db.DB
+	ws  int
+	m   *meta.Model
+	s   *searchSet
+}
+
+// openSearchSchema makes a schema, installs the catalog and loads the
+// search data set of cfg.searchContacts contacts into it; done closes and
+// drops it.
+func openSearchSchema(ctx context.Context, cfg config, out io.Writer) (_ *searchSchema, done func() error, err error) {
 	schemaURL, drop, err := freshSchema(ctx, cfg.databaseURL)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer func() { err = errors.Join(err, drop()) }()
 	d, err := db.Open(ctx, schemaURL)
 	if err != nil {
-		return err
+		return nil, nil, errors.Join(err, drop())
 	}
-	defer d.Close()
-	ws, err := install.Default(ctx, d)
+	done = func() error { return errors.Join(d.Close(), drop()) }
+	ss := &searchSchema{url: schemaURL, d: d}
+	if ss.ws, err = install.Default(ctx, d); err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("install: %w", err), done())
+	}
+	if ss.m, err = meta.NewCache(d).Get(ctx, ss.ws); err == nil {
+		if ss.s, err = newSearchSet(ss.m, cfg.searchContacts); err == nil {
+			err = loadSearch(ctx, d.SQL, ss.s, out)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("install: %w", err)
+		return nil, nil, errors.Join(err, done())
 	}
-	m, err := meta.NewCache(d).Get(ctx, ws)
+	return ss, done, nil
+}
+
+func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
+	fmt.Fprintf(out, "\n== search: filters and sorts over %d contacts through the API beside hand-written SQL\n", cfg.searchContacts)
+	ss, done, err := openSearchSchema(ctx, cfg, out)
 	if err != nil {
 		return err
 	}
-	s, err := newSearchSet(m, cfg.searchContacts)
-	if err != nil {
-		return err
-	}
-	if err := loadSearch(ctx, d.SQL, s, out); err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, done()) }()
+	d, ws, s, schemaURL := ss.d, ss.ws, ss.s, ss.url
 	if err := markSortable(ctx, d, ws, out); err != nil {
 		return err
 	}
