@@ -61,6 +61,9 @@ func (s *Store) NewHandler(logger *slog.Logger) http.Handler {
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.FileName()}))
 		h.Set("Cache-Control", "no-store")
+		if r.Method == http.MethodHead {
+			return
+		}
 		if err := s.write(ctx, m, p, &deadlineWriter{w: w, rc: http.NewResponseController(w)}); err != nil {
 			// The status is sent: cutting the connection short is how the
 			// client learns that the file is incomplete.

@@ -46,34 +46,69 @@ func (s *Store) write(ctx context.Context, m *meta.Model, p *plan, w io.Writer) 
 		return err
 	}
 	cells := newCells(p)
-	q := p.query
-	for {
-		recs, info, err := s.page(ctx, m, p, q)
-		if err != nil {
-			return err
+	ctx, cancel := context.WithCancel(ctx)
+	batches := s.read(ctx, m, p)
+	defer func() {
+		cancel()
+		for range batches { // the reader is gone when Write returns
 		}
-		linked, err := s.linked(ctx, m, p, recs)
-		if err != nil {
-			return err
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return b.err
 		}
-		for _, r := range recs {
+		for _, r := range b.records {
 			for i, c := range p.columns {
-				row[i] = cells.of(c, i, r, linked)
+				row[i] = cells.of(c, i, r, b.linked)
 			}
 			if err := out.Write(row); err != nil {
 				return err
 			}
 		}
-		if !info.HasNextPage {
-			break
-		}
-		q.Page.After = info.EndCursor()
 	}
 	out.Flush()
 	if err := out.Error(); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// batch is a page of records and their associated records, or the error
+// that ended the reading.
+type batch struct {
+	records []*records.Record
+	linked  map[*meta.ObjectType]map[int][]*records.Record
+	err     error
+}
+
+// read reads the plan's records a page at a time in a goroutine of its
+// own, one page ahead of the writer: the database reads the next page
+// while the last one is written. At most three pages are in memory (one
+// read, one waiting, one written). The channel closes after the last page,
+// an error, or ctx's end.
+func (s *Store) read(ctx context.Context, m *meta.Model, p *plan) <-chan batch {
+	out := make(chan batch, 1)
+	go func() {
+		defer close(out)
+		q := p.query
+		for {
+			recs, info, err := s.page(ctx, m, p, q)
+			b := batch{records: recs, err: err}
+			if err == nil {
+				b.linked, b.err = s.linked(ctx, m, p, recs)
+			}
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.err != nil || !info.HasNextPage {
+				return
+			}
+			q.Page.After = info.EndCursor()
+		}
+	}()
+	return out
 }
 
 // page reads one page of the plan's records: of its list, or of its
