@@ -106,7 +106,7 @@ type plan struct {
 // recordID is the property of the first column, HubSpot's "Record ID".
 const recordID = "hs_object_id"
 
-// columns checks the spec's properties and associations and lays out the
+// layout checks the spec's properties and associations and lays out the
 // columns: the record id, the properties, then the ids and names of each
 // associated object type.
 func (p *plan) layout(m *meta.Model) error {
