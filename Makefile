@@ -46,6 +46,13 @@ lint:
 bench:
 	$(GO) run ./cmd/bench
 
+# bench-export measures a CSV export of 1,000,000 contacts through the
+# HTTP download beside COPY TO STDOUT (cmd/bench/export.go); needs
+# PostgreSQL like bench, and psql.
+.PHONY: bench-export
+bench-export:
+	BENCH_ONLY=export $(GO) run ./cmd/bench
+
 # bench-peers measures the API beside PostGraphile v5 on the same data
 # (cmd/bench/peers.go): npm installs PostGraphile into ~/.cache/crm-bench
 # once; needs PostgreSQL like bench.

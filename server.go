@@ -1,9 +1,10 @@
 // Command server serves the CRM GraphQL API: GraphiQL at /, the API at
-// /graphql, a health check at /healthz.
+// /graphql, a health check at /healthz, exports' downloads at /exports/.
 //
 //	crm [flags]                  serve (go run .)
 //	crm migrate [flags]          apply pending migrations and exit
 //	crm migrate --status [flags] list migrations, applied or pending
+//	crm export --object TYPE ...  write the CSV of records to stdout
 //
 // Configuration, flags first, then environment:
 //
@@ -53,6 +54,7 @@ import (
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
 	"github.com/acme/crm/internal/importer"
@@ -77,18 +79,25 @@ type config struct {
 	noMigrate   bool // serve without applying pending migrations
 	migrate     bool // the migrate command
 	status      bool // migrate --status
+	// export holds the export command's flags (internal/export parses
+	// them); nil for any other command.
+	export []string
 }
 
 const usage = `usage:
   crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
-` + cli.ImportUsage
+` + cli.ImportUsage + export.Usage
 
-// loadConfig reads the command line (an optional command, "migrate", then
-// flags) and the environment, flags first.
+// loadConfig reads the command line (an optional command, "migrate" or
+// "export", then flags) and the environment, flags first.
 func loadConfig(args []string, getenv func(string) string) (config, error) {
 	var c config
 	var corsList string
+	if len(args) > 0 && args[0] == "export" {
+		c.export, c.logFormat = append([]string{}, args[1:]...), cmp.Or(getenv("LOG_FORMAT"), "text")
+		return c, nil
+	}
 	if len(args) > 0 && args[0] == "migrate" {
 		c.migrate = true
 		args = args[1:]
@@ -147,7 +156,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		if fs.Arg(0) == "migrate" {
 			return config{}, fmt.Errorf("the command goes first: crm migrate [flags]")
 		}
-		return config{}, fmt.Errorf("unknown command %q: the commands are migrate and import (none serves)", fs.Arg(0))
+		return config{}, fmt.Errorf("unknown command %q: the commands are migrate, import and export (none serves)", fs.Arg(0))
 	}
 	if !c.migrate && c.listRefresh <= 0 {
 		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
@@ -204,6 +213,16 @@ func main() {
 	}
 	logger := newLogger(cfg.logFormat)
 	slog.SetDefault(logger)
+	if cfg.export != nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := export.Command(ctx, cfg.export, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			logger.Error("export failed", "error", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if cfg.migrate {
 		if err := runMigrate(cfg, logger, os.Stdout); err != nil {
 			logger.Error("migrate failed", "error", err)
@@ -224,7 +243,7 @@ func main() {
 func runMigrate(cfg config, logger *slog.Logger, w io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := db.Open(ctx, cfg.databaseURL)
+	d, err := db.Open(ctx, cfg.databaseURL, db.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -286,7 +305,7 @@ func run(cfg config, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, err := db.Open(ctx, cfg.databaseURL)
+	d, err := db.Open(ctx, cfg.databaseURL, db.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -358,6 +377,7 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	h := graph.NewHandler(api)
 	mux.Handle("/graphql", h)
 	mux.Handle("GET /imports/{id}/errors.csv", h.ImportErrors())
+	mux.Handle(export.Route, export.New(d).NewHandler(logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -90,6 +90,9 @@ func TestLoadConfig(t *testing.T) {
 			config{migrate: true, databaseURL: "postgres://db/crm", logFormat: "json"}},
 		{"migrate ignores a bad NO_MIGRATE", []string{"migrate"}, map[string]string{"NO_MIGRATE": "maybe"},
 			config{migrate: true, logFormat: "text"}},
+		// export parses its own flags (internal/export).
+		{"export", []string{"export", "--object", "contacts", "--database-url", "sqlite:m.db"}, map[string]string{"LOG_FORMAT": "json", "ADDR": ":1"},
+			config{export: []string{"--object", "contacts", "--database-url", "sqlite:m.db"}, logFormat: "json"}},
 		{"REQUEST_TIMEOUT", nil, map[string]string{"REQUEST_TIMEOUT": "5s"}, config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 5 * time.Second}},
 		{"--request-timeout beats REQUEST_TIMEOUT", []string{"--request-timeout", "2m"}, map[string]string{"REQUEST_TIMEOUT": "5s"},
 			config{addr: "127.0.0.1:8080", logFormat: "text", requestTimeout: 2 * time.Minute}},
@@ -103,10 +106,11 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadConfig: %v", err)
 			}
-			if !tt.want.migrate && tt.want.requestTimeout == 0 {
+			serves := !tt.want.migrate && tt.want.export == nil
+			if serves && tt.want.requestTimeout == 0 {
 				tt.want.requestTimeout = graph.DefaultLimits.Timeout // the server's default
 			}
-			if !tt.want.migrate && tt.want.listRefresh == 0 {
+			if serves && tt.want.listRefresh == 0 {
 				tt.want.listRefresh = lists.DefaultRefresh
 			}
 			if !reflect.DeepEqual(got, tt.want) {

@@ -19,6 +19,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
@@ -50,6 +51,8 @@ type Client struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
 	// ImportError is the client for interacting with the ImportError builders.
 	ImportError *ImportErrorClient
 	// ImportJob is the client for interacting with the ImportJob builders.
@@ -93,6 +96,7 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
+	c.Export = NewExportClient(c.config)
 	c.ImportError = NewImportErrorClient(c.config)
 	c.ImportJob = NewImportJobClient(c.config)
 	c.List = NewListClient(c.config)
@@ -203,6 +207,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
 		ImportJob:       NewImportJobClient(cfg),
 		List:            NewListClient(cfg),
@@ -240,6 +245,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
+		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
 		ImportJob:       NewImportJobClient(cfg),
 		List:            NewListClient(cfg),
@@ -283,7 +289,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.Export,
 		c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType, c.Pipeline,
 		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
 		c.TimelineEvent, c.View, c.Workspace,
@@ -296,7 +302,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
+		c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail, c.Export,
 		c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType, c.Pipeline,
 		c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory, c.Record,
 		c.TimelineEvent, c.View, c.Workspace,
@@ -316,6 +322,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AssociationType.mutate(ctx, m)
 	case *DeletedEmailMutation:
 		return c.DeletedEmail.mutate(ctx, m)
+	case *ExportMutation:
+		return c.Export.mutate(ctx, m)
 	case *ImportErrorMutation:
 		return c.ImportError.mutate(ctx, m)
 	case *ImportJobMutation:
@@ -1070,6 +1078,171 @@ func (c *DeletedEmailClient) mutate(ctx context.Context, m *DeletedEmailMutation
 		return (&DeletedEmailDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DeletedEmail mutation op: %q", m.Op())
+	}
+}
+
+// ExportClient is a client for the Export schema.
+type ExportClient struct {
+	config
+}
+
+// NewExportClient returns a client for the Export from the given config.
+func NewExportClient(c config) *ExportClient {
+	return &ExportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `export.Hooks(f(g(h())))`.
+func (c *ExportClient) Use(hooks ...Hook) {
+	c.hooks.Export = append(c.hooks.Export, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `export.Intercept(f(g(h())))`.
+func (c *ExportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Export = append(c.inters.Export, interceptors...)
+}
+
+// Create returns a builder for creating a Export entity.
+func (c *ExportClient) Create() *ExportCreate {
+	mutation := newExportMutation(c.config, OpCreate)
+	return &ExportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Export entities.
+func (c *ExportClient) CreateBulk(builders ...*ExportCreate) *ExportCreateBulk {
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExportClient) MapCreateBulk(slice any, setFunc func(*ExportCreate, int)) *ExportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExportCreateBulk{err: fmt.Errorf("calling to ExportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Export.
+func (c *ExportClient) Update() *ExportUpdate {
+	mutation := newExportMutation(c.config, OpUpdate)
+	return &ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExportClient) UpdateOne(_m *Export) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExport(_m))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExportClient) UpdateOneID(id int) *ExportUpdateOne {
+	mutation := newExportMutation(c.config, OpUpdateOne, withExportID(id))
+	return &ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Export.
+func (c *ExportClient) Delete() *ExportDelete {
+	mutation := newExportMutation(c.config, OpDelete)
+	return &ExportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExportClient) DeleteOne(_m *Export) *ExportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExportClient) DeleteOneID(id int) *ExportDeleteOne {
+	builder := c.Delete().Where(export.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExportDeleteOne{builder}
+}
+
+// Query returns a query builder for Export.
+func (c *ExportClient) Query() *ExportQuery {
+	return &ExportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Export entity by its id.
+func (c *ExportClient) Get(ctx context.Context, id int) (*Export, error) {
+	return c.Query().Where(export.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExportClient) GetX(ctx context.Context, id int) *Export {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a Export.
+func (c *ExportClient) QueryWorkspace(_m *Export) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(export.Table, export.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, export.WorkspaceTable, export.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectType queries the object_type edge of a Export.
+func (c *ExportClient) QueryObjectType(_m *Export) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(export.Table, export.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, export.ObjectTypeTable, export.ObjectTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ExportClient) Hooks() []Hook {
+	return c.hooks.Export
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExportClient) Interceptors() []Interceptor {
+	return c.inters.Export
+}
+
+func (c *ExportClient) mutate(ctx context.Context, m *ExportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Export mutation op: %q", m.Op())
 	}
 }
 
@@ -3370,15 +3543,15 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		ActivitySetting, Association, AssociationType, DeletedEmail, ImportError,
-		ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage, Property,
-		PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
+		ActivitySetting, Association, AssociationType, DeletedEmail, Export,
+		ImportError, ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage,
+		Property, PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
 		Workspace []ent.Hook
 	}
 	inters struct {
-		ActivitySetting, Association, AssociationType, DeletedEmail, ImportError,
-		ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage, Property,
-		PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
+		ActivitySetting, Association, AssociationType, DeletedEmail, Export,
+		ImportError, ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage,
+		Property, PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
 		Workspace []ent.Interceptor
 	}
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
@@ -94,6 +95,7 @@ func checkColumn(t, c string) error {
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
+			export.Table:          export.ValidColumn,
 			importerror.Table:     importerror.ValidColumn,
 			importjob.Table:       importjob.ValidColumn,
 			list.Table:            list.ValidColumn,

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/deletedemail"
+	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
@@ -75,6 +76,16 @@ func init() {
 	deletedemailDescDeletedAt := deletedemailFields[1].Descriptor()
 	// deletedemail.DefaultDeletedAt holds the default value on creation for the deleted_at field.
 	deletedemail.DefaultDeletedAt = deletedemailDescDeletedAt.Default.(func() time.Time)
+	exportFields := schema.Export{}.Fields()
+	_ = exportFields
+	// exportDescToken is the schema descriptor for token field.
+	exportDescToken := exportFields[0].Descriptor()
+	// export.TokenValidator is a validator for the "token" field. It is called by the builders before save.
+	export.TokenValidator = exportDescToken.Validators[0].(func(string) error)
+	// exportDescCreatedAt is the schema descriptor for created_at field.
+	exportDescCreatedAt := exportFields[3].Descriptor()
+	// export.DefaultCreatedAt holds the default value on creation for the created_at field.
+	export.DefaultCreatedAt = exportDescCreatedAt.Default.(func() time.Time)
 	importerrorFields := schema.ImportError{}.Fields()
 	_ = importerrorFields
 	// importerrorDescColumn is the schema descriptor for column field.

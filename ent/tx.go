@@ -22,6 +22,8 @@ type Tx struct {
 	AssociationType *AssociationTypeClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
+	// Export is the client for interacting with the Export builders.
+	Export *ExportClient
 	// ImportError is the client for interacting with the ImportError builders.
 	ImportError *ImportErrorClient
 	// ImportJob is the client for interacting with the ImportJob builders.
@@ -185,6 +187,7 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
+	tx.Export = NewExportClient(tx.config)
 	tx.ImportError = NewImportErrorClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.List = NewListClient(tx.config)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
@@ -165,6 +166,56 @@ func listInput(a args) (in lists.Input, err error) {
 	}
 	in.Filter, in.FilterSet, err = b.savedFilter()
 	return in, err
+}
+
+// exportSpec decodes the input of exportRecords.
+func exportSpec(a args) (s export.Spec, err error) {
+	b := args(a.object("input"))
+	if s.ObjectType, err = b.string("objectType"); err != nil {
+		return s, err
+	}
+	var q records.Query
+	if err = b.criteria(&q); err != nil {
+		return s, err
+	}
+	s.Filter, s.Sort = q.Filter, q.Sort
+	if s.View, err = b.inputID("view", gid.View); err != nil {
+		return s, err
+	}
+	if s.List, err = b.inputID("list", gid.List); err != nil {
+		return s, err
+	}
+	if s.Properties, err = b.strings("properties"); err != nil {
+		return s, err
+	}
+	if s.Associations, err = b.strings("associations"); err != nil {
+		return s, err
+	}
+	opts := args(b.object("options"))
+	headers, err := opts.optString("headers")
+	if headers != nil {
+		s.Headers = export.Headers(*headers)
+	}
+	if err != nil {
+		return s, err
+	}
+	enumerations, err := opts.optString("enumerations")
+	if enumerations != nil {
+		s.Enumerations = export.Enumerations(*enumerations)
+	}
+	return s, err
+}
+
+// inputID reads an optional ID of kind that an input refers to: an id of
+// another kind names nothing the input could mean, BAD_USER_INPUT.
+func (a args) inputID(name, kind string) (int, error) {
+	id, err := a.id(name, kind)
+	if e, ok := apierr.As(err); ok && e.Code == apierr.NotFound {
+		out := *e
+		out.Code = apierr.BadUserInput
+		return 0, &out
+	}
+	return id, err
 }
 
 // listRecordsQuery decodes List.records(filter, sort, first, after, last,

@@ -135,6 +135,15 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 			}
 			continue
 		}
+		if ref.kind == gid.Export {
+			e, err := r.exports.Get(ctx, m, ref.id)
+			if err == nil {
+				out[i] = e
+			} else if apierr.CodeOf(err) != apierr.NotFound {
+				return nil, nil, err
+			}
+			continue
+		}
 		if ref.kind == gid.List {
 			if l, ok := m.List(ref.id); ok {
 				out[i] = l

@@ -26,6 +26,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/domain"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
@@ -115,7 +116,8 @@ func NewHandler(cfg Config) *Handler {
 	cfg.DB.WatchDefinitions()
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
-		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports}
+		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
+		exports: export.New(cfg.DB)}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())

@@ -311,7 +311,7 @@ func (w *readWriter) recordConnection(p *readPlan, pg *records.Page) bool {
 			return w.list(len(pg.Records), func(i int) bool {
 				return w.object(f.sub, func(ef *readField) bool {
 					if ef.kind == readCursor {
-						w.value(graphql.MarshalString(pg.Cursors[i]))
+						w.value(graphql.MarshalString(pg.Cursor(i)))
 						return true
 					}
 					return w.record(ef.sub, pg.Records[i])

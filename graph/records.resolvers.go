@@ -203,7 +203,7 @@ func (r *queryResolver) Record(ctx context.Context, id string, asOf *time.Time) 
 func (r *recordConnectionResolver) Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error) {
 	edges := make([]*model.RecordEdge, len(obj.Records))
 	for i, rec := range obj.Records {
-		edges[i] = &model.RecordEdge{Cursor: obj.Cursors[i], Node: rec}
+		edges[i] = &model.RecordEdge{Cursor: obj.Cursor(i), Node: rec}
 	}
 	return edges, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
@@ -30,6 +31,7 @@ type Resolver struct {
 	lists       *lists.Store
 	imports     *importer.Engine
 	logger      *slog.Logger
+	exports     *export.Store
 	defs        *meta.Cache
 	types       typeIndex
 }

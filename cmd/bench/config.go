@@ -37,6 +37,7 @@ type config struct {
 	search      bool // measure filters and sorts over a million contacts
 	lists       bool // measure the updates with dynamic lists
 	timeline    bool // measure record timelines over a million activities
+	export      bool // measure a CSV export of the search data set
 	// searchContacts is the size of the search data set.
 	searchContacts int
 	// timelineContacts and timelineActivities are the size of the
@@ -54,6 +55,7 @@ func loadConfig() (config, error) {
 		search:             true,
 		lists:              true,
 		timeline:           true,
+		export:             true,
 		plans:              os.Getenv("BENCH_PLANS") != "off",
 		searchContacts:     defaultSearchContacts,
 		timelineContacts:   defaultTimelineContacts,
@@ -61,10 +63,11 @@ func loadConfig() (config, error) {
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search", "lists", "timeline":
-		c.reads, c.writes, c.search, c.lists, c.timeline = only == "reads", only == "writes", only == "search", only == "lists", only == "timeline"
+	case "reads", "writes", "search", "lists", "timeline", "export":
+		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
+		c.timeline, c.export = only == "timeline", only == "export"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists or timeline, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists, timeline or export, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)

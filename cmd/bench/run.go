@@ -45,6 +45,11 @@ func run(ctx context.Context) (err error) {
 			return fmt.Errorf("timeline: %w", err)
 		}
 	}
+	if cfg.export {
+		if err := benchExport(ctx, cfg, out); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}

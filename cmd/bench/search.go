@@ -49,21 +49,41 @@ const searchQuery = `query Search($filter: RecordFilter, $sort: [RecordSort!], $
   }
 }`
 
+// searchSchema is a schema of its own holding the search data set.
+type searchSchema struct {
+	url string
+	d   *db.DB
+	ws  int
+	m   *meta.Model
+	s   *searchSet
+}
+
+// openSearchSchema makes a schema, installs the catalog and loads the
+// search data set of cfg.searchContacts contacts into it; done closes and
+// drops it.
+func openSearchSchema(ctx context.Context, cfg config, out io.Writer) (_ *searchSchema, done func() error, err error) {
+	schemaURL, d, m, done, err := freshWorkspace(ctx, cfg.databaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	ss := &searchSchema{url: schemaURL, d: d, ws: m.WorkspaceID, m: m}
+	if ss.s, err = newSearchSet(m, cfg.searchContacts); err == nil {
+		err = loadSearch(ctx, d.SQL, ss.s, out)
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, done())
+	}
+	return ss, done, nil
+}
+
 func benchSearch(ctx context.Context, cfg config, out io.Writer) (err error) {
 	fmt.Fprintf(out, "\n== search: filters and sorts over %d contacts through the API beside hand-written SQL\n", cfg.searchContacts)
-	schemaURL, d, m, done, err := freshWorkspace(ctx, cfg.databaseURL)
+	ss, done, err := openSearchSchema(ctx, cfg, out)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, done()) }()
-	ws := m.WorkspaceID
-	s, err := newSearchSet(m, cfg.searchContacts)
-	if err != nil {
-		return err
-	}
-	if err := loadSearch(ctx, d.SQL, s, out); err != nil {
-		return err
-	}
+	d, ws, s, schemaURL := ss.d, ss.ws, ss.s, ss.url
 	if err := markSortable(ctx, d, ws, out); err != nil {
 		return err
 	}

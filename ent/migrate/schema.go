@@ -193,6 +193,48 @@ var (
 			},
 		},
 	}
+	// ExportsColumns holds the columns for the "exports" table.
+	ExportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "token", Type: field.TypeString},
+		{Name: "spec", Type: field.TypeJSON},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+	}
+	// ExportsTable holds the schema information for the "exports" table.
+	ExportsTable = &schema.Table{
+		Name:       "exports",
+		Columns:    ExportsColumns,
+		PrimaryKey: []*schema.Column{ExportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exports_workspaces_workspace",
+				Columns:    []*schema.Column{ExportsColumns[5]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "exports_object_types_object_type",
+				Columns:    []*schema.Column{ExportsColumns[6]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "export_token",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[1]},
+			},
+			{
+				Name:    "export_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExportsColumns[4]},
+			},
+		},
+	}
 	// ImportErrorsColumns holds the columns for the "import_errors" table.
 	ImportErrorsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -757,6 +799,7 @@ var (
 		AssociationsTable,
 		AssociationTypesTable,
 		DeletedEmailsTable,
+		ExportsTable,
 		ImportErrorsTable,
 		ImportJobsTable,
 		ListsTable,
@@ -787,6 +830,8 @@ func init() {
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ExportsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ExportsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ImportErrorsTable.ForeignKeys[0].RefTable = ImportJobsTable
 	ImportJobsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ListsTable.ForeignKeys[0].RefTable = WorkspacesTable

@@ -18,6 +18,9 @@ type AssociationType func(*sql.Selector)
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 
+// Export is the predicate function for export builders.
+type Export func(*sql.Selector)
+
 // ImportError is the predicate function for importerror builders.
 type ImportError func(*sql.Selector)
 

@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/layout"
@@ -233,6 +234,18 @@ type ComplexityRoot struct {
 		To      func(childComplexity int) int
 	}
 
+	Export struct {
+		CreatedAt  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		ObjectType func(childComplexity int) int
+		URL        func(childComplexity int) int
+	}
+
+	ExportPayload struct {
+		Export func(childComplexity int) int
+	}
+
 	Import struct {
 		Counters        func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -385,6 +398,7 @@ type ComplexityRoot struct {
 		DeleteView              func(childComplexity int, input model.DeleteViewInput) int
 		Disassociate            func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
+		ExportRecords           func(childComplexity int, input model.ExportRecordsInput) int
 		LogActivity             func(childComplexity int, input model.LogActivityInput) int
 		MergeRecords            func(childComplexity int, input model.MergeRecordsInput) int
 		PinActivity             func(childComplexity int, input model.PinActivityInput) int
@@ -742,6 +756,7 @@ type MutationResolver interface {
 	UnpinActivity(ctx context.Context, input model.UnpinActivityInput) (*model.RecordPayload, error)
 	UpdateActivitySettings(ctx context.Context, input model.UpdateActivitySettingsInput) (*model.ActivitySettingsPayload, error)
 	CompleteTask(ctx context.Context, input model.CompleteTaskInput) (*model.RecordPayload, error)
+	ExportRecords(ctx context.Context, input model.ExportRecordsInput) (*model.ExportPayload, error)
 	StartImport(ctx context.Context, input model.StartImportInput) (*model.ImportPayload, error)
 	CancelImport(ctx context.Context, input model.ImportIDInput) (*model.ImportPayload, error)
 	RevertImport(ctx context.Context, input model.ImportIDInput) (*model.RevertImportPayload, error)
@@ -1312,6 +1327,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisassociationPayload.To(childComplexity), true
+
+	case "Export.createdAt":
+		if e.ComplexityRoot.Export.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.CreatedAt(childComplexity), true
+	case "Export.expiresAt":
+		if e.ComplexityRoot.Export.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.ExpiresAt(childComplexity), true
+	case "Export.id":
+		if e.ComplexityRoot.Export.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.GlobalID(childComplexity), true
+	case "Export.objectType":
+		if e.ComplexityRoot.Export.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.ObjectType(childComplexity), true
+	case "Export.url":
+		if e.ComplexityRoot.Export.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.URL(childComplexity), true
+
+	case "ExportPayload.export":
+		if e.ComplexityRoot.ExportPayload.Export == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportPayload.Export(childComplexity), true
 
 	case "Import.counters":
 		if e.ComplexityRoot.Import.Counters == nil {
@@ -2090,6 +2143,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisassociateRecords(childComplexity, args["input"].(model.AssociateRecordsInput)), true
+	case "Mutation.exportRecords":
+		if e.ComplexityRoot.Mutation.ExportRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportRecords(childComplexity, args["input"].(model.ExportRecordsInput)), true
 	case "Mutation.logActivity":
 		if e.ComplexityRoot.Mutation.LogActivity == nil {
 			break
@@ -3392,6 +3456,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
 			graphql.NewInputUnmarshaler("DeleteViewInput", ec.unmarshalInputDeleteViewInput),
+			graphql.NewInputUnmarshaler("ExportOptions", ec.unmarshalInputExportOptions),
+			graphql.NewInputUnmarshaler("ExportRecordsInput", ec.unmarshalInputExportRecordsInput),
 			graphql.NewInputUnmarshaler("ImportFileInput", ec.unmarshalInputImportFileInput),
 			graphql.NewInputUnmarshaler("ImportIdInput", ec.unmarshalInputImportIdInput),
 			graphql.NewInputUnmarshaler("LayoutSectionInput", ec.unmarshalInputLayoutSectionInput),
@@ -4667,6 +4733,106 @@ type ActivitySettingsPayload {
   activitySettings: ActivitySettings!
 }
 `, BuiltIn: false},
+	{Name: "../schema/exports.graphqls", Input: `# CSV exports of an object type's records (internal/export): exportRecords
+# checks and stores what to export; the file is written at each download.
+
+"""
+A CSV export of an object type's records, downloadable at url until
+expiresAt. The file is written when it is downloaded, so it holds the
+records as they are then: a record id column ("Record ID"), the chosen
+properties, then the ids and names of each chosen associated object type,
+';'-separated. Headers are property labels and cells the stored values, so
+that the file imports back unchanged.
+"""
+type Export implements Node {
+  "The export's global id: node(id:) reads it until it expires."
+  id: ID!
+  "The object type whose records the export holds."
+  objectType: String!
+  """
+  The path of the download on this server (/exports/<token>.csv), a GET
+  that answers text/csv as an attachment. Whoever holds it may download;
+  once the export expires, or for any other token, it answers 404.
+  """
+  url: String!
+  "When the export was made."
+  createdAt: DateTime!
+  "When url stops working: 24 hours after createdAt."
+  expiresAt: DateTime!
+}
+
+"What the header row names each column by."
+enum ExportHeaders {
+  "Property labels (Record ID, First Name), as HubSpot exports and imports map them."
+  LABELS
+  "Property names (hs_object_id, firstname)."
+  NAMES
+}
+
+"What an enumeration cell holds."
+enum ExportEnumerations {
+  "The option values, as stored: the file imports back unchanged."
+  VALUES
+  "The option labels, for people to read."
+  LABELS
+}
+
+"How an export writes its file."
+input ExportOptions {
+  "What the header row names columns by."
+  headers: ExportHeaders = LABELS
+  "What enumeration cells hold; a multi-select's items are joined by ';'."
+  enumerations: ExportEnumerations = VALUES
+}
+
+"""
+What to export: the records of objectType that the view, the list and the
+filter keep (all that are given apply), in sort's order (else the view's,
+else newest first). Everything is checked before anything is stored: an
+unknown object type, view, list, property or association, a filter or sort
+that a read would refuse, answers BAD_USER_INPUT with extensions.argumentPath
+naming the part of the input at fault.
+"""
+input ExportRecordsInput {
+  "The object type whose records to export."
+  objectType: String!
+  "Keeps the records it matches, as records(filter:) does."
+  filter: RecordFilter
+  "Orders the records, as records(sort:) does; it replaces the view's sort."
+  sort: [RecordSort!]
+  "A saved view of objectType: its filter applies, and its sort unless sort is given."
+  view: ID
+  "A list of objectType: only its members are exported."
+  list: ID
+  """
+  The property names whose columns follow the record id, in order; by
+  default every property of the object type that is not hidden.
+  """
+  properties: [String!]
+  """
+  Object types whose associated records each add two columns: their record
+  ids and their names, ';'-separated ("Associated Company IDs",
+  "Associated Company names").
+  """
+  associations: [String!]
+  "How the file is written."
+  options: ExportOptions
+}
+
+"The export made."
+type ExportPayload {
+  "The export, whose url downloads its file."
+  export: Export!
+}
+
+extend type Mutation {
+  """
+  Make an export of records as CSV, downloadable for 24 hours at its url.
+  Nothing is written to the file until it is downloaded.
+  """
+  exportRecords(input: ExportRecordsInput!): ExportPayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/imports.graphqls", Input: `# Imports: CSV files written as records, as jobs.
 
 """
@@ -5634,6 +5800,30 @@ func (ec *executionContext) childFields_DisassociationPayload(ctx context.Contex
 		return ec.fieldContext_DisassociationPayload_removed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisassociationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Export(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Export_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Export_objectType(ctx, field)
+	case "url":
+		return ec.fieldContext_Export_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Export_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Export_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Export", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "export":
+		return ec.fieldContext_ExportPayload_export(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Import(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6852,6 +7042,20 @@ func (ec *executionContext) field_Mutation_disassociate_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssociateInput, error) {
 			return ec.unmarshalNAssociateInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exportRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExportRecordsInput, error) {
+			return ec.unmarshalNExportRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportRecordsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9832,6 +10036,153 @@ func (ec *executionContext) _DisassociationPayload_removed(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DisassociationPayload_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DisassociationPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Export_id(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Export_objectType(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, false, false, "String")
+}
+
+func (ec *executionContext) _Export_url(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, false, "String")
+}
+
+func (ec *executionContext) _Export_createdAt(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Export_expiresAt(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExportPayload_export(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportPayload_export(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Export, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *export.Export) graphql.Marshaler {
+			return ec.marshalNExport2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋexportᚐExport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportPayload_export(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Export(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Import_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
@@ -13437,6 +13788,50 @@ func (ec *executionContext) fieldContext_Mutation_completeTask(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_completeTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExportRecords(ctx, fc.Args["input"].(model.ExportRecordsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+			return ec.marshalOExportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exportRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20429,6 +20824,153 @@ func UnmarshalDeleteViewInput(ctx context.Context, raw any) (model.DeleteViewInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExportOptions(ctx context.Context, obj any) (model.ExportOptions, error) {
+	var it model.ExportOptions
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["headers"]; !present {
+		asMap["headers"] = "LABELS"
+	}
+	if _, present := asMap["enumerations"]; !present {
+		asMap["enumerations"] = "VALUES"
+	}
+
+	fieldsInOrder := [...]string{"headers", "enumerations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "headers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headers"))
+			data, err := ec.unmarshalOExportHeaders2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportHeaders(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headers = data
+		case "enumerations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enumerations"))
+			data, err := ec.unmarshalOExportEnumerations2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportEnumerations(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enumerations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportOptions unmarshals raw into the ExportOptions input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportOptions(ctx context.Context, raw any) (model.ExportOptions, error) {
+	var out model.ExportOptions
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportOptions", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExportRecordsInput(ctx context.Context, obj any) (model.ExportRecordsInput, error) {
+	var it model.ExportRecordsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "filter", "sort", "view", "list", "properties", "associations", "options"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		case "sort":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sort"))
+			data, err := ec.unmarshalORecordSort2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordSortᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sort = data
+		case "view":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("view"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.View = data
+		case "list":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("list"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.List = data
+		case "properties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Properties = data
+		case "associations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associations"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Associations = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOExportOptions2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportOptions(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportRecordsInput unmarshals raw into the ExportRecordsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportRecordsInput(ctx context.Context, raw any) (model.ExportRecordsInput, error) {
+	var out model.ExportRecordsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportRecordsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportFileInput(ctx context.Context, obj any) (model.ImportFileInput, error) {
 	var it model.ImportFileInput
 	if obj == nil {
@@ -22829,6 +23371,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Import(ctx, sel, obj)
+	case export.Export:
+		return ec._Export(ctx, sel, &obj)
+	case *export.Export:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Export(ctx, sel, obj)
 	case meta.AssociationType:
 		return ec._AssociationType(ctx, sel, &obj)
 	case *meta.AssociationType:
@@ -24053,6 +24602,92 @@ func (ec *executionContext) _DisassociationPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var exportImplementors = []string{"Export", "Node"}
+
+func (ec *executionContext) _Export(ctx context.Context, sel ast.SelectionSet, obj *export.Export) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Export")
+		case "id":
+			out.Values[i] = ec._Export_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._Export_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Export_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Export_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Export_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportPayloadImplementors = []string{"ExportPayload"}
+
+func (ec *executionContext) _ExportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportPayload")
+		case "export":
+			out.Values[i] = ec._ExportPayload_export(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importImplementors = []string{"Import", "Node"}
 
 func (ec *executionContext) _Import(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportJob) graphql.Marshaler {
@@ -25201,6 +25836,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_completeTask(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exportRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportRecords(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "startImport":
@@ -27666,6 +28308,19 @@ func (ec *executionContext) unmarshalNDeleteViewInput2githubᚗcomᚋacmeᚋcrm�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNExport2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋexportᚐExport(ctx context.Context, sel ast.SelectionSet, v *export.Export) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Export!")
+		return graphql.Null
+	}
+	return ec._Export(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExportRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportRecordsInput(ctx context.Context, v any) (model.ExportRecordsInput, error) {
+	res, err := ec.unmarshalInputExportRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (model.FieldType, error) {
 	var res model.FieldType
 	err := res.UnmarshalGQL(v)
@@ -29159,6 +29814,53 @@ func (ec *executionContext) marshalODisassociationPayload2ᚖgithubᚗcomᚋacme
 		return graphql.Null
 	}
 	return ec._DisassociationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExportEnumerations2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportEnumerations(ctx context.Context, v any) (*model.ExportEnumerations, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ExportEnumerations)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExportEnumerations2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportEnumerations(ctx context.Context, sel ast.SelectionSet, v *model.ExportEnumerations) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOExportHeaders2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportHeaders(ctx context.Context, v any) (*model.ExportHeaders, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ExportHeaders)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExportHeaders2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportHeaders(ctx context.Context, sel ast.SelectionSet, v *model.ExportHeaders) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOExportOptions2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportOptions(ctx context.Context, v any) (*model.ExportOptions, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExportOptions(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFieldType2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐFieldType(ctx context.Context, v any) (*model.FieldType, error) {

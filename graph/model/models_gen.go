@@ -14,6 +14,7 @@ import (
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -283,6 +284,48 @@ type DisassociationPayload struct {
 	Labels []*meta.AssociationType `json:"labels"`
 	// How many directional association rows were removed.
 	Removed int `json:"removed"`
+}
+
+// How an export writes its file.
+type ExportOptions struct {
+	// What the header row names columns by.
+	Headers *ExportHeaders `json:"headers,omitempty"`
+	// What enumeration cells hold; a multi-select's items are joined by ';'.
+	Enumerations *ExportEnumerations `json:"enumerations,omitempty"`
+}
+
+// The export made.
+type ExportPayload struct {
+	// The export, whose url downloads its file.
+	Export *export.Export `json:"export"`
+}
+
+// What to export: the records of objectType that the view, the list and the
+// filter keep (all that are given apply), in sort's order (else the view's,
+// else newest first). Everything is checked before anything is stored: an
+// unknown object type, view, list, property or association, a filter or sort
+// that a read would refuse, answers BAD_USER_INPUT with extensions.argumentPath
+// naming the part of the input at fault.
+type ExportRecordsInput struct {
+	// The object type whose records to export.
+	ObjectType string `json:"objectType"`
+	// Keeps the records it matches, as records(filter:) does.
+	Filter *RecordFilter `json:"filter,omitempty"`
+	// Orders the records, as records(sort:) does; it replaces the view's sort.
+	Sort []*RecordSort `json:"sort,omitempty"`
+	// A saved view of objectType: its filter applies, and its sort unless sort is given.
+	View *string `json:"view,omitempty"`
+	// A list of objectType: only its members are exported.
+	List *string `json:"list,omitempty"`
+	// The property names whose columns follow the record id, in order; by
+	// default every property of the object type that is not hidden.
+	Properties []string `json:"properties,omitempty"`
+	// Object types whose associated records each add two columns: their record
+	// ids and their names, ';'-separated ("Associated Company IDs",
+	// "Associated Company names").
+	Associations []string `json:"associations,omitempty"`
+	// How the file is written.
+	Options *ExportOptions `json:"options,omitempty"`
 }
 
 // What an import has done so far.
@@ -784,6 +827,122 @@ func (e *DateFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e DateFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an enumeration cell holds.
+type ExportEnumerations string
+
+const (
+	// The option values, as stored: the file imports back unchanged.
+	ExportEnumerationsValues ExportEnumerations = "VALUES"
+	// The option labels, for people to read.
+	ExportEnumerationsLabels ExportEnumerations = "LABELS"
+)
+
+var AllExportEnumerations = []ExportEnumerations{
+	ExportEnumerationsValues,
+	ExportEnumerationsLabels,
+}
+
+func (e ExportEnumerations) IsValid() bool {
+	switch e {
+	case ExportEnumerationsValues, ExportEnumerationsLabels:
+		return true
+	}
+	return false
+}
+
+func (e ExportEnumerations) String() string {
+	return string(e)
+}
+
+func (e *ExportEnumerations) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportEnumerations(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportEnumerations", str)
+	}
+	return nil
+}
+
+func (e ExportEnumerations) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportEnumerations) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportEnumerations) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What the header row names each column by.
+type ExportHeaders string
+
+const (
+	// Property labels (Record ID, First Name), as HubSpot exports and imports map them.
+	ExportHeadersLabels ExportHeaders = "LABELS"
+	// Property names (hs_object_id, firstname).
+	ExportHeadersNames ExportHeaders = "NAMES"
+)
+
+var AllExportHeaders = []ExportHeaders{
+	ExportHeadersLabels,
+	ExportHeadersNames,
+}
+
+func (e ExportHeaders) IsValid() bool {
+	switch e {
+	case ExportHeadersLabels, ExportHeadersNames:
+		return true
+	}
+	return false
+}
+
+func (e ExportHeaders) String() string {
+	return string(e)
+}
+
+func (e *ExportHeaders) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportHeaders(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportHeaders", str)
+	}
+	return nil
+}
+
+func (e ExportHeaders) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportHeaders) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportHeaders) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -7,6 +7,7 @@ import (
 	"context"
 	stdsql "database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -42,15 +43,24 @@ type DB struct {
 // Option changes how Open builds the client.
 type Option func(*options)
 
-type options struct{ counter *Counter }
+type options struct {
+	counter *Counter
+	logger  *slog.Logger
+}
 
 // WithCounter counts every SQL statement the client sends.
 func WithCounter(c *Counter) Option { return func(o *options) { o.counter = c } }
 
+// WithLogger logs what Open does beside connecting (creating a missing
+// PostgreSQL database) to l instead of slog's default logger.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
 // Open connects to the database at rawURL ("" means DefaultURL): a
-// postgres:// or postgresql:// URL, or sqlite:PATH. It does not migrate.
+// postgres:// or postgresql:// URL, or sqlite:PATH. A PostgreSQL database
+// that does not exist is created when the role may (createDatabase). It
+// does not migrate.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
-	var o options
+	o := options{logger: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -73,7 +83,15 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(32)
 	}
-	if err := sqlDB.PingContext(ctx); err != nil {
+	err = sqlDB.PingContext(ctx)
+	if err != nil && d.Name() == dialect.Postgres && missingDatabase(err) {
+		if err = createDatabase(ctx, rawURL, o.logger); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.Name(), err)
 	}

@@ -22,6 +22,7 @@ const (
 	View            = "View"
 	List            = "List"
 	Import          = "Import"
+	Export          = "Export"
 )
 
 // Encode returns the global id of kind and id.

@@ -247,10 +247,14 @@ func (s *Selection) walk(q *db.SQL, scope func(*db.SQL) *db.SQL, workspaceID int
 type Page struct {
 	Records []*Record
 	Info    page.Info
-	// Cursors are the records' cursors, by index.
-	Cursors []string
+	cursor  func(*Record) string
 	count   func(context.Context) (int, error)
 }
+
+// Cursor is the cursor of the record at index i, encoded when asked for:
+// a reader that pages through every record (an export) needs only the
+// last one's.
+func (p *Page) Cursor(i int) string { return p.cursor(p.Records[i]) }
 
 // TotalCount counts every record the query selects. It costs a statement,
 // so it runs only when a client asks for it.
@@ -330,10 +334,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error)
 			return nil, err
 		}
 	}
-	p := &Page{Records: recs, Info: info, Cursors: make([]string, len(recs))}
-	for i, r := range recs {
-		p.Cursors[i] = sel.Cursor(r)
-	}
+	p := &Page{Records: recs, Info: info, cursor: sel.Cursor}
 	p.count = func(ctx context.Context) (int, error) {
 		var n int
 		err := s.db.ReadRow(ctx, where(db.Build(s.db.Dialect, "SELECT COUNT(*)")), &n)

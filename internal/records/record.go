@@ -115,6 +115,17 @@ func (r *Record) Values(ot *meta.ObjectType, names []string) map[string]any {
 // every write of a record changes it.
 const LastModified = "lastmodifieddate"
 
+// Value is the value of name the record holds: a value every record has
+// (hs_object_id, createdate, lastmodifieddate) or a stored one, whatever
+// its definition says; false when there is none.
+func (r *Record) Value(name string) (any, bool) {
+	if v, ok := r.systemValue(name); ok {
+		return v, true
+	}
+	v, ok := r.Properties[name]
+	return v, ok
+}
+
 // systemValues are the values every record has, kept in columns.
 var systemValues = []string{"hs_object_id", "createdate", LastModified}
 
