@@ -24,6 +24,8 @@
 //	--no-migrate, NO_MIGRATE=1
 //	                   do not apply pending migrations at start; refuse to
 //	                   start while any are pending
+//	--no-demo, NO_DEMO=1
+//	                   do not load the demo data set into an empty database
 //	--request-timeout, REQUEST_TIMEOUT
 //	                   a request's deadline (default 30s): its database
 //	                   work is cancelled then and it answers TIMEOUT
@@ -54,6 +56,8 @@ import (
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/demo"
+	"github.com/acme/crm/internal/domain"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
@@ -77,6 +81,7 @@ type config struct {
 	databaseURL string
 	logFormat   string
 	noMigrate   bool // serve without applying pending migrations
+	noDemo      bool // never load the demo set into an empty database
 	migrate     bool // the migrate command
 	status      bool // migrate --status
 	// export holds the export command's flags (internal/export parses
@@ -85,7 +90,7 @@ type config struct {
 }
 
 const usage = `usage:
-  crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate]
+  crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
 ` + cli.ImportUsage + export.Usage
 
@@ -136,6 +141,15 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT); :8080 for every interface")
 		fs.StringVar(&corsList, "cors-origins", getenv("CORS_ORIGINS"), "comma-separated origins whose web pages may call the API from a browser, or * for any (env CORS_ORIGINS; default none)")
 		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
+		defNoDemo := false
+		if v := getenv("NO_DEMO"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return config{}, fmt.Errorf("NO_DEMO must be 1 or 0 (true or false), got %q", v)
+			}
+			defNoDemo = b
+		}
+		fs.BoolVar(&c.noDemo, "no-demo", defNoDemo, "do not load the demo data set into an empty database at start (env NO_DEMO=1)")
 		defTimeout, err := durationEnv(getenv, "REQUEST_TIMEOUT", graph.DefaultLimits.Timeout, "30s")
 		if err != nil {
 			return config{}, err
@@ -327,6 +341,16 @@ func run(cfg config, logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("database ready", "dialect", d.Dialect.Name(), "took", time.Since(started).Round(time.Millisecond))
+	if !cfg.noDemo {
+		started = time.Now()
+		loaded, err := demo.Load(ctx, d, domain.New(d, "", logger).Imports, workspaceID)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			logger.Info("the database was empty: demo data loaded (start with --no-demo or NO_DEMO=1 not to)", "took", time.Since(started).Round(time.Millisecond))
+		}
+	}
 	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, workspaceID, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go importer.WatchStopped(ctx, d, logger)
 
