@@ -207,7 +207,7 @@ func (w *rowWrite) at(col int, property string, err error) error {
 // answers it and whether it is new.
 func (w *rowWrite) write(ctx context.Context, t *target, input map[string]any, op Operation) (*records.Record, bool, error) {
 	w.target = t
-	existing, err := w.find(ctx, t, input)
+	existing, err := w.find(ctx, t, input, op)
 	if err != nil {
 		return nil, false, err
 	}
@@ -237,8 +237,10 @@ func (w *rowWrite) write(ctx context.Context, t *target, input map[string]any, o
 }
 
 // find is the record a row's object matches: by its record id column,
-// else its key; nil for none.
-func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any) (*records.Record, error) {
+// else its key; nil for none. An UPSERT whose record id names no record
+// of the workspace, or one holding another key value than the row (a file
+// exported from another workspace), matches by its key.
+func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any, op Operation) (*records.Record, error) {
 	if t.idCol >= 0 {
 		if s := strings.TrimSpace(w.cells[t.idCol]); s != "" {
 			id, err := strconv.Atoi(s)
@@ -246,10 +248,15 @@ func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any) (*
 				return nil, &rowError{column: w.fr.plan.header[t.idCol], code: string(apierr.BadUserInput), message: fmt.Sprintf("%q is not a record id", s)}
 			}
 			r, err := w.e.records.LockIn(ctx, w.tx, t.ot, id)
-			if err != nil {
+			switch {
+			case err == nil && w.sameKey(t, r, input):
+				return r, nil
+			case err == nil && op != Upsert:
+				return nil, &rowError{column: w.fr.plan.header[t.idCol], property: t.key.Name, code: string(apierr.Conflict),
+					message: fmt.Sprintf("record %d holds another %s than the row", id, t.key.Name)}
+			case err != nil && (apierr.CodeOf(err) != apierr.NotFound || op != Upsert):
 				return nil, w.at(t.idCol, "", err)
 			}
-			return r, nil
 		}
 	}
 	if t.key == nil {
@@ -260,6 +267,21 @@ func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any) (*
 		return nil, nil
 	}
 	return w.e.records.FindIn(ctx, w.tx, t.ot, t.key, raw)
+}
+
+// sameKey reports whether r, found by a row's record id, holds the row's
+// key value, if the row has one: a file from another workspace names ids
+// of other records here.
+func (w *rowWrite) sameKey(t *target, r *records.Record, input map[string]any) bool {
+	if t.key == nil {
+		return true
+	}
+	raw, ok := input[t.key.Name]
+	if !ok {
+		return true
+	}
+	v, err := values.Normalize(t.ot, t.key, raw)
+	return err != nil || v == nil || fmt.Sprint(v) == fmt.Sprint(r.Properties[t.key.Name])
 }
 
 // keepStage drops from input a lifecycle stage that would move the record
