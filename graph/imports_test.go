@@ -560,3 +560,31 @@ func filterPrefix(rows []string, domain string) []string {
 	}
 	return out
 }
+
+// TestImportFilesGo: the files an import keeps go when it ends, done or
+// canceled before it began.
+func TestImportFilesGo(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		dir := t.TempDir()
+		a = a.withConfig(graph.Config{ImportDir: dir})
+		a.importFiles(nil, upload{name: "contacts.csv", content: []byte("Email\nann@acme.io\n")})
+		resp := a.startImport(nil, upload{name: "contacts.csv", content: []byte("Email\nbob@acme.io\n")})
+		var started struct{ StartImport struct{ Import importJSON } }
+		if err := json.Unmarshal(resp.Data, &started); err != nil || len(resp.Errors) > 0 {
+			t.Fatalf("%v %+v", err, resp.Errors)
+		}
+		_ = a.do(`mutation($id: ID!) { cancelImport(input: {id: $id}) { import { state } } }`, map[string]any{"id": started.StartImport.Import.ID})
+		a.awaitImport(started.StartImport.Import.ID)
+		deadline := time.Now().Add(time.Minute)
+		for {
+			left, err := os.ReadDir(dir)
+			if err == nil && len(left) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("files left: %v %v", left, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}

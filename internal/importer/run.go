@@ -32,12 +32,7 @@ type Progress func(job *ent.ImportJob)
 // CANCELED. Each chunk of rows commits with the counters and errors it
 // adds; the files go when it ends.
 func (e *Engine) Run(ctx context.Context, workspaceID, id int, progress Progress) error {
-	n, err := e.db.Client.ImportJob.Update().Where(importjob.ID(id), importjob.WorkspaceID(workspaceID), importjob.StateEQ(importjob.StatePENDING)).
-		SetState(importjob.StatePROCESSING).SetStartedAt(clock.Now()).Save(ctx)
-	if err != nil || n == 0 {
-		return err
-	}
-	job, err := e.db.Client.ImportJob.Get(ctx, id)
+	job, err := e.db.Client.ImportJob.Query().Where(importjob.ID(id), importjob.WorkspaceID(workspaceID)).Only(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,11 +40,17 @@ func (e *Engine) Run(ctx context.Context, workspaceID, id int, progress Progress
 	if err := decodeSpec(job.Spec, &spec); err != nil {
 		return err
 	}
+	// The files go however it ends, canceled before it began too.
 	defer func() {
 		for _, f := range spec.Files {
 			_ = os.Remove(f.Path)
 		}
 	}()
+	n, err := e.db.Client.ImportJob.Update().Where(importjob.ID(id), importjob.StateEQ(importjob.StatePENDING)).
+		SetState(importjob.StatePROCESSING).SetStartedAt(clock.Now()).Save(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
 	touched, err := e.run(ctx, job, spec, progress)
 	switch {
 	case errors.Is(err, errCanceled):
