@@ -135,10 +135,16 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 			}
 			continue
 		}
-		if ref.kind == gid.Export {
-			e, err := r.exports.Get(ctx, m, ref.id)
+		if ref.kind == gid.Export || ref.kind == gid.Import {
+			var n schematype.Node
+			var err error
+			if ref.kind == gid.Export {
+				n, err = r.exports.Get(ctx, m, ref.id)
+			} else {
+				n, err = r.imports.Get(ctx, m, ref.id)
+			}
 			if err == nil {
-				out[i] = e
+				out[i] = n
 			} else if apierr.CodeOf(err) != apierr.NotFound {
 				return nil, nil, err
 			}

@@ -588,3 +588,21 @@ func TestImportFilesGo(t *testing.T) {
 		}
 	})
 }
+
+// TestImportIsANode: node(id) answers an import by its id.
+func TestImportIsANode(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		job := a.importFiles(nil, upload{name: "contacts.csv", content: []byte("Email\nann@acme.io\n")})
+		var out struct {
+			Node struct {
+				Typename string `json:"__typename"`
+				ID       string
+				State    string
+			}
+		}
+		a.ok(`query($id: ID!) { node(id: $id) { __typename id ... on Import { state } } }`, map[string]any{"id": job.ID}, &out)
+		if out.Node.Typename != "Import" || out.Node.ID != job.ID || out.Node.State != "DONE" {
+			t.Fatalf("node: %+v", out.Node)
+		}
+	})
+}
