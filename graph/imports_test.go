@@ -1,6 +1,7 @@
 package graph_test
 
-// Imports (issue 16): the fixtures of ../shared/fixtures through
+// Imports (issue 16): the fixtures (../shared/fixtures, copied into
+// internal/importer/testdata/fixtures so that a clone holds them) through
 // startImport's multipart upload, end to end.
 
 import (
@@ -26,7 +27,7 @@ import (
 )
 
 // fixtures is the folder of the CSV files every import test reads.
-var fixtures = filepath.Join("..", "..", "shared", "fixtures")
+var fixtures = filepath.Join("..", "internal", "importer", "testdata", "fixtures")
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
