@@ -53,6 +53,14 @@ bench:
 bench-export:
 	BENCH_ONLY=export $(GO) run ./cmd/bench
 
+# bench-import measures crm import of 1,000,000 contacts, the server
+# binary as a child process, beside COPY of the same rows
+# (cmd/bench/imports.go); BENCH_IMPORT_ROWS runs it smaller. Needs
+# PostgreSQL like bench.
+.PHONY: bench-import
+bench-import:
+	BENCH_ONLY=import $(GO) run ./cmd/bench
+
 # bench-peers measures the API beside PostGraphile v5 on the same data
 # (cmd/bench/peers.go): npm installs PostGraphile into ~/.cache/crm-bench
 # once; needs PostgreSQL like bench.

@@ -38,6 +38,9 @@ type config struct {
 	lists       bool // measure the updates with dynamic lists
 	timeline    bool // measure record timelines over a million activities
 	export      bool // measure a CSV export of the search data set
+	imports     bool // measure crm import of a CSV file of contacts
+	// importRows is the size of the imported file.
+	importRows int
 	// searchContacts is the size of the search data set.
 	searchContacts int
 	// timelineContacts and timelineActivities are the size of the
@@ -56,6 +59,8 @@ func loadConfig() (config, error) {
 		lists:              true,
 		timeline:           true,
 		export:             true,
+		imports:            true,
+		importRows:         defaultImportRows,
 		plans:              os.Getenv("BENCH_PLANS") != "off",
 		searchContacts:     defaultSearchContacts,
 		timelineContacts:   defaultTimelineContacts,
@@ -63,11 +68,11 @@ func loadConfig() (config, error) {
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search", "lists", "timeline", "export":
+	case "reads", "writes", "search", "lists", "timeline", "export", "import":
 		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
-		c.timeline, c.export = only == "timeline", only == "export"
+		c.timeline, c.export, c.imports = only == "timeline", only == "export", only == "import"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists, timeline or export, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists, timeline, export or import, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -81,7 +86,8 @@ func loadConfig() (config, error) {
 		env   string
 		least int
 		dst   *int
-	}{{"BENCH_TIMELINE_CONTACTS", timelineIndexPage + 1, &c.timelineContacts}, {"BENCH_TIMELINE_ACTIVITIES", 1, &c.timelineActivities}} {
+	}{{"BENCH_TIMELINE_CONTACTS", timelineIndexPage + 1, &c.timelineContacts}, {"BENCH_TIMELINE_ACTIVITIES", 1, &c.timelineActivities},
+		{"BENCH_IMPORT_ROWS", 1, &c.importRows}} {
 		if s := os.Getenv(n.env); s != "" {
 			v, err := strconv.Atoi(s)
 			if err != nil || v < n.least {

@@ -67,14 +67,23 @@
 // memory of the process serving it. Goal: a million records in under 30 s,
 // memory flat.
 //
+// Then the import (imports.go), on a schema of its own: a CSV file of
+// contacts of the search data set, ten columns, imported by crm import
+// (the server binary, built once, as a child process), beside COPY of the
+// same rows into a table made like records with its indexes, printing
+// seconds, rows/s, the ratio and the child's peak resident memory. Goal:
+// at least 0.5x the baseline's rows/s, a million rows in under 60 s,
+// under 200 MB.
+//
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
 // URL; the schema made here is dropped at the end unless BENCH_KEEP); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads, writes, search, lists, timeline or export, to measure
-// one part; BENCH_SEARCH_CONTACTS, the contacts of the search data set
+// BENCH_ONLY=reads, writes, search, lists, timeline, export or import, to
+// measure one part; BENCH_IMPORT_ROWS, the rows of the imported file
+// (default 1,000,000); BENCH_SEARCH_CONTACTS, the contacts of the search data set
 // (default 1,000,000); BENCH_TIMELINE_CONTACTS and BENCH_TIMELINE_ACTIVITIES,
 // the size of the timeline data set (default 100,000 and 1,000,000);
 // BENCH_PLANS=off measures the API with plans off alone beside

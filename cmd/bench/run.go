@@ -50,6 +50,11 @@ func run(ctx context.Context) (err error) {
 			return fmt.Errorf("export: %w", err)
 		}
 	}
+	if cfg.imports {
+		if err := benchImport(ctx, cfg, out); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}

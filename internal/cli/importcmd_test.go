@@ -12,7 +12,9 @@ import (
 	"github.com/acme/crm/internal/dbtest"
 )
 
-func fixture(name string) string { return filepath.Join("..", "importer", "testdata", "fixtures", name) }
+func fixture(name string) string {
+	return filepath.Join("..", "importer", "testdata", "fixtures", name)
+}
 
 // TestImportCommand: crm import writes the joined fixture files, says its
 // progress in lines off a terminal, and fails, listing the errors, on a

@@ -58,41 +58,59 @@ type fileRun struct {
 	seen   map[string]int
 }
 
-// row writes one row inside tx: its records, their associations and
-// history, whole or not at all. It answers what the row did, the records
-// it wrote and, for a failed row or a warning, what happened; an error
-// fails the chunk.
-func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, line int, cells []string) (outcome, []int, []*rowError, error) {
+// rowInput is a row read into the inputs of its records and the text of
+// its first record's match key ("" for none), not yet written.
+type rowInput struct {
+	line   int
+	cells  []string
+	inputs []map[string]any
+	key    string
+}
+
+// read reads a row's cells into its records' inputs. A row that is
+// written no further answers nil with what it did: skipped when empty,
+// failed with why.
+func (fr *fileRun) read(line int, cells []string) (*rowInput, outcome, *rowError) {
 	p := fr.plan
-	inputs := make([]map[string]any, len(p.targets))
+	in := &rowInput{line: line, cells: cells, inputs: make([]map[string]any, len(p.targets))}
 	empty := true
 	for i, t := range p.targets {
-		inputs[i] = map[string]any{}
+		in.inputs[i] = map[string]any{}
 		for _, c := range t.cols {
 			v, ok, err := cell(c.prop, cells[c.col], fr.format)
 			if err != nil {
-				return failed, nil, []*rowError{{column: p.header[c.col], property: c.prop.Name, code: string(apierr.BadUserInput), message: err.Error()}}, nil
+				return nil, failed, &rowError{column: p.header[c.col], property: c.prop.Name, code: string(apierr.BadUserInput), message: err.Error()}
 			}
 			if ok {
-				inputs[i][c.prop.Name] = v
+				in.inputs[i][c.prop.Name] = v
 				empty = false
 			}
 		}
 	}
 	if empty {
-		return skipped, nil, nil, nil
+		return nil, skipped, nil
 	}
-	key, rerr := fr.key(inputs[0])
+	key, rerr := fr.key(in.inputs[0])
 	if rerr != nil {
-		return failed, nil, []*rowError{rerr}, nil
+		return nil, failed, rerr
 	}
-	if prev, ok := fr.seen[key]; ok && key != "" {
+	in.key = key
+	return in, 0, nil
+}
+
+// row writes one row inside tx: its records, their associations and
+// history, whole or not at all. It answers what the row did, the records
+// it wrote and, for a failed row or a warning, what happened; an error
+// fails the chunk.
+func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInput) (outcome, []int, []*rowError, error) {
+	p := fr.plan
+	if prev, ok := fr.seen[in.key]; ok && in.key != "" {
 		t := p.targets[0]
 		return failed, nil, []*rowError{{column: p.header[t.keyCol], property: t.key.Name, code: string(apierr.Conflict),
 			message: fmt.Sprintf("row %d of this file has the same %s: a file holds one row per record", prev, t.key.Name)}}, nil
 	}
-	w := rowWrite{e: e, tx: tx, fr: fr, cells: cells}
-	write := func() error { return w.run(ctx, inputs) }
+	w := rowWrite{e: e, tx: tx, fr: fr, cells: in.cells}
+	write := func() error { return w.run(ctx, in.inputs) }
 	var err error
 	if len(p.targets) > 1 || len(p.links) > 0 {
 		err = tx.Savepoint(ctx, write)
@@ -105,14 +123,31 @@ func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, line int, c
 		}
 		return failed, nil, nil, err
 	}
-	if key != "" {
-		fr.seen[key] = line
+	if in.key != "" {
+		fr.seen[in.key] = in.line
 	}
 	out := updated
 	if w.created {
 		out = created
 	}
 	return out, w.touched, w.warnings, nil
+}
+
+// batched reports whether a row may be created with others in one
+// statement (records.CreateNewIn) before it is written alone: a row of one
+// record, matched by its key alone, which it holds and no row before it
+// in the file wrote, that the file's operation may create.
+func (fr *fileRun) batched(in *rowInput) bool {
+	p := fr.plan
+	t := p.targets[0]
+	if len(p.targets) != 1 || len(p.links) > 0 || p.file.Operation == Update || t.key == nil || in.key == "" {
+		return false
+	}
+	if t.idCol >= 0 && strings.TrimSpace(in.cells[t.idCol]) != "" {
+		return false
+	}
+	_, seen := fr.seen[in.key]
+	return !seen
 }
 
 // key is the text of the match key of a row's first record, "" for none.

@@ -2,9 +2,13 @@ package records
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/write"
 )
@@ -47,4 +51,94 @@ func (s *Store) UpdateIn(ctx context.Context, tx *write.Tx, ot *meta.ObjectType,
 		return nil, err
 	}
 	return s.update(ctx, tx, ot, r, next, false)
+}
+
+// CreateNewIn creates, inside tx and with one statement, the records of
+// inputs that CreateIn would create after FindIn by key found none: each
+// input valid as a new record, holding a text value of key, the one unique
+// property of ot, that no live record holds, and no erased email. It
+// answers per input the record created, or nil for an input it left to the
+// caller (invalid, without key, erased email, key taken, or the key of an
+// input before it): written one by one (FindIn, then CreateIn or
+// UpdateIn), those answer what they would have alone. An object type with
+// another unique property is refused whole (every answer nil): a new
+// record could then collide on a value other than its key.
+func (s *Store) CreateNewIn(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, key *meta.Property, inputs []map[string]any) ([]*Record, error) {
+	if err := checkBatchSize(len(inputs)); err != nil {
+		return nil, err
+	}
+	out := make([]*Record, len(inputs))
+	if u := ot.UniqueProperties(); len(u) != 1 || u[0] != key {
+		return out, nil
+	}
+	valid := make([]map[string]any, len(inputs))
+	keys := map[string]bool{}
+	for i, in := range inputs {
+		props, err := validate(ot, nil, in)
+		if k, ok := props[key.Name].(string); ok && err == nil && !keys[k] {
+			valid[i], keys[k] = props, true
+		}
+	}
+	erased, err := s.checkErased(ctx, tx, tx.Model, ot, valid, false)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]int{}
+	for i, props := range valid {
+		if props != nil && erased[i] == nil {
+			byKey[props[key.Name].(string)] = i
+		}
+	}
+	if len(byKey) == 0 {
+		return out, nil
+	}
+	now := schema.Now()
+	searchable := search.Searchable(ot)
+	q := db.Build(s.db.Dialect, "INSERT INTO records (workspace_id, object_type_id, properties, search_text, created_at, updated_at) VALUES ")
+	n := 0
+	for i, props := range valid {
+		if props == nil || erased[i] != nil {
+			continue
+		}
+		encoded, err := encodeProperties(props)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			q.T(", ")
+		}
+		n++
+		q.T("(").Args(tx.Model.WorkspaceID, ot.ID, encoded, search.RecordText(searchable, props), now, now).T(")")
+	}
+	q.T(" ON CONFLICT DO NOTHING RETURNING id, ").Property("", "properties", key.Name)
+	rows, err := q.Query(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("insert records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int
+		var k string
+		if err := rows.Scan(&id, &k); err != nil {
+			return nil, err
+		}
+		i, ok := byKey[k]
+		if !ok {
+			return nil, fmt.Errorf("insert records: record %d has %s %q, which no input holds", id, key.Name, k)
+		}
+		out[i] = &Record{ID: id, WorkspaceID: tx.Model.WorkspaceID, ObjectTypeID: ot.ID, Properties: valid[i], CreatedAt: now, UpdatedAt: now, Type: ot}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert records: %w", err)
+	}
+	for _, r := range out {
+		if r == nil {
+			continue
+		}
+		tx.ChangedAll(ot.ID, r.ID)
+		if err := tx.Record(r.ID, nil, r.Properties, r.CreatedAt); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
