@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,7 +56,46 @@ const (
 type fileRun struct {
 	plan   *plan
 	format DateFormat
-	seen   map[string]int
+	keys   *keyRows
+}
+
+// keyRows remember the row of each key a file's rows wrote, as a hash
+// (a million keys take a few MiB): the rows committed (done) and those of
+// the chunk being written (chunk), which a chunk run again forgets.
+type keyRows struct {
+	done, chunk map[uint64]int
+}
+
+func newKeyRows() *keyRows { return &keyRows{done: map[uint64]int{}, chunk: map[uint64]int{}} }
+
+func keyHash(key string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()
+}
+
+// row is the row that wrote key, if one did.
+func (k *keyRows) row(key string) (int, bool) {
+	h := keyHash(key)
+	if line, ok := k.chunk[h]; ok {
+		return line, true
+	}
+	line, ok := k.done[h]
+	return line, ok
+}
+
+// note remembers that row line of the chunk wrote key.
+func (k *keyRows) note(key string, line int) { k.chunk[keyHash(key)] = line }
+
+// begin starts writing a chunk, or writing it again.
+func (k *keyRows) begin() { clear(k.chunk) }
+
+// commit keeps the keys of the chunk written.
+func (k *keyRows) commit() {
+	for h, line := range k.chunk {
+		k.done[h] = line
+	}
+	clear(k.chunk)
 }
 
 // rowInput is a row read into the inputs of its records and the text of
@@ -104,7 +144,7 @@ func (fr *fileRun) read(line int, cells []string) (*rowInput, outcome, *rowError
 // fails the chunk.
 func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInput) (outcome, []int, []*rowError, error) {
 	p := fr.plan
-	if prev, ok := fr.seen[in.key]; ok && in.key != "" {
+	if prev, ok := fr.keys.row(in.key); ok && in.key != "" {
 		t := p.targets[0]
 		return failed, nil, []*rowError{{column: p.header[t.keyCol], property: t.key.Name, code: string(apierr.Conflict),
 			message: fmt.Sprintf("row %d of this file has the same %s: a file holds one row per record", prev, t.key.Name)}}, nil
@@ -124,7 +164,7 @@ func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInpu
 		return failed, nil, nil, err
 	}
 	if in.key != "" {
-		fr.seen[in.key] = in.line
+		fr.keys.note(in.key, in.line)
 	}
 	out := updated
 	if w.created {
@@ -146,7 +186,7 @@ func (fr *fileRun) batched(in *rowInput) bool {
 	if t.idCol >= 0 && strings.TrimSpace(in.cells[t.idCol]) != "" {
 		return false
 	}
-	_, seen := fr.seen[in.key]
+	_, seen := fr.keys.row(in.key)
 	return !seen
 }
 

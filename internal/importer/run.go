@@ -160,7 +160,7 @@ func (e *Engine) file(ctx context.Context, job *ent.ImportJob, m *meta.Model, p 
 	if err != nil {
 		return err
 	}
-	fr := &fileRun{plan: p, format: format, seen: map[string]int{}}
+	fr := &fileRun{plan: p, format: format, keys: newKeyRows()}
 	for {
 		var chunk []pending
 		for len(chunk) < ChunkRows {
@@ -201,10 +201,9 @@ type counts struct{ read, created, updated, skipped, failed int }
 func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, fr *fileRun, rows []pending, touched map[int]bool, progress Progress) error {
 	src := history.Source{Type: "IMPORT", ID: strconv.Itoa(job.ID)}
 	var wrote []int
-	var seen map[string]int
 	err := e.w.Records(ctx, m, write.Options{Source: src}, func(tx *write.Tx) error {
-		wrote, seen = nil, maps.Clone(fr.seen)
-		run := &fileRun{plan: fr.plan, format: fr.format, seen: seen}
+		wrote = nil
+		fr.keys.begin()
 		var state importjob.State
 		if err := db.Build(tx.Dialect, "SELECT state FROM import_jobs WHERE id = ").Arg(job.ID).ForUpdate().Row(ctx, tx, &state); err != nil {
 			return fmt.Errorf("import %d: %w", job.ID, err)
@@ -231,7 +230,7 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 			}
 		}
 		alone := func(in *rowInput) error {
-			out, ids, rowErrs, err := e.row(ctx, tx, run, in)
+			out, ids, rowErrs, err := e.row(ctx, tx, fr, in)
 			if err != nil {
 				return fmt.Errorf("%s row %d: %w", fr.plan.file.Name, in.line, err)
 			}
@@ -263,7 +262,7 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 					}
 					continue
 				}
-				run.seen[in.key] = in.line
+				fr.keys.note(in.key, in.line)
 				tally(in.line, created, []int{made[i].ID}, nil)
 			}
 			batch = batch[:0]
@@ -275,7 +274,7 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 			var in *rowInput
 			out, rerr := failed, row.err
 			if rerr == nil {
-				in, out, rerr = run.read(row.line, row.cells)
+				in, out, rerr = fr.read(row.line, row.cells)
 			}
 			if in == nil {
 				if err := flush(); err != nil {
@@ -288,7 +287,7 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 				tally(row.line, out, nil, rowErrs)
 				continue
 			}
-			if batching && run.batched(in) && !keys[in.key] {
+			if batching && fr.batched(in) && !keys[in.key] {
 				batch = append(batch, in)
 				keys[in.key] = true
 				continue
@@ -308,7 +307,7 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 	if err != nil {
 		return err
 	}
-	fr.seen = seen
+	fr.keys.commit()
 	for _, id := range wrote {
 		touched[id] = true
 	}
