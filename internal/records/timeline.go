@@ -347,7 +347,7 @@ func unlabeled(m *meta.Model, recs []*Record, kinds []*meta.ObjectType) []int {
 }
 
 func (s *Store) readTimeline(ctx context.Context, m *meta.Model, stmt *db.SQL) (map[int][]*TimelineEvent, error) {
-	rows, err := stmt.Query(ctx, s.db.Client)
+	rows, err := s.db.Read(ctx, stmt)
 	if err != nil {
 		return nil, fmt.Errorf("read timelines: %w", err)
 	}
