@@ -240,3 +240,12 @@ func keyOf(row *ent.APIKey) *Key {
 	}
 	return k
 }
+
+// Workspace reads a workspace.
+func (s *Store) Workspace(ctx context.Context, id int) (Workspace, error) {
+	w, err := s.db.Client.Workspace.Get(ctx, id)
+	if err != nil {
+		return Workspace{}, err
+	}
+	return Workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt.UTC()}, nil
+}
