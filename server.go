@@ -5,6 +5,9 @@
 //	crm migrate [flags]          apply pending migrations and exit
 //	crm migrate --status [flags] list migrations, applied or pending
 //	crm export --object TYPE ...  write the CSV of records to stdout
+//	crm keys create|list|revoke  API keys (crm keys create --workspace
+//	                             default --scopes ADMIN prints a first key)
+//	crm workspaces create NAME   a workspace with its standard catalog
 //
 // Configuration, flags first, then environment:
 //
@@ -29,6 +32,14 @@
 //	--request-timeout, REQUEST_TIMEOUT
 //	                   a request's deadline (default 30s): its database
 //	                   work is cancelled then and it answers TIMEOUT
+//	--require-auth, REQUIRE_AUTH=1
+//	                   every request needs an API key, wherever the server
+//	                   listens. Without it, a server bound to this machine
+//	                   (127.0.0.1, ::1, localhost) serves without keys
+//	                   while none exists (local mode, said in the log);
+//	                   bound to any other address it refuses to start
+//	                   while none exists. Once a key exists every request
+//	                   needs one.
 //	--list-refresh, LIST_REFRESH
 //	                   how often dynamic lists whose filters hold a
 //	                   relative time ("-P90D") are brought up to the clock
@@ -44,6 +55,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -54,6 +66,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/demo"
@@ -64,6 +77,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/tenant"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -82,6 +96,7 @@ type config struct {
 	logFormat   string
 	noMigrate   bool // serve without applying pending migrations
 	noDemo      bool // never load the demo set into an empty database
+	requireAuth bool // every request needs a key, even on this machine
 	migrate     bool // the migrate command
 	status      bool // migrate --status
 	// export holds the export command's flags (internal/export parses
@@ -90,9 +105,9 @@ type config struct {
 }
 
 const usage = `usage:
-  crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo]
+  crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo] [--require-auth]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
-` + cli.ImportUsage + export.Usage
+` + cli.ImportUsage + export.Usage + cli.KeysUsage
 
 // loadConfig reads the command line (an optional command, "migrate" or
 // "export", then flags) and the environment, flags first.
@@ -130,26 +145,23 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		if addr := getenv("ADDR"); addr != "" {
 			defAddr = addr
 		}
-		defNoMigrate := false
-		if v := getenv("NO_MIGRATE"); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return config{}, fmt.Errorf("NO_MIGRATE must be 1 or 0 (true or false), got %q", v)
-			}
-			defNoMigrate = b
+		defNoMigrate, err := boolEnv(getenv, "NO_MIGRATE")
+		if err != nil {
+			return config{}, err
 		}
 		fs.StringVar(&c.addr, "addr", defAddr, "listen address (env ADDR, or PORT); :8080 for every interface")
 		fs.StringVar(&corsList, "cors-origins", getenv("CORS_ORIGINS"), "comma-separated origins whose web pages may call the API from a browser, or * for any (env CORS_ORIGINS; default none)")
 		fs.BoolVar(&c.noMigrate, "no-migrate", defNoMigrate, "do not apply pending migrations at start, refuse to start while any are pending (env NO_MIGRATE=1)")
-		defNoDemo := false
-		if v := getenv("NO_DEMO"); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return config{}, fmt.Errorf("NO_DEMO must be 1 or 0 (true or false), got %q", v)
-			}
-			defNoDemo = b
+		defNoDemo, err := boolEnv(getenv, "NO_DEMO")
+		if err != nil {
+			return config{}, err
 		}
 		fs.BoolVar(&c.noDemo, "no-demo", defNoDemo, "do not load the demo data set into an empty database at start (env NO_DEMO=1)")
+		defRequireAuth, err := boolEnv(getenv, "REQUIRE_AUTH")
+		if err != nil {
+			return config{}, err
+		}
+		fs.BoolVar(&c.requireAuth, "require-auth", defRequireAuth, "every request needs an API key, even on this machine (env REQUIRE_AUTH=1)")
 		defTimeout, err := durationEnv(getenv, "REQUEST_TIMEOUT", graph.DefaultLimits.Timeout, "30s")
 		if err != nil {
 			return config{}, err
@@ -170,7 +182,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		if fs.Arg(0) == "migrate" {
 			return config{}, fmt.Errorf("the command goes first: crm migrate [flags]")
 		}
-		return config{}, fmt.Errorf("unknown command %q: the commands are migrate, import and export (none serves)", fs.Arg(0))
+		return config{}, fmt.Errorf("unknown command %q: the commands are migrate, import, export, keys and workspaces (none serves)", fs.Arg(0))
 	}
 	if !c.migrate && c.listRefresh <= 0 {
 		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
@@ -186,6 +198,20 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.corsOrigins = origins
 	}
 	return c, nil
+}
+
+// boolEnv reads the boolean the environment variable name holds: false
+// when unset.
+func boolEnv(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s must be 1 or 0 (true or false), got %q", name, v)
+	}
+	return b, nil
 }
 
 // durationEnv reads the positive duration the environment variable name
@@ -210,6 +236,20 @@ func newLogger(format string) *slog.Logger {
 }
 
 func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "keys" || os.Args[1] == "workspaces") {
+		command := cli.Keys
+		if os.Args[1] == "workspaces" {
+			command = cli.Workspaces
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := command(ctx, os.Args[2:], os.Getenv, os.Stdout)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "import" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		err := cli.Import(ctx, os.Args[2:], os.Getenv, os.Stdout, newLogger(os.Getenv("LOG_FORMAT")))
@@ -351,12 +391,16 @@ func run(cfg config, logger *slog.Logger) error {
 			logger.Info("the database was empty: demo data loaded (start with --no-demo or NO_DEMO=1 not to)", "took", time.Since(started).Round(time.Millisecond))
 		}
 	}
-	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, workspaceID, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
+	mode, err := authMode(ctx, cfg, auth.New(d), logger)
+	if err != nil {
+		return err
+	}
+	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go importer.WatchStopped(ctx, d, logger)
 
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           routes(d, graph.Config{WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}}, logger),
+		Handler:           routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      max(120*time.Second, cfg.requestTimeout+10*time.Second),
@@ -382,6 +426,45 @@ func run(cfg config, logger *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// authMode decides whether requests need a key (see --require-auth),
+// refusing to start a server that would serve another machine without
+// one, and says in the log which it is.
+func authMode(ctx context.Context, cfg config, keys *auth.Store, logger *slog.Logger) (graph.AuthMode, error) {
+	exists, err := keys.Exists(ctx)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !exists && (cfg.requireAuth || !loopback(cfg.addr)):
+		why := "it listens on " + cfg.addr + ", which other machines may reach"
+		if cfg.requireAuth {
+			why = "--require-auth (REQUIRE_AUTH) asks every request for one"
+		}
+		return 0, fmt.Errorf("refusing to start: no API key exists and %s; make one with: crm keys create --workspace %s --scopes ADMIN (then send it as Authorization: Bearer <secret>)", why, tenant.DefaultName)
+	case cfg.requireAuth || !loopback(cfg.addr):
+		logger.Info("authentication: every request needs an API key")
+		return graph.AuthRequired, nil
+	case exists:
+		logger.Info("authentication: API keys exist, every request needs one")
+		return graph.AuthLocal, nil
+	}
+	logger.Warn("local mode: no API key exists, serving WITHOUT authentication to this machine only; the first key made (crm keys create, or createApiKey) turns it off")
+	return graph.AuthLocal, nil
+}
+
+// loopback tells whether addr is bound to this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func portOf(addr string) string {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/install"
@@ -99,6 +100,8 @@ func TestLoadConfig(t *testing.T) {
 		{"LIST_REFRESH", nil, map[string]string{"LIST_REFRESH": "10s"}, config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 10 * time.Second}},
 		{"--list-refresh beats LIST_REFRESH", []string{"--list-refresh", "30s"}, map[string]string{"LIST_REFRESH": "10s"},
 			config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 30 * time.Second}},
+		{"--require-auth", []string{"--require-auth"}, nil, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
+		{"REQUIRE_AUTH=1", nil, map[string]string{"REQUIRE_AUTH": "1"}, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -364,6 +367,46 @@ func TestRunShutsDownOnSignal(t *testing.T) {
 	l.Close()
 }
 
+// Without a key, a server serves this machine only (local mode); bound to
+// another address, or asked to require keys, it refuses to start and says
+// how to make one; with a key it starts wherever it is bound.
+func TestAuthMode(t *testing.T) {
+	d := dbtest.Open(t, "sqlite")
+	ws, err := install.Default(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := auth.New(d)
+	type mode struct {
+		cfg  config
+		want graph.AuthMode
+	}
+	modes := func(t *testing.T, cases []mode) {
+		for _, c := range cases {
+			got, err := authMode(context.Background(), c.cfg, keys, testLogger(t))
+			if err != nil || got != c.want {
+				t.Errorf("%+v: mode %v, %v; want %v", c.cfg, got, err, c.want)
+			}
+		}
+	}
+	t.Run("no key", func(t *testing.T) {
+		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: "localhost:8080"}, graph.AuthLocal}, {config{addr: "[::1]:8080"}, graph.AuthLocal}})
+		for _, cfg := range []config{{addr: ":8080"}, {addr: "0.0.0.0:8080"}, {addr: "10.0.0.5:8080"}, {addr: "127.0.0.1:8080", requireAuth: true}} {
+			_, err := authMode(context.Background(), cfg, keys, testLogger(t))
+			if err == nil || !strings.Contains(err.Error(), "crm keys create --workspace default --scopes ADMIN") {
+				t.Errorf("%+v: %v, want a refusal saying how to make a key", cfg, err)
+			}
+		}
+	})
+	t.Run("a key", func(t *testing.T) {
+		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil); err != nil {
+			t.Fatal(err)
+		}
+		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: ":8080"}, graph.AuthRequired},
+			{config{addr: "127.0.0.1:8080", requireAuth: true}, graph.AuthRequired}})
+	})
+}
+
 func TestRunFailsFast(t *testing.T) {
 	t.Run("address in use", func(t *testing.T) {
 		// A second instance on the same port must exit with an error, not
@@ -381,6 +424,13 @@ func TestRunFailsFast(t *testing.T) {
 		var opErr *net.OpError
 		if !errors.As(err, &opErr) {
 			t.Errorf("run = %v, want the listen error", err)
+		}
+	})
+	t.Run("every interface without an API key", func(t *testing.T) {
+		cfg := config{addr: "0.0.0.0" + portOf(freeAddr(t)), databaseURL: "sqlite:" + filepath.Join(t.TempDir(), "crm.db"), logFormat: "text", noDemo: true}
+		err := run(cfg, testLogger(t))
+		if err == nil || !strings.Contains(err.Error(), "crm keys create") {
+			t.Fatalf("run = %v, want a refusal saying how to make a key", err)
 		}
 	})
 	t.Run("unsupported database URL, password not shown", func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
 	// ActivitySetting is the client for interacting with the ActivitySetting builders.
 	ActivitySetting *ActivitySettingClient
 	// Association is the client for interacting with the Association builders.
@@ -183,6 +185,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.ActivitySetting = NewActivitySettingClient(tx.config)
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
@@ -211,7 +214,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: ActivitySetting.QueryXXX(), the query will be executed
+// applies a query, for example: APIKey.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -150,6 +150,18 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 			}
 			continue
 		}
+		if ref.kind == gid.Workspace {
+			// The request's own workspace, and no other: another's id
+			// answers null as a missing one.
+			if ref.id == sessionOf(ctx).workspaceID {
+				w, err := r.workspace(ctx)
+				if err != nil {
+					return nil, nil, err
+				}
+				out[i] = w
+			}
+			continue
+		}
 		if ref.kind == gid.List {
 			if l, ok := m.List(ref.id); ok {
 				out[i] = l

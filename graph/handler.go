@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/domain"
@@ -51,7 +53,10 @@ const (
 
 // Config is what the API needs to serve.
 type Config struct {
-	DB          *db.DB
+	DB *db.DB
+	// Auth is whether requests need an API key; with AuthLocal, requests
+	// without one work in WorkspaceID until a key exists.
+	Auth        AuthMode
 	WorkspaceID int
 	Logger      *slog.Logger
 	// Limits are the request's budgets; zero fields take DefaultLimits'.
@@ -95,9 +100,9 @@ func (c smallOnly[T]) Add(ctx context.Context, key string, value T) {
 // Handler is the GraphQL endpoint.
 type Handler struct {
 	http.Handler
-	planned     atomic.Int64
-	res         *Resolver
-	workspaceID int
+	planned atomic.Int64
+	res     *Resolver
+	gate    *gate
 }
 
 // PlannedFields counts the root fields read plans have answered.
@@ -117,8 +122,9 @@ func NewHandler(cfg Config) *Handler {
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB)}
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: res})
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB)}
+	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
 	res.types = indexTypes(es.Schema())
 	srv := handler.New(costed{es, res})
@@ -137,7 +143,7 @@ func NewHandler(cfg Config) *Handler {
 	srv.SetParserTokenLimit(limits.Tokens)
 	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
-	h := &Handler{res: res, workspaceID: cfg.WorkspaceID}
+	h := &Handler{res: res, gate: res.gate}
 	// A mutation changes what the request's loaders hold: each mutation
 	// field reads afresh. A page of records whose selection a read plan
 	// knows is answered without the executor (readplan.go); field
@@ -146,7 +152,7 @@ func NewHandler(cfg Config) *Handler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
 			loadersOf(ctx).clear()
 		}
-		if !cfg.NoReadPlans {
+		if !cfg.NoReadPlans && rootFieldAllowed(ctx) {
 			if out, ok := res.readRecords(ctx); ok {
 				h.planned.Add(1)
 				return out
@@ -159,15 +165,21 @@ func NewHandler(cfg Config) *Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return errors.New("internal server error")
 	})
-	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The deadline cancels the request's database work, as the client
-		// going away does.
-		ctx, cancel := context.WithTimeout(r.Context(), limits.Timeout)
-		defer cancel()
-		ctx = withSession(ctx, &session{workspaceID: cfg.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
+	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		ctx := withSession(r.Context(), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
-	})))
+	}))))
 	return h
+}
+
+// withTimeout gives a request its deadline, which cancels its database
+// work (the key's check included), as the client going away does.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // limitBody refuses a body over MaxBodyBytes (LIMIT_EXCEEDED) and a JSON

@@ -26,6 +26,8 @@ type api struct {
 	d       *db.DB
 	ws      int
 	counter *db.Counter
+	// bearer is the API key's secret the requests carry; none when "".
+	bearer string
 }
 
 type gqlError struct {
@@ -90,6 +92,13 @@ func (a *api) withConfig(cfg graph.Config) *api {
 	return &b
 }
 
+// as is a whose requests carry the API key of secret.
+func (a *api) as(secret string) *api {
+	b := *a
+	b.bearer = secret
+	return &b
+}
+
 // do posts a GraphQL request and decodes the response.
 func (a *api) do(query string, vars map[string]any) *response {
 	a.t.Helper()
@@ -115,6 +124,9 @@ func (a *api) raw(body []byte) *response {
 func (a *api) serve(body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if a.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+a.bearer)
+	}
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)
 	return rec

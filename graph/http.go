@@ -26,8 +26,9 @@ package graph
 //     with Allow: POST.
 //
 // Every refusal carries extensions.code: BAD_USER_INPUT, but LIMIT_EXCEEDED
-// for a body over the limit and FORBIDDEN for a CORS preflight from an
-// origin not allowed.
+// for a body over the limit, FORBIDDEN for a CORS preflight from an origin
+// not allowed, and UNAUTHENTICATED with 401 for a request without a valid
+// API key where one is needed (auth.go).
 
 import (
 	"bytes"
@@ -346,6 +347,10 @@ func (w *answerWriter) finish() {
 // codeForStatus is the code of a refusal that came without one.
 func codeForStatus(status int) apierr.Code {
 	switch {
+	case status == http.StatusUnauthorized:
+		return apierr.Unauthenticated
+	case status == http.StatusForbidden:
+		return apierr.Forbidden
 	case status == http.StatusRequestEntityTooLarge:
 		return apierr.LimitExceeded
 	case status >= 500:

@@ -175,10 +175,17 @@ func (r *Resolver) compileRead(opCtx *graphql.OperationContext, typeName string,
 
 // plannable reports whether a plan that reads the arguments known may
 // answer a field defined as def: def declares no other argument and no
-// directive (a directive may change what the field answers).
+// directive (a directive may change what the field answers) but
+// @hasScope, which the root field middleware checks before any plan runs
+// (rootFieldAllowed).
 func plannable(def *ast.FieldDefinition, known []string) bool {
-	if def == nil || len(def.Directives) > 0 {
+	if def == nil {
 		return false
+	}
+	for _, d := range def.Directives {
+		if d.Name != "hasScope" {
+			return false
+		}
 	}
 	for _, a := range def.Arguments {
 		if !slices.Contains(known, a.Name) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
@@ -34,6 +35,8 @@ type Resolver struct {
 	exports     *export.Store
 	defs        *meta.Cache
 	types       typeIndex
+	keys        *auth.Store
+	gate        *gate
 }
 
 // typeIndex answers, from the parsed schema, the type conditions a
@@ -63,10 +66,12 @@ func (t typeIndex) satisfies(typeName string) []string {
 	return []string{typeName}
 }
 
-// session is what one request shares between its resolvers: the workspace
-// it works in, that workspace's definitions, read once, and the request's
-// own loaders (never shared between requests, so never stale).
+// session is what one request shares between its resolvers: who makes it
+// (auth.Viewer), the workspace it works in (the viewer's), that
+// workspace's definitions, read once, and the request's own loaders
+// (never shared between requests, so never stale).
 type session struct {
+	viewer      *auth.Viewer
 	workspaceID int
 	defs        *meta.Cache
 	loaders     *loaders

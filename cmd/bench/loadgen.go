@@ -20,6 +20,8 @@ type server struct {
 	graphQL bool
 	// body is what it is sent: the nested read's request when nil.
 	body []byte
+	// bearer is the API key's secret it is sent, if any.
+	bearer string
 }
 
 func newClient() *http.Client {
@@ -44,6 +46,9 @@ func fetch(ctx context.Context, c *http.Client, s server) ([]byte, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+s.bearer)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err

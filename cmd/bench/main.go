@@ -60,6 +60,11 @@
 // over its index, LATERAL ... LIMIT), with the plans of both statements.
 // Goal: each API p50 within 2x of its baseline's.
 //
+// After the reads, the same read with authentication on (auth.go): a key
+// with RECORDS_READ, checked at every request, beside the baseline again,
+// compared with the read in local mode by the two ratios to the baseline.
+// Goal: the key check and scope checks cost under 5% of p50.
+//
 // Then the export (export.go), on a schema of its own holding the search
 // data set: a CSV of every contact, ten columns, downloaded through the
 // export's HTTP handler beside COPY (SELECT ...) TO STDOUT WITH CSV of the

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIKey is the predicate function for apikey builders.
+type APIKey func(*sql.Selector)
+
 // ActivitySetting is the predicate function for activitysetting builders.
 type ActivitySetting func(*sql.Selector)
 

@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/importer"
@@ -49,6 +50,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ApiKey() ApiKeyResolver
 	AssociationConnection() AssociationConnectionResolver
 	AssociationEvent() AssociationEventResolver
 	AssociationResult() AssociationResultResolver
@@ -71,9 +73,12 @@ type ResolverRoot interface {
 	RecordConnection() RecordConnectionResolver
 	TimelineConnection() TimelineConnectionResolver
 	View() ViewResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
+	Authenticated func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	HasScope      func(ctx context.Context, obj any, next graphql.Resolver, scope auth.Scope) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -91,6 +96,17 @@ type ComplexityRoot struct {
 
 	ActivitySettingsPayload struct {
 		ActivitySettings func(childComplexity int) int
+	}
+
+	ApiKey struct {
+		CreatedAt  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
+		Scopes     func(childComplexity int) int
+		Workspace  func(childComplexity int) int
 	}
 
 	ArchiveEvent struct {
@@ -192,6 +208,11 @@ type ComplexityRoot struct {
 		Error   func(childComplexity int) int
 		Index   func(childComplexity int) int
 		Record  func(childComplexity int) int
+	}
+
+	CreateApiKeyPayload struct {
+		APIKey func(childComplexity int) int
+		Secret func(childComplexity int) int
 	}
 
 	DataModel struct {
@@ -380,6 +401,7 @@ type ComplexityRoot struct {
 		CancelImport            func(childComplexity int, input model.ImportIDInput) int
 		CompleteTask            func(childComplexity int, input model.CompleteTaskInput) int
 		ConvertListToManual     func(childComplexity int, input model.ListIDInput) int
+		CreateAPIKey            func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
 		CreateList              func(childComplexity int, input model.CreateListInput) int
 		CreateObjectType        func(childComplexity int, input model.CreateObjectTypeInput) int
@@ -407,6 +429,7 @@ type ComplexityRoot struct {
 		RestoreProperty         func(childComplexity int, input model.PropertyRefInput) int
 		RestoreRecord           func(childComplexity int, input model.RecordIDInput) int
 		RevertImport            func(childComplexity int, input model.ImportIDInput) int
+		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
 		SetAssociationLimit     func(childComplexity int, input model.SetAssociationLimitInput) int
 		SetRecordLayout         func(childComplexity int, input model.SetRecordLayoutInput) int
 		StartImport             func(childComplexity int, input model.StartImportInput) int
@@ -557,6 +580,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys          func(childComplexity int) int
 		ActivitySettings func(childComplexity int) int
 		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
 		DataModel        func(childComplexity int) int
@@ -570,6 +594,7 @@ type ComplexityRoot struct {
 		ObjectTypes      func(childComplexity int) int
 		Record           func(childComplexity int, id string, asOf *time.Time) int
 		Records          func(childComplexity int, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, query *string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Viewer           func(childComplexity int) int
 		Views            func(childComplexity int, objectType string) int
 	}
 
@@ -623,6 +648,10 @@ type ComplexityRoot struct {
 		Import   func(childComplexity int) int
 	}
 
+	RevokeApiKeyPayload struct {
+		APIKey func(childComplexity int) int
+	}
+
 	TimelineConnection struct {
 		Edges func(childComplexity int) int
 		Info  func(childComplexity int) int
@@ -661,12 +690,28 @@ type ComplexityRoot struct {
 		Nulls     func(childComplexity int) int
 		Property  func(childComplexity int) int
 	}
+
+	Viewer struct {
+		Key       func(childComplexity int) int
+		Local     func(childComplexity int) int
+		Scopes    func(childComplexity int) int
+		Workspace func(childComplexity int) int
+	}
+
+	Workspace struct {
+		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type ApiKeyResolver interface {
+	Workspace(ctx context.Context, obj *auth.Key) (*auth.Workspace, error)
+}
 type AssociationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
 }
@@ -756,6 +801,8 @@ type MutationResolver interface {
 	UnpinActivity(ctx context.Context, input model.UnpinActivityInput) (*model.RecordPayload, error)
 	UpdateActivitySettings(ctx context.Context, input model.UpdateActivitySettingsInput) (*model.ActivitySettingsPayload, error)
 	CompleteTask(ctx context.Context, input model.CompleteTaskInput) (*model.RecordPayload, error)
+	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
+	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
 	ExportRecords(ctx context.Context, input model.ExportRecordsInput) (*model.ExportPayload, error)
 	StartImport(ctx context.Context, input model.StartImportInput) (*model.ImportPayload, error)
 	CancelImport(ctx context.Context, input model.ImportIDInput) (*model.ImportPayload, error)
@@ -799,6 +846,8 @@ type QueryResolver interface {
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 	ActivitySettings(ctx context.Context) (*model.ActivitySettings, error)
+	Viewer(ctx context.Context) (*auth.Viewer, error)
+	APIKeys(ctx context.Context) ([]*auth.Key, error)
 	Imports(ctx context.Context, first *int, after *string) (*importer.JobPage, error)
 	Import(ctx context.Context, id string) (*ent.ImportJob, error)
 	Lists(ctx context.Context, objectType *string) ([]*meta.List, error)
@@ -825,6 +874,9 @@ type ViewResolver interface {
 
 	Visibility(ctx context.Context, obj *view.View) (model.ViewVisibility, error)
 	Records(ctx context.Context, obj *view.View, first *int, after *string, last *int, before *string) (*records.Page, error)
+}
+type ViewerResolver interface {
+	Workspace(ctx context.Context, obj *auth.Viewer) (*auth.Workspace, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -889,6 +941,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivitySettingsPayload.ActivitySettings(childComplexity), true
+
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.expiresAt":
+		if e.ComplexityRoot.ApiKey.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ExpiresAt(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.GlobalID(childComplexity), true
+	case "ApiKey.lastUsedAt":
+		if e.ComplexityRoot.ApiKey.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.LastUsedAt(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.scopes":
+		if e.ComplexityRoot.ApiKey.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Scopes(childComplexity), true
+	case "ApiKey.workspace":
+		if e.ComplexityRoot.ApiKey.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Workspace(childComplexity), true
 
 	case "ArchiveEvent.recordId":
 		if e.ComplexityRoot.ArchiveEvent.GlobalRecordID == nil {
@@ -1223,6 +1324,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BatchResult.Record(childComplexity), true
+
+	case "CreateApiKeyPayload.apiKey":
+		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.APIKey(childComplexity), true
+	case "CreateApiKeyPayload.secret":
+		if e.ComplexityRoot.CreateApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
 
 	case "DataModel.associationTypes":
 		if e.ComplexityRoot.DataModel.AssociationTypes == nil {
@@ -1945,6 +2059,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConvertListToManual(childComplexity, args["input"].(model.ListIDInput)), true
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
 	case "Mutation.createAssociationLabel":
 		if e.ComplexityRoot.Mutation.CreateAssociationLabel == nil {
 			break
@@ -2242,6 +2367,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevertImport(childComplexity, args["input"].(model.ImportIDInput)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
 	case "Mutation.setAssociationLimit":
 		if e.ComplexityRoot.Mutation.SetAssociationLimit == nil {
 			break
@@ -2948,6 +3084,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyPayload.Property(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
 	case "Query.activitySettings":
 		if e.ComplexityRoot.Query.ActivitySettings == nil {
 			break
@@ -3077,6 +3219,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["view"].(*string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["query"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 	case "Query.views":
 		if e.ComplexityRoot.Query.Views == nil {
 			break
@@ -3290,6 +3438,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevertImportPayload.Import(childComplexity), true
 
+	case "RevokeApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -3427,6 +3582,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViewSortKey.Property(childComplexity), true
 
+	case "Viewer.apiKey":
+		if e.ComplexityRoot.Viewer.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Key(childComplexity), true
+	case "Viewer.local":
+		if e.ComplexityRoot.Viewer.Local == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Local(childComplexity), true
+	case "Viewer.scopes":
+		if e.ComplexityRoot.Viewer.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Scopes(childComplexity), true
+	case "Viewer.workspace":
+		if e.ComplexityRoot.Viewer.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Workspace(childComplexity), true
+
+	case "Workspace.createdAt":
+		if e.ComplexityRoot.Workspace.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.CreatedAt(childComplexity), true
+	case "Workspace.id":
+		if e.ComplexityRoot.Workspace.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.GlobalID(childComplexity), true
+	case "Workspace.name":
+		if e.ComplexityRoot.Workspace.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Name(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3445,6 +3644,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AutoAssociationSettingInput", ec.unmarshalInputAutoAssociationSettingInput),
 			graphql.NewInputUnmarshaler("ColumnMappingInput", ec.unmarshalInputColumnMappingInput),
 			graphql.NewInputUnmarshaler("CompleteTaskInput", ec.unmarshalInputCompleteTaskInput),
+			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
@@ -3481,6 +3681,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
 			graphql.NewInputUnmarshaler("RecordSort", ec.unmarshalInputRecordSort),
 			graphql.NewInputUnmarshaler("RenameAssociationLabelInput", ec.unmarshalInputRenameAssociationLabelInput),
+			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("SetAssociationLimitInput", ec.unmarshalInputSetAssociationLimitInput),
 			graphql.NewInputUnmarshaler("SetRecordLayoutInput", ec.unmarshalInputSetRecordLayoutInput),
 			graphql.NewInputUnmarshaler("StartImportInput", ec.unmarshalInputStartImportInput),
@@ -3606,12 +3807,12 @@ interface Node {
 
 type Query {
   "The node with this global id, or null."
-  node(id: ID!): Node
+  node(id: ID!): Node @hasScope(scope: RECORDS_READ)
   """
   The nodes with these global ids, in order; null for an id that matches
   none, and an error at its own path for an id that is not one.
   """
-  nodes(ids: [ID!]!): [Node]!
+  nodes(ids: [ID!]!): [Node]! @hasScope(scope: RECORDS_READ)
 }
 
 # Every mutation belongs to a domain: the files under graph/schema/ extend
@@ -3674,14 +3875,14 @@ extend type Query {
     archived: Boolean = false
     "Values as they were at this moment (records made later are left out); associations as they are now."
     asOf: DateTime
-  ): RecordConnection!
+  ): RecordConnection! @hasScope(scope: RECORDS_READ)
 
   """
   The record with this global id, archived or not, or null. The id of a
   record merged into another answers that other record. asOf: its values
   as they were at that moment (associations as they are now).
   """
-  record(id: ID!, asOf: DateTime): Record
+  record(id: ID!, asOf: DateTime): Record @hasScope(scope: RECORDS_READ)
 }
 
 "A contact, company, deal... of any object type."
@@ -3718,13 +3919,13 @@ type RecordEdge {
 
 extend type Mutation {
   "Create one record. Refused as a whole (nothing written) on any invalid value."
-  createRecord(input: CreateRecordInput!): RecordPayload
+  createRecord(input: CreateRecordInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Set values of one live record; null or \"\" clears a value. Refused as a whole on any invalid value."
-  updateRecord(input: UpdateRecordInput!): RecordPayload
+  updateRecord(input: UpdateRecordInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Move a record to the recycle bin. Archiving an archived record changes nothing."
-  archiveRecord(input: RecordIdInput!): RecordPayload
+  archiveRecord(input: RecordIdInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Bring a record back from the recycle bin. CONFLICT if a unique value of it was taken meanwhile."
-  restoreRecord(input: RecordIdInput!): RecordPayload
+  restoreRecord(input: RecordIdInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
 
   """
   Create up to 1000 records. PER ITEM: each item is created, or reported in
@@ -3732,17 +3933,17 @@ extend type Mutation {
   transaction. An error of the whole call (unknown object type, more than
   1000 items) writes nothing.
   """
-  createRecords(input: CreateRecordsInput!): BatchPayload
+  createRecords(input: CreateRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
   "Update up to 1000 records. PER ITEM, as createRecords."
-  updateRecords(input: UpdateRecordsInput!): BatchPayload
+  updateRecords(input: UpdateRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
   """
   Create or update up to 1000 records matched by a unique property (contacts:
   email, companies: domain). PER ITEM, as createRecords; items with the same
   value apply in order.
   """
-  upsertRecords(input: UpsertRecordsInput!): BatchPayload
+  upsertRecords(input: UpsertRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
   "Archive up to 1000 records. PER ITEM, as createRecords."
-  archiveRecords(input: ArchiveRecordsInput!): BatchPayload
+  archiveRecords(input: ArchiveRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
 }
 
 input CreateRecordInput {
@@ -3839,9 +4040,9 @@ type BatchResult {
 
 extend type Query {
   "The association types from one object type to another: the unlabeled default first, then labels."
-  associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]!
+  associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]! @hasScope(scope: RECORDS_READ)
   "Every object type and every association type between them, for drawing the data model."
-  dataModel: DataModel!
+  dataModel: DataModel! @hasScope(scope: RECORDS_READ)
 }
 
 "The object types and the association types that link them."
@@ -3926,36 +4127,36 @@ extend type Mutation {
   comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
   (Primary) answers CONFLICT naming the record that holds the place.
   """
-  associate(input: AssociateInput!): AssociationPayload
+  associate(input: AssociateInput!): AssociationPayload @hasScope(scope: RECORDS_WRITE)
   """
   Remove labels from two associated records, or with no labels the whole
   association: removing the unlabeled association removes every label.
   """
-  disassociate(input: AssociateInput!): DisassociationPayload
+  disassociate(input: AssociateInput!): DisassociationPayload @hasScope(scope: RECORDS_WRITE)
   "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
-  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload
+  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
   "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
-  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload
+  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
 
   """
   Define a label between two object types (at most 50 a pair). With an
   inverseLabel it is a paired label: label seen from fromObjectType,
   inverseLabel from toObjectType.
   """
-  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload
+  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Rename a user-defined label and, when inverseLabel is given, its inverse."
-  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload
+  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
   """
   Delete a user-defined label and its inverse. Refused with CONFLICT and
   the count while records use it, unless removeAssociations: then those
   links go with it (the pairs stay associated, unlabeled).
   """
-  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload
+  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload @hasScope(scope: SCHEMA_WRITE)
   """
   Set how many records of the other side one record may have under a type;
   null removes the limit. On the unlabeled default type it bounds the pair.
   """
-  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload
+  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
 input AssociateInput {
@@ -4085,13 +4286,13 @@ extend type Mutation {
   histories are combined; the secondary is archived and its id answers
   the primary from then on (see hs_merged_object_ids).
   """
-  mergeRecords(input: MergeRecordsInput!): RecordPayload
+  mergeRecords(input: MergeRecordsInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
   """
   Erase a record for good (GDPR) with the records merged into it: values,
   history and associations. A contact's emails are remembered only as
   hashes: creating them again needs allowErasedEmails.
   """
-  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload
+  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload @hasScope(scope: RECORDS_WRITE)
 }
 
 input MergeRecordsInput {
@@ -4122,7 +4323,7 @@ type LayoutSection {
 
 extend type Mutation {
   "Set the record page of an object type. Every name must be a live property."
-  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload
+  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
 input SetRecordLayoutInput {
@@ -4142,9 +4343,9 @@ input LayoutSectionInput {
 
 extend type Query {
   "Every live object type: standard, engagement (activities) and custom."
-  objectTypes: [ObjectType!]!
+  objectTypes: [ObjectType!]! @hasScope(scope: RECORDS_READ)
   "The object type with this API name (contacts, deals...), or null."
-  objectType(name: String!): ObjectType
+  objectType(name: String!): ObjectType @hasScope(scope: RECORDS_READ)
 }
 
 "A kind of record, such as contacts or a custom object."
@@ -4269,7 +4470,7 @@ type PropertyGroup implements Node {
 
 extend type Mutation {
   "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
-  createProperty(input: CreatePropertyInput!): PropertyPayload
+  createProperty(input: CreatePropertyInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   """
   Change a property. options replace the list (add, relabel, reorder, hide
   by sending the list as it should be); removing an option records hold is
@@ -4280,19 +4481,19 @@ extend type Mutation {
   index of sorts and range filters (after the change commits, without
   blocking writes). A standard property only takes new options and sortable.
   """
-  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload
+  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Hide a property: its values are kept, hidden from records, and writes to it are refused."
-  archiveProperty(input: PropertyRefInput!): PropertyPayload
+  archiveProperty(input: PropertyRefInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Bring an archived property back with its values."
-  restoreProperty(input: PropertyRefInput!): PropertyPayload
+  restoreProperty(input: PropertyRefInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Delete an archived property and its values."
-  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload
+  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload @hasScope(scope: SCHEMA_WRITE)
 
-  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload
+  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel or reorder a property group."
-  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload
+  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
   "Delete a property group; its properties move to the object type's default group."
-  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload
+  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
 
   """
   Make a custom object type: with its properties, the properties every
@@ -4300,11 +4501,11 @@ extend type Mutation {
   property group, and association types with associatedObjects and the
   engagement objects.
   """
-  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload
+  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Change the labels, display and the required and searchable properties of a custom object type."
-  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload
+  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Retire a custom object type; refused with CONFLICT and the count while it has records. Its name stays taken."
-  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload
+  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
 "A property definition to create."
@@ -4487,16 +4688,16 @@ extend type Mutation {
   (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
   properties). At most 100 stages; stage labels unique in the pipeline.
   """
-  createPipeline(input: CreatePipelineInput!): PipelinePayload
+  createPipeline(input: CreatePipelineInput!): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel or reorder a pipeline."
-  updatePipeline(input: UpdatePipelineInput!): PipelinePayload
+  updatePipeline(input: UpdatePipelineInput!): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
   "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
-  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload
-  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload
+  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload @hasScope(scope: SCHEMA_WRITE)
+  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel, reorder or re-rate a stage."
-  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload
+  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
   "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
-  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload
+  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
 input PipelineStageInput {
@@ -4590,7 +4791,7 @@ extend type Mutation {
   missing or archived record (NOT_FOUND, property "associations") writes
   nothing.
   """
-  logActivity(input: LogActivityInput!): RecordPayload!
+  logActivity(input: LogActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 
   """
   Pin an activity to a record, in place of the one pinned before: the record's
@@ -4598,16 +4799,16 @@ extend type Mutation {
   associated with the record (else BAD_USER_INPUT, property "activityId");
   the pin goes when the association does.
   """
-  pinActivity(input: PinActivityInput!): RecordPayload!
+  pinActivity(input: PinActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
   "Take the pinned activity of a record away; a record with none is left as it is."
-  unpinActivity(input: UnpinActivityInput!): RecordPayload!
+  unpinActivity(input: UnpinActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 
   """
   Switch automatic association rules on or off, in one transaction; returns
   every rule. A rule the object type does not have, or an unknown or wrong
   type, refuses the whole change (extensions.argumentPath names the item).
   """
-  updateActivitySettings(input: UpdateActivitySettingsInput!): ActivitySettingsPayload!
+  updateActivitySettings(input: UpdateActivitySettingsInput!): ActivitySettingsPayload! @hasScope(scope: SCHEMA_WRITE)
 
   """
   Complete a task: hs_task_status becomes COMPLETED and
@@ -4616,12 +4817,12 @@ extend type Mutation {
   Setting hs_task_status to COMPLETED through updateRecord also sets the
   completion time, and moving it away from COMPLETED clears it.
   """
-  completeTask(input: CompleteTaskInput!): RecordPayload!
+  completeTask(input: CompleteTaskInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 }
 
 extend type Query {
   "The automatic association rules of the workspace and whether each is on. Every rule is on unless switched off."
-  activitySettings: ActivitySettings!
+  activitySettings: ActivitySettings! @hasScope(scope: RECORDS_READ)
 }
 
 extend type Record {
@@ -4733,6 +4934,136 @@ type ActivitySettingsPayload {
   activitySettings: ActivitySettings!
 }
 `, BuiltIn: false},
+	{Name: "../schema/auth.graphqls", Input: `# Who may do what (internal/auth): API keys, their scopes, the workspace a
+# request works in, and the directives that put the scope of every root
+# field into the contract.
+
+"""
+What an API key may do. ADMIN implies every other scope.
+"""
+enum Scope {
+  "Read records, their associations, timelines and history, and the definitions, views and lists."
+  RECORDS_READ
+  "Create, change, associate, merge, archive and permanently delete records; change views and lists and their members."
+  RECORDS_WRITE
+  "Change the definitions: object types, properties, groups, pipelines, association labels, layouts, activity settings."
+  SCHEMA_WRITE
+  "Read, start, cancel and revert imports; make exports."
+  IMPORT_EXPORT
+  "Everything, and managing the workspace's API keys."
+  ADMIN
+}
+
+"""
+The scope a key needs for this field. A request without a valid key is
+refused as a whole (UNAUTHENTICATED, HTTP 401) before any field runs; a
+key without the scope gets this field null with an error FORBIDDEN that
+names the scope, and the other fields answered. A server in local mode
+(no key configured, bound to this machine) grants every scope.
+"""
+directive @hasScope("The scope needed." scope: Scope!) on FIELD_DEFINITION
+
+"""
+The field needs a valid key, whatever its scopes.
+"""
+directive @authenticated on FIELD_DEFINITION
+
+"A tenant: every record, definition, key... belongs to one, and no request sees another's."
+type Workspace implements Node {
+  "The workspace's global id."
+  id: ID!
+  "Its unique name (crm workspaces create NAME)."
+  name: String!
+  "When it was made."
+  createdAt: DateTime!
+}
+
+"An API key of the workspace. Its secret is never shown again after createApiKey."
+type ApiKey {
+  "The key's id (revokeApiKey, crm keys revoke)."
+  id: ID!
+  "What the key is for."
+  name: String!
+  "What the key may do."
+  scopes: [Scope!]!
+  "The workspace the key works in."
+  workspace: Workspace!
+  "When it was made."
+  createdAt: DateTime!
+  "When it stops working; null: never."
+  expiresAt: DateTime
+  "When it was revoked; null: it was not."
+  revokedAt: DateTime
+  "When it was last used, to the minute: the time is written at most once a minute."
+  lastUsedAt: DateTime
+}
+
+"Who is making the request."
+type Viewer {
+  """
+  True when the server runs in local mode: no key is configured and it is
+  bound to this machine, so requests need none and may do everything.
+  """
+  local: Boolean!
+  "The key making the request; null in local mode."
+  apiKey: ApiKey
+  "The workspace the request works in."
+  workspace: Workspace!
+  "What the request may do: every scope in local mode."
+  scopes: [Scope!]!
+}
+
+extend type Query {
+  "Who is making the request: its key, workspace and scopes."
+  viewer: Viewer! @authenticated
+  "The workspace's API keys, revoked ones too, oldest first."
+  apiKeys: [ApiKey!]! @hasScope(scope: ADMIN)
+}
+
+input CreateApiKeyInput {
+  "What the key is for."
+  name: String!
+  "What the key may do: at least one scope."
+  scopes: [Scope!]!
+  "When the key stops working, in the future; null: never."
+  expiresAt: DateTime
+}
+
+"A new key and its secret."
+type CreateApiKeyPayload {
+  "The key."
+  apiKey: ApiKey!
+  """
+  The secret to send as Authorization: Bearer <secret>. It is shown this
+  once: only its hash is kept.
+  """
+  secret: String!
+}
+
+input RevokeApiKeyInput {
+  "The key's id."
+  id: ID!
+}
+
+"A revoked key."
+type RevokeApiKeyPayload {
+  "The key, revokedAt set."
+  apiKey: ApiKey!
+}
+
+extend type Mutation {
+  """
+  Make an API key of the request's workspace. Once a key exists, a server
+  in local mode asks every request for one.
+  """
+  createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload @hasScope(scope: ADMIN)
+  """
+  Revoke a key of the workspace at once: its next request is refused, on
+  every server. Revoking a revoked key changes nothing.
+  """
+  revokeApiKey(input: RevokeApiKeyInput!): RevokeApiKeyPayload @hasScope(scope: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../schema/exports.graphqls", Input: `# CSV exports of an object type's records (internal/export): exportRecords
 # checks and stores what to export; the file is written at each download.
 
@@ -4830,7 +5161,7 @@ extend type Mutation {
   Make an export of records as CSV, downloadable for 24 hours at its url.
   Nothing is written to the file until it is downloaded.
   """
-  exportRecords(input: ExportRecordsInput!): ExportPayload
+  exportRecords(input: ExportRecordsInput!): ExportPayload @hasScope(scope: IMPORT_EXPORT)
 }
 `, BuiltIn: false},
 	{Name: "../schema/imports.graphqls", Input: `# Imports: CSV files written as records, as jobs.
@@ -4843,9 +5174,9 @@ scalar Upload @specifiedBy(url: "https://github.com/jaydenseric/graphql-multipar
 
 extend type Query {
   "The workspace's imports, newest first."
-  imports(first: Int, after: String): ImportConnection!
+  imports(first: Int, after: String): ImportConnection! @hasScope(scope: IMPORT_EXPORT)
   "One import; null when there is none."
-  import(id: ID!): Import
+  import(id: ID!): Import @hasScope(scope: IMPORT_EXPORT)
 }
 
 extend type Mutation {
@@ -4866,11 +5197,11 @@ extend type Mutation {
   two minutes without progress the import is FAILED, saying so; import
   the rest again (matching rows update, they do not duplicate).
   """
-  startImport(input: StartImportInput!): ImportPayload
+  startImport(input: StartImportInput!): ImportPayload @hasScope(scope: IMPORT_EXPORT)
   "Stop a pending or running import after the chunk it is writing; the rows written stay."
-  cancelImport(input: ImportIdInput!): ImportPayload
+  cancelImport(input: ImportIdInput!): ImportPayload @hasScope(scope: IMPORT_EXPORT)
   "Archive the records an import created (not those it updated); they can be restored."
-  revertImport(input: ImportIdInput!): RevertImportPayload
+  revertImport(input: ImportIdInput!): RevertImportPayload @hasScope(scope: IMPORT_EXPORT)
 }
 
 input StartImportInput {
@@ -5085,9 +5416,9 @@ type ListMemberEdge {
 
 extend type Query {
   "The lists of an object type, or of every object type, by name."
-  lists(objectType: String): [List!]!
+  lists(objectType: String): [List!]! @hasScope(scope: RECORDS_READ)
   "The list with this global id, or null."
-  list(id: ID!): List
+  list(id: ID!): List @hasScope(scope: RECORDS_READ)
 }
 
 extend type Record {
@@ -5146,20 +5477,20 @@ type ListMembersPayload {
 
 extend type Mutation {
   "Make a list. A DYNAMIC or SNAPSHOT list's members are evaluated in the same transaction."
-  createList(input: CreateListInput!): ListPayload
-  updateList(input: UpdateListInput!): ListPayload
+  createList(input: CreateListInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
+  updateList(input: UpdateListInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
   "Delete a list and its memberships. CONFLICT, naming them, while another list's filter or a view reads it."
-  deleteList(input: ListIdInput!): DeleteListPayload
+  deleteList(input: ListIdInput!): DeleteListPayload @hasScope(scope: RECORDS_WRITE)
   """
   Add records to a MANUAL or SNAPSHOT list, PER ITEM: a record missing,
   archived or of another object type fails its item. A member already
   stays as it was. BAD_USER_INPUT on a DYNAMIC list.
   """
-  addToList(input: ListMembersInput!): ListMembersPayload
+  addToList(input: ListMembersInput!): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
   "Remove records from a MANUAL or SNAPSHOT list, PER ITEM as addToList. BAD_USER_INPUT on a DYNAMIC list."
-  removeFromList(input: ListMembersInput!): ListMembersPayload
+  removeFromList(input: ListMembersInput!): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
   "Make a DYNAMIC or SNAPSHOT list MANUAL: it keeps the members it has."
-  convertListToManual(input: ListIdInput!): ListPayload
+  convertListToManual(input: ListIdInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `# Finding records: the filter language and sort keys that records and
@@ -5489,7 +5820,7 @@ enum ViewVisibility {
 
 extend type Query {
   "The views of an object type, by name."
-  views(objectType: String!): [View!]!
+  views(objectType: String!): [View!]! @hasScope(scope: RECORDS_READ)
 }
 
 input CreateViewInput {
@@ -5526,9 +5857,9 @@ type DeleteViewPayload {
 
 extend type Mutation {
   "Save a view. Its filter, sort and columns are checked as a read checks them."
-  createView(input: CreateViewInput!): ViewPayload
-  updateView(input: UpdateViewInput!): ViewPayload
-  deleteView(input: DeleteViewInput!): DeleteViewPayload
+  createView(input: CreateViewInput!): ViewPayload @hasScope(scope: RECORDS_WRITE)
+  updateView(input: UpdateViewInput!): ViewPayload @hasScope(scope: RECORDS_WRITE)
+  deleteView(input: DeleteViewInput!): DeleteViewPayload @hasScope(scope: RECORDS_WRITE)
 }
 `, BuiltIn: false},
 }
@@ -5552,6 +5883,28 @@ func (ec *executionContext) childFields_ActivitySettingsPayload(ctx context.Cont
 		return ec.fieldContext_ActivitySettingsPayload_activitySettings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivitySettingsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "scopes":
+		return ec.fieldContext_ApiKey_scopes(ctx, field)
+	case "workspace":
+		return ec.fieldContext_ApiKey_workspace(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
 }
 
 func (ec *executionContext) childFields_ArchiveObjectTypePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5720,6 +6073,16 @@ func (ec *executionContext) childFields_BatchResult(ctx context.Context, field g
 		return ec.fieldContext_BatchResult_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BatchResult", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DataModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6360,6 +6723,14 @@ func (ec *executionContext) childFields_RevertImportPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RevertImportPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -6436,6 +6807,32 @@ func (ec *executionContext) childFields_ViewSortKey(ctx context.Context, field g
 		return ec.fieldContext_ViewSortKey_nulls(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViewSortKey", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "local":
+		return ec.fieldContext_Viewer_local(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_Viewer_apiKey(ctx, field)
+	case "workspace":
+		return ec.fieldContext_Viewer_workspace(ctx, field)
+	case "scopes":
+		return ec.fieldContext_Viewer_scopes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Workspace_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Workspace_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Workspace_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6553,6 +6950,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_hasScope_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (auth.Scope, error) {
+			return ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Import_errors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -6790,6 +7201,20 @@ func (ec *executionContext) field_Mutation_convertListToManual_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ListIDInput, error) {
 			return ec.unmarshalNListIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
+			return ec.unmarshalNCreateApiKeyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7168,6 +7593,20 @@ func (ec *executionContext) field_Mutation_revertImport_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ImportIDInput, error) {
 			return ec.unmarshalNImportIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
+			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8188,6 +8627,199 @@ func (ec *executionContext) fieldContext_ActivitySettingsPayload_activitySetting
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiKey_scopes(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []auth.Scope) graphql.Marshaler {
+			return ec.marshalNScope2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScopeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Scope")
+}
+
+func (ec *executionContext) _ApiKey_workspace(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_workspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().Workspace(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_workspace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApiKey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_expiresAt(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ArchiveEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
@@ -9605,6 +10237,61 @@ func (ec *executionContext) fieldContext_BatchResult_error(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Key) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _DataModel_objectTypes(ctx context.Context, field graphql.CollectedField, obj *model.DataModel) (ret graphql.Marshaler) {
@@ -12002,7 +12689,25 @@ func (ec *executionContext) _Mutation_createRecord(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateRecord(ctx, fc.Args["input"].(model.CreateRecordInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -12046,7 +12751,25 @@ func (ec *executionContext) _Mutation_updateRecord(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateRecord(ctx, fc.Args["input"].(model.UpdateRecordInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -12090,7 +12813,25 @@ func (ec *executionContext) _Mutation_archiveRecord(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchiveRecord(ctx, fc.Args["input"].(model.RecordIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -12134,7 +12875,25 @@ func (ec *executionContext) _Mutation_restoreRecord(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RestoreRecord(ctx, fc.Args["input"].(model.RecordIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -12178,7 +12937,25 @@ func (ec *executionContext) _Mutation_createRecords(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateRecords(ctx, fc.Args["input"].(model.CreateRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
@@ -12222,7 +12999,25 @@ func (ec *executionContext) _Mutation_updateRecords(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateRecords(ctx, fc.Args["input"].(model.UpdateRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
@@ -12266,7 +13061,25 @@ func (ec *executionContext) _Mutation_upsertRecords(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpsertRecords(ctx, fc.Args["input"].(model.UpsertRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
@@ -12310,7 +13123,25 @@ func (ec *executionContext) _Mutation_archiveRecords(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchiveRecords(ctx, fc.Args["input"].(model.ArchiveRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.BatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 			return ec.marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx, selections, v)
 		},
@@ -12354,7 +13185,25 @@ func (ec *executionContext) _Mutation_associate(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().Associate(ctx, fc.Args["input"].(model.AssociateInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationPayload) graphql.Marshaler {
 			return ec.marshalOAssociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationPayload(ctx, selections, v)
 		},
@@ -12398,7 +13247,25 @@ func (ec *executionContext) _Mutation_disassociate(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().Disassociate(ctx, fc.Args["input"].(model.AssociateInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.DisassociationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DisassociationPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DisassociationPayload) graphql.Marshaler {
 			return ec.marshalODisassociationPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDisassociationPayload(ctx, selections, v)
 		},
@@ -12442,7 +13309,25 @@ func (ec *executionContext) _Mutation_associateRecords(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AssociateRecords(ctx, fc.Args["input"].(model.AssociateRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationBatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationBatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
 			return ec.marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
 		},
@@ -12486,7 +13371,25 @@ func (ec *executionContext) _Mutation_disassociateRecords(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DisassociateRecords(ctx, fc.Args["input"].(model.AssociateRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationBatchPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationBatchPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationBatchPayload) graphql.Marshaler {
 			return ec.marshalOAssociationBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationBatchPayload(ctx, selections, v)
 		},
@@ -12530,7 +13433,25 @@ func (ec *executionContext) _Mutation_createAssociationLabel(ctx context.Context
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateAssociationLabel(ctx, fc.Args["input"].(model.CreateAssociationLabelInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
 			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
@@ -12574,7 +13495,25 @@ func (ec *executionContext) _Mutation_renameAssociationLabel(ctx context.Context
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RenameAssociationLabel(ctx, fc.Args["input"].(model.RenameAssociationLabelInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
 			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
@@ -12618,7 +13557,25 @@ func (ec *executionContext) _Mutation_deleteAssociationLabel(ctx context.Context
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteAssociationLabel(ctx, fc.Args["input"].(model.DeleteAssociationLabelInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.DeleteAssociationLabelPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteAssociationLabelPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAssociationLabelPayload) graphql.Marshaler {
 			return ec.marshalODeleteAssociationLabelPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelPayload(ctx, selections, v)
 		},
@@ -12662,7 +13619,25 @@ func (ec *executionContext) _Mutation_setAssociationLimit(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().SetAssociationLimit(ctx, fc.Args["input"].(model.SetAssociationLimitInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.AssociationTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationTypePayload) graphql.Marshaler {
 			return ec.marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationTypePayload(ctx, selections, v)
 		},
@@ -12706,7 +13681,25 @@ func (ec *executionContext) _Mutation_mergeRecords(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().MergeRecords(ctx, fc.Args["input"].(model.MergeRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalORecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -12750,7 +13743,25 @@ func (ec *executionContext) _Mutation_deleteRecordPermanently(ctx context.Contex
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteRecordPermanently(ctx, fc.Args["input"].(model.RecordIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.DeleteRecordPermanentlyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteRecordPermanentlyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteRecordPermanentlyPayload) graphql.Marshaler {
 			return ec.marshalODeleteRecordPermanentlyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteRecordPermanentlyPayload(ctx, selections, v)
 		},
@@ -12794,7 +13805,25 @@ func (ec *executionContext) _Mutation_setRecordLayout(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().SetRecordLayout(ctx, fc.Args["input"].(model.SetRecordLayoutInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
 			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
@@ -12838,7 +13867,25 @@ func (ec *executionContext) _Mutation_createProperty(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateProperty(ctx, fc.Args["input"].(model.CreatePropertyInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
 			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
@@ -12882,7 +13929,25 @@ func (ec *executionContext) _Mutation_updateProperty(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateProperty(ctx, fc.Args["input"].(model.UpdatePropertyInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.UpdatePropertyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.UpdatePropertyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePropertyPayload) graphql.Marshaler {
 			return ec.marshalOUpdatePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePropertyPayload(ctx, selections, v)
 		},
@@ -12926,7 +13991,25 @@ func (ec *executionContext) _Mutation_archiveProperty(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchiveProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
 			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
@@ -12970,7 +14053,25 @@ func (ec *executionContext) _Mutation_restoreProperty(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RestoreProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PropertyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyPayload) graphql.Marshaler {
 			return ec.marshalOPropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyPayload(ctx, selections, v)
 		},
@@ -13014,7 +14115,25 @@ func (ec *executionContext) _Mutation_deleteProperty(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteProperty(ctx, fc.Args["input"].(model.PropertyRefInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.DeletePropertyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeletePropertyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyPayload) graphql.Marshaler {
 			return ec.marshalODeletePropertyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyPayload(ctx, selections, v)
 		},
@@ -13058,7 +14177,25 @@ func (ec *executionContext) _Mutation_createPropertyGroup(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreatePropertyGroup(ctx, fc.Args["input"].(model.PropertyGroupInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PropertyGroupPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PropertyGroupPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
 			return ec.marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
 		},
@@ -13102,7 +14239,25 @@ func (ec *executionContext) _Mutation_updatePropertyGroup(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdatePropertyGroup(ctx, fc.Args["input"].(model.UpdatePropertyGroupInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PropertyGroupPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PropertyGroupPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PropertyGroupPayload) graphql.Marshaler {
 			return ec.marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyGroupPayload(ctx, selections, v)
 		},
@@ -13146,7 +14301,25 @@ func (ec *executionContext) _Mutation_deletePropertyGroup(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeletePropertyGroup(ctx, fc.Args["input"].(model.PropertyGroupRefInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.DeletePropertyGroupPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeletePropertyGroupPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePropertyGroupPayload) graphql.Marshaler {
 			return ec.marshalODeletePropertyGroupPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeletePropertyGroupPayload(ctx, selections, v)
 		},
@@ -13190,7 +14363,25 @@ func (ec *executionContext) _Mutation_createObjectType(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateObjectType(ctx, fc.Args["input"].(model.CreateObjectTypeInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
 			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
@@ -13234,7 +14425,25 @@ func (ec *executionContext) _Mutation_updateObjectType(ctx context.Context, fiel
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateObjectType(ctx, fc.Args["input"].(model.UpdateObjectTypeInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ObjectTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectTypePayload) graphql.Marshaler {
 			return ec.marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐObjectTypePayload(ctx, selections, v)
 		},
@@ -13278,7 +14487,25 @@ func (ec *executionContext) _Mutation_archiveObjectType(ctx context.Context, fie
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchiveObjectType(ctx, fc.Args["input"].(model.ObjectTypeRefInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ArchiveObjectTypePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ArchiveObjectTypePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
 			return ec.marshalOArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx, selections, v)
 		},
@@ -13322,7 +14549,25 @@ func (ec *executionContext) _Mutation_createPipeline(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreatePipeline(ctx, fc.Args["input"].(model.CreatePipelineInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PipelinePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PipelinePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
 			return ec.marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
 		},
@@ -13366,7 +14611,25 @@ func (ec *executionContext) _Mutation_updatePipeline(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdatePipeline(ctx, fc.Args["input"].(model.UpdatePipelineInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PipelinePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PipelinePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
 			return ec.marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx, selections, v)
 		},
@@ -13410,7 +14673,25 @@ func (ec *executionContext) _Mutation_archivePipeline(ctx context.Context, field
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchivePipeline(ctx, fc.Args["input"].(model.ArchivePipelineInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ArchivePipelinePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ArchivePipelinePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelinePayload) graphql.Marshaler {
 			return ec.marshalOArchivePipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelinePayload(ctx, selections, v)
 		},
@@ -13454,7 +14735,25 @@ func (ec *executionContext) _Mutation_createPipelineStage(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreatePipelineStage(ctx, fc.Args["input"].(model.CreatePipelineStageInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PipelineStagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PipelineStagePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
 			return ec.marshalOPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
 		},
@@ -13498,7 +14797,25 @@ func (ec *executionContext) _Mutation_updatePipelineStage(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdatePipelineStage(ctx, fc.Args["input"].(model.UpdatePipelineStageInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.PipelineStagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.PipelineStagePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineStagePayload) graphql.Marshaler {
 			return ec.marshalOPipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelineStagePayload(ctx, selections, v)
 		},
@@ -13542,7 +14859,25 @@ func (ec *executionContext) _Mutation_archivePipelineStage(ctx context.Context, 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ArchivePipelineStage(ctx, fc.Args["input"].(model.ArchivePipelineStageInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ArchivePipelineStagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ArchivePipelineStagePayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchivePipelineStagePayload) graphql.Marshaler {
 			return ec.marshalOArchivePipelineStagePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineStagePayload(ctx, selections, v)
 		},
@@ -13586,7 +14921,25 @@ func (ec *executionContext) _Mutation_logActivity(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().LogActivity(ctx, fc.Args["input"].(model.LogActivityInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -13630,7 +14983,25 @@ func (ec *executionContext) _Mutation_pinActivity(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().PinActivity(ctx, fc.Args["input"].(model.PinActivityInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -13674,7 +15045,25 @@ func (ec *executionContext) _Mutation_unpinActivity(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UnpinActivity(ctx, fc.Args["input"].(model.UnpinActivityInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -13718,7 +15107,25 @@ func (ec *executionContext) _Mutation_updateActivitySettings(ctx context.Context
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateActivitySettings(ctx, fc.Args["input"].(model.UpdateActivitySettingsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "SCHEMA_WRITE")
+				if err != nil {
+					var zeroVal *model.ActivitySettingsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ActivitySettingsPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivitySettingsPayload) graphql.Marshaler {
 			return ec.marshalNActivitySettingsPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettingsPayload(ctx, selections, v)
 		},
@@ -13762,7 +15169,25 @@ func (ec *executionContext) _Mutation_completeTask(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CompleteTask(ctx, fc.Args["input"].(model.CompleteTaskInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RecordPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordPayload) graphql.Marshaler {
 			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordPayload(ctx, selections, v)
 		},
@@ -13794,6 +15219,130 @@ func (ec *executionContext) fieldContext_Mutation_completeTask(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["input"].(model.CreateAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateAPIKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.CreateAPIKeyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalOCreateApiKeyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["input"].(model.RevokeAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RevokeAPIKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RevokeAPIKeyPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_exportRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13806,7 +15355,25 @@ func (ec *executionContext) _Mutation_exportRecords(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ExportRecords(ctx, fc.Args["input"].(model.ExportRecordsInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *model.ExportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ExportPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
 			return ec.marshalOExportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐExportPayload(ctx, selections, v)
 		},
@@ -13850,7 +15417,25 @@ func (ec *executionContext) _Mutation_startImport(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().StartImport(ctx, fc.Args["input"].(model.StartImportInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *model.ImportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ImportPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
 			return ec.marshalOImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
 		},
@@ -13894,7 +15479,25 @@ func (ec *executionContext) _Mutation_cancelImport(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CancelImport(ctx, fc.Args["input"].(model.ImportIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *model.ImportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ImportPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
 			return ec.marshalOImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
 		},
@@ -13938,7 +15541,25 @@ func (ec *executionContext) _Mutation_revertImport(ctx context.Context, field gr
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RevertImport(ctx, fc.Args["input"].(model.ImportIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *model.RevertImportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RevertImportPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RevertImportPayload) graphql.Marshaler {
 			return ec.marshalORevertImportPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevertImportPayload(ctx, selections, v)
 		},
@@ -13982,7 +15603,25 @@ func (ec *executionContext) _Mutation_createList(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateList(ctx, fc.Args["input"].(model.CreateListInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
 			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
 		},
@@ -14026,7 +15665,25 @@ func (ec *executionContext) _Mutation_updateList(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateList(ctx, fc.Args["input"].(model.UpdateListInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
 			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
 		},
@@ -14070,7 +15727,25 @@ func (ec *executionContext) _Mutation_deleteList(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteList(ctx, fc.Args["input"].(model.ListIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.DeleteListPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteListPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteListPayload) graphql.Marshaler {
 			return ec.marshalODeleteListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteListPayload(ctx, selections, v)
 		},
@@ -14114,7 +15789,25 @@ func (ec *executionContext) _Mutation_addToList(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AddToList(ctx, fc.Args["input"].(model.ListMembersInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ListMembersPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ListMembersPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ListMembersPayload) graphql.Marshaler {
 			return ec.marshalOListMembersPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersPayload(ctx, selections, v)
 		},
@@ -14158,7 +15851,25 @@ func (ec *executionContext) _Mutation_removeFromList(ctx context.Context, field 
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().RemoveFromList(ctx, fc.Args["input"].(model.ListMembersInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ListMembersPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ListMembersPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ListMembersPayload) graphql.Marshaler {
 			return ec.marshalOListMembersPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListMembersPayload(ctx, selections, v)
 		},
@@ -14202,7 +15913,25 @@ func (ec *executionContext) _Mutation_convertListToManual(ctx context.Context, f
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().ConvertListToManual(ctx, fc.Args["input"].(model.ListIDInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ListPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ListPayload) graphql.Marshaler {
 			return ec.marshalOListPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐListPayload(ctx, selections, v)
 		},
@@ -14246,7 +15975,25 @@ func (ec *executionContext) _Mutation_createView(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateView(ctx, fc.Args["input"].(model.CreateViewInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ViewPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ViewPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ViewPayload) graphql.Marshaler {
 			return ec.marshalOViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewPayload(ctx, selections, v)
 		},
@@ -14290,7 +16037,25 @@ func (ec *executionContext) _Mutation_updateView(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateView(ctx, fc.Args["input"].(model.UpdateViewInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.ViewPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ViewPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ViewPayload) graphql.Marshaler {
 			return ec.marshalOViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐViewPayload(ctx, selections, v)
 		},
@@ -14334,7 +16099,25 @@ func (ec *executionContext) _Mutation_deleteView(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteView(ctx, fc.Args["input"].(model.DeleteViewInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_WRITE")
+				if err != nil {
+					var zeroVal *model.DeleteViewPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteViewPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteViewPayload) graphql.Marshaler {
 			return ec.marshalODeleteViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewPayload(ctx, selections, v)
 		},
@@ -16493,7 +18276,25 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal schematype.Node
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal schematype.Node
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v schematype.Node) graphql.Marshaler {
 			return ec.marshalONode2githubᚗcomᚋacmeᚋcrmᚋgraphᚋschematypeᚐNode(ctx, selections, v)
 		},
@@ -16537,7 +18338,25 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []schematype.Node
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []schematype.Node
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Node) graphql.Marshaler {
 			return ec.marshalNNode2ᚕgithubᚗcomᚋacmeᚋcrmᚋgraphᚋschematypeᚐNode(ctx, selections, v)
 		},
@@ -16581,7 +18400,25 @@ func (ec *executionContext) _Query_records(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Records(ctx, fc.Args["objectType"].(string), fc.Args["view"].(*string), fc.Args["filter"].(*model.RecordFilter), fc.Args["sort"].([]*model.RecordSort), fc.Args["query"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["archived"].(*bool), fc.Args["asOf"].(*time.Time))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *records.Page
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *records.Page
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Page) graphql.Marshaler {
 			return ec.marshalNRecordConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐPage(ctx, selections, v)
 		},
@@ -16625,7 +18462,25 @@ func (ec *executionContext) _Query_record(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Record(ctx, fc.Args["id"].(string), fc.Args["asOf"].(*time.Time))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *records.Record
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *records.Record
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
 			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
 		},
@@ -16669,7 +18524,25 @@ func (ec *executionContext) _Query_associationTypes(ctx context.Context, field g
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().AssociationTypes(ctx, fc.Args["fromObjectType"].(string), fc.Args["toObjectType"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*meta.AssociationType
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*meta.AssociationType
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*meta.AssociationType) graphql.Marshaler {
 			return ec.marshalNAssociationType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐAssociationTypeᚄ(ctx, selections, v)
 		},
@@ -16712,7 +18585,25 @@ func (ec *executionContext) _Query_dataModel(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().DataModel(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *model.DataModel
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DataModel
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DataModel) graphql.Marshaler {
 			return ec.marshalNDataModel2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDataModel(ctx, selections, v)
 		},
@@ -16744,7 +18635,25 @@ func (ec *executionContext) _Query_objectTypes(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().ObjectTypes(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*meta.ObjectType
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*meta.ObjectType
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*meta.ObjectType) graphql.Marshaler {
 			return ec.marshalNObjectType2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectTypeᚄ(ctx, selections, v)
 		},
@@ -16777,7 +18686,25 @@ func (ec *executionContext) _Query_objectType(ctx context.Context, field graphql
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().ObjectType(ctx, fc.Args["name"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *meta.ObjectType
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *meta.ObjectType
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *meta.ObjectType) graphql.Marshaler {
 			return ec.marshalOObjectType2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐObjectType(ctx, selections, v)
 		},
@@ -16820,7 +18747,25 @@ func (ec *executionContext) _Query_activitySettings(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Query().ActivitySettings(ctx)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *model.ActivitySettings
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ActivitySettings
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivitySettings) graphql.Marshaler {
 			return ec.marshalNActivitySettings2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐActivitySettings(ctx, selections, v)
 		},
@@ -16841,6 +18786,101 @@ func (ec *executionContext) fieldContext_Query_activitySettings(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Authenticated == nil {
+					var zeroVal *auth.Viewer
+					return zeroVal, errors.New("directive authenticated is not implemented")
+				}
+				return ec.Directives.Authenticated(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().APIKeys(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*auth.Key
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*auth.Key
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.Key) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_imports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16853,7 +18893,25 @@ func (ec *executionContext) _Query_imports(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Imports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *importer.JobPage
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *importer.JobPage
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *importer.JobPage) graphql.Marshaler {
 			return ec.marshalNImportConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋimporterᚐJobPage(ctx, selections, v)
 		},
@@ -16897,7 +18955,25 @@ func (ec *executionContext) _Query_import(ctx context.Context, field graphql.Col
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Import(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "IMPORT_EXPORT")
+				if err != nil {
+					var zeroVal *ent.ImportJob
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *ent.ImportJob
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
 			return ec.marshalOImport2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚐImportJob(ctx, selections, v)
 		},
@@ -16941,7 +19017,25 @@ func (ec *executionContext) _Query_lists(ctx context.Context, field graphql.Coll
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Lists(ctx, fc.Args["objectType"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*meta.List
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*meta.List
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*meta.List) graphql.Marshaler {
 			return ec.marshalNList2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐListᚄ(ctx, selections, v)
 		},
@@ -16985,7 +19079,25 @@ func (ec *executionContext) _Query_list(ctx context.Context, field graphql.Colle
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().List(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *meta.List
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *meta.List
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *meta.List) graphql.Marshaler {
 			return ec.marshalOList2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐList(ctx, selections, v)
 		},
@@ -17029,7 +19141,25 @@ func (ec *executionContext) _Query_views(ctx context.Context, field graphql.Coll
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Query().Views(ctx, fc.Args["objectType"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*view.View
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*view.View
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*view.View) graphql.Marshaler {
 			return ec.marshalNView2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋviewᚐViewᚄ(ctx, selections, v)
 		},
@@ -17987,6 +20117,38 @@ func (ec *executionContext) fieldContext_RevertImportPayload_archived(_ context.
 	return graphql.NewScalarFieldContext("RevertImportPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Key) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.TimelinePage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18543,6 +20705,185 @@ func (ec *executionContext) _ViewSortKey_nulls(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ViewSortKey_nulls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ViewSortKey", field, false, false, "NullsOrder")
+}
+
+func (ec *executionContext) _Viewer_local(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_local(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Local, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_local(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Viewer_apiKey(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Key) graphql.Marshaler {
+			return ec.marshalOApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_workspace(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_workspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Workspace(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_workspace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_scopes(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scopes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []auth.Scope) graphql.Marshaler {
+			return ec.marshalNScope2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScopeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, false, "Scope")
+}
+
+func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *auth.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Workspace_name(ctx context.Context, field graphql.CollectedField, obj *auth.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -20112,6 +22453,62 @@ func (ec *executionContext) unmarshalInputCompleteTaskInput(ctx context.Context,
 func UnmarshalCompleteTaskInput(ctx context.Context, raw any) (model.CompleteTaskInput, error) {
 	var out model.CompleteTaskInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteTaskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
+	var it model.CreateAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "scopes", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalNScope2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateApiKeyInput unmarshals raw into the CreateApiKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (model.CreateAPIKeyInput, error) {
+	var out model.CreateAPIKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiKeyInput", raw, &out)
 	return out, err
 }
 
@@ -22333,6 +24730,48 @@ func UnmarshalRenameAssociationLabelInput(ctx context.Context, raw any) (model.R
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
+	var it model.RevokeAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeApiKeyInput unmarshals raw into the RevokeApiKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (model.RevokeAPIKeyInput, error) {
+	var out model.RevokeAPIKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetAssociationLimitInput(ctx context.Context, obj any) (model.SetAssociationLimitInput, error) {
 	var it model.SetAssociationLimitInput
 	if obj == nil {
@@ -23308,6 +25747,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case auth.Workspace:
+		return ec._Workspace(ctx, sel, &obj)
+	case *auth.Workspace:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Workspace(ctx, sel, obj)
 	case view.View:
 		return ec._View(ctx, sel, &obj)
 	case *view.View:
@@ -23561,6 +26007,75 @@ func (ec *executionContext) _ActivitySettingsPayload(ctx context.Context, sel as
 			out.Values[i] = ec._ActivitySettingsPayload_activitySettings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var apiKeyImplementors = []string{"ApiKey"}
+
+func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *auth.Key) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiKey")
+		case "id":
+			out.Values[i] = ec._ApiKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ApiKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopes":
+			out.Values[i] = ec._ApiKey_scopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workspace":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_workspace(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ApiKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ApiKey_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._ApiKey_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24281,6 +26796,44 @@ func (ec *executionContext) _BatchResult(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BatchResult_error(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
+
+func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateApiKeyPayload")
+		case "apiKey":
+			out.Values[i] = ec._CreateApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._CreateApiKeyPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25838,6 +28391,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "exportRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_exportRecords(ctx, field)
@@ -26895,6 +29462,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_activitySettings(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
+		case "apiKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiKeys(ctx, field)
+				})
 		case "imports":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27304,6 +29883,39 @@ func (ec *executionContext) _RevertImportPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
+
+func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeApiKeyPayload")
+		case "apiKey":
+			out.Values[i] = ec._RevokeApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var timelineConnectionImplementors = []string{"TimelineConnection"}
 
 func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *records.TimelinePage) graphql.Marshaler {
@@ -27562,6 +30174,98 @@ func (ec *executionContext) _ViewSortKey(ctx context.Context, sel ast.SelectionS
 			}
 		case "nulls":
 			out.Values[i] = ec._ViewSortKey_nulls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *auth.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "local":
+			out.Values[i] = ec._Viewer_local(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "apiKey":
+			out.Values[i] = ec._Viewer_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workspace":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_workspace(ctx, field, obj)
+				})
+		case "scopes":
+			out.Values[i] = ec._Viewer_scopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workspaceImplementors = []string{"Workspace", "Node"}
+
+func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet, obj *auth.Workspace) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workspaceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Workspace")
+		case "id":
+			out.Values[i] = ec._Workspace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Workspace_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Workspace_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27960,6 +30664,30 @@ func (ec *executionContext) marshalNActivitySettingsPayload2ᚖgithubᚗcomᚋac
 	return ec._ActivitySettingsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*auth.Key) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx context.Context, sel ast.SelectionSet, v *auth.Key) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiKey!")
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
 	res, err := ec.unmarshalInputArchivePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28228,6 +30956,11 @@ func (ec *executionContext) unmarshalNColumnMappingInput2ᚖgithubᚗcomᚋacme�
 
 func (ec *executionContext) unmarshalNCompleteTaskInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCompleteTaskInput(ctx context.Context, v any) (model.CompleteTaskInput, error) {
 	res, err := ec.unmarshalInputCompleteTaskInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
+	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29142,6 +31875,73 @@ func (ec *executionContext) unmarshalNRenameAssociationLabelInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
+	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx context.Context, v any) (auth.Scope, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx context.Context, sel ast.SelectionSet, v auth.Scope) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Scope!")
+	}
+	return res
+}
+
+var (
+	unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope = map[string]auth.Scope{
+		"RECORDS_READ":  auth.RecordsRead,
+		"RECORDS_WRITE": auth.RecordsWrite,
+		"SCHEMA_WRITE":  auth.SchemaWrite,
+		"IMPORT_EXPORT": auth.ImportExport,
+		"ADMIN":         auth.Admin,
+	}
+	marshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope = map[auth.Scope]string{
+		auth.RecordsRead:  "RECORDS_READ",
+		auth.RecordsWrite: "RECORDS_WRITE",
+		auth.SchemaWrite:  "SCHEMA_WRITE",
+		auth.ImportExport: "IMPORT_EXPORT",
+		auth.Admin:        "ADMIN",
+	}
+)
+
+func (ec *executionContext) unmarshalNScope2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScopeᚄ(ctx context.Context, v any) ([]auth.Scope, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]auth.Scope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNScope2ᚕgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []auth.Scope) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNSetAssociationLimitInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSetAssociationLimitInput(ctx context.Context, v any) (model.SetAssociationLimitInput, error) {
 	res, err := ec.unmarshalInputSetAssociationLimitInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29461,6 +32261,22 @@ func (ec *executionContext) marshalNViewVisibility2githubᚗcomᚋacmeᚋcrmᚋg
 	return v
 }
 
+func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐViewer(ctx context.Context, sel ast.SelectionSet, v *auth.Viewer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Viewer!")
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkspace2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐWorkspace(ctx context.Context, sel ast.SelectionSet, v *auth.Workspace) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Workspace!")
+		return graphql.Null
+	}
+	return ec._Workspace(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -29603,6 +32419,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐKey(ctx context.Context, sel ast.SelectionSet, v *auth.Key) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOArchiveObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveObjectTypePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveObjectTypePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -29731,6 +32554,13 @@ func (ec *executionContext) unmarshalOColumnMappingInput2ᚕᚖgithubᚗcomᚋac
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOCreateApiKeyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateApiKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDateFormat(ctx context.Context, v any) (*model.DateFormat, error) {
@@ -30285,6 +33115,13 @@ func (ec *executionContext) marshalORevertImportPayload2ᚖgithubᚗcomᚋacme�
 		return graphql.Null
 	}
 	return ec._RevertImportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {

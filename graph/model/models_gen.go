@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/acme/crm/ent"
@@ -14,6 +15,7 @@ import (
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
@@ -145,6 +147,24 @@ type ColumnMappingInput struct {
 type CompleteTaskInput struct {
 	// The task's global id.
 	ID string `json:"id"`
+}
+
+type CreateAPIKeyInput struct {
+	// What the key is for.
+	Name string `json:"name"`
+	// What the key may do: at least one scope.
+	Scopes []auth.Scope `json:"scopes"`
+	// When the key stops working, in the future; null: never.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// A new key and its secret.
+type CreateAPIKeyPayload struct {
+	// The key.
+	APIKey *auth.Key `json:"apiKey"`
+	// The secret to send as Authorization: Bearer <secret>. It is shown this
+	// once: only its hash is kept.
+	Secret string `json:"secret"`
 }
 
 type CreateAssociationLabelInput struct {
@@ -618,6 +638,17 @@ type RevertImportPayload struct {
 	Import *ent.ImportJob `json:"import"`
 	// How many records were archived.
 	Archived int `json:"archived"`
+}
+
+type RevokeAPIKeyInput struct {
+	// The key's id.
+	ID string `json:"id"`
+}
+
+// A revoked key.
+type RevokeAPIKeyPayload struct {
+	// The key, revokedAt set.
+	APIKey *auth.Key `json:"apiKey"`
 }
 
 type SetAssociationLimitInput struct {

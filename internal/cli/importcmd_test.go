@@ -23,12 +23,7 @@ func TestImportCommand(t *testing.T) {
 	for _, name := range dbtest.Dialects {
 		t.Run(name, func(t *testing.T) {
 			url := dbtest.URL(t, name)
-			getenv := func(k string) string {
-				if k == "DATABASE_URL" {
-					return url
-				}
-				return ""
-			}
+			getenv := databaseEnv(url)
 			var out bytes.Buffer
 			err := cli.Import(context.Background(), []string{"--file", fixture("deals.csv"), "--file", fixture("companies.csv"), fixture("contacts.csv")},
 				getenv, &out, slog.Default())

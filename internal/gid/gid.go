@@ -23,6 +23,8 @@ const (
 	List            = "List"
 	Import          = "Import"
 	Export          = "Export"
+	Workspace       = "Workspace"
+	APIKey          = "ApiKey"
 )
 
 // Encode returns the global id of kind and id.

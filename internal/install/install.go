@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/catalog"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/indexes"
@@ -95,4 +96,30 @@ func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
 		return err
 	}
 	return records.FillSearchText(ctx, d, m)
+}
+
+// CreateWorkspace makes a workspace called name with its standard catalog
+// and returns its id; a workspace of that name already there is an error.
+// It migrates d first and seeds under the migration lock, as Default does.
+func CreateWorkspace(ctx context.Context, d *db.DB, name string) (int, error) {
+	var id int
+	err := d.Migrate(ctx, db.MigrateThen(func(ctx context.Context) error {
+		exists, err := d.Client.Workspace.Query().Where(workspace.Name(name)).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if exists {
+			return fmt.Errorf("a workspace called %q exists already", name)
+		}
+		ws, err := tenant.EnsureWorkspace(ctx, d.Client, name)
+		if err != nil {
+			return err
+		}
+		id = ws.ID
+		return Workspace(ctx, d, id)
+	}))
+	if err != nil {
+		return 0, err
+	}
+	return id, searchIndexes(ctx, d, id)
 }

@@ -66,9 +66,11 @@ func (s *Store) RefreshRelative(ctx context.Context, workspaceID int) (ran bool,
 	return ran, err
 }
 
-// KeepRelativeCurrent runs RefreshRelative for a workspace every interval
-// until ctx ends. A failed pass is logged; the next one runs as planned.
-func (s *Store) KeepRelativeCurrent(ctx context.Context, workspaceID int, every time.Duration, logger *slog.Logger) {
+// KeepRelativeCurrent runs RefreshRelative for every workspace every
+// interval until ctx ends (the workspaces are read at each pass, so that
+// one made meanwhile is included). A failed pass is logged; the next one
+// runs as planned.
+func (s *Store) KeepRelativeCurrent(ctx context.Context, every time.Duration, logger *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -77,13 +79,19 @@ func (s *Store) KeepRelativeCurrent(ctx context.Context, workspaceID int, every 
 			return
 		case <-tick.C:
 		}
-		start := time.Now()
-		ran, err := s.RefreshRelative(ctx, workspaceID)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			logger.Error("relative lists pass failed", "workspace", workspaceID, "error", err)
-		case ran:
-			logger.Debug("relative lists pass", "workspace", workspaceID, "took", time.Since(start).Round(time.Millisecond))
+		ids, err := s.db.Client.Workspace.Query().IDs(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("relative lists pass: the workspaces could not be read", "error", err)
+		}
+		for _, workspaceID := range ids {
+			start := time.Now()
+			ran, err := s.RefreshRelative(ctx, workspaceID)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				logger.Error("relative lists pass failed", "workspace", workspaceID, "error", err)
+			case ran:
+				logger.Debug("relative lists pass", "workspace", workspaceID, "took", time.Since(start).Round(time.Millisecond))
+			}
 		}
 	}
 }

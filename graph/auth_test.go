@@ -1,0 +1,155 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/crm/graph"
+	"github.com/acme/crm/graph/generated"
+	"github.com/acme/crm/internal/clock"
+)
+
+const createKey = `mutation($n: String!, $s: [Scope!]!, $e: DateTime) {
+  createApiKey(input: {name: $n, scopes: $s, expiresAt: $e}) { secret apiKey { id name scopes expiresAt workspace { name } } }
+}`
+
+// newKey makes a key through a (which must be allowed to) and returns its
+// id and secret.
+func (a *api) newKey(name string, scopes []string, expiresAt *time.Time) (id, secret string) {
+	a.t.Helper()
+	vars := map[string]any{"n": name, "s": scopes}
+	if expiresAt != nil {
+		vars["e"] = expiresAt.Format(time.RFC3339)
+	}
+	var out struct {
+		CreateAPIKey struct {
+			Secret string
+			APIKey struct{ ID string }
+		} `json:"createApiKey"`
+	}
+	a.ok(createKey, vars, &out)
+	return out.CreateAPIKey.APIKey.ID, out.CreateAPIKey.Secret
+}
+
+// unauthenticated posts query, which must be refused as a whole with 401
+// and UNAUTHENTICATED, and returns the message.
+func (a *api) unauthenticated(query string) string {
+	a.t.Helper()
+	resp := a.do(query, nil)
+	if resp.Status != 401 || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "UNAUTHENTICATED" || resp.Data != nil {
+		a.t.Fatalf("want 401 UNAUTHENTICATED and no data, got %d %+v %s", resp.Status, resp.Errors, resp.Data)
+	}
+	return resp.Errors[0].Message
+}
+
+func TestAPIKeyStates(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		const viewer = `{ viewer { local scopes apiKey { name } workspace { name } } }`
+		var v struct {
+			Viewer struct {
+				Local     bool
+				Scopes    []string
+				APIKey    *struct{ Name string }
+				Workspace struct{ Name string }
+			}
+		}
+		a.ok(viewer, nil, &v)
+		if !v.Viewer.Local || v.Viewer.APIKey != nil || len(v.Viewer.Scopes) != 5 || v.Viewer.Workspace.Name != "default" {
+			t.Fatalf("local viewer %+v", v.Viewer)
+		}
+		_, admin := a.newKey("admin", []string{"ADMIN"}, nil)
+		soon := clock.Now().Add(time.Hour)
+		_, expiring := a.as(admin).newKey("expiring", []string{"RECORDS_READ"}, &soon)
+		id, secret := a.as(admin).newKey("ci", []string{"RECORDS_READ", "IMPORT_EXPORT"}, nil)
+		if !strings.HasPrefix(secret, "crm_") {
+			t.Fatalf("secret %q", secret)
+		}
+
+		t.Run("once a key exists every request needs one", func(t *testing.T) {
+			a.unauthenticated(viewer)
+			a.unauthenticated(`{ __schema { queryType { name } } }`)
+		})
+		t.Run("malformed and unknown keys", func(t *testing.T) {
+			a.as("not-a-key").unauthenticated(viewer)
+			a.as(secret[:len(secret)-1] + "x").unauthenticated(viewer)
+		})
+		t.Run("a valid key", func(t *testing.T) {
+			k := a.as(secret)
+			k.ok(viewer, nil, &v)
+			if v.Viewer.Local || v.Viewer.APIKey == nil || v.Viewer.APIKey.Name != "ci" || strings.Join(v.Viewer.Scopes, ",") != "RECORDS_READ,IMPORT_EXPORT" {
+				t.Fatalf("viewer %+v", v.Viewer)
+			}
+			// Introspection needs any valid key, whatever its scopes.
+			k.ok(`{ __schema { queryType { name } } }`, nil, nil)
+		})
+		t.Run("expired", func(t *testing.T) {
+			defer clock.Set(soon)()
+			if msg := a.as(expiring).unauthenticated(viewer); !strings.Contains(msg, "expired") {
+				t.Fatalf("message %q", msg)
+			}
+		})
+		t.Run("revoked at once", func(t *testing.T) {
+			a.as(admin).ok(`mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }`, map[string]any{"id": id}, nil)
+			if msg := a.as(secret).unauthenticated(viewer); !strings.Contains(msg, "revoked") {
+				t.Fatalf("message %q", msg)
+			}
+		})
+	})
+}
+
+func TestScopesPerField(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		a.create("contacts", map[string]any{"email": "ada@example.com"})
+		_, admin := a.newKey("admin", []string{"ADMIN"}, nil)
+		_, reader := a.as(admin).newKey("reader", []string{"RECORDS_READ"}, nil)
+		_, importer := a.as(admin).newKey("importer", []string{"IMPORT_EXPORT"}, nil)
+		r := a.as(reader)
+
+		t.Run("a field the key may not run is FORBIDDEN naming the scope, the others answer", func(t *testing.T) {
+			resp := r.do(`{ records(objectType: "contacts") { totalCount } import(id: "SW1wb3J0OjE") { id } }`, nil)
+			if resp.Status != 200 || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FORBIDDEN" ||
+				!strings.Contains(resp.Errors[0].Message, "IMPORT_EXPORT") || !strings.Contains(string(resp.Data), `"totalCount":1`) {
+				t.Fatalf("got %d %+v %s", resp.Status, resp.Errors, resp.Data)
+			}
+		})
+		t.Run("a mutation", func(t *testing.T) {
+			e := r.fails(`mutation { createRecord(input: {objectType: "contacts", properties: {email: "b@example.com"}}) { record { id } } }`, nil, "FORBIDDEN", "")
+			if !strings.Contains(e.Message, "RECORDS_WRITE") {
+				t.Fatalf("message %q", e.Message)
+			}
+			if n := a.count("contacts"); n != 1 {
+				t.Fatalf("%d contacts: the refused mutation wrote", n)
+			}
+		})
+		t.Run("a page of records with a nested selection, which read plans answer", func(t *testing.T) {
+			e := a.as(importer).fails(`{ records(objectType: "contacts") { edges { node { id associations(toObjectType: "companies") { totalCount } } } } }`, nil, "FORBIDDEN", "")
+			if !strings.Contains(e.Message, "RECORDS_READ") {
+				t.Fatalf("message %q", e.Message)
+			}
+		})
+		t.Run("ADMIN implies every scope", func(t *testing.T) {
+			a.as(admin).ok(`mutation { createRecord(input: {objectType: "contacts", properties: {email: "b@example.com"}}) { record { id } } }`, nil, nil)
+			a.as(admin).ok(`{ imports { edges { node { id } } } apiKeys { name } }`, nil, nil)
+		})
+	})
+}
+
+// TestEveryRootFieldHasAScope fails when a root field is added without
+// saying, in the schema, what a key needs to run it.
+func TestEveryRootFieldHasAScope(t *testing.T) {
+	s := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()
+	for _, root := range []*ast.Definition{s.Query, s.Mutation} {
+		for _, f := range root.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			scope := f.Directives.ForName("hasScope")
+			if scope == nil && f.Directives.ForName("authenticated") == nil {
+				t.Errorf("%s.%s has neither @hasScope nor @authenticated", root.Name, f.Name)
+			}
+		}
+	}
+}

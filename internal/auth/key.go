@@ -1,0 +1,254 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/apikey"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/clock"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
+)
+
+// Prefix starts every secret, so that one found in a log or a repository
+// is recognised (and secret scanners can be taught it).
+const Prefix = "crm_"
+
+// secretBytes of randomness: 256 bits, so that a plain SHA-256 of the
+// secret is as strong as a slow hash would be for a password.
+const secretBytes = 32
+
+// secretLen is the length of a secret: the prefix and the bytes in
+// unpadded base64url.
+var secretLen = len(Prefix) + base64.RawURLEncoding.EncodedLen(secretBytes)
+
+// TouchEvery is how often a key's last-used time is written at most, by
+// one server process: a request does not write.
+const TouchEvery = time.Minute
+
+// Key is an API key, never its secret.
+type Key struct {
+	ID            int
+	WorkspaceID   int
+	WorkspaceName string
+	Name          string
+	Scopes        []Scope
+	CreatedAt     time.Time
+	ExpiresAt     *time.Time
+	RevokedAt     *time.Time
+	LastUsedAt    *time.Time
+}
+
+// GlobalID is the key's opaque global id.
+func (k *Key) GlobalID() string { return gid.Encode(gid.APIKey, k.ID) }
+
+// Allows tells whether the key grants need.
+func (k *Key) Allows(need Scope) bool { return Allows(k.Scopes, need) }
+
+// Store keeps API keys.
+type Store struct {
+	db *db.DB
+	mu sync.Mutex
+	// touched is when this process last wrote each key's last-used time.
+	touched map[int]time.Time
+}
+
+// New returns the store of keys over d.
+func New(d *db.DB) *Store { return &Store{db: d, touched: map[int]time.Time{}} }
+
+// Create makes a key of the workspace and returns it with its secret,
+// which is nowhere else: whoever loses it makes another key.
+func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time) (*Key, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, "", apierr.Invalid("name", "a key needs a name")
+	}
+	if len(scopes) == 0 {
+		return nil, "", apierr.New(apierr.BadUserInput, "a key needs at least one scope")
+	}
+	now := clock.Now()
+	if expiresAt != nil && !expiresAt.After(now) {
+		return nil, "", apierr.New(apierr.BadUserInput, "expiresAt %s is not in the future", expiresAt.UTC().Format(time.RFC3339))
+	}
+	raw := make([]byte, secretBytes)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	secret := Prefix + base64.RawURLEncoding.EncodeToString(raw)
+	c := s.db.Client.APIKey.Create().SetWorkspaceID(workspaceID).SetName(name).
+		SetSecretHash(hash(secret)).SetScopes(joinScopes(scopes)).SetCreatedAt(now)
+	if expiresAt != nil {
+		c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
+	}
+	row, err := c.Save(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("create key: %w", err)
+	}
+	return keyOf(row), secret, nil
+}
+
+// List returns the keys of a workspace (of every workspace when
+// workspaceID is 0, for the command line), oldest first.
+func (s *Store) List(ctx context.Context, workspaceID int) ([]*Key, error) {
+	q := s.db.Client.APIKey.Query().WithWorkspace().Order(ent.Asc(apikey.FieldID))
+	if workspaceID != 0 {
+		q.Where(apikey.WorkspaceID(workspaceID))
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Key, len(rows))
+	for i, row := range rows {
+		out[i] = keyOf(row)
+	}
+	return out, nil
+}
+
+// Revoke revokes a key of the workspace (of any workspace when
+// workspaceID is 0) at once: the next request that carries it is refused,
+// on every server, since every request reads its key. Revoking a revoked
+// key changes nothing. A key of another workspace is NOT_FOUND, as a
+// missing one.
+func (s *Store) Revoke(ctx context.Context, workspaceID, id int) (*Key, error) {
+	q := s.db.Client.APIKey.Query().Where(apikey.ID(id)).WithWorkspace()
+	if workspaceID != 0 {
+		q.Where(apikey.WorkspaceID(workspaceID))
+	}
+	row, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apierr.New(apierr.NotFound, "no API key with id %q", gid.Encode(gid.APIKey, id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if row.RevokedAt == nil {
+		now := clock.Now()
+		if err := s.db.Client.APIKey.UpdateOneID(id).SetRevokedAt(now).Exec(ctx); err != nil {
+			return nil, err
+		}
+		row.RevokedAt = &now
+	}
+	return keyOf(row), nil
+}
+
+// Exists tells whether any key was ever made, revoked or not: once one
+// was, a server in local mode asks every request for one. It runs on the
+// pool itself, outside a statement counter: a server in local mode asks
+// at most once a second, whichever request comes then, and the counts of
+// a request's own statements stay exact.
+func (s *Store) Exists(ctx context.Context) (bool, error) {
+	var n int
+	err := db.Build(s.db.Dialect, "SELECT COUNT(*) FROM (SELECT 1 FROM api_keys LIMIT 1) k").Row(ctx, s.db.SQL, &n)
+	return n > 0, err
+}
+
+// Authenticate finds the key of an Authorization header's bearer secret.
+// A missing header, a malformed one, an unknown secret and a key expired
+// or revoked are UNAUTHENTICATED. The key is read from the database at
+// every request, through a statement prepared once per connection: a
+// revocation holds at once on every server, and no cache needs one.
+func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
+	if header == "" {
+		return nil, apierr.New(apierr.Unauthenticated, "this server needs an API key: send it as Authorization: Bearer <secret> (crm keys create makes one)")
+	}
+	secret, ok := strings.CutPrefix(header, "Bearer ")
+	secret = strings.TrimSpace(secret)
+	if !ok || len(secret) != secretLen || !strings.HasPrefix(secret, Prefix) {
+		return nil, apierr.New(apierr.Unauthenticated, "the Authorization header must be Bearer and a secret of %d characters starting %s", secretLen, Prefix)
+	}
+	want := hash(secret)
+	var k Key
+	var stored, scopes string
+	var expires, revoked, used *time.Time
+	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
+		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at "+
+			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
+		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used)
+	// The index found the row by its hash; the hash is compared again in
+	// constant time, so that no answer depends on how much of it matched.
+	if errors.Is(err, sql.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
+		return nil, apierr.New(apierr.Unauthenticated, "the API key is not known")
+	}
+	if err != nil {
+		return nil, err
+	}
+	k.Scopes, k.CreatedAt = splitScopes(scopes), k.CreatedAt.UTC()
+	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(expires), utc(revoked), utc(used)
+	now := clock.Now()
+	switch {
+	case k.RevokedAt != nil:
+		return nil, apierr.New(apierr.Unauthenticated, "the API key %q was revoked", k.Name)
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return nil, apierr.New(apierr.Unauthenticated, "the API key %q expired at %s", k.Name, k.ExpiresAt.Format(time.RFC3339))
+	}
+	if err := s.touch(ctx, &k, now); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// touch writes the key's last-used time when it is older than TouchEvery,
+// at most once in TouchEvery by this process.
+func (s *Store) touch(ctx context.Context, k *Key, now time.Time) error {
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < TouchEvery {
+		return nil
+	}
+	s.mu.Lock()
+	last, ok := s.touched[k.ID]
+	if !ok || now.Sub(last) >= TouchEvery {
+		s.touched[k.ID] = now
+	}
+	s.mu.Unlock()
+	if ok && now.Sub(last) < TouchEvery {
+		return nil
+	}
+	if err := s.db.Client.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now).Exec(ctx); err != nil {
+		return fmt.Errorf("record the use of key %d: %w", k.ID, err)
+	}
+	k.LastUsedAt = &now
+	return nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func hash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func keyOf(row *ent.APIKey) *Key {
+	k := &Key{ID: row.ID, WorkspaceID: row.WorkspaceID, Name: row.Name, Scopes: splitScopes(row.Scopes),
+		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, LastUsedAt: row.LastUsedAt}
+	if row.Edges.Workspace != nil {
+		k.WorkspaceName = row.Edges.Workspace.Name
+	}
+	return k
+}
+
+// Workspace reads a workspace.
+func (s *Store) Workspace(ctx context.Context, id int) (Workspace, error) {
+	w, err := s.db.Client.Workspace.Get(ctx, id)
+	if err != nil {
+		return Workspace{}, err
+	}
+	return Workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt.UTC()}, nil
+}

@@ -1,0 +1,39 @@
+package auth
+
+import (
+	"time"
+
+	"github.com/acme/crm/internal/gid"
+)
+
+// Workspace is a tenant as the API shows it.
+type Workspace struct {
+	ID        int
+	Name      string
+	CreatedAt time.Time
+}
+
+// GlobalID is the workspace's opaque global id.
+func (w Workspace) GlobalID() string { return gid.Encode(gid.Workspace, w.ID) }
+
+// Viewer is who makes a request: a key, or anyone on this machine when
+// the server runs in local mode.
+type Viewer struct {
+	// Local: no key configured, every scope granted.
+	Local bool
+	// Key is the request's key; nil in local mode.
+	Key *Key
+	// WorkspaceID is the workspace the request works in.
+	WorkspaceID int
+}
+
+// Scopes are what the viewer may do.
+func (v *Viewer) Scopes() []Scope {
+	if v.Local {
+		return AllScopes
+	}
+	return v.Key.Scopes
+}
+
+// Allows tells whether the viewer may do what need grants.
+func (v *Viewer) Allows(need Scope) bool { return v.Local || v.Key.Allows(need) }

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/auth"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/install"
+)
+
+// KeysUsage is the usage of crm keys and crm workspaces.
+const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name N] [--expires DURATION] [--database-url URL]
+  crm keys list [--database-url URL]
+  crm keys revoke [--database-url URL] ID
+  crm workspaces create [--database-url URL] NAME
+`
+
+// Keys runs crm keys create, list or revoke. create prints the secret on
+// the last line of out: it is shown this once.
+func Keys(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage:\n" + KeysUsage)
+	}
+	fs := flag.NewFlagSet("crm keys "+args[0], flag.ContinueOnError)
+	fs.SetOutput(out)
+	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
+	var ws, scopes, name *string
+	var expires *time.Duration
+	if args[0] == "create" {
+		ws = fs.String("workspace", "", "the workspace the key works in (crm workspaces create makes one; the first is called default)")
+		scopes = fs.String("scopes", "", "comma-separated: "+strings.Join(scopeNames(), ", "))
+		name = fs.String("name", "crm keys create", "what the key is for")
+		expires = fs.Duration("expires", 0, "how long the key works, such as 2160h; default: until revoked")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *databaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if _, err := install.Default(ctx, d); err != nil {
+		return err
+	}
+	keys := auth.New(d)
+	switch args[0] {
+	case "create":
+		return createKey(ctx, d, keys, out, *ws, *scopes, *name, *expires)
+	case "list":
+		return listKeys(ctx, keys, out)
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("crm keys revoke ID: one key id (crm keys list shows them)")
+		}
+		id, err := keyID(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		k, err := keys.Revoke(ctx, 0, id)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "key %d %q of workspace %s revoked at %s\n", k.ID, k.Name, k.WorkspaceName, k.RevokedAt.Format(time.RFC3339))
+		return err
+	}
+	return fmt.Errorf("unknown command crm keys %s: the commands are create, list and revoke", args[0])
+}
+
+func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, wsName, scopeList, name string, expires time.Duration) error {
+	if wsName == "" {
+		return errors.New("crm keys create: --workspace NAME is needed (the first workspace is called default)")
+	}
+	scopes, err := auth.ParseScopes(strings.Split(scopeList, ","))
+	if err != nil {
+		return fmt.Errorf("crm keys create --scopes: %w", err)
+	}
+	ws, err := d.Client.Workspace.Query().Where(workspace.Name(wsName)).Only(ctx)
+	if err != nil {
+		return fmt.Errorf("no workspace called %q (crm workspaces create %s makes one): %w", wsName, wsName, err)
+	}
+	var expiresAt *time.Time
+	if expires < 0 {
+		return errors.New("crm keys create --expires must be a positive duration")
+	}
+	if expires > 0 {
+		t := time.Now().Add(expires)
+		expiresAt = &t
+	}
+	k, secret, err := keys.Create(ctx, ws.ID, name, scopes, expiresAt)
+	if err != nil {
+		return err
+	}
+	until := "until revoked"
+	if k.ExpiresAt != nil {
+		until = "until " + k.ExpiresAt.Format(time.RFC3339)
+	}
+	_, err = fmt.Fprintf(out, "key %d %q of workspace %s, scopes %s, works %s.\n"+
+		"Send it as Authorization: Bearer <secret>. The secret is shown this once (only its hash is kept):\n%s\n",
+		k.ID, k.Name, ws.Name, scopeList, until, secret)
+	return err
+}
+
+func listKeys(ctx context.Context, keys *auth.Store, out io.Writer) error {
+	all, err := keys.List(ctx, 0)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tWORKSPACE\tNAME\tSCOPES\tCREATED\tEXPIRES\tREVOKED\tLAST USED")
+	for _, k := range all {
+		names := make([]string, len(k.Scopes))
+		for i, s := range k.Scopes {
+			names[i] = string(s)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.WorkspaceName, k.Name, strings.Join(names, ","),
+			k.CreatedAt.Format(time.RFC3339), orDash(k.ExpiresAt), orDash(k.RevokedAt), orDash(k.LastUsedAt))
+	}
+	return tw.Flush()
+}
+
+// keyID reads a key's id as crm keys list prints it, or as the API does.
+func keyID(s string) (int, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return n, nil
+	}
+	return gid.DecodeKind(s, gid.APIKey)
+}
+
+func orDash(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
+}
+
+func scopeNames() []string {
+	names := make([]string, len(auth.AllScopes))
+	for i, s := range auth.AllScopes {
+		names[i] = string(s)
+	}
+	return names
+}
+
+// Workspaces runs crm workspaces create NAME: a workspace with its
+// standard catalog.
+func Workspaces(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	fs := flag.NewFlagSet("crm workspaces create", flag.ContinueOnError)
+	fs.SetOutput(out)
+	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage:\n" + KeysUsage)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+		return errors.New("crm workspaces create NAME: one name")
+	}
+	d, err := db.Open(ctx, *databaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	name := strings.TrimSpace(fs.Arg(0))
+	id, err := install.CreateWorkspace(ctx, d, name)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "workspace %d %q made with the standard catalog; give it a key: crm keys create --workspace %s --scopes ADMIN\n", id, name, name)
+	return err
+}
