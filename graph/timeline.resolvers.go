@@ -52,10 +52,7 @@ func (r *listMembershipEventResolver) List(ctx context.Context, obj *model.ListM
 
 // SourceID is the resolver for the sourceId field.
 func (r *propertyChangedEventResolver) SourceID(ctx context.Context, obj *model.PropertyChangedEvent) (*string, error) {
-	if obj.SourceID == "" {
-		return nil, nil
-	}
-	return &obj.SourceID, nil
+	return orNull(obj.SourceID), nil
 }
 
 // Timeline is the resolver for the timeline field.

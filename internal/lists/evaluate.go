@@ -129,8 +129,8 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 		T(" FROM e WHERE e.ok AND NOT EXISTS (SELECT 1 FROM c WHERE c.list_id = e.list_id AND c.record_id = e.record_id) RETURNING list_id, record_id)"+
 			", n AS (SELECT list_id, record_id, 'LIST_REMOVED' AS type FROM d UNION ALL SELECT list_id, record_id, 'LIST_ADDED' FROM i)"+
 			// The timeline events of the changes, in the same statement.
-			", ev AS (INSERT INTO timeline_events (workspace_id, record_id, type, occurred_at, list_id) SELECT ").Arg(ws).
-		T(", n.record_id, n.type, ").Cast(now, "timestamptz").T(", n.list_id FROM n)" +
+			", ev AS ("+timeline.InsertHead+"SELECT ").Arg(ws).
+		T(", n.record_id, n.type, ").Cast(now, "timestamptz").T(", NULL, n.list_id, NULL FROM n)" +
 		" SELECT n.list_id, COUNT(*) FROM n GROUP BY n.list_id")
 	// Most writes send this text again (the same lists over other
 	// records): planning it costs more than running it.

@@ -80,8 +80,9 @@ func (b *Buffer) Truncate(n int) {
 	}
 }
 
-// insertHead is the head of every insert of events.
-const insertHead = "INSERT INTO timeline_events (workspace_id, record_id, type, occurred_at, other_record_id, list_id, detail) "
+// InsertHead is the head of every insert of events, here and in the
+// lists' statement that writes memberships and their events together.
+const InsertHead = "INSERT INTO timeline_events (workspace_id, record_id, type, occurred_at, other_record_id, list_id, detail) "
 
 // flushChunk keeps one statement's bind parameters far below PostgreSQL's
 // 65,535.
@@ -91,7 +92,7 @@ const flushChunk = 1000
 func (b *Buffer) Flush(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID int) error {
 	for start := 0; start < len(b.events); start += flushChunk {
 		chunk := b.events[start:min(start+flushChunk, len(b.events))]
-		q := db.Build(d, insertHead+"VALUES ")
+		q := db.Build(d, InsertHead+"VALUES ")
 		for i, ev := range chunk {
 			if i > 0 {
 				q.T(", ")
@@ -124,7 +125,7 @@ func Members(ctx context.Context, e db.ExecQuerier, d db.Dialect, workspaceID in
 	if len(ids) == 0 {
 		return nil
 	}
-	q := db.Build(d, insertHead+"SELECT ").Arg(workspaceID).T(", r.id, ").Cast(string(t), "text").T(", ").
+	q := db.Build(d, InsertHead+"SELECT ").Arg(workspaceID).T(", r.id, ").Cast(string(t), "text").T(", ").
 		Cast(at.UTC().Truncate(time.Microsecond), "timestamptz").T(", NULL, ").Arg(listID).T(", NULL FROM records r WHERE ").InIDs("r", "id", ids)
 	if _, err := q.Exec(ctx, e); err != nil {
 		return fmt.Errorf("append list events: %w", err)
