@@ -1,6 +1,10 @@
 package graph_test
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +156,46 @@ func TestEveryRootFieldHasAScope(t *testing.T) {
 			}
 		}
 	}
+}
+
+// unreadBody is a request body that notes whether anything read it.
+type unreadBody struct {
+	io.Reader
+	read bool
+}
+
+func (b *unreadBody) Read(p []byte) (int, error) {
+	b.read = true
+	return b.Reader.Read(p)
+}
+
+// TestKeyCheckedBeforeTheBody: once keys exist, a request without one is
+// refused before its body is read, so that a body the server would refuse
+// as too large or malformed gets 401, not 413 or 400, and costs nothing.
+func TestKeyCheckedBeforeTheBody(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		a.newKey("admin", []string{"ADMIN"}, nil)
+		for name, body := range map[string]string{
+			"too large": `{"query":"{ viewer { local } }","variables":{"pad":"` + strings.Repeat("x", graph.MaxBodyBytes) + `"}}`,
+			"malformed": `{"query":`,
+		} {
+			t.Run(name, func(t *testing.T) {
+				b := &unreadBody{Reader: strings.NewReader(body)}
+				req := httptest.NewRequest(http.MethodPost, "/graphql", b)
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				a.h.ServeHTTP(rec, req)
+				var resp response
+				if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+					t.Fatalf("answer is not JSON: %v\n%s", err, rec.Body.String())
+				}
+				if rec.Code != http.StatusUnauthorized || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "UNAUTHENTICATED" || resp.Data != nil {
+					t.Fatalf("want 401 UNAUTHENTICATED, got %d %s", rec.Code, rec.Body.String())
+				}
+				if b.read {
+					t.Fatal("the body was read before the key was checked")
+				}
+			})
+		}
+	})
 }

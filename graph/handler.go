@@ -165,10 +165,13 @@ func NewHandler(cfg Config) *Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return errors.New("internal server error")
 	})
-	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+	// The key is checked before the body is read: a client without one
+	// cannot make the server read, or parse, a body.
+	body := limitBody(srv)
+	h.Handler = withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
 		ctx := withSession(r.Context(), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
-		srv.ServeHTTP(w, r.WithContext(ctx))
-	}))))
+		body.ServeHTTP(w, r.WithContext(ctx))
+	})))
 	return h
 }
 
