@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 )
 
 // AuthMode is whether requests need an API key.
@@ -140,6 +141,36 @@ func forbidden(ctx context.Context, scope auth.Scope) error {
 		field = fc.Field.Name
 	}
 	return apierr.New(apierr.Forbidden, "%s needs the scope %s, which this API key does not have", field, scope)
+}
+
+// nodeScopes is the scope node(id:) and nodes(ids:) need to answer an
+// object of each Node type: the scope of the root fields that read it, so
+// that node is no way around them. An id of a type the viewer may not read
+// is FORBIDDEN naming the scope, whether or not its object exists, as the
+// root field's is. TestNodeScopes checks that every Node type is here.
+var nodeScopes = map[string]auth.Scope{
+	gid.Record:          auth.RecordsRead,
+	gid.ObjectType:      auth.RecordsRead,
+	gid.Property:        auth.RecordsRead,
+	gid.PropertyGroup:   auth.RecordsRead,
+	gid.Pipeline:        auth.RecordsRead,
+	gid.PipelineStage:   auth.RecordsRead,
+	gid.AssociationType: auth.RecordsRead,
+	gid.View:            auth.RecordsRead,
+	gid.List:            auth.RecordsRead,
+	// viewer { workspace } needs any key; node itself needs RECORDS_READ.
+	gid.Workspace: auth.RecordsRead,
+	gid.Import:    auth.ImportExport,
+	gid.Export:    auth.ImportExport,
+}
+
+// nodeAllowed refuses an id of a type the request may not read.
+func nodeAllowed(ctx context.Context, typeName string) error {
+	need, ok := nodeScopes[typeName]
+	if !ok || sessionOf(ctx).viewer.Allows(need) {
+		return nil
+	}
+	return apierr.New(apierr.Forbidden, "an object of type %s needs the scope %s, which this API key does not have", typeName, need)
 }
 
 // rootFieldAllowed tells whether the request may run the root field of

@@ -87,7 +87,8 @@ func includeArchivedArg(b *bool) bool { return b != nil && *b }
 
 // nodes resolves global ids to nodes: records in one statement, definitions
 // from the request's model. An id that matches nothing resolves to nil; an
-// id that is not one resolves to nil with its error in errs, at its index.
+// id that is not one, or one of a type the request may not read
+// (nodeScopes), resolves to nil with its error in errs, at its index.
 func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.Node, errs []error, err error) {
 	m, err := r.model(ctx)
 	if err != nil {
@@ -105,6 +106,9 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) (out []schematype.No
 	var recIDs []int
 	for i, s := range ids {
 		kind, id, err := gid.Decode(s)
+		if err == nil {
+			err = nodeAllowed(ctx, kind)
+		}
 		if err != nil {
 			errs[i] = err
 			continue
