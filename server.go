@@ -32,6 +32,11 @@
 //	--request-timeout, REQUEST_TIMEOUT
 //	                   a request's deadline (default 30s): its database
 //	                   work is cancelled then and it answers TIMEOUT
+//	--rate-burst, RATE_BURST; --rate-per-second, RATE_PER_SECOND
+//	                   the token bucket of an API key that sets none: the
+//	                   cost its requests may spend at once (default
+//	                   500000) and regain a second (default 25000); per
+//	                   server process
 //	--require-auth, REQUIRE_AUTH=1
 //	                   every request needs an API key, wherever the server
 //	                   listens. Without it, a server bound to this machine
@@ -77,6 +82,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/tenant"
 	"github.com/acme/crm/internal/write"
 )
@@ -90,6 +96,8 @@ type config struct {
 	corsOrigins []string
 	// requestTimeout is a request's deadline (graph.Limits.Timeout).
 	requestTimeout time.Duration
+	// rateLimit is the token bucket of a key that sets none.
+	rateLimit ratelimit.Limit
 	// listRefresh is how often the relative-time lists pass runs.
 	listRefresh time.Duration
 	databaseURL string
@@ -106,6 +114,7 @@ type config struct {
 
 const usage = `usage:
   crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo] [--require-auth]
+      [--rate-burst N] [--rate-per-second R]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
 ` + cli.ImportUsage + export.Usage + cli.KeysUsage
 
@@ -167,6 +176,12 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return config{}, err
 		}
 		fs.DurationVar(&c.requestTimeout, "request-timeout", defTimeout, "a request's deadline: its database work is cancelled then and it answers TIMEOUT (env REQUEST_TIMEOUT)")
+		defRate, err := rateEnv(getenv)
+		if err != nil {
+			return config{}, err
+		}
+		fs.IntVar(&c.rateLimit.Burst, "rate-burst", defRate.Burst, "the cost an API key that sets no rate limit may spend at once (env RATE_BURST)")
+		fs.Float64Var(&c.rateLimit.PerSecond, "rate-per-second", defRate.PerSecond, "the cost such a key regains a second (env RATE_PER_SECOND)")
 		defRefresh, err := durationEnv(getenv, "LIST_REFRESH", lists.DefaultRefresh, "1m")
 		if err != nil {
 			return config{}, err
@@ -186,6 +201,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if !c.migrate && c.listRefresh <= 0 {
 		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
+	}
+	if err := c.rateLimit.Check(); !c.migrate && err != nil {
+		return config{}, fmt.Errorf("--rate-burst, --rate-per-second: %w", err)
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return config{}, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
@@ -226,6 +244,27 @@ func durationEnv(getenv func(string) string, name string, def time.Duration, exa
 		return 0, fmt.Errorf("%s must be a positive duration such as %s, got %q", name, example, v)
 	}
 	return d, nil
+}
+
+// rateEnv reads the default rate limit from RATE_BURST and
+// RATE_PER_SECOND, each ratelimit.Default's when unset.
+func rateEnv(getenv func(string) string) (ratelimit.Limit, error) {
+	l := ratelimit.Default
+	if v := getenv("RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return l, fmt.Errorf("RATE_BURST must be a whole number, got %q", v)
+		}
+		l.Burst = n
+	}
+	if v := getenv("RATE_PER_SECOND"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return l, fmt.Errorf("RATE_PER_SECOND must be a number, got %q", v)
+		}
+		l.PerSecond = r
+	}
+	return l, nil
 }
 
 func newLogger(format string) *slog.Logger {
@@ -400,7 +439,7 @@ func run(cfg config, logger *slog.Logger) error {
 
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}}, logger),
+		Handler:           routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}, RateLimit: cfg.rateLimit}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      max(120*time.Second, cfg.requestTimeout+10*time.Second),

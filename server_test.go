@@ -23,6 +23,7 @@ import (
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/ratelimit"
 )
 
 // env is a fake environment for loadConfig.
@@ -102,6 +103,10 @@ func TestLoadConfig(t *testing.T) {
 			config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 30 * time.Second}},
 		{"--require-auth", []string{"--require-auth"}, nil, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
 		{"REQUIRE_AUTH=1", nil, map[string]string{"REQUIRE_AUTH": "1"}, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
+		{"RATE_BURST and RATE_PER_SECOND", nil, map[string]string{"RATE_BURST": "1000", "RATE_PER_SECOND": "2.5"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", rateLimit: ratelimit.Limit{Burst: 1000, PerSecond: 2.5}}},
+		{"--rate-per-second beats RATE_PER_SECOND", []string{"--rate-per-second", "10"}, map[string]string{"RATE_PER_SECOND": "2.5"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", rateLimit: ratelimit.Limit{Burst: ratelimit.Default.Burst, PerSecond: 10}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +120,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if serves && tt.want.listRefresh == 0 {
 				tt.want.listRefresh = lists.DefaultRefresh
+			}
+			if serves && tt.want.rateLimit == (ratelimit.Limit{}) {
+				tt.want.rateLimit = ratelimit.Default
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
@@ -149,6 +157,10 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"CORS_ORIGINS not an origin", nil, map[string]string{"CORS_ORIGINS": "app.example.com"}, "app.example.com"},
 		{"--cors-origins with a path", []string{"--cors-origins", "https://a.example, https://b.example/app"}, nil, "https://b.example/app"},
 		{"migrate --cors-origins", []string{"migrate", "--cors-origins", "*"}, nil, "cors-origins"},
+		{"RATE_BURST not a number", nil, map[string]string{"RATE_BURST": "lots"}, "RATE_BURST"},
+		{"RATE_PER_SECOND not a number", nil, map[string]string{"RATE_PER_SECOND": "fast"}, "RATE_PER_SECOND"},
+		{"--rate-burst 0", []string{"--rate-burst", "0"}, nil, "rate-burst"},
+		{"--rate-per-second not positive", []string{"--rate-per-second", "-1"}, nil, "rate-per-second"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -399,7 +411,7 @@ func TestAuthMode(t *testing.T) {
 		}
 	})
 	t.Run("a key", func(t *testing.T) {
-		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil); err != nil {
+		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil, auth.Rate{}); err != nil {
 			t.Fatal(err)
 		}
 		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: ":8080"}, graph.AuthRequired},

@@ -34,6 +34,10 @@ type APIKey struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// LastUsedAt holds the value of the "last_used_at" field.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// RateBurst holds the value of the "rate_burst" field.
+	RateBurst *int `json:"rate_burst,omitempty"`
+	// RatePerSecond holds the value of the "rate_per_second" field.
+	RatePerSecond *float64 `json:"rate_per_second,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the APIKeyQuery when eager-loading is set.
 	Edges        APIKeyEdges `json:"edges"`
@@ -65,7 +69,9 @@ func (*APIKey) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case apikey.FieldID, apikey.FieldWorkspaceID:
+		case apikey.FieldRatePerSecond:
+			values[i] = new(sql.NullFloat64)
+		case apikey.FieldID, apikey.FieldWorkspaceID, apikey.FieldRateBurst:
 			values[i] = new(sql.NullInt64)
 		case apikey.FieldName, apikey.FieldSecretHash, apikey.FieldScopes:
 			values[i] = new(sql.NullString)
@@ -143,6 +149,20 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 				_m.LastUsedAt = new(time.Time)
 				*_m.LastUsedAt = value.Time
 			}
+		case apikey.FieldRateBurst:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field rate_burst", values[i])
+			} else if value.Valid {
+				_m.RateBurst = new(int)
+				*_m.RateBurst = int(value.Int64)
+			}
+		case apikey.FieldRatePerSecond:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field rate_per_second", values[i])
+			} else if value.Valid {
+				_m.RatePerSecond = new(float64)
+				*_m.RatePerSecond = value.Float64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -211,6 +231,16 @@ func (_m *APIKey) String() string {
 	if v := _m.LastUsedAt; v != nil {
 		builder.WriteString("last_used_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RateBurst; v != nil {
+		builder.WriteString("rate_burst=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RatePerSecond; v != nil {
+		builder.WriteString("rate_per_second=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -103,6 +103,34 @@ func (_c *APIKeyCreate) SetNillableLastUsedAt(v *time.Time) *APIKeyCreate {
 	return _c
 }
 
+// SetRateBurst sets the "rate_burst" field.
+func (_c *APIKeyCreate) SetRateBurst(v int) *APIKeyCreate {
+	_c.mutation.SetRateBurst(v)
+	return _c
+}
+
+// SetNillableRateBurst sets the "rate_burst" field if the given value is not nil.
+func (_c *APIKeyCreate) SetNillableRateBurst(v *int) *APIKeyCreate {
+	if v != nil {
+		_c.SetRateBurst(*v)
+	}
+	return _c
+}
+
+// SetRatePerSecond sets the "rate_per_second" field.
+func (_c *APIKeyCreate) SetRatePerSecond(v float64) *APIKeyCreate {
+	_c.mutation.SetRatePerSecond(v)
+	return _c
+}
+
+// SetNillableRatePerSecond sets the "rate_per_second" field if the given value is not nil.
+func (_c *APIKeyCreate) SetNillableRatePerSecond(v *float64) *APIKeyCreate {
+	if v != nil {
+		_c.SetRatePerSecond(*v)
+	}
+	return _c
+}
+
 // SetWorkspace sets the "workspace" edge to the Workspace entity.
 func (_c *APIKeyCreate) SetWorkspace(v *Workspace) *APIKeyCreate {
 	return _c.SetWorkspaceID(v.ID)
@@ -233,6 +261,14 @@ func (_c *APIKeyCreate) createSpec() (*APIKey, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastUsedAt(); ok {
 		_spec.SetField(apikey.FieldLastUsedAt, field.TypeTime, value)
 		_node.LastUsedAt = &value
+	}
+	if value, ok := _c.mutation.RateBurst(); ok {
+		_spec.SetField(apikey.FieldRateBurst, field.TypeInt, value)
+		_node.RateBurst = &value
+	}
+	if value, ok := _c.mutation.RatePerSecond(); ok {
+		_spec.SetField(apikey.FieldRatePerSecond, field.TypeFloat64, value)
+		_node.RatePerSecond = &value
 	}
 	if nodes := _c.mutation.WorkspaceIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -376,6 +412,12 @@ func (u *APIKeyUpsertOne) UpdateNewValues() *APIKeyUpsertOne {
 		}
 		if _, exists := u.create.mutation.ExpiresAt(); exists {
 			s.SetIgnore(apikey.FieldExpiresAt)
+		}
+		if _, exists := u.create.mutation.RateBurst(); exists {
+			s.SetIgnore(apikey.FieldRateBurst)
+		}
+		if _, exists := u.create.mutation.RatePerSecond(); exists {
+			s.SetIgnore(apikey.FieldRatePerSecond)
 		}
 	}))
 	return u
@@ -654,6 +696,12 @@ func (u *APIKeyUpsertBulk) UpdateNewValues() *APIKeyUpsertBulk {
 			}
 			if _, exists := b.mutation.ExpiresAt(); exists {
 				s.SetIgnore(apikey.FieldExpiresAt)
+			}
+			if _, exists := b.mutation.RateBurst(); exists {
+				s.SetIgnore(apikey.FieldRateBurst)
+			}
+			if _, exists := b.mutation.RatePerSecond(); exists {
+				s.SetIgnore(apikey.FieldRatePerSecond)
 			}
 		}
 	}))

@@ -164,6 +164,12 @@ func (_u *APIKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(apikey.FieldLastUsedAt, field.TypeTime)
 	}
+	if _u.mutation.RateBurstCleared() {
+		_spec.ClearField(apikey.FieldRateBurst, field.TypeInt)
+	}
+	if _u.mutation.RatePerSecondCleared() {
+		_spec.ClearField(apikey.FieldRatePerSecond, field.TypeFloat64)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -350,6 +356,12 @@ func (_u *APIKeyUpdateOne) sqlSave(ctx context.Context) (_node *APIKey, err erro
 	}
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(apikey.FieldLastUsedAt, field.TypeTime)
+	}
+	if _u.mutation.RateBurstCleared() {
+		_spec.ClearField(apikey.FieldRateBurst, field.TypeInt)
+	}
+	if _u.mutation.RatePerSecondCleared() {
+		_spec.ClearField(apikey.FieldRatePerSecond, field.TypeFloat64)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &APIKey{config: _u.config}

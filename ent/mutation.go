@@ -71,22 +71,26 @@ const (
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
 type APIKeyMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	name             *string
-	secret_hash      *string
-	scopes           *string
-	created_at       *time.Time
-	expires_at       *time.Time
-	revoked_at       *time.Time
-	last_used_at     *time.Time
-	clearedFields    map[string]struct{}
-	workspace        *int
-	clearedworkspace bool
-	done             bool
-	oldValue         func(context.Context) (*APIKey, error)
-	predicates       []predicate.APIKey
+	op                 Op
+	typ                string
+	id                 *int
+	name               *string
+	secret_hash        *string
+	scopes             *string
+	created_at         *time.Time
+	expires_at         *time.Time
+	revoked_at         *time.Time
+	last_used_at       *time.Time
+	rate_burst         *int
+	addrate_burst      *int
+	rate_per_second    *float64
+	addrate_per_second *float64
+	clearedFields      map[string]struct{}
+	workspace          *int
+	clearedworkspace   bool
+	done               bool
+	oldValue           func(context.Context) (*APIKey, error)
+	predicates         []predicate.APIKey
 }
 
 var _ ent.Mutation = (*APIKeyMutation)(nil)
@@ -514,6 +518,146 @@ func (m *APIKeyMutation) ResetLastUsedAt() {
 	delete(m.clearedFields, apikey.FieldLastUsedAt)
 }
 
+// SetRateBurst sets the "rate_burst" field.
+func (m *APIKeyMutation) SetRateBurst(i int) {
+	m.rate_burst = &i
+	m.addrate_burst = nil
+}
+
+// RateBurst returns the value of the "rate_burst" field in the mutation.
+func (m *APIKeyMutation) RateBurst() (r int, exists bool) {
+	v := m.rate_burst
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRateBurst returns the old "rate_burst" field's value of the APIKey entity.
+// If the APIKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APIKeyMutation) OldRateBurst(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRateBurst is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRateBurst requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRateBurst: %w", err)
+	}
+	return oldValue.RateBurst, nil
+}
+
+// AddRateBurst adds i to the "rate_burst" field.
+func (m *APIKeyMutation) AddRateBurst(i int) {
+	if m.addrate_burst != nil {
+		*m.addrate_burst += i
+	} else {
+		m.addrate_burst = &i
+	}
+}
+
+// AddedRateBurst returns the value that was added to the "rate_burst" field in this mutation.
+func (m *APIKeyMutation) AddedRateBurst() (r int, exists bool) {
+	v := m.addrate_burst
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRateBurst clears the value of the "rate_burst" field.
+func (m *APIKeyMutation) ClearRateBurst() {
+	m.rate_burst = nil
+	m.addrate_burst = nil
+	m.clearedFields[apikey.FieldRateBurst] = struct{}{}
+}
+
+// RateBurstCleared returns if the "rate_burst" field was cleared in this mutation.
+func (m *APIKeyMutation) RateBurstCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldRateBurst]
+	return ok
+}
+
+// ResetRateBurst resets all changes to the "rate_burst" field.
+func (m *APIKeyMutation) ResetRateBurst() {
+	m.rate_burst = nil
+	m.addrate_burst = nil
+	delete(m.clearedFields, apikey.FieldRateBurst)
+}
+
+// SetRatePerSecond sets the "rate_per_second" field.
+func (m *APIKeyMutation) SetRatePerSecond(f float64) {
+	m.rate_per_second = &f
+	m.addrate_per_second = nil
+}
+
+// RatePerSecond returns the value of the "rate_per_second" field in the mutation.
+func (m *APIKeyMutation) RatePerSecond() (r float64, exists bool) {
+	v := m.rate_per_second
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRatePerSecond returns the old "rate_per_second" field's value of the APIKey entity.
+// If the APIKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APIKeyMutation) OldRatePerSecond(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRatePerSecond is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRatePerSecond requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRatePerSecond: %w", err)
+	}
+	return oldValue.RatePerSecond, nil
+}
+
+// AddRatePerSecond adds f to the "rate_per_second" field.
+func (m *APIKeyMutation) AddRatePerSecond(f float64) {
+	if m.addrate_per_second != nil {
+		*m.addrate_per_second += f
+	} else {
+		m.addrate_per_second = &f
+	}
+}
+
+// AddedRatePerSecond returns the value that was added to the "rate_per_second" field in this mutation.
+func (m *APIKeyMutation) AddedRatePerSecond() (r float64, exists bool) {
+	v := m.addrate_per_second
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRatePerSecond clears the value of the "rate_per_second" field.
+func (m *APIKeyMutation) ClearRatePerSecond() {
+	m.rate_per_second = nil
+	m.addrate_per_second = nil
+	m.clearedFields[apikey.FieldRatePerSecond] = struct{}{}
+}
+
+// RatePerSecondCleared returns if the "rate_per_second" field was cleared in this mutation.
+func (m *APIKeyMutation) RatePerSecondCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldRatePerSecond]
+	return ok
+}
+
+// ResetRatePerSecond resets all changes to the "rate_per_second" field.
+func (m *APIKeyMutation) ResetRatePerSecond() {
+	m.rate_per_second = nil
+	m.addrate_per_second = nil
+	delete(m.clearedFields, apikey.FieldRatePerSecond)
+}
+
 // ClearWorkspace clears the "workspace" edge to the Workspace entity.
 func (m *APIKeyMutation) ClearWorkspace() {
 	m.clearedworkspace = true
@@ -575,7 +719,7 @@ func (m *APIKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APIKeyMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.workspace != nil {
 		fields = append(fields, apikey.FieldWorkspaceID)
 	}
@@ -599,6 +743,12 @@ func (m *APIKeyMutation) Fields() []string {
 	}
 	if m.last_used_at != nil {
 		fields = append(fields, apikey.FieldLastUsedAt)
+	}
+	if m.rate_burst != nil {
+		fields = append(fields, apikey.FieldRateBurst)
+	}
+	if m.rate_per_second != nil {
+		fields = append(fields, apikey.FieldRatePerSecond)
 	}
 	return fields
 }
@@ -624,6 +774,10 @@ func (m *APIKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.RevokedAt()
 	case apikey.FieldLastUsedAt:
 		return m.LastUsedAt()
+	case apikey.FieldRateBurst:
+		return m.RateBurst()
+	case apikey.FieldRatePerSecond:
+		return m.RatePerSecond()
 	}
 	return nil, false
 }
@@ -649,6 +803,10 @@ func (m *APIKeyMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldRevokedAt(ctx)
 	case apikey.FieldLastUsedAt:
 		return m.OldLastUsedAt(ctx)
+	case apikey.FieldRateBurst:
+		return m.OldRateBurst(ctx)
+	case apikey.FieldRatePerSecond:
+		return m.OldRatePerSecond(ctx)
 	}
 	return nil, fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -714,6 +872,20 @@ func (m *APIKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastUsedAt(v)
 		return nil
+	case apikey.FieldRateBurst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRateBurst(v)
+		return nil
+	case apikey.FieldRatePerSecond:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRatePerSecond(v)
+		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -722,6 +894,12 @@ func (m *APIKeyMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *APIKeyMutation) AddedFields() []string {
 	var fields []string
+	if m.addrate_burst != nil {
+		fields = append(fields, apikey.FieldRateBurst)
+	}
+	if m.addrate_per_second != nil {
+		fields = append(fields, apikey.FieldRatePerSecond)
+	}
 	return fields
 }
 
@@ -730,6 +908,10 @@ func (m *APIKeyMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *APIKeyMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case apikey.FieldRateBurst:
+		return m.AddedRateBurst()
+	case apikey.FieldRatePerSecond:
+		return m.AddedRatePerSecond()
 	}
 	return nil, false
 }
@@ -739,6 +921,20 @@ func (m *APIKeyMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *APIKeyMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case apikey.FieldRateBurst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRateBurst(v)
+		return nil
+	case apikey.FieldRatePerSecond:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRatePerSecond(v)
+		return nil
 	}
 	return fmt.Errorf("unknown APIKey numeric field %s", name)
 }
@@ -755,6 +951,12 @@ func (m *APIKeyMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(apikey.FieldLastUsedAt) {
 		fields = append(fields, apikey.FieldLastUsedAt)
+	}
+	if m.FieldCleared(apikey.FieldRateBurst) {
+		fields = append(fields, apikey.FieldRateBurst)
+	}
+	if m.FieldCleared(apikey.FieldRatePerSecond) {
+		fields = append(fields, apikey.FieldRatePerSecond)
 	}
 	return fields
 }
@@ -778,6 +980,12 @@ func (m *APIKeyMutation) ClearField(name string) error {
 		return nil
 	case apikey.FieldLastUsedAt:
 		m.ClearLastUsedAt()
+		return nil
+	case apikey.FieldRateBurst:
+		m.ClearRateBurst()
+		return nil
+	case apikey.FieldRatePerSecond:
+		m.ClearRatePerSecond()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey nullable field %s", name)
@@ -810,6 +1018,12 @@ func (m *APIKeyMutation) ResetField(name string) error {
 		return nil
 	case apikey.FieldLastUsedAt:
 		m.ResetLastUsedAt()
+		return nil
+	case apikey.FieldRateBurst:
+		m.ResetRateBurst()
+		return nil
+	case apikey.FieldRatePerSecond:
+		m.ResetRatePerSecond()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)

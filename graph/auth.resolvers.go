@@ -21,7 +21,7 @@ func (r *apiKeyResolver) Workspace(ctx context.Context, obj *auth.Key) (*auth.Wo
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	k, secret, err := r.keys.Create(ctx, sessionOf(ctx).workspaceID, input.Name, input.Scopes, input.ExpiresAt)
+	k, secret, err := r.keys.Create(ctx, sessionOf(ctx).workspaceID, input.Name, input.Scopes, input.ExpiresAt, auth.Rate{Burst: input.RateBurst, PerSecond: input.RatePerSecond})
 	if err != nil {
 		return nil, err
 	}

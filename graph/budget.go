@@ -185,17 +185,23 @@ func (m *measure) fragment(name string, visiting []string) (int, int) {
 // MutateOperationContext counts the items the operation's mutation fields
 // write, before any runs: a request over the budget writes nothing.
 func (b budget) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if items := writes(opCtx); items > b.Writes {
+		return limitError("the request writes %d items, over the limit of %d a request (batches and aliases add up)", items, b.Writes)
+	}
+	return nil
+}
+
+// writes counts the items the mutation fields of an operation write
+// together: none for a query.
+func writes(opCtx *graphql.OperationContext) int {
 	if opCtx.Operation.Operation != ast.Mutation {
-		return nil
+		return 0
 	}
 	items := 0
 	for _, f := range graphql.CollectFields(opCtx, opCtx.Operation.SelectionSet, []string{"Mutation"}) {
 		items += writeItems(args(f.ArgumentMap(opCtx.Variables)))
 	}
-	if items > b.Writes {
-		return limitError("the request writes %d items, over the limit of %d a request (batches and aliases add up)", items, b.Writes)
-	}
-	return nil
+	return items
 }
 
 // writeItems is what one mutation field writes: the records, ids and

@@ -56,6 +56,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 				ext["retryable"] = retryable
 			}
+			if e.RetryAfter > 0 {
+				ext["retryAfter"] = e.RetryAfterSeconds()
+			}
 			if e.Code == apierr.Unavailable {
 				logger.WarnContext(ctx, "database unavailable", "error", e.Unwrap(), "retryable", ext["retryable"], "path", gqlErr.Path.String())
 			}

@@ -32,6 +32,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// ImportDir is where uploaded files wait for their import; by default
 	// crm-imports in the system's temporary folder.
 	ImportDir string
+	// RateLimit is the token bucket of an API key that sets none (its
+	// zero fields take ratelimit.Default's); see ratelimit.go.
+	RateLimit ratelimit.Limit
 }
 
 // withoutDefer takes @defer out of the schema, once, before any handler
@@ -143,6 +147,8 @@ func NewHandler(cfg Config) *Handler {
 	srv.SetParserTokenLimit(limits.Tokens)
 	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
+	// After the complexity limit, whose cost it spends.
+	srv.Use(rateLimit{limiter: ratelimit.New(), defaults: cfg.RateLimit.OrDefault()})
 	h := &Handler{res: res, gate: res.gate}
 	// A mutation changes what the request's loaders hold: each mutation
 	// field reads afresh. A page of records whose selection a read plan

@@ -23,10 +23,11 @@ package graph
 //     answers errors and no data key: with 200 under application/json, with
 //     400 under application/graphql-response+json. A body that is not a
 //     GraphQL request at all is 400 under both. A mutation over GET is 405
-//     with Allow: POST.
+//     with Allow: POST. A request its API key's rate limit refuses is 429
+//     with Retry-After (ratelimit.go).
 //
 // Every refusal carries extensions.code: BAD_USER_INPUT, but LIMIT_EXCEEDED
-// for a body over the limit, FORBIDDEN for a CORS preflight from an origin
+// for a body over the limit, RATE_LIMITED for a request over its key's rate, FORBIDDEN for a CORS preflight from an origin
 // not allowed, and UNAUTHENTICATED with 401 for a request without a valid
 // API key where one is needed (auth.go).
 
@@ -237,6 +238,9 @@ type watchedExec struct {
 	// to refuse; dispatched: an error answer was made; mutationOverGET:
 	// the operation was not a query and came by GET.
 	failed, noQuery, dispatched, mutationOverGET bool
+	// retryAfter: the API key's rate limit refused the request, to be
+	// sent again after these seconds (ratelimit.go).
+	retryAfter int
 }
 
 func (e *watchedExec) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
@@ -245,6 +249,9 @@ func (e *watchedExec) CreateOperationContext(ctx context.Context, params *graphq
 	rc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
 	if len(errs) > 0 {
 		e.failed, e.noQuery = true, noQuery
+		if err, ok := apierr.As(errs[0]); ok && err.Code == apierr.RateLimited {
+			e.retryAfter = err.RetryAfterSeconds()
+		}
 		return rc, errs
 	}
 	if e.get && rc != nil && rc.Doc != nil {
@@ -318,6 +325,9 @@ func (w *answerWriter) finish() {
 	case e.mutationOverGET:
 		status = http.StatusMethodNotAllowed
 		w.Header().Set("Allow", http.MethodPost)
+	case e.retryAfter > 0:
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 	case e.failed && !e.noQuery:
 		status = http.StatusOK
 		if w.mediaType == mediaGraphQLResponse {

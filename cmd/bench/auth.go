@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"text/tabwriter"
@@ -16,8 +17,8 @@ import (
 )
 
 // benchAuth measures the nested read with authentication on (a key with
-// RECORDS_READ, checked at every request, and the scope of every root
-// field) beside the read in local mode that the reads part measured, in
+// RECORDS_READ, checked at every request, the scope of every root field
+// and the key's rate limit) beside the read in local mode that the reads part measured, in
 // the same run. Local mode lasts only while no key exists, so the two
 // cannot take turns: the authenticated read is measured after, again
 // beside the baseline, and the two are compared by their ratios to the
@@ -25,7 +26,10 @@ import (
 // meanwhile. local holds the reads part's results, the API's first.
 func benchAuth(ctx context.Context, c *http.Client, d *db.DB, ws int, logger *slog.Logger, local []result, baseline server,
 	plans bool, duration time.Duration, counter *db.Counter, out io.Writer) (clean bool, err error) {
-	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil)
+	// A rate no run reaches: the limiter's check is measured, never a
+	// refusal.
+	burst, perSecond := math.MaxInt32, 1e12
+	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil, auth.Rate{Burst: &burst, PerSecond: &perSecond})
 	if err != nil {
 		return false, err
 	}

@@ -30,6 +30,10 @@ const (
 	FieldRevokedAt = "revoked_at"
 	// FieldLastUsedAt holds the string denoting the last_used_at field in the database.
 	FieldLastUsedAt = "last_used_at"
+	// FieldRateBurst holds the string denoting the rate_burst field in the database.
+	FieldRateBurst = "rate_burst"
+	// FieldRatePerSecond holds the string denoting the rate_per_second field in the database.
+	FieldRatePerSecond = "rate_per_second"
 	// EdgeWorkspace holds the string denoting the workspace edge name in mutations.
 	EdgeWorkspace = "workspace"
 	// Table holds the table name of the apikey in the database.
@@ -54,6 +58,8 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldRevokedAt,
 	FieldLastUsedAt,
+	FieldRateBurst,
+	FieldRatePerSecond,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -121,6 +127,16 @@ func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastUsedAt orders the results by the last_used_at field.
 func ByLastUsedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastUsedAt, opts...).ToFunc()
+}
+
+// ByRateBurst orders the results by the rate_burst field.
+func ByRateBurst(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRateBurst, opts...).ToFunc()
+}
+
+// ByRatePerSecond orders the results by the rate_per_second field.
+func ByRatePerSecond(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRatePerSecond, opts...).ToFunc()
 }
 
 // ByWorkspaceField orders the results by workspace field.

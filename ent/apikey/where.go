@@ -95,6 +95,16 @@ func LastUsedAt(v time.Time) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldLastUsedAt, v))
 }
 
+// RateBurst applies equality check predicate on the "rate_burst" field. It's identical to RateBurstEQ.
+func RateBurst(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldRateBurst, v))
+}
+
+// RatePerSecond applies equality check predicate on the "rate_per_second" field. It's identical to RatePerSecondEQ.
+func RatePerSecond(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldRatePerSecond, v))
+}
+
 // WorkspaceIDEQ applies the EQ predicate on the "workspace_id" field.
 func WorkspaceIDEQ(v int) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldWorkspaceID, v))
@@ -498,6 +508,106 @@ func LastUsedAtIsNil() predicate.APIKey {
 // LastUsedAtNotNil applies the NotNil predicate on the "last_used_at" field.
 func LastUsedAtNotNil() predicate.APIKey {
 	return predicate.APIKey(sql.FieldNotNull(FieldLastUsedAt))
+}
+
+// RateBurstEQ applies the EQ predicate on the "rate_burst" field.
+func RateBurstEQ(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldRateBurst, v))
+}
+
+// RateBurstNEQ applies the NEQ predicate on the "rate_burst" field.
+func RateBurstNEQ(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNEQ(FieldRateBurst, v))
+}
+
+// RateBurstIn applies the In predicate on the "rate_burst" field.
+func RateBurstIn(vs ...int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldIn(FieldRateBurst, vs...))
+}
+
+// RateBurstNotIn applies the NotIn predicate on the "rate_burst" field.
+func RateBurstNotIn(vs ...int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotIn(FieldRateBurst, vs...))
+}
+
+// RateBurstGT applies the GT predicate on the "rate_burst" field.
+func RateBurstGT(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGT(FieldRateBurst, v))
+}
+
+// RateBurstGTE applies the GTE predicate on the "rate_burst" field.
+func RateBurstGTE(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGTE(FieldRateBurst, v))
+}
+
+// RateBurstLT applies the LT predicate on the "rate_burst" field.
+func RateBurstLT(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLT(FieldRateBurst, v))
+}
+
+// RateBurstLTE applies the LTE predicate on the "rate_burst" field.
+func RateBurstLTE(v int) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLTE(FieldRateBurst, v))
+}
+
+// RateBurstIsNil applies the IsNil predicate on the "rate_burst" field.
+func RateBurstIsNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldIsNull(FieldRateBurst))
+}
+
+// RateBurstNotNil applies the NotNil predicate on the "rate_burst" field.
+func RateBurstNotNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotNull(FieldRateBurst))
+}
+
+// RatePerSecondEQ applies the EQ predicate on the "rate_per_second" field.
+func RatePerSecondEQ(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldRatePerSecond, v))
+}
+
+// RatePerSecondNEQ applies the NEQ predicate on the "rate_per_second" field.
+func RatePerSecondNEQ(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNEQ(FieldRatePerSecond, v))
+}
+
+// RatePerSecondIn applies the In predicate on the "rate_per_second" field.
+func RatePerSecondIn(vs ...float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldIn(FieldRatePerSecond, vs...))
+}
+
+// RatePerSecondNotIn applies the NotIn predicate on the "rate_per_second" field.
+func RatePerSecondNotIn(vs ...float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotIn(FieldRatePerSecond, vs...))
+}
+
+// RatePerSecondGT applies the GT predicate on the "rate_per_second" field.
+func RatePerSecondGT(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGT(FieldRatePerSecond, v))
+}
+
+// RatePerSecondGTE applies the GTE predicate on the "rate_per_second" field.
+func RatePerSecondGTE(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldGTE(FieldRatePerSecond, v))
+}
+
+// RatePerSecondLT applies the LT predicate on the "rate_per_second" field.
+func RatePerSecondLT(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLT(FieldRatePerSecond, v))
+}
+
+// RatePerSecondLTE applies the LTE predicate on the "rate_per_second" field.
+func RatePerSecondLTE(v float64) predicate.APIKey {
+	return predicate.APIKey(sql.FieldLTE(FieldRatePerSecond, v))
+}
+
+// RatePerSecondIsNil applies the IsNil predicate on the "rate_per_second" field.
+func RatePerSecondIsNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldIsNull(FieldRatePerSecond))
+}
+
+// RatePerSecondNotNil applies the NotNil predicate on the "rate_per_second" field.
+func RatePerSecondNotNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotNull(FieldRatePerSecond))
 }
 
 // HasWorkspace applies the HasEdge predicate on the "workspace" edge.

@@ -19,6 +19,8 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rate_burst", Type: field.TypeInt, Nullable: true},
+		{Name: "rate_per_second", Type: field.TypeFloat64, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt},
 	}
 	// APIKeysTable holds the schema information for the "api_keys" table.
@@ -29,7 +31,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "api_keys_workspaces_workspace",
-				Columns:    []*schema.Column{APIKeysColumns[8]},
+				Columns:    []*schema.Column{APIKeysColumns[10]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -38,7 +40,7 @@ var (
 			{
 				Name:    "apikey_workspace_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[8], APIKeysColumns[0]},
+				Columns: []*schema.Column{APIKeysColumns[10], APIKeysColumns[0]},
 			},
 		},
 	}

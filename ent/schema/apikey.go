@@ -29,6 +29,11 @@ func (APIKey) Fields() []ent.Field {
 		field.Time("revoked_at").Optional().Nillable(),
 		// last_used_at is written at most once a minute per key.
 		field.Time("last_used_at").Optional().Nillable(),
+		// rate_burst and rate_per_second are the key's token bucket (package
+		// ratelimit): the cost it may spend at once, and regains a second;
+		// null takes the server's default.
+		field.Int("rate_burst").Optional().Nillable().Immutable(),
+		field.Float("rate_per_second").Optional().Nillable().Immutable(),
 	}
 }
 

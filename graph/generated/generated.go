@@ -99,14 +99,16 @@ type ComplexityRoot struct {
 	}
 
 	ApiKey struct {
-		CreatedAt  func(childComplexity int) int
-		ExpiresAt  func(childComplexity int) int
-		GlobalID   func(childComplexity int) int
-		LastUsedAt func(childComplexity int) int
-		Name       func(childComplexity int) int
-		RevokedAt  func(childComplexity int) int
-		Scopes     func(childComplexity int) int
-		Workspace  func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		LastUsedAt    func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RateBurst     func(childComplexity int) int
+		RatePerSecond func(childComplexity int) int
+		RevokedAt     func(childComplexity int) int
+		Scopes        func(childComplexity int) int
+		Workspace     func(childComplexity int) int
 	}
 
 	ArchiveEvent struct {
@@ -972,6 +974,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.rateBurst":
+		if e.ComplexityRoot.ApiKey.RateBurst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RateBurst(childComplexity), true
+	case "ApiKey.ratePerSecond":
+		if e.ComplexityRoot.ApiKey.RatePerSecond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RatePerSecond(childComplexity), true
 	case "ApiKey.revokedAt":
 		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
 			break
@@ -3780,7 +3794,8 @@ var sources = []*ast.Source{
 """
 The CRM API. Every id is an opaque global id (see Node). Errors carry
 extensions.code, one of: BAD_USER_INPUT, NOT_FOUND, CONFLICT,
-UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, TIMEOUT, UNAVAILABLE (with
+UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, RATE_LIMITED (HTTP 429, with
+extensions.retryAfter and a Retry-After header), TIMEOUT, UNAVAILABLE (with
 extensions.retryable), INTERNAL; and extensions.property when a property
 value is at fault. Mutation fields are nullable: when one field of a
 mutation document fails, the fields that committed keep their data.
@@ -4996,6 +5011,14 @@ type ApiKey {
   revokedAt: DateTime
   "When it was last used, to the minute: the time is written at most once a minute."
   lastUsedAt: DateTime
+  """
+  The size of the key's token bucket, in cost units (a request spends its
+  cost; see the README's Rate limits): the most it may spend at once. Null:
+  the server's default (--rate-burst).
+  """
+  rateBurst: Int
+  "The cost units the key's bucket regains a second. Null: the server's default (--rate-per-second)."
+  ratePerSecond: Float
 }
 
 "Who is making the request."
@@ -5027,6 +5050,14 @@ input CreateApiKeyInput {
   scopes: [Scope!]!
   "When the key stops working, in the future; null: never."
   expiresAt: DateTime
+  """
+  The size of the key's token bucket, in cost units: the most its requests
+  may spend at once; at least 1. A request that costs more is refused
+  (LIMIT_EXCEEDED). Null: the server's default.
+  """
+  rateBurst: Int
+  "The cost units the key's bucket regains a second, over 0. Null: the server's default."
+  ratePerSecond: Float
 }
 
 "A new key and its secret."
@@ -5903,6 +5934,10 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
 	case "lastUsedAt":
 		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+	case "rateBurst":
+		return ec.fieldContext_ApiKey_rateBurst(ctx, field)
+	case "ratePerSecond":
+		return ec.fieldContext_ApiKey_ratePerSecond(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
 }
@@ -8820,6 +8855,52 @@ func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_rateBurst(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_rateBurst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateBurst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_rateBurst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ApiKey_ratePerSecond(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_ratePerSecond(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatePerSecond, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_ratePerSecond(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ArchiveEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
@@ -22467,7 +22548,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "scopes", "expiresAt"}
+	fieldsInOrder := [...]string{"name", "scopes", "expiresAt", "rateBurst", "ratePerSecond"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22495,6 +22576,20 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.ExpiresAt = data
+		case "rateBurst":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateBurst"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateBurst = data
+		case "ratePerSecond":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratePerSecond"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatePerSecond = data
 		}
 	}
 	return it, nil
@@ -26074,6 +26169,16 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "lastUsedAt":
 			out.Values[i] = ec._ApiKey_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rateBurst":
+			out.Values[i] = ec._ApiKey_rateBurst(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratePerSecond":
+			out.Values[i] = ec._ApiKey_ratePerSecond(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

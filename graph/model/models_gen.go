@@ -156,6 +156,12 @@ type CreateAPIKeyInput struct {
 	Scopes []auth.Scope `json:"scopes"`
 	// When the key stops working, in the future; null: never.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The size of the key's token bucket, in cost units: the most its requests
+	// may spend at once; at least 1. A request that costs more is refused
+	// (LIMIT_EXCEEDED). Null: the server's default.
+	RateBurst *int `json:"rateBurst,omitempty"`
+	// The cost units the key's bucket regains a second, over 0. Null: the server's default.
+	RatePerSecond *float64 `json:"ratePerSecond,omitempty"`
 }
 
 // A new key and its secret.

@@ -6,6 +6,7 @@ package apierr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a documented error code.
@@ -19,6 +20,9 @@ const (
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Forbidden       Code = "FORBIDDEN"
 	LimitExceeded   Code = "LIMIT_EXCEEDED"
+	// RateLimited: the API key has spent its rate for now; the request
+	// may be sent again after RetryAfter (HTTP 429, Retry-After).
+	RateLimited Code = "RATE_LIMITED"
 	// Timeout: the request ran past its deadline and its work was
 	// cancelled; nothing it did not answer was committed.
 	Timeout Code = "TIMEOUT"
@@ -46,7 +50,16 @@ type Error struct {
 	// errors always say; an UNAVAILABLE error that leaves it nil is
 	// answered as not retryable.
 	Retryable *bool
-	cause     error
+	// RetryAfter is how long to wait before sending the request again
+	// (RATE_LIMITED): extensions.retryAfter, in whole seconds.
+	RetryAfter time.Duration
+	cause      error
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up: waiting
+// that long is always enough.
+func (e *Error) RetryAfterSeconds() int {
+	return int((e.RetryAfter + time.Second - 1) / time.Second)
 }
 
 func (e *Error) Error() string { return e.Message }

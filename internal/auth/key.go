@@ -20,6 +20,7 @@ import (
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/ratelimit"
 )
 
 // Prefix starts every secret, so that one found in a log or a repository
@@ -49,6 +50,17 @@ type Key struct {
 	ExpiresAt     *time.Time
 	RevokedAt     *time.Time
 	LastUsedAt    *time.Time
+	// RateBurst and RatePerSecond are the key's own rate limit, each nil
+	// for the server's default (package ratelimit).
+	RateBurst     *int
+	RatePerSecond *float64
+}
+
+// Rate is a key's rate limit as it is asked for: nil fields take the
+// server's defaults.
+type Rate struct {
+	Burst     *int
+	PerSecond *float64
 }
 
 // GlobalID is the key's opaque global id.
@@ -70,7 +82,7 @@ func New(d *db.DB) *Store { return &Store{db: d, touched: map[int]time.Time{}} }
 
 // Create makes a key of the workspace and returns it with its secret,
 // which is nowhere else: whoever loses it makes another key.
-func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time) (*Key, string, error) {
+func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time, rate Rate) (*Key, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, "", apierr.Invalid("name", "a key needs a name")
@@ -82,6 +94,9 @@ func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes
 	if expiresAt != nil && !expiresAt.After(now) {
 		return nil, "", apierr.New(apierr.BadUserInput, "expiresAt %s is not in the future", expiresAt.UTC().Format(time.RFC3339))
 	}
+	if err := rate.check(); err != nil {
+		return nil, "", err
+	}
 	raw := make([]byte, secretBytes)
 	if _, err := rand.Read(raw); err != nil {
 		return nil, "", err
@@ -92,6 +107,7 @@ func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes
 	if expiresAt != nil {
 		c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
 	}
+	c.SetNillableRateBurst(rate.Burst).SetNillableRatePerSecond(rate.PerSecond)
 	row, err := c.Save(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("create key: %w", err)
@@ -174,9 +190,9 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	var stored, scopes string
 	var expires, revoked, used *time.Time
 	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
-		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at "+
+		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.rate_burst, k.rate_per_second "+
 			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
-		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used)
+		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &k.RateBurst, &k.RatePerSecond)
 	// The index found the row by its hash; the hash is compared again in
 	// constant time, so that no answer depends on how much of it matched.
 	if errors.Is(err, sql.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
@@ -237,7 +253,8 @@ func hash(secret string) string {
 
 func keyOf(row *ent.APIKey) *Key {
 	k := &Key{ID: row.ID, WorkspaceID: row.WorkspaceID, Name: row.Name, Scopes: splitScopes(row.Scopes),
-		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, LastUsedAt: row.LastUsedAt}
+		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, LastUsedAt: row.LastUsedAt,
+		RateBurst: row.RateBurst, RatePerSecond: row.RatePerSecond}
 	if row.Edges.Workspace != nil {
 		k.WorkspaceName = row.Edges.Workspace.Name
 	}
@@ -251,4 +268,12 @@ func (s *Store) Workspace(ctx context.Context, id int) (Workspace, error) {
 		return Workspace{}, err
 	}
 	return Workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt.UTC()}, nil
+}
+
+// check refuses a rate no request could run under.
+func (r Rate) check() error {
+	if err := ratelimit.Default.With(r.Burst, r.PerSecond).Check(); err != nil {
+		return apierr.Wrap(err, apierr.BadUserInput, "the key's rate limit: %v", err)
+	}
+	return nil
 }

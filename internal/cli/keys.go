@@ -19,7 +19,8 @@ import (
 )
 
 // KeysUsage is the usage of crm keys and crm workspaces.
-const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name N] [--expires DURATION] [--database-url URL]
+const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name N] [--expires DURATION]
+                  [--rate-burst N] [--rate-per-second R] [--database-url URL]
   crm keys list [--database-url URL]
   crm keys revoke [--database-url URL] ID
   crm workspaces create [--database-url URL] NAME
@@ -36,11 +37,22 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	var ws, scopes, name *string
 	var expires *time.Duration
+	var rate auth.Rate
 	if args[0] == "create" {
 		ws = fs.String("workspace", "", "the workspace the key works in (crm workspaces create makes one; the first is called default)")
 		scopes = fs.String("scopes", "", "comma-separated: "+strings.Join(scopeNames(), ", "))
 		name = fs.String("name", "crm keys create", "what the key is for")
 		expires = fs.Duration("expires", 0, "how long the key works, such as 2160h; default: until revoked")
+		fs.Func("rate-burst", "the most cost the key's requests may spend at once (its token bucket's size); default: the server's", func(s string) error {
+			n, err := strconv.Atoi(s)
+			rate.Burst = &n
+			return err
+		})
+		fs.Func("rate-per-second", "the cost the key's token bucket regains a second; default: the server's", func(s string) error {
+			r, err := strconv.ParseFloat(s, 64)
+			rate.PerSecond = &r
+			return err
+		})
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -56,7 +68,7 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	keys := auth.New(d)
 	switch args[0] {
 	case "create":
-		return createKey(ctx, d, keys, out, *ws, *scopes, *name, *expires)
+		return createKey(ctx, d, keys, out, *ws, *scopes, *name, *expires, rate)
 	case "list":
 		return listKeys(ctx, keys, out)
 	case "revoke":
@@ -77,7 +89,7 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	return fmt.Errorf("unknown command crm keys %s: the commands are create, list and revoke", args[0])
 }
 
-func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, wsName, scopeList, name string, expires time.Duration) error {
+func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, wsName, scopeList, name string, expires time.Duration, rate auth.Rate) error {
 	if wsName == "" {
 		return errors.New("crm keys create: --workspace NAME is needed (the first workspace is called default)")
 	}
@@ -97,7 +109,7 @@ func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, w
 		t := time.Now().Add(expires)
 		expiresAt = &t
 	}
-	k, secret, err := keys.Create(ctx, ws.ID, name, scopes, expiresAt)
+	k, secret, err := keys.Create(ctx, ws.ID, name, scopes, expiresAt, rate)
 	if err != nil {
 		return err
 	}
@@ -117,13 +129,13 @@ func listKeys(ctx context.Context, keys *auth.Store, out io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tWORKSPACE\tNAME\tSCOPES\tCREATED\tEXPIRES\tREVOKED\tLAST USED")
+	fmt.Fprintln(tw, "ID\tWORKSPACE\tNAME\tSCOPES\tRATE\tCREATED\tEXPIRES\tREVOKED\tLAST USED")
 	for _, k := range all {
 		names := make([]string, len(k.Scopes))
 		for i, s := range k.Scopes {
 			names[i] = string(s)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.WorkspaceName, k.Name, strings.Join(names, ","),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.WorkspaceName, k.Name, strings.Join(names, ","), rateOf(k),
 			k.CreatedAt.Format(time.RFC3339), orDash(k.ExpiresAt), orDash(k.RevokedAt), orDash(k.LastUsedAt))
 	}
 	return tw.Flush()
@@ -179,4 +191,17 @@ func Workspaces(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	_, err = fmt.Fprintf(out, "workspace %d %q made with the standard catalog; give it a key: crm keys create --workspace %s --scopes ADMIN\n", id, name, name)
 	return err
+}
+
+// rateOf is a key's rate limit as crm keys list shows it: its burst and
+// rate a second, "default" for what it leaves to the server.
+func rateOf(k *auth.Key) string {
+	burst, perSecond := "default", "default"
+	if k.RateBurst != nil {
+		burst = strconv.Itoa(*k.RateBurst)
+	}
+	if k.RatePerSecond != nil {
+		perSecond = strconv.FormatFloat(*k.RatePerSecond, 'g', -1, 64)
+	}
+	return burst + " burst, " + perSecond + "/s"
 }

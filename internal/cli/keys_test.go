@@ -33,8 +33,12 @@ func TestKeysCommands(t *testing.T) {
 			if err := cli.Keys(ctx, []string{"create", "--workspace", "acme", "--scopes", "ADMIN,OWNER"}, getenv, &out); err == nil {
 				t.Fatal("a key with an unknown scope")
 			}
+			if err := cli.Keys(ctx, []string{"create", "--workspace", "acme", "--scopes", "ADMIN", "--rate-burst", "0"}, getenv, &out); err == nil || !strings.Contains(err.Error(), "rateBurst") {
+				t.Fatalf("a key with a burst of 0: %v", err)
+			}
 			out.Reset()
-			if err := cli.Keys(ctx, []string{"create", "--workspace", "acme", "--scopes", "records_read,IMPORT_EXPORT", "--name", "ci", "--expires", "24h"}, getenv, &out); err != nil {
+			if err := cli.Keys(ctx, []string{"create", "--workspace", "acme", "--scopes", "records_read,IMPORT_EXPORT", "--name", "ci", "--expires", "24h",
+				"--rate-burst", "1000", "--rate-per-second", "2.5"}, getenv, &out); err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
 			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -44,14 +48,15 @@ func TestKeysCommands(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the printed secret: %v\n%s", err, out.String())
 			}
-			if k.WorkspaceName != "acme" || k.Name != "ci" || k.ExpiresAt == nil || !k.Allows(auth.ImportExport) || k.Allows(auth.RecordsWrite) {
+			if k.WorkspaceName != "acme" || k.Name != "ci" || k.ExpiresAt == nil || !k.Allows(auth.ImportExport) || k.Allows(auth.RecordsWrite) ||
+				k.RateBurst == nil || *k.RateBurst != 1000 || k.RatePerSecond == nil || *k.RatePerSecond != 2.5 {
 				t.Fatalf("key %+v", k)
 			}
 			out.Reset()
 			if err := cli.Keys(ctx, []string{"list"}, getenv, &out); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(out.String(), "acme") || !strings.Contains(out.String(), "RECORDS_READ,IMPORT_EXPORT") || strings.Contains(out.String(), secret) {
+			if !strings.Contains(out.String(), "acme") || !strings.Contains(out.String(), "RECORDS_READ,IMPORT_EXPORT") || !strings.Contains(out.String(), "1000 burst, 2.5/s") || strings.Contains(out.String(), secret) {
 				t.Fatalf("list:\n%s", out.String())
 			}
 			if err := cli.Keys(ctx, []string{"revoke", k.GlobalID()}, getenv, &out); err != nil {
