@@ -27,9 +27,10 @@ package graph
 //     with Retry-After (ratelimit.go).
 //
 // Every refusal carries extensions.code: BAD_USER_INPUT, but LIMIT_EXCEEDED
-// for a body over the limit, RATE_LIMITED for a request over its key's rate, FORBIDDEN for a CORS preflight from an origin
-// not allowed, and UNAUTHENTICATED with 401 for a request without a valid
-// API key where one is needed (auth.go).
+// for a body over the limit, RATE_LIMITED for a request over its key's
+// rate, FORBIDDEN for a CORS preflight from an origin not allowed, and
+// UNAUTHENTICATED with 401 for a request without a valid API key where one
+// is needed (auth.go).
 
 import (
 	"bytes"
