@@ -43,6 +43,16 @@ func TestBucket(t *testing.T) {
 }
 
 func TestLimit(t *testing.T) {
+	// The defaults the README documents.
+	if ratelimit.Default != (ratelimit.Limit{Burst: 500_000, PerSecond: 25_000}) {
+		t.Fatalf("default %+v", ratelimit.Default)
+	}
+	if got := (ratelimit.Limit{}).OrDefault(); got != ratelimit.Default {
+		t.Fatalf("zero or default: %+v", got)
+	}
+	if got := (ratelimit.Limit{PerSecond: 3}).OrDefault(); got != (ratelimit.Limit{Burst: ratelimit.Default.Burst, PerSecond: 3}) {
+		t.Fatalf("rate set, or default: %+v", got)
+	}
 	burst, rate := 5, 0.5
 	if got := ratelimit.Default.With(&burst, nil); got != (ratelimit.Limit{Burst: 5, PerSecond: ratelimit.Default.PerSecond}) {
 		t.Fatalf("with burst: %+v", got)
