@@ -742,6 +742,7 @@ type ImportConnectionResolver interface {
 type ImportErrorResolver interface {
 	Column(ctx context.Context, obj *ent.ImportError) (*string, error)
 	Property(ctx context.Context, obj *ent.ImportError) (*string, error)
+	Code(ctx context.Context, obj *ent.ImportError) (apierr.Code, error)
 }
 type ImportErrorConnectionResolver interface {
 	Edges(ctx context.Context, obj *importer.ErrorPage) ([]*model.ImportErrorEdge, error)
@@ -3827,9 +3828,39 @@ type PageInfo {
   endCursor: String
 }
 
+"""
+The codes of errors: extensions.code of every error in a response, and
+the code fields of ItemError and ImportError. Clients may switch on them;
+they never change.
+"""
+enum ErrorCode {
+  "The request or an input is at fault (a value, an argument, the document); the message says which."
+  BAD_USER_INPUT
+  "The object named does not exist, or is another workspace's."
+  NOT_FOUND
+  "A unique value is taken (existingRecord names the holder), or the write conflicts with the state of what it changes."
+  CONFLICT
+  "No valid API key: missing, malformed, unknown, expired or revoked (HTTP 401)."
+  UNAUTHENTICATED
+  "The key lacks the scope the field needs (the message names it)."
+  FORBIDDEN
+  "A limit of the request is exceeded: page size, cost, depth, body size, batch size."
+  LIMIT_EXCEEDED
+  "The request ran past its deadline and its work was cancelled; nothing it did not answer was committed."
+  TIMEOUT
+  "The database could not be reached or gave up; extensions.retryable says whether sending again is safe."
+  UNAVAILABLE
+  "A fault of the server; the message says nothing more, the log does."
+  INTERNAL
+  "An import warning, not an error: the row was written without its lifecycle stage, which would have moved backwards."
+  LIFECYCLE_STAGE_KEPT
+}
+
 "Why one batch item was not written."
 type ItemError {
-  code: String!
+  "What kind of refusal it is."
+  code: ErrorCode!
+  "What is wrong, for a person."
   message: String!
   "The property at fault, when one is."
   property: String
@@ -5354,7 +5385,7 @@ type ImportError {
   column: String
   property: String
   "An error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND...) or, for a warning, LIFECYCLE_STAGE_KEPT."
-  code: String!
+  code: ErrorCode!
   message: String!
   warning: Boolean!
 }
@@ -11522,18 +11553,18 @@ func (ec *executionContext) _ImportError_code(ctx context.Context, field graphql
 			return ec.fieldContext_ImportError_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
+			return ec.Resolvers.ImportError().Code(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+			return ec.marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ImportError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImportError", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
@@ -11746,14 +11777,14 @@ func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v apierr.Code) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
+			return ec.marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ItemError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "ErrorCode")
 }
 
 func (ec *executionContext) _ItemError_message(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -27500,10 +27531,11 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 					return ec._ImportError_property(ctx, field, obj)
 				})
 		case "code":
-			out.Values[i] = ec._ImportError_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportError_code(ctx, field, obj)
+				})
 		case "message":
 			out.Values[i] = ec._ImportError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31041,6 +31073,48 @@ func (ec *executionContext) unmarshalNDeleteViewInput2githubᚗcomᚋacmeᚋcrm�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, sel ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ErrorCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode = map[string]apierr.Code{
+		"BAD_USER_INPUT":       apierr.BadUserInput,
+		"NOT_FOUND":            apierr.NotFound,
+		"CONFLICT":             apierr.Conflict,
+		"UNAUTHENTICATED":      apierr.Unauthenticated,
+		"FORBIDDEN":            apierr.Forbidden,
+		"LIMIT_EXCEEDED":       apierr.LimitExceeded,
+		"TIMEOUT":              apierr.Timeout,
+		"UNAVAILABLE":          apierr.Unavailable,
+		"INTERNAL":             apierr.Internal,
+		"LIFECYCLE_STAGE_KEPT": apierr.LifecycleStageKept,
+	}
+	marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode = map[apierr.Code]string{
+		apierr.BadUserInput:       "BAD_USER_INPUT",
+		apierr.NotFound:           "NOT_FOUND",
+		apierr.Conflict:           "CONFLICT",
+		apierr.Unauthenticated:    "UNAUTHENTICATED",
+		apierr.Forbidden:          "FORBIDDEN",
+		apierr.LimitExceeded:      "LIMIT_EXCEEDED",
+		apierr.Timeout:            "TIMEOUT",
+		apierr.Unavailable:        "UNAVAILABLE",
+		apierr.Internal:           "INTERNAL",
+		apierr.LifecycleStageKept: "LIFECYCLE_STAGE_KEPT",
+	}
+)
+
 func (ec *executionContext) marshalNExport2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋexportᚐExport(ctx context.Context, sel ast.SelectionSet, v *export.Export) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Export!")
@@ -31965,16 +32039,6 @@ func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgr
 func (ec *executionContext) unmarshalNStartImportInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐStartImportInput(ctx context.Context, v any) (model.StartImportInput, error) {
 	res, err := ec.unmarshalInputStartImportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
-	var res apierr.Code
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, sel ast.SelectionSet, v apierr.Code) graphql.Marshaler {
-	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
