@@ -528,6 +528,7 @@ type ComplexityRoot struct {
 	PropertyChange struct {
 		ChangedAt  func(childComplexity int) int
 		Property   func(childComplexity int) int
+		Record     func(childComplexity int) int
 		RecordID   func(childComplexity int) int
 		SourceID   func(childComplexity int) int
 		SourceType func(childComplexity int) int
@@ -830,6 +831,7 @@ type PipelineResolver interface {
 type PropertyChangeResolver interface {
 	SourceID(ctx context.Context, obj *history.Entry) (*string, error)
 	RecordID(ctx context.Context, obj *history.Entry) (string, error)
+	Record(ctx context.Context, obj *history.Entry) (*records.Record, error)
 }
 type PropertyChangedEventResolver interface {
 	SourceID(ctx context.Context, obj *model.PropertyChangedEvent) (*string, error)
@@ -2909,6 +2911,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PropertyChange.Property(childComplexity), true
+	case "PropertyChange.record":
+		if e.ComplexityRoot.PropertyChange.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Record(childComplexity), true
 	case "PropertyChange.recordId":
 		if e.ComplexityRoot.PropertyChange.RecordID == nil {
 			break
@@ -3919,8 +3927,12 @@ extend type Query {
 "A contact, company, deal... of any object type."
 type Record implements Node {
   id: ID!
-  "The plain numeric id, also the value of hs_object_id."
-  recordId: ID!
+  """
+  The plain numeric id, in digits as HubSpot writes record ids, also the
+  value of hs_object_id. Arguments that name a record take id, the global
+  id.
+  """
+  recordId: String!
   objectType: ObjectType!
   "Name to show: the primary display property's value (contacts: first and last name, else email)."
   displayName: String!
@@ -4296,8 +4308,10 @@ type PropertyChange {
   sourceType: PropertySourceType!
   "The import, merged record... the write came from."
   sourceId: String
-  "The record written to: this one, or one merged into it."
-  recordId: ID!
+  "The plain numeric id (digits) of the record written to: this one, or one merged into it."
+  recordId: String!
+  "The record written to: this one, or one merged into it (archived or not)."
+  record: Record!
 }
 
 enum PropertySourceType {
@@ -6598,6 +6612,8 @@ func (ec *executionContext) childFields_PropertyChange(ctx context.Context, fiel
 		return ec.fieldContext_PropertyChange_sourceId(ctx, field)
 	case "recordId":
 		return ec.fieldContext_PropertyChange_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_PropertyChange_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PropertyChange", field.Name)
 }
@@ -17688,14 +17704,46 @@ func (ec *executionContext) _PropertyChange_recordId(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PropertyChange_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PropertyChange_record(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChange().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PropertyChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangeEdge) (ret graphql.Marshaler) {
@@ -19334,14 +19382,14 @@ func (ec *executionContext) _Record_recordId(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Record_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Record", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Record", field, true, false, "String")
 }
 
 func (ec *executionContext) _Record_objectType(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
@@ -29085,6 +29133,12 @@ func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PropertyChange_recordId(ctx, field, obj)
+				})
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChange_record(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
