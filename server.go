@@ -1,5 +1,7 @@
 // Command server serves the CRM GraphQL API: GraphiQL at /, the API at
-// /graphql, a health check at /healthz, exports' downloads at /exports/.
+// /graphql, exports' downloads at /exports/, Prometheus metrics at
+// /metrics, and the probes /livez (the process), /readyz (the database
+// reachable and migrated) and /healthz (the database reachable).
 //
 //	crm [flags]                  serve (go run .)
 //	crm migrate [flags]          apply pending migrations and exit
@@ -50,6 +52,14 @@
 //	                   relative time ("-P90D") are brought up to the clock
 //	                   (default 1m); on PostgreSQL one server process at a
 //	                   time does it
+//	--no-metrics, NO_METRICS=1
+//	                   do not count requests, statements and batches, and
+//	                   serve no /metrics (which otherwise needs what
+//	                   /graphql needs: an API key of scope ADMIN once keys
+//	                   exist)
+//	OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+//	                   send traces over OTLP/HTTP there (off when neither
+//	                   is set), with the standard OTEL_* variables
 package main
 
 import (
@@ -82,6 +92,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/observe"
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/tenant"
 	"github.com/acme/crm/internal/write"
@@ -105,6 +116,7 @@ type config struct {
 	noMigrate   bool // serve without applying pending migrations
 	noDemo      bool // never load the demo set into an empty database
 	requireAuth bool // every request needs a key, even on this machine
+	noMetrics   bool // no metrics and no /metrics
 	migrate     bool // the migrate command
 	status      bool // migrate --status
 	// export holds the export command's flags (internal/export parses
@@ -114,7 +126,7 @@ type config struct {
 
 const usage = `usage:
   crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo] [--require-auth]
-      [--rate-burst N] [--rate-per-second R]
+      [--rate-burst N] [--rate-per-second R] [--no-metrics]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
 ` + cli.ImportUsage + export.Usage + cli.KeysUsage
 
@@ -171,6 +183,11 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return config{}, err
 		}
 		fs.BoolVar(&c.requireAuth, "require-auth", defRequireAuth, "every request needs an API key, even on this machine (env REQUIRE_AUTH=1)")
+		defNoMetrics, err := boolEnv(getenv, "NO_METRICS")
+		if err != nil {
+			return config{}, err
+		}
+		fs.BoolVar(&c.noMetrics, "no-metrics", defNoMetrics, "count nothing and serve no /metrics (env NO_METRICS=1)")
 		defTimeout, err := durationEnv(getenv, "REQUEST_TIMEOUT", graph.DefaultLimits.Timeout, "30s")
 		if err != nil {
 			return config{}, err
@@ -434,12 +451,25 @@ func run(cfg config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if observe.TracingWanted(os.Getenv) {
+		stopTracing, err := observe.StartTracing(ctx, os.Getenv)
+		if err != nil {
+			return err
+		}
+		defer stopTracing(context.Background())
+		logger.Info("tracing: spans are sent over OTLP/HTTP as the OTEL_* variables say")
+	}
+	var metrics *observe.Metrics
+	if !cfg.noMetrics {
+		metrics = observe.New(d.SQL)
+	}
 	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go importer.WatchStopped(ctx, d, logger)
 
 	srv := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout}, RateLimit: cfg.rateLimit}, logger),
+		Addr: cfg.addr,
+		Handler: routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout},
+			RateLimit: cfg.rateLimit, Metrics: metrics}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      max(120*time.Second, cfg.requestTimeout+10*time.Second),
@@ -516,7 +546,8 @@ func portOf(addr string) string {
 }
 
 // routes serves the API configured by api (its database and logger are
-// d's and logger), GraphiQL and the health check.
+// d's and logger), GraphiQL, the metrics (unless api.Metrics is nil) and
+// the probes, each request logged, measured and traced.
 func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	api.DB, api.Logger = d, logger
@@ -524,38 +555,45 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	mux.Handle("/graphql", h)
 	mux.Handle("GET /imports/{id}/errors.csv", h.ImportErrors())
 	mux.Handle(export.Route, export.New(d).NewHandler(logger))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	if api.Metrics != nil {
+		mux.Handle("GET /metrics", h.MetricsHandler(api.Metrics))
+	}
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+	mux.Handle("GET /readyz", probe(logger, "readiness", func(ctx context.Context) (string, error) {
+		if err := d.SQL.PingContext(ctx); err != nil {
+			return "unreachable", err
+		}
+		if err := d.CheckMigrations(ctx); err != nil {
+			return "not migrated", err
+		}
+		return "", nil
+	}))
+	mux.Handle("GET /healthz", probe(logger, "health", func(ctx context.Context) (string, error) {
+		if err := d.SQL.PingContext(ctx); err != nil {
+			return "unreachable", err
+		}
+		return "", nil
+	}))
+	mux.Handle("/", graphiql.Handler("CRM", "/graphql"))
+	return observe.Traced(observe.Requests(logger, api.Metrics, mux))
+}
+
+// probe answers 200 {"status":"ok","database":"ok"} while check passes,
+// else 503 with what is wrong with the database.
+func probe(logger *slog.Logger, name string, check func(context.Context) (string, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
-		if err := d.SQL.PingContext(ctx); err != nil {
-			logger.Error("health check failed", "error", err)
+		if state, err := check(ctx); err != nil {
+			logger.ErrorContext(ctx, name+" check failed", "database", state, "error", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"status":"unavailable","database":"unreachable"}`)
+			fmt.Fprintf(w, "{\"status\":\"unavailable\",\"database\":%q}\n", state)
 			return
 		}
 		fmt.Fprintln(w, `{"status":"ok","database":"ok"}`)
-	})
-	mux.Handle("/", graphiql.Handler("CRM", "/graphql"))
-	return logRequests(logger, mux)
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration", time.Since(start).Round(time.Microsecond))
 	})
 }

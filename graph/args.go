@@ -279,7 +279,8 @@ func (a args) time(name string) (*time.Time, error) {
 	return &t, nil
 }
 
-// page reads first, after, last and before.
+// page reads first, after, last and before. An empty cursor means none:
+// generated clients (genqlient) send after: "" for a first page.
 func (a args) page() (p page.Args, err error) {
 	if p.First, err = a.int("first"); err != nil {
 		return p, err
@@ -287,11 +288,20 @@ func (a args) page() (p page.Args, err error) {
 	if p.Last, err = a.int("last"); err != nil {
 		return p, err
 	}
-	if p.After, err = a.optString("after"); err != nil {
+	if p.After, err = a.cursor("after"); err != nil {
 		return p, err
 	}
-	p.Before, err = a.optString("before")
+	p.Before, err = a.cursor("before")
 	return p, err
+}
+
+// cursor reads an optional cursor: nil when left out, null or "".
+func (a args) cursor(name string) (*string, error) {
+	c, err := a.optString(name)
+	if c != nil && *c == "" {
+		return nil, err
+	}
+	return c, err
 }
 
 // criteria decodes filter and sort, shared by records and associations.

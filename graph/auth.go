@@ -109,7 +109,7 @@ func (g *gate) authenticate(next func(http.ResponseWriter, *http.Request, *auth.
 			return
 		case err != nil && db.Transient(err):
 			g.logger.WarnContext(r.Context(), "database unavailable: the API key could not be checked", "error", err)
-			writeRequestError(w, responseType(r), http.StatusServiceUnavailable, requestErrorAnswer{Errors: []wireError{{
+			writeRequestError(w, r, http.StatusServiceUnavailable, requestErrorAnswer{Errors: []wireError{{
 				Message:    "the database is unavailable for the moment (restarting, or too busy); nothing was written: send the request again",
 				Extensions: map[string]any{"code": string(apierr.Unavailable), "retryable": true},
 			}}})

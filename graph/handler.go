@@ -31,6 +31,7 @@ import (
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/observe"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/records"
@@ -75,6 +76,9 @@ type Config struct {
 	// RateLimit is the token bucket of an API key that sets none (its
 	// zero fields take ratelimit.Default's); see ratelimit.go.
 	RateLimit ratelimit.Limit
+	// Metrics count the loaders' batches; nil counts nothing. (The
+	// requests' metrics are observe.Requests', around the whole server.)
+	Metrics *observe.Metrics
 }
 
 // withoutDefer takes @defer out of the schema, once, before any handler
@@ -126,7 +130,7 @@ func NewHandler(cfg Config) *Handler {
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB)}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -149,12 +153,15 @@ func NewHandler(cfg Config) *Handler {
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
 	// After the complexity limit, whose cost it spends.
 	srv.Use(rateLimit{limiter: ratelimit.New(), defaults: cfg.RateLimit.OrDefault()})
+	srv.Use(observed{})
 	h := &Handler{res: res, gate: res.gate}
 	// A mutation changes what the request's loaders hold: each mutation
 	// field reads afresh. A page of records whose selection a read plan
 	// knows is answered without the executor (readplan.go); field
 	// middleware added here would not see the fields of such a page.
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		ctx, end := rootSpan(ctx)
+		defer end()
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
 			loadersOf(ctx).clear()
 		}

@@ -66,6 +66,11 @@ func (r *propertyChangeResolver) RecordID(ctx context.Context, obj *history.Entr
 	return strconv.Itoa(obj.RecordID), nil
 }
 
+// Record is the resolver for the record field.
+func (r *propertyChangeResolver) Record(ctx context.Context, obj *history.Entry) (*records.Record, error) {
+	return loadersOf(ctx).records.Load(ctx, obj.RecordID)()
+}
+
 // Edges is the resolver for the edges field.
 func (r *propertyHistoryConnectionResolver) Edges(ctx context.Context, obj *records.HistoryPage) ([]*model.PropertyChangeEdge, error) {
 	edges := make([]*model.PropertyChangeEdge, len(obj.Entries))

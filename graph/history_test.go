@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -163,6 +164,41 @@ func TestAsOfReadsValuesOfTheMoment(t *testing.T) {
 		a.ok(`{ records(objectType: "deals", asOf: "2000-01-01T00:00:00Z") { edges { cursor } } }`, nil, &before)
 		if len(before.Records.Edges) != 0 {
 			t.Fatalf("a record listed before it existed")
+		}
+	})
+}
+
+// A change names its record both ways: recordId in digits, as HubSpot
+// writes ids, and record, the Record itself.
+func TestPropertyChangeNamesItsRecord(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		c := a.create("contacts", map[string]any{"email": "ada@example.com"})
+		a.ok(`mutation($id: ID!) { updateRecord(input: {id: $id, properties: {firstname: "Ada"}}) { record { id } } }`, map[string]any{"id": c.ID}, nil)
+		var out struct {
+			Record struct {
+				PropertyHistory struct {
+					Edges []struct {
+						Node struct {
+							Property, RecordID string
+							Record             struct{ ID, RecordID string }
+						}
+					}
+				}
+			}
+		}
+		a.ok(`query($id: ID!) { record(id: $id) { propertyHistory(names: ["email", "firstname"]) { edges { node { property recordId record { id recordId } } } } } }`,
+			map[string]any{"id": c.ID}, &out)
+		edges := out.Record.PropertyHistory.Edges
+		if len(edges) != 2 {
+			t.Fatalf("%d changes: %+v", len(edges), edges)
+		}
+		for _, e := range edges {
+			if n := e.Node; n.RecordID != c.RecordID || n.Record.ID != c.ID || n.Record.RecordID != c.RecordID {
+				t.Errorf("change of %s names %+v, want record %s (%s)", n.Property, n, c.ID, c.RecordID)
+			}
+		}
+		if _, err := strconv.Atoi(c.RecordID); err != nil {
+			t.Errorf("recordId %q is not digits", c.RecordID)
 		}
 	})
 }

@@ -46,6 +46,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/observe"
 )
 
 const (
@@ -205,11 +206,17 @@ type requestErrorAnswer struct {
 // refuse answers a request error of this layer, in the media type r
 // negotiated.
 func refuse(w http.ResponseWriter, r *http.Request, status int, code apierr.Code, message string) {
-	writeRequestError(w, responseType(r), status, requestErrorAnswer{Errors: []wireError{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
+	writeRequestError(w, r, status, requestErrorAnswer{Errors: []wireError{{Message: message, Extensions: map[string]any{"code": string(code)}}}})
 }
 
-func writeRequestError(w http.ResponseWriter, mediaType string, status int, a requestErrorAnswer) {
-	w.Header().Set("Content-Type", mediaType)
+// writeRequestError answers r with a request error, in the media type r
+// negotiated; the code of its first error is the request's result code.
+func writeRequestError(w http.ResponseWriter, r *http.Request, status int, a requestErrorAnswer) {
+	if len(a.Errors) > 0 {
+		code, _ := a.Errors[0].Extensions["code"].(string)
+		observe.RequestOf(r.Context()).SetCode(code)
+	}
+	w.Header().Set("Content-Type", responseType(r))
 	w.Header().Del("Content-Length")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(a)
@@ -224,7 +231,7 @@ type protocol struct{ graphql.Transport }
 
 func (p protocol) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	e := &watchedExec{GraphExecutor: exec, get: r.Method == http.MethodGet}
-	aw := &answerWriter{ResponseWriter: w, mediaType: responseType(r), exec: e, status: http.StatusOK}
+	aw := &answerWriter{ResponseWriter: w, r: r, mediaType: responseType(r), exec: e, status: http.StatusOK}
 	p.Transport.Do(aw, r, e)
 	aw.finish()
 }
@@ -248,6 +255,13 @@ func (e *watchedExec) CreateOperationContext(ctx context.Context, params *graphq
 	_, persisted := params.Extensions["persistedQuery"]
 	noQuery := params.Query == "" && !persisted
 	rc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	name := params.OperationName
+	if rc != nil && rc.Doc != nil {
+		if op := rc.Doc.Operations.ForName(params.OperationName); op != nil {
+			name = op.Name
+		}
+	}
+	observe.RequestOf(ctx).SetOperation(name)
 	if len(errs) > 0 {
 		e.failed, e.noQuery = true, noQuery
 		if err, ok := apierr.As(errs[0]); ok && err.Code == apierr.RateLimited {
@@ -276,6 +290,7 @@ func (e *watchedExec) DispatchError(ctx context.Context, list gqlerror.List) *gr
 // held, then rewritten by finish.
 type answerWriter struct {
 	http.ResponseWriter
+	r         *http.Request
 	mediaType string
 	exec      *watchedExec
 	status    int
@@ -352,7 +367,7 @@ func (w *answerWriter) finish() {
 		}
 		a.Errors[i].Extensions["code"] = string(codeForStatus(status))
 	}
-	writeRequestError(w.ResponseWriter, w.mediaType, status, a)
+	writeRequestError(w.ResponseWriter, w.r, status, a)
 }
 
 // codeForStatus is the code of a refusal that came without one.

@@ -90,6 +90,11 @@ func (r *importErrorResolver) Property(ctx context.Context, obj *ent.ImportError
 	return orNull(obj.Property), nil
 }
 
+// Code is the resolver for the code field.
+func (r *importErrorResolver) Code(ctx context.Context, obj *ent.ImportError) (apierr.Code, error) {
+	return apierr.Code(obj.Code), nil
+}
+
 // Edges is the resolver for the edges field.
 func (r *importErrorConnectionResolver) Edges(ctx context.Context, obj *importer.ErrorPage) ([]*model.ImportErrorEdge, error) {
 	edges := make([]*model.ImportErrorEdge, len(obj.Errors))

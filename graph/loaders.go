@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/observe"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
 )
@@ -132,21 +133,26 @@ func newLoaders(r *Resolver) *loaders {
 		return out
 	}
 	return &loaders{
-		listSizes: dataloader.NewBatchedLoader(sizes,
-			dataloader.WithWait[int, int](loaderWait), dataloader.WithBatchCapacity[int, int](loaderCapacity)),
-		recordLists: dataloader.NewBatchedLoader(listsOf,
-			dataloader.WithWait[int, []*meta.List](loaderWait), dataloader.WithBatchCapacity[int, []*meta.List](loaderCapacity)),
-		history: dataloader.NewBatchedLoader(histories,
-			dataloader.WithWait[page.Key[*records.Record], *records.HistoryPage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.HistoryPage](loaderCapacity)),
-		timelines: dataloader.NewBatchedLoader(timelines,
-			dataloader.WithWait[page.Key[*records.Record], *records.TimelinePage](loaderWait), dataloader.WithBatchCapacity[page.Key[*records.Record], *records.TimelinePage](loaderCapacity)),
-		records: dataloader.NewBatchedLoader(byID,
-			dataloader.WithWait[int, *records.Record](loaderWait), dataloader.WithBatchCapacity[int, *records.Record](loaderCapacity)),
-		pages: dataloader.NewBatchedLoader(pages,
-			dataloader.WithWait[page.Key[int], *assoc.Page](loaderWait), dataloader.WithBatchCapacity[page.Key[int], *assoc.Page](loaderCapacity)),
-		counts: dataloader.NewBatchedLoader(counts,
-			dataloader.WithWait[page.Key[int], int](loaderWait), dataloader.WithBatchCapacity[page.Key[int], int](loaderCapacity)),
+		listSizes:   batched(r, "list_sizes", sizes),
+		recordLists: batched(r, "record_lists", listsOf),
+		history:     batched(r, "history", histories),
+		timelines:   batched(r, "timelines", timelines),
+		records:     batched(r, "records", byID),
+		pages:       batched(r, "association_pages", pages),
+		counts:      batched(r, "association_counts", counts),
 	}
+}
+
+// batched is a loader of batches of read: each batch is counted in the
+// metrics (its size) and traced (a span).
+func batched[K comparable, V any](r *Resolver, name string, read dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
+	observed := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		r.metrics.Batch(name, len(keys))
+		ctx, span := observe.Span(ctx, "loader "+name)
+		defer span.End()
+		return read(ctx, keys)
+	}
+	return dataloader.NewBatchedLoader(observed, dataloader.WithWait[K, V](loaderWait), dataloader.WithBatchCapacity[K, V](loaderCapacity))
 }
 
 func loadersOf(ctx context.Context) *loaders { return sessionOf(ctx).loaders }

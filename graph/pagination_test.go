@@ -191,3 +191,29 @@ func TestCursorOfAnotherReadIsRefused(t *testing.T) {
 		a.ok(records, map[string]any{"type": "contacts", "after": nested}, nil)
 	})
 }
+
+// An empty cursor is no cursor: genqlient sends after: "" for a first
+// page. The answer is byte for byte the one without it, at every level.
+func TestEmptyCursorsMeanNone(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		company := a.create("companies", map[string]any{"name": "Acme"})
+		for i := range 3 {
+			a.associate(company, a.create("contacts", map[string]any{"email": fmt.Sprintf("c%d@example.com", i)}))
+		}
+		const q = `query($after: String, $before: String) {
+			records(objectType: "companies", first: 2, after: $after) { edges { cursor node { id
+				associations(toObjectType: "contacts", last: 2, before: $before) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } }
+				timeline(first: 2, after: $after) { edges { cursor } }
+			} } pageInfo { hasNextPage endCursor } } }`
+		absent := a.do(q, nil)
+		if len(absent.Errors) > 0 {
+			t.Fatalf("errors: %v", absent.Errors)
+		}
+		for _, vars := range []map[string]any{{"after": ""}, {"before": ""}, {"after": "", "before": ""}} {
+			got := a.do(q, vars)
+			if len(got.Errors) > 0 || string(got.Data) != string(absent.Data) {
+				t.Errorf("with %v:\n%s %v\nwithout:\n%s", vars, got.Data, got.Errors, absent.Data)
+			}
+		}
+	})
+}

@@ -174,11 +174,15 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 		results = append(results, r)
 	}
 	clean = report(out, results)
+	metricsClean, err := benchMetrics(ctx, client, d, ws, logger, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
+	if err != nil {
+		return false, fmt.Errorf("metrics: %w", err)
+	}
 	authClean, err := benchAuth(ctx, client, d, ws, logger, results, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
 	if err != nil {
 		return false, fmt.Errorf("auth: %w", err)
 	}
-	clean = clean && authClean
+	clean = clean && authClean && metricsClean
 
 	if cfg.cpuProfile != "" || cfg.memProfile != "" {
 		if err := profile(ctx, client, servers[0], cfg, out); err != nil {

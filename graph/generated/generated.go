@@ -530,6 +530,7 @@ type ComplexityRoot struct {
 	PropertyChange struct {
 		ChangedAt  func(childComplexity int) int
 		Property   func(childComplexity int) int
+		Record     func(childComplexity int) int
 		RecordID   func(childComplexity int) int
 		SourceID   func(childComplexity int) int
 		SourceType func(childComplexity int) int
@@ -744,6 +745,7 @@ type ImportConnectionResolver interface {
 type ImportErrorResolver interface {
 	Column(ctx context.Context, obj *ent.ImportError) (*string, error)
 	Property(ctx context.Context, obj *ent.ImportError) (*string, error)
+	Code(ctx context.Context, obj *ent.ImportError) (apierr.Code, error)
 }
 type ImportErrorConnectionResolver interface {
 	Edges(ctx context.Context, obj *importer.ErrorPage) ([]*model.ImportErrorEdge, error)
@@ -831,6 +833,7 @@ type PipelineResolver interface {
 type PropertyChangeResolver interface {
 	SourceID(ctx context.Context, obj *history.Entry) (*string, error)
 	RecordID(ctx context.Context, obj *history.Entry) (string, error)
+	Record(ctx context.Context, obj *history.Entry) (*records.Record, error)
 }
 type PropertyChangedEventResolver interface {
 	SourceID(ctx context.Context, obj *model.PropertyChangedEvent) (*string, error)
@@ -2922,6 +2925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PropertyChange.Property(childComplexity), true
+	case "PropertyChange.record":
+		if e.ComplexityRoot.PropertyChange.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyChange.Record(childComplexity), true
 	case "PropertyChange.recordId":
 		if e.ComplexityRoot.PropertyChange.RecordID == nil {
 			break
@@ -3842,9 +3851,41 @@ type PageInfo {
   endCursor: String
 }
 
+"""
+The codes of errors: extensions.code of every error in a response, and
+the code fields of ItemError and ImportError. Clients may switch on them;
+they never change.
+"""
+enum ErrorCode {
+  "The request or an input is at fault (a value, an argument, the document); the message says which."
+  BAD_USER_INPUT
+  "The object named does not exist, or is another workspace's."
+  NOT_FOUND
+  "A unique value is taken (existingRecord names the holder), or the write conflicts with the state of what it changes."
+  CONFLICT
+  "No valid API key: missing, malformed, unknown, expired or revoked (HTTP 401)."
+  UNAUTHENTICATED
+  "The key lacks the scope the field needs (the message names it)."
+  FORBIDDEN
+  "A limit of the request is exceeded: page size, cost, depth, body size, batch size."
+  LIMIT_EXCEEDED
+  "The API key has spent its rate for now: send again after extensions.retryAfter seconds (the Retry-After header; HTTP 429)."
+  RATE_LIMITED
+  "The request ran past its deadline and its work was cancelled; nothing it did not answer was committed."
+  TIMEOUT
+  "The database could not be reached or gave up; extensions.retryable says whether sending again is safe."
+  UNAVAILABLE
+  "A fault of the server; the message says nothing more, the log does."
+  INTERNAL
+  "An import warning, not an error: the row was written without its lifecycle stage, which would have moved backwards."
+  LIFECYCLE_STAGE_KEPT
+}
+
 "Why one batch item was not written."
 type ItemError {
-  code: String!
+  "What kind of refusal it is."
+  code: ErrorCode!
+  "What is wrong, for a person."
   message: String!
   "The property at fault, when one is."
   property: String
@@ -3903,8 +3944,12 @@ extend type Query {
 "A contact, company, deal... of any object type."
 type Record implements Node {
   id: ID!
-  "The plain numeric id, also the value of hs_object_id."
-  recordId: ID!
+  """
+  The plain numeric id, in digits as HubSpot writes record ids, also the
+  value of hs_object_id. Arguments that name a record take id, the global
+  id.
+  """
+  recordId: String!
   objectType: ObjectType!
   "Name to show: the primary display property's value (contacts: first and last name, else email)."
   displayName: String!
@@ -4280,8 +4325,10 @@ type PropertyChange {
   sourceType: PropertySourceType!
   "The import, merged record... the write came from."
   sourceId: String
-  "The record written to: this one, or one merged into it."
-  recordId: ID!
+  "The plain numeric id (digits) of the record written to: this one, or one merged into it."
+  recordId: String!
+  "The record written to: this one, or one merged into it (archived or not)."
+  record: Record!
 }
 
 enum PropertySourceType {
@@ -5385,7 +5432,7 @@ type ImportError {
   column: String
   property: String
   "An error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND...) or, for a warning, LIFECYCLE_STAGE_KEPT."
-  code: String!
+  code: ErrorCode!
   message: String!
   warning: Boolean!
 }
@@ -6602,6 +6649,8 @@ func (ec *executionContext) childFields_PropertyChange(ctx context.Context, fiel
 		return ec.fieldContext_PropertyChange_sourceId(ctx, field)
 	case "recordId":
 		return ec.fieldContext_PropertyChange_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_PropertyChange_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PropertyChange", field.Name)
 }
@@ -11603,18 +11652,18 @@ func (ec *executionContext) _ImportError_code(ctx context.Context, field graphql
 			return ec.fieldContext_ImportError_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
+			return ec.Resolvers.ImportError().Code(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+			return ec.marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ImportError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImportError", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *ent.ImportError) (ret graphql.Marshaler) {
@@ -11827,14 +11876,14 @@ func (ec *executionContext) _ItemError_code(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v apierr.Code) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
+			return ec.marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ItemError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "ErrorCode")
 }
 
 func (ec *executionContext) _ItemError_message(ctx context.Context, field graphql.CollectedField, obj *apierr.Error) (ret graphql.Marshaler) {
@@ -17738,14 +17787,46 @@ func (ec *executionContext) _PropertyChange_recordId(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PropertyChange_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("PropertyChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PropertyChange_record(ctx context.Context, field graphql.CollectedField, obj *history.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyChange_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PropertyChange().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyChange_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PropertyChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PropertyChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PropertyChangeEdge) (ret graphql.Marshaler) {
@@ -19384,14 +19465,14 @@ func (ec *executionContext) _Record_recordId(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Record_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Record", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Record", field, true, false, "String")
 }
 
 func (ec *executionContext) _Record_objectType(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
@@ -27605,10 +27686,11 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 					return ec._ImportError_property(ctx, field, obj)
 				})
 		case "code":
-			out.Values[i] = ec._ImportError_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportError_code(ctx, field, obj)
+				})
 		case "message":
 			out.Values[i] = ec._ImportError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29158,6 +29240,12 @@ func (ec *executionContext) _PropertyChange(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PropertyChange_recordId(ctx, field, obj)
+				})
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PropertyChange_record(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31146,6 +31234,50 @@ func (ec *executionContext) unmarshalNDeleteViewInput2githubᚗcomᚋacmeᚋcrm�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, sel ast.SelectionSet, v apierr.Code) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ErrorCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode = map[string]apierr.Code{
+		"BAD_USER_INPUT":       apierr.BadUserInput,
+		"NOT_FOUND":            apierr.NotFound,
+		"CONFLICT":             apierr.Conflict,
+		"UNAUTHENTICATED":      apierr.Unauthenticated,
+		"FORBIDDEN":            apierr.Forbidden,
+		"LIMIT_EXCEEDED":       apierr.LimitExceeded,
+		"RATE_LIMITED":         apierr.RateLimited,
+		"TIMEOUT":              apierr.Timeout,
+		"UNAVAILABLE":          apierr.Unavailable,
+		"INTERNAL":             apierr.Internal,
+		"LIFECYCLE_STAGE_KEPT": apierr.LifecycleStageKept,
+	}
+	marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode = map[apierr.Code]string{
+		apierr.BadUserInput:       "BAD_USER_INPUT",
+		apierr.NotFound:           "NOT_FOUND",
+		apierr.Conflict:           "CONFLICT",
+		apierr.Unauthenticated:    "UNAUTHENTICATED",
+		apierr.Forbidden:          "FORBIDDEN",
+		apierr.LimitExceeded:      "LIMIT_EXCEEDED",
+		apierr.RateLimited:        "RATE_LIMITED",
+		apierr.Timeout:            "TIMEOUT",
+		apierr.Unavailable:        "UNAVAILABLE",
+		apierr.Internal:           "INTERNAL",
+		apierr.LifecycleStageKept: "LIFECYCLE_STAGE_KEPT",
+	}
+)
+
 func (ec *executionContext) marshalNExport2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋexportᚐExport(ctx context.Context, sel ast.SelectionSet, v *export.Export) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Export!")
@@ -32070,16 +32202,6 @@ func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋacmeᚋcrmᚋgr
 func (ec *executionContext) unmarshalNStartImportInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐStartImportInput(ctx context.Context, v any) (model.StartImportInput, error) {
 	res, err := ec.unmarshalInputStartImportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, v any) (apierr.Code, error) {
-	var res apierr.Code
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNString2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode(ctx context.Context, sel ast.SelectionSet, v apierr.Code) graphql.Marshaler {
-	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

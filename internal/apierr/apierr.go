@@ -31,7 +31,15 @@ const (
 	// sending the request again is safe (extensions.retryable).
 	Unavailable Code = "UNAVAILABLE"
 	Internal    Code = "INTERNAL"
+	// LifecycleStageKept is a warning of an import row, not an error: the
+	// row was written without its lifecycle stage, which would have moved
+	// backwards.
+	LifecycleStageKept Code = "LIFECYCLE_STAGE_KEPT"
 )
+
+// Codes are every documented code, as the schema's enum ErrorCode lists
+// them (a test holds the two equal).
+var Codes = []Code{BadUserInput, NotFound, Conflict, Unauthenticated, Forbidden, LimitExceeded, RateLimited, Timeout, Unavailable, Internal, LifecycleStageKept}
 
 // Error is a refusal a client can act on.
 type Error struct {

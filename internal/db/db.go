@@ -6,6 +6,7 @@ package db
 import (
 	"context"
 	stdsql "database/sql"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -13,7 +14,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver
+	"github.com/lib/pq"    // PostgreSQL driver
 	_ "modernc.org/sqlite" // embedded SQLite driver, pure Go
 
 	"github.com/acme/crm/ent"
@@ -71,10 +72,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := stdsql.Open(driverName, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d.Name(), err)
+	var connector driver.Connector = dsnConnector{driver: sqliteDriver(), dsn: dsn}
+	if driverName == "postgres" {
+		if connector, err = pq.NewConnector(dsn); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", d.Name(), err)
+		}
 	}
+	sqlDB := stdsql.OpenDB(observed{Connector: connector, system: d.Name()})
 	if d.Name() == dialect.SQLite {
 		// One writer at a time is all SQLite has; more connections only
 		// queue on its lock, while readers still run beside it in WAL mode.
@@ -128,6 +132,17 @@ func (db *DB) Close() error {
 	db.prepared.stmts = nil
 	db.prepared.mu.Unlock()
 	return db.Client.Close()
+}
+
+// sqliteDriver is the driver registered as "sqlite": the one this
+// package's SQL functions (crm_fold...) are registered with.
+func sqliteDriver() driver.Driver {
+	d, err := stdsql.Open("sqlite", "")
+	if err != nil {
+		panic(err) // the driver is linked in: it is registered
+	}
+	defer d.Close()
+	return d.Driver()
 }
 
 func parseURL(raw string) (driverName, dsn string, d Dialect, err error) {

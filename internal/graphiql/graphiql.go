@@ -123,6 +123,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <title>{{.Title}}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{.CSS}}">
+<link rel="stylesheet" href="{{.ExplorerCSS}}">
 <style>
 html, body { height: 100%; margin: 0; overflow: hidden; }
 #graphiql { height: 100vh; }
@@ -133,6 +134,7 @@ html, body { height: 100%; margin: 0; overflow: hidden; }
 <script src="{{.React}}"></script>
 <script src="{{.ReactDOM}}"></script>
 <script src="{{.GraphiQL}}"></script>
+<script src="{{.Explorer}}"></script>
 <script>
 (function () {
   var endpoint = new URL({{.Endpoint}}, window.location.href).toString();
@@ -140,9 +142,11 @@ html, body { height: 100%; margin: 0; overflow: hidden; }
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
+    defaultQuery: {{.Query}},
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
-    defaultEditorToolsVisibility: true
+    defaultEditorToolsVisibility: true,
+    plugins: [GraphiQLPluginExplorer.explorerPlugin()]
   }));
 })();
 </script>
@@ -151,9 +155,35 @@ html, body { height: 100%; margin: 0; overflow: hidden; }
 `))
 
 type pageData struct {
-	Title, Endpoint                string
+	Title, Endpoint, Query         string
 	CSS, React, ReactDOM, GraphiQL string
+	Explorer, ExplorerCSS          string
 }
+
+// DefaultQuery is what the editor opens on, until the browser keeps what
+// its user typed: a nested read that answers on the demo data.
+const DefaultQuery = `# Companies with their contacts and those contacts' deals, paginated at
+# every level, in one request: press the run button (Ctrl-Enter).
+# Only contacts with a label: associations(toObjectType: "contacts",
+# labels: ["Decision maker"]) once you made the label. The explorer (left)
+# lists every field; the docs (book icon) describe them. Once API keys
+# exist, put one in Headers (below): {"Authorization": "Bearer crm_..."}.
+{
+  records(objectType: "companies", first: 5) {
+    edges { node {
+      displayName
+      associations(toObjectType: "contacts", first: 3) {
+        edges { labels { label } node {
+          displayName
+          associations(toObjectType: "deals", first: 2) { edges { node { displayName properties(names: ["amount", "dealstage"]) } } }
+        } }
+        pageInfo { hasNextPage endCursor }
+      }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`
 
 // Handler returns the handler serving a GraphiQL page titled title that
 // sends its queries to endpoint (a path such as "/graphql", or a full URL),
@@ -162,12 +192,15 @@ type pageData struct {
 func Handler(title, endpoint string) http.Handler {
 	var buf bytes.Buffer
 	err := pageTmpl.Execute(&buf, pageData{
-		Title:    title,
-		Endpoint: endpoint,
-		CSS:      assetURL("graphiql.min.css"),
-		React:    assetURL("react.production.min.js"),
-		ReactDOM: assetURL("react-dom.production.min.js"),
-		GraphiQL: assetURL("graphiql.min.js"),
+		Title:       title,
+		Endpoint:    endpoint,
+		Query:       DefaultQuery,
+		CSS:         assetURL("graphiql.min.css"),
+		React:       assetURL("react.production.min.js"),
+		ReactDOM:    assetURL("react-dom.production.min.js"),
+		GraphiQL:    assetURL("graphiql.min.js"),
+		Explorer:    assetURL("plugin-explorer.umd.js"),
+		ExplorerCSS: assetURL("plugin-explorer.css"),
 	})
 	if err != nil {
 		panic("graphiql: rendering page: " + err.Error())

@@ -80,6 +80,8 @@ func TestAssets(t *testing.T) {
 		{"react-dom.production.min.js", "text/javascript", 50_000},
 		{"graphiql.min.js", "text/javascript", 500_000},
 		{"graphiql.min.css", "text/css", 50_000},
+		{"plugin-explorer.umd.js", "text/javascript", 40_000},
+		{"plugin-explorer.css", "text/css", 1_000},
 	}
 	if len(cases) != len(assets) {
 		t.Errorf("%d embedded assets, test knows %d", len(assets), len(cases))

@@ -35,7 +35,7 @@ func (e *rowError) Unwrap() error {
 
 // KeptStage is the code of the warning a row gets when its lifecycle stage
 // would have moved a record's backwards: the row is written without it.
-const KeptStage = "LIFECYCLE_STAGE_KEPT"
+const KeptStage = string(apierr.LifecycleStageKept)
 
 // lifecycle is the property an import never moves backwards, as HubSpot's
 // imports do not.
