@@ -65,6 +65,10 @@ type target struct {
 	key    *meta.Property
 	keyCol int
 	idCol  int
+	// named says an UPSERT row without a unique key matches a record by
+	// its primary display value (key, at keyCol) and the records its
+	// association columns name: see chooseKey.
+	named bool
 }
 
 type mapped struct {
@@ -239,6 +243,17 @@ func (p *plan) chooseKey(t *target, first bool) error {
 	for _, c := range t.cols {
 		if len(unique) == 1 && c.prop == unique[0] {
 			t.key, t.keyCol = c.prop, c.col
+		}
+	}
+	// An object matched by no unique value (deals) is matched, on UPSERT,
+	// by its name and the records the row associates it with: a deal of
+	// deals.csv imported again is the deal of that name of that company
+	// and contact.
+	if first && t.key == nil && len(p.links) > 0 && p.file.Operation == Upsert {
+		for _, c := range t.cols {
+			if c.prop.Name == t.ot.PrimaryDisplayProperty {
+				t.key, t.keyCol, t.named = c.prop, c.col, true
+			}
 		}
 	}
 	if first && t.key == nil && t.idCol < 0 && p.file.Operation == Update {

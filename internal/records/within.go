@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/acme/crm/ent/schema"
@@ -141,4 +142,31 @@ func (s *Store) CreateNewIn(ctx context.Context, tx *write.Tx, ot *meta.ObjectTy
 		}
 	}
 	return out, nil
+}
+
+// FindNamedIn answers the ids of the live records of ot whose property
+// name holds raw (normalized as a written value is) and that are
+// associated with every record of to, at most two of them, in id order:
+// the importer's match of a row whose object has no unique value to match
+// by (a deal by its name and the company and contact it names).
+func (s *Store) FindNamedIn(ctx context.Context, tx *write.Tx, ot *meta.ObjectType, name *meta.Property, raw any, to []int) ([]int, error) {
+	v, err := values.Normalize(ot, name, raw)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	arg, err := json.Marshal(map[string]any{"v": v})
+	if err != nil {
+		return nil, err
+	}
+	q := db.Build(s.db.Dialect, "SELECT r.id FROM records r WHERE r.workspace_id = ").Arg(tx.Model.WorkspaceID).
+		T(" AND r.object_type_id = ").Int(ot.ID).T(" AND r.archived_at IS NULL AND r.merged_into_id IS NULL AND ").
+		Property("r", "properties", name.Name).T(" = ").ArgProperty(string(arg), "v")
+	for _, id := range to {
+		q.T(" AND EXISTS (SELECT 1 FROM associations a WHERE a.workspace_id = r.workspace_id AND a.from_record_id = r.id AND a.to_record_id = ").Arg(id).T(")")
+	}
+	ids, err := q.T(" ORDER BY r.id LIMIT 2").IDs(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("find %s by %s: %w", ot.Name, name.Name, err)
+	}
+	return ids, nil
 }
