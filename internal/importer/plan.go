@@ -261,3 +261,11 @@ func (p *plan) chooseKey(t *target, first bool) error {
 	}
 	return nil
 }
+
+// creates reports whether rows of the file may be created together
+// (records.CreateNewIn, CopyNewIn): rows of one object matched by its
+// unique key, without associations, that the operation may create.
+func (p *plan) creates() bool {
+	t := p.targets[0]
+	return len(p.targets) == 1 && len(p.links) == 0 && p.file.Operation != Update && t.key != nil
+}

@@ -57,6 +57,8 @@ type fileRun struct {
 	plan   *plan
 	format DateFormat
 	keys   *keyRows
+	// copying says the rows batched go through COPY (records.CopyNewIn).
+	copying bool
 }
 
 // keyRows remember the row of each key a file's rows wrote, as a hash
@@ -184,7 +186,7 @@ func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInpu
 func (fr *fileRun) batched(in *rowInput) bool {
 	p := fr.plan
 	t := p.targets[0]
-	if len(p.targets) != 1 || len(p.links) > 0 || p.file.Operation == Update || t.key == nil || in.key == "" {
+	if !p.creates() || in.key == "" {
 		return false
 	}
 	if t.idCol >= 0 && strings.TrimSpace(in.cells[t.idCol]) != "" {
