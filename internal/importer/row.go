@@ -263,8 +263,9 @@ func (w *rowWrite) run(ctx context.Context, inputs []map[string]any) error {
 	}
 	// The records the association columns name, found before the row's
 	// record, which a row matches by name among their associations. A
-	// column naming none fails the row once its record is written, so that
-	// what is wrong with the record's values is said first.
+	// column naming none (or not a value) fails the row once its record is
+	// written, so that what is wrong with the record's values is said
+	// first, as when the columns were read after it.
 	var linked []linkedRecord
 	var missing error
 	for _, l := range p.links {
@@ -273,20 +274,23 @@ func (w *rowWrite) run(ctx context.Context, inputs []map[string]any) error {
 			continue
 		}
 		to, err := w.e.records.FindIn(ctx, w.tx, l.ot, l.prop, raw)
-		if err != nil {
-			return w.at(l.col, l.prop.Name, err)
+		if _, refused := apierr.As(err); err != nil && !refused {
+			return err
 		}
-		if to == nil {
+		switch {
+		case err != nil:
+			missing = w.at(l.col, l.prop.Name, err)
+		case to == nil:
 			missing = &rowError{column: p.header[l.col], property: l.prop.Name, code: string(apierr.NotFound),
 				message: fmt.Sprintf("no %s has %s %q to associate with", strings.ToLower(l.ot.SingularLabel), l.prop.Name, raw)}
+		}
+		if missing != nil {
+			linked = nil
 			break
 		}
 		linked = append(linked, linkedRecord{col: l.col, id: to.ID})
 	}
 	w.linked = linked
-	if missing != nil {
-		w.linked = nil
-	}
 	r, created, err := w.write(ctx, p.targets[0], inputs[0], p.file.Operation)
 	if err != nil {
 		return err
