@@ -248,19 +248,34 @@ func TestImportFixtureFilesJoined(t *testing.T) {
 			p["numberofemployees"] != float64(3165) || p["annualrevenue"] != float64(75964000) {
 			t.Fatalf("company: %v", p)
 		}
-		// The same files again create nothing new.
+		// The same files again create nothing new: companies and contacts
+		// match by domain and email, deals by their name among the deals
+		// of the company and contact their row names.
 		again := a.importFiles(nil, upload{name: "companies.csv", content: companies}, upload{name: "contacts.csv", content: contacts}, upload{name: "deals.csv", content: deals})
-		// Companies and contacts match by domain and email and are
-		// updated; deals have no unique property to match them by, so
-		// they are made again, as HubSpot's imports do without a
-		// Record ID column.
-		if again.State != "DONE" || again.Counters.Created != 300 || again.Counters.Updated != 1200 || again.Counters.Failed != 0 {
-			t.Fatalf("again: %+v", again.Counters)
+		if again.State != "DONE" || again.Counters != (struct{ RowsRead, Created, Updated, Skipped, Failed int }{1500, 0, 1500, 0, 0}) || len(again.Errors.Edges) != 0 {
+			t.Fatalf("again: %+v %+v", again.Counters, again.Errors.Edges)
 		}
-		for name, want := range map[string]int{"companies": 200, "contacts": 1000, "deals": 600} {
+		for name, want := range map[string]int{"companies": 200, "contacts": 1000, "deals": 300} {
 			if n := a.count(name); n != want {
 				t.Fatalf("after again: %d %s, want %d", n, name, want)
 			}
+		}
+		// A second deal of the first row's name, company and contact: the
+		// row matches two deals and fails, naming them; it writes nothing.
+		first := csvRows(t, deals)[0]
+		dup := a.create("deals", map[string]any{"dealname": first["Deal Name"], "amount": 1, "pipeline": "default", "dealstage": first["Deal Stage"]})
+		a.associate(dup, a.recordBy("companies", "domain", first["Company Domain Name"]))
+		a.associate(dup, a.recordBy("contacts", "email", first["Contact Email"]))
+		third := a.importFiles(nil, upload{name: "deals.csv", content: deals})
+		if third.State != "DONE" || third.Counters != (struct{ RowsRead, Created, Updated, Skipped, Failed int }{300, 0, 299, 0, 1}) || len(third.Errors.Edges) != 1 {
+			t.Fatalf("third: %+v %+v", third.Counters, third.Errors.Edges)
+		}
+		if e := third.Errors.Edges[0].Node; e.Row != 2 || deref(e.Column) != "Deal Name" || deref(e.Property) != "dealname" || e.Code != "CONFLICT" ||
+			!strings.Contains(e.Message, "Record ID") {
+			t.Fatalf("third's error: %+v", e)
+		}
+		if a.count("deals") != 301 || a.read(dup).Properties["amount"] != float64(1) {
+			t.Fatalf("after third: %d deals, duplicate %v", a.count("deals"), a.read(dup).Properties)
 		}
 	})
 }

@@ -102,6 +102,7 @@ func (d *preparingDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (
 	if !ok {
 		return tx, nil
 	}
+	keep(ctx, sqlTx)
 	return &preparingTx{Tx: etx, sql: sqlTx, db: d.DB(), p: d.p}, nil
 }
 

@@ -158,6 +158,22 @@ func (b *Buffer) Flush(ctx context.Context, e db.ExecQuerier, d db.Dialect, work
 	return nil
 }
 
+// Rows answers what the buffer gathered as rows of property_histories's
+// columns, for COPY, and empties it.
+func (b *Buffer) Rows(workspaceID int) (columns []string, rows [][]any) {
+	columns = []string{"workspace_id", "record_id", "property", "value", "changed_at", "source_type", "source_id"}
+	rows = make([][]any, len(b.rows))
+	for i, r := range b.rows {
+		var value any
+		if r.value != nil {
+			value = *r.value
+		}
+		rows[i] = []any{workspaceID, r.recordID, r.property, value, r.at, r.src.Type, r.src.ID}
+	}
+	b.rows = b.rows[:0]
+	return columns, rows
+}
+
 // Entry is one change of one property.
 type Entry struct {
 	ID       int

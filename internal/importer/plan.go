@@ -65,6 +65,10 @@ type target struct {
 	key    *meta.Property
 	keyCol int
 	idCol  int
+	// named says an UPSERT row without a unique key matches a record by
+	// its primary display value (key, at keyCol) and the records its
+	// association columns name: see chooseKey.
+	named bool
 }
 
 type mapped struct {
@@ -241,8 +245,27 @@ func (p *plan) chooseKey(t *target, first bool) error {
 			t.key, t.keyCol = c.prop, c.col
 		}
 	}
+	// An object matched by no unique value (deals) is matched, on UPSERT,
+	// by its name and the records the row associates it with: a deal of
+	// deals.csv imported again is the deal of that name of that company
+	// and contact.
+	if first && t.key == nil && len(p.links) > 0 && p.file.Operation == Upsert {
+		for _, c := range t.cols {
+			if c.prop.Name == t.ot.PrimaryDisplayProperty {
+				t.key, t.keyCol, t.named = c.prop, c.col, true
+			}
+		}
+	}
 	if first && t.key == nil && t.idCol < 0 && p.file.Operation == Update {
 		return apierr.Invalid("operation", "%s: UPDATE matches rows by a record id column or a unique property, and no column holds one", p.file.Name)
 	}
 	return nil
+}
+
+// creates reports whether rows of the file may be created together
+// (records.CreateNewIn, CopyNewIn): rows of one object matched by its
+// unique key, without associations, that the operation may create.
+func (p *plan) creates() bool {
+	t := p.targets[0]
+	return len(p.targets) == 1 && len(p.links) == 0 && p.file.Operation != Update && t.key != nil
 }

@@ -57,6 +57,8 @@ type fileRun struct {
 	plan   *plan
 	format DateFormat
 	keys   *keyRows
+	// copying says the rows batched go through COPY (records.CopyNewIn).
+	copying bool
 }
 
 // keyRows remember the row of each key a file's rows wrote, as a hash
@@ -130,7 +132,7 @@ func (fr *fileRun) read(line int, cells []string) (*rowInput, outcome, *rowError
 	if empty {
 		return nil, skipped, nil
 	}
-	key, rerr := fr.key(in.inputs[0])
+	key, rerr := fr.key(in.inputs[0], cells)
 	if rerr != nil {
 		return nil, failed, rerr
 	}
@@ -146,8 +148,12 @@ func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInpu
 	p := fr.plan
 	if prev, ok := fr.keys.row(in.key); ok && in.key != "" {
 		t := p.targets[0]
+		same := t.key.Name
+		if t.named {
+			same += " and associated records"
+		}
 		return failed, nil, []*rowError{{column: p.header[t.keyCol], property: t.key.Name, code: string(apierr.Conflict),
-			message: fmt.Sprintf("row %d of this file has the same %s: a file holds one row per record", prev, t.key.Name)}}, nil
+			message: fmt.Sprintf("row %d of this file has the same %s: a file holds one row per record", prev, same)}}, nil
 	}
 	w := rowWrite{e: e, tx: tx, fr: fr, cells: in.cells}
 	write := func() error { return w.run(ctx, in.inputs) }
@@ -180,7 +186,7 @@ func (e *Engine) row(ctx context.Context, tx *write.Tx, fr *fileRun, in *rowInpu
 func (fr *fileRun) batched(in *rowInput) bool {
 	p := fr.plan
 	t := p.targets[0]
-	if len(p.targets) != 1 || len(p.links) > 0 || p.file.Operation == Update || t.key == nil || in.key == "" {
+	if !p.creates() || in.key == "" {
 		return false
 	}
 	if t.idCol >= 0 && strings.TrimSpace(in.cells[t.idCol]) != "" {
@@ -190,8 +196,10 @@ func (fr *fileRun) batched(in *rowInput) bool {
 	return !seen
 }
 
-// key is the text of the match key of a row's first record, "" for none.
-func (fr *fileRun) key(input map[string]any) (string, *rowError) {
+// key is the text of the match key of a row's first record, "" for none:
+// of a record matched by name, its name and the values of the association
+// columns that name records (none: the row matches nothing).
+func (fr *fileRun) key(input map[string]any, cells []string) (string, *rowError) {
 	t := fr.plan.targets[0]
 	if t.key == nil {
 		return "", nil
@@ -205,7 +213,24 @@ func (fr *fileRun) key(input map[string]any) (string, *rowError) {
 		re, _ := (&rowWrite{fr: fr}).rowError(err)
 		return "", re
 	}
-	return fmt.Sprint(v), nil
+	if !t.named {
+		return fmt.Sprint(v), nil
+	}
+	key, named := fmt.Sprint(v), false
+	for _, l := range fr.plan.links {
+		cell := strings.TrimSpace(cells[l.col])
+		if cell == "" {
+			continue
+		}
+		if lv, err := values.Normalize(l.ot, l.prop, cell); err == nil && lv != nil {
+			cell = fmt.Sprint(lv)
+		}
+		key, named = key+"\x00"+l.ot.Name+"\x00"+cell, true
+	}
+	if !named {
+		return "", nil
+	}
+	return key, nil
 }
 
 // rowWrite is the write of one row.
@@ -215,6 +240,7 @@ type rowWrite struct {
 	fr       *fileRun
 	cells    []string
 	target   *target
+	linked   []linkedRecord
 	created  bool
 	touched  []int
 	warnings []*rowError
@@ -235,36 +261,60 @@ func (w *rowWrite) run(ctx context.Context, inputs []map[string]any) error {
 		}
 		others = append(others, r)
 	}
-	r, created, err := w.write(ctx, p.targets[0], inputs[0], p.file.Operation)
-	if err != nil {
-		return err
-	}
-	w.created = created
-	for _, o := range others {
-		w.target = p.targets[0]
-		if err := w.e.links.Link(ctx, w.tx, r.ID, o.ID, p.labels); err != nil {
-			return err
-		}
-	}
+	// The records the association columns name, found before the row's
+	// record, which a row matches by name among their associations. A
+	// column naming none (or not a value) fails the row once its record is
+	// written, so that what is wrong with the record's values is said
+	// first, as when the columns were read after it.
+	var linked []linkedRecord
+	var missing error
 	for _, l := range p.links {
 		raw := strings.TrimSpace(w.cells[l.col])
 		if raw == "" {
 			continue
 		}
 		to, err := w.e.records.FindIn(ctx, w.tx, l.ot, l.prop, raw)
-		if err != nil {
-			return w.at(l.col, l.prop.Name, err)
+		if _, refused := apierr.As(err); err != nil && !refused {
+			return err
 		}
-		if to == nil {
-			return &rowError{column: p.header[l.col], property: l.prop.Name, code: string(apierr.NotFound),
+		switch {
+		case err != nil:
+			missing = w.at(l.col, l.prop.Name, err)
+		case to == nil:
+			missing = &rowError{column: p.header[l.col], property: l.prop.Name, code: string(apierr.NotFound),
 				message: fmt.Sprintf("no %s has %s %q to associate with", strings.ToLower(l.ot.SingularLabel), l.prop.Name, raw)}
 		}
-		if err := w.e.links.Link(ctx, w.tx, r.ID, to.ID, p.labels); err != nil {
+		if missing != nil {
+			linked = nil
+			break
+		}
+		linked = append(linked, linkedRecord{col: l.col, id: to.ID})
+	}
+	w.linked = linked
+	r, created, err := w.write(ctx, p.targets[0], inputs[0], p.file.Operation)
+	if err != nil {
+		return err
+	}
+	w.created = created
+	if missing != nil {
+		return missing
+	}
+	for _, o := range others {
+		w.target = p.targets[0]
+		if err := w.e.links.Link(ctx, w.tx, r.ID, o.ID, p.labels); err != nil {
+			return err
+		}
+	}
+	for _, l := range linked {
+		if err := w.e.links.Link(ctx, w.tx, r.ID, l.id, p.labels); err != nil {
 			return w.at(l.col, "", err)
 		}
 	}
 	return nil
 }
+
+// linkedRecord is the record an association column of a row names.
+type linkedRecord struct{ col, id int }
 
 // at makes err, an item's refusal, the row's error at column col.
 func (w *rowWrite) at(col int, property string, err error) error {
@@ -341,7 +391,37 @@ func (w *rowWrite) find(ctx context.Context, t *target, input map[string]any, op
 	if !ok {
 		return nil, nil
 	}
+	if t.named {
+		return w.findNamed(ctx, t, raw)
+	}
 	return w.e.records.FindIn(ctx, w.tx, t.ot, t.key, raw)
+}
+
+// findNamed is the record of t named raw and associated with every record
+// the row's association columns name, when exactly one is; nil when the
+// row names none (it has no key then) or no record matches. Several
+// records matching fail the row: which one it updates is not for the
+// import to guess.
+func (w *rowWrite) findNamed(ctx context.Context, t *target, raw any) (*records.Record, error) {
+	if len(w.linked) == 0 {
+		return nil, nil
+	}
+	to := make([]int, len(w.linked))
+	for i, l := range w.linked {
+		to[i] = l.id
+	}
+	ids, err := w.e.records.FindNamedIn(ctx, w.tx, t.ot, t.key, raw, to)
+	switch {
+	case err != nil:
+		return nil, w.at(t.keyCol, t.key.Name, err)
+	case len(ids) == 0:
+		return nil, nil
+	case len(ids) > 1:
+		name := strings.ToLower(t.ot.SingularLabel)
+		return nil, &rowError{column: w.fr.plan.header[t.keyCol], property: t.key.Name, code: string(apierr.Conflict),
+			message: fmt.Sprintf("%ss %d and %d have this %s and the records the row associates: name the one to update in a Record ID column", name, ids[0], ids[1], t.key.Name)}
+	}
+	return w.e.records.LockIn(ctx, w.tx, t.ot, ids[0])
 }
 
 // sameKey reports whether r, found by a row's record id, holds the row's
