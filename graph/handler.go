@@ -128,6 +128,7 @@ func NewHandler(cfg Config) *Handler {
 	// that requests need not read the schema version (meta.Cache).
 	cfg.DB.WatchDefinitions()
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
+	st.Imports.Rows = cfg.Metrics.ImportRows
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
 		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics}

@@ -58,6 +58,9 @@ type Engine struct {
 	w       *write.Unit
 	dir     string
 	logger  *slog.Logger
+	// Rows, when set, is told the rows each committed chunk created,
+	// updated, skipped and failed (the server's metrics).
+	Rows func(result string, n int)
 }
 
 // New returns an engine that writes through w and keeps uploaded files in

@@ -209,6 +209,7 @@ type counts struct{ read, created, updated, skipped, failed int }
 func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, fr *fileRun, rows []pending, touched map[int]bool, progress Progress) error {
 	src := history.Source{Type: "IMPORT", ID: strconv.Itoa(job.ID)}
 	var wrote []int
+	var committed counts
 	err := e.w.Records(ctx, m, write.Options{Source: src}, func(tx *write.Tx) error {
 		wrote = nil
 		fr.keys.begin()
@@ -314,10 +315,17 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 		if err := flush(); err != nil {
 			return err
 		}
+		committed = c
 		return e.account(ctx, tx, job, fr.plan.file.Name, c, errs)
 	})
 	if err != nil {
 		return err
+	}
+	if e.Rows != nil {
+		e.Rows("created", committed.created)
+		e.Rows("updated", committed.updated)
+		e.Rows("skipped", committed.skipped)
+		e.Rows("failed", committed.failed)
 	}
 	fr.keys.commit()
 	for _, id := range wrote {
