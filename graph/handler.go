@@ -31,8 +31,10 @@ import (
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/owners"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -122,7 +124,7 @@ func NewHandler(cfg Config) *Handler {
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB)}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), owners: owners.New(cfg.DB, st.Write)}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -166,7 +168,8 @@ func NewHandler(cfg Config) *Handler {
 		return errors.New("internal server error")
 	})
 	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		ctx := withSession(r.Context(), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
+		ctx := requester.WithOwner(r.Context(), v.OwnerID())
+		ctx = withSession(ctx, &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	}))))
 	return h

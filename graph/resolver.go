@@ -18,6 +18,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/owners"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
 )
@@ -37,6 +38,7 @@ type Resolver struct {
 	types       typeIndex
 	keys        *auth.Store
 	gate        *gate
+	owners      *owners.Store
 }
 
 // typeIndex answers, from the parsed schema, the type conditions a

@@ -25,7 +25,7 @@ import (
 // meanwhile. local holds the reads part's results, the API's first.
 func benchAuth(ctx context.Context, c *http.Client, d *db.DB, ws int, logger *slog.Logger, local []result, baseline server,
 	plans bool, duration time.Duration, counter *db.Counter, out io.Writer) (clean bool, err error) {
-	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil)
+	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil, 0)
 	if err != nil {
 		return false, err
 	}

@@ -49,6 +49,8 @@ type Key struct {
 	ExpiresAt     *time.Time
 	RevokedAt     *time.Time
 	LastUsedAt    *time.Time
+	// OwnerID is the owner the key's requests are tied to; 0 for none.
+	OwnerID int
 }
 
 // GlobalID is the key's opaque global id.
@@ -69,8 +71,10 @@ type Store struct {
 func New(d *db.DB) *Store { return &Store{db: d, touched: map[int]time.Time{}} }
 
 // Create makes a key of the workspace and returns it with its secret,
-// which is nowhere else: whoever loses it makes another key.
-func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time) (*Key, string, error) {
+// which is nowhere else: whoever loses it makes another key. ownerID,
+// when not 0, ties the key's requests to that owner of the workspace,
+// which the caller found live (package owners).
+func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time, ownerID int) (*Key, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, "", apierr.Invalid("name", "a key needs a name")
@@ -91,6 +95,9 @@ func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes
 		SetSecretHash(hash(secret)).SetScopes(joinScopes(scopes)).SetCreatedAt(now)
 	if expiresAt != nil {
 		c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
+	}
+	if ownerID != 0 {
+		c.SetOwnerID(ownerID)
 	}
 	row, err := c.Save(ctx)
 	if err != nil {
@@ -173,10 +180,11 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	var k Key
 	var stored, scopes string
 	var expires, revoked, used *time.Time
+	var owner *int
 	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
-		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at "+
+		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.owner_id "+
 			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
-		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used)
+		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &owner)
 	// The index found the row by its hash; the hash is compared again in
 	// constant time, so that no answer depends on how much of it matched.
 	if errors.Is(err, sql.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
@@ -187,6 +195,9 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	}
 	k.Scopes, k.CreatedAt = splitScopes(scopes), k.CreatedAt.UTC()
 	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(expires), utc(revoked), utc(used)
+	if owner != nil {
+		k.OwnerID = *owner
+	}
 	now := clock.Now()
 	switch {
 	case k.RevokedAt != nil:
@@ -238,6 +249,9 @@ func hash(secret string) string {
 func keyOf(row *ent.APIKey) *Key {
 	k := &Key{ID: row.ID, WorkspaceID: row.WorkspaceID, Name: row.Name, Scopes: splitScopes(row.Scopes),
 		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, LastUsedAt: row.LastUsedAt}
+	if row.OwnerID != nil {
+		k.OwnerID = *row.OwnerID
+	}
 	if row.Edges.Workspace != nil {
 		k.WorkspaceName = row.Edges.Workspace.Name
 	}
