@@ -409,3 +409,18 @@ func TestOwnersOfAnotherWorkspace(t *testing.T) {
 		}
 	})
 }
+
+// TestImportOwnersByEmail: a "Contact owner" column of owner emails, as
+// HubSpot exports it, assigns the owners; an unknown one fails its row.
+func TestImportOwnersByEmail(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		ann := a.createOwner(map[string]any{"email": "ann@acme.io"})
+		job := a.importFiles(nil, upload{name: "contacts.csv", content: []byte("Email,Contact owner\nc1@x.io,ANN@acme.io\nc2@x.io,nobody@acme.io\n")})
+		if job.Counters.Created != 1 || job.Counters.Failed != 1 || len(job.Errors.Edges) != 1 || deref(job.Errors.Edges[0].Node.Property) != "hubspot_owner_id" {
+			t.Fatalf("import: %+v %+v", job.Counters, job.Errors.Edges)
+		}
+		if p := a.recordBy("contacts", "email", "c1@x.io").Properties; fmt.Sprint(p["hubspot_owner_id"]) != fmt.Sprint(ann.OwnerID) {
+			t.Fatalf("c1: %v", p)
+		}
+	})
+}

@@ -171,7 +171,9 @@ func readsOf(l *meta.List) []int {
 }
 
 // Create makes a list of objectType. A DYNAMIC or SNAPSHOT list's members
-// are evaluated in the same transaction; a MANUAL one starts empty.
+// are evaluated in the same transaction; a MANUAL one starts empty. The
+// filter's me is saved as the owner ctx's request is tied to: the members
+// are kept current by every write, whoever writes.
 func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, in Input) (*meta.List, error) {
 	if _, err := m.Lookup(objectType); err != nil {
 		return nil, err
