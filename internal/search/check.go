@@ -271,7 +271,10 @@ func (c *checker) leaf(ot *meta.ObjectType, f *Filter, path string) (*leaf, erro
 		return nil, fail(".ever", "ever applies to a stored property with a positive operator")
 	}
 	if f.Me {
-		return l, c.me.bind(l, f, fail)
+		if err := c.me.bind(l, f, fail); err != nil {
+			return nil, err
+		}
+		return l, nil
 	}
 	// The values each operator takes.
 	var raws []any
