@@ -26,6 +26,20 @@ func ownerInput(email, firstName, lastName *string, teamIDs []string, primaryTea
 	return in, nil
 }
 
+// changeByID decodes globalID, of kind, and runs change with the request's
+// definitions and the id; it answers the id.
+func (r *Resolver) changeByID(ctx context.Context, globalID, kind string, change func(m *meta.Model, id int) error) (int, error) {
+	id, err := gid.DecodeKind(globalID, kind)
+	if err != nil {
+		return 0, err
+	}
+	m, err := r.model(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return id, change(m, id)
+}
+
 // freshOwner is owner id as the definitions read after a change have it.
 func (r *Resolver) freshOwner(ctx context.Context, id int) (*model.OwnerPayload, error) {
 	m, err := r.reloadModel(ctx)

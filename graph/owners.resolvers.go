@@ -32,19 +32,12 @@ func (r *mutationResolver) CreateOwner(ctx context.Context, input model.CreateOw
 
 // UpdateOwner is the resolver for the updateOwner field.
 func (r *mutationResolver) UpdateOwner(ctx context.Context, input model.UpdateOwnerInput) (*model.OwnerPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Owner)
-	if err != nil {
-		return nil, err
-	}
 	in, err := ownerInput(input.Email, input.FirstName, input.LastName, input.TeamIds, input.PrimaryTeamID)
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.model(ctx)
+	id, err := r.changeByID(ctx, input.ID, gid.Owner, func(m *meta.Model, id int) error { return r.owners.UpdateOwner(ctx, m, id, in) })
 	if err != nil {
-		return nil, err
-	}
-	if err := r.owners.UpdateOwner(ctx, m, id, in); err != nil {
 		return nil, err
 	}
 	return r.freshOwner(ctx, id)
@@ -52,15 +45,8 @@ func (r *mutationResolver) UpdateOwner(ctx context.Context, input model.UpdateOw
 
 // ArchiveOwner is the resolver for the archiveOwner field.
 func (r *mutationResolver) ArchiveOwner(ctx context.Context, input model.ArchiveOwnerInput) (*model.OwnerPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Owner)
+	id, err := r.changeByID(ctx, input.ID, gid.Owner, func(m *meta.Model, id int) error { return r.owners.ArchiveOwner(ctx, m, id) })
 	if err != nil {
-		return nil, err
-	}
-	m, err := r.model(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.owners.ArchiveOwner(ctx, m, id); err != nil {
 		return nil, err
 	}
 	return r.freshOwner(ctx, id)
@@ -85,19 +71,12 @@ func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTea
 
 // UpdateTeam is the resolver for the updateTeam field.
 func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Team)
-	if err != nil {
-		return nil, err
-	}
 	members, err := gid.DecodeKinds(input.OwnerIds, gid.Owner)
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.model(ctx)
+	id, err := r.changeByID(ctx, input.ID, gid.Team, func(m *meta.Model, id int) error { return r.owners.UpdateTeam(ctx, m, id, input.Name, members) })
 	if err != nil {
-		return nil, err
-	}
-	if err := r.owners.UpdateTeam(ctx, m, id, input.Name, members); err != nil {
 		return nil, err
 	}
 	return r.freshTeam(ctx, id)
@@ -105,15 +84,7 @@ func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTea
 
 // DeleteTeam is the resolver for the deleteTeam field.
 func (r *mutationResolver) DeleteTeam(ctx context.Context, input model.DeleteTeamInput) (*model.DeleteTeamPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Team)
-	if err != nil {
-		return nil, err
-	}
-	m, err := r.model(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.owners.DeleteTeam(ctx, m, id); err != nil {
+	if _, err := r.changeByID(ctx, input.ID, gid.Team, func(m *meta.Model, id int) error { return r.owners.DeleteTeam(ctx, m, id) }); err != nil {
 		return nil, err
 	}
 	return &model.DeleteTeamPayload{DeletedID: input.ID}, nil
