@@ -411,7 +411,7 @@ func TestAuthMode(t *testing.T) {
 		}
 	})
 	t.Run("a key", func(t *testing.T) {
-		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil, auth.Rate{}); err != nil {
+		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0); err != nil {
 			t.Fatal(err)
 		}
 		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: ":8080"}, graph.AuthRequired},

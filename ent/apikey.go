@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/acme/crm/ent/apikey"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/workspace"
 )
 
@@ -38,6 +39,8 @@ type APIKey struct {
 	RateBurst *int `json:"rate_burst,omitempty"`
 	// RatePerSecond holds the value of the "rate_per_second" field.
 	RatePerSecond *float64 `json:"rate_per_second,omitempty"`
+	// OwnerID holds the value of the "owner_id" field.
+	OwnerID *int `json:"owner_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the APIKeyQuery when eager-loading is set.
 	Edges        APIKeyEdges `json:"edges"`
@@ -48,9 +51,11 @@ type APIKey struct {
 type APIKeyEdges struct {
 	// Workspace holds the value of the workspace edge.
 	Workspace *Workspace `json:"workspace,omitempty"`
+	// Owner holds the value of the owner edge.
+	Owner *Owner `json:"owner,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 }
 
 // WorkspaceOrErr returns the Workspace value or an error if the edge
@@ -64,6 +69,17 @@ func (e APIKeyEdges) WorkspaceOrErr() (*Workspace, error) {
 	return nil, &NotLoadedError{edge: "workspace"}
 }
 
+// OwnerOrErr returns the Owner value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e APIKeyEdges) OwnerOrErr() (*Owner, error) {
+	if e.Owner != nil {
+		return e.Owner, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: owner.Label}
+	}
+	return nil, &NotLoadedError{edge: "owner"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*APIKey) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -71,7 +87,7 @@ func (*APIKey) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case apikey.FieldRatePerSecond:
 			values[i] = new(sql.NullFloat64)
-		case apikey.FieldID, apikey.FieldWorkspaceID, apikey.FieldRateBurst:
+		case apikey.FieldID, apikey.FieldWorkspaceID, apikey.FieldRateBurst, apikey.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
 		case apikey.FieldName, apikey.FieldSecretHash, apikey.FieldScopes:
 			values[i] = new(sql.NullString)
@@ -163,6 +179,13 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 				_m.RatePerSecond = new(float64)
 				*_m.RatePerSecond = value.Float64
 			}
+		case apikey.FieldOwnerID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field owner_id", values[i])
+			} else if value.Valid {
+				_m.OwnerID = new(int)
+				*_m.OwnerID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -179,6 +202,11 @@ func (_m *APIKey) Value(name string) (ent.Value, error) {
 // QueryWorkspace queries the "workspace" edge of the APIKey entity.
 func (_m *APIKey) QueryWorkspace() *WorkspaceQuery {
 	return NewAPIKeyClient(_m.config).QueryWorkspace(_m)
+}
+
+// QueryOwner queries the "owner" edge of the APIKey entity.
+func (_m *APIKey) QueryOwner() *OwnerQuery {
+	return NewAPIKeyClient(_m.config).QueryOwner(_m)
 }
 
 // Update returns a builder for updating this APIKey.
@@ -240,6 +268,11 @@ func (_m *APIKey) String() string {
 	builder.WriteString(", ")
 	if v := _m.RatePerSecond; v != nil {
 		builder.WriteString("rate_per_second=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.OwnerID; v != nil {
+		builder.WriteString("owner_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/acme/crm/ent/apikey"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/workspace"
 )
 
@@ -131,9 +132,28 @@ func (_c *APIKeyCreate) SetNillableRatePerSecond(v *float64) *APIKeyCreate {
 	return _c
 }
 
+// SetOwnerID sets the "owner_id" field.
+func (_c *APIKeyCreate) SetOwnerID(v int) *APIKeyCreate {
+	_c.mutation.SetOwnerID(v)
+	return _c
+}
+
+// SetNillableOwnerID sets the "owner_id" field if the given value is not nil.
+func (_c *APIKeyCreate) SetNillableOwnerID(v *int) *APIKeyCreate {
+	if v != nil {
+		_c.SetOwnerID(*v)
+	}
+	return _c
+}
+
 // SetWorkspace sets the "workspace" edge to the Workspace entity.
 func (_c *APIKeyCreate) SetWorkspace(v *Workspace) *APIKeyCreate {
 	return _c.SetWorkspaceID(v.ID)
+}
+
+// SetOwner sets the "owner" edge to the Owner entity.
+func (_c *APIKeyCreate) SetOwner(v *Owner) *APIKeyCreate {
+	return _c.SetOwnerID(v.ID)
 }
 
 // Mutation returns the APIKeyMutation object of the builder.
@@ -287,6 +307,23 @@ func (_c *APIKeyCreate) createSpec() (*APIKey, *sqlgraph.CreateSpec) {
 		_node.WorkspaceID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apikey.OwnerTable,
+			Columns: []string{apikey.OwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(owner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.OwnerID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -418,6 +455,9 @@ func (u *APIKeyUpsertOne) UpdateNewValues() *APIKeyUpsertOne {
 		}
 		if _, exists := u.create.mutation.RatePerSecond(); exists {
 			s.SetIgnore(apikey.FieldRatePerSecond)
+		}
+		if _, exists := u.create.mutation.OwnerID(); exists {
+			s.SetIgnore(apikey.FieldOwnerID)
 		}
 	}))
 	return u
@@ -702,6 +742,9 @@ func (u *APIKeyUpsertBulk) UpdateNewValues() *APIKeyUpsertBulk {
 			}
 			if _, exists := b.mutation.RatePerSecond(); exists {
 				s.SetIgnore(apikey.FieldRatePerSecond)
+			}
+			if _, exists := b.mutation.OwnerID(); exists {
+				s.SetIgnore(apikey.FieldOwnerID)
 			}
 		}
 	}))

@@ -26,12 +26,16 @@ import (
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/team"
+	"github.com/acme/crm/ent/teamlayout"
+	"github.com/acme/crm/ent/teammembership"
 	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
@@ -66,6 +70,8 @@ type Client struct {
 	ListMember *ListMemberClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
+	// Owner is the client for interacting with the Owner builders.
+	Owner *OwnerClient
 	// Pipeline is the client for interacting with the Pipeline builders.
 	Pipeline *PipelineClient
 	// PipelineStage is the client for interacting with the PipelineStage builders.
@@ -78,6 +84,12 @@ type Client struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// Team is the client for interacting with the Team builders.
+	Team *TeamClient
+	// TeamLayout is the client for interacting with the TeamLayout builders.
+	TeamLayout *TeamLayoutClient
+	// TeamMembership is the client for interacting with the TeamMembership builders.
+	TeamMembership *TeamMembershipClient
 	// TimelineEvent is the client for interacting with the TimelineEvent builders.
 	TimelineEvent *TimelineEventClient
 	// View is the client for interacting with the View builders.
@@ -106,12 +118,16 @@ func (c *Client) init() {
 	c.List = NewListClient(c.config)
 	c.ListMember = NewListMemberClient(c.config)
 	c.ObjectType = NewObjectTypeClient(c.config)
+	c.Owner = NewOwnerClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
 	c.PipelineStage = NewPipelineStageClient(c.config)
 	c.Property = NewPropertyClient(c.config)
 	c.PropertyGroup = NewPropertyGroupClient(c.config)
 	c.PropertyHistory = NewPropertyHistoryClient(c.config)
 	c.Record = NewRecordClient(c.config)
+	c.Team = NewTeamClient(c.config)
+	c.TeamLayout = NewTeamLayoutClient(c.config)
+	c.TeamMembership = NewTeamMembershipClient(c.config)
 	c.TimelineEvent = NewTimelineEventClient(c.config)
 	c.View = NewViewClient(c.config)
 	c.Workspace = NewWorkspaceClient(c.config)
@@ -218,12 +234,16 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		List:            NewListClient(cfg),
 		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
+		Owner:           NewOwnerClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
 		Property:        NewPropertyClient(cfg),
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		Team:            NewTeamClient(cfg),
+		TeamLayout:      NewTeamLayoutClient(cfg),
+		TeamMembership:  NewTeamMembershipClient(cfg),
 		TimelineEvent:   NewTimelineEventClient(cfg),
 		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
@@ -257,12 +277,16 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		List:            NewListClient(cfg),
 		ListMember:      NewListMemberClient(cfg),
 		ObjectType:      NewObjectTypeClient(cfg),
+		Owner:           NewOwnerClient(cfg),
 		Pipeline:        NewPipelineClient(cfg),
 		PipelineStage:   NewPipelineStageClient(cfg),
 		Property:        NewPropertyClient(cfg),
 		PropertyGroup:   NewPropertyGroupClient(cfg),
 		PropertyHistory: NewPropertyHistoryClient(cfg),
 		Record:          NewRecordClient(cfg),
+		Team:            NewTeamClient(cfg),
+		TeamLayout:      NewTeamLayoutClient(cfg),
+		TeamMembership:  NewTeamMembershipClient(cfg),
 		TimelineEvent:   NewTimelineEventClient(cfg),
 		View:            NewViewClient(cfg),
 		Workspace:       NewWorkspaceClient(cfg),
@@ -297,8 +321,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
 		c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType,
-		c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory,
-		c.Record, c.TimelineEvent, c.View, c.Workspace,
+		c.Owner, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
+		c.PropertyHistory, c.Record, c.Team, c.TeamLayout, c.TeamMembership,
+		c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -310,8 +335,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
 		c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType,
-		c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup, c.PropertyHistory,
-		c.Record, c.TimelineEvent, c.View, c.Workspace,
+		c.Owner, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
+		c.PropertyHistory, c.Record, c.Team, c.TeamLayout, c.TeamMembership,
+		c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -342,6 +368,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ListMember.mutate(ctx, m)
 	case *ObjectTypeMutation:
 		return c.ObjectType.mutate(ctx, m)
+	case *OwnerMutation:
+		return c.Owner.mutate(ctx, m)
 	case *PipelineMutation:
 		return c.Pipeline.mutate(ctx, m)
 	case *PipelineStageMutation:
@@ -354,6 +382,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PropertyHistory.mutate(ctx, m)
 	case *RecordMutation:
 		return c.Record.mutate(ctx, m)
+	case *TeamMutation:
+		return c.Team.mutate(ctx, m)
+	case *TeamLayoutMutation:
+		return c.TeamLayout.mutate(ctx, m)
+	case *TeamMembershipMutation:
+		return c.TeamMembership.mutate(ctx, m)
 	case *TimelineEventMutation:
 		return c.TimelineEvent.mutate(ctx, m)
 	case *ViewMutation:
@@ -482,6 +516,22 @@ func (c *APIKeyClient) QueryWorkspace(_m *APIKey) *WorkspaceQuery {
 			sqlgraph.From(apikey.Table, apikey.FieldID, id),
 			sqlgraph.To(workspace.Table, workspace.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, apikey.WorkspaceTable, apikey.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOwner queries the owner edge of a APIKey.
+func (c *APIKeyClient) QueryOwner(_m *APIKey) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apikey.Table, apikey.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, apikey.OwnerTable, apikey.OwnerColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2228,6 +2278,155 @@ func (c *ObjectTypeClient) mutate(ctx context.Context, m *ObjectTypeMutation) (V
 	}
 }
 
+// OwnerClient is a client for the Owner schema.
+type OwnerClient struct {
+	config
+}
+
+// NewOwnerClient returns a client for the Owner from the given config.
+func NewOwnerClient(c config) *OwnerClient {
+	return &OwnerClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `owner.Hooks(f(g(h())))`.
+func (c *OwnerClient) Use(hooks ...Hook) {
+	c.hooks.Owner = append(c.hooks.Owner, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `owner.Intercept(f(g(h())))`.
+func (c *OwnerClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Owner = append(c.inters.Owner, interceptors...)
+}
+
+// Create returns a builder for creating a Owner entity.
+func (c *OwnerClient) Create() *OwnerCreate {
+	mutation := newOwnerMutation(c.config, OpCreate)
+	return &OwnerCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Owner entities.
+func (c *OwnerClient) CreateBulk(builders ...*OwnerCreate) *OwnerCreateBulk {
+	return &OwnerCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OwnerClient) MapCreateBulk(slice any, setFunc func(*OwnerCreate, int)) *OwnerCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OwnerCreateBulk{err: fmt.Errorf("calling to OwnerClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OwnerCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OwnerCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Owner.
+func (c *OwnerClient) Update() *OwnerUpdate {
+	mutation := newOwnerMutation(c.config, OpUpdate)
+	return &OwnerUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OwnerClient) UpdateOne(_m *Owner) *OwnerUpdateOne {
+	mutation := newOwnerMutation(c.config, OpUpdateOne, withOwner(_m))
+	return &OwnerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OwnerClient) UpdateOneID(id int) *OwnerUpdateOne {
+	mutation := newOwnerMutation(c.config, OpUpdateOne, withOwnerID(id))
+	return &OwnerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Owner.
+func (c *OwnerClient) Delete() *OwnerDelete {
+	mutation := newOwnerMutation(c.config, OpDelete)
+	return &OwnerDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OwnerClient) DeleteOne(_m *Owner) *OwnerDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OwnerClient) DeleteOneID(id int) *OwnerDeleteOne {
+	builder := c.Delete().Where(owner.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OwnerDeleteOne{builder}
+}
+
+// Query returns a query builder for Owner.
+func (c *OwnerClient) Query() *OwnerQuery {
+	return &OwnerQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOwner},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Owner entity by its id.
+func (c *OwnerClient) Get(ctx context.Context, id int) (*Owner, error) {
+	return c.Query().Where(owner.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OwnerClient) GetX(ctx context.Context, id int) *Owner {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a Owner.
+func (c *OwnerClient) QueryWorkspace(_m *Owner) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, owner.WorkspaceTable, owner.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OwnerClient) Hooks() []Hook {
+	return c.hooks.Owner
+}
+
+// Interceptors returns the client interceptors.
+func (c *OwnerClient) Interceptors() []Interceptor {
+	return c.inters.Owner
+}
+
+func (c *OwnerClient) mutate(ctx context.Context, m *OwnerMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OwnerCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OwnerUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OwnerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OwnerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Owner mutation op: %q", m.Op())
+	}
+}
+
 // PipelineClient is a client for the Pipeline schema.
 type PipelineClient struct {
 	config
@@ -3250,6 +3449,517 @@ func (c *RecordClient) mutate(ctx context.Context, m *RecordMutation) (Value, er
 	}
 }
 
+// TeamClient is a client for the Team schema.
+type TeamClient struct {
+	config
+}
+
+// NewTeamClient returns a client for the Team from the given config.
+func NewTeamClient(c config) *TeamClient {
+	return &TeamClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `team.Hooks(f(g(h())))`.
+func (c *TeamClient) Use(hooks ...Hook) {
+	c.hooks.Team = append(c.hooks.Team, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `team.Intercept(f(g(h())))`.
+func (c *TeamClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Team = append(c.inters.Team, interceptors...)
+}
+
+// Create returns a builder for creating a Team entity.
+func (c *TeamClient) Create() *TeamCreate {
+	mutation := newTeamMutation(c.config, OpCreate)
+	return &TeamCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Team entities.
+func (c *TeamClient) CreateBulk(builders ...*TeamCreate) *TeamCreateBulk {
+	return &TeamCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TeamClient) MapCreateBulk(slice any, setFunc func(*TeamCreate, int)) *TeamCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TeamCreateBulk{err: fmt.Errorf("calling to TeamClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TeamCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TeamCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Team.
+func (c *TeamClient) Update() *TeamUpdate {
+	mutation := newTeamMutation(c.config, OpUpdate)
+	return &TeamUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TeamClient) UpdateOne(_m *Team) *TeamUpdateOne {
+	mutation := newTeamMutation(c.config, OpUpdateOne, withTeam(_m))
+	return &TeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TeamClient) UpdateOneID(id int) *TeamUpdateOne {
+	mutation := newTeamMutation(c.config, OpUpdateOne, withTeamID(id))
+	return &TeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Team.
+func (c *TeamClient) Delete() *TeamDelete {
+	mutation := newTeamMutation(c.config, OpDelete)
+	return &TeamDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TeamClient) DeleteOne(_m *Team) *TeamDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TeamClient) DeleteOneID(id int) *TeamDeleteOne {
+	builder := c.Delete().Where(team.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TeamDeleteOne{builder}
+}
+
+// Query returns a query builder for Team.
+func (c *TeamClient) Query() *TeamQuery {
+	return &TeamQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTeam},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Team entity by its id.
+func (c *TeamClient) Get(ctx context.Context, id int) (*Team, error) {
+	return c.Query().Where(team.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TeamClient) GetX(ctx context.Context, id int) *Team {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a Team.
+func (c *TeamClient) QueryWorkspace(_m *Team) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(team.Table, team.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, team.WorkspaceTable, team.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TeamClient) Hooks() []Hook {
+	return c.hooks.Team
+}
+
+// Interceptors returns the client interceptors.
+func (c *TeamClient) Interceptors() []Interceptor {
+	return c.inters.Team
+}
+
+func (c *TeamClient) mutate(ctx context.Context, m *TeamMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TeamCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TeamUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TeamDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Team mutation op: %q", m.Op())
+	}
+}
+
+// TeamLayoutClient is a client for the TeamLayout schema.
+type TeamLayoutClient struct {
+	config
+}
+
+// NewTeamLayoutClient returns a client for the TeamLayout from the given config.
+func NewTeamLayoutClient(c config) *TeamLayoutClient {
+	return &TeamLayoutClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `teamlayout.Hooks(f(g(h())))`.
+func (c *TeamLayoutClient) Use(hooks ...Hook) {
+	c.hooks.TeamLayout = append(c.hooks.TeamLayout, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `teamlayout.Intercept(f(g(h())))`.
+func (c *TeamLayoutClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TeamLayout = append(c.inters.TeamLayout, interceptors...)
+}
+
+// Create returns a builder for creating a TeamLayout entity.
+func (c *TeamLayoutClient) Create() *TeamLayoutCreate {
+	mutation := newTeamLayoutMutation(c.config, OpCreate)
+	return &TeamLayoutCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TeamLayout entities.
+func (c *TeamLayoutClient) CreateBulk(builders ...*TeamLayoutCreate) *TeamLayoutCreateBulk {
+	return &TeamLayoutCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TeamLayoutClient) MapCreateBulk(slice any, setFunc func(*TeamLayoutCreate, int)) *TeamLayoutCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TeamLayoutCreateBulk{err: fmt.Errorf("calling to TeamLayoutClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TeamLayoutCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TeamLayoutCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TeamLayout.
+func (c *TeamLayoutClient) Update() *TeamLayoutUpdate {
+	mutation := newTeamLayoutMutation(c.config, OpUpdate)
+	return &TeamLayoutUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TeamLayoutClient) UpdateOne(_m *TeamLayout) *TeamLayoutUpdateOne {
+	mutation := newTeamLayoutMutation(c.config, OpUpdateOne, withTeamLayout(_m))
+	return &TeamLayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TeamLayoutClient) UpdateOneID(id int) *TeamLayoutUpdateOne {
+	mutation := newTeamLayoutMutation(c.config, OpUpdateOne, withTeamLayoutID(id))
+	return &TeamLayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TeamLayout.
+func (c *TeamLayoutClient) Delete() *TeamLayoutDelete {
+	mutation := newTeamLayoutMutation(c.config, OpDelete)
+	return &TeamLayoutDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TeamLayoutClient) DeleteOne(_m *TeamLayout) *TeamLayoutDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TeamLayoutClient) DeleteOneID(id int) *TeamLayoutDeleteOne {
+	builder := c.Delete().Where(teamlayout.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TeamLayoutDeleteOne{builder}
+}
+
+// Query returns a query builder for TeamLayout.
+func (c *TeamLayoutClient) Query() *TeamLayoutQuery {
+	return &TeamLayoutQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTeamLayout},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TeamLayout entity by its id.
+func (c *TeamLayoutClient) Get(ctx context.Context, id int) (*TeamLayout, error) {
+	return c.Query().Where(teamlayout.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TeamLayoutClient) GetX(ctx context.Context, id int) *TeamLayout {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a TeamLayout.
+func (c *TeamLayoutClient) QueryWorkspace(_m *TeamLayout) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teamlayout.Table, teamlayout.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teamlayout.WorkspaceTable, teamlayout.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeam queries the team edge of a TeamLayout.
+func (c *TeamLayoutClient) QueryTeam(_m *TeamLayout) *TeamQuery {
+	query := (&TeamClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teamlayout.Table, teamlayout.FieldID, id),
+			sqlgraph.To(team.Table, team.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teamlayout.TeamTable, teamlayout.TeamColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryObjectType queries the object_type edge of a TeamLayout.
+func (c *TeamLayoutClient) QueryObjectType(_m *TeamLayout) *ObjectTypeQuery {
+	query := (&ObjectTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teamlayout.Table, teamlayout.FieldID, id),
+			sqlgraph.To(objecttype.Table, objecttype.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teamlayout.ObjectTypeTable, teamlayout.ObjectTypeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TeamLayoutClient) Hooks() []Hook {
+	return c.hooks.TeamLayout
+}
+
+// Interceptors returns the client interceptors.
+func (c *TeamLayoutClient) Interceptors() []Interceptor {
+	return c.inters.TeamLayout
+}
+
+func (c *TeamLayoutClient) mutate(ctx context.Context, m *TeamLayoutMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TeamLayoutCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TeamLayoutUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TeamLayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TeamLayoutDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TeamLayout mutation op: %q", m.Op())
+	}
+}
+
+// TeamMembershipClient is a client for the TeamMembership schema.
+type TeamMembershipClient struct {
+	config
+}
+
+// NewTeamMembershipClient returns a client for the TeamMembership from the given config.
+func NewTeamMembershipClient(c config) *TeamMembershipClient {
+	return &TeamMembershipClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `teammembership.Hooks(f(g(h())))`.
+func (c *TeamMembershipClient) Use(hooks ...Hook) {
+	c.hooks.TeamMembership = append(c.hooks.TeamMembership, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `teammembership.Intercept(f(g(h())))`.
+func (c *TeamMembershipClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TeamMembership = append(c.inters.TeamMembership, interceptors...)
+}
+
+// Create returns a builder for creating a TeamMembership entity.
+func (c *TeamMembershipClient) Create() *TeamMembershipCreate {
+	mutation := newTeamMembershipMutation(c.config, OpCreate)
+	return &TeamMembershipCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TeamMembership entities.
+func (c *TeamMembershipClient) CreateBulk(builders ...*TeamMembershipCreate) *TeamMembershipCreateBulk {
+	return &TeamMembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TeamMembershipClient) MapCreateBulk(slice any, setFunc func(*TeamMembershipCreate, int)) *TeamMembershipCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TeamMembershipCreateBulk{err: fmt.Errorf("calling to TeamMembershipClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TeamMembershipCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TeamMembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TeamMembership.
+func (c *TeamMembershipClient) Update() *TeamMembershipUpdate {
+	mutation := newTeamMembershipMutation(c.config, OpUpdate)
+	return &TeamMembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TeamMembershipClient) UpdateOne(_m *TeamMembership) *TeamMembershipUpdateOne {
+	mutation := newTeamMembershipMutation(c.config, OpUpdateOne, withTeamMembership(_m))
+	return &TeamMembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TeamMembershipClient) UpdateOneID(id int) *TeamMembershipUpdateOne {
+	mutation := newTeamMembershipMutation(c.config, OpUpdateOne, withTeamMembershipID(id))
+	return &TeamMembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TeamMembership.
+func (c *TeamMembershipClient) Delete() *TeamMembershipDelete {
+	mutation := newTeamMembershipMutation(c.config, OpDelete)
+	return &TeamMembershipDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TeamMembershipClient) DeleteOne(_m *TeamMembership) *TeamMembershipDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TeamMembershipClient) DeleteOneID(id int) *TeamMembershipDeleteOne {
+	builder := c.Delete().Where(teammembership.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TeamMembershipDeleteOne{builder}
+}
+
+// Query returns a query builder for TeamMembership.
+func (c *TeamMembershipClient) Query() *TeamMembershipQuery {
+	return &TeamMembershipQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTeamMembership},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TeamMembership entity by its id.
+func (c *TeamMembershipClient) Get(ctx context.Context, id int) (*TeamMembership, error) {
+	return c.Query().Where(teammembership.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TeamMembershipClient) GetX(ctx context.Context, id int) *TeamMembership {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a TeamMembership.
+func (c *TeamMembershipClient) QueryWorkspace(_m *TeamMembership) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teammembership.Table, teammembership.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teammembership.WorkspaceTable, teammembership.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeam queries the team edge of a TeamMembership.
+func (c *TeamMembershipClient) QueryTeam(_m *TeamMembership) *TeamQuery {
+	query := (&TeamClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teammembership.Table, teammembership.FieldID, id),
+			sqlgraph.To(team.Table, team.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teammembership.TeamTable, teammembership.TeamColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOwner queries the owner edge of a TeamMembership.
+func (c *TeamMembershipClient) QueryOwner(_m *TeamMembership) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(teammembership.Table, teammembership.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, teammembership.OwnerTable, teammembership.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TeamMembershipClient) Hooks() []Hook {
+	return c.hooks.TeamMembership
+}
+
+// Interceptors returns the client interceptors.
+func (c *TeamMembershipClient) Interceptors() []Interceptor {
+	return c.inters.TeamMembership
+}
+
+func (c *TeamMembershipClient) mutate(ctx context.Context, m *TeamMembershipMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TeamMembershipCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TeamMembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TeamMembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TeamMembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TeamMembership mutation op: %q", m.Op())
+	}
+}
+
 // TimelineEventClient is a client for the TimelineEvent schema.
 type TimelineEventClient struct {
 	config
@@ -3539,6 +4249,22 @@ func (c *ViewClient) QueryObjectType(_m *View) *ObjectTypeQuery {
 	return query
 }
 
+// QueryOwner queries the owner edge of a View.
+func (c *ViewClient) QueryOwner(_m *View) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(view.Table, view.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, view.OwnerTable, view.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ViewClient) Hooks() []Hook {
 	return c.hooks.View
@@ -3701,15 +4427,15 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 type (
 	hooks struct {
 		APIKey, ActivitySetting, Association, AssociationType, DeletedEmail, Export,
-		ImportError, ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
-		Workspace []ent.Hook
+		ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
+		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
+		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Hook
 	}
 	inters struct {
 		APIKey, ActivitySetting, Association, AssociationType, DeletedEmail, Export,
-		ImportError, ImportJob, List, ListMember, ObjectType, Pipeline, PipelineStage,
-		Property, PropertyGroup, PropertyHistory, Record, TimelineEvent, View,
-		Workspace []ent.Interceptor
+		ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
+		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
+		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Interceptor
 	}
 )
 

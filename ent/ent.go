@@ -23,12 +23,16 @@ import (
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/listmember"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
+	"github.com/acme/crm/ent/team"
+	"github.com/acme/crm/ent/teamlayout"
+	"github.com/acme/crm/ent/teammembership"
 	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
@@ -103,12 +107,16 @@ func checkColumn(t, c string) error {
 			list.Table:            list.ValidColumn,
 			listmember.Table:      listmember.ValidColumn,
 			objecttype.Table:      objecttype.ValidColumn,
+			owner.Table:           owner.ValidColumn,
 			pipeline.Table:        pipeline.ValidColumn,
 			pipelinestage.Table:   pipelinestage.ValidColumn,
 			property.Table:        property.ValidColumn,
 			propertygroup.Table:   propertygroup.ValidColumn,
 			propertyhistory.Table: propertyhistory.ValidColumn,
 			record.Table:          record.ValidColumn,
+			team.Table:            team.ValidColumn,
+			teamlayout.Table:      teamlayout.ValidColumn,
+			teammembership.Table:  teammembership.ValidColumn,
 			timelineevent.Table:   timelineevent.ValidColumn,
 			view.Table:            view.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,

@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/property"
@@ -22,6 +23,9 @@ import (
 	"github.com/acme/crm/ent/propertyhistory"
 	"github.com/acme/crm/ent/record"
 	"github.com/acme/crm/ent/schema"
+	"github.com/acme/crm/ent/team"
+	"github.com/acme/crm/ent/teamlayout"
+	"github.com/acme/crm/ent/teammembership"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/propdef"
@@ -228,6 +232,33 @@ func init() {
 	objecttypeDescStageProperty := objecttypeFields[10].Descriptor()
 	// objecttype.DefaultStageProperty holds the default value on creation for the stage_property field.
 	objecttype.DefaultStageProperty = objecttypeDescStageProperty.Default.(string)
+	ownerMixin := schema.Owner{}.Mixin()
+	ownerMixinFields1 := ownerMixin[1].Fields()
+	_ = ownerMixinFields1
+	ownerFields := schema.Owner{}.Fields()
+	_ = ownerFields
+	// ownerDescCreatedAt is the schema descriptor for created_at field.
+	ownerDescCreatedAt := ownerMixinFields1[0].Descriptor()
+	// owner.DefaultCreatedAt holds the default value on creation for the created_at field.
+	owner.DefaultCreatedAt = ownerDescCreatedAt.Default.(func() time.Time)
+	// ownerDescUpdatedAt is the schema descriptor for updated_at field.
+	ownerDescUpdatedAt := ownerMixinFields1[1].Descriptor()
+	// owner.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	owner.DefaultUpdatedAt = ownerDescUpdatedAt.Default.(func() time.Time)
+	// owner.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	owner.UpdateDefaultUpdatedAt = ownerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ownerDescEmail is the schema descriptor for email field.
+	ownerDescEmail := ownerFields[0].Descriptor()
+	// owner.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	owner.EmailValidator = ownerDescEmail.Validators[0].(func(string) error)
+	// ownerDescFirstName is the schema descriptor for first_name field.
+	ownerDescFirstName := ownerFields[1].Descriptor()
+	// owner.DefaultFirstName holds the default value on creation for the first_name field.
+	owner.DefaultFirstName = ownerDescFirstName.Default.(string)
+	// ownerDescLastName is the schema descriptor for last_name field.
+	ownerDescLastName := ownerFields[2].Descriptor()
+	// owner.DefaultLastName holds the default value on creation for the last_name field.
+	owner.DefaultLastName = ownerDescLastName.Default.(string)
 	pipelineMixin := schema.Pipeline{}.Mixin()
 	pipelineMixinFields1 := pipelineMixin[1].Fields()
 	_ = pipelineMixinFields1
@@ -389,6 +420,46 @@ func init() {
 	record.DefaultUpdatedAt = recordDescUpdatedAt.Default.(func() time.Time)
 	// record.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	record.UpdateDefaultUpdatedAt = recordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	teamMixin := schema.Team{}.Mixin()
+	teamMixinFields1 := teamMixin[1].Fields()
+	_ = teamMixinFields1
+	teamFields := schema.Team{}.Fields()
+	_ = teamFields
+	// teamDescCreatedAt is the schema descriptor for created_at field.
+	teamDescCreatedAt := teamMixinFields1[0].Descriptor()
+	// team.DefaultCreatedAt holds the default value on creation for the created_at field.
+	team.DefaultCreatedAt = teamDescCreatedAt.Default.(func() time.Time)
+	// teamDescUpdatedAt is the schema descriptor for updated_at field.
+	teamDescUpdatedAt := teamMixinFields1[1].Descriptor()
+	// team.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	team.DefaultUpdatedAt = teamDescUpdatedAt.Default.(func() time.Time)
+	// team.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	team.UpdateDefaultUpdatedAt = teamDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// teamDescName is the schema descriptor for name field.
+	teamDescName := teamFields[0].Descriptor()
+	// team.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	team.NameValidator = teamDescName.Validators[0].(func(string) error)
+	teamlayoutMixin := schema.TeamLayout{}.Mixin()
+	teamlayoutMixinFields1 := teamlayoutMixin[1].Fields()
+	_ = teamlayoutMixinFields1
+	teamlayoutFields := schema.TeamLayout{}.Fields()
+	_ = teamlayoutFields
+	// teamlayoutDescCreatedAt is the schema descriptor for created_at field.
+	teamlayoutDescCreatedAt := teamlayoutMixinFields1[0].Descriptor()
+	// teamlayout.DefaultCreatedAt holds the default value on creation for the created_at field.
+	teamlayout.DefaultCreatedAt = teamlayoutDescCreatedAt.Default.(func() time.Time)
+	// teamlayoutDescUpdatedAt is the schema descriptor for updated_at field.
+	teamlayoutDescUpdatedAt := teamlayoutMixinFields1[1].Descriptor()
+	// teamlayout.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	teamlayout.DefaultUpdatedAt = teamlayoutDescUpdatedAt.Default.(func() time.Time)
+	// teamlayout.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	teamlayout.UpdateDefaultUpdatedAt = teamlayoutDescUpdatedAt.UpdateDefault.(func() time.Time)
+	teammembershipFields := schema.TeamMembership{}.Fields()
+	_ = teammembershipFields
+	// teammembershipDescPrimary is the schema descriptor for primary field.
+	teammembershipDescPrimary := teammembershipFields[2].Descriptor()
+	// teammembership.DefaultPrimary holds the default value on creation for the primary field.
+	teammembership.DefaultPrimary = teammembershipDescPrimary.Default.(bool)
 	viewMixin := schema.View{}.Mixin()
 	viewMixinFields1 := viewMixin[1].Fields()
 	_ = viewMixinFields1

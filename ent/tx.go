@@ -36,6 +36,8 @@ type Tx struct {
 	ListMember *ListMemberClient
 	// ObjectType is the client for interacting with the ObjectType builders.
 	ObjectType *ObjectTypeClient
+	// Owner is the client for interacting with the Owner builders.
+	Owner *OwnerClient
 	// Pipeline is the client for interacting with the Pipeline builders.
 	Pipeline *PipelineClient
 	// PipelineStage is the client for interacting with the PipelineStage builders.
@@ -48,6 +50,12 @@ type Tx struct {
 	PropertyHistory *PropertyHistoryClient
 	// Record is the client for interacting with the Record builders.
 	Record *RecordClient
+	// Team is the client for interacting with the Team builders.
+	Team *TeamClient
+	// TeamLayout is the client for interacting with the TeamLayout builders.
+	TeamLayout *TeamLayoutClient
+	// TeamMembership is the client for interacting with the TeamMembership builders.
+	TeamMembership *TeamMembershipClient
 	// TimelineEvent is the client for interacting with the TimelineEvent builders.
 	TimelineEvent *TimelineEventClient
 	// View is the client for interacting with the View builders.
@@ -196,12 +204,16 @@ func (tx *Tx) init() {
 	tx.List = NewListClient(tx.config)
 	tx.ListMember = NewListMemberClient(tx.config)
 	tx.ObjectType = NewObjectTypeClient(tx.config)
+	tx.Owner = NewOwnerClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.PipelineStage = NewPipelineStageClient(tx.config)
 	tx.Property = NewPropertyClient(tx.config)
 	tx.PropertyGroup = NewPropertyGroupClient(tx.config)
 	tx.PropertyHistory = NewPropertyHistoryClient(tx.config)
 	tx.Record = NewRecordClient(tx.config)
+	tx.Team = NewTeamClient(tx.config)
+	tx.TeamLayout = NewTeamLayoutClient(tx.config)
+	tx.TeamMembership = NewTeamMembershipClient(tx.config)
 	tx.TimelineEvent = NewTimelineEventClient(tx.config)
 	tx.View = NewViewClient(tx.config)
 	tx.Workspace = NewWorkspaceClient(tx.config)

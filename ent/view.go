@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 )
@@ -38,6 +39,8 @@ type View struct {
 	Columns []string `json:"columns,omitempty"`
 	// Visibility holds the value of the "visibility" field.
 	Visibility view.Visibility `json:"visibility,omitempty"`
+	// OwnerID holds the value of the "owner_id" field.
+	OwnerID *int `json:"owner_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ViewQuery when eager-loading is set.
 	Edges        ViewEdges `json:"edges"`
@@ -50,9 +53,11 @@ type ViewEdges struct {
 	Workspace *Workspace `json:"workspace,omitempty"`
 	// ObjectType holds the value of the object_type edge.
 	ObjectType *ObjectType `json:"object_type,omitempty"`
+	// Owner holds the value of the owner edge.
+	Owner *Owner `json:"owner,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 }
 
 // WorkspaceOrErr returns the Workspace value or an error if the edge
@@ -77,6 +82,17 @@ func (e ViewEdges) ObjectTypeOrErr() (*ObjectType, error) {
 	return nil, &NotLoadedError{edge: "object_type"}
 }
 
+// OwnerOrErr returns the Owner value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ViewEdges) OwnerOrErr() (*Owner, error) {
+	if e.Owner != nil {
+		return e.Owner, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: owner.Label}
+	}
+	return nil, &NotLoadedError{edge: "owner"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*View) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -84,7 +100,7 @@ func (*View) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case view.FieldFilter, view.FieldSort, view.FieldColumns:
 			values[i] = new([]byte)
-		case view.FieldID, view.FieldWorkspaceID, view.FieldObjectTypeID:
+		case view.FieldID, view.FieldWorkspaceID, view.FieldObjectTypeID, view.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
 		case view.FieldName, view.FieldVisibility:
 			values[i] = new(sql.NullString)
@@ -171,6 +187,13 @@ func (_m *View) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Visibility = view.Visibility(value.String)
 			}
+		case view.FieldOwnerID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field owner_id", values[i])
+			} else if value.Valid {
+				_m.OwnerID = new(int)
+				*_m.OwnerID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -192,6 +215,11 @@ func (_m *View) QueryWorkspace() *WorkspaceQuery {
 // QueryObjectType queries the "object_type" edge of the View entity.
 func (_m *View) QueryObjectType() *ObjectTypeQuery {
 	return NewViewClient(_m.config).QueryObjectType(_m)
+}
+
+// QueryOwner queries the "owner" edge of the View entity.
+func (_m *View) QueryOwner() *OwnerQuery {
+	return NewViewClient(_m.config).QueryOwner(_m)
 }
 
 // Update returns a builder for updating this View.
@@ -243,6 +271,11 @@ func (_m *View) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("visibility=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Visibility))
+	builder.WriteString(", ")
+	if v := _m.OwnerID; v != nil {
+		builder.WriteString("owner_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
 )
@@ -102,6 +103,20 @@ func (_c *ViewCreate) SetNillableVisibility(v *view.Visibility) *ViewCreate {
 	return _c
 }
 
+// SetOwnerID sets the "owner_id" field.
+func (_c *ViewCreate) SetOwnerID(v int) *ViewCreate {
+	_c.mutation.SetOwnerID(v)
+	return _c
+}
+
+// SetNillableOwnerID sets the "owner_id" field if the given value is not nil.
+func (_c *ViewCreate) SetNillableOwnerID(v *int) *ViewCreate {
+	if v != nil {
+		_c.SetOwnerID(*v)
+	}
+	return _c
+}
+
 // SetWorkspace sets the "workspace" edge to the Workspace entity.
 func (_c *ViewCreate) SetWorkspace(v *Workspace) *ViewCreate {
 	return _c.SetWorkspaceID(v.ID)
@@ -110,6 +125,11 @@ func (_c *ViewCreate) SetWorkspace(v *Workspace) *ViewCreate {
 // SetObjectType sets the "object_type" edge to the ObjectType entity.
 func (_c *ViewCreate) SetObjectType(v *ObjectType) *ViewCreate {
 	return _c.SetObjectTypeID(v.ID)
+}
+
+// SetOwner sets the "owner" edge to the Owner entity.
+func (_c *ViewCreate) SetOwner(v *Owner) *ViewCreate {
+	return _c.SetOwnerID(v.ID)
 }
 
 // Mutation returns the ViewMutation object of the builder.
@@ -300,6 +320,23 @@ func (_c *ViewCreate) createSpec() (*View, *sqlgraph.CreateSpec) {
 		_node.ObjectTypeID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   view.OwnerTable,
+			Columns: []string{view.OwnerColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(owner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.OwnerID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -449,6 +486,9 @@ func (u *ViewUpsertOne) UpdateNewValues() *ViewUpsertOne {
 		}
 		if _, exists := u.create.mutation.ObjectTypeID(); exists {
 			s.SetIgnore(view.FieldObjectTypeID)
+		}
+		if _, exists := u.create.mutation.OwnerID(); exists {
+			s.SetIgnore(view.FieldOwnerID)
 		}
 	}))
 	return u
@@ -756,6 +796,9 @@ func (u *ViewUpsertBulk) UpdateNewValues() *ViewUpsertBulk {
 			}
 			if _, exists := b.mutation.ObjectTypeID(); exists {
 				s.SetIgnore(view.FieldObjectTypeID)
+			}
+			if _, exists := b.mutation.OwnerID(); exists {
+				s.SetIgnore(view.FieldOwnerID)
 			}
 		}
 	}))

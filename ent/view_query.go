@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/predicate"
 	"github.com/acme/crm/ent/view"
 	"github.com/acme/crm/ent/workspace"
@@ -27,6 +28,7 @@ type ViewQuery struct {
 	predicates     []predicate.View
 	withWorkspace  *WorkspaceQuery
 	withObjectType *ObjectTypeQuery
+	withOwner      *OwnerQuery
 	modifiers      []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -101,6 +103,28 @@ func (_q *ViewQuery) QueryObjectType() *ObjectTypeQuery {
 			sqlgraph.From(view.Table, view.FieldID, selector),
 			sqlgraph.To(objecttype.Table, objecttype.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, view.ObjectTypeTable, view.ObjectTypeColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryOwner chains the current query on the "owner" edge.
+func (_q *ViewQuery) QueryOwner() *OwnerQuery {
+	query := (&OwnerClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(view.Table, view.FieldID, selector),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, view.OwnerTable, view.OwnerColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -302,6 +326,7 @@ func (_q *ViewQuery) Clone() *ViewQuery {
 		predicates:     append([]predicate.View{}, _q.predicates...),
 		withWorkspace:  _q.withWorkspace.Clone(),
 		withObjectType: _q.withObjectType.Clone(),
+		withOwner:      _q.withOwner.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -328,6 +353,17 @@ func (_q *ViewQuery) WithObjectType(opts ...func(*ObjectTypeQuery)) *ViewQuery {
 		opt(query)
 	}
 	_q.withObjectType = query
+	return _q
+}
+
+// WithOwner tells the query-builder to eager-load the nodes that are connected to
+// the "owner" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ViewQuery) WithOwner(opts ...func(*OwnerQuery)) *ViewQuery {
+	query := (&OwnerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOwner = query
 	return _q
 }
 
@@ -409,9 +445,10 @@ func (_q *ViewQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*View, e
 	var (
 		nodes       = []*View{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withWorkspace != nil,
 			_q.withObjectType != nil,
+			_q.withOwner != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -444,6 +481,12 @@ func (_q *ViewQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*View, e
 	if query := _q.withObjectType; query != nil {
 		if err := _q.loadObjectType(ctx, query, nodes, nil,
 			func(n *View, e *ObjectType) { n.Edges.ObjectType = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withOwner; query != nil {
+		if err := _q.loadOwner(ctx, query, nodes, nil,
+			func(n *View, e *Owner) { n.Edges.Owner = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -508,6 +551,38 @@ func (_q *ViewQuery) loadObjectType(ctx context.Context, query *ObjectTypeQuery,
 	}
 	return nil
 }
+func (_q *ViewQuery) loadOwner(ctx context.Context, query *OwnerQuery, nodes []*View, init func(*View), assign func(*View, *Owner)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*View)
+	for i := range nodes {
+		if nodes[i].OwnerID == nil {
+			continue
+		}
+		fk := *nodes[i].OwnerID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(owner.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "owner_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *ViewQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -542,6 +617,9 @@ func (_q *ViewQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withObjectType != nil {
 			_spec.Node.AddColumnOnce(view.FieldObjectTypeID)
+		}
+		if _q.withOwner != nil {
+			_spec.Node.AddColumnOnce(view.FieldOwnerID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

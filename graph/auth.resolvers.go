@@ -12,6 +12,7 @@ import (
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/meta"
 )
 
 // Workspace is the resolver for the workspace field.
@@ -19,9 +20,18 @@ func (r *apiKeyResolver) Workspace(ctx context.Context, obj *auth.Key) (*auth.Wo
 	return r.workspace(ctx)
 }
 
+// Owner is the resolver for the owner field.
+func (r *apiKeyResolver) Owner(ctx context.Context, obj *auth.Key) (*meta.Owner, error) {
+	return r.ownerByID(ctx, obj.OwnerID)
+}
+
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	k, secret, err := r.keys.Create(ctx, sessionOf(ctx).workspaceID, input.Name, input.Scopes, input.ExpiresAt, auth.Rate{Burst: input.RateBurst, PerSecond: input.RatePerSecond})
+	ownerID, err := r.keyOwner(ctx, input.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	k, secret, err := r.keys.Create(ctx, sessionOf(ctx).workspaceID, input.Name, input.Scopes, input.ExpiresAt, auth.Rate{Burst: input.RateBurst, PerSecond: input.RatePerSecond}, ownerID)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +65,11 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*auth.Key, error) {
 // Workspace is the resolver for the workspace field.
 func (r *viewerResolver) Workspace(ctx context.Context, obj *auth.Viewer) (*auth.Workspace, error) {
 	return r.workspace(ctx)
+}
+
+// Owner is the resolver for the owner field.
+func (r *viewerResolver) Owner(ctx context.Context, obj *auth.Viewer) (*meta.Owner, error) {
+	return r.ownerByID(ctx, obj.OwnerID())
 }
 
 // ApiKey returns generated.ApiKeyResolver implementation.

@@ -211,6 +211,14 @@ func definitionNode(m *meta.Model, kind string, id int) schematype.Node {
 		if at, ok := m.AssociationTypeByID(id); ok {
 			return at
 		}
+	case gid.Owner:
+		if o, ok := m.Owner(id); ok {
+			return o
+		}
+	case gid.Team:
+		if t, ok := m.Team(id); ok {
+			return t
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 )
 
@@ -245,6 +246,15 @@ func (r *objectTypeResolver) Pipelines(ctx context.Context, obj *meta.ObjectType
 		}
 	}
 	return out, nil
+}
+
+// Layout is the resolver for the layout field.
+func (r *objectTypeResolver) Layout(ctx context.Context, obj *meta.ObjectType, teamID *string) (*layout.Layout, error) {
+	team, err := r.layoutTeam(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	return obj.RecordLayoutFor(team), nil
 }
 
 // ObjectTypes is the resolver for the objectTypes field.

@@ -32,9 +32,11 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/observe"
+	"github.com/acme/crm/internal/owners"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -131,7 +133,7 @@ func NewHandler(cfg Config) *Handler {
 	st.Imports.Rows = cfg.Metrics.ImportRows
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write)}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -183,7 +185,8 @@ func NewHandler(cfg Config) *Handler {
 	// cannot make the server read, or parse, a body.
 	body := limitBody(srv)
 	h.Handler = withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		ctx := withSession(r.Context(), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
+		ctx := requester.WithOwner(r.Context(), v.OwnerID())
+		ctx = withSession(ctx, &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		body.ServeHTTP(w, r.WithContext(ctx))
 	})))
 	return h

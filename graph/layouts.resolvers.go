@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/acme/crm/graph/model"
+	"github.com/acme/crm/internal/gid"
 )
 
 // SetRecordLayout is the resolver for the setRecordLayout field.
@@ -17,7 +18,13 @@ func (r *mutationResolver) SetRecordLayout(ctx context.Context, input model.SetR
 	if err != nil {
 		return nil, err
 	}
-	if err := r.definitions.SetLayout(ctx, m, input.ObjectType, layoutOf(input)); err != nil {
+	team := 0
+	if input.TeamID != nil {
+		if team, err = gid.DecodeKind(*input.TeamID, gid.Team); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.definitions.SetLayout(ctx, m, input.ObjectType, team, layoutOf(input)); err != nil {
 		return nil, err
 	}
 	ot, err := r.freshObjectType(ctx, input.ObjectType)

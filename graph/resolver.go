@@ -19,6 +19,7 @@ import (
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/observe"
+	"github.com/acme/crm/internal/owners"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
 )
@@ -39,6 +40,7 @@ type Resolver struct {
 	keys        *auth.Store
 	gate        *gate
 	metrics     *observe.Metrics
+	owners      *owners.Store
 }
 
 // typeIndex answers, from the parsed schema, the type conditions a

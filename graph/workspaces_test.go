@@ -77,11 +77,11 @@ func twoWorkspaces(t *testing.T, a *api) (one, two lookalike) {
 	}
 	h := a.withConfig(graph.Config{Auth: graph.AuthRequired})
 	keys := auth.New(a.d)
-	_, s1, err := keys.Create(ctx, a.ws, "one", []auth.Scope{auth.Admin}, nil, auth.Rate{})
+	_, s1, err := keys.Create(ctx, a.ws, "one", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, s2, err := keys.Create(ctx, second, "two", []auth.Scope{auth.Admin}, nil, auth.Rate{})
+	_, s2, err := keys.Create(ctx, second, "two", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func benchAuth(ctx context.Context, c *http.Client, d *db.DB, ws int, logger *sl
 	// A rate no run reaches: the limiter's check is measured, never a
 	// refusal.
 	burst, perSecond := math.MaxInt32, 1e12
-	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil, auth.Rate{Burst: &burst, PerSecond: &perSecond})
+	_, secret, err := auth.New(d).Create(ctx, ws, "bench", []auth.Scope{auth.RecordsRead}, nil, auth.Rate{Burst: &burst, PerSecond: &perSecond}, 0)
 	if err != nil {
 		return false, err
 	}

@@ -211,7 +211,7 @@ func checkLists(ctx context.Context, d *db.DB, m *meta.Model, unkept []int, out 
 		if err != nil {
 			return err
 		}
-		c, err := search.Check(m, l.ObjectType, f, "filter", clock.Now())
+		c, err := search.Check(m, l.ObjectType, f, "filter", clock.Now(), search.Me{})
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ var (
 		{Name: "rate_burst", Type: field.TypeInt, Nullable: true},
 		{Name: "rate_per_second", Type: field.TypeFloat64, Nullable: true},
 		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "owner_id", Type: field.TypeInt, Nullable: true},
 	}
 	// APIKeysTable holds the schema information for the "api_keys" table.
 	APIKeysTable = &schema.Table{
@@ -34,6 +35,12 @@ var (
 				Columns:    []*schema.Column{APIKeysColumns[10]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "api_keys_owners_owner",
+				Columns:    []*schema.Column{APIKeysColumns[11]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -468,6 +475,38 @@ var (
 			},
 		},
 	}
+	// OwnersColumns holds the columns for the "owners" table.
+	OwnersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "email", Type: field.TypeString},
+		{Name: "first_name", Type: field.TypeString, Default: ""},
+		{Name: "last_name", Type: field.TypeString, Default: ""},
+		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// OwnersTable holds the schema information for the "owners" table.
+	OwnersTable = &schema.Table{
+		Name:       "owners",
+		Columns:    OwnersColumns,
+		PrimaryKey: []*schema.Column{OwnersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "owners_workspaces_workspace",
+				Columns:    []*schema.Column{OwnersColumns[7]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "owner_workspace_id_email",
+				Unique:  true,
+				Columns: []*schema.Column{OwnersColumns[7], OwnersColumns[3]},
+			},
+		},
+	}
 	// PipelinesColumns holds the columns for the "pipelines" table.
 	PipelinesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -556,7 +595,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString},
 		{Name: "label", Type: field.TypeString},
-		{Name: "type", Type: field.TypeEnum, Enums: []string{"string", "number", "bool", "date", "datetime", "enumeration"}},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"string", "number", "bool", "date", "datetime", "enumeration", "owner"}},
 		{Name: "field_type", Type: field.TypeEnum, Enums: []string{"text", "textarea", "html", "phonenumber", "number", "date", "booleancheckbox", "checkbox", "radio", "select", "calculation_equation", "file"}},
 		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "display_order", Type: field.TypeInt, Default: 0},
@@ -737,6 +776,119 @@ var (
 			},
 		},
 	}
+	// TeamsColumns holds the columns for the "teams" table.
+	TeamsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// TeamsTable holds the schema information for the "teams" table.
+	TeamsTable = &schema.Table{
+		Name:       "teams",
+		Columns:    TeamsColumns,
+		PrimaryKey: []*schema.Column{TeamsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "teams_workspaces_workspace",
+				Columns:    []*schema.Column{TeamsColumns[4]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "team_workspace_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{TeamsColumns[4], TeamsColumns[3]},
+			},
+		},
+	}
+	// TeamLayoutsColumns holds the columns for the "team_layouts" table.
+	TeamLayoutsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "layout", Type: field.TypeJSON},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "team_id", Type: field.TypeInt},
+		{Name: "object_type_id", Type: field.TypeInt},
+	}
+	// TeamLayoutsTable holds the schema information for the "team_layouts" table.
+	TeamLayoutsTable = &schema.Table{
+		Name:       "team_layouts",
+		Columns:    TeamLayoutsColumns,
+		PrimaryKey: []*schema.Column{TeamLayoutsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "team_layouts_workspaces_workspace",
+				Columns:    []*schema.Column{TeamLayoutsColumns[4]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "team_layouts_teams_team",
+				Columns:    []*schema.Column{TeamLayoutsColumns[5]},
+				RefColumns: []*schema.Column{TeamsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "team_layouts_object_types_object_type",
+				Columns:    []*schema.Column{TeamLayoutsColumns[6]},
+				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "teamlayout_workspace_id_object_type_id_team_id",
+				Unique:  true,
+				Columns: []*schema.Column{TeamLayoutsColumns[4], TeamLayoutsColumns[6], TeamLayoutsColumns[5]},
+			},
+		},
+	}
+	// TeamMembershipsColumns holds the columns for the "team_memberships" table.
+	TeamMembershipsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "primary", Type: field.TypeBool, Default: false},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "team_id", Type: field.TypeInt},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// TeamMembershipsTable holds the schema information for the "team_memberships" table.
+	TeamMembershipsTable = &schema.Table{
+		Name:       "team_memberships",
+		Columns:    TeamMembershipsColumns,
+		PrimaryKey: []*schema.Column{TeamMembershipsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "team_memberships_workspaces_workspace",
+				Columns:    []*schema.Column{TeamMembershipsColumns[2]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "team_memberships_teams_team",
+				Columns:    []*schema.Column{TeamMembershipsColumns[3]},
+				RefColumns: []*schema.Column{TeamsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "team_memberships_owners_owner",
+				Columns:    []*schema.Column{TeamMembershipsColumns[4]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "teammembership_workspace_id_owner_id_team_id",
+				Unique:  true,
+				Columns: []*schema.Column{TeamMembershipsColumns[2], TeamMembershipsColumns[4], TeamMembershipsColumns[3]},
+			},
+		},
+	}
 	// TimelineEventsColumns holds the columns for the "timeline_events" table.
 	TimelineEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -786,6 +938,7 @@ var (
 		{Name: "visibility", Type: field.TypeEnum, Enums: []string{"SHARED", "PRIVATE"}, Default: "SHARED"},
 		{Name: "workspace_id", Type: field.TypeInt},
 		{Name: "object_type_id", Type: field.TypeInt},
+		{Name: "owner_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ViewsTable holds the schema information for the "views" table.
 	ViewsTable = &schema.Table{
@@ -804,6 +957,12 @@ var (
 				Columns:    []*schema.Column{ViewsColumns[9]},
 				RefColumns: []*schema.Column{ObjectTypesColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "views_owners_owner",
+				Columns:    []*schema.Column{ViewsColumns[10]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -841,12 +1000,16 @@ var (
 		ListsTable,
 		ListMembersTable,
 		ObjectTypesTable,
+		OwnersTable,
 		PipelinesTable,
 		PipelineStagesTable,
 		PropertiesTable,
 		PropertyGroupsTable,
 		PropertyHistoriesTable,
 		RecordsTable,
+		TeamsTable,
+		TeamLayoutsTable,
+		TeamMembershipsTable,
 		TimelineEventsTable,
 		ViewsTable,
 		WorkspacesTable,
@@ -855,6 +1018,7 @@ var (
 
 func init() {
 	APIKeysTable.ForeignKeys[0].RefTable = WorkspacesTable
+	APIKeysTable.ForeignKeys[1].RefTable = OwnersTable
 	ActivitySettingsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ActivitySettingsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ActivitySettingsTable.ForeignKeys[2].RefTable = ObjectTypesTable
@@ -876,6 +1040,7 @@ func init() {
 	ListMembersTable.ForeignKeys[0].RefTable = ListsTable
 	ListMembersTable.ForeignKeys[1].RefTable = RecordsTable
 	ObjectTypesTable.ForeignKeys[0].RefTable = WorkspacesTable
+	OwnersTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	PipelinesTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	PipelineStagesTable.ForeignKeys[0].RefTable = WorkspacesTable
@@ -888,7 +1053,15 @@ func init() {
 	PropertyHistoriesTable.ForeignKeys[0].RefTable = RecordsTable
 	RecordsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	RecordsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	TeamsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	TeamLayoutsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	TeamLayoutsTable.ForeignKeys[1].RefTable = TeamsTable
+	TeamLayoutsTable.ForeignKeys[2].RefTable = ObjectTypesTable
+	TeamMembershipsTable.ForeignKeys[0].RefTable = WorkspacesTable
+	TeamMembershipsTable.ForeignKeys[1].RefTable = TeamsTable
+	TeamMembershipsTable.ForeignKeys[2].RefTable = OwnersTable
 	TimelineEventsTable.ForeignKeys[0].RefTable = RecordsTable
 	ViewsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ViewsTable.ForeignKeys[1].RefTable = ObjectTypesTable
+	ViewsTable.ForeignKeys[2].RefTable = OwnersTable
 }

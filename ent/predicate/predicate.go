@@ -39,6 +39,9 @@ type ListMember func(*sql.Selector)
 // ObjectType is the predicate function for objecttype builders.
 type ObjectType func(*sql.Selector)
 
+// Owner is the predicate function for owner builders.
+type Owner func(*sql.Selector)
+
 // Pipeline is the predicate function for pipeline builders.
 type Pipeline func(*sql.Selector)
 
@@ -56,6 +59,15 @@ type PropertyHistory func(*sql.Selector)
 
 // Record is the predicate function for record builders.
 type Record func(*sql.Selector)
+
+// Team is the predicate function for team builders.
+type Team func(*sql.Selector)
+
+// TeamLayout is the predicate function for teamlayout builders.
+type TeamLayout func(*sql.Selector)
+
+// TeamMembership is the predicate function for teammembership builders.
+type TeamMembership func(*sql.Selector)
 
 // TimelineEvent is the predicate function for timelineevent builders.
 type TimelineEvent func(*sql.Selector)

@@ -148,7 +148,7 @@ var (
 // TypeValidator is a validator for the "type" field enum values. It is called by the builders before save.
 func TypeValidator(_type propdef.Type) error {
 	switch _type {
-	case "string", "number", "bool", "date", "datetime", "enumeration":
+	case "string", "number", "bool", "date", "datetime", "enumeration", "owner":
 		return nil
 	default:
 		return fmt.Errorf("property: invalid enum value for type field: %q", _type)

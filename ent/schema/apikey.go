@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 )
@@ -34,7 +35,15 @@ func (APIKey) Fields() []ent.Field {
 		// null takes the server's default.
 		field.Int("rate_burst").Optional().Nillable().Immutable(),
 		field.Float("rate_per_second").Optional().Nillable().Immutable(),
+		// owner_id ties the key to an owner: its requests are that owner's
+		// (private views, "my" filters, the owner's team layouts).
+		field.Int("owner_id").Optional().Nillable().Immutable(),
 	}
+}
+
+// Edges of the APIKey.
+func (APIKey) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("owner", Owner.Type).Field("owner_id").Unique().Immutable()}
 }
 
 // Indexes of the APIKey: a workspace's keys, newest first.

@@ -26,6 +26,9 @@ func (View) Fields() []ent.Field {
 		field.JSON("sort", []map[string]any{}).Default([]map[string]any{}),
 		field.JSON("columns", []string{}).Default([]string{}),
 		field.Enum("visibility").Values("SHARED", "PRIVATE").Default("SHARED"),
+		// owner_id is the owner who made the view, when its request was
+		// tied to one: a PRIVATE view is that owner's alone.
+		field.Int("owner_id").Optional().Nillable().Immutable(),
 	}
 }
 
@@ -33,6 +36,7 @@ func (View) Fields() []ent.Field {
 func (View) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("object_type", ObjectType.Type).Field("object_type_id").Unique().Required().Immutable(),
+		edge.To("owner", Owner.Type).Field("owner_id").Unique().Immutable(),
 	}
 }
 

@@ -104,6 +104,7 @@ type ComplexityRoot struct {
 		GlobalID      func(childComplexity int) int
 		LastUsedAt    func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Owner         func(childComplexity int) int
 		RateBurst     func(childComplexity int) int
 		RatePerSecond func(childComplexity int) int
 		RevokedAt     func(childComplexity int) int
@@ -244,6 +245,10 @@ type ComplexityRoot struct {
 	DeleteRecordPermanentlyPayload struct {
 		DeletedID      func(childComplexity int) int
 		DeletedRecords func(childComplexity int) int
+	}
+
+	DeleteTeamPayload struct {
+		DeletedID func(childComplexity int) int
 	}
 
 	DeleteViewPayload struct {
@@ -393,6 +398,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddToList               func(childComplexity int, input model.ListMembersInput) int
 		ArchiveObjectType       func(childComplexity int, input model.ObjectTypeRefInput) int
+		ArchiveOwner            func(childComplexity int, input model.ArchiveOwnerInput) int
 		ArchivePipeline         func(childComplexity int, input model.ArchivePipelineInput) int
 		ArchivePipelineStage    func(childComplexity int, input model.ArchivePipelineStageInput) int
 		ArchiveProperty         func(childComplexity int, input model.PropertyRefInput) int
@@ -407,18 +413,21 @@ type ComplexityRoot struct {
 		CreateAssociationLabel  func(childComplexity int, input model.CreateAssociationLabelInput) int
 		CreateList              func(childComplexity int, input model.CreateListInput) int
 		CreateObjectType        func(childComplexity int, input model.CreateObjectTypeInput) int
+		CreateOwner             func(childComplexity int, input model.CreateOwnerInput) int
 		CreatePipeline          func(childComplexity int, input model.CreatePipelineInput) int
 		CreatePipelineStage     func(childComplexity int, input model.CreatePipelineStageInput) int
 		CreateProperty          func(childComplexity int, input model.CreatePropertyInput) int
 		CreatePropertyGroup     func(childComplexity int, input model.PropertyGroupInput) int
 		CreateRecord            func(childComplexity int, input model.CreateRecordInput) int
 		CreateRecords           func(childComplexity int, input model.CreateRecordsInput) int
+		CreateTeam              func(childComplexity int, input model.CreateTeamInput) int
 		CreateView              func(childComplexity int, input model.CreateViewInput) int
 		DeleteAssociationLabel  func(childComplexity int, input model.DeleteAssociationLabelInput) int
 		DeleteList              func(childComplexity int, input model.ListIDInput) int
 		DeleteProperty          func(childComplexity int, input model.PropertyRefInput) int
 		DeletePropertyGroup     func(childComplexity int, input model.PropertyGroupRefInput) int
 		DeleteRecordPermanently func(childComplexity int, input model.RecordIDInput) int
+		DeleteTeam              func(childComplexity int, input model.DeleteTeamInput) int
 		DeleteView              func(childComplexity int, input model.DeleteViewInput) int
 		Disassociate            func(childComplexity int, input model.AssociateInput) int
 		DisassociateRecords     func(childComplexity int, input model.AssociateRecordsInput) int
@@ -439,12 +448,14 @@ type ComplexityRoot struct {
 		UpdateActivitySettings  func(childComplexity int, input model.UpdateActivitySettingsInput) int
 		UpdateList              func(childComplexity int, input model.UpdateListInput) int
 		UpdateObjectType        func(childComplexity int, input model.UpdateObjectTypeInput) int
+		UpdateOwner             func(childComplexity int, input model.UpdateOwnerInput) int
 		UpdatePipeline          func(childComplexity int, input model.UpdatePipelineInput) int
 		UpdatePipelineStage     func(childComplexity int, input model.UpdatePipelineStageInput) int
 		UpdateProperty          func(childComplexity int, input model.UpdatePropertyInput) int
 		UpdatePropertyGroup     func(childComplexity int, input model.UpdatePropertyGroupInput) int
 		UpdateRecord            func(childComplexity int, input model.UpdateRecordInput) int
 		UpdateRecords           func(childComplexity int, input model.UpdateRecordsInput) int
+		UpdateTeam              func(childComplexity int, input model.UpdateTeamInput) int
 		UpdateView              func(childComplexity int, input model.UpdateViewInput) int
 		UpsertRecords           func(childComplexity int, input model.UpsertRecordsInput) int
 	}
@@ -454,13 +465,13 @@ type ComplexityRoot struct {
 		GlobalID                   func(childComplexity int) int
 		Groups                     func(childComplexity int) int
 		KindEnum                   func(childComplexity int) int
+		Layout                     func(childComplexity int, teamID *string) int
 		Name                       func(childComplexity int) int
 		Pipelines                  func(childComplexity int, includeArchived *bool) int
 		PluralLabel                func(childComplexity int) int
 		PrimaryDisplayProperty     func(childComplexity int) int
 		Properties                 func(childComplexity int, includeArchived *bool) int
 		Property                   func(childComplexity int, name string) int
-		RecordLayout               func(childComplexity int) int
 		RequiredProperties         func(childComplexity int) int
 		SearchableProperties       func(childComplexity int) int
 		SecondaryDisplayProperties func(childComplexity int) int
@@ -470,6 +481,24 @@ type ComplexityRoot struct {
 
 	ObjectTypePayload struct {
 		ObjectType func(childComplexity int) int
+	}
+
+	Owner struct {
+		Archived    func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		FirstName   func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LastName    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		PrimaryTeam func(childComplexity int) int
+		Teams       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	OwnerPayload struct {
+		Owner func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -595,8 +624,10 @@ type ComplexityRoot struct {
 		Nodes            func(childComplexity int, ids []string) int
 		ObjectType       func(childComplexity int, name string) int
 		ObjectTypes      func(childComplexity int) int
+		Owners           func(childComplexity int, archived *bool) int
 		Record           func(childComplexity int, id string, asOf *time.Time) int
 		Records          func(childComplexity int, objectType string, view *string, filter *model.RecordFilter, sort []*model.RecordSort, query *string, first *int, after *string, last *int, before *string, archived *bool, asOf *time.Time) int
+		Teams            func(childComplexity int) int
 		Viewer           func(childComplexity int) int
 		Views            func(childComplexity int, objectType string) int
 	}
@@ -655,6 +686,18 @@ type ComplexityRoot struct {
 		APIKey func(childComplexity int) int
 	}
 
+	Team struct {
+		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Owners    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	TeamPayload struct {
+		Team func(childComplexity int) int
+	}
+
 	TimelineConnection struct {
 		Edges func(childComplexity int) int
 		Info  func(childComplexity int) int
@@ -697,6 +740,7 @@ type ComplexityRoot struct {
 	Viewer struct {
 		Key       func(childComplexity int) int
 		Local     func(childComplexity int) int
+		Owner     func(childComplexity int) int
 		Scopes    func(childComplexity int) int
 		Workspace func(childComplexity int) int
 	}
@@ -714,6 +758,8 @@ type ComplexityRoot struct {
 
 type ApiKeyResolver interface {
 	Workspace(ctx context.Context, obj *auth.Key) (*auth.Workspace, error)
+
+	Owner(ctx context.Context, obj *auth.Key) (*meta.Owner, error)
 }
 type AssociationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
@@ -817,6 +863,12 @@ type MutationResolver interface {
 	AddToList(ctx context.Context, input model.ListMembersInput) (*model.ListMembersPayload, error)
 	RemoveFromList(ctx context.Context, input model.ListMembersInput) (*model.ListMembersPayload, error)
 	ConvertListToManual(ctx context.Context, input model.ListIDInput) (*model.ListPayload, error)
+	CreateOwner(ctx context.Context, input model.CreateOwnerInput) (*model.OwnerPayload, error)
+	UpdateOwner(ctx context.Context, input model.UpdateOwnerInput) (*model.OwnerPayload, error)
+	ArchiveOwner(ctx context.Context, input model.ArchiveOwnerInput) (*model.OwnerPayload, error)
+	CreateTeam(ctx context.Context, input model.CreateTeamInput) (*model.TeamPayload, error)
+	UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error)
+	DeleteTeam(ctx context.Context, input model.DeleteTeamInput) (*model.DeleteTeamPayload, error)
 	CreateView(ctx context.Context, input model.CreateViewInput) (*model.ViewPayload, error)
 	UpdateView(ctx context.Context, input model.UpdateViewInput) (*model.ViewPayload, error)
 	DeleteView(ctx context.Context, input model.DeleteViewInput) (*model.DeleteViewPayload, error)
@@ -826,6 +878,7 @@ type ObjectTypeResolver interface {
 	Property(ctx context.Context, obj *meta.ObjectType, name string) (*meta.Property, error)
 
 	Pipelines(ctx context.Context, obj *meta.ObjectType, includeArchived *bool) ([]*meta.Pipeline, error)
+	Layout(ctx context.Context, obj *meta.ObjectType, teamID *string) (*layout.Layout, error)
 }
 type PipelineResolver interface {
 	Stages(ctx context.Context, obj *meta.Pipeline, includeArchived *bool) ([]*meta.Stage, error)
@@ -857,6 +910,8 @@ type QueryResolver interface {
 	Import(ctx context.Context, id string) (*ent.ImportJob, error)
 	Lists(ctx context.Context, objectType *string) ([]*meta.List, error)
 	List(ctx context.Context, id string) (*meta.List, error)
+	Owners(ctx context.Context, archived *bool) ([]*meta.Owner, error)
+	Teams(ctx context.Context) ([]*meta.Team, error)
 	Views(ctx context.Context, objectType string) ([]*view.View, error)
 }
 type RecordResolver interface {
@@ -882,6 +937,8 @@ type ViewResolver interface {
 }
 type ViewerResolver interface {
 	Workspace(ctx context.Context, obj *auth.Viewer) (*auth.Workspace, error)
+
+	Owner(ctx context.Context, obj *auth.Viewer) (*meta.Owner, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -977,6 +1034,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.owner":
+		if e.ComplexityRoot.ApiKey.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Owner(childComplexity), true
 	case "ApiKey.rateBurst":
 		if e.ComplexityRoot.ApiKey.RateBurst == nil {
 			break
@@ -1426,6 +1489,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteRecordPermanentlyPayload.DeletedRecords(childComplexity), true
+
+	case "DeleteTeamPayload.deletedId":
+		if e.ComplexityRoot.DeleteTeamPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTeamPayload.DeletedID(childComplexity), true
 
 	case "DeleteViewPayload.deletedId":
 		if e.ComplexityRoot.DeleteViewPayload.DeletedID == nil {
@@ -1966,6 +2036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveObjectType(childComplexity, args["input"].(model.ObjectTypeRefInput)), true
+	case "Mutation.archiveOwner":
+		if e.ComplexityRoot.Mutation.ArchiveOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveOwner(childComplexity, args["input"].(model.ArchiveOwnerInput)), true
 	case "Mutation.archivePipeline":
 		if e.ComplexityRoot.Mutation.ArchivePipeline == nil {
 			break
@@ -2120,6 +2201,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateObjectType(childComplexity, args["input"].(model.CreateObjectTypeInput)), true
+	case "Mutation.createOwner":
+		if e.ComplexityRoot.Mutation.CreateOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOwner(childComplexity, args["input"].(model.CreateOwnerInput)), true
 	case "Mutation.createPipeline":
 		if e.ComplexityRoot.Mutation.CreatePipeline == nil {
 			break
@@ -2186,6 +2278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRecords(childComplexity, args["input"].(model.CreateRecordsInput)), true
+	case "Mutation.createTeam":
+		if e.ComplexityRoot.Mutation.CreateTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(model.CreateTeamInput)), true
 	case "Mutation.createView":
 		if e.ComplexityRoot.Mutation.CreateView == nil {
 			break
@@ -2252,6 +2355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteRecordPermanently(childComplexity, args["input"].(model.RecordIDInput)), true
+	case "Mutation.deleteTeam":
+		if e.ComplexityRoot.Mutation.DeleteTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTeam(childComplexity, args["input"].(model.DeleteTeamInput)), true
 	case "Mutation.deleteView":
 		if e.ComplexityRoot.Mutation.DeleteView == nil {
 			break
@@ -2472,6 +2586,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateObjectType(childComplexity, args["input"].(model.UpdateObjectTypeInput)), true
+	case "Mutation.updateOwner":
+		if e.ComplexityRoot.Mutation.UpdateOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOwner(childComplexity, args["input"].(model.UpdateOwnerInput)), true
 	case "Mutation.updatePipeline":
 		if e.ComplexityRoot.Mutation.UpdatePipeline == nil {
 			break
@@ -2538,6 +2663,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRecords(childComplexity, args["input"].(model.UpdateRecordsInput)), true
+	case "Mutation.updateTeam":
+		if e.ComplexityRoot.Mutation.UpdateTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["input"].(model.UpdateTeamInput)), true
 	case "Mutation.updateView":
 		if e.ComplexityRoot.Mutation.UpdateView == nil {
 			break
@@ -2585,6 +2721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.KindEnum(childComplexity), true
+	case "ObjectType.layout":
+		if e.ComplexityRoot.ObjectType.Layout == nil {
+			break
+		}
+
+		args, err := ec.field_ObjectType_layout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ObjectType.Layout(childComplexity, args["teamId"].(*string)), true
 	case "ObjectType.name":
 		if e.ComplexityRoot.ObjectType.Name == nil {
 			break
@@ -2636,12 +2783,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.Property(childComplexity, args["name"].(string)), true
-	case "ObjectType.layout":
-		if e.ComplexityRoot.ObjectType.RecordLayout == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ObjectType.RecordLayout(childComplexity), true
 	case "ObjectType.requiredProperties":
 		if e.ComplexityRoot.ObjectType.RequiredProperties == nil {
 			break
@@ -2679,6 +2820,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectTypePayload.ObjectType(childComplexity), true
+
+	case "Owner.archived":
+		if e.ComplexityRoot.Owner.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Archived(childComplexity), true
+	case "Owner.createdAt":
+		if e.ComplexityRoot.Owner.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.CreatedAt(childComplexity), true
+	case "Owner.email":
+		if e.ComplexityRoot.Owner.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Email(childComplexity), true
+	case "Owner.firstName":
+		if e.ComplexityRoot.Owner.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.FirstName(childComplexity), true
+	case "Owner.id":
+		if e.ComplexityRoot.Owner.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.GlobalID(childComplexity), true
+	case "Owner.ownerId":
+		if e.ComplexityRoot.Owner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.ID(childComplexity), true
+	case "Owner.lastName":
+		if e.ComplexityRoot.Owner.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.LastName(childComplexity), true
+	case "Owner.name":
+		if e.ComplexityRoot.Owner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Name(childComplexity), true
+	case "Owner.primaryTeam":
+		if e.ComplexityRoot.Owner.PrimaryTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.PrimaryTeam(childComplexity), true
+	case "Owner.teams":
+		if e.ComplexityRoot.Owner.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Teams(childComplexity), true
+	case "Owner.updatedAt":
+		if e.ComplexityRoot.Owner.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.UpdatedAt(childComplexity), true
+
+	case "OwnerPayload.owner":
+		if e.ComplexityRoot.OwnerPayload.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerPayload.Owner(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3220,6 +3435,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ObjectTypes(childComplexity), true
+	case "Query.owners":
+		if e.ComplexityRoot.Query.Owners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_owners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Owners(childComplexity, args["archived"].(*bool)), true
 	case "Query.record":
 		if e.ComplexityRoot.Query.Record == nil {
 			break
@@ -3242,6 +3468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Records(childComplexity, args["objectType"].(string), args["view"].(*string), args["filter"].(*model.RecordFilter), args["sort"].([]*model.RecordSort), args["query"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["archived"].(*bool), args["asOf"].(*time.Time)), true
+	case "Query.teams":
+		if e.ComplexityRoot.Query.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Teams(childComplexity), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3468,6 +3700,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
 
+	case "Team.createdAt":
+		if e.ComplexityRoot.Team.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.CreatedAt(childComplexity), true
+	case "Team.id":
+		if e.ComplexityRoot.Team.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.GlobalID(childComplexity), true
+	case "Team.name":
+		if e.ComplexityRoot.Team.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Name(childComplexity), true
+	case "Team.owners":
+		if e.ComplexityRoot.Team.Owners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Owners(childComplexity), true
+	case "Team.updatedAt":
+		if e.ComplexityRoot.Team.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.UpdatedAt(childComplexity), true
+
+	case "TeamPayload.team":
+		if e.ComplexityRoot.TeamPayload.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamPayload.Team(childComplexity), true
+
 	case "TimelineConnection.edges":
 		if e.ComplexityRoot.TimelineConnection.Edges == nil {
 			break
@@ -3617,6 +3887,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Local(childComplexity), true
+	case "Viewer.owner":
+		if e.ComplexityRoot.Viewer.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Owner(childComplexity), true
 	case "Viewer.scopes":
 		if e.ComplexityRoot.Viewer.Scopes == nil {
 			break
@@ -3658,6 +3934,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ArchiveOwnerInput", ec.unmarshalInputArchiveOwnerInput),
 			graphql.NewInputUnmarshaler("ArchivePipelineInput", ec.unmarshalInputArchivePipelineInput),
 			graphql.NewInputUnmarshaler("ArchivePipelineStageInput", ec.unmarshalInputArchivePipelineStageInput),
 			graphql.NewInputUnmarshaler("ArchiveRecordsInput", ec.unmarshalInputArchiveRecordsInput),
@@ -3671,13 +3948,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAssociationLabelInput", ec.unmarshalInputCreateAssociationLabelInput),
 			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
+			graphql.NewInputUnmarshaler("CreateOwnerInput", ec.unmarshalInputCreateOwnerInput),
 			graphql.NewInputUnmarshaler("CreatePipelineInput", ec.unmarshalInputCreatePipelineInput),
 			graphql.NewInputUnmarshaler("CreatePipelineStageInput", ec.unmarshalInputCreatePipelineStageInput),
 			graphql.NewInputUnmarshaler("CreatePropertyInput", ec.unmarshalInputCreatePropertyInput),
 			graphql.NewInputUnmarshaler("CreateRecordInput", ec.unmarshalInputCreateRecordInput),
 			graphql.NewInputUnmarshaler("CreateRecordsInput", ec.unmarshalInputCreateRecordsInput),
+			graphql.NewInputUnmarshaler("CreateTeamInput", ec.unmarshalInputCreateTeamInput),
 			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
 			graphql.NewInputUnmarshaler("DeleteAssociationLabelInput", ec.unmarshalInputDeleteAssociationLabelInput),
+			graphql.NewInputUnmarshaler("DeleteTeamInput", ec.unmarshalInputDeleteTeamInput),
 			graphql.NewInputUnmarshaler("DeleteViewInput", ec.unmarshalInputDeleteViewInput),
 			graphql.NewInputUnmarshaler("ExportOptions", ec.unmarshalInputExportOptions),
 			graphql.NewInputUnmarshaler("ExportRecordsInput", ec.unmarshalInputExportRecordsInput),
@@ -3712,12 +3992,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateActivitySettingsInput", ec.unmarshalInputUpdateActivitySettingsInput),
 			graphql.NewInputUnmarshaler("UpdateListInput", ec.unmarshalInputUpdateListInput),
 			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
+			graphql.NewInputUnmarshaler("UpdateOwnerInput", ec.unmarshalInputUpdateOwnerInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineStageInput", ec.unmarshalInputUpdatePipelineStageInput),
 			graphql.NewInputUnmarshaler("UpdatePropertyGroupInput", ec.unmarshalInputUpdatePropertyGroupInput),
 			graphql.NewInputUnmarshaler("UpdatePropertyInput", ec.unmarshalInputUpdatePropertyInput),
 			graphql.NewInputUnmarshaler("UpdateRecordInput", ec.unmarshalInputUpdateRecordInput),
 			graphql.NewInputUnmarshaler("UpdateRecordsInput", ec.unmarshalInputUpdateRecordsInput),
+			graphql.NewInputUnmarshaler("UpdateTeamInput", ec.unmarshalInputUpdateTeamInput),
 			graphql.NewInputUnmarshaler("UpdateViewInput", ec.unmarshalInputUpdateViewInput),
 			graphql.NewInputUnmarshaler("UpsertRecordsInput", ec.unmarshalInputUpsertRecordsInput),
 		)
@@ -4390,6 +4672,8 @@ extend type Mutation {
 
 input SetRecordLayoutInput {
   objectType: String!
+  "The team whose owners read this layout (their primary team's); null sets the object type's own, which the others read."
+  teamId: ID
   card: [LayoutSectionInput!]!
   sidebar: [LayoutSectionInput!]!
   preview: [LayoutSectionInput!]!
@@ -4432,8 +4716,13 @@ type ObjectType implements Node {
   propertyGroups: [PropertyGroup!]!
   "Pipelines of this object type (deals, tickets, custom objects), by display order."
   pipelines(includeArchived: Boolean = false): [Pipeline!]!
-  "What a record page shows: the layout an admin set (archived properties left out) or a default."
-  layout: RecordLayout!
+  """
+  What a record page shows (archived properties left out): the layout set
+  for a team — teamId's, else the primary team's of the owner the request
+  is tied to — when one was set; else the layout an admin set for the
+  object type; else a default.
+  """
+  layout("A team whose layout to read, in place of the requesting owner's." teamId: ID): RecordLayout!
   createdAt: DateTime!
   updatedAt: DateTime!
 }
@@ -4494,6 +4783,16 @@ enum PropertyType {
   DATE
   DATETIME
   ENUMERATION
+  """
+  An owner of the workspace (hubspot_owner_id), stored as the owner's id, a
+  number. Written as that id (a number or its digits) or the owner's
+  email; an unknown owner or an archived one is refused. The property's
+  options are the owners (value: the id, label: the name, description: the
+  email, hidden: archived). Field type SELECT. Filters take EQ, NEQ, IN,
+  NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY, with an archived owner too, and
+  me: true for the requesting owner; sorts order by id.
+  """
+  OWNER
 }
 
 "How a property is edited."
@@ -5066,6 +5365,12 @@ type ApiKey {
   rateBurst: Int
   "The cost units the key's bucket regains a second. Null: the server's default (--rate-per-second)."
   ratePerSecond: Float
+  """
+  The owner the key's requests are tied to: PRIVATE views are theirs, a
+  filter's me names them, and they read their primary team's record
+  layouts. Null for a key tied to none.
+  """
+  owner: Owner
 }
 
 "Who is making the request."
@@ -5081,6 +5386,8 @@ type Viewer {
   workspace: Workspace!
   "What the request may do: every scope in local mode."
   scopes: [Scope!]!
+  "The owner the request is tied to (its key's); null for none, as in local mode."
+  owner: Owner
 }
 
 extend type Query {
@@ -5105,6 +5412,8 @@ input CreateApiKeyInput {
   rateBurst: Int
   "The cost units the key's bucket regains a second, over 0. Null: the server's default."
   ratePerSecond: Float
+  "The owner the key's requests are tied to, a live owner of the workspace; null: none."
+  ownerId: ID
 }
 
 "A new key and its secret."
@@ -5571,6 +5880,158 @@ extend type Mutation {
   convertListToManual(input: ListIdInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
 }
 `, BuiltIn: false},
+	{Name: "../schema/owners.graphqls", Input: `# Owners and teams (internal/owners): the people records are assigned to
+# through hubspot_owner_id (and any property of type OWNER), and the teams
+# that group them. Reading them needs RECORDS_READ; changing them needs
+# ADMIN, as HubSpot leaves users and teams to its super admins.
+
+"""
+A person records are assigned to, as HubSpot's owners. Its id is the value
+an OWNER property holds (the number after decoding: Owner.ownerId).
+An archived owner stays readable, and the records assigned to it keep it,
+but no write may assign it.
+"""
+type Owner implements Node {
+  "The owner's global id."
+  id: ID!
+  "The number OWNER properties hold (hubspot_owner_id), and the value of their options."
+  ownerId: Int!
+  "The owner's email, unique in the workspace, in lower case."
+  email: String!
+  "First name; empty when unknown."
+  firstName: String!
+  "Last name; empty when unknown."
+  lastName: String!
+  "How the owner is shown: first and last names, or the email without them."
+  name: String!
+  "The owner's teams, its primary team first (whose record layouts it reads), then by name."
+  teams: [Team!]!
+  "The primary team; null when the owner is in none."
+  primaryTeam: Team
+  "True once archived."
+  archived: Boolean!
+  "When it was made."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"A group of owners. A team may have record layouts of its own (setRecordLayout teamId)."
+type Team implements Node {
+  "The team's global id."
+  id: ID!
+  "The team's name, unique in the workspace."
+  name: String!
+  "The team's owners, archived ones too, oldest first."
+  owners: [Owner!]!
+  "When it was made."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+extend type Query {
+  "The workspace's owners, oldest first; archived ones only when archived is true."
+  owners("Also list archived owners." archived: Boolean = false): [Owner!]! @hasScope(scope: RECORDS_READ)
+  "The workspace's teams, by name."
+  teams: [Team!]! @hasScope(scope: RECORDS_READ)
+}
+
+input CreateOwnerInput {
+  "The owner's email, unique in the workspace (archived owners included)."
+  email: String!
+  "First name."
+  firstName: String
+  "Last name."
+  lastName: String
+  "The owner's teams."
+  teamIds: [ID!]
+  "Its primary team, one of teamIds; the first of them when not given."
+  primaryTeamId: ID
+}
+
+input UpdateOwnerInput {
+  "The owner's id."
+  id: ID!
+  "A new email, unique in the workspace."
+  email: String
+  "A new first name."
+  firstName: String
+  "A new last name."
+  lastName: String
+  "The owner's teams, replacing the ones it has; null leaves them."
+  teamIds: [ID!]
+  "Its primary team, one of teamIds (with teamIds only); the first of them when not given."
+  primaryTeamId: ID
+}
+
+input ArchiveOwnerInput {
+  "The owner's id."
+  id: ID!
+}
+
+"An owner made or changed."
+type OwnerPayload {
+  "The owner."
+  owner: Owner!
+}
+
+input CreateTeamInput {
+  "The team's name, unique in the workspace."
+  name: String!
+  "The team's owners; an owner whose first team it is takes it as primary."
+  ownerIds: [ID!]
+}
+
+input UpdateTeamInput {
+  "The team's id."
+  id: ID!
+  "A new name."
+  name: String
+  """
+  The team's owners, replacing the ones it has (null leaves them). An
+  owner leaving it whose primary team it was takes its next team as
+  primary.
+  """
+  ownerIds: [ID!]
+}
+
+input DeleteTeamInput {
+  "The team's id."
+  id: ID!
+}
+
+"A team made or changed."
+type TeamPayload {
+  "The team."
+  team: Team!
+}
+
+"A team deleted."
+type DeleteTeamPayload {
+  "The deleted team's id."
+  deletedId: ID!
+}
+
+extend type Mutation {
+  "Make an owner. A taken email is CONFLICT; an invalid one BAD_USER_INPUT naming email."
+  createOwner(input: CreateOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  "Change an owner (archived ones too)."
+  updateOwner(input: UpdateOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  """
+  Archive an owner: no write may assign it any more (BAD_USER_INPUT naming
+  the property), and the records assigned to it keep it, readable and
+  filterable. Archiving an archived owner changes nothing.
+  """
+  archiveOwner(input: ArchiveOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  "Make a team. A taken name is CONFLICT."
+  createTeam(input: CreateTeamInput!): TeamPayload @hasScope(scope: ADMIN)
+  "Rename a team or replace its owners."
+  updateTeam(input: UpdateTeamInput!): TeamPayload @hasScope(scope: ADMIN)
+  "Delete a team, its memberships and its record layouts; its owners stay."
+  deleteTeam(input: DeleteTeamInput!): DeleteTeamPayload @hasScope(scope: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `# Finding records: the filter language and sort keys that records and
 # Record.associations take (internal/search).
 
@@ -5614,6 +6075,15 @@ input RecordFilter {
   from its history ("has ever been"). Positive operators only.
   """
   ever: Boolean
+  """
+  With EQ or NEQ on an OWNER property, and no value: compares with the
+  owner the request is tied to (its API key's), "is me" or "is not me". A
+  request tied to no owner is refused (BAD_USER_INPUT at .me). A view's
+  filter keeps me, resolved by each read for its own requester; a list's is
+  resolved when the list is saved, to the owner saving it, since its
+  members are kept current by every write, whoever writes.
+  """
+  me: Boolean
   association: AssociationFilter
   "Matches the members of this list, a list of the same object type."
   inList: ID
@@ -5985,6 +6455,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_rateBurst(ctx, field)
 	case "ratePerSecond":
 		return ec.fieldContext_ApiKey_ratePerSecond(ctx, field)
+	case "owner":
+		return ec.fieldContext_ApiKey_owner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
 }
@@ -6223,6 +6695,14 @@ func (ec *executionContext) childFields_DeleteRecordPermanentlyPayload(ctx conte
 		return ec.fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRecordPermanentlyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteTeamPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteTeamPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteTeamPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeleteViewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6525,6 +7005,42 @@ func (ec *executionContext) childFields_ObjectTypePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ObjectTypePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Owner_id(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_Owner_ownerId(ctx, field)
+	case "email":
+		return ec.fieldContext_Owner_email(ctx, field)
+	case "firstName":
+		return ec.fieldContext_Owner_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_Owner_lastName(ctx, field)
+	case "name":
+		return ec.fieldContext_Owner_name(ctx, field)
+	case "teams":
+		return ec.fieldContext_Owner_teams(ctx, field)
+	case "primaryTeam":
+		return ec.fieldContext_Owner_primaryTeam(ctx, field)
+	case "archived":
+		return ec.fieldContext_Owner_archived(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Owner_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Owner_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "owner":
+		return ec.fieldContext_OwnerPayload_owner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -6815,6 +7331,30 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Team_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Team_name(ctx, field)
+	case "owners":
+		return ec.fieldContext_Team_owners(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Team_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Team_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Team", field.Name)
+}
+
+func (ec *executionContext) childFields_TeamPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "team":
+		return ec.fieldContext_TeamPayload_team(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -6903,6 +7443,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_workspace(ctx, field)
 	case "scopes":
 		return ec.fieldContext_Viewer_scopes(ctx, field)
+	case "owner":
+		return ec.fieldContext_Viewer_owner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -7153,6 +7695,20 @@ func (ec *executionContext) field_Mutation_archiveObjectType_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchiveOwnerInput, error) {
+			return ec.unmarshalNArchiveOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveOwnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archivePipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7349,6 +7905,20 @@ func (ec *executionContext) field_Mutation_createObjectType_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateOwnerInput, error) {
+			return ec.unmarshalNCreateOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateOwnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7433,6 +8003,20 @@ func (ec *executionContext) field_Mutation_createRecords_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTeamInput, error) {
+			return ec.unmarshalNCreateTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7509,6 +8093,20 @@ func (ec *executionContext) field_Mutation_deleteRecordPermanently_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordIDInput, error) {
 			return ec.unmarshalNRecordIdInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteTeamInput, error) {
+			return ec.unmarshalNDeleteTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7797,6 +8395,20 @@ func (ec *executionContext) field_Mutation_updateObjectType_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOwnerInput, error) {
+			return ec.unmarshalNUpdateOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateOwnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updatePipelineStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7881,6 +8493,20 @@ func (ec *executionContext) field_Mutation_updateRecords_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTeamInput, error) {
+			return ec.unmarshalNUpdateTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7906,6 +8532,20 @@ func (ec *executionContext) field_Mutation_upsertRecords_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ObjectType_layout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "teamId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["teamId"] = arg0
 	return args, nil
 }
 
@@ -8104,6 +8744,20 @@ func (ec *executionContext) field_Query_objectType_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["archived"] = arg0
 	return args, nil
 }
 
@@ -8950,6 +9604,38 @@ func (ec *executionContext) _ApiKey_ratePerSecond(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ApiKey_ratePerSecond(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ApiKey_owner(ctx context.Context, field graphql.CollectedField, obj *auth.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Owner) graphql.Marshaler {
+			return ec.marshalOOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApiKey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ArchiveEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEvent) (ret graphql.Marshaler) {
@@ -10711,6 +11397,29 @@ func (ec *executionContext) _DeleteRecordPermanentlyPayload_deletedRecords(ctx c
 }
 func (ec *executionContext) fieldContext_DeleteRecordPermanentlyPayload_deletedRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteRecordPermanentlyPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteTeamPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTeamPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTeamPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteTeamPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeleteViewPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteViewPayload) (ret graphql.Marshaler) {
@@ -16093,6 +16802,378 @@ func (ec *executionContext) fieldContext_Mutation_convertListToManual(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOwner(ctx, fc.Args["input"].(model.CreateOwnerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnerPayload) graphql.Marshaler {
+			return ec.marshalOOwnerPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐOwnerPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOwner(ctx, fc.Args["input"].(model.UpdateOwnerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnerPayload) graphql.Marshaler {
+			return ec.marshalOOwnerPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐOwnerPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveOwner(ctx, fc.Args["input"].(model.ArchiveOwnerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.OwnerPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnerPayload) graphql.Marshaler {
+			return ec.marshalOOwnerPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐOwnerPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTeam(ctx, fc.Args["input"].(model.CreateTeamInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.TeamPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.TeamPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+			return ec.marshalOTeamPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTeam(ctx, fc.Args["input"].(model.UpdateTeamInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.TeamPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.TeamPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+			return ec.marshalOTeamPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTeam(ctx, fc.Args["input"].(model.DeleteTeamInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteTeamPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeleteTeamPayload
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteTeamPayload) graphql.Marshaler {
+			return ec.marshalODeleteTeamPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteTeamPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteTeamPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createView(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16659,7 +17740,8 @@ func (ec *executionContext) _ObjectType_layout(ctx context.Context, field graphq
 			return ec.fieldContext_ObjectType_layout(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RecordLayout(), nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ObjectType().Layout(ctx, obj, fc.Args["teamId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *layout.Layout) graphql.Marshaler {
@@ -16669,15 +17751,26 @@ func (ec *executionContext) _ObjectType_layout(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ObjectType_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ObjectType_layout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ObjectType",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RecordLayout(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ObjectType_layout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16755,6 +17848,309 @@ func (ec *executionContext) fieldContext_ObjectTypePayload_objectType(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ObjectType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_id(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Owner_ownerId(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Owner_email(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_firstName(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_lastName(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Owner_name(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, true, false, "String")
+}
+
+func (ec *executionContext) _Owner_teams(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_primaryTeam(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_primaryTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrimaryTeam(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_primaryTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_archived(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Owner_createdAt(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Owner_updatedAt(ctx context.Context, field graphql.CollectedField, obj *meta.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OwnerPayload_owner(ctx context.Context, field graphql.CollectedField, obj *model.OwnerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerPayload_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerPayload_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19291,6 +20687,118 @@ func (ec *executionContext) fieldContext_Query_list(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_owners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Owners(ctx, fc.Args["archived"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*meta.Owner
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*meta.Owner
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_owners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_teams(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Teams(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal []*meta.Team
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*meta.Team
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_views(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20311,6 +21819,162 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
+}
+
+func (ec *executionContext) _Team_owners(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*meta.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_owners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_createdAt(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Team_updatedAt(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TeamPayload_team(ctx context.Context, field graphql.CollectedField, obj *model.TeamPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamPayload_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamPayload_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.TimelinePage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20977,6 +22641,38 @@ func (ec *executionContext) _Viewer_scopes(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Viewer_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, true, false, "Scope")
+}
+
+func (ec *executionContext) _Viewer_owner(ctx context.Context, field graphql.CollectedField, obj *auth.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *meta.Owner) graphql.Marshaler {
+			return ec.marshalOOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *auth.Workspace) (ret graphql.Marshaler) {
@@ -22121,6 +23817,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputArchiveOwnerInput(ctx context.Context, obj any) (model.ArchiveOwnerInput, error) {
+	var it model.ArchiveOwnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalArchiveOwnerInput unmarshals raw into the ArchiveOwnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalArchiveOwnerInput(ctx context.Context, raw any) (model.ArchiveOwnerInput, error) {
+	var out model.ArchiveOwnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveOwnerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputArchivePipelineInput(ctx context.Context, obj any) (model.ArchivePipelineInput, error) {
 	var it model.ArchivePipelineInput
 	if obj == nil {
@@ -22629,7 +24367,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "scopes", "expiresAt", "rateBurst", "ratePerSecond"}
+	fieldsInOrder := [...]string{"name", "scopes", "expiresAt", "rateBurst", "ratePerSecond", "ownerId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22671,6 +24409,13 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.RatePerSecond = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
 		}
 	}
 	return it, nil
@@ -22923,6 +24668,76 @@ func (ec *executionContext) unmarshalInputCreateObjectTypeInput(ctx context.Cont
 func UnmarshalCreateObjectTypeInput(ctx context.Context, raw any) (model.CreateObjectTypeInput, error) {
 	var out model.CreateObjectTypeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateObjectTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateOwnerInput(ctx context.Context, obj any) (model.CreateOwnerInput, error) {
+	var it model.CreateOwnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "firstName", "lastName", "teamIds", "primaryTeamId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "teamIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamIds = data
+		case "primaryTeamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryTeamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryTeamID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateOwnerInput unmarshals raw into the CreateOwnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateOwnerInput(ctx context.Context, raw any) (model.CreateOwnerInput, error) {
+	var out model.CreateOwnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOwnerInput", raw, &out)
 	return out, err
 }
 
@@ -23221,6 +25036,55 @@ func UnmarshalCreateRecordsInput(ctx context.Context, raw any) (model.CreateReco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, obj any) (model.CreateTeamInput, error) {
+	var it model.CreateTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "ownerIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "ownerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTeamInput unmarshals raw into the CreateTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTeamInput(ctx context.Context, raw any) (model.CreateTeamInput, error) {
+	var out model.CreateTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTeamInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateViewInput(ctx context.Context, obj any) (model.CreateViewInput, error) {
 	var it model.CreateViewInput
 	if obj == nil {
@@ -23352,6 +25216,48 @@ func (ec *executionContext) unmarshalInputDeleteAssociationLabelInput(ctx contex
 func UnmarshalDeleteAssociationLabelInput(ctx context.Context, raw any) (model.DeleteAssociationLabelInput, error) {
 	var out model.DeleteAssociationLabelInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAssociationLabelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteTeamInput(ctx context.Context, obj any) (model.DeleteTeamInput, error) {
+	var it model.DeleteTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteTeamInput unmarshals raw into the DeleteTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteTeamInput(ctx context.Context, raw any) (model.DeleteTeamInput, error) {
+	var out model.DeleteTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteTeamInput", raw, &out)
 	return out, err
 }
 
@@ -24591,7 +26497,7 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "property", "operator", "value", "values", "highValue", "includeMissing", "ever", "association", "inList", "notInList"}
+	fieldsInOrder := [...]string{"and", "or", "not", "property", "operator", "value", "values", "highValue", "includeMissing", "ever", "me", "association", "inList", "notInList"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24668,6 +26574,13 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Ever = data
+		case "me":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("me"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Me = data
 		case "association":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("association"))
 			data, err := ec.unmarshalOAssociationFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAssociationFilter(ctx, v)
@@ -25008,7 +26921,7 @@ func (ec *executionContext) unmarshalInputSetRecordLayoutInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "card", "sidebar", "preview"}
+	fieldsInOrder := [...]string{"objectType", "teamId", "card", "sidebar", "preview"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25022,6 +26935,13 @@ func (ec *executionContext) unmarshalInputSetRecordLayoutInput(ctx context.Conte
 				return it, err
 			}
 			it.ObjectType = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
 		case "card":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("card"))
 			data, err := ec.unmarshalNLayoutSectionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐLayoutSectionInputᚄ(ctx, v)
@@ -25344,6 +27264,83 @@ func (ec *executionContext) unmarshalInputUpdateObjectTypeInput(ctx context.Cont
 func UnmarshalUpdateObjectTypeInput(ctx context.Context, raw any) (model.UpdateObjectTypeInput, error) {
 	var out model.UpdateObjectTypeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateObjectTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateOwnerInput(ctx context.Context, obj any) (model.UpdateOwnerInput, error) {
+	var it model.UpdateOwnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email", "firstName", "lastName", "teamIds", "primaryTeamId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "teamIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamIds = data
+		case "primaryTeamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryTeamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryTeamID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOwnerInput unmarshals raw into the UpdateOwnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOwnerInput(ctx context.Context, raw any) (model.UpdateOwnerInput, error) {
+	var out model.UpdateOwnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOwnerInput", raw, &out)
 	return out, err
 }
 
@@ -25771,6 +27768,62 @@ func UnmarshalUpdateRecordsInput(ctx context.Context, raw any) (model.UpdateReco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateTeamInput(ctx context.Context, obj any) (model.UpdateTeamInput, error) {
+	var it model.UpdateTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "ownerIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "ownerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTeamInput unmarshals raw into the UpdateTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTeamInput(ctx context.Context, raw any) (model.UpdateTeamInput, error) {
+	var out model.UpdateTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTeamInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateViewInput(ctx context.Context, obj any) (model.UpdateViewInput, error) {
 	var it model.UpdateViewInput
 	if obj == nil {
@@ -25937,6 +27990,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._View(ctx, sel, obj)
+	case meta.Team:
+		return ec._Team(ctx, sel, &obj)
+	case *meta.Team:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Team(ctx, sel, obj)
 	case records.Record:
 		return ec._Record(ctx, sel, &obj)
 	case *records.Record:
@@ -25972,6 +28032,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Pipeline(ctx, sel, obj)
+	case meta.Owner:
+		return ec._Owner(ctx, sel, &obj)
+	case *meta.Owner:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Owner(ctx, sel, obj)
 	case meta.ObjectType:
 		return ec._ObjectType(ctx, sel, &obj)
 	case *meta.ObjectType:
@@ -26263,6 +28330,12 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_owner(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27240,6 +29313,39 @@ func (ec *executionContext) _DeleteRecordPermanentlyPayload(ctx context.Context,
 			}
 		case "deletedRecords":
 			out.Values[i] = ec._DeleteRecordPermanentlyPayload_deletedRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteTeamPayloadImplementors = []string{"DeleteTeamPayload"}
+
+func (ec *executionContext) _DeleteTeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTeamPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteTeamPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteTeamPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteTeamPayload_deletedId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28662,6 +30768,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createOwner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOwner(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateOwner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOwner(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveOwner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveOwner(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createView":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createView(ctx, field)
@@ -28780,10 +30928,11 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 					return ec._ObjectType_pipelines(ctx, field, obj)
 				})
 		case "layout":
-			out.Values[i] = ec._ObjectType_layout(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObjectType_layout(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._ObjectType_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28824,6 +30973,122 @@ func (ec *executionContext) _ObjectTypePayload(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("ObjectTypePayload")
 		case "objectType":
 			out.Values[i] = ec._ObjectTypePayload_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownerImplementors = []string{"Owner", "Node"}
+
+func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, obj *meta.Owner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Owner")
+		case "id":
+			out.Values[i] = ec._Owner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownerId":
+			out.Values[i] = ec._Owner_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._Owner_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._Owner_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._Owner_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Owner_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._Owner_teams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "primaryTeam":
+			out.Values[i] = ec._Owner_primaryTeam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = ec._Owner_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Owner_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Owner_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownerPayloadImplementors = []string{"OwnerPayload"}
+
+func (ec *executionContext) _OwnerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OwnerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnerPayload")
+		case "owner":
+			out.Values[i] = ec._OwnerPayload_owner(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29691,6 +31956,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_list(ctx, field)
 				})
+		case "owners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_owners(ctx, field)
+				})
+		case "teams":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_teams(ctx, field)
+				})
 		case "views":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -30109,6 +32386,92 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var teamImplementors = []string{"Team", "Node"}
+
+func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *meta.Team) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Team")
+		case "id":
+			out.Values[i] = ec._Team_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Team_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owners":
+			out.Values[i] = ec._Team_owners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Team_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Team_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamPayloadImplementors = []string{"TeamPayload"}
+
+func (ec *executionContext) _TeamPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TeamPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamPayload")
+		case "team":
+			out.Values[i] = ec._TeamPayload_team(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var timelineConnectionImplementors = []string{"TimelineConnection"}
 
 func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *records.TimelinePage) graphql.Marshaler {
@@ -30419,6 +32782,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_owner(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30881,6 +33250,11 @@ func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋacmeᚋcrmᚋintern
 	return ec._ApiKey(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNArchiveOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchiveOwnerInput(ctx context.Context, v any) (model.ArchiveOwnerInput, error) {
+	res, err := ec.unmarshalInputArchiveOwnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNArchivePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐArchivePipelineInput(ctx context.Context, v any) (model.ArchivePipelineInput, error) {
 	res, err := ec.unmarshalInputArchivePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31172,6 +33546,11 @@ func (ec *executionContext) unmarshalNCreateObjectTypeInput2githubᚗcomᚋacme�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateOwnerInput(ctx context.Context, v any) (model.CreateOwnerInput, error) {
+	res, err := ec.unmarshalInputCreateOwnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreatePipelineInput(ctx context.Context, v any) (model.CreatePipelineInput, error) {
 	res, err := ec.unmarshalInputCreatePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31194,6 +33573,11 @@ func (ec *executionContext) unmarshalNCreateRecordInput2githubᚗcomᚋacmeᚋcr
 
 func (ec *executionContext) unmarshalNCreateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateRecordsInput(ctx context.Context, v any) (model.CreateRecordsInput, error) {
 	res, err := ec.unmarshalInputCreateRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐCreateTeamInput(ctx context.Context, v any) (model.CreateTeamInput, error) {
+	res, err := ec.unmarshalInputCreateTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -31226,6 +33610,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 
 func (ec *executionContext) unmarshalNDeleteAssociationLabelInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteAssociationLabelInput(ctx context.Context, v any) (model.DeleteAssociationLabelInput, error) {
 	res, err := ec.unmarshalInputDeleteAssociationLabelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteTeamInput(ctx context.Context, v any) (model.DeleteTeamInput, error) {
+	res, err := ec.unmarshalInputDeleteTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -31774,6 +34163,30 @@ func (ec *executionContext) unmarshalNObjectTypeRefInput2githubᚗcomᚋacmeᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOwner2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Owner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx context.Context, sel ast.SelectionSet, v *meta.Owner) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Owner!")
+		return graphql.Null
+	}
+	return ec._Owner(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx context.Context, sel ast.SelectionSet, v page.Info) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
@@ -32247,6 +34660,30 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTeam2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*meta.Team) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeam2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeam(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeam2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeam(ctx context.Context, sel ast.SelectionSet, v *meta.Team) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Team!")
+		return graphql.Null
+	}
+	return ec._Team(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐTimelinePage(ctx context.Context, sel ast.SelectionSet, v *records.TimelinePage) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TimelineConnection!")
@@ -32357,6 +34794,11 @@ func (ec *executionContext) unmarshalNUpdateObjectTypeInput2githubᚗcomᚋacme�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateOwnerInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateOwnerInput(ctx context.Context, v any) (model.UpdateOwnerInput, error) {
+	res, err := ec.unmarshalInputUpdateOwnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdatePipelineInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdatePipelineInput(ctx context.Context, v any) (model.UpdatePipelineInput, error) {
 	res, err := ec.unmarshalInputUpdatePipelineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32403,6 +34845,11 @@ func (ec *executionContext) unmarshalNUpdateRecordInput2ᚖgithubᚗcomᚋacme�
 
 func (ec *executionContext) unmarshalNUpdateRecordsInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateRecordsInput(ctx context.Context, v any) (model.UpdateRecordsInput, error) {
 	res, err := ec.unmarshalInputUpdateRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTeamInput2githubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐUpdateTeamInput(ctx context.Context, v any) (model.UpdateTeamInput, error) {
+	res, err := ec.unmarshalInputUpdateTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -32859,6 +35306,13 @@ func (ec *executionContext) marshalODeleteRecordPermanentlyPayload2ᚖgithubᚗc
 	return ec._DeleteRecordPermanentlyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeleteTeamPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteTeamPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteTeamPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODeleteViewPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDeleteViewPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteViewPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32967,6 +35421,41 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -33194,6 +35683,20 @@ func (ec *executionContext) marshalOObjectTypePayload2ᚖgithubᚗcomᚋacmeᚋc
 		return graphql.Null
 	}
 	return ec._ObjectTypePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOwner2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐOwner(ctx context.Context, sel ast.SelectionSet, v *meta.Owner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Owner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOwnerPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐOwnerPayload(ctx context.Context, sel ast.SelectionSet, v *model.OwnerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OwnerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPipelinePayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPipelinePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelinePayload) graphql.Marshaler {
@@ -33430,6 +35933,20 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := schematype.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTeam2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐTeam(ctx context.Context, sel ast.SelectionSet, v *meta.Team) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Team(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTeamPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TeamPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTicketState2ᚖgithubᚗcomᚋacmeᚋcrmᚋentᚋpipelinestageᚐTicketState(ctx context.Context, v any) (*pipelinestage.TicketState, error) {

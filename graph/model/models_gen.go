@@ -42,6 +42,11 @@ type ArchiveObjectTypePayload struct {
 	Name string `json:"name"`
 }
 
+type ArchiveOwnerInput struct {
+	// The owner's id.
+	ID string `json:"id"`
+}
+
 type ArchivePipelineInput struct {
 	ID     string            `json:"id"`
 	MoveTo *MoveRecordsInput `json:"moveTo,omitempty"`
@@ -162,6 +167,8 @@ type CreateAPIKeyInput struct {
 	RateBurst *int `json:"rateBurst,omitempty"`
 	// The cost units the key's bucket regains a second, over 0. Null: the server's default.
 	RatePerSecond *float64 `json:"ratePerSecond,omitempty"`
+	// The owner the key's requests are tied to, a live owner of the workspace; null: none.
+	OwnerID *string `json:"ownerId,omitempty"`
 }
 
 // A new key and its secret.
@@ -208,6 +215,19 @@ type CreateObjectTypeInput struct {
 	AssociatedObjects []string `json:"associatedObjects,omitempty"`
 }
 
+type CreateOwnerInput struct {
+	// The owner's email, unique in the workspace (archived owners included).
+	Email string `json:"email"`
+	// First name.
+	FirstName *string `json:"firstName,omitempty"`
+	// Last name.
+	LastName *string `json:"lastName,omitempty"`
+	// The owner's teams.
+	TeamIds []string `json:"teamIds,omitempty"`
+	// Its primary team, one of teamIds; the first of them when not given.
+	PrimaryTeamID *string `json:"primaryTeamId,omitempty"`
+}
+
 type CreatePipelineInput struct {
 	ObjectType string `json:"objectType"`
 	// Internal value records hold; generated when omitted.
@@ -243,6 +263,13 @@ type CreateRecordsInput struct {
 	Inputs     []*NewRecordInput `json:"inputs"`
 	// Accept the emails of contacts deleted permanently.
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
+}
+
+type CreateTeamInput struct {
+	// The team's name, unique in the workspace.
+	Name string `json:"name"`
+	// The team's owners; an owner whose first team it is takes it as primary.
+	OwnerIds []string `json:"ownerIds,omitempty"`
 }
 
 type CreateViewInput struct {
@@ -293,6 +320,17 @@ type DeleteRecordPermanentlyPayload struct {
 	DeletedID string `json:"deletedId"`
 	// The record and those merged into it.
 	DeletedRecords int `json:"deletedRecords"`
+}
+
+type DeleteTeamInput struct {
+	// The team's id.
+	ID string `json:"id"`
+}
+
+// A team deleted.
+type DeleteTeamPayload struct {
+	// The deleted team's id.
+	DeletedID string `json:"deletedId"`
 }
 
 type DeleteViewInput struct {
@@ -478,6 +516,12 @@ type ObjectTypeRefInput struct {
 	Name string `json:"name"`
 }
 
+// An owner made or changed.
+type OwnerPayload struct {
+	// The owner.
+	Owner *meta.Owner `json:"owner"`
+}
+
 // The activity to pin and the record to pin it to.
 type PinActivityInput struct {
 	// The record (contact, company, deal, ticket) to pin the activity to.
@@ -605,7 +649,14 @@ type RecordFilter struct {
 	IncludeMissing *bool `json:"includeMissing,omitempty"`
 	// Matches a record whose property held a matching value at any moment, read
 	// from its history ("has ever been"). Positive operators only.
-	Ever        *bool              `json:"ever,omitempty"`
+	Ever *bool `json:"ever,omitempty"`
+	// With EQ or NEQ on an OWNER property, and no value: compares with the
+	// owner the request is tied to (its API key's), "is me" or "is not me". A
+	// request tied to no owner is refused (BAD_USER_INPUT at .me). A view's
+	// filter keeps me, resolved by each read for its own requester; a list's is
+	// resolved when the list is saved, to the owner saving it, since its
+	// members are kept current by every write, whoever writes.
+	Me          *bool              `json:"me,omitempty"`
 	Association *AssociationFilter `json:"association,omitempty"`
 	// Matches the members of this list, a list of the same object type.
 	InList *string `json:"inList,omitempty"`
@@ -663,10 +714,12 @@ type SetAssociationLimitInput struct {
 }
 
 type SetRecordLayoutInput struct {
-	ObjectType string                `json:"objectType"`
-	Card       []*LayoutSectionInput `json:"card"`
-	Sidebar    []*LayoutSectionInput `json:"sidebar"`
-	Preview    []*LayoutSectionInput `json:"preview"`
+	ObjectType string `json:"objectType"`
+	// The team whose owners read this layout (their primary team's); null sets the object type's own, which the others read.
+	TeamID  *string               `json:"teamId,omitempty"`
+	Card    []*LayoutSectionInput `json:"card"`
+	Sidebar []*LayoutSectionInput `json:"sidebar"`
+	Preview []*LayoutSectionInput `json:"preview"`
 }
 
 type StartImportInput struct {
@@ -678,6 +731,12 @@ type StartImportInput struct {
 	DateFormat *DateFormat `json:"dateFormat,omitempty"`
 	// Make a MANUAL list of the records the import wrote (of the first file's object).
 	CreateList *bool `json:"createList,omitempty"`
+}
+
+// A team made or changed.
+type TeamPayload struct {
+	// The team.
+	Team *meta.Team `json:"team"`
 }
 
 // One event of a timeline page.
@@ -714,6 +773,21 @@ type UpdateObjectTypeInput struct {
 	SecondaryDisplayProperties []string `json:"secondaryDisplayProperties,omitempty"`
 	RequiredProperties         []string `json:"requiredProperties,omitempty"`
 	SearchableProperties       []string `json:"searchableProperties,omitempty"`
+}
+
+type UpdateOwnerInput struct {
+	// The owner's id.
+	ID string `json:"id"`
+	// A new email, unique in the workspace.
+	Email *string `json:"email,omitempty"`
+	// A new first name.
+	FirstName *string `json:"firstName,omitempty"`
+	// A new last name.
+	LastName *string `json:"lastName,omitempty"`
+	// The owner's teams, replacing the ones it has; null leaves them.
+	TeamIds []string `json:"teamIds,omitempty"`
+	// Its primary team, one of teamIds (with teamIds only); the first of them when not given.
+	PrimaryTeamID *string `json:"primaryTeamId,omitempty"`
 }
 
 type UpdatePipelineInput struct {
@@ -775,6 +849,17 @@ type UpdateRecordsInput struct {
 	// When given, every record must be of this object type.
 	ObjectType *string              `json:"objectType,omitempty"`
 	Inputs     []*UpdateRecordInput `json:"inputs"`
+}
+
+type UpdateTeamInput struct {
+	// The team's id.
+	ID string `json:"id"`
+	// A new name.
+	Name *string `json:"name,omitempty"`
+	// The team's owners, replacing the ones it has (null leaves them). An
+	// owner leaving it whose primary team it was takes its next team as
+	// primary.
+	OwnerIds []string `json:"ownerIds,omitempty"`
 }
 
 // Fields left out stay as they are; filter: null removes the filter.
@@ -1344,6 +1429,14 @@ const (
 	PropertyTypeDate        PropertyType = "DATE"
 	PropertyTypeDatetime    PropertyType = "DATETIME"
 	PropertyTypeEnumeration PropertyType = "ENUMERATION"
+	// An owner of the workspace (hubspot_owner_id), stored as the owner's id, a
+	// number. Written as that id (a number or its digits) or the owner's
+	// email; an unknown owner or an archived one is refused. The property's
+	// options are the owners (value: the id, label: the name, description: the
+	// email, hidden: archived). Field type SELECT. Filters take EQ, NEQ, IN,
+	// NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY, with an archived owner too, and
+	// me: true for the requesting owner; sorts order by id.
+	PropertyTypeOwner PropertyType = "OWNER"
 )
 
 var AllPropertyType = []PropertyType{
@@ -1353,11 +1446,12 @@ var AllPropertyType = []PropertyType{
 	PropertyTypeDate,
 	PropertyTypeDatetime,
 	PropertyTypeEnumeration,
+	PropertyTypeOwner,
 }
 
 func (e PropertyType) IsValid() bool {
 	switch e {
-	case PropertyTypeString, PropertyTypeNumber, PropertyTypeBool, PropertyTypeDate, PropertyTypeDatetime, PropertyTypeEnumeration:
+	case PropertyTypeString, PropertyTypeNumber, PropertyTypeBool, PropertyTypeDate, PropertyTypeDatetime, PropertyTypeEnumeration, PropertyTypeOwner:
 		return true
 	}
 	return false

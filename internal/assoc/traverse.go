@@ -87,11 +87,11 @@ type target struct {
 	sel    *records.Selection
 }
 
-func resolveQuery(m *meta.Model, q records.Query) (target, error) {
+func resolveQuery(ctx context.Context, m *meta.Model, q records.Query) (target, error) {
 	if _, ok := m.ObjectType(q.ObjectType); !ok {
 		return target{}, apierr.New(apierr.NotFound, "no object type %q", q.ObjectType)
 	}
-	sel, err := q.Select(m)
+	sel, err := q.Select(ctx, m)
 	if err != nil {
 		return target{}, err
 	}
@@ -131,7 +131,7 @@ func pairs(q *db.SQL, m *meta.Model, t target, parents []int) *db.SQL {
 // parent, their records, and a row number per parent, so that one parent's
 // many associations never starve another of its page.
 func (s *Store) traverse(ctx context.Context, m *meta.Model, q records.Query, parents []int) (map[int]*Page, error) {
-	t, err := resolveQuery(m, q)
+	t, err := resolveQuery(ctx, m, q)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Store) Count(ctx context.Context, m *meta.Model, keys []page.Key[int]) 
 }
 
 func (s *Store) count(ctx context.Context, m *meta.Model, q records.Query, parents []int) (map[int]int, error) {
-	t, err := resolveQuery(m, q)
+	t, err := resolveQuery(ctx, m, q)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type Key struct {
 	// for the server's default (package ratelimit).
 	RateBurst     *int
 	RatePerSecond *float64
+	// OwnerID is the owner the key's requests are tied to; 0 for none.
+	OwnerID int
 }
 
 // Rate is a key's rate limit as it is asked for: nil fields take the
@@ -81,8 +83,10 @@ type Store struct {
 func New(d *db.DB) *Store { return &Store{db: d, touched: map[int]time.Time{}} }
 
 // Create makes a key of the workspace and returns it with its secret,
-// which is nowhere else: whoever loses it makes another key.
-func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time, rate Rate) (*Key, string, error) {
+// which is nowhere else: whoever loses it makes another key. ownerID,
+// when not 0, ties the key's requests to that owner of the workspace,
+// which the caller found live (package owners).
+func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes []Scope, expiresAt *time.Time, rate Rate, ownerID int) (*Key, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, "", apierr.Invalid("name", "a key needs a name")
@@ -108,6 +112,9 @@ func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes
 		c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
 	}
 	c.SetNillableRateBurst(rate.Burst).SetNillableRatePerSecond(rate.PerSecond)
+	if ownerID != 0 {
+		c.SetOwnerID(ownerID)
+	}
 	row, err := c.Save(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("create key: %w", err)
@@ -189,10 +196,11 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	var k Key
 	var stored, scopes string
 	var expires, revoked, used *time.Time
+	var owner *int
 	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
-		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.rate_burst, k.rate_per_second "+
+		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.rate_burst, k.rate_per_second, k.owner_id "+
 			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
-		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &k.RateBurst, &k.RatePerSecond)
+		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &k.RateBurst, &k.RatePerSecond, &owner)
 	// The index found the row by its hash; the hash is compared again in
 	// constant time, so that no answer depends on how much of it matched.
 	if errors.Is(err, sql.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
@@ -203,6 +211,9 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	}
 	k.Scopes, k.CreatedAt = splitScopes(scopes), k.CreatedAt.UTC()
 	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(expires), utc(revoked), utc(used)
+	if owner != nil {
+		k.OwnerID = *owner
+	}
 	now := clock.Now()
 	switch {
 	case k.RevokedAt != nil:
@@ -255,6 +266,9 @@ func keyOf(row *ent.APIKey) *Key {
 	k := &Key{ID: row.ID, WorkspaceID: row.WorkspaceID, Name: row.Name, Scopes: splitScopes(row.Scopes),
 		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, LastUsedAt: row.LastUsedAt,
 		RateBurst: row.RateBurst, RatePerSecond: row.RatePerSecond}
+	if row.OwnerID != nil {
+		k.OwnerID = *row.OwnerID
+	}
 	if row.Edges.Workspace != nil {
 		k.WorkspaceName = row.Edges.Workspace.Name
 	}

@@ -27,7 +27,7 @@ func TestKeyStates(t *testing.T) {
 		}
 		in := time.Hour
 		expires := clock.Now().Add(in)
-		k, secret, err := s.Create(ctx, ws, "ci", []auth.Scope{auth.RecordsRead}, &expires, auth.Rate{})
+		k, secret, err := s.Create(ctx, ws, "ci", []auth.Scope{auth.RecordsRead}, &expires, auth.Rate{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestLastUsedIsWrittenOnceAMinute(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := auth.New(d)
-		_, secret, err := s.Create(ctx, ws, "ci", []auth.Scope{auth.Admin}, nil, auth.Rate{})
+		_, secret, err := s.Create(ctx, ws, "ci", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,5 +35,14 @@ func (v *Viewer) Scopes() []Scope {
 	return v.Key.Scopes
 }
 
+// OwnerID is the owner the request is tied to (its key's); 0 for none,
+// as in local mode.
+func (v *Viewer) OwnerID() int {
+	if v.Key == nil {
+		return 0
+	}
+	return v.Key.OwnerID
+}
+
 // Allows tells whether the viewer may do what need grants.
 func (v *Viewer) Allows(need Scope) bool { return v.Local || v.Key.Allows(need) }

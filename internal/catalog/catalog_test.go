@@ -23,10 +23,10 @@ import (
 // wantProperties is the number of properties per object type: the reference
 // catalog's defaults (contacts also hs_additional_emails) plus hs_object_id,
 // createdate, lastmodifieddate, hs_merged_object_ids and
-// hs_merged_unique_values.
+// hs_merged_unique_values and hubspot_owner_id.
 var wantProperties = map[string]int{
-	"contacts": 28, "companies": 24, "deals": 19, "tickets": 18,
-	"notes": 7, "calls": 11, "emails": 11, "meetings": 12, "tasks": 12,
+	"contacts": 29, "companies": 25, "deals": 20, "tickets": 19,
+	"notes": 8, "calls": 12, "emails": 12, "meetings": 13, "tasks": 13,
 }
 
 // 16 ordered pairs among the four standard objects, 2 x 5 x 4 between
@@ -504,7 +504,7 @@ func TestSeedConcurrently(t *testing.T) {
 				t.Errorf("seed: %v", err)
 			}
 		}
-		if got := counts(t, d.Client, ws); got.properties != 142 || got.associationTypes != wantAssociationTypes {
+		if got := counts(t, d.Client, ws); got.properties != 151 || got.associationTypes != wantAssociationTypes {
 			t.Errorf("after concurrent seeds: %+v", got)
 		}
 		if v := d.Client.Workspace.GetX(ctx, ws).SchemaVersion; v != 1 {

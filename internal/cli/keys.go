@@ -16,10 +16,12 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/owners"
 )
 
 // KeysUsage is the usage of crm keys and crm workspaces.
-const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name N] [--expires DURATION]
+const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name N] [--expires DURATION] [--owner EMAIL]
                   [--rate-burst N] [--rate-per-second R] [--database-url URL]
   crm keys list [--database-url URL]
   crm keys revoke [--database-url URL] ID
@@ -35,7 +37,7 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	fs := flag.NewFlagSet("crm keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(out)
 	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
-	var ws, scopes, name *string
+	var ws, scopes, name, owner *string
 	var expires *time.Duration
 	var rate auth.Rate
 	if args[0] == "create" {
@@ -53,6 +55,7 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 			rate.PerSecond = &r
 			return err
 		})
+		owner = fs.String("owner", "", "the email of the owner the key's requests are tied to (private views, \"me\" filters, team layouts)")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -68,7 +71,7 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	keys := auth.New(d)
 	switch args[0] {
 	case "create":
-		return createKey(ctx, d, keys, out, *ws, *scopes, *name, *expires, rate)
+		return createKey(ctx, d, keys, out, keySpec{workspace: *ws, scopes: *scopes, name: *name, expires: *expires, owner: *owner, rate: rate})
 	case "list":
 		return listKeys(ctx, keys, out)
 	case "revoke":
@@ -89,7 +92,15 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	return fmt.Errorf("unknown command crm keys %s: the commands are create, list and revoke", args[0])
 }
 
-func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, wsName, scopeList, name string, expires time.Duration, rate auth.Rate) error {
+// keySpec is what crm keys create was asked for.
+type keySpec struct {
+	workspace, scopes, name, owner string
+	expires                        time.Duration
+	rate                           auth.Rate
+}
+
+func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, spec keySpec) error {
+	wsName, scopeList, name, expires := spec.workspace, spec.scopes, spec.name, spec.expires
 	if wsName == "" {
 		return errors.New("crm keys create: --workspace NAME is needed (the first workspace is called default)")
 	}
@@ -109,7 +120,11 @@ func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, w
 		t := time.Now().Add(expires)
 		expiresAt = &t
 	}
-	k, secret, err := keys.Create(ctx, ws.ID, name, scopes, expiresAt, rate)
+	ownerID, err := ownerNamed(ctx, d, ws.ID, spec.owner)
+	if err != nil {
+		return err
+	}
+	k, secret, err := keys.Create(ctx, ws.ID, name, scopes, expiresAt, spec.rate, ownerID)
 	if err != nil {
 		return err
 	}
@@ -204,4 +219,21 @@ func rateOf(k *auth.Key) string {
 		perSecond = strconv.FormatFloat(*k.RatePerSecond, 'g', -1, 64)
 	}
 	return burst + " burst, " + perSecond + "/s"
+}
+
+// ownerNamed finds the live owner of workspace ws whose email is email;
+// 0 for no email.
+func ownerNamed(ctx context.Context, d *db.DB, ws int, email string) (int, error) {
+	if email == "" {
+		return 0, nil
+	}
+	m, err := meta.NewCache(d).Get(ctx, ws)
+	if err != nil {
+		return 0, err
+	}
+	o, err := owners.ByEmail(m, email)
+	if err != nil {
+		return 0, fmt.Errorf("crm keys create --owner: %w", err)
+	}
+	return o.ID, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/acme/crm/ent/teamlayout"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
@@ -13,12 +15,16 @@ import (
 // maxSections bounds each area of a record page.
 const maxSections = 50
 
-// SetLayout sets the record page of an object type. Every name must be a
-// live property; one archived later drops out of the page until restored.
-func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string, l layout.Layout) error {
+// SetLayout sets the record page of an object type: its own, or (team
+// not 0) the one that team's owners read. Every name must be a live
+// property; one archived later drops out of the page until restored.
+func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string, team int, l layout.Layout) error {
 	ot, err := m.Lookup(objectType)
 	if err != nil {
 		return err
+	}
+	if _, ok := m.Team(team); team != 0 && !ok {
+		return apierr.New(apierr.NotFound, "no team %q", gid.Encode(gid.Team, team))
 	}
 	for area, sections := range l.Areas() {
 		if len(sections) > maxSections {
@@ -36,6 +42,14 @@ func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string,
 		}
 	}
 	return s.change(ctx, m, func(tx *write.Tx) error {
-		return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
+		if team == 0 {
+			return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
+		}
+		_, err := tx.TeamLayout.Delete().Where(teamlayout.WorkspaceID(m.WorkspaceID), teamlayout.ObjectTypeID(ot.ID),
+			teamlayout.TeamID(team)).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.TeamLayout.Create().SetWorkspaceID(m.WorkspaceID).SetObjectTypeID(ot.ID).SetTeamID(team).SetLayout(&l).Exec(ctx)
 	})
 }

@@ -199,7 +199,7 @@ func (s *Store) prepare(ctx context.Context, m *meta.Model, spec Spec) (*plan, e
 	}
 	size := pageSize
 	q.Page = page.Args{First: &size}
-	if _, err := q.Select(m); err != nil {
+	if _, err := q.Select(ctx, m); err != nil {
 		return nil, err
 	}
 	p.query = q

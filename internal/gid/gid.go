@@ -25,6 +25,8 @@ const (
 	Export          = "Export"
 	Workspace       = "Workspace"
 	APIKey          = "ApiKey"
+	Owner           = "Owner"
+	Team            = "Team"
 )
 
 // Encode returns the global id of kind and id.
@@ -61,4 +63,21 @@ func DecodeKind(s, kind string) (int, error) {
 		return 0, apierr.New(apierr.NotFound, "no %s with id %q", strings.ToLower(kind), s)
 	}
 	return id, nil
+}
+
+// DecodeKinds decodes global ids that must all be of kind, as DecodeKind;
+// nil stays nil.
+func DecodeKinds(ss []string, kind string) ([]int, error) {
+	if ss == nil {
+		return nil, nil
+	}
+	out := make([]int, len(ss))
+	for i, s := range ss {
+		id, err := DecodeKind(s, kind)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
 }

@@ -187,14 +187,16 @@ func (p *plan) mapByHand(m *meta.Model, col int, c Column) error {
 }
 
 // mapAuto maps column col, named h, to a property of the file's objects
-// or to an association, and reports whether it could.
+// (by its name, its label, or the object's label and its label, as
+// HubSpot's exports name them: "Contact owner") or to an association, and
+// reports whether it could.
 func (p *plan) mapAuto(m *meta.Model, col int, h string) bool {
 	n := normal(h)
 	var best *target
 	var bestProp *meta.Property
 	for _, t := range p.targets {
 		for _, prop := range t.ot.Properties {
-			if prop.Archived || prop.ReadOnlyValue || (normal(prop.Label) != n && normal(prop.Name) != n) {
+			if prop.Archived || prop.ReadOnlyValue || (normal(prop.Label) != n && normal(prop.Name) != n && normal(t.ot.SingularLabel+prop.Label) != n) {
 				continue
 			}
 			// Between objects, the one whose name or key it is wins:

@@ -30,6 +30,7 @@ import (
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/write"
 )
@@ -111,7 +112,7 @@ func checkFilter(m *meta.Model, ot *meta.ObjectType, id int, tree map[string]any
 	if err != nil {
 		return nil, err
 	}
-	c, err := search.Check(m, ot, f, "filter", clock.Now())
+	c, err := search.Check(m, ot, f, "filter", clock.Now(), search.Me{})
 	if err != nil {
 		return nil, err
 	}
@@ -170,12 +171,15 @@ func readsOf(l *meta.List) []int {
 }
 
 // Create makes a list of objectType. A DYNAMIC or SNAPSHOT list's members
-// are evaluated in the same transaction; a MANUAL one starts empty.
+// are evaluated in the same transaction; a MANUAL one starts empty. The
+// filter's me is saved as the owner ctx's request is tied to: the members
+// are kept current by every write, whoever writes.
 func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, in Input) (*meta.List, error) {
 	if _, err := m.Lookup(objectType); err != nil {
 		return nil, err
 	}
 	var out *meta.List
+	in.Filter = search.ResolveMe(in.Filter, requester.Owner(ctx))
 	err := s.w.Definitions(ctx, m, func(tx *write.Tx) error {
 		ot, err := tx.Model.Lookup(objectType)
 		if err != nil {
@@ -221,6 +225,7 @@ func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, in
 // match keep their addedAt), and the lists that read this one follow.
 func (s *Store) Update(ctx context.Context, m *meta.Model, id int, in Input) (*meta.List, error) {
 	var out *meta.List
+	in.Filter = search.ResolveMe(in.Filter, requester.Owner(ctx))
 	err := s.w.Definitions(ctx, m, func(tx *write.Tx) error {
 		l, err := Get(tx.Model, id)
 		if err != nil {

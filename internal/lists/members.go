@@ -47,7 +47,7 @@ func (s *Store) Members(ctx context.Context, m *meta.Model, l *meta.List, q reco
 	if byAdded {
 		q.Page = page.Args{} // resolved against the list's own order below
 	}
-	sel, err := q.Select(m)
+	sel, err := q.Select(ctx, m)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func (g *segment) filterNow(m *meta.Model) (*search.Checked, error) {
 	if !g.relative() {
 		return g.checked, nil
 	}
-	return search.Check(m, g.list.ObjectType, g.filter, "filter", clock.Now())
+	return search.Check(m, g.list.ObjectType, g.filter, "filter", clock.Now(), search.Me{})
 }
 
 // plans keeps the latest plan of each workspace.
@@ -77,7 +77,7 @@ func newPlan(m *meta.Model) *plan {
 			g.filter, err = search.Parse(l.Filter, "filter")
 		}
 		if err == nil {
-			g.checked, err = search.Check(m, l.ObjectType, g.filter, "filter", clock.Now())
+			g.checked, err = search.Check(m, l.ObjectType, g.filter, "filter", clock.Now(), search.Me{})
 		}
 		if err != nil {
 			p.broken[l.ID] = true

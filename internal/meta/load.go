@@ -9,9 +9,13 @@ import (
 	"github.com/acme/crm/ent/associationtype"
 	entlist "github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/objecttype"
+	"github.com/acme/crm/ent/owner"
 	"github.com/acme/crm/ent/pipeline"
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
+	"github.com/acme/crm/ent/team"
+	"github.com/acme/crm/ent/teamlayout"
+	"github.com/acme/crm/ent/teammembership"
 	"github.com/acme/crm/internal/db"
 )
 
@@ -165,7 +169,51 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 		}
 		ot.Pipelines = append(ot.Pipelines, pl)
 	}
+	owners, teams, members, layouts, err := loadOwners(ctx, client, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	m := New(workspaceID, version, types, assocs...)
 	m.indexLists(lists)
+	m.indexOwners(owners, teams, members, layouts)
 	return m, nil
+}
+
+// loadOwners reads the owners, teams, memberships and team layouts of a
+// workspace.
+func loadOwners(ctx context.Context, client *ent.Client, workspaceID int) ([]OwnerRow, []TeamRow, []MembershipRow, []TeamLayoutRow, error) {
+	os, err := client.Owner.Query().Where(owner.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("load owners: %w", err)
+	}
+	ts, err := client.Team.Query().Where(team.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("load teams: %w", err)
+	}
+	ms, err := client.TeamMembership.Query().Where(teammembership.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("load team memberships: %w", err)
+	}
+	ls, err := client.TeamLayout.Query().Where(teamlayout.WorkspaceID(workspaceID)).All(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("load team layouts: %w", err)
+	}
+	owners := make([]OwnerRow, len(os))
+	for i, o := range os {
+		owners[i] = OwnerRow{ID: o.ID, Email: o.Email, FirstName: o.FirstName, LastName: o.LastName, Archived: o.ArchivedAt != nil,
+			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+	}
+	teams := make([]TeamRow, len(ts))
+	for i, t := range ts {
+		teams[i] = TeamRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	}
+	members := make([]MembershipRow, len(ms))
+	for i, r := range ms {
+		members[i] = MembershipRow{TeamID: r.TeamID, OwnerID: r.OwnerID, Primary: r.Primary}
+	}
+	layouts := make([]TeamLayoutRow, len(ls))
+	for i, l := range ls {
+		layouts[i] = TeamLayoutRow{TeamID: l.TeamID, ObjectTypeID: l.ObjectTypeID, Layout: l.Layout}
+	}
+	return owners, teams, members, layouts, nil
 }

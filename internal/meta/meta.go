@@ -32,6 +32,10 @@ type Model struct {
 	assocByID        map[int]*AssociationType
 	lists            []*List
 	listByID         map[int]*List
+	owners           []*Owner
+	ownerByID        map[int]*Owner
+	teams            []*Team
+	teamByID         map[int]*Team
 }
 
 // AssociationType is a kind of link from records of one object type to
@@ -148,16 +152,26 @@ type ObjectType struct {
 	Pipelines  []*Pipeline // by display order
 	// Layout is the record page an admin set; nil for the default.
 	Layout *layout.Layout
-	byName map[string]*Property
+	// TeamLayouts are the record pages set for teams, by team id: a team's
+	// owners read theirs in place of Layout.
+	TeamLayouts map[int]*layout.Layout
+	byName      map[string]*Property
 }
 
 // RecordLayout is the record page to show: the one an admin set, without
 // the properties archived or deleted since, or a default made of the
 // display properties and the live properties in group order.
-func (o *ObjectType) RecordLayout() *layout.Layout {
+func (o *ObjectType) RecordLayout() *layout.Layout { return o.RecordLayoutFor(nil) }
+
+// RecordLayoutFor is the record page team reads (nil: no team): the
+// team's own, when one was set, else RecordLayout's.
+func (o *ObjectType) RecordLayoutFor(team *Team) *layout.Layout {
 	live := func(name string) bool {
 		p, ok := o.byName[name]
 		return ok && !p.Archived
+	}
+	if team != nil && o.TeamLayouts[team.ID] != nil {
+		return o.TeamLayouts[team.ID].Keep(live)
 	}
 	if o.Layout != nil {
 		return o.Layout.Keep(live)

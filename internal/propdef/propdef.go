@@ -21,11 +21,15 @@ const (
 	Date        Type = "date"
 	DateTime    Type = "datetime"
 	Enumeration Type = "enumeration"
+	// Owner values are owners of the workspace, by id: HubSpot's
+	// "enumeration of owners" (hubspot_owner_id), typed apart so that the
+	// options are the owners themselves.
+	Owner Type = "owner"
 )
 
 // Values lists the types for ent's enum column.
 func (Type) Values() []string {
-	return []string{string(String), string(Number), string(Bool), string(Date), string(DateTime), string(Enumeration)}
+	return []string{string(String), string(Number), string(Bool), string(Date), string(DateTime), string(Enumeration), string(Owner)}
 }
 
 // FieldType is how a property is edited and rendered.
@@ -62,6 +66,7 @@ var validPairs = map[Type][]FieldType{
 	DateTime:    {DateField},
 	String:      {Text, Textarea, HTML, PhoneNumber, File, CalculationEquation},
 	Number:      {NumberField, CalculationEquation},
+	Owner:       {Select},
 }
 
 // ValidPair reports whether a property of type t may use field type f.

@@ -11,6 +11,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
+	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/search"
 )
 
@@ -88,8 +89,9 @@ type Selection struct {
 }
 
 // Select checks q against m: its object type, filter, sort and page.
-// Relative dates in the filter are read against the clock.
-func (q Query) Select(m *meta.Model) (*Selection, error) {
+// Relative dates in the filter are read against the clock, me as the
+// owner ctx's request is tied to.
+func (q Query) Select(ctx context.Context, m *meta.Model) (*Selection, error) {
 	if q.View != 0 {
 		return nil, errors.New("records: a read through a view the view package did not apply")
 	}
@@ -101,7 +103,7 @@ func (q Query) Select(m *meta.Model) (*Selection, error) {
 		return nil, apierr.New(apierr.BadUserInput, "asOf reads are not filtered, searched or sorted: they answer past values of the records as they are now")
 	}
 	s := &Selection{Type: ot, text: q.Text, dflt: orderingFor(q)}
-	if s.filter, err = search.Check(m, ot, q.Filter, "filter", clock.Now()); err != nil {
+	if s.filter, err = search.Check(m, ot, q.Filter, "filter", clock.Now(), search.Me{Owner: requester.Owner(ctx)}); err != nil {
 		return nil, err
 	}
 	switch {
@@ -288,7 +290,7 @@ func CreatedOrdering(objectType string) string { return objectType + ":created" 
 // List returns one page of records, by keyset: one statement per page,
 // however deep the page, whatever the filter.
 func (s *Store) List(ctx context.Context, m *meta.Model, q Query) (*Page, error) {
-	sel, err := q.Select(m)
+	sel, err := q.Select(ctx, m)
 	if err != nil {
 		return nil, err
 	}

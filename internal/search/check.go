@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +27,8 @@ const (
 	kDateTime
 	kEnum
 	kMulti
+	// kOwner compares owners by id, as numbers.
+	kOwner
 )
 
 // allowed are the positive operators of each kind; a negative operator is
@@ -38,6 +41,7 @@ var allowed = map[kind][]Operator{
 	kDateTime: {EQ, LT, LTE, GT, GTE, Between, In, HasProperty},
 	kEnum:     {EQ, In, HasProperty},
 	kMulti:    {EQ, In, ContainsAll, HasProperty},
+	kOwner:    {EQ, In, HasProperty},
 }
 
 // systemColumns are the values every record keeps in a column.
@@ -97,16 +101,27 @@ type assocNode struct {
 	min, max          *int
 }
 
+// Me is whom a filter's me (an owner leaf's "the requesting owner") names.
+type Me struct {
+	// Owner is the requesting owner's id; 0 when the request is tied to
+	// none, and me is refused.
+	Owner int
+	// Deferred accepts me unresolved, in a filter saved to be read later
+	// (a view's): each read resolves it to its own requester.
+	Deferred bool
+}
+
 // Check checks f against ot: every property is one of ot's (or a value
 // every record has), every operator fits its property's type, every value
 // is valid for its property (normalised by the values package, as writes
-// are); relative dates ("-P90D") are resolved against now. A nil f is
+// are, but for an archived owner, which a filter may name); relative
+// dates ("-P90D") are resolved against now, me against me. A nil f is
 // nil.
-func Check(m *meta.Model, ot *meta.ObjectType, f *Filter, path string, now time.Time) (*Checked, error) {
+func Check(m *meta.Model, ot *meta.ObjectType, f *Filter, path string, now time.Time, me Me) (*Checked, error) {
 	if f == nil {
 		return nil, nil
 	}
-	c := &checker{m: m, now: now}
+	c := &checker{m: m, now: now, me: me}
 	root, err := c.node(ot, f, path)
 	if err != nil {
 		return nil, err
@@ -117,6 +132,7 @@ func Check(m *meta.Model, ot *meta.ObjectType, f *Filter, path string, now time.
 type checker struct {
 	m        *meta.Model
 	now      time.Time
+	me       Me
 	relative bool
 }
 
@@ -226,6 +242,8 @@ func kindOf(def *meta.Property) kind {
 			return kMulti
 		}
 		return kEnum
+	case propdef.Owner:
+		return kOwner
 	}
 	return kString
 }
@@ -251,6 +269,12 @@ func (c *checker) leaf(ot *meta.ObjectType, f *Filter, path string) (*leaf, erro
 	}
 	if l.ever && (l.negate || l.column != "") {
 		return nil, fail(".ever", "ever applies to a stored property with a positive operator")
+	}
+	if f.Me {
+		if err := c.me.bind(l, f, fail); err != nil {
+			return nil, err
+		}
+		return l, nil
 	}
 	// The values each operator takes.
 	var raws []any
@@ -338,6 +362,13 @@ func (c *checker) value(ot *meta.ObjectType, def *meta.Property, l *leaf, raw an
 		return nil
 	}
 	switch l.kind {
+	case kOwner:
+		o, err := values.OwnerOf(def, raw)
+		if err != nil {
+			return err
+		}
+		l.nums = append(l.nums, json.Number(o.Value))
+		return nil
 	case kDate, kDateTime:
 		s, err := c.span(ot, def, raw)
 		if err != nil {
@@ -440,3 +471,18 @@ func (c *checker) span(ot *meta.ObjectType, def *meta.Property, raw any) (span, 
 // IsWordRune reports whether r is part of a word for CONTAINS_TOKEN: a
 // letter or a digit.
 func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// bind makes l, a leaf whose value is me, compare with the requesting
+// owner: EQ ("is me") or NEQ ("is not me") on an owner property.
+func (me Me) bind(l *leaf, f *Filter, fail func(at, format string, args ...any) error) error {
+	switch {
+	case l.kind != kOwner:
+		return fail(".me", "me applies to an owner property")
+	case l.op != EQ || f.Value != nil || f.Values != nil || f.HighValue != nil:
+		return fail(".me", "me goes with EQ or NEQ and no value")
+	case me.Owner == 0 && !me.Deferred:
+		return fail(".me", "me is the requesting owner, and this request is tied to none: use an API key made for an owner (createApiKey ownerId)")
+	}
+	l.nums = []json.Number{json.Number(strconv.Itoa(me.Owner))}
+	return nil
+}

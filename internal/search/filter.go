@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
@@ -74,6 +75,7 @@ type Filter struct {
 	HighValue   any                `json:"highValue,omitempty"`
 	Missing     bool               `json:"includeMissing,omitempty"`
 	Ever        bool               `json:"ever,omitempty"`
+	Me          bool               `json:"me,omitempty"`
 	Association *AssociationFilter `json:"association,omitempty"`
 	InList      string             `json:"inList,omitempty"`
 	NotInList   string             `json:"notInList,omitempty"`
@@ -128,7 +130,7 @@ func Parse(raw any, path string) (*Filter, error) {
 type parser struct{ leaves int }
 
 var nodeKeys = map[string]bool{"and": true, "or": true, "not": true, "property": true, "operator": true, "value": true,
-	"values": true, "highValue": true, "includeMissing": true, "ever": true, "association": true, "inList": true, "notInList": true}
+	"values": true, "highValue": true, "includeMissing": true, "ever": true, "me": true, "association": true, "inList": true, "notInList": true}
 
 func (p *parser) node(raw any, path string, depth int) (*Filter, error) {
 	if depth > MaxDepth {
@@ -253,7 +255,7 @@ func (p *parser) leaf(f *Filter, m map[string]any, path string) error {
 	for _, flag := range []struct {
 		key string
 		to  *bool
-	}{{"includeMissing", &f.Missing}, {"ever", &f.Ever}} {
+	}{{"includeMissing", &f.Missing}, {"ever", &f.Ever}, {"me", &f.Me}} {
 		switch v := m[flag.key].(type) {
 		case nil:
 		case bool:
@@ -418,4 +420,37 @@ func (f *Filter) Leaves() int {
 		n += 1 + a.Some.Leaves() + a.None.Leaves() + a.Every.Leaves()
 	}
 	return n
+}
+
+// ResolveMe returns a filter input tree with me (the requesting owner)
+// replaced by owner's id as the value, for a filter saved to be evaluated
+// whoever writes later (a list's). With owner 0 the tree stays as it is,
+// for Check to refuse me.
+func ResolveMe(tree map[string]any, owner int) map[string]any {
+	if tree == nil || owner == 0 {
+		return tree
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, item := range x {
+				out[k] = walk(item)
+			}
+			if out["me"] == true && out["property"] != nil {
+				delete(out, "me")
+				out["value"] = json.Number(strconv.Itoa(owner))
+			}
+			return out
+		case []any:
+			out := make([]any, len(x))
+			for i, item := range x {
+				out[i] = walk(item)
+			}
+			return out
+		}
+		return v
+	}
+	return walk(tree).(map[string]any)
 }

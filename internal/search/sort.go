@@ -169,7 +169,7 @@ func value(q *db.SQL, k kind, d db.Doc) {
 	switch k {
 	case kString:
 		q.Fold(d)
-	case kNumber:
+	case kNumber, kOwner:
 		q.Number(d)
 	case kBool:
 		q.JSONOf(d)
@@ -210,7 +210,7 @@ func (k key) arg(q *db.SQL, v any) {
 		q.Arg(t.UTC())
 	case k.kind == kString:
 		q.FoldArg(fmt.Sprint(v))
-	case k.kind == kNumber:
+	case k.kind == kNumber, k.kind == kOwner:
 		q.NumberArg(json.Number(fmt.Sprint(v)))
 	case k.kind == kBool:
 		b, _ := v.(bool)
@@ -317,7 +317,7 @@ func (k key) check(v any) error {
 		ok = isString && err == nil
 	case k.kind == kBool:
 		_, ok = v.(bool)
-	case k.kind == kNumber:
+	case k.kind == kNumber, k.kind == kOwner:
 		s, isString := v.(string)
 		_, err := json.Number(s).Float64()
 		ok = isString && err == nil

@@ -279,7 +279,7 @@ func (w *writer) positive(l *leaf, o operand) {
 	switch l.kind {
 	case kString:
 		w.str(l, o)
-	case kNumber:
+	case kNumber, kOwner:
 		w.number(l, o)
 	case kBool:
 		w.scalars(l, o, []any{l.bools[0]})
@@ -311,7 +311,7 @@ func (w *writer) contains(l *leaf, o operand) bool {
 		return true
 	case kEnum:
 		return !l.indexed
-	case kNumber:
+	case kNumber, kOwner:
 		return l.op == EQ || l.op == In
 	}
 	return false

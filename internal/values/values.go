@@ -7,7 +7,7 @@
 // Stored values are typed JSON: string; number (json.Number, canonical);
 // bool; date "YYYY-MM-DD"; datetime RFC 3339 UTC with milliseconds;
 // enumeration: the option value, or for a multi-select checkbox a list of
-// them. Strings that parse exactly are accepted for numbers, bools, dates
+// them; owner: the owner's id, a number. Strings that parse exactly are accepted for numbers, bools, dates
 // and datetimes, because HubSpot clients send every value as a string.
 package values
 
@@ -133,6 +133,8 @@ func Normalize(ot *meta.ObjectType, def *meta.Property, raw any) (any, error) {
 		return normalizeDateTime(def, raw)
 	case propdef.Enumeration:
 		return normalizeEnumeration(def, raw)
+	case propdef.Owner:
+		return normalizeOwner(def, raw)
 	}
 	return nil, fmt.Errorf("property %q has unknown type %q", def.Name, def.Type)
 }
@@ -235,13 +237,23 @@ var formats = map[string]func(*meta.Property, string) (any, error){
 // email accepts one address and stores it in lower case, as HubSpot does,
 // so that its unique index treats Ann@x.io and ann@x.io as one contact.
 func email(def *meta.Property, s string) (any, error) {
+	e, ok := Email(s)
+	if !ok {
+		return nil, apierr.Invalid(def.Name, "%q is not an email address", strings.TrimSpace(s))
+	}
+	return e, nil
+}
+
+// Email reads one email address, in lower case; false when s is none.
+// Contacts' and owners' emails follow this rule.
+func Email(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	local, host, ok := strings.Cut(s, "@")
 	if !ok || local == "" || host == "" || strings.ContainsAny(s, " \t\r\n,;<>()[]\\\"") ||
 		strings.Count(s, "@") != 1 || !strings.Contains(host, ".") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") {
-		return nil, apierr.Invalid(def.Name, "%q is not an email address", s)
+		return "", false
 	}
-	return strings.ToLower(s), nil
+	return strings.ToLower(s), true
 }
 
 // domain stores a company domain bare and in lower case.

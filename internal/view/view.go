@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/predicate"
 	entview "github.com/acme/crm/ent/view"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/clock"
@@ -19,6 +20,7 @@ import (
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/write"
 )
@@ -26,8 +28,10 @@ import (
 // MaxNameLength bounds a view's name, in characters.
 const MaxNameLength = 200
 
-// Visibility says who sees a view. Until owners exist every view is
-// SHARED; PRIVATE is kept for when they do.
+// Visibility says who sees a view: SHARED, every request of the
+// workspace; PRIVATE, the requests tied to the owner who made it (its API
+// key's owner, package requester), and no other: to the others it is
+// NOT_FOUND, as a missing view.
 type Visibility string
 
 // The visibilities.
@@ -46,8 +50,16 @@ type View struct {
 	Sort       []search.Sort
 	Columns    []string
 	Visibility Visibility
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// OwnerID is the owner who made the view; 0 when its request was tied
+	// to none.
+	OwnerID   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// visibleTo reports whether owner (0: none) sees v.
+func (v *View) visibleTo(owner int) bool {
+	return v.Visibility == Shared || v.OwnerID != 0 && v.OwnerID == owner
 }
 
 // GlobalID is the view's opaque id.
@@ -83,11 +95,14 @@ func check(m *meta.Model, ot *meta.ObjectType, v *View) error {
 	if v.Visibility != Shared && v.Visibility != Private {
 		return apierr.Invalid("", "visibility is SHARED or PRIVATE")
 	}
+	if v.Visibility == Private && v.OwnerID == 0 {
+		return apierr.Invalid("", "a PRIVATE view is its owner's alone: it is made by a request tied to an owner (an API key made for one)")
+	}
 	f, err := search.Parse(anyTree(v.Filter), "filter")
 	if err != nil {
 		return err
 	}
-	if _, err := search.Check(m, ot, f, "filter", clock.Now()); err != nil {
+	if _, err := search.Check(m, ot, f, "filter", clock.Now(), search.Me{Deferred: true}); err != nil {
 		return err
 	}
 	if len(v.Sort) > search.MaxSortKeys {
@@ -114,7 +129,8 @@ func anyTree(f map[string]any) any {
 	return f
 }
 
-// Create saves a new view of objectType.
+// Create saves a new view of objectType, made by the owner ctx's request
+// is tied to.
 func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, in Input) (*View, error) {
 	if _, err := m.Lookup(objectType); err != nil {
 		return nil, err
@@ -125,13 +141,17 @@ func (s *Store) Create(ctx context.Context, m *meta.Model, objectType string, in
 		if err != nil {
 			return err
 		}
-		v := &View{ObjectType: ot, Visibility: Shared, Columns: []string{}, Sort: []search.Sort{}}
+		v := &View{ObjectType: ot, Visibility: Shared, Columns: []string{}, Sort: []search.Sort{}, OwnerID: requester.Owner(ctx)}
 		apply(v, in)
 		if err := check(tx.Model, ot, v); err != nil {
 			return err
 		}
-		row, err := tx.View.Create().SetWorkspaceID(tx.Model.WorkspaceID).SetObjectTypeID(ot.ID).SetName(v.Name).
-			SetFilter(v.Filter).SetSort(sortJSON(v.Sort)).SetColumns(v.Columns).SetVisibility(entview.Visibility(v.Visibility)).Save(ctx)
+		c := tx.View.Create().SetWorkspaceID(tx.Model.WorkspaceID).SetObjectTypeID(ot.ID).SetName(v.Name).
+			SetFilter(v.Filter).SetSort(sortJSON(v.Sort)).SetColumns(v.Columns).SetVisibility(entview.Visibility(v.Visibility))
+		if v.OwnerID != 0 {
+			c.SetOwnerID(v.OwnerID)
+		}
+		row, err := c.Save(ctx)
 		if err != nil {
 			return s.conflict(err, v.Name, ot)
 		}
@@ -156,6 +176,9 @@ func (s *Store) Update(ctx context.Context, m *meta.Model, id int, in Input) (*V
 		if err != nil {
 			return err
 		}
+		if !v.visibleTo(requester.Owner(ctx)) {
+			return notFound(id)
+		}
 		apply(v, in)
 		if err := check(tx.Model, v.ObjectType, v); err != nil {
 			return err
@@ -174,7 +197,7 @@ func (s *Store) Update(ctx context.Context, m *meta.Model, id int, in Input) (*V
 // Delete deletes a view.
 func (s *Store) Delete(ctx context.Context, m *meta.Model, id int) error {
 	return s.w.Records(ctx, m, write.Options{}, func(tx *write.Tx) error {
-		n, err := tx.View.Delete().Where(entview.ID(id), entview.WorkspaceID(tx.Model.WorkspaceID)).Exec(ctx)
+		n, err := tx.View.Delete().Where(entview.ID(id), entview.WorkspaceID(tx.Model.WorkspaceID), visible(ctx)).Exec(ctx)
 		if err != nil {
 			return err
 		}
@@ -187,7 +210,7 @@ func (s *Store) Delete(ctx context.Context, m *meta.Model, id int) error {
 
 // Get returns a view of the workspace.
 func (s *Store) Get(ctx context.Context, m *meta.Model, id int) (*View, error) {
-	row, err := s.db.Client.View.Query().Where(entview.ID(id), entview.WorkspaceID(m.WorkspaceID)).Only(ctx)
+	row, err := s.db.Client.View.Query().Where(entview.ID(id), entview.WorkspaceID(m.WorkspaceID), visible(ctx)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, notFound(id)
 	}
@@ -203,7 +226,7 @@ func (s *Store) List(ctx context.Context, m *meta.Model, objectType string) ([]*
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Client.View.Query().Where(entview.WorkspaceID(m.WorkspaceID), entview.ObjectTypeID(ot.ID)).
+	rows, err := s.db.Client.View.Query().Where(entview.WorkspaceID(m.WorkspaceID), entview.ObjectTypeID(ot.ID), visible(ctx)).
 		Order(ent.Asc(entview.FieldName), ent.Asc(entview.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
@@ -308,9 +331,23 @@ func fromRow(m *meta.Model, row *ent.View) (*View, error) {
 	}
 	v := &View{ID: row.ID, ObjectType: ot, Name: row.Name, Filter: row.Filter, Columns: row.Columns,
 		Visibility: Visibility(row.Visibility), CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+	if row.OwnerID != nil {
+		v.OwnerID = *row.OwnerID
+	}
 	raw, err := json.Marshal(row.Sort)
 	if err == nil {
 		err = json.Unmarshal(raw, &v.Sort)
 	}
 	return v, err
+}
+
+// visible keeps the views ctx's request sees: the shared ones and the
+// private ones of its owner (View.visibleTo).
+func visible(ctx context.Context) predicate.View {
+	shared := entview.VisibilityEQ(entview.VisibilitySHARED)
+	owner := requester.Owner(ctx)
+	if owner == 0 {
+		return shared
+	}
+	return entview.Or(shared, entview.OwnerID(owner))
 }
