@@ -77,6 +77,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/tenant"
 	"github.com/acme/crm/internal/write"
 )
@@ -230,9 +231,9 @@ func durationEnv(getenv func(string) string, name string, def time.Duration, exa
 
 func newLogger(format string) *slog.Logger {
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		return slog.New(requestid.LogHandler{Handler: slog.NewJSONHandler(os.Stderr, nil)})
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return slog.New(requestid.LogHandler{Handler: slog.NewTextHandler(os.Stderr, nil)})
 }
 
 func main() {
@@ -498,7 +499,7 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 		fmt.Fprintln(w, `{"status":"ok","database":"ok"}`)
 	})
 	mux.Handle("/", graphiql.Handler("CRM", "/graphql"))
-	return logRequests(logger, mux)
+	return requestid.Handler(logRequests(logger, mux))
 }
 
 type statusWriter struct {
@@ -516,7 +517,9 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		// The request's id joins the line through the logger's handler
+		// (requestid.LogHandler).
+		logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"duration", time.Since(start).Round(time.Microsecond))
 	})
 }
