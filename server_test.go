@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
@@ -399,7 +400,7 @@ func TestAuthMode(t *testing.T) {
 		}
 	})
 	t.Run("a key", func(t *testing.T) {
-		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil); err != nil {
+		if _, _, err := keys.Create(audit.WithActor(context.Background(), audit.CLI), ws, "first", []auth.Scope{auth.Admin}, nil); err != nil {
 			t.Fatal(err)
 		}
 		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: ":8080"}, graph.AuthRequired},

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
@@ -35,7 +37,9 @@ func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string,
 			}
 		}
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.SetRecordLayout, gid.ObjectType, ot.ID, "set the record layout of %s", ot.Name)
+	}, func(tx *write.Tx) error {
 		return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
 	})
 }

@@ -25,6 +25,7 @@ const (
 	Export          = "Export"
 	Workspace       = "Workspace"
 	APIKey          = "ApiKey"
+	AuditEntry      = "AuditEntry"
 )
 
 // Encode returns the global id of kind and id.

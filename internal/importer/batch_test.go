@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/domain"
@@ -65,7 +66,7 @@ func TestBatchedCreatesAnswerAsRowsAlone(t *testing.T) {
 func importMixed(t *testing.T, dialect string, batching bool) string {
 	t.Helper()
 	defer importer.SetBatching(importer.SetBatching(batching))
-	ctx := context.Background()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
 	url := dbtest.URL(t, dialect)
 	d := dbtest.OpenURL(t, url)
 	ws, err := install.Default(ctx, d)
