@@ -24,6 +24,7 @@ import (
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
@@ -33,6 +34,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -122,7 +124,7 @@ func NewHandler(cfg Config) *Handler {
 	st := domain.New(cfg.DB, cfg.ImportDir, logger)
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB)}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), trail: audit.NewTrail(cfg.DB)}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -165,10 +167,10 @@ func NewHandler(cfg Config) *Handler {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return errors.New("internal server error")
 	})
-	h.Handler = withHTTP(cfg.CORSOrigins, limitBody(withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		ctx := withSession(r.Context(), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
+	h.Handler = requestid.Handler(withHTTP(cfg.CORSOrigins, limitBody(withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		ctx := withSession(audit.WithActor(r.Context(), v.Actor()), &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		srv.ServeHTTP(w, r.WithContext(ctx))
-	}))))
+	})))))
 	return h
 }
 
