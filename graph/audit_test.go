@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,6 +299,164 @@ func TestAuditTrailOfEveryAction(t *testing.T) {
 		}
 		if n := a.auditEntryCount(); n != len(want) {
 			t.Fatalf("%d entries in the database, want %d", n, len(want))
+		}
+	})
+}
+
+// groups makes n property groups of contacts through a, each an audited
+// change.
+func (a *api) groups(prefix string, n int) {
+	a.t.Helper()
+	for i := range n {
+		a.ok(`mutation($n: String!) { createPropertyGroup(input: {objectType: "contacts", name: $n, label: "G"}) { propertyGroup { id } } }`,
+			map[string]any{"n": fmt.Sprintf("%s_%d", prefix, i)}, nil)
+	}
+}
+
+// summaries are the target summaries of entries, in order.
+func summaries(entries []auditEntryJSON) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Target.Summary
+	}
+	return out
+}
+
+func TestAuditLogNeedsAdmin(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		_, admin := a.newKey("admin", []string{"ADMIN"}, nil)
+		_, schema := a.as(admin).newKey("schema", []string{"SCHEMA_WRITE", "RECORDS_READ", "RECORDS_WRITE", "IMPORT_EXPORT"}, nil)
+		resp := a.as(schema).do(auditLogQuery, nil)
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FORBIDDEN" || !strings.Contains(resp.Errors[0].Message, "ADMIN") ||
+			string(resp.Data) != "null" {
+			t.Fatalf("got %d %+v %s", resp.Status, resp.Errors, resp.Data)
+		}
+		if got := a.as(admin).auditLog(nil).entries(); len(got) != 2 {
+			t.Fatalf("the admin reads %d entries, want the 2 keys made", len(got))
+		}
+	})
+}
+
+func TestAuditLogPagesAndFilters(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		day1 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+		day2 := day1.AddDate(0, 0, 1)
+		restore := clock.Set(day1)
+		a.groups("first", 3)
+		clock.Set(day2)
+		a.groups("second", 2)
+		keyID, admin := a.newKey("admin", []string{"ADMIN"}, nil)
+		a.as(admin).groups("third", 1)
+		restore()
+		b := a.as(admin)
+
+		t.Run("newest first, a page at a time", func(t *testing.T) {
+			var all []string
+			vars := map[string]any{"first": 3}
+			for pages := 0; ; pages++ {
+				p := b.auditLog(vars)
+				if pages > 0 != p.PageInfo.HasPreviousPage {
+					t.Fatalf("page %d: hasPreviousPage %v", pages, p.PageInfo.HasPreviousPage)
+				}
+				all = append(all, summaries(p.entries())...)
+				if !p.PageInfo.HasNextPage {
+					break
+				}
+				vars["after"] = *p.PageInfo.EndCursor
+			}
+			want := []string{"created property group contacts.third_0", `created API key "admin" with scopes ADMIN`,
+				"created property group contacts.second_1", "created property group contacts.second_0",
+				"created property group contacts.first_2", "created property group contacts.first_1", "created property group contacts.first_0"}
+			if strings.Join(all, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("pages:\n%s", strings.Join(all, "\n"))
+			}
+		})
+		t.Run("by actor", func(t *testing.T) {
+			if got := summaries(b.auditLog(map[string]any{"actor": keyID}).entries()); len(got) != 1 || got[0] != "created property group contacts.third_0" {
+				t.Fatalf("the key's: %v", got)
+			}
+			if got := b.auditLog(map[string]any{"actor": "LOCAL"}).entries(); len(got) != 6 {
+				t.Fatalf("local: %v", summaries(got))
+			}
+			if got := b.auditLog(map[string]any{"actor": "CLI"}).entries(); len(got) != 0 {
+				t.Fatalf("cli: %v", summaries(got))
+			}
+			b.fails(auditLogQuery, map[string]any{"actor": "someone"}, "BAD_USER_INPUT", "")
+		})
+		t.Run("by action", func(t *testing.T) {
+			if got := summaries(b.auditLog(map[string]any{"action": "CREATE_API_KEY"}).entries()); len(got) != 1 || got[0] != `created API key "admin" with scopes ADMIN` {
+				t.Fatalf("keys: %v", got)
+			}
+			b.fails(auditLogQuery, map[string]any{"action": "DROP_TABLE"}, "BAD_USER_INPUT", "")
+		})
+		t.Run("by time: from inclusive, to exclusive", func(t *testing.T) {
+			if got := b.auditLog(map[string]any{"to": day2.Format(time.RFC3339)}).entries(); len(got) != 3 {
+				t.Fatalf("before day 2: %v", summaries(got))
+			}
+			if got := b.auditLog(map[string]any{"from": day2.Format(time.RFC3339), "actor": "LOCAL", "first": 1}); len(got.Edges) != 1 ||
+				got.Edges[0].Node.Target.Summary != `created API key "admin" with scopes ADMIN` || !got.PageInfo.HasNextPage {
+				t.Fatalf("from day 2, local, one: %+v", got)
+			}
+		})
+	})
+}
+
+func TestAuditLogStaysInItsWorkspace(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		one, two := twoWorkspaces(t, a)
+		one.api.groups("only_one", 1)
+		for _, w := range []struct {
+			l    lookalike
+			want []string
+		}{{one, []string{"created property group contacts.only_one_0", "created property contacts.tier", `created API key "one" with scopes ADMIN`}},
+			{two, []string{"created property contacts.tier", `created API key "two" with scopes ADMIN`, `created workspace "second"`}}} {
+			if got := summaries(w.l.api.auditLog(nil).entries()); strings.Join(got, "\n") != strings.Join(w.want, "\n") {
+				t.Fatalf("trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(w.want, "\n"))
+			}
+		}
+	})
+}
+
+func TestAuditEntriesAreAppendOnly(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		a.groups("kept", 1)
+		for _, stmt := range []string{"UPDATE audit_entries SET summary = 'nothing happened'", "DELETE FROM audit_entries"} {
+			_, err := a.d.SQL.Exec(stmt)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		if got := summaries(a.auditLog(nil).entries()); len(got) != 1 || got[0] != "created property group contacts.kept_0" {
+			t.Fatalf("after the refused statements: %v", got)
+		}
+	})
+}
+
+func TestRequestID(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		for _, c := range []struct {
+			name, sent string
+			kept       bool
+		}{
+			{"a sane id is kept", "client-42.a_b:c/d", true},
+			{"none gets one", "", false},
+			{"a long one is replaced", strings.Repeat("x", 129), false},
+			{"spaces are replaced", "two words", false},
+			{"control characters are replaced", "line\x01feed", false},
+			{"non-ASCII is replaced", "café", false},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				rec := a.withRequestID(c.sent).serve([]byte(`{"query": "{ viewer { local } }"}`))
+				got := rec.Header().Get("X-Request-Id")
+				if c.kept && got != c.sent || !c.kept && (len(got) != 32 || strings.Trim(got, "0123456789abcdef") != "") {
+					t.Fatalf("sent %q, answered %q", c.sent, got)
+				}
+			})
+		}
+		// Refusals before any field carry one too.
+		rec := a.as("not-a-key").withRequestID("refused-1").serve([]byte(`{"query": "{ viewer { local } }"}`))
+		if rec.Code != 401 || rec.Header().Get("X-Request-Id") != "refused-1" {
+			t.Fatalf("%d %q", rec.Code, rec.Header().Get("X-Request-Id"))
 		}
 	})
 }
