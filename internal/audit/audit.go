@@ -4,7 +4,7 @@
 // what (a Target, named by its global id and a short summary), when, and
 // in which request. Insert writes an entry in the transaction of its
 // change, so that a change refused or rolled back leaves none and no entry
-// exists without its change; every audited write calls it (write.Tx.Audit
+// exists without its change; every audited write calls it (write.Audited
 // for the write path). Entries never change: the database refuses UPDATE
 // and DELETE of them (migration 00012). A summary names records by id
 // only, never by their values, so that a permanent deletion (GDPR) leaves

@@ -11,7 +11,7 @@
 // hooks registered on the unit (BeforeCommit) keep what derives from
 // records current in the same transaction, without this package knowing
 // them. A write the audit trail keeps records its entry in its own
-// transaction (Tx.Audit).
+// transaction (Options.Audit, Audited).
 package write
 
 import (
@@ -102,21 +102,15 @@ func (t *Tx) Record(recordID int, old, next map[string]any, at time.Time) error 
 // History is the buffer of changes the write appends at commit.
 func (t *Tx) History() *history.Buffer { return &t.history }
 
-// Audit records c in the audit trail, in this transaction: it commits
-// with the write or not at all (audit.Insert).
-func (t *Tx) Audit(ctx context.Context, c audit.Change) error {
-	return audit.Insert(ctx, t.AuditEntry, t.Model.WorkspaceID, c)
-}
-
 // Audited is fn followed, when it succeeds, by the audit entry change
-// names (read then, so that it may name what fn made), in fn's
-// transaction.
+// names (read then, so that it may name what fn made), inserted in fn's
+// transaction: it commits with the write or not at all (audit.Insert).
 func Audited(ctx context.Context, change func() audit.Change, fn func(t *Tx) error) func(t *Tx) error {
 	return func(t *Tx) error {
 		if err := fn(t); err != nil {
 			return err
 		}
-		return t.Audit(ctx, change())
+		return audit.Insert(ctx, t.AuditEntry, t.Model.WorkspaceID, change())
 	}
 }
 
