@@ -94,6 +94,7 @@ import (
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/observe"
 	"github.com/acme/crm/internal/ratelimit"
+	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/tenant"
 	"github.com/acme/crm/internal/write"
 )
@@ -286,9 +287,9 @@ func rateEnv(getenv func(string) string) (ratelimit.Limit, error) {
 
 func newLogger(format string) *slog.Logger {
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		return slog.New(requestid.LogHandler{Handler: slog.NewJSONHandler(os.Stderr, nil)})
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return slog.New(requestid.LogHandler{Handler: slog.NewTextHandler(os.Stderr, nil)})
 }
 
 func main() {
@@ -578,7 +579,7 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 		return "", nil
 	}))
 	mux.Handle("/", graphiql.Handler("CRM", "/graphql"))
-	return observe.Traced(observe.Requests(logger, api.Metrics, mux))
+	return requestid.Handler(observe.Traced(observe.Requests(logger, api.Metrics, mux)))
 }
 
 // probe answers 200 {"status":"ok","database":"ok"} while check passes,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,12 +19,14 @@ import (
 	"time"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/ratelimit"
+	"github.com/acme/crm/internal/requestid"
 )
 
 // env is a fake environment for loadConfig.
@@ -411,7 +414,7 @@ func TestAuthMode(t *testing.T) {
 		}
 	})
 	t.Run("a key", func(t *testing.T) {
-		if _, _, err := keys.Create(context.Background(), ws, "first", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0); err != nil {
+		if _, _, err := keys.Create(audit.WithActor(context.Background(), audit.CLI), ws, "first", []auth.Scope{auth.Admin}, nil, auth.Rate{}, 0); err != nil {
 			t.Fatal(err)
 		}
 		modes(t, []mode{{config{addr: "127.0.0.1:8080"}, graph.AuthLocal}, {config{addr: ":8080"}, graph.AuthRequired},
@@ -495,5 +498,34 @@ func TestRoutesCORS(t *testing.T) {
 	}
 	if resp, _ := get(t, srv.URL+"/"); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+}
+
+// TestRequestIDInLogLine: the request's log line names its id, the one
+// the client sent or the one the server gave it, as the answer does.
+func TestRequestIDInLogLine(t *testing.T) {
+	d := dbtest.Open(t, "sqlite")
+	workspaceID, err := install.Default(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(requestid.LogHandler{Handler: slog.NewTextHandler(&logs, nil)})
+	h := routes(d, graph.Config{WorkspaceID: workspaceID}, logger)
+	for _, sent := range []string{"trace-7", ""} {
+		logs.Reset()
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		if sent != "" {
+			req.Header.Set("X-Request-Id", sent)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		id := rec.Header().Get("X-Request-Id")
+		if sent != "" && id != sent || id == "" {
+			t.Fatalf("sent %q, answered %q", sent, id)
+		}
+		if line := logs.String(); !strings.Contains(line, "msg=request") || !strings.Contains(line, "request_id="+id) {
+			t.Fatalf("log line %q does not name request %q", line, id)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/acme/crm/ent/apikey"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/auditentry"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -56,6 +57,8 @@ type Client struct {
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
 	AssociationType *AssociationTypeClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
 	// Export is the client for interacting with the Export builders.
@@ -111,6 +114,7 @@ func (c *Client) init() {
 	c.ActivitySetting = NewActivitySettingClient(c.config)
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
+	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
 	c.Export = NewExportClient(c.config)
 	c.ImportError = NewImportErrorClient(c.config)
@@ -227,6 +231,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ActivitySetting: NewActivitySettingClient(cfg),
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
+		AuditEntry:      NewAuditEntryClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
 		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
@@ -270,6 +275,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ActivitySetting: NewActivitySettingClient(cfg),
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
+		AuditEntry:      NewAuditEntryClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
 		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
@@ -319,11 +325,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
-		c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType,
-		c.Owner, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.Team, c.TeamLayout, c.TeamMembership,
-		c.TimelineEvent, c.View, c.Workspace,
+		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.AuditEntry,
+		c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember,
+		c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
+		c.PropertyGroup, c.PropertyHistory, c.Record, c.Team, c.TeamLayout,
+		c.TeamMembership, c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Use(hooks...)
 	}
@@ -333,11 +339,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.DeletedEmail,
-		c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember, c.ObjectType,
-		c.Owner, c.Pipeline, c.PipelineStage, c.Property, c.PropertyGroup,
-		c.PropertyHistory, c.Record, c.Team, c.TeamLayout, c.TeamMembership,
-		c.TimelineEvent, c.View, c.Workspace,
+		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.AuditEntry,
+		c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember,
+		c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
+		c.PropertyGroup, c.PropertyHistory, c.Record, c.Team, c.TeamLayout,
+		c.TeamMembership, c.TimelineEvent, c.View, c.Workspace,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -354,6 +360,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Association.mutate(ctx, m)
 	case *AssociationTypeMutation:
 		return c.AssociationType.mutate(ctx, m)
+	case *AuditEntryMutation:
+		return c.AuditEntry.mutate(ctx, m)
 	case *DeletedEmailMutation:
 		return c.DeletedEmail.mutate(ctx, m)
 	case *ExportMutation:
@@ -1136,6 +1144,155 @@ func (c *AssociationTypeClient) mutate(ctx context.Context, m *AssociationTypeMu
 		return (&AssociationTypeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AssociationType mutation op: %q", m.Op())
+	}
+}
+
+// AuditEntryClient is a client for the AuditEntry schema.
+type AuditEntryClient struct {
+	config
+}
+
+// NewAuditEntryClient returns a client for the AuditEntry from the given config.
+func NewAuditEntryClient(c config) *AuditEntryClient {
+	return &AuditEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditentry.Hooks(f(g(h())))`.
+func (c *AuditEntryClient) Use(hooks ...Hook) {
+	c.hooks.AuditEntry = append(c.hooks.AuditEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditentry.Intercept(f(g(h())))`.
+func (c *AuditEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditEntry = append(c.inters.AuditEntry, interceptors...)
+}
+
+// Create returns a builder for creating a AuditEntry entity.
+func (c *AuditEntryClient) Create() *AuditEntryCreate {
+	mutation := newAuditEntryMutation(c.config, OpCreate)
+	return &AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditEntry entities.
+func (c *AuditEntryClient) CreateBulk(builders ...*AuditEntryCreate) *AuditEntryCreateBulk {
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditEntryClient) MapCreateBulk(slice any, setFunc func(*AuditEntryCreate, int)) *AuditEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditEntryCreateBulk{err: fmt.Errorf("calling to AuditEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditEntry.
+func (c *AuditEntryClient) Update() *AuditEntryUpdate {
+	mutation := newAuditEntryMutation(c.config, OpUpdate)
+	return &AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditEntryClient) UpdateOne(_m *AuditEntry) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntry(_m))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditEntryClient) UpdateOneID(id int) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntryID(id))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditEntry.
+func (c *AuditEntryClient) Delete() *AuditEntryDelete {
+	mutation := newAuditEntryMutation(c.config, OpDelete)
+	return &AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditEntryClient) DeleteOne(_m *AuditEntry) *AuditEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditEntryClient) DeleteOneID(id int) *AuditEntryDeleteOne {
+	builder := c.Delete().Where(auditentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditEntry.
+func (c *AuditEntryClient) Query() *AuditEntryQuery {
+	return &AuditEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditEntry entity by its id.
+func (c *AuditEntryClient) Get(ctx context.Context, id int) (*AuditEntry, error) {
+	return c.Query().Where(auditentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditEntryClient) GetX(ctx context.Context, id int) *AuditEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a AuditEntry.
+func (c *AuditEntryClient) QueryWorkspace(_m *AuditEntry) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(auditentry.Table, auditentry.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, auditentry.WorkspaceTable, auditentry.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AuditEntryClient) Hooks() []Hook {
+	return c.hooks.AuditEntry
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditEntryClient) Interceptors() []Interceptor {
+	return c.inters.AuditEntry
+}
+
+func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -4426,14 +4583,14 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, ActivitySetting, Association, AssociationType, DeletedEmail, Export,
-		ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
+		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, DeletedEmail,
+		Export, ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
 		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
 		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Hook
 	}
 	inters struct {
-		APIKey, ActivitySetting, Association, AssociationType, DeletedEmail, Export,
-		ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
+		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, DeletedEmail,
+		Export, ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
 		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
 		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Interceptor
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/crm/ent/apikey"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/auditentry"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -100,6 +101,7 @@ func checkColumn(t, c string) error {
 			activitysetting.Table: activitysetting.ValidColumn,
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
+			auditentry.Table:      auditentry.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
 			export.Table:          export.ValidColumn,
 			importerror.Table:     importerror.ValidColumn,

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/crm/ent/apikey"
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
+	"github.com/acme/crm/ent/auditentry"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -89,6 +90,16 @@ func init() {
 	associationtypeDescLabel := associationtypeFields[2].Descriptor()
 	// associationtype.DefaultLabel holds the default value on creation for the label field.
 	associationtype.DefaultLabel = associationtypeDescLabel.Default.(string)
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescCreatedAt is the schema descriptor for created_at field.
+	auditentryDescCreatedAt := auditentryFields[0].Descriptor()
+	// auditentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditentry.DefaultCreatedAt = auditentryDescCreatedAt.Default.(func() time.Time)
+	// auditentryDescRequestID is the schema descriptor for request_id field.
+	auditentryDescRequestID := auditentryFields[8].Descriptor()
+	// auditentry.DefaultRequestID holds the default value on creation for the request_id field.
+	auditentry.DefaultRequestID = auditentryDescRequestID.Default.(string)
 	deletedemailFields := schema.DeletedEmail{}.Fields()
 	_ = deletedemailFields
 	// deletedemailDescDeletedAt is the schema descriptor for deleted_at field.

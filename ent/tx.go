@@ -22,6 +22,8 @@ type Tx struct {
 	Association *AssociationClient
 	// AssociationType is the client for interacting with the AssociationType builders.
 	AssociationType *AssociationTypeClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
 	// Export is the client for interacting with the Export builders.
@@ -197,6 +199,7 @@ func (tx *Tx) init() {
 	tx.ActivitySetting = NewActivitySettingClient(tx.config)
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
 	tx.Export = NewExportClient(tx.config)
 	tx.ImportError = NewImportErrorClient(tx.config)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/lists"
@@ -435,4 +436,30 @@ func pageSize(p page.Args) int {
 		}
 	}
 	return n
+}
+
+// auditQuery decodes auditLog(first, after, actor, action, from, to).
+func auditQuery(a args) (q audit.Query, err error) {
+	if q.Page, err = a.page(); err != nil {
+		return q, err
+	}
+	if q.Actor, err = a.optString("actor"); err != nil {
+		return q, err
+	}
+	action, err := a.optString("action")
+	if err != nil {
+		return q, err
+	}
+	if action != nil {
+		act := audit.Action(*action)
+		if !act.Valid() {
+			return q, badArg("action", "%q is not an audited action", *action)
+		}
+		q.Action = &act
+	}
+	if q.From, err = a.time("from"); err != nil {
+		return q, err
+	}
+	q.To, err = a.time("to")
+	return q, err
 }

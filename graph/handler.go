@@ -24,6 +24,7 @@ import (
 
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
@@ -37,6 +38,7 @@ import (
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/requester"
+	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -133,7 +135,7 @@ func NewHandler(cfg Config) *Handler {
 	st.Imports.Rows = cfg.Metrics.ImportRows
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write)}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write), trail: audit.NewTrail(cfg.DB)}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -184,11 +186,11 @@ func NewHandler(cfg Config) *Handler {
 	// The key is checked before the body is read: a client without one
 	// cannot make the server read, or parse, a body.
 	body := limitBody(srv)
-	h.Handler = withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		ctx := requester.WithOwner(r.Context(), v.OwnerID())
+	h.Handler = requestid.Handler(withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		ctx := requester.WithOwner(audit.WithActor(r.Context(), v.Actor()), v.OwnerID())
 		ctx = withSession(ctx, &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
 		body.ServeHTTP(w, r.WithContext(ctx))
-	})))
+	}))))
 	return h
 }
 

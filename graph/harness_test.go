@@ -28,6 +28,8 @@ type api struct {
 	counter *db.Counter
 	// bearer is the API key's secret the requests carry; none when "".
 	bearer string
+	// requestID is the X-Request-Id the requests carry; none when "".
+	requestID string
 }
 
 type gqlError struct {
@@ -99,6 +101,23 @@ func (a *api) as(secret string) *api {
 	return &b
 }
 
+// withRequestID is a whose requests carry the X-Request-Id id.
+func (a *api) withRequestID(id string) *api {
+	b := *a
+	b.requestID = id
+	return &b
+}
+
+// headers sets on req the headers every request of a carries.
+func (a *api) headers(req *http.Request) {
+	if a.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+a.bearer)
+	}
+	if a.requestID != "" {
+		req.Header.Set("X-Request-Id", a.requestID)
+	}
+}
+
 // do posts a GraphQL request and decodes the response.
 func (a *api) do(query string, vars map[string]any) *response {
 	a.t.Helper()
@@ -124,9 +143,7 @@ func (a *api) raw(body []byte) *response {
 func (a *api) serve(body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if a.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+a.bearer)
-	}
+	a.headers(req)
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)
 	return rec

@@ -120,6 +120,7 @@ func (a *api) startImport(input map[string]any, files ...upload) *response {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("GraphQL-Require-Preflight", "1")
+	a.headers(req)
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)
 	var resp response

@@ -152,7 +152,7 @@ func (r *mutationResolver) ArchiveRecords(ctx context.Context, input model.Archi
 		return nil, err
 	}
 	ids, errs := itemIDs(input.Ids)
-	results, err := r.records.ArchiveMany(ctx, m, ids)
+	results, err := r.records.ArchiveMany(ctx, m, ids, records.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/definition"
 	"github.com/acme/crm/internal/export"
@@ -38,6 +39,7 @@ type Resolver struct {
 	defs        *meta.Cache
 	types       typeIndex
 	keys        *auth.Store
+	trail       *audit.Trail
 	gate        *gate
 	metrics     *observe.Metrics
 	owners      *owners.Store

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/acme/crm/graph"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/install"
@@ -70,7 +71,7 @@ func seedLookalike(t *testing.T, a *api) lookalike {
 // key of its own.
 func twoWorkspaces(t *testing.T, a *api) (one, two lookalike) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
 	second, err := install.CreateWorkspace(ctx, a.d, "second")
 	if err != nil {
 		t.Fatal(err)

@@ -110,6 +110,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/gctune"
 )
 
@@ -119,7 +120,8 @@ func main() {
 	signal.Ignore(syscall.SIGPIPE)
 	// The API runs here as the server runs it.
 	gctune.Apply()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The bench changes definitions as a command does.
+	ctx, stop := signal.NotifyContext(audit.WithActor(context.Background(), audit.CLI), os.Interrupt, syscall.SIGTERM)
 	var err error
 	if len(os.Args) == 2 && os.Args[1] == "peers" { // make bench-peers (peers.go)
 		err = runPeers(ctx, os.Stdout)

@@ -207,6 +207,51 @@ var (
 			},
 		},
 	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "actor_kind", Type: field.TypeString},
+		{Name: "actor_key_id", Type: field.TypeInt, Nullable: true},
+		{Name: "actor_name", Type: field.TypeString},
+		{Name: "action", Type: field.TypeString},
+		{Name: "target_type", Type: field.TypeString},
+		{Name: "target_id", Type: field.TypeInt},
+		{Name: "summary", Type: field.TypeString},
+		{Name: "request_id", Type: field.TypeString, Default: ""},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "audit_entries_workspaces_workspace",
+				Columns:    []*schema.Column{AuditEntriesColumns[10]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_workspace_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[10], AuditEntriesColumns[0]},
+			},
+			{
+				Name:    "auditentry_workspace_id_action_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[10], AuditEntriesColumns[5], AuditEntriesColumns[0]},
+			},
+			{
+				Name:    "auditentry_workspace_id_actor_kind_actor_key_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[10], AuditEntriesColumns[2], AuditEntriesColumns[3], AuditEntriesColumns[0]},
+			},
+		},
+	}
 	// DeletedEmailsColumns holds the columns for the "deleted_emails" table.
 	DeletedEmailsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -993,6 +1038,7 @@ var (
 		ActivitySettingsTable,
 		AssociationsTable,
 		AssociationTypesTable,
+		AuditEntriesTable,
 		DeletedEmailsTable,
 		ExportsTable,
 		ImportErrorsTable,
@@ -1030,6 +1076,7 @@ func init() {
 	AssociationTypesTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
+	AuditEntriesTable.ForeignKeys[0].RefTable = WorkspacesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ExportsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ExportsTable.ForeignKeys[1].RefTable = ObjectTypesTable

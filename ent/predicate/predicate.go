@@ -18,6 +18,9 @@ type Association func(*sql.Selector)
 // AssociationType is the predicate function for associationtype builders.
 type AssociationType func(*sql.Selector)
 
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 

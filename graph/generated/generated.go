@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
@@ -54,6 +55,7 @@ type ResolverRoot interface {
 	AssociationConnection() AssociationConnectionResolver
 	AssociationEvent() AssociationEventResolver
 	AssociationResult() AssociationResultResolver
+	AuditEntryConnection() AuditEntryConnectionResolver
 	BatchResult() BatchResultResolver
 	Import() ImportResolver
 	ImportConnection() ImportConnectionResolver
@@ -191,6 +193,37 @@ type ComplexityRoot struct {
 
 	AssociationTypePayload struct {
 		AssociationType func(childComplexity int) int
+	}
+
+	AuditActor struct {
+		KeyGlobalID func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		At        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		RequestID func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges func(childComplexity int) int
+		Info  func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditTarget struct {
+		GlobalID func(childComplexity int) int
+		Summary  func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	AutoAssociationSetting struct {
@@ -615,6 +648,7 @@ type ComplexityRoot struct {
 		APIKeys          func(childComplexity int) int
 		ActivitySettings func(childComplexity int) int
 		AssociationTypes func(childComplexity int, fromObjectType string, toObjectType string) int
+		AuditLog         func(childComplexity int, first *int, after *string, actor *string, action *audit.Action, from *time.Time, to *time.Time) int
 		DataModel        func(childComplexity int) int
 		Import           func(childComplexity int, id string) int
 		Imports          func(childComplexity int, first *int, after *string) int
@@ -772,6 +806,9 @@ type AssociationResultResolver interface {
 	Labels(ctx context.Context, obj *assoc.Result) ([]*meta.AssociationType, error)
 	Error(ctx context.Context, obj *assoc.Result) (*apierr.Error, error)
 }
+type AuditEntryConnectionResolver interface {
+	Edges(ctx context.Context, obj *audit.Page) ([]*model.AuditEntryEdge, error)
+}
 type BatchResultResolver interface {
 	Error(ctx context.Context, obj *records.Result) (*apierr.Error, error)
 }
@@ -904,6 +941,7 @@ type QueryResolver interface {
 	ObjectTypes(ctx context.Context) ([]*meta.ObjectType, error)
 	ObjectType(ctx context.Context, name string) (*meta.ObjectType, error)
 	ActivitySettings(ctx context.Context) (*model.ActivitySettings, error)
+	AuditLog(ctx context.Context, first *int, after *string, actor *string, action *audit.Action, from *time.Time, to *time.Time) (*audit.Page, error)
 	Viewer(ctx context.Context) (*auth.Viewer, error)
 	APIKeys(ctx context.Context) ([]*auth.Key, error)
 	Imports(ctx context.Context, first *int, after *string) (*importer.JobPage, error)
@@ -1335,6 +1373,107 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationTypePayload.AssociationType(childComplexity), true
+
+	case "AuditActor.apiKeyId":
+		if e.ComplexityRoot.AuditActor.KeyGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditActor.KeyGlobalID(childComplexity), true
+	case "AuditActor.kind":
+		if e.ComplexityRoot.AuditActor.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditActor.Kind(childComplexity), true
+	case "AuditActor.name":
+		if e.ComplexityRoot.AuditActor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditActor.Name(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.GlobalID(childComplexity), true
+	case "AuditEntry.requestId":
+		if e.ComplexityRoot.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RequestID(childComplexity), true
+	case "AuditEntry.target":
+		if e.ComplexityRoot.AuditEntry.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Target(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Info(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "AuditTarget.id":
+		if e.ComplexityRoot.AuditTarget.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditTarget.GlobalID(childComplexity), true
+	case "AuditTarget.summary":
+		if e.ComplexityRoot.AuditTarget.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditTarget.Summary(childComplexity), true
+	case "AuditTarget.type":
+		if e.ComplexityRoot.AuditTarget.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditTarget.Type(childComplexity), true
 
 	case "AutoAssociationSetting.activityType":
 		if e.ComplexityRoot.AutoAssociationSetting.ActivityType == nil {
@@ -3345,6 +3484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AssociationTypes(childComplexity, args["fromObjectType"].(string), args["toObjectType"].(string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["actor"].(*string), args["action"].(*audit.Action), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.dataModel":
 		if e.ComplexityRoot.Query.DataModel == nil {
 			break
@@ -5295,6 +5445,164 @@ type ActivitySettingsPayload {
   activitySettings: ActivitySettings!
 }
 `, BuiltIn: false},
+	{Name: "../schema/audit.graphqls", Input: `# The audit trail (internal/audit): who changed the definitions, erased or
+# merged records, imported, made or revoked keys, and when.
+
+extend type Query {
+  """
+  The workspace's audit trail, newest first: every change of definitions
+  (object types, properties, groups, pipelines and stages, association
+  labels, layouts, activity settings), permanent deletion, merge, import
+  started, canceled or reverted, API key made or revoked, and workspace
+  made. Each entry was written in the transaction of its change: a change
+  refused or failed has none. Entries never change and cannot be deleted.
+  """
+  auditLog(
+    "At most this many entries (default 50, at most 1000)."
+    first: Int
+    "The cursor of the entry after which the page starts."
+    after: String
+    "Only the entries of this actor: an API key's id, or LOCAL, CLI or SERVER."
+    actor: String
+    "Only the entries of this action."
+    action: AuditAction
+    "Only the entries made at this time or later."
+    from: DateTime
+    "Only the entries made before this time."
+    to: DateTime
+  ): AuditEntryConnection! @hasScope(scope: ADMIN)
+}
+
+"What an audited change did."
+enum AuditAction {
+  "createObjectType."
+  CREATE_OBJECT_TYPE
+  "updateObjectType."
+  UPDATE_OBJECT_TYPE
+  "archiveObjectType."
+  ARCHIVE_OBJECT_TYPE
+  "createProperty, or startImport with createMissingProperties."
+  CREATE_PROPERTY
+  "updateProperty."
+  UPDATE_PROPERTY
+  "archiveProperty."
+  ARCHIVE_PROPERTY
+  "restoreProperty."
+  RESTORE_PROPERTY
+  "deleteProperty."
+  DELETE_PROPERTY
+  "createPropertyGroup."
+  CREATE_PROPERTY_GROUP
+  "updatePropertyGroup."
+  UPDATE_PROPERTY_GROUP
+  "deletePropertyGroup."
+  DELETE_PROPERTY_GROUP
+  "createPipeline."
+  CREATE_PIPELINE
+  "updatePipeline."
+  UPDATE_PIPELINE
+  "archivePipeline."
+  ARCHIVE_PIPELINE
+  "createPipelineStage."
+  CREATE_PIPELINE_STAGE
+  "updatePipelineStage."
+  UPDATE_PIPELINE_STAGE
+  "archivePipelineStage."
+  ARCHIVE_PIPELINE_STAGE
+  "createAssociationLabel."
+  CREATE_ASSOCIATION_LABEL
+  "renameAssociationLabel."
+  RENAME_ASSOCIATION_LABEL
+  "deleteAssociationLabel."
+  DELETE_ASSOCIATION_LABEL
+  "setAssociationLimit."
+  SET_ASSOCIATION_LIMIT
+  "setRecordLayout."
+  SET_RECORD_LAYOUT
+  "updateActivitySettings."
+  UPDATE_ACTIVITY_SETTINGS
+  "mergeRecords."
+  MERGE_RECORDS
+  "deleteRecordPermanently (GDPR)."
+  DELETE_RECORD_PERMANENTLY
+  "startImport, or crm import."
+  START_IMPORT
+  "cancelImport."
+  CANCEL_IMPORT
+  "revertImport: written with the first records it archives (none when nothing was left to archive)."
+  REVERT_IMPORT
+  "createApiKey, or crm keys create."
+  CREATE_API_KEY
+  "revokeApiKey, or crm keys revoke."
+  REVOKE_API_KEY
+  "crm workspaces create."
+  CREATE_WORKSPACE
+}
+
+"What made an audited change."
+enum AuditActorKind {
+  "A request with an API key."
+  API_KEY
+  "A request to a server in local mode, without a key."
+  LOCAL
+  "A command of the crm binary (crm keys, crm workspaces, crm import)."
+  CLI
+  "The server on its own, at start (the demo data)."
+  SERVER
+}
+
+"Who made an audited change."
+type AuditActor {
+  "What made it."
+  kind: AuditActorKind!
+  "The id of the API key of an API_KEY actor; null for the others."
+  apiKeyId: ID
+  "The key's name, or local, cli or server."
+  name: String!
+}
+
+"What an audited change changed."
+type AuditTarget {
+  "The kind of its global id: ObjectType, Property, Record, Import, ApiKey..."
+  type: String!
+  "Its global id (what it names may since have gone, as a record deleted permanently)."
+  id: ID!
+  "What was done, in a few words. Records are named by id only, never by their values."
+  summary: String!
+}
+
+"One change of the audit trail."
+type AuditEntry {
+  "The entry's id."
+  id: ID!
+  "When the change was made."
+  at: DateTime!
+  "Who made it."
+  actor: AuditActor!
+  "What it did."
+  action: AuditAction!
+  "What it changed."
+  target: AuditTarget!
+  "The id of the HTTP request that made it (its X-Request-Id); empty for a command."
+  requestId: String!
+}
+
+"A page of the audit trail, newest first."
+type AuditEntryConnection {
+  "The entries of the page."
+  edges: [AuditEntryEdge!]!
+  "Where the page is in the trail."
+  pageInfo: PageInfo!
+}
+
+"An entry and its cursor."
+type AuditEntryEdge {
+  "The cursor to pass as after for the entries older than this one."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+`, BuiltIn: false},
 	{Name: "../schema/auth.graphqls", Input: `# Who may do what (internal/auth): API keys, their scopes, the workspace a
 # request works in, and the directives that put the scope of every root
 # field into the contract.
@@ -6587,6 +6895,68 @@ func (ec *executionContext) childFields_AssociationTypePayload(ctx context.Conte
 		return ec.fieldContext_AssociationTypePayload_associationType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationTypePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditActor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AuditActor_kind(ctx, field)
+	case "apiKeyId":
+		return ec.fieldContext_AuditActor_apiKeyId(ctx, field)
+	case "name":
+		return ec.fieldContext_AuditActor_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditActor", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "target":
+		return ec.fieldContext_AuditEntry_target(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEntry_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_AuditTarget_type(ctx, field)
+	case "id":
+		return ec.fieldContext_AuditTarget_id(ctx, field)
+	case "summary":
+		return ec.fieldContext_AuditTarget_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditTarget", field.Name)
 }
 
 func (ec *executionContext) childFields_AutoAssociationSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8638,6 +9008,60 @@ func (ec *executionContext) field_Query_associationTypes_args(ctx context.Contex
 		return nil, err
 	}
 	args["toObjectType"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "actor",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actor"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) (*audit.Action, error) {
+			return ec.unmarshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
 	return args, nil
 }
 
@@ -10755,6 +11179,419 @@ func (ec *executionContext) fieldContext_AssociationTypePayload_associationType(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditActor_kind(ctx context.Context, field graphql.CollectedField, obj *audit.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditActor_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audit.ActorKind) graphql.Marshaler {
+			return ec.marshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditActor_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditActor", field, false, false, "AuditActorKind")
+}
+
+func (ec *executionContext) _AuditActor_apiKeyId(ctx context.Context, field graphql.CollectedField, obj *audit.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditActor_apiKeyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyGlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditActor_apiKeyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditActor", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditActor_name(ctx context.Context, field graphql.CollectedField, obj *audit.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditActor_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditActor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditActor", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audit.Actor) graphql.Marshaler {
+			return ec.marshalNAuditActor2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditActor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audit.Action) graphql.Marshaler {
+			return ec.marshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditAction")
+}
+
+func (ec *executionContext) _AuditEntry_target(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audit.Target) graphql.Marshaler {
+			return ec.marshalNAuditTarget2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *audit.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntryConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *audit.Page) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Info, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v page.Info) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpageᚐInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditTarget_type(ctx context.Context, field graphql.CollectedField, obj *audit.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditTarget_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditTarget_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditTarget", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditTarget_id(ctx context.Context, field graphql.CollectedField, obj *audit.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditTarget_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditTarget_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditTarget", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditTarget_summary(ctx context.Context, field graphql.CollectedField, obj *audit.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditTarget_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditTarget_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditTarget", field, false, false, "String")
 }
 
 func (ec *executionContext) _AutoAssociationSetting_objectType(ctx context.Context, field graphql.CollectedField, obj *activity.Setting) (ret graphql.Marshaler) {
@@ -20344,6 +21181,68 @@ func (ec *executionContext) fieldContext_Query_activitySettings(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["actor"].(*string), fc.Args["action"].(*audit.Action), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *audit.Page
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *audit.Page
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Page) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28932,6 +29831,227 @@ func (ec *executionContext) _AssociationTypePayload(ctx context.Context, sel ast
 	return out
 }
 
+var auditActorImplementors = []string{"AuditActor"}
+
+func (ec *executionContext) _AuditActor(ctx context.Context, sel ast.SelectionSet, obj *audit.Actor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditActorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditActor")
+		case "kind":
+			out.Values[i] = ec._AuditActor_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "apiKeyId":
+			out.Values[i] = ec._AuditActor_apiKeyId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AuditActor_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *audit.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "id":
+			out.Values[i] = ec._AuditEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._AuditEntry_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._AuditEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *audit.Page) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntryConnection_edges(ctx, field, obj)
+				})
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditTargetImplementors = []string{"AuditTarget"}
+
+func (ec *executionContext) _AuditTarget(ctx context.Context, sel ast.SelectionSet, obj *audit.Target) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditTarget")
+		case "type":
+			out.Values[i] = ec._AuditTarget_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._AuditTarget_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AuditTarget_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var autoAssociationSettingImplementors = []string{"AutoAssociationSetting"}
 
 func (ec *executionContext) _AutoAssociationSetting(ctx context.Context, sel ast.SelectionSet, obj *activity.Setting) graphql.Marshaler {
@@ -31920,6 +33040,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_activitySettings(ctx, field)
 				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -33407,6 +34533,168 @@ func (ec *executionContext) marshalNAssociationType2ᚖgithubᚗcomᚋacmeᚋcrm
 		return graphql.Null
 	}
 	return ec._AssociationType(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx context.Context, v any) (audit.Action, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx context.Context, sel ast.SelectionSet, v audit.Action) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction = map[string]audit.Action{
+		"CREATE_OBJECT_TYPE":        audit.CreateObjectType,
+		"UPDATE_OBJECT_TYPE":        audit.UpdateObjectType,
+		"ARCHIVE_OBJECT_TYPE":       audit.ArchiveObjectType,
+		"CREATE_PROPERTY":           audit.CreateProperty,
+		"UPDATE_PROPERTY":           audit.UpdateProperty,
+		"ARCHIVE_PROPERTY":          audit.ArchiveProperty,
+		"RESTORE_PROPERTY":          audit.RestoreProperty,
+		"DELETE_PROPERTY":           audit.DeleteProperty,
+		"CREATE_PROPERTY_GROUP":     audit.CreatePropertyGroup,
+		"UPDATE_PROPERTY_GROUP":     audit.UpdatePropertyGroup,
+		"DELETE_PROPERTY_GROUP":     audit.DeletePropertyGroup,
+		"CREATE_PIPELINE":           audit.CreatePipeline,
+		"UPDATE_PIPELINE":           audit.UpdatePipeline,
+		"ARCHIVE_PIPELINE":          audit.ArchivePipeline,
+		"CREATE_PIPELINE_STAGE":     audit.CreatePipelineStage,
+		"UPDATE_PIPELINE_STAGE":     audit.UpdatePipelineStage,
+		"ARCHIVE_PIPELINE_STAGE":    audit.ArchivePipelineStage,
+		"CREATE_ASSOCIATION_LABEL":  audit.CreateAssociationLabel,
+		"RENAME_ASSOCIATION_LABEL":  audit.RenameAssociationLabel,
+		"DELETE_ASSOCIATION_LABEL":  audit.DeleteAssociationLabel,
+		"SET_ASSOCIATION_LIMIT":     audit.SetAssociationLimit,
+		"SET_RECORD_LAYOUT":         audit.SetRecordLayout,
+		"UPDATE_ACTIVITY_SETTINGS":  audit.UpdateActivitySettings,
+		"MERGE_RECORDS":             audit.MergeRecords,
+		"DELETE_RECORD_PERMANENTLY": audit.DeleteRecord,
+		"START_IMPORT":              audit.StartImport,
+		"CANCEL_IMPORT":             audit.CancelImport,
+		"REVERT_IMPORT":             audit.RevertImport,
+		"CREATE_API_KEY":            audit.CreateAPIKey,
+		"REVOKE_API_KEY":            audit.RevokeAPIKey,
+		"CREATE_WORKSPACE":          audit.CreateWorkspace,
+	}
+	marshalNAuditAction2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction = map[audit.Action]string{
+		audit.CreateObjectType:       "CREATE_OBJECT_TYPE",
+		audit.UpdateObjectType:       "UPDATE_OBJECT_TYPE",
+		audit.ArchiveObjectType:      "ARCHIVE_OBJECT_TYPE",
+		audit.CreateProperty:         "CREATE_PROPERTY",
+		audit.UpdateProperty:         "UPDATE_PROPERTY",
+		audit.ArchiveProperty:        "ARCHIVE_PROPERTY",
+		audit.RestoreProperty:        "RESTORE_PROPERTY",
+		audit.DeleteProperty:         "DELETE_PROPERTY",
+		audit.CreatePropertyGroup:    "CREATE_PROPERTY_GROUP",
+		audit.UpdatePropertyGroup:    "UPDATE_PROPERTY_GROUP",
+		audit.DeletePropertyGroup:    "DELETE_PROPERTY_GROUP",
+		audit.CreatePipeline:         "CREATE_PIPELINE",
+		audit.UpdatePipeline:         "UPDATE_PIPELINE",
+		audit.ArchivePipeline:        "ARCHIVE_PIPELINE",
+		audit.CreatePipelineStage:    "CREATE_PIPELINE_STAGE",
+		audit.UpdatePipelineStage:    "UPDATE_PIPELINE_STAGE",
+		audit.ArchivePipelineStage:   "ARCHIVE_PIPELINE_STAGE",
+		audit.CreateAssociationLabel: "CREATE_ASSOCIATION_LABEL",
+		audit.RenameAssociationLabel: "RENAME_ASSOCIATION_LABEL",
+		audit.DeleteAssociationLabel: "DELETE_ASSOCIATION_LABEL",
+		audit.SetAssociationLimit:    "SET_ASSOCIATION_LIMIT",
+		audit.SetRecordLayout:        "SET_RECORD_LAYOUT",
+		audit.UpdateActivitySettings: "UPDATE_ACTIVITY_SETTINGS",
+		audit.MergeRecords:           "MERGE_RECORDS",
+		audit.DeleteRecord:           "DELETE_RECORD_PERMANENTLY",
+		audit.StartImport:            "START_IMPORT",
+		audit.CancelImport:           "CANCEL_IMPORT",
+		audit.RevertImport:           "REVERT_IMPORT",
+		audit.CreateAPIKey:           "CREATE_API_KEY",
+		audit.RevokeAPIKey:           "REVOKE_API_KEY",
+		audit.CreateWorkspace:        "CREATE_WORKSPACE",
+	}
+)
+
+func (ec *executionContext) marshalNAuditActor2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActor(ctx context.Context, sel ast.SelectionSet, v audit.Actor) graphql.Marshaler {
+	return ec._AuditActor(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind(ctx context.Context, v any) (audit.ActorKind, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind(ctx context.Context, sel ast.SelectionSet, v audit.ActorKind) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditActorKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind = map[string]audit.ActorKind{
+		"API_KEY": audit.APIKey,
+		"LOCAL":   audit.LocalKind,
+		"CLI":     audit.CLIKind,
+		"SERVER":  audit.ServerKind,
+	}
+	marshalNAuditActorKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐActorKind = map[audit.ActorKind]string{
+		audit.APIKey:     "API_KEY",
+		audit.LocalKind:  "LOCAL",
+		audit.CLIKind:    "CLI",
+		audit.ServerKind: "SERVER",
+	}
+)
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐPage(ctx context.Context, sel ast.SelectionSet, v *audit.Page) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditTarget2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐTarget(ctx context.Context, sel ast.SelectionSet, v audit.Target) graphql.Marshaler {
+	return ec._AuditTarget(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNAutoAssociationRule2githubᚗcomᚋacmeᚋcrmᚋentᚋactivitysettingᚐRule(ctx context.Context, v any) (activitysetting.Rule, error) {
@@ -35175,6 +36463,94 @@ func (ec *executionContext) marshalOAssociationTypePayload2ᚖgithubᚗcomᚋacm
 	}
 	return ec._AssociationTypePayload(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx context.Context, v any) (*audit.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction(ctx context.Context, sel ast.SelectionSet, v *audit.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalString(marshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction[*v])
+	return res
+}
+
+var (
+	unmarshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction = map[string]audit.Action{
+		"CREATE_OBJECT_TYPE":        audit.CreateObjectType,
+		"UPDATE_OBJECT_TYPE":        audit.UpdateObjectType,
+		"ARCHIVE_OBJECT_TYPE":       audit.ArchiveObjectType,
+		"CREATE_PROPERTY":           audit.CreateProperty,
+		"UPDATE_PROPERTY":           audit.UpdateProperty,
+		"ARCHIVE_PROPERTY":          audit.ArchiveProperty,
+		"RESTORE_PROPERTY":          audit.RestoreProperty,
+		"DELETE_PROPERTY":           audit.DeleteProperty,
+		"CREATE_PROPERTY_GROUP":     audit.CreatePropertyGroup,
+		"UPDATE_PROPERTY_GROUP":     audit.UpdatePropertyGroup,
+		"DELETE_PROPERTY_GROUP":     audit.DeletePropertyGroup,
+		"CREATE_PIPELINE":           audit.CreatePipeline,
+		"UPDATE_PIPELINE":           audit.UpdatePipeline,
+		"ARCHIVE_PIPELINE":          audit.ArchivePipeline,
+		"CREATE_PIPELINE_STAGE":     audit.CreatePipelineStage,
+		"UPDATE_PIPELINE_STAGE":     audit.UpdatePipelineStage,
+		"ARCHIVE_PIPELINE_STAGE":    audit.ArchivePipelineStage,
+		"CREATE_ASSOCIATION_LABEL":  audit.CreateAssociationLabel,
+		"RENAME_ASSOCIATION_LABEL":  audit.RenameAssociationLabel,
+		"DELETE_ASSOCIATION_LABEL":  audit.DeleteAssociationLabel,
+		"SET_ASSOCIATION_LIMIT":     audit.SetAssociationLimit,
+		"SET_RECORD_LAYOUT":         audit.SetRecordLayout,
+		"UPDATE_ACTIVITY_SETTINGS":  audit.UpdateActivitySettings,
+		"MERGE_RECORDS":             audit.MergeRecords,
+		"DELETE_RECORD_PERMANENTLY": audit.DeleteRecord,
+		"START_IMPORT":              audit.StartImport,
+		"CANCEL_IMPORT":             audit.CancelImport,
+		"REVERT_IMPORT":             audit.RevertImport,
+		"CREATE_API_KEY":            audit.CreateAPIKey,
+		"REVOKE_API_KEY":            audit.RevokeAPIKey,
+		"CREATE_WORKSPACE":          audit.CreateWorkspace,
+	}
+	marshalOAuditAction2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋauditᚐAction = map[audit.Action]string{
+		audit.CreateObjectType:       "CREATE_OBJECT_TYPE",
+		audit.UpdateObjectType:       "UPDATE_OBJECT_TYPE",
+		audit.ArchiveObjectType:      "ARCHIVE_OBJECT_TYPE",
+		audit.CreateProperty:         "CREATE_PROPERTY",
+		audit.UpdateProperty:         "UPDATE_PROPERTY",
+		audit.ArchiveProperty:        "ARCHIVE_PROPERTY",
+		audit.RestoreProperty:        "RESTORE_PROPERTY",
+		audit.DeleteProperty:         "DELETE_PROPERTY",
+		audit.CreatePropertyGroup:    "CREATE_PROPERTY_GROUP",
+		audit.UpdatePropertyGroup:    "UPDATE_PROPERTY_GROUP",
+		audit.DeletePropertyGroup:    "DELETE_PROPERTY_GROUP",
+		audit.CreatePipeline:         "CREATE_PIPELINE",
+		audit.UpdatePipeline:         "UPDATE_PIPELINE",
+		audit.ArchivePipeline:        "ARCHIVE_PIPELINE",
+		audit.CreatePipelineStage:    "CREATE_PIPELINE_STAGE",
+		audit.UpdatePipelineStage:    "UPDATE_PIPELINE_STAGE",
+		audit.ArchivePipelineStage:   "ARCHIVE_PIPELINE_STAGE",
+		audit.CreateAssociationLabel: "CREATE_ASSOCIATION_LABEL",
+		audit.RenameAssociationLabel: "RENAME_ASSOCIATION_LABEL",
+		audit.DeleteAssociationLabel: "DELETE_ASSOCIATION_LABEL",
+		audit.SetAssociationLimit:    "SET_ASSOCIATION_LIMIT",
+		audit.SetRecordLayout:        "SET_RECORD_LAYOUT",
+		audit.UpdateActivitySettings: "UPDATE_ACTIVITY_SETTINGS",
+		audit.MergeRecords:           "MERGE_RECORDS",
+		audit.DeleteRecord:           "DELETE_RECORD_PERMANENTLY",
+		audit.StartImport:            "START_IMPORT",
+		audit.CancelImport:           "CANCEL_IMPORT",
+		audit.RevertImport:           "REVERT_IMPORT",
+		audit.CreateAPIKey:           "CREATE_API_KEY",
+		audit.RevokeAPIKey:           "REVOKE_API_KEY",
+		audit.CreateWorkspace:        "CREATE_WORKSPACE",
+	}
+)
 
 func (ec *executionContext) marshalOBatchPayload2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.BatchPayload) graphql.Marshaler {
 	if v == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/history"
@@ -113,6 +114,14 @@ type AssociationPayload struct {
 
 type AssociationTypePayload struct {
 	AssociationType *meta.AssociationType `json:"associationType"`
+}
+
+// An entry and its cursor.
+type AuditEntryEdge struct {
+	// The cursor to pass as after for the entries older than this one.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *audit.Entry `json:"node"`
 }
 
 // One rule to switch on or off.

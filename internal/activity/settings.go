@@ -3,9 +3,12 @@ package activity
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/acme/crm/ent/activitysetting"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
 )
@@ -92,7 +95,10 @@ func (s *Store) UpdateSettings(ctx context.Context, m *meta.Model, changes []Set
 	if len(changes) > MaxSettingChanges {
 		return nil, apierr.New(apierr.LimitExceeded, "at most %d rules at a time, got %d", MaxSettingChanges, len(changes))
 	}
-	err := s.w.Records(ctx, m, write.Options{}, func(tx *write.Tx) error {
+	audited := write.Options{Audit: func() audit.Change {
+		return audit.Of(audit.UpdateActivitySettings, gid.Workspace, m.WorkspaceID, "switched automatic associations: %s", describe(changes))
+	}}
+	err := s.w.Records(ctx, m, audited, func(tx *write.Tx) error {
 		for i, c := range changes {
 			ot, at, err := checkSetting(tx.Model, c)
 			if err != nil {
@@ -116,6 +122,19 @@ func (s *Store) UpdateSettings(ctx context.Context, m *meta.Model, changes []Set
 		return nil, err
 	}
 	return s.Settings(ctx, m)
+}
+
+// describe names the rules changes switch, for the audit trail.
+func describe(changes []SettingInput) string {
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		state := "off"
+		if c.Enabled {
+			state = "on"
+		}
+		parts[i] = fmt.Sprintf("%s of %s on %s %s", c.Rule, c.ActivityType, c.ObjectType, state)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // checkSetting returns the object type and activity type of a change, or

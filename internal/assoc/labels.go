@@ -9,6 +9,8 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
 )
@@ -30,8 +32,10 @@ type LabelInput struct {
 	Limit, InverseLimit int
 }
 
-func (s *Store) changeDefinitions(ctx context.Context, m *meta.Model, fn func(tx *write.Tx) error) error {
-	return s.w.Definitions(ctx, m, fn)
+// changeDefinitions runs fn as a definition change that records change in
+// the audit trail.
+func (s *Store) changeDefinitions(ctx context.Context, m *meta.Model, change func() audit.Change, fn func(tx *write.Tx) error) error {
+	return s.w.Definitions(ctx, m, write.Audited(ctx, change, fn))
 }
 
 func checkLabel(field, label string) error {
@@ -78,7 +82,9 @@ func (s *Store) CreateLabel(ctx context.Context, m *meta.Model, in LabelInput) (
 		}
 	}
 	var id int
-	err = s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
+	err = s.changeDefinitions(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreateAssociationLabel, gid.AssociationType, id, "created label %q from %s to %s (inverse %q)", in.Label, from.Name, to.Name, in.InverseLabel)
+	}, func(tx *write.Tx) error {
 		n, err := tx.AssociationType.Query().Where(associationtype.WorkspaceID(m.WorkspaceID),
 			associationtype.FromObjectTypeID(from.ID), associationtype.ToObjectTypeID(to.ID),
 			associationtype.CategoryEQ(associationtype.CategoryUserDefined)).Count(ctx)
@@ -154,7 +160,9 @@ func (s *Store) RenameLabel(ctx context.Context, m *meta.Model, id int, label, i
 	}
 	label = strings.TrimSpace(label)
 	inverseLabel = strings.TrimSpace(inverseLabel)
-	return s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
+	return s.changeDefinitions(ctx, m, func() audit.Change {
+		return audit.Of(audit.RenameAssociationLabel, gid.AssociationType, at.ID, "renamed label %q from %s to %s to %q", at.Label, at.From.Name, at.To.Name, label)
+	}, func(tx *write.Tx) error {
 		renames := []struct {
 			at    *meta.AssociationType
 			label string
@@ -181,13 +189,16 @@ func (s *Store) RenameLabel(ctx context.Context, m *meta.Model, id int, label, i
 // under a type; 0 removes the limit. The unlabeled default's limit bounds
 // the pair of object types.
 func (s *Store) SetLimit(ctx context.Context, m *meta.Model, id, limit int) error {
-	if _, ok := m.AssociationTypeByID(id); !ok {
+	at, ok := m.AssociationTypeByID(id)
+	if !ok {
 		return apierr.New(apierr.NotFound, "no association type %d", id)
 	}
 	if err := checkLimitArg("limit", limit); err != nil {
 		return err
 	}
-	return s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
+	return s.changeDefinitions(ctx, m, func() audit.Change {
+		return audit.Of(audit.SetAssociationLimit, gid.AssociationType, id, "set the limit of %s to %s (label %q) to %d (0: none)", at.From.Name, at.To.Name, at.Label, limit)
+	}, func(tx *write.Tx) error {
 		u := tx.AssociationType.UpdateOneID(id)
 		if limit == 0 {
 			u.ClearMaxAssociations()
@@ -212,7 +223,9 @@ func (s *Store) DeleteLabel(ctx context.Context, m *meta.Model, id int, removeAs
 		ids = append(ids, at.Inverse.ID)
 	}
 	var removed int
-	err = s.changeDefinitions(ctx, m, func(tx *write.Tx) error {
+	err = s.changeDefinitions(ctx, m, func() audit.Change {
+		return audit.Of(audit.DeleteAssociationLabel, gid.AssociationType, at.ID, "deleted label %q from %s to %s and %d associations", at.Label, at.From.Name, at.To.Name, removed)
+	}, func(tx *write.Tx) error {
 		used, err := tx.Association.Query().Where(association.WorkspaceID(m.WorkspaceID), association.AssociationTypeID(at.ID)).Count(ctx)
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/apikey"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
@@ -106,18 +107,25 @@ func (s *Store) Create(ctx context.Context, workspaceID int, name string, scopes
 		return nil, "", err
 	}
 	secret := Prefix + base64.RawURLEncoding.EncodeToString(raw)
-	c := s.db.Client.APIKey.Create().SetWorkspaceID(workspaceID).SetName(name).
-		SetSecretHash(hash(secret)).SetScopes(joinScopes(scopes)).SetCreatedAt(now)
-	if expiresAt != nil {
-		c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
-	}
-	c.SetNillableRateBurst(rate.Burst).SetNillableRatePerSecond(rate.PerSecond)
-	if ownerID != 0 {
-		c.SetOwnerID(ownerID)
-	}
-	row, err := c.Save(ctx)
+	var row *ent.APIKey
+	err := audit.Write(ctx, s.db.Client, workspaceID, func(tx *ent.Tx) (audit.Change, error) {
+		c := tx.APIKey.Create().SetWorkspaceID(workspaceID).SetName(name).
+			SetSecretHash(hash(secret)).SetScopes(joinScopes(scopes)).SetCreatedAt(now)
+		if expiresAt != nil {
+			c.SetExpiresAt(expiresAt.UTC().Truncate(time.Microsecond))
+		}
+		c.SetNillableRateBurst(rate.Burst).SetNillableRatePerSecond(rate.PerSecond)
+		if ownerID != 0 {
+			c.SetOwnerID(ownerID)
+		}
+		var err error
+		if row, err = c.Save(ctx); err != nil {
+			return audit.Change{}, fmt.Errorf("create key: %w", err)
+		}
+		return audit.Of(audit.CreateAPIKey, gid.APIKey, row.ID, "created API key %q with scopes %s", name, joinScopes(scopes)), nil
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("create key: %w", err)
+		return nil, "", err
 	}
 	return keyOf(row), secret, nil
 }
@@ -159,7 +167,15 @@ func (s *Store) Revoke(ctx context.Context, workspaceID, id int) (*Key, error) {
 	}
 	if row.RevokedAt == nil {
 		now := clock.Now()
-		if err := s.db.Client.APIKey.UpdateOneID(id).SetRevokedAt(now).Exec(ctx); err != nil {
+		err := audit.Write(ctx, s.db.Client, row.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
+			// Revoked once: a revocation racing this one changes nothing.
+			n, err := tx.APIKey.Update().Where(apikey.ID(id), apikey.RevokedAtIsNil()).SetRevokedAt(now).Save(ctx)
+			if err != nil || n == 0 {
+				return audit.Change{}, err
+			}
+			return audit.Of(audit.RevokeAPIKey, gid.APIKey, id, "revoked API key %q", row.Name), nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		row.RevokedAt = &now

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
@@ -16,7 +17,7 @@ import (
 
 func TestKeyStates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
+		ctx := audit.WithActor(context.Background(), audit.CLI)
 		ws, err := install.Default(ctx, d)
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +77,7 @@ func TestKeyStates(t *testing.T) {
 
 func TestLastUsedIsWrittenOnceAMinute(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
+		ctx := audit.WithActor(context.Background(), audit.CLI)
 		ws, err := install.Default(ctx, d)
 		if err != nil {
 			t.Fatal(err)

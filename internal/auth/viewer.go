@@ -3,6 +3,7 @@ package auth
 import (
 	"time"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/gid"
 )
 
@@ -46,3 +47,12 @@ func (v *Viewer) OwnerID() int {
 
 // Allows tells whether the viewer may do what need grants.
 func (v *Viewer) Allows(need Scope) bool { return v.Local || v.Key.Allows(need) }
+
+// Actor is who the audit trail says made the viewer's changes: its key,
+// or local.
+func (v *Viewer) Actor() audit.Actor {
+	if v.Local {
+		return audit.Local
+	}
+	return audit.Key(v.Key.ID, v.Key.Name)
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/importjob"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/domain"
 	"github.com/acme/crm/internal/importer"
@@ -35,9 +36,11 @@ func (f *files) Set(s string) error { *f = append(*f, s); return nil }
 
 // Import runs crm import in the foreground: the files as one import, the
 // same job the API runs, with its progress on out (a bar on a terminal,
-// lines otherwise) and its errors at the end. It fails when the import
+// lines otherwise) and its errors at the end. It is audited with the
+// actor CLI. It fails when the import
 // does not end DONE or a row failed.
 func Import(ctx context.Context, args []string, getenv func(string) string, out io.Writer, logger *slog.Logger) error {
+	ctx = audit.WithActor(ctx, audit.CLI)
 	fs := flag.NewFlagSet("crm import", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() { fmt.Fprint(out, "usage:\n"+ImportUsage); fs.PrintDefaults() }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
@@ -29,8 +30,10 @@ const KeysUsage = `  crm keys create --workspace NAME --scopes SCOPE,... [--name
 `
 
 // Keys runs crm keys create, list or revoke. create prints the secret on
-// the last line of out: it is shown this once.
+// the last line of out: it is shown this once. Keys made and revoked are
+// audited with the actor CLI.
 func Keys(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	ctx = audit.WithActor(ctx, audit.CLI)
 	if len(args) == 0 {
 		return errors.New("usage:\n" + KeysUsage)
 	}
@@ -180,8 +183,9 @@ func scopeNames() []string {
 }
 
 // Workspaces runs crm workspaces create NAME: a workspace with its
-// standard catalog.
+// standard catalog, audited with the actor CLI.
 func Workspaces(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	ctx = audit.WithActor(ctx, audit.CLI)
 	fs := flag.NewFlagSet("crm workspaces create", flag.ContinueOnError)
 	fs.SetOutput(out)
 	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/definition"
@@ -18,7 +19,7 @@ import (
 // its stale view over the first, so it is refused and the first stands.
 func TestChangesFromStaleDefinitionsAreRefused(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
+		ctx := audit.WithActor(context.Background(), audit.CLI)
 		ws, err := install.Default(ctx, d)
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/indexes"
@@ -32,14 +33,16 @@ type Store struct {
 // New returns a store over d that writes through w.
 func New(d *db.DB, w *write.Unit) *Store { return &Store{db: d, w: w} }
 
-// change runs fn as a definition change, then brings the indexes of
+// change runs fn as a definition change and records, in its transaction,
+// the audit entry change names once fn succeeded (so that it may name what
+// fn made), then brings the indexes of
 // search in line with the definitions it committed (indexes.Sync). An index
 // only makes reads fast: a build that fails neither undoes nor fails the
 // change; it is logged, and the next change or the next start builds it.
 // The build runs to its end when the request goes away, since a concurrent
 // build cancelled halfway leaves an INVALID index that writes still keep up.
-func (s *Store) change(ctx context.Context, m *meta.Model, fn func(tx *write.Tx) error) error {
-	if err := s.w.Definitions(ctx, m, fn); err != nil {
+func (s *Store) change(ctx context.Context, m *meta.Model, change func() audit.Change, fn func(tx *write.Tx) error) error {
+	if err := s.w.Definitions(ctx, m, write.Audited(ctx, change, fn)); err != nil {
 		return err
 	}
 	if err := indexes.Sync(context.WithoutCancel(ctx), s.db, m.WorkspaceID); err != nil {

@@ -7,6 +7,8 @@ import (
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/propertygroup"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/write"
@@ -30,7 +32,9 @@ func (s *Store) CreateGroup(ctx context.Context, m *meta.Model, objectType, name
 		}
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreatePropertyGroup, gid.PropertyGroup, id, "created property group %s.%s", ot.Name, name)
+	}, func(tx *write.Tx) error {
 		g, err := tx.PropertyGroup.Create().SetWorkspaceID(m.WorkspaceID).SetObjectTypeID(ot.ID).SetName(name).
 			SetLabel(strings.TrimSpace(label)).SetDisplayOrder(displayOrder).Save(ctx)
 		if err == nil {
@@ -54,7 +58,9 @@ func (s *Store) UpdateGroup(ctx context.Context, m *meta.Model, objectType, name
 	if label != nil && strings.TrimSpace(*label) == "" {
 		return apierr.Invalid("label", "a group needs a label")
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdatePropertyGroup, gid.PropertyGroup, g.ID, "updated property group %s.%s", ot.Name, name)
+	}, func(tx *write.Tx) error {
 		u := tx.PropertyGroup.UpdateOneID(g.ID)
 		if label != nil {
 			u.SetLabel(strings.TrimSpace(*label))
@@ -83,7 +89,9 @@ func (s *Store) DeleteGroup(ctx context.Context, m *meta.Model, objectType, name
 		return 0, apierr.New(apierr.Conflict, "%q is the default group of %s: its properties would have nowhere to go", name, ot.Name)
 	}
 	var moved int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.DeletePropertyGroup, gid.PropertyGroup, g.ID, "deleted property group %s.%s, its %d properties moved to the default group", ot.Name, name, moved)
+	}, func(tx *write.Tx) error {
 		var err error
 		if moved, err = tx.Property.Update().Where(property.GroupID(g.ID)).SetGroupID(def.ID).Save(ctx); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/acme/crm/ent/teamlayout"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/layout"
 	"github.com/acme/crm/internal/meta"
@@ -41,7 +42,12 @@ func (s *Store) SetLayout(ctx context.Context, m *meta.Model, objectType string,
 			}
 		}
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		if team != 0 {
+			return audit.Of(audit.SetRecordLayout, gid.ObjectType, ot.ID, "set the record layout of %s for team %d", ot.Name, team)
+		}
+		return audit.Of(audit.SetRecordLayout, gid.ObjectType, ot.ID, "set the record layout of %s", ot.Name)
+	}, func(tx *write.Tx) error {
 		if team == 0 {
 			return tx.ObjectType.UpdateOneID(ot.ID).SetLayout(&l).Exec(ctx)
 		}

@@ -10,7 +10,9 @@ import (
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/catalog"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/write"
@@ -97,7 +99,9 @@ func (s *Store) CreateObjectType(ctx context.Context, m *meta.Model, in ObjectTy
 	}
 
 	var id int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreateObjectType, gid.ObjectType, id, "created object type %s", in.Name)
+	}, func(tx *write.Tx) error {
 		ot, err := tx.ObjectType.Create().SetWorkspaceID(m.WorkspaceID).SetName(in.Name).
 			SetSingularLabel(strings.TrimSpace(in.SingularLabel)).SetPluralLabel(strings.TrimSpace(in.PluralLabel)).
 			SetKind(objecttype.KindCustom).SetPrimaryDisplayProperty(in.PrimaryDisplayProperty).
@@ -230,7 +234,9 @@ func (s *Store) UpdateObjectType(ctx context.Context, m *meta.Model, name string
 			return apierr.Invalid("singularLabel", "labels must not be empty")
 		}
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdateObjectType, gid.ObjectType, ot.ID, "updated object type %s", ot.Name)
+	}, func(tx *write.Tx) error {
 		upd := tx.ObjectType.UpdateOneID(ot.ID)
 		if u.SingularLabel != nil {
 			upd.SetSingularLabel(strings.TrimSpace(*u.SingularLabel))
@@ -274,7 +280,9 @@ func (s *Store) ArchiveObjectType(ctx context.Context, m *meta.Model, name strin
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.ArchiveObjectType, gid.ObjectType, ot.ID, "archived object type %s", ot.Name)
+	}, func(tx *write.Tx) error {
 		n, err := s.countRecords(ctx, tx, m.WorkspaceID, ot)
 		if err != nil {
 			return err

@@ -11,6 +11,8 @@ import (
 	"github.com/acme/crm/ent/pipelinestage"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/write"
@@ -168,7 +170,9 @@ func (s *Store) CreatePipeline(ctx context.Context, m *meta.Model, objectType st
 		}
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreatePipeline, gid.Pipeline, id, "created pipeline %s of %s", in.Key, ot.Name)
+	}, func(tx *write.Tx) error {
 		if ot.PipelineProperty == "" {
 			if err := s.addPipelineProperties(ctx, tx, m, ot); err != nil {
 				return err
@@ -248,7 +252,9 @@ func (s *Store) UpdatePipeline(ctx context.Context, m *meta.Model, id int, label
 		}
 		label = &l
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdatePipeline, gid.Pipeline, p.ID, "updated pipeline %s of %s", p.Key, ot.Name)
+	}, func(tx *write.Tx) error {
 		return tx.Pipeline.UpdateOneID(p.ID).SetNillableLabel(label).SetNillableDisplayOrder(displayOrder).Exec(ctx)
 	})
 }
@@ -271,7 +277,9 @@ func (s *Store) ArchivePipeline(ctx context.Context, m *meta.Model, id int, move
 		}
 	}
 	var moved int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.ArchivePipeline, gid.Pipeline, p.ID, "archived pipeline %s of %s", p.Key, ot.Name)
+	}, func(tx *write.Tx) error {
 		held := 0
 		n, err := s.visit(ctx, tx, ot, ot.PipelineProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.PipelineProperty] != p.Key {
@@ -321,7 +329,9 @@ func (s *Store) CreateStage(ctx context.Context, m *meta.Model, pipelineID int, 
 		return 0, err
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreatePipelineStage, gid.PipelineStage, id, "created stage %s of pipeline %s", in.Key, p.Key)
+	}, func(tx *write.Tx) error {
 		st, err := createStage(ctx, tx, m.WorkspaceID, p.ID, in)
 		if err == nil {
 			id = st.ID
@@ -364,7 +374,9 @@ func (s *Store) UpdateStage(ctx context.Context, m *meta.Model, id int, u StageU
 	if u.TicketState != nil && *u.TicketState != "OPEN" && *u.TicketState != "CLOSED" {
 		return apierr.Invalid("ticketState", "a ticket state is OPEN or CLOSED, got %q", *u.TicketState)
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdatePipelineStage, gid.PipelineStage, st.ID, "updated stage %s of pipeline %s", st.Key, p.Key)
+	}, func(tx *write.Tx) error {
 		upd := tx.PipelineStage.UpdateOneID(st.ID).SetNillableLabel(u.Label).SetNillableDisplayOrder(u.DisplayOrder).
 			SetNillableProbability(u.Probability).SetNillableClosed(u.Closed)
 		if u.TicketState != nil {
@@ -397,7 +409,9 @@ func (s *Store) ArchiveStage(ctx context.Context, m *meta.Model, id int, moveTo 
 		}
 	}
 	var moved int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.ArchivePipelineStage, gid.PipelineStage, st.ID, "archived stage %s of pipeline %s", st.Key, p.Key)
+	}, func(tx *write.Tx) error {
 		held := 0
 		n, err := s.visit(ctx, tx, ot, ot.StageProperty, func(_ int, props map[string]any) (bool, error) {
 			if props[ot.StageProperty] != st.Key || props[ot.PipelineProperty] != p.Key {

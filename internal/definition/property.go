@@ -10,7 +10,9 @@ import (
 	"github.com/acme/crm/ent/property"
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
@@ -129,7 +131,9 @@ func (s *Store) CreateProperty(ctx context.Context, m *meta.Model, objectType st
 		return 0, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
 	var id int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreateProperty, gid.Property, id, "created property %s.%s", ot.Name, in.Name)
+	}, func(tx *write.Tx) error {
 		p, err := createProperty(ctx, tx, m.WorkspaceID, ot.ID, g.ID, in)
 		if err != nil {
 			return err
@@ -236,7 +240,9 @@ func (s *Store) UpdateProperty(ctx context.Context, m *meta.Model, objectType, n
 	if makeUnique && uniqueCount(ot) >= MaxUniquePerObjectType {
 		return res, apierr.New(apierr.LimitExceeded, "%s has %d unique properties, the most allowed", ot.Name, MaxUniquePerObjectType)
 	}
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdateProperty, gid.Property, p.ID, "updated property %s.%s", ot.Name, p.Name)
+	}, func(tx *write.Tx) error {
 		if next.Type != p.Type || next.FieldType != p.FieldType {
 			n, err := s.convert(ctx, tx, m, ot, p, &next)
 			if err != nil {
@@ -391,7 +397,9 @@ func (s *Store) ArchiveProperty(ctx context.Context, m *meta.Model, objectType, 
 	if ot.Required(name) {
 		return apierr.Invalid("name", "property %q is required: remove it from the required properties first", name)
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.ArchiveProperty, gid.Property, p.ID, "archived property %s.%s", ot.Name, p.Name)
+	}, func(tx *write.Tx) error {
 		if err := tx.Property.UpdateOneID(p.ID).SetArchivedAt(schema.Now()).Exec(ctx); err != nil {
 			return err
 		}
@@ -408,7 +416,9 @@ func (s *Store) RestoreProperty(ctx context.Context, m *meta.Model, objectType, 
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, m, func(tx *write.Tx) error {
+	return s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.RestoreProperty, gid.Property, p.ID, "restored property %s.%s", ot.Name, p.Name)
+	}, func(tx *write.Tx) error {
 		if err := tx.Property.UpdateOneID(p.ID).ClearArchivedAt().Exec(ctx); err != nil {
 			return err
 		}
@@ -449,7 +459,9 @@ func (s *Store) DeleteProperty(ctx context.Context, m *meta.Model, objectType, n
 		return 0, apierr.New(apierr.Conflict, "property %q is live: archive it before deleting it", name)
 	}
 	var removed int
-	err = s.change(ctx, m, func(tx *write.Tx) error {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.DeleteProperty, gid.Property, p.ID, "deleted property %s.%s and its values in %d records", ot.Name, p.Name, removed)
+	}, func(tx *write.Tx) error {
 		if p.Unique {
 			if err := records.DropUniqueIndex(ctx, tx, s.db.Dialect, p); err != nil {
 				return err

@@ -27,6 +27,7 @@ const (
 	APIKey          = "ApiKey"
 	Owner           = "Owner"
 	Team            = "Team"
+	AuditEntry      = "AuditEntry"
 )
 
 // Encode returns the global id of kind and id.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/cli"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/domain"
@@ -100,7 +101,7 @@ func importMixed(t *testing.T, dialect, content string, batching, copying bool) 
 	t.Helper()
 	defer importer.SetBatching(importer.SetBatching(batching))
 	defer importer.SetCopying(importer.SetCopying(copying))
-	ctx := context.Background()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
 	url := dbtest.URL(t, dialect)
 	d := dbtest.OpenURL(t, url)
 	ws, err := install.Default(ctx, d)

@@ -18,9 +18,11 @@ import (
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/assoc"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
@@ -142,7 +144,14 @@ func (e *Engine) Start(ctx context.Context, m *meta.Model, in Input) (job *ent.I
 	if err != nil {
 		return nil, err
 	}
-	return e.db.Client.ImportJob.Create().SetWorkspaceID(m.WorkspaceID).SetName(in.Name).SetSpec(doc).Save(ctx)
+	err = audit.Write(ctx, e.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
+		job, err = tx.ImportJob.Create().SetWorkspaceID(m.WorkspaceID).SetName(in.Name).SetSpec(doc).Save(ctx)
+		if err != nil {
+			return audit.Change{}, err
+		}
+		return audit.Of(audit.StartImport, gid.Import, job.ID, "started import %d with %d file(s)", job.ID, len(spec.Files)), nil
+	})
+	return job, err
 }
 
 func toMap(spec Spec) (map[string]any, error) {
@@ -271,13 +280,19 @@ func (e *Engine) Cancel(ctx context.Context, m *meta.Model, id int) (*ent.Import
 	if err != nil {
 		return nil, err
 	}
-	n, err := e.db.Client.ImportJob.Update().Where(importjob.ID(id), importjob.StateIn(importjob.StatePENDING, importjob.StatePROCESSING)).
-		SetState(importjob.StateCANCELED).SetFinishedAt(clock.Now()).Save(ctx)
+	err = audit.Write(ctx, e.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
+		n, err := tx.ImportJob.Update().Where(importjob.ID(id), importjob.StateIn(importjob.StatePENDING, importjob.StatePROCESSING)).
+			SetState(importjob.StateCANCELED).SetFinishedAt(clock.Now()).Save(ctx)
+		if err != nil {
+			return audit.Change{}, err
+		}
+		if n == 0 {
+			return audit.Change{}, apierr.New(apierr.Conflict, "import %d is %s: only a pending or running import can be canceled", id, job.State)
+		}
+		return audit.Of(audit.CancelImport, gid.Import, id, "canceled import %d", id), nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, apierr.New(apierr.Conflict, "import %d is %s: only a pending or running import can be canceled", id, job.State)
 	}
 	return e.Get(ctx, m, id)
 }
@@ -296,8 +311,14 @@ func (e *Engine) Revert(ctx context.Context, m *meta.Model, id int) (*ent.Import
 	if err != nil {
 		return nil, 0, err
 	}
+	// The entry goes with the first chunk archived: a revert that finds
+	// nothing left to archive changes nothing, and leaves none.
+	opts := records.Options{Audit: func() audit.Change {
+		return audit.Of(audit.RevertImport, gid.Import, id, "reverted import %d: archiving the %d records it created", id, len(ids))
+	}}
 	for start := 0; start < len(ids); start += records.MaxBatch {
-		results, err := e.records.ArchiveMany(ctx, m, ids[start:min(start+records.MaxBatch, len(ids))])
+		results, err := e.records.ArchiveMany(ctx, m, ids[start:min(start+records.MaxBatch, len(ids))], opts)
+		opts.Audit = nil
 		if err != nil {
 			return nil, 0, err
 		}

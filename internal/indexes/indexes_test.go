@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/definition"
@@ -29,7 +30,7 @@ type fixture struct {
 
 func setup(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
 	ws, err := install.Default(ctx, d)
 	if err != nil {
 		t.Fatal(err)

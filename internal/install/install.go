@@ -7,11 +7,14 @@ package install
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/acme/crm/ent/workspace"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/catalog"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/indexes"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
@@ -98,8 +101,26 @@ func Workspace(ctx context.Context, d *db.DB, workspaceID int) error {
 	return records.FillSearchText(ctx, d, m)
 }
 
+// createWorkspace inserts the workspace called name and its audit entry,
+// in one transaction, and returns its id.
+func createWorkspace(ctx context.Context, d *db.DB, name string) (int, error) {
+	tx, err := d.Client.Tx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ws, err := tx.Workspace.Create().SetName(name).Save(ctx)
+	if err == nil {
+		err = audit.Insert(ctx, tx.AuditEntry, ws.ID, audit.Of(audit.CreateWorkspace, gid.Workspace, ws.ID, "created workspace %q", name))
+	}
+	if err != nil {
+		return 0, errors.Join(fmt.Errorf("create workspace %q: %w", name, err), tx.Rollback())
+	}
+	return ws.ID, tx.Commit()
+}
+
 // CreateWorkspace makes a workspace called name with its standard catalog
 // and returns its id; a workspace of that name already there is an error.
+// Its creation is audited, by the actor of ctx.
 // It migrates d first and seeds under the migration lock, as Default does.
 func CreateWorkspace(ctx context.Context, d *db.DB, name string) (int, error) {
 	var id int
@@ -111,11 +132,9 @@ func CreateWorkspace(ctx context.Context, d *db.DB, name string) (int, error) {
 		if exists {
 			return fmt.Errorf("a workspace called %q exists already", name)
 		}
-		ws, err := tenant.EnsureWorkspace(ctx, d.Client, name)
-		if err != nil {
+		if id, err = createWorkspace(ctx, d, name); err != nil {
 			return err
 		}
-		id = ws.ID
 		return Workspace(ctx, d, id)
 	}))
 	if err != nil {

@@ -319,12 +319,13 @@ func (s *Store) upsertOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 
 // ArchiveMany moves records to the recycle bin. Archiving an archived
 // record changes nothing; a missing one is NOT_FOUND for its item.
-func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int) ([]Result, error) {
+// opts.Audit, when set, records its entry with the archive.
+func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int, opts Options) ([]Result, error) {
 	if err := checkBatchSize(len(ids)); err != nil {
 		return nil, err
 	}
 	var results []Result
-	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
+	err := s.w.Records(ctx, m, opts.writeOptions(true), func(tx *write.Tx) error {
 		current, err := s.lock(ctx, tx, ids)
 		if err != nil {
 			return err

@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
 )
@@ -20,12 +24,20 @@ import (
 // returns how many records went.
 func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (int, error) {
 	var erased int
-	err := s.w.Records(ctx, m, Options{}.writeOptions(true), func(tx *write.Tx) error {
+	var objectType string
+	var mergedIDs []int
+	// The entry names the records by id only, never by a value: the trail
+	// keeps nothing of what was erased (README, "Audit trail").
+	opts := Options{Audit: func() audit.Change {
+		return audit.Of(audit.DeleteRecord, gid.Record, id, "permanently deleted %s record %d%s", objectType, id, mergedNote(mergedIDs))
+	}}
+	err := s.w.Records(ctx, m, opts.writeOptions(true), func(tx *write.Tx) error {
 		r, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		ids := append([]int{id}, MergedIDs(r)...)
+		mergedIDs = MergedIDs(r)
+		ids := append([]int{id}, mergedIDs...)
 		merged, err := s.lock(ctx, tx, ids[1:])
 		if err != nil {
 			return err
@@ -35,7 +47,11 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 			tx.ChangedAll(rec.ObjectTypeID, rec.ID)
 		}
 		var hashes []string
-		if ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID); ok && ot.Name == "contacts" {
+		ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID)
+		if ok {
+			objectType = ot.Name
+		}
+		if ok && ot.Name == "contacts" {
 			for _, rec := range append([]*Record{r}, slices.Collect(maps.Values(merged))...) {
 				emails := splitList(rec.Properties[additionalEmails])
 				if e, ok := rec.Properties["email"].(string); ok {
@@ -70,4 +86,16 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		return nil
 	})
 	return erased, err
+}
+
+// mergedNote names the records merged into an erased one, by id.
+func mergedNote(ids []int) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	return ", with the records merged into it: " + strings.Join(parts, ", ")
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/timeline"
@@ -52,8 +54,14 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 	if primaryID == secondaryID {
 		return nil, apierr.New(apierr.BadUserInput, "a record cannot be merged into itself")
 	}
-	opts := Options{Source: history.Source{Type: history.Merge, ID: strconv.Itoa(secondaryID)}}
 	var out *Record
+	var objectType string
+	opts := Options{Source: history.Source{Type: history.Merge, ID: strconv.Itoa(secondaryID)},
+		// The entry names the records by id only: what a permanent
+		// deletion of either erases stays out of the trail.
+		Audit: func() audit.Change {
+			return audit.Of(audit.MergeRecords, gid.Record, primaryID, "merged %s record %d into record %d", objectType, secondaryID, primaryID)
+		}}
 	err := s.w.Records(ctx, m, opts.writeOptions(true), func(tx *write.Tx) error {
 		recs, err := s.lock(ctx, tx, []int{primaryID, secondaryID})
 		if err != nil {
@@ -81,6 +89,7 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 		if !ok {
 			return apierr.New(apierr.NotFound, "no record %d", primaryID)
 		}
+		objectType = ot.Name
 		// Archived first, the secondary frees its unique values for the
 		// primary to take.
 		if err := s.markMerged(ctx, tx, secondaryID, primaryID); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/crm/ent/schema"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
@@ -56,12 +57,15 @@ type Options struct {
 	// AllowErasedEmails lets creates take the emails of contacts deleted
 	// permanently.
 	AllowErasedEmails bool
+	// Audit, when set, is the audit entry the write records in its
+	// transaction (write.Options).
+	Audit func() audit.Change
 }
 
 // writeOptions are the unit's options for a write that locks records with
 // its first statement, or the version first.
 func (o Options) writeOptions(lockWithRecords bool) write.Options {
-	return write.Options{Source: o.Source, LockWithRecords: lockWithRecords}
+	return write.Options{Source: o.Source, LockWithRecords: lockWithRecords, Audit: o.Audit}
 }
 
 func notFound(id int) error { return apierr.New(apierr.NotFound, "no record %d", id) }
@@ -369,7 +373,7 @@ func single(results []Result, err error) (*Record, error) {
 // Archive moves a record to the recycle bin; archiving it again changes
 // nothing. Its associations stay, hidden while it is archived.
 func (s *Store) Archive(ctx context.Context, m *meta.Model, id int) (*Record, error) {
-	return single(s.ArchiveMany(ctx, m, []int{id}))
+	return single(s.ArchiveMany(ctx, m, []int{id}, Options{}))
 }
 
 // Restore brings an archived record back. A unique value taken meanwhile by

@@ -10,7 +10,8 @@
 // flight, or they for it. Each write notes what it changed (Changes); the
 // hooks registered on the unit (BeforeCommit) keep what derives from
 // records current in the same transaction, without this package knowing
-// them.
+// them. A write the audit trail keeps records its entry in its own
+// transaction (Options.Audit, Audited).
 package write
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
@@ -68,6 +70,9 @@ type Options struct {
 	// statement (one round trip less). A write that says so and then locks
 	// nothing fails.
 	LockWithRecords bool
+	// Audit, when set, names the audit entry the write records in its
+	// transaction once it succeeded (Audited).
+	Audit func() audit.Change
 }
 
 // Tx is one write's transaction and what the write needs besides: the
@@ -118,6 +123,18 @@ func (t *Tx) Record(recordID int, old, next map[string]any, at time.Time) error 
 
 // History is the buffer of changes the write appends at commit.
 func (t *Tx) History() *history.Buffer { return &t.history }
+
+// Audited is fn followed, when it succeeds, by the audit entry change
+// names (read then, so that it may name what fn made), inserted in fn's
+// transaction: it commits with the write or not at all (audit.Insert).
+func Audited(ctx context.Context, change func() audit.Change, fn func(t *Tx) error) func(t *Tx) error {
+	return func(t *Tx) error {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return audit.Insert(ctx, t.AuditEntry, t.Model.WorkspaceID, change())
+	}
+}
 
 // Happened keeps events of the records' timelines (associations, merges,
 // archives...) to append at commit.
@@ -219,6 +236,9 @@ func (u *Unit) Records(ctx context.Context, m *meta.Model, opts Options, fn func
 }
 
 func (u *Unit) records(ctx context.Context, m *meta.Model, opts Options, fn func(tx *Tx) error) error {
+	if opts.Audit != nil {
+		fn = Audited(ctx, opts.Audit, fn)
+	}
 	return u.run(ctx, m, opts.Source, func(t *Tx) error {
 		if !opts.LockWithRecords {
 			if err := t.lockVersion(ctx); err != nil {
