@@ -287,9 +287,9 @@ func rateEnv(getenv func(string) string) (ratelimit.Limit, error) {
 
 func newLogger(format string) *slog.Logger {
 	if format == "json" {
-		return slog.New(requestid.LogHandler{Handler: slog.NewJSONHandler(os.Stderr, nil)})
+		return slog.New(observe.LogHandler{Handler: requestid.LogHandler{Handler: slog.NewJSONHandler(os.Stderr, nil)}})
 	}
-	return slog.New(requestid.LogHandler{Handler: slog.NewTextHandler(os.Stderr, nil)})
+	return slog.New(observe.LogHandler{Handler: requestid.LogHandler{Handler: slog.NewTextHandler(os.Stderr, nil)}})
 }
 
 func main() {

@@ -204,3 +204,33 @@ func (w *statusWriter) WriteHeader(code int) {
 // Unwrap lets http.ResponseController reach the writer's Flush and
 // deadlines.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// LogHandler adds the name of the request's GraphQL operation to every
+// record logged with the request's context (as operation), unless the
+// record names one itself.
+type LogHandler struct{ slog.Handler }
+
+// Handle adds the operation and passes the record on.
+func (h LogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if req := RequestOf(ctx); req != nil && req.operation != "" {
+		named := false
+		r.Attrs(func(a slog.Attr) bool {
+			named = a.Key == "operation"
+			return !named
+		})
+		if !named {
+			r.AddAttrs(slog.String("operation", req.operation))
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the handler a LogHandler.
+func (h LogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return LogHandler{h.Handler.WithAttrs(attrs)}
+}
+
+// WithGroup keeps the handler a LogHandler.
+func (h LogHandler) WithGroup(name string) slog.Handler {
+	return LogHandler{h.Handler.WithGroup(name)}
+}
