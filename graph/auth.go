@@ -158,6 +158,8 @@ var nodeScopes = map[string]auth.Scope{
 	gid.AssociationType: auth.RecordsRead,
 	gid.View:            auth.RecordsRead,
 	gid.List:            auth.RecordsRead,
+	gid.Owner:           auth.RecordsRead,
+	gid.Team:            auth.RecordsRead,
 	// viewer { workspace } needs any key; node itself needs RECORDS_READ.
 	gid.Workspace: auth.RecordsRead,
 	gid.Import:    auth.ImportExport,

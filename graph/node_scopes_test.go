@@ -16,7 +16,7 @@ import (
 var nodeScopes = map[string]string{
 	"Record": "RECORDS_READ", "ObjectType": "RECORDS_READ", "Property": "RECORDS_READ", "PropertyGroup": "RECORDS_READ",
 	"Pipeline": "RECORDS_READ", "PipelineStage": "RECORDS_READ", "AssociationType": "RECORDS_READ",
-	"View": "RECORDS_READ", "List": "RECORDS_READ", "Workspace": "RECORDS_READ",
+	"View": "RECORDS_READ", "List": "RECORDS_READ", "Workspace": "RECORDS_READ", "Owner": "RECORDS_READ", "Team": "RECORDS_READ",
 	"Import": "IMPORT_EXPORT", "Export": "IMPORT_EXPORT",
 }
 
@@ -50,6 +50,8 @@ func nodeOfEachType(t *testing.T, a *api) map[string]string {
 		"Pipeline": ot.Pipelines[0].ID, "PipelineStage": ot.Pipelines[0].Stages[0].ID, "AssociationType": defs.AssociationTypes[0].ID,
 		"View": view.CreateView.View.ID, "List": a.createList("contacts", "Some", "MANUAL", nil).ID,
 		"Workspace": defs.Viewer.Workspace.ID,
+		"Owner":     a.createOwner(map[string]any{"email": "ann@acme.io", "firstName": "Ann"}).ID,
+		"Team":      a.createTeam("Sales"),
 		"Import":    a.importFiles(nil, upload{name: "contacts.csv", content: []byte("Email\nann@acme.io\n")}).ID,
 		"Export":    a.exportOf(map[string]any{"objectType": "contacts"}).ID,
 	}
