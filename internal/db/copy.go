@@ -31,22 +31,22 @@ func keep(ctx context.Context, tx *stdsql.Tx) {
 // Copy streams rows, values of columns in order, into table with COPY
 // FROM STDIN inside tx. CopyIn quotes the table and column names.
 func Copy(ctx context.Context, tx *stdsql.Tx, table string, columns []string, rows [][]any) error {
+	fail := func(err error) error { return fmt.Errorf("copy into %s: %w", table, err) }
 	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, columns...))
 	if err != nil {
-		return fmt.Errorf("copy into %s: %w", table, err)
+		return fail(err)
 	}
+	defer stmt.Close()
 	for _, row := range rows {
 		if _, err := stmt.ExecContext(ctx, row...); err != nil {
-			stmt.Close()
-			return fmt.Errorf("copy into %s: %w", table, err)
+			return fail(err)
 		}
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
-		stmt.Close()
-		return fmt.Errorf("copy into %s: %w", table, err)
+		return fail(err)
 	}
 	if err := stmt.Close(); err != nil {
-		return fmt.Errorf("copy into %s: %w", table, err)
+		return fail(err)
 	}
 	return nil
 }

@@ -142,6 +142,11 @@ func (c *observedConn) PrepareContext(ctx context.Context, query string) (driver
 	if err != nil {
 		return nil, err
 	}
+	if verb(query) == "COPY" {
+		// A COPY's "runs" are its rows (db.Copy): not statements, and not
+		// a span each.
+		return st, nil
+	}
 	return &observedStmt{Stmt: st, conn: c, query: query, system: c.system}, nil
 }
 
