@@ -90,7 +90,9 @@ func decodeSpec(doc map[string]any, spec *Spec) error {
 }
 
 // run writes the files' rows, the files whose records others associate
-// with first, and answers the records written.
+// with first, and answers the records written when the import makes a
+// list of them (a million ids are tens of MiB held to the end: an import
+// that makes no list keeps none).
 func (e *Engine) run(ctx context.Context, job *ent.ImportJob, spec Spec, progress Progress) ([]int, error) {
 	m, err := e.cache.Get(ctx, job.WorkspaceID)
 	if err != nil {
@@ -106,7 +108,10 @@ func (e *Engine) run(ctx context.Context, job *ent.ImportJob, spec Spec, progres
 			return nil, err
 		}
 	}
-	touched := map[int]bool{}
+	var touched map[int]bool
+	if spec.CreateList {
+		touched = map[int]bool{}
+	}
 	for _, p := range ordered(plans) {
 		if err := e.file(ctx, job, m, p, spec.DateFormat, touched, progress); err != nil {
 			return nil, err
@@ -204,8 +209,9 @@ var batching, copying = true, true
 type counts struct{ read, created, updated, skipped, failed int }
 
 // chunk writes rows in one transaction with the errors and counters they
-// add. The transaction may run again (write.Unit retries it): it starts
-// from the state before it each time.
+// add, and the ids of the records it wrote to touched, unless nil. The
+// transaction may run again (write.Unit retries it): it starts from the
+// state before it each time.
 func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, fr *fileRun, rows []pending, touched map[int]bool, progress Progress) error {
 	src := history.Source{Type: "IMPORT", ID: strconv.Itoa(job.ID)}
 	var wrote []int
@@ -328,8 +334,10 @@ func (e *Engine) chunk(ctx context.Context, job *ent.ImportJob, m *meta.Model, f
 		e.Rows("failed", committed.failed)
 	}
 	fr.keys.commit()
-	for _, id := range wrote {
-		touched[id] = true
+	if touched != nil {
+		for _, id := range wrote {
+			touched[id] = true
+		}
 	}
 	if progress != nil {
 		if j, err := e.db.Client.ImportJob.Get(ctx, job.ID); err == nil {
