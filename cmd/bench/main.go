@@ -65,9 +65,10 @@
 // request log, taking turns with the baseline. Goal: metrics cost under 3%
 // of p50.
 //
-// Then the same read with authentication on (auth.go): a key
-// with RECORDS_READ, checked at every request, beside the baseline again,
-// compared with the read in local mode by the two ratios to the baseline.
+// Then the same read with authentication on (auth.go): a key with
+// RECORDS_READ, checked at every request, and in local mode (no key), the
+// two taking turns four times at each concurrency, each beside the
+// baseline, compared by their median ratios to the baseline.
 // Goal: the key check and scope checks cost under 5% of p50.
 //
 // Then the export (export.go), on a schema of its own holding the search

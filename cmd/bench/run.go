@@ -178,7 +178,7 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 	if err != nil {
 		return false, fmt.Errorf("metrics: %w", err)
 	}
-	authClean, err := benchAuth(ctx, client, d, ws, logger, results, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
+	authClean, err := benchAuth(ctx, client, d, ws, logger, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
 	if err != nil {
 		return false, fmt.Errorf("auth: %w", err)
 	}
