@@ -4261,7 +4261,7 @@ interface Node {
   id: ID!
 }
 
-"The root of every read. Each field needs the scope its @hasScope names."
+"The root of every read. Each field needs a scope of the request's API key (see Scope)."
 type Query {
   "The node with this global id, or null."
   node(
@@ -4281,9 +4281,8 @@ type Query {
 # Every mutation belongs to a domain: the files under graph/schema/ extend
 # Mutation with theirs.
 """
-The root of every write. Each field runs in one transaction of its own: it
-commits whole or writes nothing (PER ITEM fields excepted, which report each
-item).
+The root of every write. Each field needs a scope of the request's API key
+(see Scope); its description says what it writes and what it refuses.
 """
 type Mutation
 
@@ -4996,7 +4995,7 @@ enum PropertySourceType {
   IMPORT
   "A merge: the value came from the merged record, which sourceId names."
   MERGE
-  "The server itself: values it keeps, such as lastmodifieddate and the activity rollups."
+  "A change of definitions rewrote the value (updateProperty converting a type or clearing removed options)."
   SYSTEM
 }
 

@@ -637,9 +637,8 @@ type MoveRecordsInput struct {
 	Stage string `json:"stage"`
 }
 
-// The root of every write. Each field runs in one transaction of its own: it
-// commits whole or writes nothing (PER ITEM fields excepted, which report each
-// item).
+// The root of every write. Each field needs a scope of the request's API key
+// (see Scope); its description says what it writes and what it refuses.
 type Mutation struct {
 }
 
@@ -801,7 +800,7 @@ type PropertyRefInput struct {
 	Name string `json:"name"`
 }
 
-// The root of every read. Each field needs the scope its @hasScope names.
+// The root of every read. Each field needs a scope of the request's API key (see Scope).
 type Query struct {
 }
 
