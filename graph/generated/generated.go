@@ -4261,25 +4261,52 @@ interface Node {
   id: ID!
 }
 
+"The root of every read. Each field needs a scope of the request's API key (see Scope)."
 type Query {
   "The node with this global id, or null."
-  node(id: ID!): Node @hasScope(scope: RECORDS_READ)
+  node(
+    "A global id, as any type's id field answers it."
+    id: ID!
+  ): Node @hasScope(scope: RECORDS_READ)
   """
   The nodes with these global ids, in order; null for an id that matches
   none, and an error at its own path for an id that is not one.
   """
-  nodes(ids: [ID!]!): [Node]! @hasScope(scope: RECORDS_READ)
+  nodes(
+    "Global ids; the answer keeps their order."
+    ids: [ID!]!
+  ): [Node]! @hasScope(scope: RECORDS_READ)
 }
 
 # Every mutation belongs to a domain: the files under graph/schema/ extend
 # Mutation with theirs.
+"""
+The root of every write. Each field needs a scope of the request's API key
+(see Scope); its description says what it writes and what it refuses.
+"""
 type Mutation
 
 "Relay page info."
 type PageInfo {
+  """
+  True when more items follow the page: going forward (first), more exist
+  after it; going backward (last), before was given.
+  """
   hasNextPage: Boolean!
+  """
+  True when items come before the page: going backward (last), more exist
+  before it; going forward (first), after was given.
+  """
   hasPreviousPage: Boolean!
+  """
+  The cursor of the page's first edge, to pass as before for the previous
+  page; null when the page is empty.
+  """
   startCursor: String
+  """
+  The cursor of the page's last edge, to pass as after for the next page;
+  null when the page is empty.
+  """
   endCursor: String
 }
 
@@ -4339,10 +4366,16 @@ extend type Query {
   totalCount counts what the filter and the query keep.
   """
   records(
+    "API name of the object type (contacts, deals...); NOT_FOUND when no object type has it."
     objectType: String!
     "A saved view of objectType: its filter applies with filter; sort, when given, replaces its sort."
     view: ID
+    "Keeps the records it matches (see RecordFilter); applies with the view's filter."
     filter: RecordFilter
+    """
+    Up to 5 sort keys, then by id; replaces the view's sort. Without it:
+    newest first, or by relevance with query.
+    """
     sort: [RecordSort!]
     """
     Full-text search over the object type's searchable properties
@@ -4356,10 +4389,25 @@ extend type Query {
     request after its write. Blank means no query; at most 1000 characters.
     """
     query: String
+    """
+    Page size going forward: 0 to 1000 (more is LIMIT_EXCEEDED); 50 when
+    neither first nor last is given. Not with last.
+    """
     first: Int
+    """
+    A cursor of this ordering (an edge's cursor, pageInfo.endCursor): the
+    page starts after it. Another ordering's cursor, or a malformed one, is
+    BAD_USER_INPUT.
+    """
     after: String
+    "Page size going backward, from before or from the end: 0 to 1000. Not with first."
     last: Int
+    "A cursor of this ordering (an edge's cursor, pageInfo.startCursor): the page ends before it."
     before: String
+    """
+    true: the archived records (the recycle bin), most recently archived
+    first, in place of the live ones.
+    """
     archived: Boolean = false
     "Values as they were at this moment (records made later are left out); associations as they are now."
     asOf: DateTime
@@ -4370,11 +4418,17 @@ extend type Query {
   record merged into another answers that other record. asOf: its values
   as they were at that moment (associations as they are now).
   """
-  record(id: ID!, asOf: DateTime): Record @hasScope(scope: RECORDS_READ)
+  record(
+    "The record's global id (Record.id)."
+    id: ID!
+    "A past moment: the record's values as they were then (associations as they are now)."
+    asOf: DateTime
+  ): Record @hasScope(scope: RECORDS_READ)
 }
 
 "A contact, company, deal... of any object type."
 type Record implements Node {
+  "The record's global id, taken by every argument that names a record."
   id: ID!
   """
   The plain numeric id, in digits as HubSpot writes record ids, also the
@@ -4382,6 +4436,7 @@ type Record implements Node {
   id.
   """
   recordId: String!
+  "The object type of the record."
   objectType: ObjectType!
   "Name to show: the primary display property's value (contacts: first and last name, else email)."
   displayName: String!
@@ -4390,34 +4445,59 @@ type Record implements Node {
   every value the record has, with hs_object_id, createdate and
   lastmodifieddate. With names: only those that have a value.
   """
-  properties(names: [String!]): JSON!
+  properties(
+    "Property names to answer; every value the record has when omitted."
+    names: [String!]
+  ): JSON!
+  "When the record was created (the value of createdate)."
   createdAt: DateTime!
+  "When the record was last written (the value of lastmodifieddate)."
   updatedAt: DateTime!
+  "True while the record is in the recycle bin."
   archived: Boolean!
+  "When the record was archived; null while it is live."
   archivedAt: DateTime
 }
 
+"A page of records."
 type RecordConnection {
+  "The records of the page, in order."
   edges: [RecordEdge!]!
+  "Where the page is in the ordering, and the cursors to page on."
   pageInfo: PageInfo!
   "How many records the query selects in all. Costs a count: ask only when needed."
   totalCount: Int!
 }
 
+"A record and its position."
 type RecordEdge {
+  "The record's position in the ordering, for after and before."
   cursor: String!
+  "The record."
   node: Record!
 }
 
 extend type Mutation {
   "Create one record. Refused as a whole (nothing written) on any invalid value."
-  createRecord(input: CreateRecordInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
+  createRecord(
+    "The object type and the values of the record."
+    input: CreateRecordInput!
+  ): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Set values of one live record; null or \"\" clears a value. Refused as a whole on any invalid value."
-  updateRecord(input: UpdateRecordInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
+  updateRecord(
+    "The record and the values to set."
+    input: UpdateRecordInput!
+  ): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Move a record to the recycle bin. Archiving an archived record changes nothing."
-  archiveRecord(input: RecordIdInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
+  archiveRecord(
+    "The record to archive."
+    input: RecordIdInput!
+  ): RecordPayload @hasScope(scope: RECORDS_WRITE)
   "Bring a record back from the recycle bin. CONFLICT if a unique value of it was taken meanwhile."
-  restoreRecord(input: RecordIdInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
+  restoreRecord(
+    "The archived record to restore."
+    input: RecordIdInput!
+  ): RecordPayload @hasScope(scope: RECORDS_WRITE)
 
   """
   Create up to 1000 records. PER ITEM: each item is created, or reported in
@@ -4425,19 +4505,32 @@ extend type Mutation {
   transaction. An error of the whole call (unknown object type, more than
   1000 items) writes nothing.
   """
-  createRecords(input: CreateRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
+  createRecords(
+    "The object type and the records to create, at most 1000."
+    input: CreateRecordsInput!
+  ): BatchPayload @hasScope(scope: RECORDS_WRITE)
   "Update up to 1000 records. PER ITEM, as createRecords."
-  updateRecords(input: UpdateRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
+  updateRecords(
+    "The records and their values, at most 1000."
+    input: UpdateRecordsInput!
+  ): BatchPayload @hasScope(scope: RECORDS_WRITE)
   """
   Create or update up to 1000 records matched by a unique property (contacts:
   email, companies: domain). PER ITEM, as createRecords; items with the same
   value apply in order.
   """
-  upsertRecords(input: UpsertRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
+  upsertRecords(
+    "The object type, the unique property to match on, and the records, at most 1000."
+    input: UpsertRecordsInput!
+  ): BatchPayload @hasScope(scope: RECORDS_WRITE)
   "Archive up to 1000 records. PER ITEM, as createRecords."
-  archiveRecords(input: ArchiveRecordsInput!): BatchPayload @hasScope(scope: RECORDS_WRITE)
+  archiveRecords(
+    "The records to archive, at most 1000."
+    input: ArchiveRecordsInput!
+  ): BatchPayload @hasScope(scope: RECORDS_WRITE)
 }
 
+"A record to create."
 input CreateRecordInput {
   "API name of the object type (contacts)."
   objectType: String!
@@ -4451,22 +4544,31 @@ input CreateRecordInput {
 
 "An association of a record being created."
 input NewAssociationInput {
+  "The global id of a live record to associate with."
   to: ID!
+  "Label texts of the association; none means the unlabeled association."
   labels: [String!]
 }
 
+"Values to set on one record."
 input UpdateRecordInput {
+  "The record's global id; an archived record is refused."
   id: ID!
   "Values to set keyed by property name; null or \"\" clears one."
   properties: JSON!
 }
 
+"Names one record."
 input RecordIdInput {
+  "The record's global id."
   id: ID!
 }
 
+"Records of one object type to create."
 input CreateRecordsInput {
+  "API name of the object type of every record."
   objectType: String!
+  "The records, at most 1000 (LIMIT_EXCEEDED beyond, nothing written)."
   inputs: [NewRecordInput!]!
   "Accept the emails of contacts deleted permanently."
   allowErasedEmails: Boolean = false
@@ -4474,22 +4576,29 @@ input CreateRecordsInput {
 
 "One record of createRecords."
 input NewRecordInput {
+  "Values keyed by property name, as createRecord takes them."
   properties: JSON!
   "Records to associate the new one with; a refused association fails the item."
   associations: [NewAssociationInput!]
 }
 
+"The values of one record of upsertRecords."
 input RecordPropertiesInput {
+  "Values keyed by property name, holding the idProperty's."
   properties: JSON!
 }
 
+"Records to update."
 input UpdateRecordsInput {
   "When given, every record must be of this object type."
   objectType: String
+  "The records and their values, at most 1000."
   inputs: [UpdateRecordInput!]!
 }
 
+"Records to create or update, matched by a unique property."
 input UpsertRecordsInput {
+  "API name of the object type of every record."
   objectType: String!
   "The unique property to match on; may be omitted when the object type has exactly one."
   idProperty: String
@@ -4499,16 +4608,21 @@ input UpsertRecordsInput {
   allowErasedEmails: Boolean = false
 }
 
+"Records to archive."
 input ArchiveRecordsInput {
+  "The records' global ids, at most 1000."
   ids: [ID!]!
 }
 
+"The record a mutation wrote."
 type RecordPayload {
+  "The record as written."
   record: Record!
 }
 
 "The outcome of a batch: one result per input, in input order."
 type BatchPayload {
+  "One result per input item, in input order."
   results: [BatchResult!]!
   "How many items were written."
   written: Int!
@@ -4516,6 +4630,7 @@ type BatchPayload {
   failed: Int!
 }
 
+"The outcome of one item of a batch."
 type BatchResult {
   "Position of the item in the input list, from 0."
   index: Int!
@@ -4532,13 +4647,19 @@ type BatchResult {
 
 extend type Query {
   "The association types from one object type to another: the unlabeled default first, then labels."
-  associationTypes(fromObjectType: String!, toObjectType: String!): [AssociationType!]! @hasScope(scope: RECORDS_READ)
+  associationTypes(
+    "API name of the object type the links start from."
+    fromObjectType: String!
+    "API name of the object type the links lead to."
+    toObjectType: String!
+  ): [AssociationType!]! @hasScope(scope: RECORDS_READ)
   "Every object type and every association type between them, for drawing the data model."
   dataModel: DataModel! @hasScope(scope: RECORDS_READ)
 }
 
 "The object types and the association types that link them."
 type DataModel {
+  "Every live object type."
   objectTypes: [ObjectType!]!
   "Every directional association type: each link appears once from each side."
   associationTypes: [AssociationType!]!
@@ -4550,17 +4671,26 @@ unlabeled default (label null) or a label. Each type has an inverse, the
 same link seen from the other side (Manager / Employee).
 """
 type AssociationType implements Node {
+  "The association type's global id."
   id: ID!
+  "The object type the link starts from."
   fromObjectType: ObjectType!
+  "The object type the link leads to."
   toObjectType: ObjectType!
   "null for the unlabeled default."
   label: String
+  "Whether the type is from the standard catalog or made by an admin."
   category: AssociationCategory!
+  """
+  The same link seen from toObjectType (a type between an object type and
+  itself may be its own inverse).
+  """
   inverse: AssociationType
   "How many records of the other side one record may have under this type; null for no limit."
   limit: Int
 }
 
+"Where an association type comes from."
 enum AssociationCategory {
   "From the standard catalog: the unlabeled defaults and Primary."
   STANDARD
@@ -4576,28 +4706,40 @@ extend type Record {
   first/after, last/before, at most 1000 a page, 50 by default.
   """
   associations(
+    "API name of the object type of the associated records."
     toObjectType: String!
+    "Label texts; keeps the records linked under any of them. All associated records when omitted."
     labels: [String!]
     "Keeps the associated records it matches."
     filter: RecordFilter
     "Orders the associated records by these keys, then by id; newest first without."
     sort: [RecordSort!]
+    "Page size going forward: 0 to 1000; 50 when neither first nor last is given. Not with last."
     first: Int
+    "A cursor of this ordering (an edge's cursor): the page starts after it."
     after: String
+    "Page size going backward: 0 to 1000. Not with first."
     last: Int
+    "A cursor of this ordering (an edge's cursor): the page ends before it."
     before: String
   ): AssociationConnection!
 }
 
+"A page of the records associated with one record."
 type AssociationConnection {
+  "The associated records of the page, in order."
   edges: [AssociationEdge!]!
+  "Where the page is in the ordering, and the cursors to page on."
   pageInfo: PageInfo!
   "How many records the field selects in all. Costs a count: ask only when needed."
   totalCount: Int!
 }
 
+"An associated record, its position and the labels linking it."
 type AssociationEdge {
+  "The record's position in the ordering, for after and before."
   cursor: String!
+  "The associated record."
   node: Record!
   "Every type linking the parent to this record, seen from the parent: the unlabeled default first."
   labels: [AssociationLabel!]!
@@ -4609,6 +4751,7 @@ type AssociationLabel {
   typeId: ID!
   "null for the unlabeled default."
   label: String
+  "Whether the type is from the standard catalog or made by an admin."
   category: AssociationCategory!
 }
 
@@ -4619,58 +4762,93 @@ extend type Mutation {
   comes with any. A label's limit answers LIMIT_EXCEEDED; a limit of one
   (Primary) answers CONFLICT naming the record that holds the place.
   """
-  associate(input: AssociateInput!): AssociationPayload @hasScope(scope: RECORDS_WRITE)
+  associate(
+    "The two records and the labels to add."
+    input: AssociateInput!
+  ): AssociationPayload @hasScope(scope: RECORDS_WRITE)
   """
   Remove labels from two associated records, or with no labels the whole
   association: removing the unlabeled association removes every label.
   """
-  disassociate(input: AssociateInput!): DisassociationPayload @hasScope(scope: RECORDS_WRITE)
+  disassociate(
+    "The two records and the labels to remove; none removes the whole association."
+    input: AssociateInput!
+  ): DisassociationPayload @hasScope(scope: RECORDS_WRITE)
   "Associate up to 1000 pairs. PER ITEM, as createRecords; pairs apply in order."
-  associateRecords(input: AssociateRecordsInput!): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
+  associateRecords(
+    "The pairs to associate, at most 1000."
+    input: AssociateRecordsInput!
+  ): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
   "Disassociate up to 1000 pairs. PER ITEM, as createRecords."
-  disassociateRecords(input: AssociateRecordsInput!): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
+  disassociateRecords(
+    "The pairs to disassociate, at most 1000."
+    input: AssociateRecordsInput!
+  ): AssociationBatchPayload @hasScope(scope: RECORDS_WRITE)
 
   """
   Define a label between two object types (at most 50 a pair). With an
   inverseLabel it is a paired label: label seen from fromObjectType,
   inverseLabel from toObjectType.
   """
-  createAssociationLabel(input: CreateAssociationLabelInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
+  createAssociationLabel(
+    "The object types, the label and its inverse."
+    input: CreateAssociationLabelInput!
+  ): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Rename a user-defined label and, when inverseLabel is given, its inverse."
-  renameAssociationLabel(input: RenameAssociationLabelInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
+  renameAssociationLabel(
+    "The label's association type and its new texts."
+    input: RenameAssociationLabelInput!
+  ): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
   """
   Delete a user-defined label and its inverse. Refused with CONFLICT and
   the count while records use it, unless removeAssociations: then those
   links go with it (the pairs stay associated, unlabeled).
   """
-  deleteAssociationLabel(input: DeleteAssociationLabelInput!): DeleteAssociationLabelPayload @hasScope(scope: SCHEMA_WRITE)
+  deleteAssociationLabel(
+    "The label's association type, and whether links using it go too."
+    input: DeleteAssociationLabelInput!
+  ): DeleteAssociationLabelPayload @hasScope(scope: SCHEMA_WRITE)
   """
   Set how many records of the other side one record may have under a type;
   null removes the limit. On the unlabeled default type it bounds the pair.
   """
-  setAssociationLimit(input: SetAssociationLimitInput!): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
+  setAssociationLimit(
+    "The association type and its new limit."
+    input: SetAssociationLimitInput!
+  ): AssociationTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
+"Two records and the labels between them."
 input AssociateInput {
+  "The global id of the first record."
   from: ID!
+  "The global id of the other record."
   to: ID!
   "Label texts, e.g. [\"Primary\"]; none means the unlabeled association."
   labels: [String!]
 }
 
+"Pairs of records, applied in order."
 input AssociateRecordsInput {
+  "The pairs, at most 1000."
   inputs: [AssociateInput!]!
 }
 
+"The two records associated, and what links them now."
 type AssociationPayload {
+  "The first record."
   from: Record!
+  "The other record."
   to: Record!
   "Every type now linking from to to, seen from from."
   labels: [AssociationLabel!]!
 }
 
+"The two records disassociated, and what still links them."
 type DisassociationPayload {
+  "The first record."
   from: Record!
+  "The other record."
   to: Record!
   "The types still linking from to to; empty when no longer associated."
   labels: [AssociationLabel!]!
@@ -4678,50 +4856,80 @@ type DisassociationPayload {
   removed: Int!
 }
 
+"The outcome of a batch of pairs: one result per pair, in input order."
 type AssociationBatchPayload {
+  "One result per pair, in input order."
   results: [AssociationResult!]!
+  "How many pairs were applied."
   written: Int!
+  "How many pairs failed and changed nothing."
   failed: Int!
 }
 
+"The outcome of one pair of a batch."
 type AssociationResult {
+  "Position of the pair in the input list, from 0."
   index: Int!
   "The labels between the pair after the item; null when it failed."
   labels: [AssociationLabel!]
+  "Why the pair failed; null when it was applied."
   error: ItemError
 }
 
+"A label to define between two object types."
 input CreateAssociationLabelInput {
+  "API name of the object type the label is seen from."
   fromObjectType: String!
+  "API name of the object type on the other side."
   toObjectType: String!
+  "The label's text, unique between the two object types."
   label: String!
   "The label seen from toObjectType; the same as label when not given."
   inverseLabel: String
+  "How many records of toObjectType one record may have under the label; null for no limit."
   limit: Int
+  """
+  How many records of fromObjectType one record may have under the inverse
+  label; null for no limit.
+  """
   inverseLimit: Int
 }
 
+"New texts for a user-defined label."
 input RenameAssociationLabelInput {
+  "The global id of the label's AssociationType."
   id: ID!
+  "The new text."
   label: String!
+  "The new text of the inverse label; it keeps its own when not given."
   inverseLabel: String
 }
 
+"A user-defined label to delete."
 input DeleteAssociationLabelInput {
+  "The global id of the label's AssociationType."
   id: ID!
+  "true: remove the label from the records that use it, rather than refuse."
   removeAssociations: Boolean = false
 }
 
+"A new limit of an association type."
 input SetAssociationLimitInput {
+  "The global id of the AssociationType."
   id: ID!
+  "How many records of the other side one record may have; null removes the limit."
   limit: Int
 }
 
+"The association type a mutation wrote."
 type AssociationTypePayload {
+  "The association type as written."
   associationType: AssociationType!
 }
 
+"A deleted label."
 type DeleteAssociationLabelPayload {
+  "The global id of the deleted AssociationType."
   deletedId: ID!
   "How many directional association rows went with the label."
   removedAssociations: Int!
@@ -4735,25 +4943,41 @@ extend type Record {
   Every write of a property value, newest first, with those of the records
   merged into this one. names keeps those properties only.
   """
-  propertyHistory(names: [String!], first: Int, after: String): PropertyHistoryConnection!
+  propertyHistory(
+    "Property names whose writes to answer; every property's when omitted."
+    names: [String!]
+    "Page size: 0 to 1000; 50 when not given."
+    first: Int
+    "A cursor of an edge: the page holds the older writes after it."
+    after: String
+  ): PropertyHistoryConnection!
 }
 
+"A page of writes of property values, newest first."
 type PropertyHistoryConnection {
+  "The writes of the page, in order."
   edges: [PropertyChangeEdge!]!
+  "Where the page is in the history, and the cursor to page on."
   pageInfo: PageInfo!
 }
 
+"A write and its position."
 type PropertyChangeEdge {
+  "The write's position in the history, for after."
   cursor: String!
+  "The write."
   node: PropertyChange!
 }
 
 "One write of one property value."
 type PropertyChange {
+  "The name of the property written."
   property: String!
   "The value written; null when the write cleared it."
   value: JSONValue
+  "When the value was written."
   timestamp: DateTime!
+  "What wrote the value."
   sourceType: PropertySourceType!
   "The import, merged record... the write came from."
   sourceId: String
@@ -4763,10 +4987,15 @@ type PropertyChange {
   record: Record!
 }
 
+"What wrote a property value."
 enum PropertySourceType {
+  "A request to this API."
   API
+  "An import; sourceId names it."
   IMPORT
+  "A merge: the value came from the merged record, which sourceId names."
   MERGE
+  "A change of definitions rewrote the value (updateProperty converting a type or clearing removed options)."
   SYSTEM
 }
 
@@ -4780,21 +5009,32 @@ extend type Mutation {
   histories are combined; the secondary is archived and its id answers
   the primary from then on (see hs_merged_object_ids).
   """
-  mergeRecords(input: MergeRecordsInput!): RecordPayload @hasScope(scope: RECORDS_WRITE)
+  mergeRecords(
+    "The record that stays and the one merged into it."
+    input: MergeRecordsInput!
+  ): RecordPayload @hasScope(scope: RECORDS_WRITE)
   """
   Erase a record for good (GDPR) with the records merged into it: values,
   history and associations. A contact's emails are remembered only as
   hashes: creating them again needs allowErasedEmails.
   """
-  deleteRecordPermanently(input: RecordIdInput!): DeleteRecordPermanentlyPayload @hasScope(scope: RECORDS_WRITE)
+  deleteRecordPermanently(
+    "The record to erase."
+    input: RecordIdInput!
+  ): DeleteRecordPermanentlyPayload @hasScope(scope: RECORDS_WRITE)
 }
 
+"Two records of the same object type to merge."
 input MergeRecordsInput {
+  "The global id of the live record that stays."
   primary: ID!
+  "The global id of the live record, of the same object type, merged into primary and archived."
   secondary: ID!
 }
 
+"A record erased."
 type DeleteRecordPermanentlyPayload {
+  "The global id of the erased record."
   deletedId: ID!
   "The record and those merged into it."
   deletedRecords: Int!
@@ -4805,32 +5045,49 @@ type DeleteRecordPermanentlyPayload {
 
 "The sections and ordered property names a record page shows."
 type RecordLayout {
+  "The sections of the record's main card, in order."
   card: [LayoutSection!]!
+  "The sections of the sidebar, in order."
   sidebar: [LayoutSection!]!
+  "The sections of the record's preview, in order."
   preview: [LayoutSection!]!
 }
 
+"A titled group of properties on a record page."
 type LayoutSection {
+  "The section's title."
   title: String!
+  "Property names, in the order shown."
   properties: [String!]!
 }
 
 extend type Mutation {
   "Set the record page of an object type. Every name must be a live property."
-  setRecordLayout(input: SetRecordLayoutInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
+  setRecordLayout(
+    "The object type, the team (or none) and the sections."
+    input: SetRecordLayoutInput!
+  ): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
+"The record page of an object type, or of a team's."
 input SetRecordLayoutInput {
+  "API name of the object type."
   objectType: String!
   "The team whose owners read this layout (their primary team's); null sets the object type's own, which the others read."
   teamId: ID
+  "The sections of the main card, in order."
   card: [LayoutSectionInput!]!
+  "The sections of the sidebar, in order."
   sidebar: [LayoutSectionInput!]!
+  "The sections of the preview, in order."
   preview: [LayoutSectionInput!]!
 }
 
+"A titled group of properties."
 input LayoutSectionInput {
+  "The section's title."
   title: String!
+  "Names of live properties of the object type, in the order shown."
   properties: [String!]!
 }
 `, BuiltIn: false},
@@ -4841,31 +5098,49 @@ extend type Query {
   "Every live object type: standard, engagement (activities) and custom."
   objectTypes: [ObjectType!]! @hasScope(scope: RECORDS_READ)
   "The object type with this API name (contacts, deals...), or null."
-  objectType(name: String!): ObjectType @hasScope(scope: RECORDS_READ)
+  objectType(
+    "API name of the object type (contacts)."
+    name: String!
+  ): ObjectType @hasScope(scope: RECORDS_READ)
 }
 
 "A kind of record, such as contacts or a custom object."
 type ObjectType implements Node {
+  "The object type's global id."
   id: ID!
   "API name: lower snake case, plural (contacts)."
   name: String!
+  "The name of one record, for people (Contact)."
   singularLabel: String!
+  "The name of several records, for people (Contacts)."
   pluralLabel: String!
+  "Whether the object type is standard, an activity, or custom."
   kind: ObjectTypeKind!
   "The property a record is named by."
   primaryDisplayProperty: String
+  "Properties shown beside a record's name, in order."
   secondaryDisplayProperties: [String!]!
   "Properties every record must have."
   requiredProperties: [String!]!
   "Properties a free-text query searches."
   searchableProperties: [String!]!
   "Property definitions, by group and display order."
-  properties(includeArchived: Boolean = false): [Property!]!
+  properties(
+    "true: archived properties too."
+    includeArchived: Boolean = false
+  ): [Property!]!
   "The property definition with this name, or null."
-  property(name: String!): Property
+  property(
+    "The property's name (firstname)."
+    name: String!
+  ): Property
+  "The groups its properties are shown in, by display order."
   propertyGroups: [PropertyGroup!]!
   "Pipelines of this object type (deals, tickets, custom objects), by display order."
-  pipelines(includeArchived: Boolean = false): [Pipeline!]!
+  pipelines(
+    "true: archived pipelines too."
+    includeArchived: Boolean = false
+  ): [Pipeline!]!
   """
   What a record page shows (archived properties left out): the layout set
   for a team — teamId's, else the primary team's of the owner the request
@@ -4873,10 +5148,13 @@ type ObjectType implements Node {
   object type; else a default.
   """
   layout("A team whose layout to read, in place of the requesting owner's." teamId: ID): RecordLayout!
+  "When the object type was made."
   createdAt: DateTime!
+  "When its definition last changed."
   updatedAt: DateTime!
 }
 
+"Where an object type comes from."
 enum ObjectTypeKind {
   "contacts, companies, deals, tickets"
   STANDARD
@@ -4888,15 +5166,21 @@ enum ObjectTypeKind {
 
 "The definition of a property: its type, how it is edited, its options."
 type Property implements Node {
+  "The property's global id."
   id: ID!
   "Key of the value in Record.properties: lower snake case."
   name: String!
+  "The name shown to people (First Name)."
   label: String!
+  "The type of the values, and how Record.properties writes them."
   type: PropertyType!
+  "How the value is edited; it must suit type."
   fieldType: FieldType!
+  "What the property is for; empty when unsaid."
   description: String!
   "Name of the group it belongs to."
   groupName: String
+  "Position among the properties of its group, lowest first."
   displayOrder: Int!
   "Choices of an enumeration; empty for other types."
   options: [PropertyOption!]!
@@ -4909,13 +5193,20 @@ type Property implements Node {
   says it is fast. Searchable and unique properties are kept indexed so too.
   """
   sortable: Boolean!
+  """
+  Hidden from people: left out of the default record layout and of an
+  export's default columns. Its values are still read and written.
+  """
   hidden: Boolean!
   "Values are set by the system only (hs_object_id, createdate...)."
   readOnlyValue: Boolean!
   "The definition belongs to the standard catalog and cannot be changed."
   readOnlyDefinition: Boolean!
+  "True once archived: its values are kept but left out of records, and writes to it are refused."
   archived: Boolean!
+  "When the property was made."
   createdAt: DateTime!
+  "When its definition last changed."
   updatedAt: DateTime!
 }
 
@@ -4927,11 +5218,17 @@ holds a list of them). Strings that parse exactly are accepted for numbers,
 bools, dates and datetimes (and epoch milliseconds for datetimes).
 """
 enum PropertyType {
+  "Text."
   STRING
+  "A number."
   NUMBER
+  "true or false."
   BOOL
+  "A calendar day, \"YYYY-MM-DD\"."
   DATE
+  "A moment, RFC 3339 in UTC."
   DATETIME
+  "One option's value, or a list of them for a CHECKBOX field."
   ENUMERATION
   """
   An owner of the workspace (hubspot_owner_id), stored as the owner's id, a
@@ -4947,41 +5244,67 @@ enum PropertyType {
 
 "How a property is edited."
 enum FieldType {
+  "A single line of text (type STRING)."
   TEXT
+  "Several lines of text (type STRING)."
   TEXTAREA
+  "Rich text (type STRING)."
   HTML
+  "A phone number (type STRING)."
   PHONENUMBER
+  "A number input (type NUMBER)."
   NUMBER
+  "A date picker (type DATE or DATETIME)."
   DATE
+  "One on/off checkbox (type BOOL or ENUMERATION)."
   BOOLEANCHECKBOX
+  "Several checkboxes: a multi-select ENUMERATION, whose value is a list of option values."
   CHECKBOX
+  "Radio buttons: one option of an ENUMERATION."
   RADIO
+  "A dropdown: one option of an ENUMERATION, or an OWNER."
   SELECT
+  "A value calculated from others (any type but DATE, DATETIME and OWNER)."
   CALCULATION_EQUATION
+  "A file reference (type STRING)."
   FILE
 }
 
 "One choice of an enumeration property."
 type PropertyOption {
+  "The name shown to people."
   label: String!
   "What records hold."
   value: String!
+  "What the option means; null when unsaid."
   description: String
+  "Position among the options, lowest first."
   displayOrder: Int!
+  """
+  Hidden from people; records may still hold it. An OWNER property's hidden
+  options are archived owners, which writes refuse.
+  """
   hidden: Boolean!
 }
 
 "A section of an object type's properties."
 type PropertyGroup implements Node {
+  "The group's global id."
   id: ID!
+  "The group's name, unique in the object type (contactinformation)."
   name: String!
+  "The name shown to people."
   label: String!
+  "Position among the groups, lowest first."
   displayOrder: Int!
 }
 
 extend type Mutation {
   "Add a property to an object type. Its name is lower snake case, unique in the object type, and never reused while archived."
-  createProperty(input: CreatePropertyInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
+  createProperty(
+    "The object type and the property's definition."
+    input: CreatePropertyInput!
+  ): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   """
   Change a property. options replace the list (add, relabel, reorder, hide
   by sending the list as it should be); removing an option records hold is
@@ -4992,19 +5315,41 @@ extend type Mutation {
   index of sorts and range filters (after the change commits, without
   blocking writes). A standard property only takes new options and sortable.
   """
-  updateProperty(input: UpdatePropertyInput!): UpdatePropertyPayload @hasScope(scope: SCHEMA_WRITE)
+  updateProperty(
+    "The property and what to change."
+    input: UpdatePropertyInput!
+  ): UpdatePropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Hide a property: its values are kept, hidden from records, and writes to it are refused."
-  archiveProperty(input: PropertyRefInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
+  archiveProperty(
+    "The property to archive."
+    input: PropertyRefInput!
+  ): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Bring an archived property back with its values."
-  restoreProperty(input: PropertyRefInput!): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
+  restoreProperty(
+    "The archived property to restore."
+    input: PropertyRefInput!
+  ): PropertyPayload @hasScope(scope: SCHEMA_WRITE)
   "Delete an archived property and its values."
-  deleteProperty(input: PropertyRefInput!): DeletePropertyPayload @hasScope(scope: SCHEMA_WRITE)
+  deleteProperty(
+    "The archived property to delete."
+    input: PropertyRefInput!
+  ): DeletePropertyPayload @hasScope(scope: SCHEMA_WRITE)
 
-  createPropertyGroup(input: PropertyGroupInput!): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
+  "Add a property group to an object type."
+  createPropertyGroup(
+    "The object type and the group."
+    input: PropertyGroupInput!
+  ): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel or reorder a property group."
-  updatePropertyGroup(input: UpdatePropertyGroupInput!): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
+  updatePropertyGroup(
+    "The group and what to change."
+    input: UpdatePropertyGroupInput!
+  ): PropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
   "Delete a property group; its properties move to the object type's default group."
-  deletePropertyGroup(input: PropertyGroupRefInput!): DeletePropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
+  deletePropertyGroup(
+    "The group to delete."
+    input: PropertyGroupRefInput!
+  ): DeletePropertyGroupPayload @hasScope(scope: SCHEMA_WRITE)
 
   """
   Make a custom object type: with its properties, the properties every
@@ -5012,74 +5357,117 @@ extend type Mutation {
   property group, and association types with associatedObjects and the
   engagement objects.
   """
-  createObjectType(input: CreateObjectTypeInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
+  createObjectType(
+    "The custom object type's definition."
+    input: CreateObjectTypeInput!
+  ): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Change the labels, display and the required and searchable properties of a custom object type."
-  updateObjectType(input: UpdateObjectTypeInput!): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
+  updateObjectType(
+    "The custom object type and what to change."
+    input: UpdateObjectTypeInput!
+  ): ObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
   "Retire a custom object type; refused with CONFLICT and the count while it has records. Its name stays taken."
-  archiveObjectType(input: ObjectTypeRefInput!): ArchiveObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
+  archiveObjectType(
+    "The custom object type to archive."
+    input: ObjectTypeRefInput!
+  ): ArchiveObjectTypePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
 "A property definition to create."
 input PropertyDefinitionInput {
   "Lower snake case, starting with a letter."
   name: String!
+  "The name shown to people."
   label: String!
+  "The type of the values (see PropertyType)."
   type: PropertyType!
+  "How the value is edited; it must suit type (see FieldType), else BAD_USER_INPUT."
   fieldType: FieldType!
+  "What the property is for."
   description: String
   "The group to put it in; the object type's default group when omitted."
   groupName: String
+  "Position in its group, lowest first."
   displayOrder: Int
   "Choices of an enumeration; none for other types."
   options: [PropertyOptionInput!]
+  "No two live records may hold the same value (CONFLICT naming the holder). Default false."
   hasUniqueValue: Boolean
   "Keep an index that serves sorts and range filters on the property (see Property.sortable)."
   sortable: Boolean
+  "Hide it from people (see Property.hidden). Default false."
   hidden: Boolean
 }
 
+"One choice of an enumeration property."
 input PropertyOptionInput {
+  "The name shown to people."
   label: String!
+  "What records hold, unique among the options."
   value: String!
+  "What the option means."
   description: String
+  "Position among the options, lowest first."
   displayOrder: Int
+  "Hide it from people; records may still hold it."
   hidden: Boolean
 }
 
+"A property to add to an object type."
 input CreatePropertyInput {
+  "API name of the object type."
   objectType: String!
+  "The property's definition."
   property: PropertyDefinitionInput!
 }
 
+"What to change of a property. Fields left out stay as they are."
 input UpdatePropertyInput {
+  "API name of the object type."
   objectType: String!
+  "The property's name; it never changes."
   name: String!
+  "A new label."
   label: String
+  "A new description."
   description: String
+  "The group to move it to."
   groupName: String
+  "A new position in its group."
   displayOrder: Int
+  "Hide or show it."
   hidden: Boolean
   "The whole new list of options."
   options: [PropertyOptionInput!]
   "Clear the values of records that hold an option the new list lacks."
   clearRemovedOptions: Boolean = false
+  "true builds the unique index (CONFLICT naming repeated values); false drops it."
   hasUniqueValue: Boolean
   "Build or drop the index that serves sorts and range filters; a standard property takes this change too."
   sortable: Boolean
+  "A new type: every stored value is converted, or the change is refused with CONFLICT."
   type: PropertyType
+  "A new field type, suiting the (new) type."
   fieldType: FieldType
 }
 
+"Names one property."
 input PropertyRefInput {
+  "API name of the object type."
   objectType: String!
+  "The property's name."
   name: String!
 }
 
+"The property a mutation wrote."
 type PropertyPayload {
+  "The property as written."
   property: Property!
 }
 
+"The property changed, and what the change did to records."
 type UpdatePropertyPayload {
+  "The property as written."
   property: Property!
   "Records whose removed option was cleared."
   clearedValues: Int!
@@ -5087,75 +5475,118 @@ type UpdatePropertyPayload {
   convertedValues: Int!
 }
 
+"A property deleted."
 type DeletePropertyPayload {
+  "The object type it belonged to."
   objectType: ObjectType!
   "Records whose value of the property went with it."
   removedValues: Int!
 }
 
+"A property group to add."
 input PropertyGroupInput {
+  "API name of the object type."
   objectType: String!
   "Lower snake case, starting with a letter."
   name: String!
+  "The name shown to people."
   label: String!
+  "Position among the groups, lowest first."
   displayOrder: Int
 }
 
+"What to change of a property group. Fields left out stay as they are."
 input UpdatePropertyGroupInput {
+  "API name of the object type."
   objectType: String!
+  "The group's name; it never changes."
   name: String!
+  "A new label."
   label: String
+  "A new position."
   displayOrder: Int
 }
 
+"Names one property group."
 input PropertyGroupRefInput {
+  "API name of the object type."
   objectType: String!
+  "The group's name."
   name: String!
 }
 
+"The property group a mutation wrote."
 type PropertyGroupPayload {
+  "The group as written."
   propertyGroup: PropertyGroup!
 }
 
+"A property group deleted."
 type DeletePropertyGroupPayload {
+  "The object type it belonged to."
   objectType: ObjectType!
   "Properties moved to the default group."
   movedProperties: Int!
 }
 
+"A custom object type to make."
 input CreateObjectTypeInput {
   "Letters, digits and _, starting with a letter; it never changes."
   name: String!
+  "The name of one record, for people."
   singularLabel: String!
+  "The name of several records, for people."
   pluralLabel: String!
+  "Its own properties, beside those every object has."
   properties: [PropertyDefinitionInput!]
+  "The property records are named by, one of properties."
   primaryDisplayProperty: String
+  "Properties shown beside a record's name."
   secondaryDisplayProperties: [String!]
+  "Properties every record must have."
   requiredProperties: [String!]
+  "Properties records(query:) searches."
   searchableProperties: [String!]
   "Object types its records may be associated with (the engagement objects always may)."
   associatedObjects: [String!]
 }
 
+"""
+What to change of a custom object type. Fields left out stay as they are; a
+list given replaces the list.
+"""
 input UpdateObjectTypeInput {
+  "The object type's API name; it never changes."
   name: String!
+  "A new singular label."
   singularLabel: String
+  "A new plural label."
   pluralLabel: String
+  "A new property records are named by."
   primaryDisplayProperty: String
+  "The properties shown beside a record's name."
   secondaryDisplayProperties: [String!]
+  "The properties every record must have."
   requiredProperties: [String!]
+  "The properties records(query:) searches."
   searchableProperties: [String!]
 }
 
+"Names one object type."
 input ObjectTypeRefInput {
+  "API name of the object type."
   name: String!
 }
 
+"The object type a mutation wrote."
 type ObjectTypePayload {
+  "The object type as written."
   objectType: ObjectType!
 }
 
+"An object type archived."
 type ArchiveObjectTypePayload {
+  "The API name of the archived object type."
   name: String!
 }
 `, BuiltIn: false},
@@ -5163,21 +5594,32 @@ type ArchiveObjectTypePayload {
 
 "Ordered stages records move through."
 type Pipeline implements Node {
+  "The pipeline's global id."
   id: ID!
   "Internal value records hold in the pipeline property (deals: default)."
   key: String!
+  "The name shown to people."
   label: String!
+  "Position among the object type's pipelines, lowest first."
   displayOrder: Int!
+  "True once archived."
   archived: Boolean!
-  stages(includeArchived: Boolean = false): [PipelineStage!]!
+  "The stages, by display order."
+  stages(
+    "true: archived stages too."
+    includeArchived: Boolean = false
+  ): [PipelineStage!]!
 }
 
 "A stage of a pipeline."
 type PipelineStage implements Node {
+  "The stage's global id."
   id: ID!
   "Internal value records hold in the stage property (closedwon)."
   key: String!
+  "The name shown to people."
   label: String!
+  "Position in the pipeline, lowest first."
   displayOrder: Int!
   "Deals: how likely a deal in this stage is to close, 0.0-1.0."
   probability: Float
@@ -5185,11 +5627,15 @@ type PipelineStage implements Node {
   ticketState: TicketState
   "Deals won or lost, tickets done."
   closed: Boolean!
+  "True once archived."
   archived: Boolean!
 }
 
+"Whether a ticket in a stage is still being worked on."
 enum TicketState {
+  "Being worked on."
   OPEN
+  "Done."
   CLOSED
 }
 
@@ -5199,91 +5645,150 @@ extend type Mutation {
   (whose first pipeline brings its hs_pipeline and hs_pipeline_stage
   properties). At most 100 stages; stage labels unique in the pipeline.
   """
-  createPipeline(input: CreatePipelineInput!): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
+  createPipeline(
+    "The object type, the pipeline and its stages."
+    input: CreatePipelineInput!
+  ): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel or reorder a pipeline."
-  updatePipeline(input: UpdatePipelineInput!): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
+  updatePipeline(
+    "The pipeline and what to change."
+    input: UpdatePipelineInput!
+  ): PipelinePayload @hasScope(scope: SCHEMA_WRITE)
   "Archive a pipeline; refused with CONFLICT and the count while records are in it, unless moveTo says where they go."
-  archivePipeline(input: ArchivePipelineInput!): ArchivePipelinePayload @hasScope(scope: SCHEMA_WRITE)
-  createPipelineStage(input: CreatePipelineStageInput!): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
+  archivePipeline(
+    "The pipeline, and where its records go."
+    input: ArchivePipelineInput!
+  ): ArchivePipelinePayload @hasScope(scope: SCHEMA_WRITE)
+  "Add a stage to a pipeline."
+  createPipelineStage(
+    "The pipeline and the stage."
+    input: CreatePipelineStageInput!
+  ): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
   "Relabel, reorder or re-rate a stage."
-  updatePipelineStage(input: UpdatePipelineStageInput!): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
+  updatePipelineStage(
+    "The stage and what to change."
+    input: UpdatePipelineStageInput!
+  ): PipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
   "Archive a stage; refused with CONFLICT and the count while records are in it, unless moveToStage (of the same pipeline)."
-  archivePipelineStage(input: ArchivePipelineStageInput!): ArchivePipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
+  archivePipelineStage(
+    "The stage, and where its records go."
+    input: ArchivePipelineStageInput!
+  ): ArchivePipelineStagePayload @hasScope(scope: SCHEMA_WRITE)
 }
 
+"A stage to make."
 input PipelineStageInput {
   "Internal value records hold; generated when omitted."
   key: String
+  "The name shown to people, unique in the pipeline."
   label: String!
+  "Position in the pipeline, lowest first."
   displayOrder: Int
   "Deals: 0.0-1.0."
   probability: Float
+  "Tickets: OPEN or CLOSED."
   ticketState: TicketState
   "Deals won or lost; tickets are closed by ticketState CLOSED."
   closed: Boolean
 }
 
+"A pipeline to add, with its stages."
 input CreatePipelineInput {
+  "API name of the object type: deals, tickets or a custom object type."
   objectType: String!
   "Internal value records hold; generated when omitted."
   key: String
+  "The name shown to people."
   label: String!
+  "Position among the object type's pipelines, lowest first."
   displayOrder: Int
+  "The stages, at most 100."
   stages: [PipelineStageInput!]!
 }
 
+"What to change of a pipeline. Fields left out stay as they are."
 input UpdatePipelineInput {
+  "The pipeline's global id."
   id: ID!
+  "A new label."
   label: String
+  "A new position."
   displayOrder: Int
 }
 
 "Where the records of a removed pipeline go."
 input MoveRecordsInput {
+  "Key of the pipeline the records move to."
   pipeline: String!
+  "Key of the stage of that pipeline the records move to."
   stage: String!
 }
 
+"A pipeline to archive."
 input ArchivePipelineInput {
+  "The pipeline's global id."
   id: ID!
+  "Where its records go; without it, a pipeline holding records is refused with CONFLICT."
   moveTo: MoveRecordsInput
 }
 
+"A stage to add to a pipeline."
 input CreatePipelineStageInput {
+  "The pipeline's global id."
   pipelineId: ID!
+  "The stage."
   stage: PipelineStageInput!
 }
 
+"What to change of a stage. Fields left out stay as they are."
 input UpdatePipelineStageInput {
+  "The stage's global id."
   id: ID!
+  "A new label."
   label: String
+  "A new position."
   displayOrder: Int
+  "Deals: a new probability, 0.0-1.0."
   probability: Float
+  "Tickets: OPEN or CLOSED."
   ticketState: TicketState
+  "Deals: whether the stage closes a deal."
   closed: Boolean
 }
 
+"A stage to archive."
 input ArchivePipelineStageInput {
+  "The stage's global id."
   id: ID!
   "Key of the stage of the same pipeline its records move to."
   moveToStage: String
 }
 
+"The pipeline a mutation wrote."
 type PipelinePayload {
+  "The pipeline as written."
   pipeline: Pipeline!
 }
 
+"A pipeline archived."
 type ArchivePipelinePayload {
+  "The pipeline, archived."
   pipeline: Pipeline!
+  "How many records moved to moveTo."
   movedRecords: Int!
 }
 
+"The stage a mutation wrote."
 type PipelineStagePayload {
+  "The stage as written."
   stage: PipelineStage!
 }
 
+"A stage archived."
 type ArchivePipelineStagePayload {
+  "The stage, archived."
   stage: PipelineStage!
+  "How many records moved to moveToStage."
   movedRecords: Int!
 }
 `, BuiltIn: false},
@@ -5302,7 +5807,10 @@ extend type Mutation {
   missing or archived record (NOT_FOUND, property "associations") writes
   nothing.
   """
-  logActivity(input: LogActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
+  logActivity(
+    "The activity's type, values and the records to log it on."
+    input: LogActivityInput!
+  ): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 
   """
   Pin an activity to a record, in place of the one pinned before: the record's
@@ -5310,16 +5818,25 @@ extend type Mutation {
   associated with the record (else BAD_USER_INPUT, property "activityId");
   the pin goes when the association does.
   """
-  pinActivity(input: PinActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
+  pinActivity(
+    "The record and the activity to pin."
+    input: PinActivityInput!
+  ): RecordPayload! @hasScope(scope: RECORDS_WRITE)
   "Take the pinned activity of a record away; a record with none is left as it is."
-  unpinActivity(input: UnpinActivityInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
+  unpinActivity(
+    "The record whose pin goes."
+    input: UnpinActivityInput!
+  ): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 
   """
   Switch automatic association rules on or off, in one transaction; returns
   every rule. A rule the object type does not have, or an unknown or wrong
   type, refuses the whole change (extensions.argumentPath names the item).
   """
-  updateActivitySettings(input: UpdateActivitySettingsInput!): ActivitySettingsPayload! @hasScope(scope: SCHEMA_WRITE)
+  updateActivitySettings(
+    "The rules to switch."
+    input: UpdateActivitySettingsInput!
+  ): ActivitySettingsPayload! @hasScope(scope: SCHEMA_WRITE)
 
   """
   Complete a task: hs_task_status becomes COMPLETED and
@@ -5328,7 +5845,10 @@ extend type Mutation {
   Setting hs_task_status to COMPLETED through updateRecord also sets the
   completion time, and moving it away from COMPLETED clears it.
   """
-  completeTask(input: CompleteTaskInput!): RecordPayload! @hasScope(scope: RECORDS_WRITE)
+  completeTask(
+    "The task to complete."
+    input: CompleteTaskInput!
+  ): RecordPayload! @hasScope(scope: RECORDS_WRITE)
 }
 
 extend type Query {
@@ -5705,6 +6225,7 @@ extend type Query {
   apiKeys: [ApiKey!]! @hasScope(scope: ADMIN)
 }
 
+"An API key to make."
 input CreateApiKeyInput {
   "What the key is for."
   name: String!
@@ -5735,6 +6256,7 @@ type CreateApiKeyPayload {
   secret: String!
 }
 
+"Names one API key."
 input RevokeApiKeyInput {
   "The key's id."
   id: ID!
@@ -5751,12 +6273,18 @@ extend type Mutation {
   Make an API key of the request's workspace. Once a key exists, a server
   in local mode asks every request for one.
   """
-  createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload @hasScope(scope: ADMIN)
+  createApiKey(
+    "The key's name, scopes, expiry, rate and owner."
+    input: CreateApiKeyInput!
+  ): CreateApiKeyPayload @hasScope(scope: ADMIN)
   """
   Revoke a key of the workspace at once: its next request is refused, on
   every server. Revoking a revoked key changes nothing.
   """
-  revokeApiKey(input: RevokeApiKeyInput!): RevokeApiKeyPayload @hasScope(scope: ADMIN)
+  revokeApiKey(
+    "The key to revoke."
+    input: RevokeApiKeyInput!
+  ): RevokeApiKeyPayload @hasScope(scope: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../schema/exports.graphqls", Input: `# CSV exports of an object type's records (internal/export): exportRecords
@@ -5856,7 +6384,10 @@ extend type Mutation {
   Make an export of records as CSV, downloadable for 24 hours at its url.
   Nothing is written to the file until it is downloaded.
   """
-  exportRecords(input: ExportRecordsInput!): ExportPayload @hasScope(scope: IMPORT_EXPORT)
+  exportRecords(
+    "What to export and how to write the file."
+    input: ExportRecordsInput!
+  ): ExportPayload @hasScope(scope: IMPORT_EXPORT)
 }
 `, BuiltIn: false},
 	{Name: "../schema/imports.graphqls", Input: `# Imports: CSV files written as records, as jobs.
@@ -5869,9 +6400,17 @@ scalar Upload @specifiedBy(url: "https://github.com/jaydenseric/graphql-multipar
 
 extend type Query {
   "The workspace's imports, newest first."
-  imports(first: Int, after: String): ImportConnection! @hasScope(scope: IMPORT_EXPORT)
+  imports(
+    "Page size: 0 to 1000; 50 when not given."
+    first: Int
+    "A cursor of an edge: the page holds the older imports after it."
+    after: String
+  ): ImportConnection! @hasScope(scope: IMPORT_EXPORT)
   "One import; null when there is none."
-  import(id: ID!): Import @hasScope(scope: IMPORT_EXPORT)
+  import(
+    "The import's global id."
+    id: ID!
+  ): Import @hasScope(scope: IMPORT_EXPORT)
 }
 
 extend type Mutation {
@@ -5892,13 +6431,23 @@ extend type Mutation {
   two minutes without progress the import is FAILED, saying so; import
   the rest again (matching rows update, they do not duplicate).
   """
-  startImport(input: StartImportInput!): ImportPayload @hasScope(scope: IMPORT_EXPORT)
+  startImport(
+    "The files and how to read them."
+    input: StartImportInput!
+  ): ImportPayload @hasScope(scope: IMPORT_EXPORT)
   "Stop a pending or running import after the chunk it is writing; the rows written stay."
-  cancelImport(input: ImportIdInput!): ImportPayload @hasScope(scope: IMPORT_EXPORT)
+  cancelImport(
+    "The import to cancel."
+    input: ImportIdInput!
+  ): ImportPayload @hasScope(scope: IMPORT_EXPORT)
   "Archive the records an import created (not those it updated); they can be restored."
-  revertImport(input: ImportIdInput!): RevertImportPayload @hasScope(scope: IMPORT_EXPORT)
+  revertImport(
+    "The import whose created records to archive."
+    input: ImportIdInput!
+  ): RevertImportPayload @hasScope(scope: IMPORT_EXPORT)
 }
 
+"An import to start."
 input StartImportInput {
   "The files, up to 10, each up to 512 MiB."
   files: [ImportFileInput!]!
@@ -5910,7 +6459,9 @@ input StartImportInput {
   createList: Boolean
 }
 
+"One CSV file of an import, and how to map it."
 input ImportFileInput {
+  "The CSV file, a part of the multipart request; its first row is the header."
   file: Upload!
   "The object of each row; by default the one the file is named after (contacts.csv: contacts)."
   objectType: String
@@ -5955,11 +6506,13 @@ enum DateFormat {
   MONTH_DAY_YEAR
 }
 
+"How one column of a file maps to a property."
 input ColumnMappingInput {
   "The column, as its header names it."
   column: String!
   "The object of the property; by default the file's first."
   objectType: String
+  "The name of the property the column writes."
   property: String
   "The column holds the unique property of the record of objectType to associate each row's record with."
   associate: Boolean
@@ -5967,15 +6520,21 @@ input ColumnMappingInput {
   ignore: Boolean
 }
 
+"Names one import."
 input ImportIdInput {
+  "The import's global id."
   id: ID!
 }
 
+"The import a mutation started or changed."
 type ImportPayload {
+  "The import, as it is now."
   import: Import!
 }
 
+"An import reverted."
 type RevertImportPayload {
+  "The import."
   import: Import!
   "How many records were archived."
   archived: Int!
@@ -5983,74 +6542,112 @@ type RevertImportPayload {
 
 "Where an import is."
 enum ImportState {
+  "Waiting to start."
   PENDING
+  "Writing rows."
   PROCESSING
+  "Every row was read: written, skipped or failed."
   DONE
+  "Stopped before the end; message says why. The rows written stay."
   FAILED
+  "Stopped by cancelImport; the rows written stay."
   CANCELED
 }
 
 "An import job."
 type Import implements Node {
+  "The import's global id."
   id: ID!
+  "The import's name."
   name: String!
+  "Where the import is."
   state: ImportState!
   "Why a FAILED import stopped."
   message: String
+  "The rows read and what became of them."
   counters: ImportCounters!
   "The columns of each file mapped to nothing, as file: column."
   unmappedColumns: [String!]!
   "What went wrong with rows (and warnings of rows written), in file and row order."
-  errors(first: Int, after: String): ImportErrorConnection!
+  errors(
+    "Page size: 0 to 1000; 50 when not given."
+    first: Int
+    "A cursor of an edge: the page starts after it."
+    after: String
+  ): ImportErrorConnection!
   "The errors as a CSV file to download."
   errorsCsvUrl: String
   "The MANUAL list of the records imported, when asked for."
   list: List
+  "When the import was started."
   createdAt: DateTime!
+  "When it began writing rows; null while PENDING."
   startedAt: DateTime
+  "When it ended (DONE, FAILED or CANCELED); null while it runs."
   finishedAt: DateTime
 }
 
 "What an import has done so far."
 type ImportCounters {
+  "Rows read so far, in every file."
   rowsRead: Int!
+  "Rows that made a new record."
   created: Int!
+  "Rows that wrote an existing record."
   updated: Int!
   "Empty rows."
   skipped: Int!
+  "Rows refused: nothing of them was written (see errors)."
   failed: Int!
 }
 
+"A page of imports, newest first."
 type ImportConnection {
+  "The imports of the page, in order."
   edges: [ImportEdge!]!
+  "Where the page is, and the cursor to page on."
   pageInfo: PageInfo!
 }
 
+"An import and its position."
 type ImportEdge {
+  "The import's position, for after."
   cursor: String!
+  "The import."
   node: Import!
 }
 
+"A page of an import's errors, in file and row order."
 type ImportErrorConnection {
+  "The errors of the page, in order."
   edges: [ImportErrorEdge!]!
+  "Where the page is, and the cursor to page on."
   pageInfo: PageInfo!
 }
 
+"An error and its position."
 type ImportErrorEdge {
+  "The error's position, for after."
   cursor: String!
+  "The error."
   node: ImportError!
 }
 
 "What went wrong with one row, or (warning) what a row written left out."
 type ImportError {
+  "The name of the file the row is in."
   file: String!
   "The row's line in its file, the header being row 1."
   row: Int!
+  "The column at fault; null when no one column is."
   column: String
+  "The property at fault; null when no one property is."
   property: String
   "An error code (BAD_USER_INPUT, CONFLICT, NOT_FOUND...) or, for a warning, LIFECYCLE_STAGE_KEPT."
   code: ErrorCode!
+  "What went wrong, for a person."
   message: String!
+  "True for a warning: the row was written, without what it names."
   warning: Boolean!
 }
 `, BuiltIn: false},
@@ -6069,9 +6666,13 @@ restored; a merged record's memberships move to the record it was merged
 into.
 """
 type List implements Node {
+  "The list's global id."
   id: ID!
+  "The list's name, unique in its object type."
   name: String!
+  "API name of the object type of its members."
   objectType: String!
+  "How its members are kept."
   kind: ListKind!
   "The RecordFilter: DYNAMIC and SNAPSHOT lists; null for none (every record) and for MANUAL lists."
   filter: JSON
@@ -6081,11 +6682,27 @@ type List implements Node {
   The members, most recently added first (then by record id), or in sort's
   order; filter narrows them. Keyset pages as records.
   """
-  records(filter: RecordFilter, sort: [RecordSort!], first: Int, after: String, last: Int, before: String): ListMemberConnection!
+  records(
+    "Keeps the members it matches (see RecordFilter)."
+    filter: RecordFilter
+    "Up to 5 sort keys, then by record id; most recently added first without."
+    sort: [RecordSort!]
+    "Page size going forward: 0 to 1000; 50 when neither first nor last is given. Not with last."
+    first: Int
+    "A cursor of this ordering (an edge's cursor): the page starts after it."
+    after: String
+    "Page size going backward: 0 to 1000. Not with first."
+    last: Int
+    "A cursor of this ordering (an edge's cursor): the page ends before it."
+    before: String
+  ): ListMemberConnection!
+  "When the list was made."
   createdAt: DateTime!
+  "When the list was last changed."
   updatedAt: DateTime!
 }
 
+"How a list's members are kept."
 enum ListKind {
   "Members are added and removed by hand (addToList, removeFromList)."
   MANUAL
@@ -6095,15 +6712,21 @@ enum ListKind {
   SNAPSHOT
 }
 
+"A page of a list's members."
 type ListMemberConnection {
+  "The members of the page, in order."
   edges: [ListMemberEdge!]!
+  "Where the page is in the ordering, and the cursors to page on."
   pageInfo: PageInfo!
   "How many members the read selects in all. Costs a count: ask only when needed."
   totalCount: Int!
 }
 
+"A member and its position."
 type ListMemberEdge {
+  "The member's position in the ordering, for after and before."
   cursor: String!
+  "The member record."
   node: Record!
   "When the record joined the list (for a DYNAMIC list: when it came to match)."
   addedAt: DateTime!
@@ -6111,9 +6734,15 @@ type ListMemberEdge {
 
 extend type Query {
   "The lists of an object type, or of every object type, by name."
-  lists(objectType: String): [List!]! @hasScope(scope: RECORDS_READ)
+  lists(
+    "API name of an object type; every object type's lists when omitted."
+    objectType: String
+  ): [List!]! @hasScope(scope: RECORDS_READ)
   "The list with this global id, or null."
-  list(id: ID!): List @hasScope(scope: RECORDS_READ)
+  list(
+    "The list's global id."
+    id: ID!
+  ): List @hasScope(scope: RECORDS_READ)
 }
 
 extend type Record {
@@ -6121,10 +6750,13 @@ extend type Record {
   lists: [List!]!
 }
 
+"A list to make."
 input CreateListInput {
+  "API name of the object type of its members."
   objectType: String!
   "1 to 200 characters, unique within the object type (CONFLICT)."
   name: String!
+  "How its members are kept."
   kind: ListKind!
   """
   DYNAMIC and SNAPSHOT: the records to hold (none: every record). Lists in
@@ -6136,33 +6768,45 @@ input CreateListInput {
 
 "Fields left out stay as they are."
 input UpdateListInput {
+  "The list's global id."
   id: ID!
+  "A new name, 1 to 200 characters, unique within the object type (CONFLICT)."
   name: String
   "DYNAMIC lists only: the members are evaluated again in the same transaction; filter: null keeps every record."
   filter: RecordFilter
 }
 
+"Names one list."
 input ListIdInput {
+  "The list's global id."
   id: ID!
 }
 
+"Records to add to a list or remove from it."
 input ListMembersInput {
+  "The list's global id."
   listId: ID!
   "At most 1000."
   recordIds: [ID!]!
 }
 
+"The list a mutation wrote."
 type ListPayload {
+  "The list as written."
   list: List!
 }
 
+"A list deleted."
 type DeleteListPayload {
+  "The global id of the deleted list."
   deletedId: ID!
 }
 
 "The outcome of addToList or removeFromList: one result per record, in input order."
 type ListMembersPayload {
+  "The list after the change."
   list: List!
+  "One result per record, in input order: the record added or removed, or the error of the item."
   results: [BatchResult!]!
   "How many items were applied."
   written: Int!
@@ -6172,20 +6816,39 @@ type ListMembersPayload {
 
 extend type Mutation {
   "Make a list. A DYNAMIC or SNAPSHOT list's members are evaluated in the same transaction."
-  createList(input: CreateListInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
-  updateList(input: UpdateListInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
+  createList(
+    "The list's object type, name, kind and filter."
+    input: CreateListInput!
+  ): ListPayload @hasScope(scope: RECORDS_WRITE)
+  "Rename a list, or change a DYNAMIC list's filter."
+  updateList(
+    "The list and what to change."
+    input: UpdateListInput!
+  ): ListPayload @hasScope(scope: RECORDS_WRITE)
   "Delete a list and its memberships. CONFLICT, naming them, while another list's filter or a view reads it."
-  deleteList(input: ListIdInput!): DeleteListPayload @hasScope(scope: RECORDS_WRITE)
+  deleteList(
+    "The list to delete."
+    input: ListIdInput!
+  ): DeleteListPayload @hasScope(scope: RECORDS_WRITE)
   """
   Add records to a MANUAL or SNAPSHOT list, PER ITEM: a record missing,
   archived or of another object type fails its item. A member already
   stays as it was. BAD_USER_INPUT on a DYNAMIC list.
   """
-  addToList(input: ListMembersInput!): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
+  addToList(
+    "The list and the records, at most 1000."
+    input: ListMembersInput!
+  ): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
   "Remove records from a MANUAL or SNAPSHOT list, PER ITEM as addToList. BAD_USER_INPUT on a DYNAMIC list."
-  removeFromList(input: ListMembersInput!): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
+  removeFromList(
+    "The list and the records, at most 1000."
+    input: ListMembersInput!
+  ): ListMembersPayload @hasScope(scope: RECORDS_WRITE)
   "Make a DYNAMIC or SNAPSHOT list MANUAL: it keeps the members it has."
-  convertListToManual(input: ListIdInput!): ListPayload @hasScope(scope: RECORDS_WRITE)
+  convertListToManual(
+    "The list to convert."
+    input: ListIdInput!
+  ): ListPayload @hasScope(scope: RECORDS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/owners.graphqls", Input: `# Owners and teams (internal/owners): the people records are assigned to
@@ -6245,6 +6908,7 @@ extend type Query {
   teams: [Team!]! @hasScope(scope: RECORDS_READ)
 }
 
+"An owner to make."
 input CreateOwnerInput {
   "The owner's email, unique in the workspace (archived owners included)."
   email: String!
@@ -6258,6 +6922,7 @@ input CreateOwnerInput {
   primaryTeamId: ID
 }
 
+"What to change of an owner. Fields left out stay as they are."
 input UpdateOwnerInput {
   "The owner's id."
   id: ID!
@@ -6273,6 +6938,7 @@ input UpdateOwnerInput {
   primaryTeamId: ID
 }
 
+"Names one owner."
 input ArchiveOwnerInput {
   "The owner's id."
   id: ID!
@@ -6284,6 +6950,7 @@ type OwnerPayload {
   owner: Owner!
 }
 
+"A team to make."
 input CreateTeamInput {
   "The team's name, unique in the workspace."
   name: String!
@@ -6291,6 +6958,7 @@ input CreateTeamInput {
   ownerIds: [ID!]
 }
 
+"What to change of a team. Fields left out stay as they are."
 input UpdateTeamInput {
   "The team's id."
   id: ID!
@@ -6304,6 +6972,7 @@ input UpdateTeamInput {
   ownerIds: [ID!]
 }
 
+"Names one team."
 input DeleteTeamInput {
   "The team's id."
   id: ID!
@@ -6323,21 +6992,39 @@ type DeleteTeamPayload {
 
 extend type Mutation {
   "Make an owner. A taken email is CONFLICT; an invalid one BAD_USER_INPUT naming email."
-  createOwner(input: CreateOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  createOwner(
+    "The owner's email, names and teams."
+    input: CreateOwnerInput!
+  ): OwnerPayload @hasScope(scope: ADMIN)
   "Change an owner (archived ones too)."
-  updateOwner(input: UpdateOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  updateOwner(
+    "The owner and what to change."
+    input: UpdateOwnerInput!
+  ): OwnerPayload @hasScope(scope: ADMIN)
   """
   Archive an owner: no write may assign it any more (BAD_USER_INPUT naming
   the property), and the records assigned to it keep it, readable and
   filterable. Archiving an archived owner changes nothing.
   """
-  archiveOwner(input: ArchiveOwnerInput!): OwnerPayload @hasScope(scope: ADMIN)
+  archiveOwner(
+    "The owner to archive."
+    input: ArchiveOwnerInput!
+  ): OwnerPayload @hasScope(scope: ADMIN)
   "Make a team. A taken name is CONFLICT."
-  createTeam(input: CreateTeamInput!): TeamPayload @hasScope(scope: ADMIN)
+  createTeam(
+    "The team's name and owners."
+    input: CreateTeamInput!
+  ): TeamPayload @hasScope(scope: ADMIN)
   "Rename a team or replace its owners."
-  updateTeam(input: UpdateTeamInput!): TeamPayload @hasScope(scope: ADMIN)
+  updateTeam(
+    "The team and what to change."
+    input: UpdateTeamInput!
+  ): TeamPayload @hasScope(scope: ADMIN)
   "Delete a team, its memberships and its record layouts; its owners stay."
-  deleteTeam(input: DeleteTeamInput!): DeleteTeamPayload @hasScope(scope: ADMIN)
+  deleteTeam(
+    "The team to delete."
+    input: DeleteTeamInput!
+  ): DeleteTeamPayload @hasScope(scope: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphqls", Input: `# Finding records: the filter language and sort keys that records and
@@ -6366,6 +7053,7 @@ input RecordFilter {
   not: RecordFilter
   "The property a leaf compares."
   property: String
+  "How a property leaf compares; with property."
   operator: FilterOperator
   "The value of EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN, STARTS_WITH, CONTAINS; BETWEEN's low end."
   value: JSONValue
@@ -6392,6 +7080,7 @@ input RecordFilter {
   members are kept current by every write, whoever writes.
   """
   me: Boolean
+  "An association leaf: keeps records by their associated records."
   association: AssociationFilter
   "Matches the members of this list, a list of the same object type."
   inList: ID
@@ -6405,20 +7094,29 @@ whole set, IN matches when any listed value is present, NOT_IN when none is,
 CONTAINS_ALL when all are.
 """
 enum FilterOperator {
+  "Equal to value."
   EQ
   "Not equal; records lacking the property do not match unless includeMissing."
   NEQ
+  "Less than value."
   LT
+  "Less than or equal to value."
   LTE
+  "Greater than value."
   GT
+  "Greater than or equal to value."
   GTE
   "value to highValue, both included."
   BETWEEN
+  "Equal to any of values; a multi-select holding any of them."
   IN
   "Not any of values; records lacking the property do not match unless includeMissing."
   NOT_IN
+  "A multi-select holding every one of values."
   CONTAINS_ALL
+  "The record has a value of the property; takes no value."
   HAS_PROPERTY
+  "The record has no value of the property; takes no value."
   NOT_HAS_PROPERTY
   "Holds the whole word (letters and digits), * standing for any letters: \"acme*\"."
   CONTAINS_TOKEN
@@ -6438,12 +7136,19 @@ minCount and maxCount bound how many associated records match some (all of
 them without some).
 """
 input AssociationFilter {
+  "API name of the object type of the associated records."
   toObjectType: String!
+  "Label texts: only associations under any of them count. Any association when omitted."
   labels: [String!]
+  "Matches when at least one associated record matches (with minCount and maxCount: that many)."
   some: RecordFilter
+  "Matches when no associated record matches."
   none: RecordFilter
+  "Matches when every associated record matches (true of a record with none)."
   every: RecordFilter
+  "At least this many associated records match some (or exist, without some); 0 or more."
   minCount: Int
+  "At most this many associated records match some (or exist, without some); 0 or more."
   maxCount: Int
 }
 
@@ -6453,18 +7158,27 @@ first descending, as in PostgreSQL, unless nulls says otherwise. The record
 id (ascending) breaks ties. At most 5 keys.
 """
 input RecordSort {
+  "The property to sort by (any property, createdate and hs_object_id included)."
   property: String!
+  "Ascending (the default) or descending."
   direction: SortDirection = ASC
+  "Where records lacking the property come; LAST ascending and FIRST descending when omitted."
   nulls: NullsOrder
 }
 
+"The direction of a sort key."
 enum SortDirection {
+  "Smallest first: numbers up, dates oldest first, strings A to Z."
   ASC
+  "Largest first: numbers down, dates newest first, strings Z to A."
   DESC
 }
 
+"Where records lacking the sorted property come."
 enum NullsOrder {
+  "Before the records that have it."
   FIRST
+  "After the records that have it."
   LAST
 }
 `, BuiltIn: false},
@@ -6538,6 +7252,7 @@ enum TimelineEventType {
 interface TimelineEvent {
   "The event's id, stable across reads."
   id: ID!
+  "What the event tells of; the concrete type follows from it."
   type: TimelineEventType!
   "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
@@ -6547,21 +7262,32 @@ interface TimelineEvent {
 
 "A page of a timeline."
 type TimelineConnection {
+  "The events of the page, newest first."
   edges: [TimelineEdge!]!
+  "Where the page is in the timeline, and the cursors to page on."
   pageInfo: PageInfo!
 }
 
 "One event of a timeline page."
 type TimelineEdge {
+  "The event's position in the timeline, for after and before."
   cursor: String!
+  "The event."
   node: TimelineEvent!
 }
 
 "An activity (NOTE, CALL, EMAIL, MEETING, TASK) associated with the record."
 type ActivityEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
   "The activity: a record of notes, calls, emails, meetings or tasks."
   activity: Record!
@@ -6569,23 +7295,39 @@ type ActivityEvent implements TimelineEvent {
 
 "The record was created (CREATED); its first values are its properties."
 type RecordCreatedEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
 }
 
 "A value of the record changed (PROPERTY_CHANGED)."
 type PropertyChangedEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
+  "The name of the property whose value changed."
   property: String!
   "The value written; null when the write cleared it."
   value: JSONValue
   "The value it replaced; null when there was none."
   previousValue: JSONValue
+  "What wrote the value."
   sourceType: PropertySourceType!
   "The import, merged record... the write came from."
   sourceId: String
@@ -6596,9 +7338,16 @@ The record was associated with another, or an association with it was
 removed (ASSOCIATION_ADDED, ASSOCIATION_REMOVED).
 """
 type AssociationEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
   "The id of the other record."
   associatedRecordId: ID!
@@ -6610,9 +7359,16 @@ type AssociationEvent implements TimelineEvent {
 
 "Another record was merged into this one (MERGED)."
 type MergeEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
   "The record merged into this one; record(id:) answers this one for it."
   mergedRecordId: ID!
@@ -6620,18 +7376,33 @@ type MergeEvent implements TimelineEvent {
 
 "The record was archived or restored (ARCHIVED, RESTORED)."
 type ArchiveEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
 }
 
 "The record joined or left a list (LIST_ADDED, LIST_REMOVED)."
 type ListMembershipEvent implements TimelineEvent {
+  "The event's id, stable across reads."
   id: ID!
+  "What the event tells of."
   type: TimelineEventType!
+  "When it happened: an activity's hs_timestamp, else the moment of the write."
   occurredAt: DateTime!
+  """
+  The global id of the record it happened to: the one whose timeline is
+  read, or one merged into it.
+  """
   recordId: ID!
+  "The global id of the list."
   listId: ID!
   "The list; null when it has been deleted."
   list: List
@@ -6641,81 +7412,135 @@ type ListMembershipEvent implements TimelineEvent {
 # (internal/view). records(view:) applies one.
 
 """
-A saved view of an object type's records. Until owners arrive every view is
-SHARED. A view whose filter, sort or columns name a property since archived
+A saved view of an object type's records, SHARED or its owner's alone
+(PRIVATE). A view whose filter, sort or columns name a property since archived
 or deleted answers BAD_USER_INPUT naming the view and the property when
 applied; restoring the property makes it work again.
 """
 type View implements Node {
+  "The view's global id."
   id: ID!
+  "API name of the object type of its records."
   objectType: String!
+  "The view's name, unique in its object type."
   name: String!
   "The RecordFilter as saved, null for none."
   filter: JSON
+  "The saved sort keys, in order; empty for the default order (newest first)."
   sort: [ViewSortKey!]!
   "Property names to show, in order."
   columns: [String!]!
+  "Who sees the view."
   visibility: ViewVisibility!
   "The view's records: records(objectType, view: this view)."
-  records(first: Int, after: String, last: Int, before: String): RecordConnection!
+  records(
+    "Page size going forward: 0 to 1000; 50 when neither first nor last is given. Not with last."
+    first: Int
+    "A cursor of this ordering (an edge's cursor): the page starts after it."
+    after: String
+    "Page size going backward: 0 to 1000. Not with first."
+    last: Int
+    "A cursor of this ordering (an edge's cursor): the page ends before it."
+    before: String
+  ): RecordConnection!
+  "When the view was saved."
   createdAt: DateTime!
+  "When it last changed."
   updatedAt: DateTime!
 }
 
 "A saved sort key."
 type ViewSortKey {
+  "The property sorted by."
   property: String!
+  "Ascending or descending."
   direction: SortDirection!
+  "Where records lacking the property come."
   nulls: NullsOrder!
 }
 
+"Who sees a view."
 enum ViewVisibility {
+  "Every request of the workspace."
   SHARED
+  "Only the requests tied to the owner who saved it (its API key's owner)."
   PRIVATE
 }
 
 extend type Query {
   "The views of an object type, by name."
-  views(objectType: String!): [View!]! @hasScope(scope: RECORDS_READ)
+  views(
+    "API name of the object type."
+    objectType: String!
+  ): [View!]! @hasScope(scope: RECORDS_READ)
 }
 
+"A view to save."
 input CreateViewInput {
+  "API name of the object type."
   objectType: String!
   "1 to 200 characters, unique within the object type (CONFLICT)."
   name: String!
+  "The records to show; every record when omitted."
   filter: RecordFilter
+  "Up to 5 sort keys; the default order (newest first) when omitted."
   sort: [RecordSort!]
+  "Property names to show, in order."
   columns: [String!]
+  "Who sees the view; PRIVATE needs a request tied to an owner."
   visibility: ViewVisibility = SHARED
 }
 
 "Fields left out stay as they are; filter: null removes the filter."
 input UpdateViewInput {
+  "The view's global id."
   id: ID!
+  "A new name, unique within the object type (CONFLICT)."
   name: String
+  "A new filter; null removes it."
   filter: RecordFilter
+  "New sort keys, replacing the saved ones."
   sort: [RecordSort!]
+  "New columns, replacing the saved ones."
   columns: [String!]
+  "Who sees the view."
   visibility: ViewVisibility
 }
 
+"Names one view."
 input DeleteViewInput {
+  "The view's global id."
   id: ID!
 }
 
+"The view a mutation wrote."
 type ViewPayload {
+  "The view as written."
   view: View!
 }
 
+"A view deleted."
 type DeleteViewPayload {
+  "The global id of the deleted view."
   deletedId: ID!
 }
 
 extend type Mutation {
   "Save a view. Its filter, sort and columns are checked as a read checks them."
-  createView(input: CreateViewInput!): ViewPayload @hasScope(scope: RECORDS_WRITE)
-  updateView(input: UpdateViewInput!): ViewPayload @hasScope(scope: RECORDS_WRITE)
-  deleteView(input: DeleteViewInput!): DeleteViewPayload @hasScope(scope: RECORDS_WRITE)
+  createView(
+    "The view's object type, name, filter, sort, columns and visibility."
+    input: CreateViewInput!
+  ): ViewPayload @hasScope(scope: RECORDS_WRITE)
+  "Change a saved view; checked as createView checks it."
+  updateView(
+    "The view and what to change."
+    input: UpdateViewInput!
+  ): ViewPayload @hasScope(scope: RECORDS_WRITE)
+  "Delete a saved view."
+  deleteView(
+    "The view to delete."
+    input: DeleteViewInput!
+  ): DeleteViewPayload @hasScope(scope: RECORDS_WRITE)
 }
 `, BuiltIn: false},
 }

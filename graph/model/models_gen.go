@@ -39,55 +39,80 @@ type ActivitySettingsPayload struct {
 	ActivitySettings *ActivitySettings `json:"activitySettings"`
 }
 
+// An object type archived.
 type ArchiveObjectTypePayload struct {
+	// The API name of the archived object type.
 	Name string `json:"name"`
 }
 
+// Names one owner.
 type ArchiveOwnerInput struct {
 	// The owner's id.
 	ID string `json:"id"`
 }
 
+// A pipeline to archive.
 type ArchivePipelineInput struct {
-	ID     string            `json:"id"`
+	// The pipeline's global id.
+	ID string `json:"id"`
+	// Where its records go; without it, a pipeline holding records is refused with CONFLICT.
 	MoveTo *MoveRecordsInput `json:"moveTo,omitempty"`
 }
 
+// A pipeline archived.
 type ArchivePipelinePayload struct {
-	Pipeline     *meta.Pipeline `json:"pipeline"`
-	MovedRecords int            `json:"movedRecords"`
+	// The pipeline, archived.
+	Pipeline *meta.Pipeline `json:"pipeline"`
+	// How many records moved to moveTo.
+	MovedRecords int `json:"movedRecords"`
 }
 
+// A stage to archive.
 type ArchivePipelineStageInput struct {
+	// The stage's global id.
 	ID string `json:"id"`
 	// Key of the stage of the same pipeline its records move to.
 	MoveToStage *string `json:"moveToStage,omitempty"`
 }
 
+// A stage archived.
 type ArchivePipelineStagePayload struct {
-	Stage        *meta.Stage `json:"stage"`
-	MovedRecords int         `json:"movedRecords"`
+	// The stage, archived.
+	Stage *meta.Stage `json:"stage"`
+	// How many records moved to moveToStage.
+	MovedRecords int `json:"movedRecords"`
 }
 
+// Records to archive.
 type ArchiveRecordsInput struct {
+	// The records' global ids, at most 1000.
 	Ids []string `json:"ids"`
 }
 
+// Two records and the labels between them.
 type AssociateInput struct {
+	// The global id of the first record.
 	From string `json:"from"`
-	To   string `json:"to"`
+	// The global id of the other record.
+	To string `json:"to"`
 	// Label texts, e.g. ["Primary"]; none means the unlabeled association.
 	Labels []string `json:"labels,omitempty"`
 }
 
+// Pairs of records, applied in order.
 type AssociateRecordsInput struct {
+	// The pairs, at most 1000.
 	Inputs []*AssociateInput `json:"inputs"`
 }
 
+// The outcome of a batch of pairs: one result per pair, in input order.
 type AssociationBatchPayload struct {
+	// One result per pair, in input order.
 	Results []*assoc.Result `json:"results"`
-	Written int             `json:"written"`
-	Failed  int             `json:"failed"`
+	// How many pairs were applied.
+	Written int `json:"written"`
+	// How many pairs failed and changed nothing.
+	Failed int `json:"failed"`
 }
 
 // Keeps records by their associated records of toObjectType (under any of
@@ -96,23 +121,35 @@ type AssociationBatchPayload struct {
 // minCount and maxCount bound how many associated records match some (all of
 // them without some).
 type AssociationFilter struct {
-	ToObjectType string        `json:"toObjectType"`
-	Labels       []string      `json:"labels,omitempty"`
-	Some         *RecordFilter `json:"some,omitempty"`
-	None         *RecordFilter `json:"none,omitempty"`
-	Every        *RecordFilter `json:"every,omitempty"`
-	MinCount     *int          `json:"minCount,omitempty"`
-	MaxCount     *int          `json:"maxCount,omitempty"`
+	// API name of the object type of the associated records.
+	ToObjectType string `json:"toObjectType"`
+	// Label texts: only associations under any of them count. Any association when omitted.
+	Labels []string `json:"labels,omitempty"`
+	// Matches when at least one associated record matches (with minCount and maxCount: that many).
+	Some *RecordFilter `json:"some,omitempty"`
+	// Matches when no associated record matches.
+	None *RecordFilter `json:"none,omitempty"`
+	// Matches when every associated record matches (true of a record with none).
+	Every *RecordFilter `json:"every,omitempty"`
+	// At least this many associated records match some (or exist, without some); 0 or more.
+	MinCount *int `json:"minCount,omitempty"`
+	// At most this many associated records match some (or exist, without some); 0 or more.
+	MaxCount *int `json:"maxCount,omitempty"`
 }
 
+// The two records associated, and what links them now.
 type AssociationPayload struct {
+	// The first record.
 	From *records.Record `json:"from"`
-	To   *records.Record `json:"to"`
+	// The other record.
+	To *records.Record `json:"to"`
 	// Every type now linking from to to, seen from from.
 	Labels []*meta.AssociationType `json:"labels"`
 }
 
+// The association type a mutation wrote.
 type AssociationTypePayload struct {
+	// The association type as written.
 	AssociationType *meta.AssociationType `json:"associationType"`
 }
 
@@ -138,6 +175,7 @@ type AutoAssociationSettingInput struct {
 
 // The outcome of a batch: one result per input, in input order.
 type BatchPayload struct {
+	// One result per input item, in input order.
 	Results []*records.Result `json:"results"`
 	// How many items were written.
 	Written int `json:"written"`
@@ -145,12 +183,14 @@ type BatchPayload struct {
 	Failed int `json:"failed"`
 }
 
+// How one column of a file maps to a property.
 type ColumnMappingInput struct {
 	// The column, as its header names it.
 	Column string `json:"column"`
 	// The object of the property; by default the file's first.
 	ObjectType *string `json:"objectType,omitempty"`
-	Property   *string `json:"property,omitempty"`
+	// The name of the property the column writes.
+	Property *string `json:"property,omitempty"`
 	// The column holds the unique property of the record of objectType to associate each row's record with.
 	Associate *bool `json:"associate,omitempty"`
 	// Leave the column out.
@@ -163,6 +203,7 @@ type CompleteTaskInput struct {
 	ID string `json:"id"`
 }
 
+// An API key to make.
 type CreateAPIKeyInput struct {
 	// What the key is for.
 	Name string `json:"name"`
@@ -189,20 +230,30 @@ type CreateAPIKeyPayload struct {
 	Secret string `json:"secret"`
 }
 
+// A label to define between two object types.
 type CreateAssociationLabelInput struct {
+	// API name of the object type the label is seen from.
 	FromObjectType string `json:"fromObjectType"`
-	ToObjectType   string `json:"toObjectType"`
-	Label          string `json:"label"`
+	// API name of the object type on the other side.
+	ToObjectType string `json:"toObjectType"`
+	// The label's text, unique between the two object types.
+	Label string `json:"label"`
 	// The label seen from toObjectType; the same as label when not given.
 	InverseLabel *string `json:"inverseLabel,omitempty"`
-	Limit        *int    `json:"limit,omitempty"`
-	InverseLimit *int    `json:"inverseLimit,omitempty"`
+	// How many records of toObjectType one record may have under the label; null for no limit.
+	Limit *int `json:"limit,omitempty"`
+	// How many records of fromObjectType one record may have under the inverse
+	// label; null for no limit.
+	InverseLimit *int `json:"inverseLimit,omitempty"`
 }
 
+// A list to make.
 type CreateListInput struct {
+	// API name of the object type of its members.
 	ObjectType string `json:"objectType"`
 	// 1 to 200 characters, unique within the object type (CONFLICT).
-	Name string   `json:"name"`
+	Name string `json:"name"`
+	// How its members are kept.
 	Kind ListKind `json:"kind"`
 	// DYNAMIC and SNAPSHOT: the records to hold (none: every record). Lists in
 	// it (inList, notInList) must not lead back to this list. MANUAL lists take
@@ -210,20 +261,29 @@ type CreateListInput struct {
 	Filter *RecordFilter `json:"filter,omitempty"`
 }
 
+// A custom object type to make.
 type CreateObjectTypeInput struct {
 	// Letters, digits and _, starting with a letter; it never changes.
-	Name                       string                     `json:"name"`
-	SingularLabel              string                     `json:"singularLabel"`
-	PluralLabel                string                     `json:"pluralLabel"`
-	Properties                 []*PropertyDefinitionInput `json:"properties,omitempty"`
-	PrimaryDisplayProperty     *string                    `json:"primaryDisplayProperty,omitempty"`
-	SecondaryDisplayProperties []string                   `json:"secondaryDisplayProperties,omitempty"`
-	RequiredProperties         []string                   `json:"requiredProperties,omitempty"`
-	SearchableProperties       []string                   `json:"searchableProperties,omitempty"`
+	Name string `json:"name"`
+	// The name of one record, for people.
+	SingularLabel string `json:"singularLabel"`
+	// The name of several records, for people.
+	PluralLabel string `json:"pluralLabel"`
+	// Its own properties, beside those every object has.
+	Properties []*PropertyDefinitionInput `json:"properties,omitempty"`
+	// The property records are named by, one of properties.
+	PrimaryDisplayProperty *string `json:"primaryDisplayProperty,omitempty"`
+	// Properties shown beside a record's name.
+	SecondaryDisplayProperties []string `json:"secondaryDisplayProperties,omitempty"`
+	// Properties every record must have.
+	RequiredProperties []string `json:"requiredProperties,omitempty"`
+	// Properties records(query:) searches.
+	SearchableProperties []string `json:"searchableProperties,omitempty"`
 	// Object types its records may be associated with (the engagement objects always may).
 	AssociatedObjects []string `json:"associatedObjects,omitempty"`
 }
 
+// An owner to make.
 type CreateOwnerInput struct {
 	// The owner's email, unique in the workspace (archived owners included).
 	Email string `json:"email"`
@@ -237,25 +297,37 @@ type CreateOwnerInput struct {
 	PrimaryTeamID *string `json:"primaryTeamId,omitempty"`
 }
 
+// A pipeline to add, with its stages.
 type CreatePipelineInput struct {
+	// API name of the object type: deals, tickets or a custom object type.
 	ObjectType string `json:"objectType"`
 	// Internal value records hold; generated when omitted.
-	Key          *string               `json:"key,omitempty"`
-	Label        string                `json:"label"`
-	DisplayOrder *int                  `json:"displayOrder,omitempty"`
-	Stages       []*PipelineStageInput `json:"stages"`
+	Key *string `json:"key,omitempty"`
+	// The name shown to people.
+	Label string `json:"label"`
+	// Position among the object type's pipelines, lowest first.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
+	// The stages, at most 100.
+	Stages []*PipelineStageInput `json:"stages"`
 }
 
+// A stage to add to a pipeline.
 type CreatePipelineStageInput struct {
-	PipelineID string              `json:"pipelineId"`
-	Stage      *PipelineStageInput `json:"stage"`
+	// The pipeline's global id.
+	PipelineID string `json:"pipelineId"`
+	// The stage.
+	Stage *PipelineStageInput `json:"stage"`
 }
 
+// A property to add to an object type.
 type CreatePropertyInput struct {
-	ObjectType string                   `json:"objectType"`
-	Property   *PropertyDefinitionInput `json:"property"`
+	// API name of the object type.
+	ObjectType string `json:"objectType"`
+	// The property's definition.
+	Property *PropertyDefinitionInput `json:"property"`
 }
 
+// A record to create.
 type CreateRecordInput struct {
 	// API name of the object type (contacts).
 	ObjectType string `json:"objectType"`
@@ -267,13 +339,17 @@ type CreateRecordInput struct {
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
+// Records of one object type to create.
 type CreateRecordsInput struct {
-	ObjectType string            `json:"objectType"`
-	Inputs     []*NewRecordInput `json:"inputs"`
+	// API name of the object type of every record.
+	ObjectType string `json:"objectType"`
+	// The records, at most 1000 (LIMIT_EXCEEDED beyond, nothing written).
+	Inputs []*NewRecordInput `json:"inputs"`
 	// Accept the emails of contacts deleted permanently.
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
+// A team to make.
 type CreateTeamInput struct {
 	// The team's name, unique in the workspace.
 	Name string `json:"name"`
@@ -281,56 +357,77 @@ type CreateTeamInput struct {
 	OwnerIds []string `json:"ownerIds,omitempty"`
 }
 
+// A view to save.
 type CreateViewInput struct {
+	// API name of the object type.
 	ObjectType string `json:"objectType"`
 	// 1 to 200 characters, unique within the object type (CONFLICT).
-	Name       string          `json:"name"`
-	Filter     *RecordFilter   `json:"filter,omitempty"`
-	Sort       []*RecordSort   `json:"sort,omitempty"`
-	Columns    []string        `json:"columns,omitempty"`
+	Name string `json:"name"`
+	// The records to show; every record when omitted.
+	Filter *RecordFilter `json:"filter,omitempty"`
+	// Up to 5 sort keys; the default order (newest first) when omitted.
+	Sort []*RecordSort `json:"sort,omitempty"`
+	// Property names to show, in order.
+	Columns []string `json:"columns,omitempty"`
+	// Who sees the view; PRIVATE needs a request tied to an owner.
 	Visibility *ViewVisibility `json:"visibility,omitempty"`
 }
 
 // The object types and the association types that link them.
 type DataModel struct {
+	// Every live object type.
 	ObjectTypes []*meta.ObjectType `json:"objectTypes"`
 	// Every directional association type: each link appears once from each side.
 	AssociationTypes []*meta.AssociationType `json:"associationTypes"`
 }
 
+// A user-defined label to delete.
 type DeleteAssociationLabelInput struct {
-	ID                 string `json:"id"`
-	RemoveAssociations *bool  `json:"removeAssociations,omitempty"`
+	// The global id of the label's AssociationType.
+	ID string `json:"id"`
+	// true: remove the label from the records that use it, rather than refuse.
+	RemoveAssociations *bool `json:"removeAssociations,omitempty"`
 }
 
+// A deleted label.
 type DeleteAssociationLabelPayload struct {
+	// The global id of the deleted AssociationType.
 	DeletedID string `json:"deletedId"`
 	// How many directional association rows went with the label.
 	RemovedAssociations int `json:"removedAssociations"`
 }
 
+// A list deleted.
 type DeleteListPayload struct {
+	// The global id of the deleted list.
 	DeletedID string `json:"deletedId"`
 }
 
+// A property group deleted.
 type DeletePropertyGroupPayload struct {
+	// The object type it belonged to.
 	ObjectType *meta.ObjectType `json:"objectType"`
 	// Properties moved to the default group.
 	MovedProperties int `json:"movedProperties"`
 }
 
+// A property deleted.
 type DeletePropertyPayload struct {
+	// The object type it belonged to.
 	ObjectType *meta.ObjectType `json:"objectType"`
 	// Records whose value of the property went with it.
 	RemovedValues int `json:"removedValues"`
 }
 
+// A record erased.
 type DeleteRecordPermanentlyPayload struct {
+	// The global id of the erased record.
 	DeletedID string `json:"deletedId"`
 	// The record and those merged into it.
 	DeletedRecords int `json:"deletedRecords"`
 }
 
+// Names one team.
 type DeleteTeamInput struct {
 	// The team's id.
 	ID string `json:"id"`
@@ -342,17 +439,24 @@ type DeleteTeamPayload struct {
 	DeletedID string `json:"deletedId"`
 }
 
+// Names one view.
 type DeleteViewInput struct {
+	// The view's global id.
 	ID string `json:"id"`
 }
 
+// A view deleted.
 type DeleteViewPayload struct {
+	// The global id of the deleted view.
 	DeletedID string `json:"deletedId"`
 }
 
+// The two records disassociated, and what still links them.
 type DisassociationPayload struct {
+	// The first record.
 	From *records.Record `json:"from"`
-	To   *records.Record `json:"to"`
+	// The other record.
+	To *records.Record `json:"to"`
 	// The types still linking from to to; empty when no longer associated.
 	Labels []*meta.AssociationType `json:"labels"`
 	// How many directional association rows were removed.
@@ -403,25 +507,37 @@ type ExportRecordsInput struct {
 
 // What an import has done so far.
 type ImportCounters struct {
+	// Rows read so far, in every file.
 	RowsRead int `json:"rowsRead"`
-	Created  int `json:"created"`
-	Updated  int `json:"updated"`
+	// Rows that made a new record.
+	Created int `json:"created"`
+	// Rows that wrote an existing record.
+	Updated int `json:"updated"`
 	// Empty rows.
 	Skipped int `json:"skipped"`
-	Failed  int `json:"failed"`
+	// Rows refused: nothing of them was written (see errors).
+	Failed int `json:"failed"`
 }
 
+// An import and its position.
 type ImportEdge struct {
-	Cursor string         `json:"cursor"`
-	Node   *ent.ImportJob `json:"node"`
+	// The import's position, for after.
+	Cursor string `json:"cursor"`
+	// The import.
+	Node *ent.ImportJob `json:"node"`
 }
 
+// An error and its position.
 type ImportErrorEdge struct {
-	Cursor string           `json:"cursor"`
-	Node   *ent.ImportError `json:"node"`
+	// The error's position, for after.
+	Cursor string `json:"cursor"`
+	// The error.
+	Node *ent.ImportError `json:"node"`
 }
 
+// One CSV file of an import, and how to map it.
 type ImportFileInput struct {
+	// The CSV file, a part of the multipart request; its first row is the header.
 	File graphql.Upload `json:"file"`
 	// The object of each row; by default the one the file is named after (contacts.csv: contacts).
 	ObjectType *string `json:"objectType,omitempty"`
@@ -442,24 +558,35 @@ type ImportFileInput struct {
 	AssociationLabel *string `json:"associationLabel,omitempty"`
 }
 
+// Names one import.
 type ImportIDInput struct {
+	// The import's global id.
 	ID string `json:"id"`
 }
 
+// The import a mutation started or changed.
 type ImportPayload struct {
+	// The import, as it is now.
 	Import *ent.ImportJob `json:"import"`
 }
 
+// A titled group of properties.
 type LayoutSectionInput struct {
-	Title      string   `json:"title"`
+	// The section's title.
+	Title string `json:"title"`
+	// Names of live properties of the object type, in the order shown.
 	Properties []string `json:"properties"`
 }
 
+// Names one list.
 type ListIDInput struct {
+	// The list's global id.
 	ID string `json:"id"`
 }
 
+// Records to add to a list or remove from it.
 type ListMembersInput struct {
+	// The list's global id.
 	ListID string `json:"listId"`
 	// At most 1000.
 	RecordIds []string `json:"recordIds"`
@@ -467,7 +594,9 @@ type ListMembersInput struct {
 
 // The outcome of addToList or removeFromList: one result per record, in input order.
 type ListMembersPayload struct {
-	List    *meta.List        `json:"list"`
+	// The list after the change.
+	List *meta.List `json:"list"`
+	// One result per record, in input order: the record added or removed, or the error of the item.
 	Results []*records.Result `json:"results"`
 	// How many items were applied.
 	Written int `json:"written"`
@@ -475,7 +604,9 @@ type ListMembersPayload struct {
 	Failed int `json:"failed"`
 }
 
+// The list a mutation wrote.
 type ListPayload struct {
+	// The list as written.
 	List *meta.List `json:"list"`
 }
 
@@ -490,38 +621,52 @@ type LogActivityInput struct {
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
 }
 
+// Two records of the same object type to merge.
 type MergeRecordsInput struct {
-	Primary   string `json:"primary"`
+	// The global id of the live record that stays.
+	Primary string `json:"primary"`
+	// The global id of the live record, of the same object type, merged into primary and archived.
 	Secondary string `json:"secondary"`
 }
 
 // Where the records of a removed pipeline go.
 type MoveRecordsInput struct {
+	// Key of the pipeline the records move to.
 	Pipeline string `json:"pipeline"`
-	Stage    string `json:"stage"`
+	// Key of the stage of that pipeline the records move to.
+	Stage string `json:"stage"`
 }
 
+// The root of every write. Each field needs a scope of the request's API key
+// (see Scope); its description says what it writes and what it refuses.
 type Mutation struct {
 }
 
 // An association of a record being created.
 type NewAssociationInput struct {
-	To     string   `json:"to"`
+	// The global id of a live record to associate with.
+	To string `json:"to"`
+	// Label texts of the association; none means the unlabeled association.
 	Labels []string `json:"labels,omitempty"`
 }
 
 // One record of createRecords.
 type NewRecordInput struct {
+	// Values keyed by property name, as createRecord takes them.
 	Properties map[string]any `json:"properties"`
 	// Records to associate the new one with; a refused association fails the item.
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
 }
 
+// The object type a mutation wrote.
 type ObjectTypePayload struct {
+	// The object type as written.
 	ObjectType *meta.ObjectType `json:"objectType"`
 }
 
+// Names one object type.
 type ObjectTypeRefInput struct {
+	// API name of the object type.
 	Name string `json:"name"`
 }
 
@@ -539,90 +684,132 @@ type PinActivityInput struct {
 	ActivityID string `json:"activityId"`
 }
 
+// The pipeline a mutation wrote.
 type PipelinePayload struct {
+	// The pipeline as written.
 	Pipeline *meta.Pipeline `json:"pipeline"`
 }
 
+// A stage to make.
 type PipelineStageInput struct {
 	// Internal value records hold; generated when omitted.
-	Key          *string `json:"key,omitempty"`
-	Label        string  `json:"label"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	Key *string `json:"key,omitempty"`
+	// The name shown to people, unique in the pipeline.
+	Label string `json:"label"`
+	// Position in the pipeline, lowest first.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
 	// Deals: 0.0-1.0.
-	Probability *float64                   `json:"probability,omitempty"`
+	Probability *float64 `json:"probability,omitempty"`
+	// Tickets: OPEN or CLOSED.
 	TicketState *pipelinestage.TicketState `json:"ticketState,omitempty"`
 	// Deals won or lost; tickets are closed by ticketState CLOSED.
 	Closed *bool `json:"closed,omitempty"`
 }
 
+// The stage a mutation wrote.
 type PipelineStagePayload struct {
+	// The stage as written.
 	Stage *meta.Stage `json:"stage"`
 }
 
+// A write and its position.
 type PropertyChangeEdge struct {
-	Cursor string         `json:"cursor"`
-	Node   *history.Entry `json:"node"`
+	// The write's position in the history, for after.
+	Cursor string `json:"cursor"`
+	// The write.
+	Node *history.Entry `json:"node"`
 }
 
 // A property definition to create.
 type PropertyDefinitionInput struct {
 	// Lower snake case, starting with a letter.
-	Name        string       `json:"name"`
-	Label       string       `json:"label"`
-	Type        PropertyType `json:"type"`
-	FieldType   FieldType    `json:"fieldType"`
-	Description *string      `json:"description,omitempty"`
+	Name string `json:"name"`
+	// The name shown to people.
+	Label string `json:"label"`
+	// The type of the values (see PropertyType).
+	Type PropertyType `json:"type"`
+	// How the value is edited; it must suit type (see FieldType), else BAD_USER_INPUT.
+	FieldType FieldType `json:"fieldType"`
+	// What the property is for.
+	Description *string `json:"description,omitempty"`
 	// The group to put it in; the object type's default group when omitted.
-	GroupName    *string `json:"groupName,omitempty"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	GroupName *string `json:"groupName,omitempty"`
+	// Position in its group, lowest first.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
 	// Choices of an enumeration; none for other types.
-	Options        []*PropertyOptionInput `json:"options,omitempty"`
-	HasUniqueValue *bool                  `json:"hasUniqueValue,omitempty"`
+	Options []*PropertyOptionInput `json:"options,omitempty"`
+	// No two live records may hold the same value (CONFLICT naming the holder). Default false.
+	HasUniqueValue *bool `json:"hasUniqueValue,omitempty"`
 	// Keep an index that serves sorts and range filters on the property (see Property.sortable).
 	Sortable *bool `json:"sortable,omitempty"`
-	Hidden   *bool `json:"hidden,omitempty"`
+	// Hide it from people (see Property.hidden). Default false.
+	Hidden *bool `json:"hidden,omitempty"`
 }
 
+// A property group to add.
 type PropertyGroupInput struct {
+	// API name of the object type.
 	ObjectType string `json:"objectType"`
 	// Lower snake case, starting with a letter.
-	Name         string `json:"name"`
-	Label        string `json:"label"`
-	DisplayOrder *int   `json:"displayOrder,omitempty"`
+	Name string `json:"name"`
+	// The name shown to people.
+	Label string `json:"label"`
+	// Position among the groups, lowest first.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
 }
 
+// The property group a mutation wrote.
 type PropertyGroupPayload struct {
+	// The group as written.
 	PropertyGroup *meta.PropertyGroup `json:"propertyGroup"`
 }
 
+// Names one property group.
 type PropertyGroupRefInput struct {
+	// API name of the object type.
 	ObjectType string `json:"objectType"`
-	Name       string `json:"name"`
+	// The group's name.
+	Name string `json:"name"`
 }
 
+// One choice of an enumeration property.
 type PropertyOptionInput struct {
-	Label        string  `json:"label"`
-	Value        string  `json:"value"`
-	Description  *string `json:"description,omitempty"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
-	Hidden       *bool   `json:"hidden,omitempty"`
+	// The name shown to people.
+	Label string `json:"label"`
+	// What records hold, unique among the options.
+	Value string `json:"value"`
+	// What the option means.
+	Description *string `json:"description,omitempty"`
+	// Position among the options, lowest first.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
+	// Hide it from people; records may still hold it.
+	Hidden *bool `json:"hidden,omitempty"`
 }
 
+// The property a mutation wrote.
 type PropertyPayload struct {
+	// The property as written.
 	Property *meta.Property `json:"property"`
 }
 
+// Names one property.
 type PropertyRefInput struct {
+	// API name of the object type.
 	ObjectType string `json:"objectType"`
-	Name       string `json:"name"`
+	// The property's name.
+	Name string `json:"name"`
 }
 
+// The root of every read. Each field needs a scope of the request's API key (see Scope).
 type Query struct {
 }
 
+// A record and its position.
 type RecordEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *records.Record `json:"node"`
+	// The record's position in the ordering, for after and before.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *records.Record `json:"node"`
 }
 
 // One node of a filter: exactly one of a combinator (and, or, not), a
@@ -645,7 +832,8 @@ type RecordFilter struct {
 	// Matches when the filter does not.
 	Not *RecordFilter `json:"not,omitempty"`
 	// The property a leaf compares.
-	Property *string         `json:"property,omitempty"`
+	Property *string `json:"property,omitempty"`
+	// How a property leaf compares; with property.
 	Operator *FilterOperator `json:"operator,omitempty"`
 	// The value of EQ, NEQ, LT, LTE, GT, GTE, CONTAINS_TOKEN, STARTS_WITH, CONTAINS; BETWEEN's low end.
 	Value any `json:"value,omitempty"`
@@ -665,7 +853,8 @@ type RecordFilter struct {
 	// filter keeps me, resolved by each read for its own requester; a list's is
 	// resolved when the list is saved, to the owner saving it, since its
 	// members are kept current by every write, whoever writes.
-	Me          *bool              `json:"me,omitempty"`
+	Me *bool `json:"me,omitempty"`
+	// An association leaf: keeps records by their associated records.
 	Association *AssociationFilter `json:"association,omitempty"`
 	// Matches the members of this list, a list of the same object type.
 	InList *string `json:"inList,omitempty"`
@@ -673,15 +862,21 @@ type RecordFilter struct {
 	NotInList *string `json:"notInList,omitempty"`
 }
 
+// Names one record.
 type RecordIDInput struct {
+	// The record's global id.
 	ID string `json:"id"`
 }
 
+// The record a mutation wrote.
 type RecordPayload struct {
+	// The record as written.
 	Record *records.Record `json:"record"`
 }
 
+// The values of one record of upsertRecords.
 type RecordPropertiesInput struct {
+	// Values keyed by property name, holding the idProperty's.
 	Properties map[string]any `json:"properties"`
 }
 
@@ -689,23 +884,33 @@ type RecordPropertiesInput struct {
 // first descending, as in PostgreSQL, unless nulls says otherwise. The record
 // id (ascending) breaks ties. At most 5 keys.
 type RecordSort struct {
-	Property  string         `json:"property"`
+	// The property to sort by (any property, createdate and hs_object_id included).
+	Property string `json:"property"`
+	// Ascending (the default) or descending.
 	Direction *SortDirection `json:"direction,omitempty"`
-	Nulls     *NullsOrder    `json:"nulls,omitempty"`
+	// Where records lacking the property come; LAST ascending and FIRST descending when omitted.
+	Nulls *NullsOrder `json:"nulls,omitempty"`
 }
 
+// New texts for a user-defined label.
 type RenameAssociationLabelInput struct {
-	ID           string  `json:"id"`
-	Label        string  `json:"label"`
+	// The global id of the label's AssociationType.
+	ID string `json:"id"`
+	// The new text.
+	Label string `json:"label"`
+	// The new text of the inverse label; it keeps its own when not given.
 	InverseLabel *string `json:"inverseLabel,omitempty"`
 }
 
+// An import reverted.
 type RevertImportPayload struct {
+	// The import.
 	Import *ent.ImportJob `json:"import"`
 	// How many records were archived.
 	Archived int `json:"archived"`
 }
 
+// Names one API key.
 type RevokeAPIKeyInput struct {
 	// The key's id.
 	ID string `json:"id"`
@@ -717,20 +922,29 @@ type RevokeAPIKeyPayload struct {
 	APIKey *auth.Key `json:"apiKey"`
 }
 
+// A new limit of an association type.
 type SetAssociationLimitInput struct {
-	ID    string `json:"id"`
-	Limit *int   `json:"limit,omitempty"`
+	// The global id of the AssociationType.
+	ID string `json:"id"`
+	// How many records of the other side one record may have; null removes the limit.
+	Limit *int `json:"limit,omitempty"`
 }
 
+// The record page of an object type, or of a team's.
 type SetRecordLayoutInput struct {
+	// API name of the object type.
 	ObjectType string `json:"objectType"`
 	// The team whose owners read this layout (their primary team's); null sets the object type's own, which the others read.
-	TeamID  *string               `json:"teamId,omitempty"`
-	Card    []*LayoutSectionInput `json:"card"`
+	TeamID *string `json:"teamId,omitempty"`
+	// The sections of the main card, in order.
+	Card []*LayoutSectionInput `json:"card"`
+	// The sections of the sidebar, in order.
 	Sidebar []*LayoutSectionInput `json:"sidebar"`
+	// The sections of the preview, in order.
 	Preview []*LayoutSectionInput `json:"preview"`
 }
 
+// An import to start.
 type StartImportInput struct {
 	// The files, up to 10, each up to 512 MiB.
 	Files []*ImportFileInput `json:"files"`
@@ -750,8 +964,10 @@ type TeamPayload struct {
 
 // One event of a timeline page.
 type TimelineEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   TimelineEvent `json:"node"`
+	// The event's position in the timeline, for after and before.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node TimelineEvent `json:"node"`
 }
 
 // The record whose pinned activity to take away.
@@ -768,22 +984,34 @@ type UpdateActivitySettingsInput struct {
 
 // Fields left out stay as they are.
 type UpdateListInput struct {
-	ID   string  `json:"id"`
+	// The list's global id.
+	ID string `json:"id"`
+	// A new name, 1 to 200 characters, unique within the object type (CONFLICT).
 	Name *string `json:"name,omitempty"`
 	// DYNAMIC lists only: the members are evaluated again in the same transaction; filter: null keeps every record.
 	Filter *RecordFilter `json:"filter,omitempty"`
 }
 
+// What to change of a custom object type. Fields left out stay as they are; a
+// list given replaces the list.
 type UpdateObjectTypeInput struct {
-	Name                       string   `json:"name"`
-	SingularLabel              *string  `json:"singularLabel,omitempty"`
-	PluralLabel                *string  `json:"pluralLabel,omitempty"`
-	PrimaryDisplayProperty     *string  `json:"primaryDisplayProperty,omitempty"`
+	// The object type's API name; it never changes.
+	Name string `json:"name"`
+	// A new singular label.
+	SingularLabel *string `json:"singularLabel,omitempty"`
+	// A new plural label.
+	PluralLabel *string `json:"pluralLabel,omitempty"`
+	// A new property records are named by.
+	PrimaryDisplayProperty *string `json:"primaryDisplayProperty,omitempty"`
+	// The properties shown beside a record's name.
 	SecondaryDisplayProperties []string `json:"secondaryDisplayProperties,omitempty"`
-	RequiredProperties         []string `json:"requiredProperties,omitempty"`
-	SearchableProperties       []string `json:"searchableProperties,omitempty"`
+	// The properties every record must have.
+	RequiredProperties []string `json:"requiredProperties,omitempty"`
+	// The properties records(query:) searches.
+	SearchableProperties []string `json:"searchableProperties,omitempty"`
 }
 
+// What to change of an owner. Fields left out stay as they are.
 type UpdateOwnerInput struct {
 	// The owner's id.
 	ID string `json:"id"`
@@ -799,48 +1027,77 @@ type UpdateOwnerInput struct {
 	PrimaryTeamID *string `json:"primaryTeamId,omitempty"`
 }
 
+// What to change of a pipeline. Fields left out stay as they are.
 type UpdatePipelineInput struct {
-	ID           string  `json:"id"`
-	Label        *string `json:"label,omitempty"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	// The pipeline's global id.
+	ID string `json:"id"`
+	// A new label.
+	Label *string `json:"label,omitempty"`
+	// A new position.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
 }
 
+// What to change of a stage. Fields left out stay as they are.
 type UpdatePipelineStageInput struct {
-	ID           string                     `json:"id"`
-	Label        *string                    `json:"label,omitempty"`
-	DisplayOrder *int                       `json:"displayOrder,omitempty"`
-	Probability  *float64                   `json:"probability,omitempty"`
-	TicketState  *pipelinestage.TicketState `json:"ticketState,omitempty"`
-	Closed       *bool                      `json:"closed,omitempty"`
+	// The stage's global id.
+	ID string `json:"id"`
+	// A new label.
+	Label *string `json:"label,omitempty"`
+	// A new position.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
+	// Deals: a new probability, 0.0-1.0.
+	Probability *float64 `json:"probability,omitempty"`
+	// Tickets: OPEN or CLOSED.
+	TicketState *pipelinestage.TicketState `json:"ticketState,omitempty"`
+	// Deals: whether the stage closes a deal.
+	Closed *bool `json:"closed,omitempty"`
 }
 
+// What to change of a property group. Fields left out stay as they are.
 type UpdatePropertyGroupInput struct {
-	ObjectType   string  `json:"objectType"`
-	Name         string  `json:"name"`
-	Label        *string `json:"label,omitempty"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
+	// API name of the object type.
+	ObjectType string `json:"objectType"`
+	// The group's name; it never changes.
+	Name string `json:"name"`
+	// A new label.
+	Label *string `json:"label,omitempty"`
+	// A new position.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
 }
 
+// What to change of a property. Fields left out stay as they are.
 type UpdatePropertyInput struct {
-	ObjectType   string  `json:"objectType"`
-	Name         string  `json:"name"`
-	Label        *string `json:"label,omitempty"`
-	Description  *string `json:"description,omitempty"`
-	GroupName    *string `json:"groupName,omitempty"`
-	DisplayOrder *int    `json:"displayOrder,omitempty"`
-	Hidden       *bool   `json:"hidden,omitempty"`
+	// API name of the object type.
+	ObjectType string `json:"objectType"`
+	// The property's name; it never changes.
+	Name string `json:"name"`
+	// A new label.
+	Label *string `json:"label,omitempty"`
+	// A new description.
+	Description *string `json:"description,omitempty"`
+	// The group to move it to.
+	GroupName *string `json:"groupName,omitempty"`
+	// A new position in its group.
+	DisplayOrder *int `json:"displayOrder,omitempty"`
+	// Hide or show it.
+	Hidden *bool `json:"hidden,omitempty"`
 	// The whole new list of options.
 	Options []*PropertyOptionInput `json:"options,omitempty"`
 	// Clear the values of records that hold an option the new list lacks.
 	ClearRemovedOptions *bool `json:"clearRemovedOptions,omitempty"`
-	HasUniqueValue      *bool `json:"hasUniqueValue,omitempty"`
+	// true builds the unique index (CONFLICT naming repeated values); false drops it.
+	HasUniqueValue *bool `json:"hasUniqueValue,omitempty"`
 	// Build or drop the index that serves sorts and range filters; a standard property takes this change too.
-	Sortable  *bool         `json:"sortable,omitempty"`
-	Type      *PropertyType `json:"type,omitempty"`
-	FieldType *FieldType    `json:"fieldType,omitempty"`
+	Sortable *bool `json:"sortable,omitempty"`
+	// A new type: every stored value is converted, or the change is refused with CONFLICT.
+	Type *PropertyType `json:"type,omitempty"`
+	// A new field type, suiting the (new) type.
+	FieldType *FieldType `json:"fieldType,omitempty"`
 }
 
+// The property changed, and what the change did to records.
 type UpdatePropertyPayload struct {
+	// The property as written.
 	Property *meta.Property `json:"property"`
 	// Records whose removed option was cleared.
 	ClearedValues int `json:"clearedValues"`
@@ -848,18 +1105,23 @@ type UpdatePropertyPayload struct {
 	ConvertedValues int `json:"convertedValues"`
 }
 
+// Values to set on one record.
 type UpdateRecordInput struct {
+	// The record's global id; an archived record is refused.
 	ID string `json:"id"`
 	// Values to set keyed by property name; null or "" clears one.
 	Properties map[string]any `json:"properties"`
 }
 
+// Records to update.
 type UpdateRecordsInput struct {
 	// When given, every record must be of this object type.
-	ObjectType *string              `json:"objectType,omitempty"`
-	Inputs     []*UpdateRecordInput `json:"inputs"`
+	ObjectType *string `json:"objectType,omitempty"`
+	// The records and their values, at most 1000.
+	Inputs []*UpdateRecordInput `json:"inputs"`
 }
 
+// What to change of a team. Fields left out stay as they are.
 type UpdateTeamInput struct {
 	// The team's id.
 	ID string `json:"id"`
@@ -873,15 +1135,23 @@ type UpdateTeamInput struct {
 
 // Fields left out stay as they are; filter: null removes the filter.
 type UpdateViewInput struct {
-	ID         string          `json:"id"`
-	Name       *string         `json:"name,omitempty"`
-	Filter     *RecordFilter   `json:"filter,omitempty"`
-	Sort       []*RecordSort   `json:"sort,omitempty"`
-	Columns    []string        `json:"columns,omitempty"`
+	// The view's global id.
+	ID string `json:"id"`
+	// A new name, unique within the object type (CONFLICT).
+	Name *string `json:"name,omitempty"`
+	// A new filter; null removes it.
+	Filter *RecordFilter `json:"filter,omitempty"`
+	// New sort keys, replacing the saved ones.
+	Sort []*RecordSort `json:"sort,omitempty"`
+	// New columns, replacing the saved ones.
+	Columns []string `json:"columns,omitempty"`
+	// Who sees the view.
 	Visibility *ViewVisibility `json:"visibility,omitempty"`
 }
 
+// Records to create or update, matched by a unique property.
 type UpsertRecordsInput struct {
+	// API name of the object type of every record.
 	ObjectType string `json:"objectType"`
 	// The unique property to match on; may be omitted when the object type has exactly one.
 	IDProperty *string `json:"idProperty,omitempty"`
@@ -891,15 +1161,20 @@ type UpsertRecordsInput struct {
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
 }
 
+// The view a mutation wrote.
 type ViewPayload struct {
+	// The view as written.
 	View *view.View `json:"view"`
 }
 
 // A saved sort key.
 type ViewSortKey struct {
-	Property  string        `json:"property"`
+	// The property sorted by.
+	Property string `json:"property"`
+	// Ascending or descending.
 	Direction SortDirection `json:"direction"`
-	Nulls     NullsOrder    `json:"nulls"`
+	// Where records lacking the property come.
+	Nulls NullsOrder `json:"nulls"`
 }
 
 // The order of the parts of a file's dates, separated by -, / or .
@@ -1083,18 +1358,30 @@ func (e ExportHeaders) MarshalJSON() ([]byte, error) {
 type FieldType string
 
 const (
-	FieldTypeText                FieldType = "TEXT"
-	FieldTypeTextarea            FieldType = "TEXTAREA"
-	FieldTypeHTML                FieldType = "HTML"
-	FieldTypePhonenumber         FieldType = "PHONENUMBER"
-	FieldTypeNumber              FieldType = "NUMBER"
-	FieldTypeDate                FieldType = "DATE"
-	FieldTypeBooleancheckbox     FieldType = "BOOLEANCHECKBOX"
-	FieldTypeCheckbox            FieldType = "CHECKBOX"
-	FieldTypeRadio               FieldType = "RADIO"
-	FieldTypeSelect              FieldType = "SELECT"
+	// A single line of text (type STRING).
+	FieldTypeText FieldType = "TEXT"
+	// Several lines of text (type STRING).
+	FieldTypeTextarea FieldType = "TEXTAREA"
+	// Rich text (type STRING).
+	FieldTypeHTML FieldType = "HTML"
+	// A phone number (type STRING).
+	FieldTypePhonenumber FieldType = "PHONENUMBER"
+	// A number input (type NUMBER).
+	FieldTypeNumber FieldType = "NUMBER"
+	// A date picker (type DATE or DATETIME).
+	FieldTypeDate FieldType = "DATE"
+	// One on/off checkbox (type BOOL or ENUMERATION).
+	FieldTypeBooleancheckbox FieldType = "BOOLEANCHECKBOX"
+	// Several checkboxes: a multi-select ENUMERATION, whose value is a list of option values.
+	FieldTypeCheckbox FieldType = "CHECKBOX"
+	// Radio buttons: one option of an ENUMERATION.
+	FieldTypeRadio FieldType = "RADIO"
+	// A dropdown: one option of an ENUMERATION, or an OWNER.
+	FieldTypeSelect FieldType = "SELECT"
+	// A value calculated from others (any type but DATE, DATETIME and OWNER).
 	FieldTypeCalculationEquation FieldType = "CALCULATION_EQUATION"
-	FieldTypeFile                FieldType = "FILE"
+	// A file reference (type STRING).
+	FieldTypeFile FieldType = "FILE"
 )
 
 var AllFieldType = []FieldType{
@@ -1161,20 +1448,29 @@ func (e FieldType) MarshalJSON() ([]byte, error) {
 type FilterOperator string
 
 const (
+	// Equal to value.
 	FilterOperatorEq FilterOperator = "EQ"
 	// Not equal; records lacking the property do not match unless includeMissing.
 	FilterOperatorNeq FilterOperator = "NEQ"
-	FilterOperatorLt  FilterOperator = "LT"
+	// Less than value.
+	FilterOperatorLt FilterOperator = "LT"
+	// Less than or equal to value.
 	FilterOperatorLte FilterOperator = "LTE"
-	FilterOperatorGt  FilterOperator = "GT"
+	// Greater than value.
+	FilterOperatorGt FilterOperator = "GT"
+	// Greater than or equal to value.
 	FilterOperatorGte FilterOperator = "GTE"
 	// value to highValue, both included.
 	FilterOperatorBetween FilterOperator = "BETWEEN"
-	FilterOperatorIn      FilterOperator = "IN"
+	// Equal to any of values; a multi-select holding any of them.
+	FilterOperatorIn FilterOperator = "IN"
 	// Not any of values; records lacking the property do not match unless includeMissing.
-	FilterOperatorNotIn          FilterOperator = "NOT_IN"
-	FilterOperatorContainsAll    FilterOperator = "CONTAINS_ALL"
-	FilterOperatorHasProperty    FilterOperator = "HAS_PROPERTY"
+	FilterOperatorNotIn FilterOperator = "NOT_IN"
+	// A multi-select holding every one of values.
+	FilterOperatorContainsAll FilterOperator = "CONTAINS_ALL"
+	// The record has a value of the property; takes no value.
+	FilterOperatorHasProperty FilterOperator = "HAS_PROPERTY"
+	// The record has no value of the property; takes no value.
 	FilterOperatorNotHasProperty FilterOperator = "NOT_HAS_PROPERTY"
 	// Holds the whole word (letters and digits), * standing for any letters: "acme*".
 	FilterOperatorContainsToken FilterOperator = "CONTAINS_TOKEN"
@@ -1309,6 +1605,7 @@ func (e ImportOperation) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How a list's members are kept.
 type ListKind string
 
 const (
@@ -1369,11 +1666,14 @@ func (e ListKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Where records lacking the sorted property come.
 type NullsOrder string
 
 const (
+	// Before the records that have it.
 	NullsOrderFirst NullsOrder = "FIRST"
-	NullsOrderLast  NullsOrder = "LAST"
+	// After the records that have it.
+	NullsOrderLast NullsOrder = "LAST"
 )
 
 var AllNullsOrder = []NullsOrder{
@@ -1432,11 +1732,17 @@ func (e NullsOrder) MarshalJSON() ([]byte, error) {
 type PropertyType string
 
 const (
-	PropertyTypeString      PropertyType = "STRING"
-	PropertyTypeNumber      PropertyType = "NUMBER"
-	PropertyTypeBool        PropertyType = "BOOL"
-	PropertyTypeDate        PropertyType = "DATE"
-	PropertyTypeDatetime    PropertyType = "DATETIME"
+	// Text.
+	PropertyTypeString PropertyType = "STRING"
+	// A number.
+	PropertyTypeNumber PropertyType = "NUMBER"
+	// true or false.
+	PropertyTypeBool PropertyType = "BOOL"
+	// A calendar day, "YYYY-MM-DD".
+	PropertyTypeDate PropertyType = "DATE"
+	// A moment, RFC 3339 in UTC.
+	PropertyTypeDatetime PropertyType = "DATETIME"
+	// One option's value, or a list of them for a CHECKBOX field.
 	PropertyTypeEnumeration PropertyType = "ENUMERATION"
 	// An owner of the workspace (hubspot_owner_id), stored as the owner's id, a
 	// number. Written as that id (a number or its digits) or the owner's
@@ -1501,10 +1807,13 @@ func (e PropertyType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The direction of a sort key.
 type SortDirection string
 
 const (
-	SortDirectionAsc  SortDirection = "ASC"
+	// Smallest first: numbers up, dates oldest first, strings A to Z.
+	SortDirectionAsc SortDirection = "ASC"
+	// Largest first: numbers down, dates newest first, strings Z to A.
 	SortDirectionDesc SortDirection = "DESC"
 )
 
@@ -1556,10 +1865,13 @@ func (e SortDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Who sees a view.
 type ViewVisibility string
 
 const (
-	ViewVisibilityShared  ViewVisibility = "SHARED"
+	// Every request of the workspace.
+	ViewVisibilityShared ViewVisibility = "SHARED"
+	// Only the requests tied to the owner who saved it (its API key's owner).
 	ViewVisibilityPrivate ViewVisibility = "PRIVATE"
 )
 
