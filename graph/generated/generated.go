@@ -4239,7 +4239,9 @@ UNAUTHENTICATED, FORBIDDEN, LIMIT_EXCEEDED, RATE_LIMITED (HTTP 429, with
 extensions.retryAfter and a Retry-After header), TIMEOUT, UNAVAILABLE (with
 extensions.retryable), INTERNAL; and extensions.property when a property
 value is at fault. Mutation fields are nullable: when one field of a
-mutation document fails, the fields that committed keep their data.
+mutation document fails, the fields that committed keep their data. A
+cursor argument (after, before) given as an empty string is taken as left
+out, as some generated clients send it for a first page.
 """
 schema {
   query: Query
