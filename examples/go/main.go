@@ -82,16 +82,18 @@ func run(ctx context.Context, client graphql.Client) error {
 		return fmt.Errorf("read the contact back: %w", err)
 	}
 	got := read.Record
-	var errs []error
-	switch {
-	case got == nil:
+	if got == nil {
 		return fmt.Errorf("record(id: %q) is null", contactID)
-	case !reflect.DeepEqual(got.Properties, contact):
+	}
+	var errs []error
+	if !reflect.DeepEqual(got.Properties, contact) {
 		errs = append(errs, fmt.Errorf("the contact's properties are %v, want %v", got.Properties, contact))
-	case got.DisplayName != "Ada Lovelace":
+	}
+	if got.DisplayName != "Ada Lovelace" {
 		errs = append(errs, fmt.Errorf("the contact's displayName is %q, want %q", got.DisplayName, "Ada Lovelace"))
-	case !got.CreatedAt.Equal(createdContact.CreateRecord.Record.CreatedAt):
-		errs = append(errs, fmt.Errorf("the contact's createdAt is %s, createRecord said %s", got.CreatedAt, createdContact.CreateRecord.Record.CreatedAt))
+	}
+	if created := createdContact.CreateRecord.Record.CreatedAt; !got.CreatedAt.Equal(created) {
+		errs = append(errs, fmt.Errorf("the contact's createdAt is %s, createRecord said %s", got.CreatedAt, created))
 	}
 	edges := got.Associations.Edges
 	if got.Associations.TotalCount != 1 || len(edges) != 1 {
