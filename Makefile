@@ -2,7 +2,7 @@
 # make test  — lint, generated-code check and the whole suite (PostgreSQL too
 #              when TEST_DATABASE_URL is set, as .ci/run sets it)
 GO ?= go
-GENERATED := ent graph
+GENERATED := ent graph examples/go
 
 .PHONY: run test test-go generate check-generate lint bench chaos
 
@@ -23,14 +23,17 @@ test-go:
 	@echo "== FuzzRequest for 15 s over arbitrary request bodies (longer by hand: go test -run '^$$' -fuzz FuzzRequest -fuzztime 10m ./graph/)"
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzRequest -fuzztime 15s ./graph/
 
+# examples/go: the Go SDK example's genqlient client, from the golden
+# schema (graph/testdata/schema.graphql) and its operations.graphql.
 generate:
 	$(GO) generate ./ent
 	$(GO) tool gqlgen generate
+	$(GO) generate ./examples/go
 
 # check-generate regenerates into the tree and fails if anything changed:
 # generated code must be committed in sync with its sources.
 check-generate:
-	@snap=$$(mktemp -d); cp -r $(GENERATED) $$snap/; \
+	@snap=$$(mktemp -d); cp -r --parents $(GENERATED) $$snap/; \
 	$(MAKE) -s generate >/dev/null; \
 	for d in $(GENERATED); do \
 		if ! diff -r -q $$snap/$$d $$d; then \

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/auth"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/dbtest"
+	"github.com/acme/crm/internal/install"
+	"github.com/acme/crm/internal/npmtest"
+)
+
+// goldenSchema is the contract both examples generate their clients from.
+const goldenSchema = "graph/testdata/schema.graphql"
+
+// TestSDKExamples builds the SDK examples and runs each against a live
+// server on each database, as a user runs them against make run: the
+// example creates a company and a contact, associates them, reads them
+// back through its typed client and exits non-zero on any mismatch. The
+// server holds an API key, so the example must send it (CRM_API_KEY);
+// without it, it must fail.
+//
+// go: examples/go, whose genqlient client make check-generate keeps in
+// sync. typescript: examples/typescript's npm packages installed once into
+// the user's cache folder, graphql-codegen's output compared with the
+// committed src/gql/, tsc in strict mode (no error: nothing is emitted
+// otherwise), then node. Without node or npm the typescript test skips,
+// saying how to run it; CRM_REQUIRE_SDK=1 (as .ci/run sets it) makes that
+// a failure.
+func TestSDKExamples(t *testing.T) {
+	t.Run("go", func(t *testing.T) {
+		bin := filepath.Join(t.TempDir(), "example")
+		execOK(t, "", "go", "build", "-o", bin, "./examples/go")
+		runExample(t, bin)
+	})
+	t.Run("typescript", func(t *testing.T) {
+		const require, run = "CRM_REQUIRE_SDK", "with node >= 18 and npm reaching the registry, go test -run TestSDKExamples/typescript ."
+		node, npm := npmtest.Tools(t, require, run)
+		installed, err := npmtest.Install(npm, "examples/typescript", "@graphql-codegen/cli")
+		if err != nil {
+			npmtest.Unable(t, require, run, err.Error())
+		}
+		dir := typescriptCopy(t, installed)
+		bin := filepath.Join(dir, "node_modules", ".bin")
+		execOK(t, dir, node, filepath.Join(bin, "graphql-codegen"), "--config", "codegen.ts")
+		sameFiles(t, filepath.Join(dir, "src", "gql"), filepath.Join("examples", "typescript", "src", "gql"),
+			"cd examples/typescript && npm ci && npm run codegen, and commit src/gql")
+		execOK(t, dir, node, filepath.Join(bin, "tsc"))
+		runExample(t, node, filepath.Join(dir, "dist", "main.js"))
+	})
+}
+
+// typescriptCopy copies examples/typescript (without what npm and tsc
+// make there) and the golden schema into a temporary folder, in the
+// layout codegen.ts expects, with node_modules the installed packages of
+// the user's cache folder; it returns the example's folder.
+func typescriptCopy(t *testing.T, installed string) string {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "examples", "typescript")
+	src := filepath.Join("examples", "typescript")
+	err := filepath.WalkDir(src, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if e.IsDir() {
+			if rel == "node_modules" || rel == "dist" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		return copyFile(path, filepath.Join(dir, rel))
+	})
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(root, filepath.Dir(goldenSchema)), 0o755)
+	}
+	if err == nil {
+		err = copyFile(goldenSchema, filepath.Join(root, goldenSchema))
+	}
+	if err == nil {
+		err = os.Symlink(filepath.Join(installed, "node_modules"), filepath.Join(dir, "node_modules"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+// sameFiles fails the test unless the folders hold the same files with the
+// same contents; fix says how to bring want up to date.
+func sameFiles(t *testing.T, got, want, fix string) {
+	t.Helper()
+	read := func(dir string) map[string][]byte {
+		files := map[string][]byte{}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[e.Name()] = b
+		}
+		return files
+	}
+	g, w := read(got), read(want)
+	for name, b := range g {
+		if wb, ok := w[name]; !ok {
+			t.Errorf("%s is generated but not committed in %s", name, want)
+		} else if !bytes.Equal(b, wb) {
+			t.Errorf("%s in %s differs from what codegen generates", name, want)
+		}
+	}
+	for name := range w {
+		if _, ok := g[name]; !ok {
+			t.Errorf("%s in %s is no longer generated", name, want)
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("the generated client is out of date: %s", fix)
+	}
+}
+
+// execOK runs name with args in dir and fails the test, showing the
+// output, if it fails; it returns the output.
+func execOK(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// runExample runs the example (program and arguments) against a
+// server on each database holding an API key: it must succeed with the
+// key and fail without.
+func runExample(t *testing.T, example ...string) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		endpoint := server(t, d).URL + "/graphql"
+		ctx := audit.WithActor(context.Background(), audit.CLI)
+		ws, err := install.Default(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := auth.New(d).Create(ctx, ws, "sdk example", []auth.Scope{auth.RecordsRead, auth.RecordsWrite}, nil, auth.Rate{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(env ...string) (string, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, example[0], example[1:]...)
+			cmd.Env = append(os.Environ(), append([]string{"CRM_ENDPOINT=" + endpoint, "CRM_API_KEY="}, env...)...)
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		out, err := run("CRM_API_KEY=" + secret)
+		if err != nil || !strings.HasPrefix(out, "contact ") || !strings.Contains(out, " is the Primary contact of company ") {
+			t.Errorf("with the key: %v\n%s", err, out)
+		} else {
+			t.Log(strings.TrimSpace(out))
+		}
+		if out, err := run(); err == nil || !strings.Contains(out, "UNAUTHENTICATED") {
+			t.Errorf("without the key it must fail, UNAUTHENTICATED: %v\n%s", err, out)
+		}
+	})
+}
