@@ -18,6 +18,7 @@ var executorFields = map[string]bool{
 	"Record.lists":           true,
 	"Record.timeline":        true,
 	"Record.pinnedActivity":  true,
+	"Record.values":          true,
 }
 
 // TestReadPlanTable checks the plan's field table against the parsed
