@@ -18,7 +18,6 @@ var executorFields = map[string]bool{
 	"Record.lists":           true,
 	"Record.timeline":        true,
 	"Record.pinnedActivity":  true,
-	"Record.values":          true,
 }
 
 // TestReadPlanTable checks the plan's field table against the parsed

@@ -345,30 +345,42 @@ func TestValuesIntrospection(t *testing.T) {
 	})
 }
 
-// TestValuesLeftToExecutor: a records page selecting values is answered
-// by gqlgen's executor, not a read plan, the same bytes as with plans off.
-func TestValuesLeftToExecutor(t *testing.T) {
+// TestValuesReadPlan: a records page selecting values of every type is
+// written by a read plan, the same bytes as gqlgen's executor answers.
+func TestValuesReadPlan(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
 		ann := typedProperties(a)
 		for i := range 3 {
-			a.create("contacts", map[string]any{"email": fmt.Sprintf("p%d@x.io", i), "score": i, "vip": i%2 == 0,
-				"tags": []string{"a", "b"}[:i%3], "hubspot_owner_id": ann.OwnerID})
+			a.create("contacts", map[string]any{"email": fmt.Sprintf("p%d@x.io", i), "score": fmt.Sprintf("1234567890123456789%d", i), "vip": i%2 == 0,
+				"born": "1990-02-28", "seen": "2026-01-02T17:04:05.1+02:00", "tags": []string{"a", "b"}[:i%3], "tier": "silver",
+				"hubspot_owner_id": ann.OwnerID})
 		}
 		planning := graph.NewHandler(graph.Config{DB: a.d, WorkspaceID: a.ws})
 		exec := a.executorOnly().h
 		q := `query($n: [String!]) { records(objectType: "contacts", first: 5) { edges { node { id properties
-			values { ` + valueFields + ` } named: values(names: $n) { name type options ownerId } } } } }`
-		vars := map[string]any{"n": []string{"tags", "hubspot_owner_id", "email"}}
+			values { __typename ` + valueFields + ` } named: values(names: $n) { type options ownerId name } } } } }`
+		vars := map[string]any{"n": []string{"tags", "hubspot_owner_id", "email", "firstname", "tags"}}
 		before := planning.PlannedFields()
 		body := post(t, planning, q, vars)
-		if planning.PlannedFields() != before {
-			t.Fatalf("a read plan answered a selection of values:\n%s", body)
+		if planning.PlannedFields() != before+1 {
+			t.Fatalf("the executor answered it, not a read plan:\n%s", body)
 		}
 		if want := post(t, exec, q, vars); !bytes.Equal(body, want) {
-			t.Fatalf("planning handler:\n%s\nexecutor:\n%s", body, want)
+			t.Fatalf("read plan:\n%s\nexecutor:\n%s", body, want)
 		}
-		if !bytes.Contains(body, []byte(`"options":["a"]`)) || bytes.Contains(body, []byte(`"errors"`)) {
+		for _, part := range []string{`"options":["a"]`, `"number":12345678901234567891`, `"dateTime":"2026-01-02T15:04:05.100Z"`, `"date":"1990-02-28"`} {
+			if !bytes.Contains(body, []byte(part)) {
+				t.Fatalf("no %s in %s", part, body)
+			}
+		}
+		if bytes.Contains(body, []byte(`"errors"`)) {
 			t.Fatalf("not a full answer: %s", body)
+		}
+		// An unknown name fails the plan, and the executor reports it.
+		vars["n"] = []string{"nope"}
+		before = planning.PlannedFields()
+		if body, want := post(t, planning, q, vars), post(t, exec, q, vars); planning.PlannedFields() != before || sortedErrors(t, body) != sortedErrors(t, want) {
+			t.Fatalf("read plan:\n%s\nexecutor:\n%s", body, want)
 		}
 	})
 }
