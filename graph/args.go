@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/audit"
@@ -462,4 +464,32 @@ func auditQuery(a args) (q audit.Query, err error) {
 	}
 	q.To, err = a.time("to")
 	return q, err
+}
+
+// writeValues decodes the values of a write, the JSON map properties and
+// the typed list typed, into the one map package values validates: each
+// typed value as a values.Typed, which it checks against the property's
+// type. A typed value that sets other than one field, and a property
+// named twice (in both, or twice in typed), are refused.
+func writeValues(properties map[string]any, typed []*model.PropertyInput) (map[string]any, error) {
+	if len(typed) == 0 {
+		return properties, nil
+	}
+	out := make(map[string]any, len(properties)+len(typed))
+	maps.Copy(out, properties)
+	for _, in := range typed {
+		if _, twice := out[in.Name]; twice {
+			return nil, apierr.Invalid(in.Name, "property %q is given twice: name it once, in properties or in values", in.Name)
+		}
+		out[in.Name] = nil
+		if in.Value == nil {
+			continue
+		}
+		v, err := in.Value.Raw(in.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[in.Name] = v
+	}
+	return out, nil
 }

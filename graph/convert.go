@@ -47,12 +47,16 @@ func failRecord(r *records.Result, err error) { r.Record, r.Err = nil, err }
 
 func failPair(r *assoc.Result, err error) { r.Link, r.Err = nil, err }
 
-func propertiesOf(inputs []*model.RecordPropertiesInput) []map[string]any {
-	out := make([]map[string]any, len(inputs))
+// propertiesOf decodes the values of a batch's items (writeValues): an
+// item that does not decode fails the whole batch.
+func propertiesOf(inputs []*model.RecordPropertiesInput) (out []map[string]any, err error) {
+	out = make([]map[string]any, len(inputs))
 	for i, in := range inputs {
-		out[i] = in.Properties
+		if out[i], err = writeValues(in.Properties, in.Values); err != nil {
+			return nil, err
+		}
 	}
-	return out
+	return out, nil
 }
 
 // pointers returns the addresses of results' items, and how many failed
@@ -246,17 +250,22 @@ func newLinks(in []*model.NewAssociationInput) (out []records.NewLink, err error
 }
 
 // newRecords decodes a batch's items; errs holds, by item, an association
-// that does not name a record.
-func newRecords(in []*model.NewRecordInput) (out []records.NewRecord, errs []error) {
+// that does not name a record. Values that do not decode (writeValues)
+// fail the whole batch: err.
+func newRecords(in []*model.NewRecordInput) (out []records.NewRecord, errs []error, err error) {
 	out, errs = make([]records.NewRecord, len(in)), make([]error, len(in))
 	for i, r := range in {
+		props, err := writeValues(r.Properties, r.Values)
+		if err != nil {
+			return nil, nil, err
+		}
 		links, err := newLinks(r.Associations)
 		if e, ok := apierr.As(err); ok && e.Property == "" {
 			e.Property = "associations"
 		}
-		out[i], errs[i] = records.NewRecord{Properties: r.Properties, Associations: links}, err
+		out[i], errs[i] = records.NewRecord{Properties: props, Associations: links}, err
 	}
-	return out, errs
+	return out, errs, nil
 }
 
 func pairOf(in *model.AssociateInput) (assoc.Pair, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/page"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/values"
 )
 
 // A page of records with nested associations is where gqlgen's cost per
@@ -54,6 +55,16 @@ const (
 	readTypeID
 	readLabel
 	readCategory
+	readValues
+	readValueName
+	readValueType
+	readValueString
+	readValueNumber
+	readValueBool
+	readValueDate
+	readValueDateTime
+	readValueOptions
+	readValueOwnerID
 )
 
 // readSpec is a field a plan knows: what it writes, for an object field
@@ -96,6 +107,18 @@ var readSchema = map[string]map[string]readSpec{
 		"archived":     {kind: readArchived},
 		"archivedAt":   {kind: readArchivedAt},
 		"associations": {readAssociations, "AssociationConnection", associationArgNames},
+		"values":       {readValues, "PropertyValue", []string{"names"}},
+	},
+	"PropertyValue": {
+		"name":     {kind: readValueName},
+		"type":     {kind: readValueType},
+		"string":   {kind: readValueString},
+		"number":   {kind: readValueNumber},
+		"bool":     {kind: readValueBool},
+		"date":     {kind: readValueDate},
+		"dateTime": {kind: readValueDateTime},
+		"options":  {kind: readValueOptions},
+		"ownerId":  {kind: readValueOwnerID},
 	},
 	"AssociationConnection": {
 		"edges":      {readEdges, "AssociationEdge", nil},
@@ -129,7 +152,7 @@ type readPlan struct {
 type readField struct {
 	key   []byte // the quoted response key and its colon
 	kind  readKind
-	names []string      // properties(names:)
+	names []string      // properties(names:), values(names:)
 	query records.Query // associations(...)
 	sub   *readPlan     // an object field's selection
 }
@@ -155,7 +178,7 @@ func (r *Resolver) compileRead(opCtx *graphql.OperationContext, typeName string,
 		rf.kind = spec.kind
 		var err error
 		switch spec.kind {
-		case readProperties:
+		case readProperties, readValues:
 			rf.names, err = collectedArgs(opCtx, f).strings("names")
 		case readAssociations:
 			rf.query, err = associationsQuery(collectedArgs(opCtx, f))
@@ -304,11 +327,16 @@ func (w *readWriter) nonNull(m graphql.Marshaler) bool {
 }
 
 func (w *readWriter) nullableString(s *string) {
-	if s == nil {
+	w.nullable(s != nil, func() graphql.Marshaler { return graphql.MarshalString(*s) })
+}
+
+// nullable writes m's value when set, else null.
+func (w *readWriter) nullable(set bool, m func() graphql.Marshaler) {
+	if !set {
 		w.value(graphql.Null)
 		return
 	}
-	w.value(graphql.MarshalString(*s))
+	w.value(m())
 }
 
 func (w *readWriter) recordConnection(p *readPlan, pg *records.Page) bool {
@@ -352,6 +380,15 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 				return false
 			}
 			w.value(schematype.MarshalJSON(props))
+		case readValues:
+			vals, err := rec.TypedValues(f.names)
+			if err != nil {
+				return false
+			}
+			w.list(len(vals), func(i int) bool {
+				w.propertyValue(f.sub, vals[i])
+				return true
+			})
 		case readCreatedAt:
 			return w.nonNull(schematype.MarshalDateTime(rec.CreatedAt))
 		case readUpdatedAt:
@@ -370,6 +407,41 @@ func (w *readWriter) record(p *readPlan, rec *records.Record) bool {
 				return false
 			}
 			return w.associationConnection(f.sub, pg)
+		}
+		return true
+	})
+}
+
+// propertyValue writes one value of Record.values: the typed fields its
+// type does not fill are null.
+func (w *readWriter) propertyValue(p *readPlan, v *values.Value) {
+	w.object(p, func(f *readField) bool {
+		switch f.kind {
+		case readValueName:
+			w.value(graphql.MarshalString(v.Name))
+		case readValueType:
+			w.value(v.Type)
+		case readValueString:
+			w.nullableString(v.String)
+		case readValueNumber:
+			w.nullable(v.Number != nil, func() graphql.Marshaler { return schematype.MarshalNumber(*v.Number) })
+		case readValueBool:
+			w.nullable(v.Bool != nil, func() graphql.Marshaler { return graphql.MarshalBoolean(*v.Bool) })
+		case readValueDate:
+			w.nullable(v.Date != nil, func() graphql.Marshaler { return schematype.MarshalDate(*v.Date) })
+		case readValueDateTime:
+			w.nullable(v.DateTime != nil, func() graphql.Marshaler { return schematype.MarshalDateTimeText(*v.DateTime) })
+		case readValueOptions:
+			if v.Options == nil {
+				w.value(graphql.Null)
+				return true
+			}
+			w.list(len(v.Options), func(i int) bool {
+				w.value(graphql.MarshalString(v.Options[i]))
+				return true
+			})
+		case readValueOwnerID:
+			w.nullable(v.OwnerID != nil, func() graphql.Marshaler { return graphql.MarshalInt(*v.OwnerID) })
 		}
 		return true
 	})

@@ -69,7 +69,7 @@ var propertyNames = map[string][]string{
 // object type of the records the field leads to.
 func (g *selectionGen) args(field, ot string) (string, string) {
 	switch field {
-	case "properties":
+	case "properties", "values":
 		all := propertyNames[ot]
 		if g.r.IntN(3) == 0 {
 			return "", ot

@@ -26,13 +26,15 @@ var readPlanQueries = []struct {
 			pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
 			edges { __typename cursor node {
 				__typename id recordId displayName properties createdAt updatedAt archived archivedAt
+				values { __typename name type string number bool date dateTime options ownerId }
 				associations(toObjectType: "contacts", first: 2) {
 					__typename totalCount
 					pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
 					edges { __typename cursor labels { __typename typeId label category } node {
 						id displayName properties(names: ["email", "vip", "tags", "seen", "mobilephone"])
+						values(names: ["vip", "email", "tags", "seen", "mobilephone", "vip"]) { name type string bool dateTime options }
 						associations(toObjectType: "deals", first: 5) {
-							totalCount edges { labels { label } node { recordId properties(names: ["amount", "closedate", "dealname"]) } }
+							totalCount edges { labels { label } node { recordId properties(names: ["amount", "closedate", "dealname"]) values { name number date } } }
 						}
 					} }
 				}

@@ -26,12 +26,16 @@ func (r *mutationResolver) CreateRecord(ctx context.Context, input model.CreateR
 	if err != nil {
 		return nil, err
 	}
+	props, err := writeValues(input.Properties, input.Values)
+	if err != nil {
+		return nil, err
+	}
 	links, err := newLinks(input.Associations)
 	if err != nil {
 		return nil, err
 	}
 	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
-	rec, err := r.records.Create(ctx, m, input.ObjectType, records.NewRecord{Properties: input.Properties, Associations: links}, opts)
+	rec, err := r.records.Create(ctx, m, input.ObjectType, records.NewRecord{Properties: props, Associations: links}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +52,11 @@ func (r *mutationResolver) UpdateRecord(ctx context.Context, input model.UpdateR
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.records.Update(ctx, m, id, input.Properties, records.Options{})
+	props, err := writeValues(input.Properties, input.Values)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.records.Update(ctx, m, id, props, records.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +103,10 @@ func (r *mutationResolver) CreateRecords(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	items, errs := newRecords(input.Inputs)
+	items, errs, err := newRecords(input.Inputs)
+	if err != nil {
+		return nil, err
+	}
 	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
 	results, err := r.records.CreateMany(ctx, m, input.ObjectType, items, opts)
 	if err != nil {
@@ -112,9 +123,13 @@ func (r *mutationResolver) UpdateRecords(ctx context.Context, input model.Update
 	}
 	inputs, errs := make([]records.UpdateInput, len(input.Inputs)), make([]error, len(input.Inputs))
 	for i, in := range input.Inputs {
+		props, err := writeValues(in.Properties, in.Values)
+		if err != nil {
+			return nil, err
+		}
 		var id int
 		id, errs[i] = recordID(in.ID)
-		inputs[i] = records.UpdateInput{ID: id, Properties: in.Properties}
+		inputs[i] = records.UpdateInput{ID: id, Properties: props}
 	}
 	objectType := ""
 	if input.ObjectType != nil {
@@ -137,8 +152,12 @@ func (r *mutationResolver) UpsertRecords(ctx context.Context, input model.Upsert
 	if input.IDProperty != nil {
 		idProperty = *input.IDProperty
 	}
+	items, err := propertiesOf(input.Inputs)
+	if err != nil {
+		return nil, err
+	}
 	opts := records.Options{AllowErasedEmails: deref(input.AllowErasedEmails)}
-	results, err := r.records.UpsertMany(ctx, m, input.ObjectType, idProperty, propertiesOf(input.Inputs), opts)
+	results, err := r.records.UpsertMany(ctx, m, input.ObjectType, idProperty, items, opts)
 	if err != nil {
 		return nil, err
 	}

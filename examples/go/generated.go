@@ -10,9 +10,6 @@ import (
 )
 
 // AssociateAssociateAssociationPayload includes the requested fields of the GraphQL type AssociationPayload.
-// The GraphQL type's documentation follows.
-//
-// The two records associated, and what links them now.
 type AssociateAssociateAssociationPayload struct {
 	// Every type now linking from to to, seen from from.
 	Labels []AssociateAssociateAssociationPayloadLabelsAssociationLabel `json:"labels"`
@@ -54,7 +51,6 @@ func (v *AssociateResponse) GetAssociate() *AssociateAssociateAssociationPayload
 //
 // A contact, company, deal... of any object type.
 type ContactWithCompaniesRecord struct {
-	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
 	DisplayName string `json:"displayName"`
@@ -62,8 +58,7 @@ type ContactWithCompaniesRecord struct {
 	// every value the record has, with hs_object_id, createdate and
 	// lastmodifieddate. With names: only those that have a value.
 	Properties map[string]interface{} `json:"properties"`
-	// When the record was created (the value of createdate).
-	CreatedAt time.Time `json:"createdAt"`
+	CreatedAt  time.Time              `json:"createdAt"`
 	// Live records of toObjectType associated with this one, newest first
 	// (ties by id), each edge with every label linking the two. labels keeps
 	// records linked under any of them. Each record's list pages on its own:
@@ -89,14 +84,10 @@ func (v *ContactWithCompaniesRecord) GetAssociations() ContactWithCompaniesRecor
 }
 
 // ContactWithCompaniesRecordAssociationsAssociationConnection includes the requested fields of the GraphQL type AssociationConnection.
-// The GraphQL type's documentation follows.
-//
-// A page of the records associated with one record.
 type ContactWithCompaniesRecordAssociationsAssociationConnection struct {
 	// How many records the field selects in all. Costs a count: ask only when needed.
-	TotalCount int `json:"totalCount"`
-	// The associated records of the page, in order.
-	Edges []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge `json:"edges"`
+	TotalCount int                                                                               `json:"totalCount"`
+	Edges      []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge `json:"edges"`
 }
 
 // GetTotalCount returns ContactWithCompaniesRecordAssociationsAssociationConnection.TotalCount, and is useful for accessing the field via an interface.
@@ -110,14 +101,10 @@ func (v *ContactWithCompaniesRecordAssociationsAssociationConnection) GetEdges()
 }
 
 // ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge includes the requested fields of the GraphQL type AssociationEdge.
-// The GraphQL type's documentation follows.
-//
-// An associated record, its position and the labels linking it.
 type ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge struct {
 	// Every type linking the parent to this record, seen from the parent: the unlabeled default first.
 	Labels []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeLabelsAssociationLabel `json:"labels"`
-	// The associated record.
-	Node ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord `json:"node"`
+	Node   ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord               `json:"node"`
 }
 
 // GetLabels returns ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge.Labels, and is useful for accessing the field via an interface.
@@ -149,7 +136,6 @@ func (v *ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssocia
 //
 // A contact, company, deal... of any object type.
 type ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord struct {
-	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
 	DisplayName string `json:"displayName"`
@@ -186,11 +172,7 @@ type ContactWithCompaniesResponse struct {
 func (v *ContactWithCompaniesResponse) GetRecord() *ContactWithCompaniesRecord { return v.Record }
 
 // CreateRecordCreateRecordRecordPayload includes the requested fields of the GraphQL type RecordPayload.
-// The GraphQL type's documentation follows.
-//
-// The record a mutation wrote.
 type CreateRecordCreateRecordRecordPayload struct {
-	// The record as written.
 	Record CreateRecordCreateRecordRecordPayloadRecord `json:"record"`
 }
 
@@ -204,16 +186,14 @@ func (v *CreateRecordCreateRecordRecordPayload) GetRecord() CreateRecordCreateRe
 //
 // A contact, company, deal... of any object type.
 type CreateRecordCreateRecordRecordPayloadRecord struct {
-	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// The plain numeric id, in digits as HubSpot writes record ids, also the
 	// value of hs_object_id. Arguments that name a record take id, the global
 	// id.
 	RecordId string `json:"recordId"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
-	DisplayName string `json:"displayName"`
-	// When the record was created (the value of createdate).
-	CreatedAt time.Time `json:"createdAt"`
+	DisplayName string    `json:"displayName"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
 // GetId returns CreateRecordCreateRecordRecordPayloadRecord.Id, and is useful for accessing the field via an interface.

@@ -5,6 +5,7 @@ package generated
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -36,6 +37,7 @@ import (
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/timeline"
+	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/view"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -644,6 +646,18 @@ type ComplexityRoot struct {
 		Property func(childComplexity int) int
 	}
 
+	PropertyValue struct {
+		Bool     func(childComplexity int) int
+		Date     func(childComplexity int) int
+		DateTime func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Number   func(childComplexity int) int
+		Options  func(childComplexity int) int
+		OwnerID  func(childComplexity int) int
+		String   func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys          func(childComplexity int) int
 		ActivitySettings func(childComplexity int) int
@@ -680,6 +694,7 @@ type ComplexityRoot struct {
 		Props           func(childComplexity int, names []string) int
 		RecordID        func(childComplexity int) int
 		Timeline        func(childComplexity int, first *int, after *string, last *int, before *string, types []timeline.Type, from *time.Time, to *time.Time) int
+		TypedValues     func(childComplexity int, names []string) int
 		UpdatedAt       func(childComplexity int) int
 	}
 
@@ -3461,6 +3476,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyPayload.Property(childComplexity), true
 
+	case "PropertyValue.bool":
+		if e.ComplexityRoot.PropertyValue.Bool == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Bool(childComplexity), true
+	case "PropertyValue.date":
+		if e.ComplexityRoot.PropertyValue.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Date(childComplexity), true
+	case "PropertyValue.dateTime":
+		if e.ComplexityRoot.PropertyValue.DateTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.DateTime(childComplexity), true
+	case "PropertyValue.name":
+		if e.ComplexityRoot.PropertyValue.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Name(childComplexity), true
+	case "PropertyValue.number":
+		if e.ComplexityRoot.PropertyValue.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Number(childComplexity), true
+	case "PropertyValue.options":
+		if e.ComplexityRoot.PropertyValue.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Options(childComplexity), true
+	case "PropertyValue.ownerId":
+		if e.ComplexityRoot.PropertyValue.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.OwnerID(childComplexity), true
+	case "PropertyValue.string":
+		if e.ComplexityRoot.PropertyValue.String == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.String(childComplexity), true
+	case "PropertyValue.type":
+		if e.ComplexityRoot.PropertyValue.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PropertyValue.Type(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -3740,6 +3810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Record.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["types"].([]timeline.Type), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Record.values":
+		if e.ComplexityRoot.Record.TypedValues == nil {
+			break
+		}
+
+		args, err := ec.field_Record_values_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Record.TypedValues(childComplexity, args["names"].([]string)), true
 	case "Record.updatedAt":
 		if e.ComplexityRoot.Record.UpdatedAt == nil {
 			break
@@ -4127,8 +4208,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PropertyDefinitionInput", ec.unmarshalInputPropertyDefinitionInput),
 			graphql.NewInputUnmarshaler("PropertyGroupInput", ec.unmarshalInputPropertyGroupInput),
 			graphql.NewInputUnmarshaler("PropertyGroupRefInput", ec.unmarshalInputPropertyGroupRefInput),
+			graphql.NewInputUnmarshaler("PropertyInput", ec.unmarshalInputPropertyInput),
 			graphql.NewInputUnmarshaler("PropertyOptionInput", ec.unmarshalInputPropertyOptionInput),
 			graphql.NewInputUnmarshaler("PropertyRefInput", ec.unmarshalInputPropertyRefInput),
+			graphql.NewInputUnmarshaler("PropertyValueInput", ec.unmarshalInputPropertyValueInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
 			graphql.NewInputUnmarshaler("RecordIdInput", ec.unmarshalInputRecordIdInput),
 			graphql.NewInputUnmarshaler("RecordPropertiesInput", ec.unmarshalInputRecordPropertiesInput),
@@ -4249,13 +4332,13 @@ schema {
 }
 
 "Any JSON value. Record properties are a JSON object keyed by property name."
-scalar JSON
+scalar JSON @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 
 "A moment in time, RFC 3339 in UTC."
-scalar DateTime
+scalar DateTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339")
 
 "Any JSON value: a property value as stored."
-scalar JSONValue
+scalar JSONValue @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc8259")
 
 "An object with a global id, fetchable with node(id:)."
 interface Node {
@@ -4537,7 +4620,7 @@ input CreateRecordInput {
   "API name of the object type (contacts)."
   objectType: String!
   "Values keyed by property name."
-  properties: JSON!
+  properties: JSON
   "Records to associate the new one with, in the same transaction."
   associations: [NewAssociationInput!]
   "Accept the email of a contact deleted permanently."
@@ -4557,7 +4640,7 @@ input UpdateRecordInput {
   "The record's global id; an archived record is refused."
   id: ID!
   "Values to set keyed by property name; null or \"\" clears one."
-  properties: JSON!
+  properties: JSON
 }
 
 "Names one record."
@@ -4579,7 +4662,7 @@ input CreateRecordsInput {
 "One record of createRecords."
 input NewRecordInput {
   "Values keyed by property name, as createRecord takes them."
-  properties: JSON!
+  properties: JSON
   "Records to associate the new one with; a refused association fails the item."
   associations: [NewAssociationInput!]
 }
@@ -4587,7 +4670,7 @@ input NewRecordInput {
 "The values of one record of upsertRecords."
 input RecordPropertiesInput {
   "Values keyed by property name, holding the idProperty's."
-  properties: JSON!
+  properties: JSON
 }
 
 "Records to update."
@@ -7410,6 +7493,119 @@ type ListMembershipEvent implements TimelineEvent {
   list: List
 }
 `, BuiltIn: false},
+	{Name: "../schema/values.graphqls", Input: `# Typed values (internal/values): a record's values read and written in a
+# shape whose every field has a GraphQL type, beside the JSON map of
+# Record.properties and the write inputs' properties, for clients that
+# generate typed code (graphql-codegen, genqlient). Both shapes are the
+# same values: a typed value is validated and stored exactly as the JSON
+# map's.
+
+"""
+A calendar date, YYYY-MM-DD (RFC 3339 full-date), without a time or a time
+zone: the value of a DATE property.
+"""
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
+
+extend type Record {
+  """
+  The values of properties(names:), typed: one PropertyValue a value, with
+  the same rules. Without names: every value the record has (an unset
+  property has none and is left out), with hs_object_id, createdate and
+  lastmodifieddate, in property name order. With names: those that have a
+  value, in the order named (a name given twice answers once); a name that
+  is no property of the object type is refused (BAD_USER_INPUT); an
+  archived property has no value.
+  """
+  values(
+    "The properties to answer; all of them when left out."
+    names: [String!]
+  ): [PropertyValue!]!
+}
+
+"""
+One value of a record, typed: exactly one of the typed fields is set, the
+one of the property's type (type says which); the others are null. A
+property without a value has no PropertyValue (see Record.values).
+"""
+type PropertyValue {
+  "The property's name (email, amount)."
+  name: String!
+  "The property's type, which names the field that holds the value."
+  type: PropertyType!
+  "STRING: the text."
+  string: String
+  "NUMBER: the number, written as stored (integers exactly, however long)."
+  number: Float
+  "BOOL: true or false."
+  bool: Boolean
+  "DATE: the date."
+  date: Date
+  "DATETIME: the moment, as stored: UTC with milliseconds (2026-01-02T15:04:05.000Z)."
+  dateTime: DateTime
+  "ENUMERATION: the option values chosen; one for a single-select property, any number for a multi-select checkbox."
+  options: [String!]
+  "OWNER: the owner's id (Owner.ownerId)."
+  ownerId: Int
+}
+
+"""
+One value of a write in the typed shape: set exactly one field, the one of
+the property's type (PropertyValue's fields). A field of another type than
+the property's is refused (BAD_USER_INPUT naming the property), even where
+the JSON map would convert the value. The value is then validated as the
+JSON map's: "" and [] clear it, as null does. An input with no field or
+more than one set fails the whole write (BAD_USER_INPUT): nothing is
+written.
+"""
+input PropertyValueInput @oneOf {
+  "A STRING property's text."
+  string: String
+  "A NUMBER property's number."
+  number: Float
+  "A BOOL property's value."
+  bool: Boolean
+  "A DATE property's date."
+  date: Date
+  "A DATETIME property's moment, RFC 3339; stored in UTC to the millisecond."
+  dateTime: DateTime
+  "An ENUMERATION property's option values: one for a single-select property, any number for a multi-select checkbox."
+  options: [String!]
+  "An OWNER property's owner, by its id (Owner.ownerId)."
+  ownerId: Int
+}
+
+"One property's value in the typed shape."
+input PropertyInput {
+  "The property's name."
+  name: String!
+  "The value; null or left out clears it."
+  value: PropertyValueInput
+}
+
+extend input CreateRecordInput {
+  """
+  Values in the typed shape, beside properties: both may be given, and
+  merge; a property named in both, or twice here, fails the whole write
+  (BAD_USER_INPUT), nothing written.
+  """
+  values: [PropertyInput!]
+}
+
+extend input NewRecordInput {
+  "Values in the typed shape, merged with properties as in CreateRecordInput.values; a property named twice fails the whole batch, nothing written."
+  values: [PropertyInput!]
+}
+
+extend input UpdateRecordInput {
+  "Values to set in the typed shape, merged with properties as in CreateRecordInput.values (a value left null clears the property)."
+  values: [PropertyInput!]
+}
+
+extend input RecordPropertiesInput {
+  "Values in the typed shape, merged with properties as in CreateRecordInput.values; a property named twice fails the whole batch, nothing written."
+  values: [PropertyInput!]
+}
+`, BuiltIn: false},
 	{Name: "../schema/views.graphqls", Input: `# Saved views: a filter, a sort and columns of an object type's index page
 # (internal/view). records(view:) applies one.
 
@@ -8434,6 +8630,30 @@ func (ec *executionContext) childFields_PropertyPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PropertyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PropertyValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PropertyValue_name(ctx, field)
+	case "type":
+		return ec.fieldContext_PropertyValue_type(ctx, field)
+	case "string":
+		return ec.fieldContext_PropertyValue_string(ctx, field)
+	case "number":
+		return ec.fieldContext_PropertyValue_number(ctx, field)
+	case "bool":
+		return ec.fieldContext_PropertyValue_bool(ctx, field)
+	case "date":
+		return ec.fieldContext_PropertyValue_date(ctx, field)
+	case "dateTime":
+		return ec.fieldContext_PropertyValue_dateTime(ctx, field)
+	case "options":
+		return ec.fieldContext_PropertyValue_options(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_PropertyValue_ownerId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PropertyValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Record(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8464,6 +8684,8 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_lists(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Record_timeline(ctx, field)
+	case "values":
+		return ec.fieldContext_Record_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
 }
@@ -10315,6 +10537,20 @@ func (ec *executionContext) field_Record_timeline_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["to"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Record_values_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "names",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["names"] = arg0
 	return args, nil
 }
 
@@ -21486,6 +21722,213 @@ func (ec *executionContext) fieldContext_PropertyPayload_property(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _PropertyValue_name(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyValue_type(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v propdef.Type) graphql.Marshaler {
+			return ec.marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "PropertyType")
+}
+
+func (ec *executionContext) _PropertyValue_string(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_string(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.String, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_string(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyValue_number(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *json.Number) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖencodingᚋjsonᚐNumber(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PropertyValue_bool(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_bool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bool, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_bool(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PropertyValue_date(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODate2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PropertyValue_dateTime(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_dateTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_dateTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PropertyValue_options(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _PropertyValue_ownerId(ctx context.Context, field graphql.CollectedField, obj *values.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PropertyValue_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PropertyValue_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PropertyValue", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23090,6 +23533,50 @@ func (ec *executionContext) fieldContext_Record_timeline(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Record_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Record_values(ctx context.Context, field graphql.CollectedField, obj *records.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Record_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.TypedValues(fc.Args["names"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*values.Value) graphql.Marshaler {
+			return ec.marshalNPropertyValue2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Record_values(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Record",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyValue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Record_values_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26650,7 +27137,7 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 		asMap["allowErasedEmails"] = false
 	}
 
-	fieldsInOrder := [...]string{"objectType", "properties", "associations", "allowErasedEmails"}
+	fieldsInOrder := [...]string{"objectType", "properties", "associations", "allowErasedEmails", "values"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26666,7 +27153,7 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 			it.ObjectType = data
 		case "properties":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
-			data, err := ec.unmarshalNJSON2map(ctx, v)
+			data, err := ec.unmarshalOJSON2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26685,6 +27172,13 @@ func (ec *executionContext) unmarshalInputCreateRecordInput(ctx context.Context,
 				return it, err
 			}
 			it.AllowErasedEmails = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOPropertyInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
 		}
 	}
 	return it, nil
@@ -27663,7 +28157,7 @@ func (ec *executionContext) unmarshalInputNewRecordInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"properties", "associations"}
+	fieldsInOrder := [...]string{"properties", "associations", "values"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27672,7 +28166,7 @@ func (ec *executionContext) unmarshalInputNewRecordInput(ctx context.Context, ob
 		switch k {
 		case "properties":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
-			data, err := ec.unmarshalNJSON2map(ctx, v)
+			data, err := ec.unmarshalOJSON2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27684,6 +28178,13 @@ func (ec *executionContext) unmarshalInputNewRecordInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Associations = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOPropertyInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
 		}
 	}
 	return it, nil
@@ -28093,6 +28594,55 @@ func UnmarshalPropertyGroupRefInput(ctx context.Context, raw any) (model.Propert
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPropertyInput(ctx context.Context, obj any) (model.PropertyInput, error) {
+	var it model.PropertyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOPropertyValueInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValue(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyInput unmarshals raw into the PropertyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyInput(ctx context.Context, raw any) (model.PropertyInput, error) {
+	var out model.PropertyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPropertyOptionInput(ctx context.Context, obj any) (model.PropertyOptionInput, error) {
 	var it model.PropertyOptionInput
 	if obj == nil {
@@ -28209,6 +28759,90 @@ func (ec *executionContext) unmarshalInputPropertyRefInput(ctx context.Context, 
 func UnmarshalPropertyRefInput(ctx context.Context, raw any) (model.PropertyRefInput, error) {
 	var out model.PropertyRefInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPropertyValueInput(ctx context.Context, obj any) (values.Value, error) {
+	var it values.Value
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"string", "number", "bool", "date", "dateTime", "options", "ownerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "string":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("string"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.String = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOFloat2ᚖencodingᚋjsonᚐNumber(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "bool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bool"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bool = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "dateTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateTime"))
+			data, err := ec.unmarshalODateTime2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateTime = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPropertyValueInput unmarshals raw into the PropertyValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPropertyValueInput(ctx context.Context, raw any) (values.Value, error) {
+	var out values.Value
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PropertyValueInput", raw, &out)
 	return out, err
 }
 
@@ -28398,7 +29032,7 @@ func (ec *executionContext) unmarshalInputRecordPropertiesInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"properties"}
+	fieldsInOrder := [...]string{"properties", "values"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28407,11 +29041,18 @@ func (ec *executionContext) unmarshalInputRecordPropertiesInput(ctx context.Cont
 		switch k {
 		case "properties":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
-			data, err := ec.unmarshalNJSON2map(ctx, v)
+			data, err := ec.unmarshalOJSON2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Properties = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOPropertyInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
 		}
 	}
 	return it, nil
@@ -29407,7 +30048,7 @@ func (ec *executionContext) unmarshalInputUpdateRecordInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "properties"}
+	fieldsInOrder := [...]string{"id", "properties", "values"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29423,11 +30064,18 @@ func (ec *executionContext) unmarshalInputUpdateRecordInput(ctx context.Context,
 			it.ID = data
 		case "properties":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("properties"))
-			data, err := ec.unmarshalNJSON2map(ctx, v)
+			data, err := ec.unmarshalOJSON2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Properties = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOPropertyInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
 		}
 	}
 	return it, nil
@@ -33794,6 +34442,79 @@ func (ec *executionContext) _PropertyPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var propertyValueImplementors = []string{"PropertyValue"}
+
+func (ec *executionContext) _PropertyValue(ctx context.Context, sel ast.SelectionSet, obj *values.Value) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, propertyValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PropertyValue")
+		case "name":
+			out.Values[i] = ec._PropertyValue_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._PropertyValue_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "string":
+			out.Values[i] = ec._PropertyValue_string(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._PropertyValue_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bool":
+			out.Values[i] = ec._PropertyValue_bool(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._PropertyValue_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dateTime":
+			out.Values[i] = ec._PropertyValue_dateTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "options":
+			out.Values[i] = ec._PropertyValue_options(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ownerId":
+			out.Values[i] = ec._PropertyValue_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -34044,6 +34765,11 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Record_timeline(ctx, field, obj)
 				})
+		case "values":
+			out.Values[i] = ec._Record_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36481,6 +37207,11 @@ func (ec *executionContext) marshalNPropertyHistoryConnection2ᚖgithubᚗcomᚋ
 	return ec._PropertyHistoryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPropertyInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInput(ctx context.Context, v any) (*model.PropertyInput, error) {
+	res, err := ec.unmarshalInputPropertyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPropertyOption2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐOption(ctx context.Context, sel ast.SelectionSet, v propdef.Option) graphql.Marshaler {
 	return ec._PropertyOption(ctx, sel, &v)
 }
@@ -36543,6 +37274,30 @@ func (ec *executionContext) unmarshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋi
 
 func (ec *executionContext) marshalNPropertyType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋpropdefᚐType(ctx context.Context, sel ast.SelectionSet, v propdef.Type) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPropertyValue2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*values.Value) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPropertyValue2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPropertyValue2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValue(ctx context.Context, sel ast.SelectionSet, v *values.Value) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PropertyValue!")
+		return graphql.Null
+	}
+	return ec._PropertyValue(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *records.Record) graphql.Marshaler {
@@ -37440,6 +38195,24 @@ func (ec *executionContext) marshalOCreateApiKeyPayload2ᚖgithubᚗcomᚋacme�
 	return ec._CreateApiKeyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODate2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := schematype.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalDate(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐDateFormat(ctx context.Context, v any) (*model.DateFormat, error) {
 	if v == nil {
 		return nil, nil
@@ -37454,6 +38227,24 @@ func (ec *executionContext) marshalODateFormat2ᚖgithubᚗcomᚋacmeᚋcrmᚋgr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := schematype.UnmarshalDateTimeText(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalDateTimeText(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -37607,6 +38398,24 @@ func (ec *executionContext) marshalOFilterOperator2ᚖgithubᚗcomᚋacmeᚋcrm�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖencodingᚋjsonᚐNumber(ctx context.Context, v any) (*json.Number, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := schematype.UnmarshalNumber(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖencodingᚋjsonᚐNumber(ctx context.Context, sel ast.SelectionSet, v *json.Number) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := schematype.MarshalNumber(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -37947,6 +38756,23 @@ func (ec *executionContext) marshalOPropertyGroupPayload2ᚖgithubᚗcomᚋacme�
 	return ec._PropertyGroupPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPropertyInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInputᚄ(ctx context.Context, v any) ([]*model.PropertyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PropertyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPropertyInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOPropertyOptionInput2ᚕᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐPropertyOptionInputᚄ(ctx context.Context, v any) ([]*model.PropertyOptionInput, error) {
 	if v == nil {
 		return nil, nil
@@ -37985,6 +38811,14 @@ func (ec *executionContext) marshalOPropertyType2ᚖgithubᚗcomᚋacmeᚋcrmᚋ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOPropertyValueInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋvaluesᚐValue(ctx context.Context, v any) (*values.Value, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPropertyValueInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *records.Record) graphql.Marshaler {

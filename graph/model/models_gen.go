@@ -21,6 +21,7 @@ import (
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/view"
 )
 
@@ -332,11 +333,15 @@ type CreateRecordInput struct {
 	// API name of the object type (contacts).
 	ObjectType string `json:"objectType"`
 	// Values keyed by property name.
-	Properties map[string]any `json:"properties"`
+	Properties map[string]any `json:"properties,omitempty"`
 	// Records to associate the new one with, in the same transaction.
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
 	// Accept the email of a contact deleted permanently.
 	AllowErasedEmails *bool `json:"allowErasedEmails,omitempty"`
+	// Values in the typed shape, beside properties: both may be given, and
+	// merge; a property named in both, or twice here, fails the whole write
+	// (BAD_USER_INPUT), nothing written.
+	Values []*PropertyInput `json:"values,omitempty"`
 }
 
 // Records of one object type to create.
@@ -653,9 +658,11 @@ type NewAssociationInput struct {
 // One record of createRecords.
 type NewRecordInput struct {
 	// Values keyed by property name, as createRecord takes them.
-	Properties map[string]any `json:"properties"`
+	Properties map[string]any `json:"properties,omitempty"`
 	// Records to associate the new one with; a refused association fails the item.
 	Associations []*NewAssociationInput `json:"associations,omitempty"`
+	// Values in the typed shape, merged with properties as in CreateRecordInput.values; a property named twice fails the whole batch, nothing written.
+	Values []*PropertyInput `json:"values,omitempty"`
 }
 
 // The object type a mutation wrote.
@@ -772,6 +779,14 @@ type PropertyGroupRefInput struct {
 	Name string `json:"name"`
 }
 
+// One property's value in the typed shape.
+type PropertyInput struct {
+	// The property's name.
+	Name string `json:"name"`
+	// The value; null or left out clears it.
+	Value *values.Value `json:"value,omitempty"`
+}
+
 // One choice of an enumeration property.
 type PropertyOptionInput struct {
 	// The name shown to people.
@@ -877,7 +892,9 @@ type RecordPayload struct {
 // The values of one record of upsertRecords.
 type RecordPropertiesInput struct {
 	// Values keyed by property name, holding the idProperty's.
-	Properties map[string]any `json:"properties"`
+	Properties map[string]any `json:"properties,omitempty"`
+	// Values in the typed shape, merged with properties as in CreateRecordInput.values; a property named twice fails the whole batch, nothing written.
+	Values []*PropertyInput `json:"values,omitempty"`
 }
 
 // A sort key. Nulls (records lacking the property) come last ascending and
@@ -1110,7 +1127,9 @@ type UpdateRecordInput struct {
 	// The record's global id; an archived record is refused.
 	ID string `json:"id"`
 	// Values to set keyed by property name; null or "" clears one.
-	Properties map[string]any `json:"properties"`
+	Properties map[string]any `json:"properties,omitempty"`
+	// Values to set in the typed shape, merged with properties as in CreateRecordInput.values (a value left null clears the property).
+	Values []*PropertyInput `json:"values,omitempty"`
 }
 
 // Records to update.

@@ -1,6 +1,6 @@
 // Package schematype holds the Go types the GraphQL schema binds to that
-// have no home in a domain package: the String, JSON, JSONValue and
-// DateTime scalars and the Node interface.
+// have no home in a domain package: the String, JSON, JSONValue, Date and
+// DateTime scalars, the Float of stored numbers, and the Node interface.
 package schematype
 
 import (
@@ -13,6 +13,7 @@ import (
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/flatjson"
 	"github.com/acme/crm/internal/propdef"
+	"github.com/acme/crm/internal/values"
 )
 
 // MarshalJSON writes a JSON object.
@@ -97,4 +98,47 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 		return time.Time{}, apierr.New(apierr.BadUserInput, "%v is not a date-time: use RFC 3339, e.g. 2026-01-02T15:04:05Z", v)
 	}
 	return t.UTC(), nil
+}
+
+// MarshalNumber writes a number as stored: json.Number's text, which
+// package values keeps canonical and, for integers, exact.
+func MarshalNumber(n json.Number) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, n.String()) })
+}
+
+// UnmarshalNumber reads a Float as the transport decoded it (json.Number
+// from variables, int64 or float64 from literals) without rounding it
+// through a float64, as the JSON scalar leaves numbers to package values.
+func UnmarshalNumber(v any) (json.Number, error) {
+	n, ok := values.AsNumber(v)
+	if !ok {
+		return "", apierr.New(apierr.BadUserInput, "%v is not a number", v)
+	}
+	return n, nil
+}
+
+// MarshalDate writes a date, YYYY-MM-DD.
+func MarshalDate(s string) graphql.Marshaler { return graphql.MarshalString(s) }
+
+// UnmarshalDate reads a date: YYYY-MM-DD exactly, a day that exists.
+func UnmarshalDate(v any) (string, error) {
+	s, _ := v.(string)
+	if t, err := time.Parse(values.DateLayout, s); err != nil || t.Format(values.DateLayout) != s {
+		return "", apierr.New(apierr.BadUserInput, "%v is not a date: use YYYY-MM-DD, e.g. 2026-01-02", v)
+	}
+	return s, nil
+}
+
+// MarshalDateTimeText writes a moment kept as text (a DATETIME property's
+// stored value) as it is.
+func MarshalDateTimeText(s string) graphql.Marshaler { return graphql.MarshalString(s) }
+
+// UnmarshalDateTimeText reads an RFC 3339 moment as the client wrote it,
+// for package values to store.
+func UnmarshalDateTimeText(v any) (string, error) {
+	if _, err := UnmarshalDateTime(v); err != nil {
+		return "", err
+	}
+	s, _ := v.(string)
+	return s, nil
 }

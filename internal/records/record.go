@@ -15,6 +15,8 @@ import (
 	stdsql "database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +79,36 @@ func (r *Record) Props(names []string) (map[string]any, error) {
 		}
 	}
 	return r.Values(r.Type, names), nil
+}
+
+// TypedValues are the values of Props(names) in the typed shape: in the
+// order of names, a name given twice once; without names, in name order.
+func (r *Record) TypedValues(names []string) ([]*values.Value, error) {
+	props, err := r.Props(names)
+	if err != nil {
+		return nil, err
+	}
+	if names == nil {
+		names = slices.Sorted(maps.Keys(props))
+	}
+	out := make([]*values.Value, 0, len(props))
+	for _, name := range names {
+		v, ok := props[name]
+		if !ok {
+			continue
+		}
+		delete(props, name)
+		def, ok := r.Type.Property(name)
+		if !ok {
+			return nil, fmt.Errorf("%s has a value of %q but no definition of it", r.Type.Name, name)
+		}
+		typed, err := values.TypedOf(def, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, typed)
+	}
+	return out, nil
 }
 
 // Archived reports whether the record is in the recycle bin.

@@ -112,8 +112,13 @@ func checkStage(ot *meta.ObjectType, input, next map[string]any) error {
 }
 
 // Normalize validates one value against its definition and returns it as
-// stored; nil means "no value".
+// stored; nil means "no value". raw is a value of the JSON map, or one
+// written in the typed shape (Typed).
 func Normalize(ot *meta.ObjectType, def *meta.Property, raw any) (any, error) {
+	raw, err := untyped(def, raw)
+	if err != nil {
+		return nil, err
+	}
 	if isEmpty(raw) {
 		return nil, nil
 	}
