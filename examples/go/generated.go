@@ -10,6 +10,9 @@ import (
 )
 
 // AssociateAssociateAssociationPayload includes the requested fields of the GraphQL type AssociationPayload.
+// The GraphQL type's documentation follows.
+//
+// The two records associated, and what links them now.
 type AssociateAssociateAssociationPayload struct {
 	// Every type now linking from to to, seen from from.
 	Labels []AssociateAssociateAssociationPayloadLabelsAssociationLabel `json:"labels"`
@@ -51,14 +54,20 @@ func (v *AssociateResponse) GetAssociate() *AssociateAssociateAssociationPayload
 //
 // A contact, company, deal... of any object type.
 type ContactWithCompaniesRecord struct {
+	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
 	DisplayName string `json:"displayName"`
-	// Values keyed by property name, typed as PropertyType says. Without names:
-	// every value the record has, with hs_object_id, createdate and
-	// lastmodifieddate. With names: only those that have a value.
-	Properties map[string]interface{} `json:"properties"`
-	CreatedAt  time.Time              `json:"createdAt"`
+	// The values of properties(names:), typed: one PropertyValue a value, with
+	// the same rules. Without names: every value the record has (an unset
+	// property has none and is left out), with hs_object_id, createdate and
+	// lastmodifieddate, in property name order. With names: those that have a
+	// value, in the order named (a name given twice answers once); a name that
+	// is no property of the object type is refused (BAD_USER_INPUT); an
+	// archived property has no value.
+	Values []Value `json:"values"`
+	// When the record was created (the value of createdate).
+	CreatedAt time.Time `json:"createdAt"`
 	// Live records of toObjectType associated with this one, newest first
 	// (ties by id), each edge with every label linking the two. labels keeps
 	// records linked under any of them. Each record's list pages on its own:
@@ -72,8 +81,8 @@ func (v *ContactWithCompaniesRecord) GetId() string { return v.Id }
 // GetDisplayName returns ContactWithCompaniesRecord.DisplayName, and is useful for accessing the field via an interface.
 func (v *ContactWithCompaniesRecord) GetDisplayName() string { return v.DisplayName }
 
-// GetProperties returns ContactWithCompaniesRecord.Properties, and is useful for accessing the field via an interface.
-func (v *ContactWithCompaniesRecord) GetProperties() map[string]interface{} { return v.Properties }
+// GetValues returns ContactWithCompaniesRecord.Values, and is useful for accessing the field via an interface.
+func (v *ContactWithCompaniesRecord) GetValues() []Value { return v.Values }
 
 // GetCreatedAt returns ContactWithCompaniesRecord.CreatedAt, and is useful for accessing the field via an interface.
 func (v *ContactWithCompaniesRecord) GetCreatedAt() time.Time { return v.CreatedAt }
@@ -84,10 +93,14 @@ func (v *ContactWithCompaniesRecord) GetAssociations() ContactWithCompaniesRecor
 }
 
 // ContactWithCompaniesRecordAssociationsAssociationConnection includes the requested fields of the GraphQL type AssociationConnection.
+// The GraphQL type's documentation follows.
+//
+// A page of the records associated with one record.
 type ContactWithCompaniesRecordAssociationsAssociationConnection struct {
 	// How many records the field selects in all. Costs a count: ask only when needed.
-	TotalCount int                                                                               `json:"totalCount"`
-	Edges      []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge `json:"edges"`
+	TotalCount int `json:"totalCount"`
+	// The associated records of the page, in order.
+	Edges []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge `json:"edges"`
 }
 
 // GetTotalCount returns ContactWithCompaniesRecordAssociationsAssociationConnection.TotalCount, and is useful for accessing the field via an interface.
@@ -101,10 +114,14 @@ func (v *ContactWithCompaniesRecordAssociationsAssociationConnection) GetEdges()
 }
 
 // ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge includes the requested fields of the GraphQL type AssociationEdge.
+// The GraphQL type's documentation follows.
+//
+// An associated record, its position and the labels linking it.
 type ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge struct {
 	// Every type linking the parent to this record, seen from the parent: the unlabeled default first.
 	Labels []ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeLabelsAssociationLabel `json:"labels"`
-	Node   ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord               `json:"node"`
+	// The associated record.
+	Node ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord `json:"node"`
 }
 
 // GetLabels returns ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdge.Labels, and is useful for accessing the field via an interface.
@@ -136,13 +153,18 @@ func (v *ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssocia
 //
 // A contact, company, deal... of any object type.
 type ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord struct {
+	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
 	DisplayName string `json:"displayName"`
-	// Values keyed by property name, typed as PropertyType says. Without names:
-	// every value the record has, with hs_object_id, createdate and
-	// lastmodifieddate. With names: only those that have a value.
-	Properties map[string]interface{} `json:"properties"`
+	// The values of properties(names:), typed: one PropertyValue a value, with
+	// the same rules. Without names: every value the record has (an unset
+	// property has none and is left out), with hs_object_id, createdate and
+	// lastmodifieddate, in property name order. With names: those that have a
+	// value, in the order named (a name given twice answers once); a name that
+	// is no property of the object type is refused (BAD_USER_INPUT); an
+	// archived property has no value.
+	Values []Value `json:"values"`
 }
 
 // GetId returns ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord.Id, and is useful for accessing the field via an interface.
@@ -155,9 +177,9 @@ func (v *ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssocia
 	return v.DisplayName
 }
 
-// GetProperties returns ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord.Properties, and is useful for accessing the field via an interface.
-func (v *ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord) GetProperties() map[string]interface{} {
-	return v.Properties
+// GetValues returns ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord.Values, and is useful for accessing the field via an interface.
+func (v *ContactWithCompaniesRecordAssociationsAssociationConnectionEdgesAssociationEdgeNodeRecord) GetValues() []Value {
+	return v.Values
 }
 
 // ContactWithCompaniesResponse is returned by ContactWithCompanies on success.
@@ -172,7 +194,11 @@ type ContactWithCompaniesResponse struct {
 func (v *ContactWithCompaniesResponse) GetRecord() *ContactWithCompaniesRecord { return v.Record }
 
 // CreateRecordCreateRecordRecordPayload includes the requested fields of the GraphQL type RecordPayload.
+// The GraphQL type's documentation follows.
+//
+// The record a mutation wrote.
 type CreateRecordCreateRecordRecordPayload struct {
+	// The record as written.
 	Record CreateRecordCreateRecordRecordPayloadRecord `json:"record"`
 }
 
@@ -186,14 +212,16 @@ func (v *CreateRecordCreateRecordRecordPayload) GetRecord() CreateRecordCreateRe
 //
 // A contact, company, deal... of any object type.
 type CreateRecordCreateRecordRecordPayloadRecord struct {
+	// The record's global id, taken by every argument that names a record.
 	Id string `json:"id"`
 	// The plain numeric id, in digits as HubSpot writes record ids, also the
 	// value of hs_object_id. Arguments that name a record take id, the global
 	// id.
 	RecordId string `json:"recordId"`
 	// Name to show: the primary display property's value (contacts: first and last name, else email).
-	DisplayName string    `json:"displayName"`
-	CreatedAt   time.Time `json:"createdAt"`
+	DisplayName string `json:"displayName"`
+	// When the record was created (the value of createdate).
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // GetId returns CreateRecordCreateRecordRecordPayloadRecord.Id, and is useful for accessing the field via an interface.
@@ -218,6 +246,154 @@ type CreateRecordResponse struct {
 func (v *CreateRecordResponse) GetCreateRecord() *CreateRecordCreateRecordRecordPayload {
 	return v.CreateRecord
 }
+
+// One property's value in the typed shape.
+type PropertyInput struct {
+	// The property's name.
+	Name string `json:"name"`
+	// The value; null or left out clears it.
+	Value *PropertyValueInput `json:"value"`
+}
+
+// GetName returns PropertyInput.Name, and is useful for accessing the field via an interface.
+func (v *PropertyInput) GetName() string { return v.Name }
+
+// GetValue returns PropertyInput.Value, and is useful for accessing the field via an interface.
+func (v *PropertyInput) GetValue() *PropertyValueInput { return v.Value }
+
+// The type of a property's value, and how it is written in Record.properties:
+// STRING a string; NUMBER a JSON number; BOOL true/false; DATE "YYYY-MM-DD";
+// DATETIME RFC 3339 UTC; ENUMERATION an option value (a multi-select CHECKBOX
+// holds a list of them). Strings that parse exactly are accepted for numbers,
+// bools, dates and datetimes (and epoch milliseconds for datetimes).
+type PropertyType string
+
+const (
+	// Text.
+	PropertyTypeString PropertyType = "STRING"
+	// A number.
+	PropertyTypeNumber PropertyType = "NUMBER"
+	// true or false.
+	PropertyTypeBool PropertyType = "BOOL"
+	// A calendar day, "YYYY-MM-DD".
+	PropertyTypeDate PropertyType = "DATE"
+	// A moment, RFC 3339 in UTC.
+	PropertyTypeDatetime PropertyType = "DATETIME"
+	// One option's value, or a list of them for a CHECKBOX field.
+	PropertyTypeEnumeration PropertyType = "ENUMERATION"
+	// An owner of the workspace (hubspot_owner_id), stored as the owner's id, a
+	// number. Written as that id (a number or its digits) or the owner's
+	// email; an unknown owner or an archived one is refused. The property's
+	// options are the owners (value: the id, label: the name, description: the
+	// email, hidden: archived). Field type SELECT. Filters take EQ, NEQ, IN,
+	// NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY, with an archived owner too, and
+	// me: true for the requesting owner; sorts order by id.
+	PropertyTypeOwner PropertyType = "OWNER"
+)
+
+var AllPropertyType = []PropertyType{
+	PropertyTypeString,
+	PropertyTypeNumber,
+	PropertyTypeBool,
+	PropertyTypeDate,
+	PropertyTypeDatetime,
+	PropertyTypeEnumeration,
+	PropertyTypeOwner,
+}
+
+// One value of a write in the typed shape: set exactly one field, the one of
+// the property's type (PropertyValue's fields). A field of another type than
+// the property's is refused (BAD_USER_INPUT naming the property), even where
+// the JSON map would convert the value. The value is then validated as the
+// JSON map's: "" and [] clear it, as null does. An input with no field or
+// more than one set fails the whole write (BAD_USER_INPUT): nothing is
+// written.
+type PropertyValueInput struct {
+	// A STRING property's text.
+	String *string `json:"string,omitempty"`
+	// A NUMBER property's number.
+	Number *float64 `json:"number,omitempty"`
+	// A BOOL property's value.
+	Bool *bool `json:"bool,omitempty"`
+	// A DATE property's date.
+	Date *string `json:"date,omitempty"`
+	// A DATETIME property's moment, RFC 3339; stored in UTC to the millisecond.
+	DateTime *time.Time `json:"dateTime,omitempty"`
+	// An ENUMERATION property's option values: one for a single-select property, any number for a multi-select checkbox.
+	Options []string `json:"options,omitempty"`
+	// An OWNER property's owner, by its id (Owner.ownerId).
+	OwnerId *int `json:"ownerId,omitempty"`
+}
+
+// GetString returns PropertyValueInput.String, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetString() *string { return v.String }
+
+// GetNumber returns PropertyValueInput.Number, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetNumber() *float64 { return v.Number }
+
+// GetBool returns PropertyValueInput.Bool, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetBool() *bool { return v.Bool }
+
+// GetDate returns PropertyValueInput.Date, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetDate() *string { return v.Date }
+
+// GetDateTime returns PropertyValueInput.DateTime, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetDateTime() *time.Time { return v.DateTime }
+
+// GetOptions returns PropertyValueInput.Options, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetOptions() []string { return v.Options }
+
+// GetOwnerId returns PropertyValueInput.OwnerId, and is useful for accessing the field via an interface.
+func (v *PropertyValueInput) GetOwnerId() *int { return v.OwnerId }
+
+// Value is one typed value: type names the one field that is set.
+type Value struct {
+	// The property's name (email, amount).
+	Name string `json:"name"`
+	// The property's type, which names the field that holds the value.
+	Type PropertyType `json:"type"`
+	// STRING: the text.
+	String *string `json:"string"`
+	// NUMBER: the number, written as stored (integers exactly, however long).
+	Number *float64 `json:"number"`
+	// BOOL: true or false.
+	Bool *bool `json:"bool"`
+	// DATE: the date.
+	Date *string `json:"date"`
+	// DATETIME: the moment, as stored: UTC with milliseconds (2026-01-02T15:04:05.000Z).
+	DateTime *time.Time `json:"dateTime"`
+	// ENUMERATION: the option values chosen; one for a single-select property, any number for a multi-select checkbox.
+	Options []string `json:"options"`
+	// OWNER: the owner's id (Owner.ownerId).
+	OwnerId *int `json:"ownerId"`
+}
+
+// GetName returns Value.Name, and is useful for accessing the field via an interface.
+func (v *Value) GetName() string { return v.Name }
+
+// GetType returns Value.Type, and is useful for accessing the field via an interface.
+func (v *Value) GetType() PropertyType { return v.Type }
+
+// GetString returns Value.String, and is useful for accessing the field via an interface.
+func (v *Value) GetString() *string { return v.String }
+
+// GetNumber returns Value.Number, and is useful for accessing the field via an interface.
+func (v *Value) GetNumber() *float64 { return v.Number }
+
+// GetBool returns Value.Bool, and is useful for accessing the field via an interface.
+func (v *Value) GetBool() *bool { return v.Bool }
+
+// GetDate returns Value.Date, and is useful for accessing the field via an interface.
+func (v *Value) GetDate() *string { return v.Date }
+
+// GetDateTime returns Value.DateTime, and is useful for accessing the field via an interface.
+func (v *Value) GetDateTime() *time.Time { return v.DateTime }
+
+// GetOptions returns Value.Options, and is useful for accessing the field via an interface.
+func (v *Value) GetOptions() []string { return v.Options }
+
+// GetOwnerId returns Value.OwnerId, and is useful for accessing the field via an interface.
+func (v *Value) GetOwnerId() *int { return v.OwnerId }
 
 // __AssociateInput is used internally by genqlient
 type __AssociateInput struct {
@@ -245,15 +421,15 @@ func (v *__ContactWithCompaniesInput) GetId() string { return v.Id }
 
 // __CreateRecordInput is used internally by genqlient
 type __CreateRecordInput struct {
-	ObjectType string                 `json:"objectType"`
-	Properties map[string]interface{} `json:"properties"`
+	ObjectType string          `json:"objectType"`
+	Values     []PropertyInput `json:"values"`
 }
 
 // GetObjectType returns __CreateRecordInput.ObjectType, and is useful for accessing the field via an interface.
 func (v *__CreateRecordInput) GetObjectType() string { return v.ObjectType }
 
-// GetProperties returns __CreateRecordInput.Properties, and is useful for accessing the field via an interface.
-func (v *__CreateRecordInput) GetProperties() map[string]interface{} { return v.Properties }
+// GetValues returns __CreateRecordInput.Values, and is useful for accessing the field via an interface.
+func (v *__CreateRecordInput) GetValues() []PropertyInput { return v.Values }
 
 // The mutation executed by Associate.
 const Associate_Operation = `
@@ -301,7 +477,9 @@ query ContactWithCompanies ($id: ID!) {
 	record(id: $id) {
 		id
 		displayName
-		properties(names: ["email","firstname","lastname"])
+		values(names: ["email","firstname","lastname","lifecyclestage","createdate"]) {
+			... Value
+		}
 		createdAt
 		associations(toObjectType: "companies", first: 10) {
 			totalCount
@@ -312,11 +490,24 @@ query ContactWithCompanies ($id: ID!) {
 				node {
 					id
 					displayName
-					properties(names: ["name","domain"])
+					values(names: ["name","domain","numberofemployees","annualrevenue"]) {
+						... Value
+					}
 				}
 			}
 		}
 	}
+}
+fragment Value on PropertyValue {
+	name
+	type
+	string
+	number
+	bool
+	date
+	dateTime
+	options
+	ownerId
 }
 `
 
@@ -347,8 +538,8 @@ func ContactWithCompanies(
 
 // The mutation executed by CreateRecord.
 const CreateRecord_Operation = `
-mutation CreateRecord ($objectType: String!, $properties: JSON!) {
-	createRecord(input: {objectType:$objectType,properties:$properties}) {
+mutation CreateRecord ($objectType: String!, $values: [PropertyInput!]!) {
+	createRecord(input: {objectType:$objectType,values:$values}) {
 		record {
 			id
 			recordId
@@ -359,18 +550,21 @@ mutation CreateRecord ($objectType: String!, $properties: JSON!) {
 }
 `
 
+// CreateRecord creates a record from typed values. PropertyValueInput is
+// @oneOf, a single field set: the fields left nil are left out rather than
+// sent as null.
 func CreateRecord(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	objectType string,
-	properties map[string]interface{},
+	values []PropertyInput,
 ) (data_ *CreateRecordResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateRecord",
 		Query:  CreateRecord_Operation,
 		Variables: &__CreateRecordInput{
 			ObjectType: objectType,
-			Properties: properties,
+			Values:     values,
 		},
 	}
 

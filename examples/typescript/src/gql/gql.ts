@@ -15,20 +15,22 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation CreateRecord($objectType: String!, $properties: JSON!) {\n    createRecord(input: { objectType: $objectType, properties: $properties }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n": typeof types.CreateRecordDocument,
+    "\n  mutation CreateRecord($objectType: String!, $values: [PropertyInput!]!) {\n    createRecord(input: { objectType: $objectType, values: $values }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n": typeof types.CreateRecordDocument,
     "\n  mutation Associate($from: ID!, $to: ID!, $labels: [String!]) {\n    associate(input: { from: $from, to: $to, labels: $labels }) {\n      labels {\n        label\n      }\n    }\n  }\n": typeof types.AssociateDocument,
-    "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      properties(names: [\"email\", \"firstname\", \"lastname\"])\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            properties(names: [\"name\", \"domain\"])\n          }\n        }\n      }\n    }\n  }\n": typeof types.ContactWithCompaniesDocument,
+    "\n  fragment Value on PropertyValue {\n    name\n    type\n    string\n    number\n    bool\n    date\n    dateTime\n    options\n    ownerId\n  }\n": typeof types.ValueFragmentDoc,
+    "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      values(names: [\"email\", \"firstname\", \"lastname\", \"lifecyclestage\", \"createdate\"]) {\n        ...Value\n      }\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            values(names: [\"name\", \"domain\", \"numberofemployees\", \"annualrevenue\"]) {\n              ...Value\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ContactWithCompaniesDocument,
 };
 const documents: Documents = {
-    "\n  mutation CreateRecord($objectType: String!, $properties: JSON!) {\n    createRecord(input: { objectType: $objectType, properties: $properties }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n": types.CreateRecordDocument,
+    "\n  mutation CreateRecord($objectType: String!, $values: [PropertyInput!]!) {\n    createRecord(input: { objectType: $objectType, values: $values }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n": types.CreateRecordDocument,
     "\n  mutation Associate($from: ID!, $to: ID!, $labels: [String!]) {\n    associate(input: { from: $from, to: $to, labels: $labels }) {\n      labels {\n        label\n      }\n    }\n  }\n": types.AssociateDocument,
-    "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      properties(names: [\"email\", \"firstname\", \"lastname\"])\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            properties(names: [\"name\", \"domain\"])\n          }\n        }\n      }\n    }\n  }\n": types.ContactWithCompaniesDocument,
+    "\n  fragment Value on PropertyValue {\n    name\n    type\n    string\n    number\n    bool\n    date\n    dateTime\n    options\n    ownerId\n  }\n": types.ValueFragmentDoc,
+    "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      values(names: [\"email\", \"firstname\", \"lastname\", \"lifecyclestage\", \"createdate\"]) {\n        ...Value\n      }\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            values(names: [\"name\", \"domain\", \"numberofemployees\", \"annualrevenue\"]) {\n              ...Value\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ContactWithCompaniesDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateRecord($objectType: String!, $properties: JSON!) {\n    createRecord(input: { objectType: $objectType, properties: $properties }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql.js').CreateRecordDocument;
+export function graphql(source: "\n  mutation CreateRecord($objectType: String!, $values: [PropertyInput!]!) {\n    createRecord(input: { objectType: $objectType, values: $values }) {\n      record {\n        id\n        recordId\n        displayName\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql.js').CreateRecordDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -36,7 +38,11 @@ export function graphql(source: "\n  mutation Associate($from: ID!, $to: ID!, $l
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      properties(names: [\"email\", \"firstname\", \"lastname\"])\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            properties(names: [\"name\", \"domain\"])\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ContactWithCompaniesDocument;
+export function graphql(source: "\n  fragment Value on PropertyValue {\n    name\n    type\n    string\n    number\n    bool\n    date\n    dateTime\n    options\n    ownerId\n  }\n"): typeof import('./graphql.js').ValueFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ContactWithCompanies($id: ID!) {\n    record(id: $id) {\n      id\n      displayName\n      values(names: [\"email\", \"firstname\", \"lastname\", \"lifecyclestage\", \"createdate\"]) {\n        ...Value\n      }\n      createdAt\n      associations(toObjectType: \"companies\", first: 10) {\n        totalCount\n        edges {\n          labels {\n            label\n          }\n          node {\n            id\n            displayName\n            values(names: [\"name\", \"domain\", \"numberofemployees\", \"annualrevenue\"]) {\n              ...Value\n            }\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').ContactWithCompaniesDocument;
 
 
 export function graphql(source: string) {
