@@ -24,7 +24,7 @@ func (r *recordChangeEventResolver) Record(ctx context.Context, obj *changes.Cha
 
 // RecordChanged is the resolver for the recordChanged field.
 func (r *subscriptionResolver) RecordChanged(ctx context.Context, objectType string, filter *model.RecordFilter, properties []string) (<-chan *changes.ChangeEvent, error) {
-	w, err := r.watchOf(ctx, objectType, properties)
+	w, err := r.watchOf(ctx, objectType, fieldArgs(ctx), properties)
 	if err != nil {
 		return nil, err
 	}

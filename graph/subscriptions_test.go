@@ -439,3 +439,47 @@ func killListeners(t *testing.T, d *db.DB) {
 		t.Fatal("no backend listened for change events")
 	}
 }
+
+// TestSubscriptionFilter: a filtered subscription hears the records that
+// match its filter after a change, and once the change of one that
+// leaves it (matches: false).
+func TestSubscriptionFilter(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		srv := httptest.NewServer(a.h)
+		t.Cleanup(srv.Close)
+		w := dialWS(t, srv.URL, nil)
+		w.subscribe("f", `subscription { recordChanged(objectType: "contacts", filter: {property: "firstname", operator: EQ, value: "Ada"}) { `+eventFields+` } }`, nil)
+		awaitSubscribers(t, a.h, 1)
+		update := func(id string, props map[string]any) {
+			a.ok(`mutation($id: ID!, $p: JSON!) { updateRecord(input: {id: $id, properties: $p}) { record { id } } }`, map[string]any{"id": id, "p": props}, nil)
+		}
+		// The filter is evaluated on the record as it is when its event is
+		// sent: each write waits for the event before it.
+		type seen struct {
+			kind, id string
+			matches  bool
+		}
+		expect := func(s seen) {
+			t.Helper()
+			ev := w.event("f", "recordChanged")
+			if got := (seen{ev.Kind, ev.RecordID, ev.Matches}); got != s {
+				t.Fatalf("got %+v, want %+v", got, s)
+			}
+		}
+		ada := a.create("contacts", map[string]any{"firstname": "Ada"})
+		expect(seen{"CREATED", ada.RecordID, true})
+		bob := a.create("contacts", map[string]any{"firstname": "Bob"})
+		update(bob.ID, map[string]any{"lastname": "Still outside"})
+		update(ada.ID, map[string]any{"firstname": "Zed"})
+		expect(seen{"UPDATED", ada.RecordID, false})
+		update(ada.ID, map[string]any{"lastname": "Outside"})
+		update(bob.ID, map[string]any{"firstname": "Ada"})
+		expect(seen{"UPDATED", bob.RecordID, true})
+		a.ok(`mutation($id: ID!) { archiveRecord(input: {id: $id}) { record { id } } }`, map[string]any{"id": bob.ID}, nil)
+		expect(seen{"ARCHIVED", bob.RecordID, false})
+		w.subscribe("bad", `subscription { recordChanged(objectType: "contacts", filter: {property: "nope", operator: EQ, value: 1}) { kind } }`, nil)
+		if m := w.read(); m.ID != "bad" || !strings.Contains(string(m.Payload), `"code":"BAD_USER_INPUT"`) {
+			t.Fatalf("bad filter: %s %s", m.Type, m.Payload)
+		}
+	})
+}

@@ -6609,9 +6609,14 @@ type Subscription {
   """
   The changes of the records of one object type. With properties, an
   update is sent only when it changed one of them (creations, archives,
-  restores, merges and deletions always are). With filter, a change is sent
-  when the record matches the filter after it (matches: true) or matched it
-  before and no longer does (matches: false, sent once, when it leaves).
+  restores, merges and deletions always are). With filter (the filter of
+  records), a change is sent when the record matches the filter after it
+  (matches: true), or when a record this subscription saw matching no
+  longer does (matches: false, once, as it leaves; archived, merged and
+  deleted records match no filter). The filter is evaluated on the record
+  as it is when the event is sent, which a later write may have changed
+  already. A subscription remembers up to 10,000 matching records to tell
+  their leaving.
   """
   recordChanged(
     "The object type's API name."

@@ -49,11 +49,15 @@ type Subscription struct {
 	C <-chan Event
 
 	c           chan Event
+	b           *Broker
 	workspaceID int
 	match       func(Event) bool
 	gap         bool
 	err         error
 }
+
+// Close ends the subscription before its context does.
+func (s *Subscription) Close() { s.b.end(s, nil) }
 
 // Err is why the subscription ended, once C is closed.
 func (s *Subscription) Err() error { return s.err }
@@ -124,7 +128,7 @@ func (b *Broker) Subscribers() int {
 // falls behind (ErrTooSlow).
 func (b *Broker) Subscribe(ctx context.Context, workspaceID int, match func(Event) bool) (*Subscription, error) {
 	c := make(chan Event, Buffer)
-	s := &Subscription{C: c, c: c, workspaceID: workspaceID, match: match}
+	s := &Subscription{C: c, c: c, b: b, workspaceID: workspaceID, match: match}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.cancel == nil {
