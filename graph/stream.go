@@ -84,7 +84,7 @@ func websocketTransport(res *Resolver) transport.Websocket {
 // and what its first event loaded would be stale by the next.
 func freshLoaders(res *Resolver) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		if graphql.HasOperationContext(ctx) && isSubscription(graphql.GetOperationContext(ctx)) {
 			s := sessionOf(ctx)
 			ctx = withSession(ctx, &session{viewer: s.viewer, workspaceID: s.workspaceID, defs: res.defs, loaders: newLoaders(res)})
 		}
@@ -146,3 +146,7 @@ type flushing struct{ http.ResponseWriter }
 func (f flushing) Flush() { _ = http.NewResponseController(f.ResponseWriter).Flush() }
 
 func (f flushing) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+func isSubscription(oc *graphql.OperationContext) bool {
+	return oc.Operation != nil && oc.Operation.Operation == ast.Subscription
+}
