@@ -483,3 +483,33 @@ func TestSubscriptionFilter(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscriptionKeyRefused: a WebSocket whose connection_init carries a
+// key that is not one is closed with 4403, after a connection_error.
+func TestSubscriptionKeyRefused(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		srv := httptest.NewServer(a.h)
+		t.Cleanup(srv.Close)
+		ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
+		defer cancel()
+		c, _, err := coderws.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		w := &wsClient{t: t, c: c}
+		w.send(wsMessage{Type: "connection_init", Payload: mustJSON(t, map[string]any{"Authorization": "Bearer crm_not_a_key"})})
+		for {
+			_, b, err := c.Read(ctx)
+			if err != nil {
+				if s := coderws.CloseStatus(err); s != 4403 {
+					t.Fatalf("closed with %d (%v), want 4403", s, err)
+				}
+				return
+			}
+			if !strings.Contains(string(b), "connection_error") {
+				t.Fatalf("before the close: %s", b)
+			}
+		}
+	})
+}
