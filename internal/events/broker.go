@@ -226,7 +226,7 @@ func (b *Broker) read(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		b.deliver(evs, gap)
+		b.deliver(ctx, evs, gap)
 		if len(evs) < readBatch {
 			return nil
 		}
@@ -273,10 +273,15 @@ func scan(rows interface {
 }
 
 // deliver hands evs, in order, to the subscriptions that match them, and
-// moves the last read on; gap marks every subscription's next event.
-func (b *Broker) deliver(evs []Event, gap bool) {
+// moves the last read on; gap marks every subscription's next event. A
+// reader stopped (its ctx, cancelled under b.mu) delivers nothing: the
+// reader started after it reads from where it starts.
+func (b *Broker) deliver(ctx context.Context, evs []Event, gap bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
 	if gap {
 		for s := range b.subs {
 			s.gap = true
