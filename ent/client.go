@@ -20,6 +20,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/auditentry"
+	"github.com/acme/crm/ent/changeevent"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -59,6 +60,8 @@ type Client struct {
 	AssociationType *AssociationTypeClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// ChangeEvent is the client for interacting with the ChangeEvent builders.
+	ChangeEvent *ChangeEventClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
 	// Export is the client for interacting with the Export builders.
@@ -115,6 +118,7 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.AssociationType = NewAssociationTypeClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
+	c.ChangeEvent = NewChangeEventClient(c.config)
 	c.DeletedEmail = NewDeletedEmailClient(c.config)
 	c.Export = NewExportClient(c.config)
 	c.ImportError = NewImportErrorClient(c.config)
@@ -232,6 +236,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		AuditEntry:      NewAuditEntryClient(cfg),
+		ChangeEvent:     NewChangeEventClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
 		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
@@ -276,6 +281,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:     NewAssociationClient(cfg),
 		AssociationType: NewAssociationTypeClient(cfg),
 		AuditEntry:      NewAuditEntryClient(cfg),
+		ChangeEvent:     NewChangeEventClient(cfg),
 		DeletedEmail:    NewDeletedEmailClient(cfg),
 		Export:          NewExportClient(cfg),
 		ImportError:     NewImportErrorClient(cfg),
@@ -326,8 +332,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.AuditEntry,
-		c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember,
-		c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
+		c.ChangeEvent, c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List,
+		c.ListMember, c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
 		c.PropertyGroup, c.PropertyHistory, c.Record, c.Team, c.TeamLayout,
 		c.TeamMembership, c.TimelineEvent, c.View, c.Workspace,
 	} {
@@ -340,8 +346,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.ActivitySetting, c.Association, c.AssociationType, c.AuditEntry,
-		c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List, c.ListMember,
-		c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
+		c.ChangeEvent, c.DeletedEmail, c.Export, c.ImportError, c.ImportJob, c.List,
+		c.ListMember, c.ObjectType, c.Owner, c.Pipeline, c.PipelineStage, c.Property,
 		c.PropertyGroup, c.PropertyHistory, c.Record, c.Team, c.TeamLayout,
 		c.TeamMembership, c.TimelineEvent, c.View, c.Workspace,
 	} {
@@ -362,6 +368,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AssociationType.mutate(ctx, m)
 	case *AuditEntryMutation:
 		return c.AuditEntry.mutate(ctx, m)
+	case *ChangeEventMutation:
+		return c.ChangeEvent.mutate(ctx, m)
 	case *DeletedEmailMutation:
 		return c.DeletedEmail.mutate(ctx, m)
 	case *ExportMutation:
@@ -1293,6 +1301,155 @@ func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (V
 		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
+	}
+}
+
+// ChangeEventClient is a client for the ChangeEvent schema.
+type ChangeEventClient struct {
+	config
+}
+
+// NewChangeEventClient returns a client for the ChangeEvent from the given config.
+func NewChangeEventClient(c config) *ChangeEventClient {
+	return &ChangeEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `changeevent.Hooks(f(g(h())))`.
+func (c *ChangeEventClient) Use(hooks ...Hook) {
+	c.hooks.ChangeEvent = append(c.hooks.ChangeEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `changeevent.Intercept(f(g(h())))`.
+func (c *ChangeEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChangeEvent = append(c.inters.ChangeEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ChangeEvent entity.
+func (c *ChangeEventClient) Create() *ChangeEventCreate {
+	mutation := newChangeEventMutation(c.config, OpCreate)
+	return &ChangeEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChangeEvent entities.
+func (c *ChangeEventClient) CreateBulk(builders ...*ChangeEventCreate) *ChangeEventCreateBulk {
+	return &ChangeEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChangeEventClient) MapCreateBulk(slice any, setFunc func(*ChangeEventCreate, int)) *ChangeEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChangeEventCreateBulk{err: fmt.Errorf("calling to ChangeEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChangeEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChangeEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChangeEvent.
+func (c *ChangeEventClient) Update() *ChangeEventUpdate {
+	mutation := newChangeEventMutation(c.config, OpUpdate)
+	return &ChangeEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChangeEventClient) UpdateOne(_m *ChangeEvent) *ChangeEventUpdateOne {
+	mutation := newChangeEventMutation(c.config, OpUpdateOne, withChangeEvent(_m))
+	return &ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChangeEventClient) UpdateOneID(id int) *ChangeEventUpdateOne {
+	mutation := newChangeEventMutation(c.config, OpUpdateOne, withChangeEventID(id))
+	return &ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChangeEvent.
+func (c *ChangeEventClient) Delete() *ChangeEventDelete {
+	mutation := newChangeEventMutation(c.config, OpDelete)
+	return &ChangeEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChangeEventClient) DeleteOne(_m *ChangeEvent) *ChangeEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChangeEventClient) DeleteOneID(id int) *ChangeEventDeleteOne {
+	builder := c.Delete().Where(changeevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChangeEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ChangeEvent.
+func (c *ChangeEventClient) Query() *ChangeEventQuery {
+	return &ChangeEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChangeEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChangeEvent entity by its id.
+func (c *ChangeEventClient) Get(ctx context.Context, id int) (*ChangeEvent, error) {
+	return c.Query().Where(changeevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChangeEventClient) GetX(ctx context.Context, id int) *ChangeEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkspace queries the workspace edge of a ChangeEvent.
+func (c *ChangeEventClient) QueryWorkspace(_m *ChangeEvent) *WorkspaceQuery {
+	query := (&WorkspaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(changeevent.Table, changeevent.FieldID, id),
+			sqlgraph.To(workspace.Table, workspace.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, changeevent.WorkspaceTable, changeevent.WorkspaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChangeEventClient) Hooks() []Hook {
+	return c.hooks.ChangeEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChangeEventClient) Interceptors() []Interceptor {
+	return c.inters.ChangeEvent
+}
+
+func (c *ChangeEventClient) mutate(ctx context.Context, m *ChangeEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChangeEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChangeEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChangeEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChangeEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -4583,16 +4740,18 @@ func (c *WorkspaceClient) mutate(ctx context.Context, m *WorkspaceMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, DeletedEmail,
-		Export, ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
-		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
-		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Hook
+		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, ChangeEvent,
+		DeletedEmail, Export, ImportError, ImportJob, List, ListMember, ObjectType,
+		Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
+		Record, Team, TeamLayout, TeamMembership, TimelineEvent, View,
+		Workspace []ent.Hook
 	}
 	inters struct {
-		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, DeletedEmail,
-		Export, ImportError, ImportJob, List, ListMember, ObjectType, Owner, Pipeline,
-		PipelineStage, Property, PropertyGroup, PropertyHistory, Record, Team,
-		TeamLayout, TeamMembership, TimelineEvent, View, Workspace []ent.Interceptor
+		APIKey, ActivitySetting, Association, AssociationType, AuditEntry, ChangeEvent,
+		DeletedEmail, Export, ImportError, ImportJob, List, ListMember, ObjectType,
+		Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyHistory,
+		Record, Team, TeamLayout, TeamMembership, TimelineEvent, View,
+		Workspace []ent.Interceptor
 	}
 )
 

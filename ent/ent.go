@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/auditentry"
+	"github.com/acme/crm/ent/changeevent"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -102,6 +103,7 @@ func checkColumn(t, c string) error {
 			association.Table:     association.ValidColumn,
 			associationtype.Table: associationtype.ValidColumn,
 			auditentry.Table:      auditentry.ValidColumn,
+			changeevent.Table:     changeevent.ValidColumn,
 			deletedemail.Table:    deletedemail.ValidColumn,
 			export.Table:          export.ValidColumn,
 			importerror.Table:     importerror.ValidColumn,

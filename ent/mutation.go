@@ -17,6 +17,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/auditentry"
+	"github.com/acme/crm/ent/changeevent"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -56,6 +57,7 @@ const (
 	TypeAssociation     = "Association"
 	TypeAssociationType = "AssociationType"
 	TypeAuditEntry      = "AuditEntry"
+	TypeChangeEvent     = "ChangeEvent"
 	TypeDeletedEmail    = "DeletedEmail"
 	TypeExport          = "Export"
 	TypeImportError     = "ImportError"
@@ -4926,6 +4928,851 @@ func (m *AuditEntryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEntry edge %s", name)
+}
+
+// ChangeEventMutation represents an operation that mutates the ChangeEvent nodes in the graph.
+type ChangeEventMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	kind              *string
+	object_type_id    *int
+	addobject_type_id *int
+	record_id         *int
+	addrecord_id      *int
+	properties        *[]string
+	appendproperties  []string
+	merged_into       *int
+	addmerged_into    *int
+	occurred_at       *time.Time
+	clearedFields     map[string]struct{}
+	workspace         *int
+	clearedworkspace  bool
+	done              bool
+	oldValue          func(context.Context) (*ChangeEvent, error)
+	predicates        []predicate.ChangeEvent
+}
+
+var _ ent.Mutation = (*ChangeEventMutation)(nil)
+
+// changeeventOption allows management of the mutation configuration using functional options.
+type changeeventOption func(*ChangeEventMutation)
+
+// newChangeEventMutation creates new mutation for the ChangeEvent entity.
+func newChangeEventMutation(c config, op Op, opts ...changeeventOption) *ChangeEventMutation {
+	m := &ChangeEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChangeEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChangeEventID sets the ID field of the mutation.
+func withChangeEventID(id int) changeeventOption {
+	return func(m *ChangeEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChangeEvent
+		)
+		m.oldValue = func(ctx context.Context) (*ChangeEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChangeEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChangeEvent sets the old ChangeEvent of the mutation.
+func withChangeEvent(node *ChangeEvent) changeeventOption {
+	return func(m *ChangeEventMutation) {
+		m.oldValue = func(context.Context) (*ChangeEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChangeEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChangeEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChangeEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChangeEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChangeEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetWorkspaceID sets the "workspace_id" field.
+func (m *ChangeEventMutation) SetWorkspaceID(i int) {
+	m.workspace = &i
+}
+
+// WorkspaceID returns the value of the "workspace_id" field in the mutation.
+func (m *ChangeEventMutation) WorkspaceID() (r int, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspaceID returns the old "workspace_id" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldWorkspaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspaceID: %w", err)
+	}
+	return oldValue.WorkspaceID, nil
+}
+
+// ResetWorkspaceID resets all changes to the "workspace_id" field.
+func (m *ChangeEventMutation) ResetWorkspaceID() {
+	m.workspace = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ChangeEventMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ChangeEventMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ChangeEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetObjectTypeID sets the "object_type_id" field.
+func (m *ChangeEventMutation) SetObjectTypeID(i int) {
+	m.object_type_id = &i
+	m.addobject_type_id = nil
+}
+
+// ObjectTypeID returns the value of the "object_type_id" field in the mutation.
+func (m *ChangeEventMutation) ObjectTypeID() (r int, exists bool) {
+	v := m.object_type_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectTypeID returns the old "object_type_id" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldObjectTypeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectTypeID: %w", err)
+	}
+	return oldValue.ObjectTypeID, nil
+}
+
+// AddObjectTypeID adds i to the "object_type_id" field.
+func (m *ChangeEventMutation) AddObjectTypeID(i int) {
+	if m.addobject_type_id != nil {
+		*m.addobject_type_id += i
+	} else {
+		m.addobject_type_id = &i
+	}
+}
+
+// AddedObjectTypeID returns the value that was added to the "object_type_id" field in this mutation.
+func (m *ChangeEventMutation) AddedObjectTypeID() (r int, exists bool) {
+	v := m.addobject_type_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetObjectTypeID resets all changes to the "object_type_id" field.
+func (m *ChangeEventMutation) ResetObjectTypeID() {
+	m.object_type_id = nil
+	m.addobject_type_id = nil
+}
+
+// SetRecordID sets the "record_id" field.
+func (m *ChangeEventMutation) SetRecordID(i int) {
+	m.record_id = &i
+	m.addrecord_id = nil
+}
+
+// RecordID returns the value of the "record_id" field in the mutation.
+func (m *ChangeEventMutation) RecordID() (r int, exists bool) {
+	v := m.record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordID returns the old "record_id" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldRecordID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordID: %w", err)
+	}
+	return oldValue.RecordID, nil
+}
+
+// AddRecordID adds i to the "record_id" field.
+func (m *ChangeEventMutation) AddRecordID(i int) {
+	if m.addrecord_id != nil {
+		*m.addrecord_id += i
+	} else {
+		m.addrecord_id = &i
+	}
+}
+
+// AddedRecordID returns the value that was added to the "record_id" field in this mutation.
+func (m *ChangeEventMutation) AddedRecordID() (r int, exists bool) {
+	v := m.addrecord_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordID resets all changes to the "record_id" field.
+func (m *ChangeEventMutation) ResetRecordID() {
+	m.record_id = nil
+	m.addrecord_id = nil
+}
+
+// SetProperties sets the "properties" field.
+func (m *ChangeEventMutation) SetProperties(s []string) {
+	m.properties = &s
+	m.appendproperties = nil
+}
+
+// Properties returns the value of the "properties" field in the mutation.
+func (m *ChangeEventMutation) Properties() (r []string, exists bool) {
+	v := m.properties
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProperties returns the old "properties" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldProperties(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProperties is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProperties requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProperties: %w", err)
+	}
+	return oldValue.Properties, nil
+}
+
+// AppendProperties adds s to the "properties" field.
+func (m *ChangeEventMutation) AppendProperties(s []string) {
+	m.appendproperties = append(m.appendproperties, s...)
+}
+
+// AppendedProperties returns the list of values that were appended to the "properties" field in this mutation.
+func (m *ChangeEventMutation) AppendedProperties() ([]string, bool) {
+	if len(m.appendproperties) == 0 {
+		return nil, false
+	}
+	return m.appendproperties, true
+}
+
+// ResetProperties resets all changes to the "properties" field.
+func (m *ChangeEventMutation) ResetProperties() {
+	m.properties = nil
+	m.appendproperties = nil
+}
+
+// SetMergedInto sets the "merged_into" field.
+func (m *ChangeEventMutation) SetMergedInto(i int) {
+	m.merged_into = &i
+	m.addmerged_into = nil
+}
+
+// MergedInto returns the value of the "merged_into" field in the mutation.
+func (m *ChangeEventMutation) MergedInto() (r int, exists bool) {
+	v := m.merged_into
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMergedInto returns the old "merged_into" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldMergedInto(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMergedInto is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMergedInto requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMergedInto: %w", err)
+	}
+	return oldValue.MergedInto, nil
+}
+
+// AddMergedInto adds i to the "merged_into" field.
+func (m *ChangeEventMutation) AddMergedInto(i int) {
+	if m.addmerged_into != nil {
+		*m.addmerged_into += i
+	} else {
+		m.addmerged_into = &i
+	}
+}
+
+// AddedMergedInto returns the value that was added to the "merged_into" field in this mutation.
+func (m *ChangeEventMutation) AddedMergedInto() (r int, exists bool) {
+	v := m.addmerged_into
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMergedInto clears the value of the "merged_into" field.
+func (m *ChangeEventMutation) ClearMergedInto() {
+	m.merged_into = nil
+	m.addmerged_into = nil
+	m.clearedFields[changeevent.FieldMergedInto] = struct{}{}
+}
+
+// MergedIntoCleared returns if the "merged_into" field was cleared in this mutation.
+func (m *ChangeEventMutation) MergedIntoCleared() bool {
+	_, ok := m.clearedFields[changeevent.FieldMergedInto]
+	return ok
+}
+
+// ResetMergedInto resets all changes to the "merged_into" field.
+func (m *ChangeEventMutation) ResetMergedInto() {
+	m.merged_into = nil
+	m.addmerged_into = nil
+	delete(m.clearedFields, changeevent.FieldMergedInto)
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *ChangeEventMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *ChangeEventMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *ChangeEventMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// ClearWorkspace clears the "workspace" edge to the Workspace entity.
+func (m *ChangeEventMutation) ClearWorkspace() {
+	m.clearedworkspace = true
+	m.clearedFields[changeevent.FieldWorkspaceID] = struct{}{}
+}
+
+// WorkspaceCleared reports if the "workspace" edge to the Workspace entity was cleared.
+func (m *ChangeEventMutation) WorkspaceCleared() bool {
+	return m.clearedworkspace
+}
+
+// WorkspaceIDs returns the "workspace" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkspaceID instead. It exists only for internal usage by the builders.
+func (m *ChangeEventMutation) WorkspaceIDs() (ids []int) {
+	if id := m.workspace; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkspace resets all changes to the "workspace" edge.
+func (m *ChangeEventMutation) ResetWorkspace() {
+	m.workspace = nil
+	m.clearedworkspace = false
+}
+
+// Where appends a list predicates to the ChangeEventMutation builder.
+func (m *ChangeEventMutation) Where(ps ...predicate.ChangeEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChangeEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChangeEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChangeEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChangeEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChangeEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChangeEvent).
+func (m *ChangeEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChangeEventMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.workspace != nil {
+		fields = append(fields, changeevent.FieldWorkspaceID)
+	}
+	if m.kind != nil {
+		fields = append(fields, changeevent.FieldKind)
+	}
+	if m.object_type_id != nil {
+		fields = append(fields, changeevent.FieldObjectTypeID)
+	}
+	if m.record_id != nil {
+		fields = append(fields, changeevent.FieldRecordID)
+	}
+	if m.properties != nil {
+		fields = append(fields, changeevent.FieldProperties)
+	}
+	if m.merged_into != nil {
+		fields = append(fields, changeevent.FieldMergedInto)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, changeevent.FieldOccurredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChangeEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case changeevent.FieldWorkspaceID:
+		return m.WorkspaceID()
+	case changeevent.FieldKind:
+		return m.Kind()
+	case changeevent.FieldObjectTypeID:
+		return m.ObjectTypeID()
+	case changeevent.FieldRecordID:
+		return m.RecordID()
+	case changeevent.FieldProperties:
+		return m.Properties()
+	case changeevent.FieldMergedInto:
+		return m.MergedInto()
+	case changeevent.FieldOccurredAt:
+		return m.OccurredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChangeEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case changeevent.FieldWorkspaceID:
+		return m.OldWorkspaceID(ctx)
+	case changeevent.FieldKind:
+		return m.OldKind(ctx)
+	case changeevent.FieldObjectTypeID:
+		return m.OldObjectTypeID(ctx)
+	case changeevent.FieldRecordID:
+		return m.OldRecordID(ctx)
+	case changeevent.FieldProperties:
+		return m.OldProperties(ctx)
+	case changeevent.FieldMergedInto:
+		return m.OldMergedInto(ctx)
+	case changeevent.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChangeEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChangeEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case changeevent.FieldWorkspaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspaceID(v)
+		return nil
+	case changeevent.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case changeevent.FieldObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectTypeID(v)
+		return nil
+	case changeevent.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordID(v)
+		return nil
+	case changeevent.FieldProperties:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProperties(v)
+		return nil
+	case changeevent.FieldMergedInto:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMergedInto(v)
+		return nil
+	case changeevent.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChangeEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addobject_type_id != nil {
+		fields = append(fields, changeevent.FieldObjectTypeID)
+	}
+	if m.addrecord_id != nil {
+		fields = append(fields, changeevent.FieldRecordID)
+	}
+	if m.addmerged_into != nil {
+		fields = append(fields, changeevent.FieldMergedInto)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChangeEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case changeevent.FieldObjectTypeID:
+		return m.AddedObjectTypeID()
+	case changeevent.FieldRecordID:
+		return m.AddedRecordID()
+	case changeevent.FieldMergedInto:
+		return m.AddedMergedInto()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChangeEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case changeevent.FieldObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddObjectTypeID(v)
+		return nil
+	case changeevent.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordID(v)
+		return nil
+	case changeevent.FieldMergedInto:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMergedInto(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChangeEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(changeevent.FieldMergedInto) {
+		fields = append(fields, changeevent.FieldMergedInto)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChangeEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChangeEventMutation) ClearField(name string) error {
+	switch name {
+	case changeevent.FieldMergedInto:
+		m.ClearMergedInto()
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChangeEventMutation) ResetField(name string) error {
+	switch name {
+	case changeevent.FieldWorkspaceID:
+		m.ResetWorkspaceID()
+		return nil
+	case changeevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case changeevent.FieldObjectTypeID:
+		m.ResetObjectTypeID()
+		return nil
+	case changeevent.FieldRecordID:
+		m.ResetRecordID()
+		return nil
+	case changeevent.FieldProperties:
+		m.ResetProperties()
+		return nil
+	case changeevent.FieldMergedInto:
+		m.ResetMergedInto()
+		return nil
+	case changeevent.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChangeEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.workspace != nil {
+		edges = append(edges, changeevent.EdgeWorkspace)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChangeEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case changeevent.EdgeWorkspace:
+		if id := m.workspace; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChangeEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChangeEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChangeEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedworkspace {
+		edges = append(edges, changeevent.EdgeWorkspace)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChangeEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case changeevent.EdgeWorkspace:
+		return m.clearedworkspace
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChangeEventMutation) ClearEdge(name string) error {
+	switch name {
+	case changeevent.EdgeWorkspace:
+		m.ClearWorkspace()
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChangeEventMutation) ResetEdge(name string) error {
+	switch name {
+	case changeevent.EdgeWorkspace:
+		m.ResetWorkspace()
+		return nil
+	}
+	return fmt.Errorf("unknown ChangeEvent edge %s", name)
 }
 
 // DeletedEmailMutation represents an operation that mutates the DeletedEmail nodes in the graph.

@@ -10,6 +10,7 @@ import (
 	"github.com/acme/crm/ent/association"
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/ent/auditentry"
+	"github.com/acme/crm/ent/changeevent"
 	"github.com/acme/crm/ent/deletedemail"
 	"github.com/acme/crm/ent/export"
 	"github.com/acme/crm/ent/importerror"
@@ -100,6 +101,12 @@ func init() {
 	auditentryDescRequestID := auditentryFields[8].Descriptor()
 	// auditentry.DefaultRequestID holds the default value on creation for the request_id field.
 	auditentry.DefaultRequestID = auditentryDescRequestID.Default.(string)
+	changeeventFields := schema.ChangeEvent{}.Fields()
+	_ = changeeventFields
+	// changeeventDescOccurredAt is the schema descriptor for occurred_at field.
+	changeeventDescOccurredAt := changeeventFields[5].Descriptor()
+	// changeevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	changeevent.DefaultOccurredAt = changeeventDescOccurredAt.Default.(func() time.Time)
 	deletedemailFields := schema.DeletedEmail{}.Fields()
 	_ = deletedemailFields
 	// deletedemailDescDeletedAt is the schema descriptor for deleted_at field.

@@ -24,6 +24,8 @@ type Tx struct {
 	AssociationType *AssociationTypeClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// ChangeEvent is the client for interacting with the ChangeEvent builders.
+	ChangeEvent *ChangeEventClient
 	// DeletedEmail is the client for interacting with the DeletedEmail builders.
 	DeletedEmail *DeletedEmailClient
 	// Export is the client for interacting with the Export builders.
@@ -200,6 +202,7 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.AssociationType = NewAssociationTypeClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.ChangeEvent = NewChangeEventClient(tx.config)
 	tx.DeletedEmail = NewDeletedEmailClient(tx.config)
 	tx.Export = NewExportClient(tx.config)
 	tx.ImportError = NewImportErrorClient(tx.config)

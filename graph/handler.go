@@ -135,7 +135,8 @@ func NewHandler(cfg Config) *Handler {
 	st.Imports.Rows = cfg.Metrics.ImportRows
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
-		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write), trail: audit.NewTrail(cfg.DB)}
+		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write), trail: audit.NewTrail(cfg.DB),
+		broker: st.Events}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })
@@ -144,6 +145,10 @@ func NewHandler(cfg Config) *Handler {
 	// OPTIONS, methods, media types and CSRF are withHTTP's; protocol
 	// gives gqlgen's answers the status, media type and form of GraphQL
 	// over HTTP (http.go).
+	// Subscriptions (stream.go): WebSocket upgrades and POSTs that accept
+	// text/event-stream, which streams reaches before withHTTP's rules.
+	srv.AddTransport(websocketTransport(res))
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive})
 	srv.AddTransport(protocol{transport.GET{}})
 	srv.AddTransport(protocol{transport.POST{}})
 	// Uploads (startImport) stream: parts past MaxUploadMemory go to
@@ -178,6 +183,7 @@ func NewHandler(cfg Config) *Handler {
 		}
 		return next(ctx)
 	})
+	srv.AroundResponses(freshLoaders(res))
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
@@ -186,12 +192,22 @@ func NewHandler(cfg Config) *Handler {
 	// The key is checked before the body is read: a client without one
 	// cannot make the server read, or parse, a body.
 	body := limitBody(srv)
-	h.Handler = requestid.Handler(withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		ctx := requester.WithOwner(audit.WithActor(r.Context(), v.Actor()), v.OwnerID())
-		ctx = withSession(ctx, &session{viewer: v, workspaceID: v.WorkspaceID, defs: res.defs, loaders: newLoaders(res)})
-		body.ServeHTTP(w, r.WithContext(ctx))
-	}))))
+	serve := func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		body.ServeHTTP(w, r.WithContext(res.sessionContext(r.Context(), v)))
+	}
+	h.Handler = requestid.Handler(streams(cfg.CORSOrigins, srv, h.gate.authenticate(serve),
+		withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(serve)))))
 	return h
+}
+
+// Subscribers counts the subscriptions open on this handler's process.
+func (h *Handler) Subscribers() int { return h.res.broker.Subscribers() }
+
+// sessionContext is ctx with the session of a request of v: its actor,
+// owner, workspace and loaders.
+func (r *Resolver) sessionContext(ctx context.Context, v *auth.Viewer) context.Context {
+	ctx = requester.WithOwner(audit.WithActor(ctx, v.Actor()), v.OwnerID())
+	return withSession(ctx, &session{viewer: v, workspaceID: v.WorkspaceID, defs: r.defs, loaders: newLoaders(r)})
 }
 
 // withTimeout gives a request its deadline, which cancels its database

@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/definition"
+	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
@@ -43,6 +44,7 @@ type Resolver struct {
 	gate        *gate
 	metrics     *observe.Metrics
 	owners      *owners.Store
+	broker      *events.Broker
 }
 
 // typeIndex answers, from the parsed schema, the type conditions a

@@ -69,6 +69,18 @@ func (f AuditEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEntryMutation", m)
 }
 
+// The ChangeEventFunc type is an adapter to allow the use of ordinary
+// function as ChangeEvent mutator.
+type ChangeEventFunc func(context.Context, *ent.ChangeEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ChangeEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ChangeEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChangeEventMutation", m)
+}
+
 // The DeletedEmailFunc type is an adapter to allow the use of ordinary
 // function as DeletedEmail mutator.
 type DeletedEmailFunc func(context.Context, *ent.DeletedEmailMutation) (ent.Value, error)

@@ -252,6 +252,31 @@ var (
 			},
 		},
 	}
+	// ChangeEventsColumns holds the columns for the "change_events" table.
+	ChangeEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeString},
+		{Name: "object_type_id", Type: field.TypeInt},
+		{Name: "record_id", Type: field.TypeInt},
+		{Name: "properties", Type: field.TypeJSON},
+		{Name: "merged_into", Type: field.TypeInt, Nullable: true},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// ChangeEventsTable holds the schema information for the "change_events" table.
+	ChangeEventsTable = &schema.Table{
+		Name:       "change_events",
+		Columns:    ChangeEventsColumns,
+		PrimaryKey: []*schema.Column{ChangeEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "change_events_workspaces_workspace",
+				Columns:    []*schema.Column{ChangeEventsColumns[7]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// DeletedEmailsColumns holds the columns for the "deleted_emails" table.
 	DeletedEmailsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1039,6 +1064,7 @@ var (
 		AssociationsTable,
 		AssociationTypesTable,
 		AuditEntriesTable,
+		ChangeEventsTable,
 		DeletedEmailsTable,
 		ExportsTable,
 		ImportErrorsTable,
@@ -1077,6 +1103,7 @@ func init() {
 	AssociationTypesTable.ForeignKeys[2].RefTable = ObjectTypesTable
 	AssociationTypesTable.ForeignKeys[3].RefTable = AssociationTypesTable
 	AuditEntriesTable.ForeignKeys[0].RefTable = WorkspacesTable
+	ChangeEventsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	DeletedEmailsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ExportsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ExportsTable.ForeignKeys[1].RefTable = ObjectTypesTable

@@ -21,6 +21,9 @@ type AssociationType func(*sql.Selector)
 // AuditEntry is the predicate function for auditentry builders.
 type AuditEntry func(*sql.Selector)
 
+// ChangeEvent is the predicate function for changeevent builders.
+type ChangeEvent func(*sql.Selector)
+
 // DeletedEmail is the predicate function for deletedemail builders.
 type DeletedEmail func(*sql.Selector)
 

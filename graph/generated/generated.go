@@ -20,6 +20,7 @@ import (
 	"github.com/acme/crm/ent/importjob"
 	"github.com/acme/crm/ent/objecttype"
 	"github.com/acme/crm/ent/pipelinestage"
+	"github.com/acme/crm/graph/changes"
 	"github.com/acme/crm/graph/model"
 	"github.com/acme/crm/graph/schematype"
 	"github.com/acme/crm/internal/activity"
@@ -39,6 +40,7 @@ import (
 	"github.com/acme/crm/internal/timeline"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/view"
+	"github.com/acme/crm/internal/write"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -74,7 +76,9 @@ type ResolverRoot interface {
 	PropertyHistoryConnection() PropertyHistoryConnectionResolver
 	Query() QueryResolver
 	Record() RecordResolver
+	RecordChangeEvent() RecordChangeEventResolver
 	RecordConnection() RecordConnectionResolver
+	Subscription() SubscriptionResolver
 	TimelineConnection() TimelineConnectionResolver
 	View() ViewResolver
 	Viewer() ViewerResolver
@@ -698,6 +702,18 @@ type ComplexityRoot struct {
 		UpdatedAt       func(childComplexity int) int
 	}
 
+	RecordChangeEvent struct {
+		ChangedProperties func(childComplexity int) int
+		Gap               func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Matches           func(childComplexity int) int
+		MergedInto        func(childComplexity int) int
+		OccurredAt        func(childComplexity int) int
+		Record            func(childComplexity int) int
+		RecordID          func(childComplexity int) int
+		Sequence          func(childComplexity int) int
+	}
+
 	RecordConnection struct {
 		Edges      func(childComplexity int) int
 		Info       func(childComplexity int) int
@@ -733,6 +749,11 @@ type ComplexityRoot struct {
 
 	RevokeApiKeyPayload struct {
 		APIKey func(childComplexity int) int
+	}
+
+	Subscription struct {
+		RecordChanged func(childComplexity int, objectType string, filter *model.RecordFilter, properties []string) int
+		RecordUpdated func(childComplexity int, id string) int
 	}
 
 	Team struct {
@@ -974,8 +995,15 @@ type RecordResolver interface {
 	Lists(ctx context.Context, obj *records.Record) ([]*meta.List, error)
 	Timeline(ctx context.Context, obj *records.Record, first *int, after *string, last *int, before *string, types []timeline.Type, from *time.Time, to *time.Time) (*records.TimelinePage, error)
 }
+type RecordChangeEventResolver interface {
+	Record(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error)
+}
 type RecordConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.Page) ([]*model.RecordEdge, error)
+}
+type SubscriptionResolver interface {
+	RecordChanged(ctx context.Context, objectType string, filter *model.RecordFilter, properties []string) (<-chan *changes.ChangeEvent, error)
+	RecordUpdated(ctx context.Context, id string) (<-chan *changes.ChangeEvent, error)
 }
 type TimelineConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.TimelinePage) ([]*model.TimelineEdge, error)
@@ -3828,6 +3856,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Record.UpdatedAt(childComplexity), true
 
+	case "RecordChangeEvent.changedProperties":
+		if e.ComplexityRoot.RecordChangeEvent.ChangedProperties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.ChangedProperties(childComplexity), true
+	case "RecordChangeEvent.gap":
+		if e.ComplexityRoot.RecordChangeEvent.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.Gap(childComplexity), true
+	case "RecordChangeEvent.kind":
+		if e.ComplexityRoot.RecordChangeEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.Kind(childComplexity), true
+	case "RecordChangeEvent.matches":
+		if e.ComplexityRoot.RecordChangeEvent.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.Matches(childComplexity), true
+	case "RecordChangeEvent.mergedInto":
+		if e.ComplexityRoot.RecordChangeEvent.MergedInto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.MergedInto(childComplexity), true
+	case "RecordChangeEvent.occurredAt":
+		if e.ComplexityRoot.RecordChangeEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.OccurredAt(childComplexity), true
+	case "RecordChangeEvent.record":
+		if e.ComplexityRoot.RecordChangeEvent.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.Record(childComplexity), true
+	case "RecordChangeEvent.recordId":
+		if e.ComplexityRoot.RecordChangeEvent.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.RecordID(childComplexity), true
+	case "RecordChangeEvent.sequence":
+		if e.ComplexityRoot.RecordChangeEvent.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChangeEvent.Sequence(childComplexity), true
+
 	case "RecordConnection.edges":
 		if e.ComplexityRoot.RecordConnection.Edges == nil {
 			break
@@ -3930,6 +4013,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
+
+	case "Subscription.recordChanged":
+		if e.ComplexityRoot.Subscription.RecordChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_recordChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RecordChanged(childComplexity, args["objectType"].(string), args["filter"].(*model.RecordFilter), args["properties"].([]string)), true
+	case "Subscription.recordUpdated":
+		if e.ComplexityRoot.Subscription.RecordUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_recordUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RecordUpdated(childComplexity, args["id"].(string)), true
 
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
@@ -4285,6 +4391,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -4329,6 +4452,7 @@ out, as some generated clients send it for a first page.
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "Any JSON value. Record properties are a JSON object keyed by property name."
@@ -4423,6 +4547,8 @@ enum ErrorCode {
   INTERNAL
   "An import warning, not an error: the row was written without its lifecycle stage, which would have moved backwards."
   LIFECYCLE_STAGE_KEPT
+  "A subscription let more events pile up unread than the server keeps for it (256): it was closed; subscribe again."
+  SUBSCRIBER_TOO_SLOW
 }
 
 "Why one batch item was not written."
@@ -7267,6 +7393,99 @@ enum NullsOrder {
   LAST
 }
 `, BuiltIn: false},
+	{Name: "../schema/subscriptions.graphqls", Input: `"""
+Changes of records as they commit, over graphql-ws (the
+graphql-transport-ws subprotocol of a WebSocket) or server-sent events
+(graphql-sse, a POST with Accept: text/event-stream) at the GraphQL
+endpoint. An event is sent only once the write that made it committed, from
+every write path (mutations, batches, merges, imports, definition changes
+that rewrite values), whichever server process it committed on. Each event
+carries ids: its record selection is read when the event is sent, afresh.
+A subscription that lets 256 events pile up unread is closed with a last
+answer whose error is SUBSCRIBER_TOO_SLOW.
+"""
+type Subscription {
+  """
+  The changes of the records of one object type. With properties, an
+  update is sent only when it changed one of them (creations, archives,
+  restores, merges and deletions always are). With filter (the filter of
+  records), a change is sent when the record matches the filter after it
+  (matches: true), or when a record this subscription saw matching no
+  longer does (matches: false, once, as it leaves; archived, merged and
+  deleted records match no filter). The filter is evaluated on the record
+  as it is when the event is sent, which a later write may have changed
+  already. A subscription remembers up to 10,000 matching records to tell
+  their leaving.
+  """
+  recordChanged(
+    "The object type's API name."
+    objectType: String!
+    "Only changes of records that match this filter after the change, or that leave it."
+    filter: RecordFilter
+    "Only updates that changed one of these properties."
+    properties: [String!]
+  ): RecordChangeEvent! @hasScope(scope: RECORDS_READ)
+  "The changes of one record: updates, and its archive, restore, merge or deletion."
+  recordUpdated(
+    "The record's global id."
+    id: ID!
+  ): RecordChangeEvent! @hasScope(scope: RECORDS_READ)
+}
+
+"What happened to a record."
+enum ChangeKind {
+  "The record was created (a mutation, a batch, an upsert, an import)."
+  CREATED
+  "Values of the record changed: changedProperties names them."
+  UPDATED
+  "The record was archived (moved to the recycle bin)."
+  ARCHIVED
+  "The record came back from the recycle bin."
+  RESTORED
+  "The record was merged into another (mergedInto) and archived."
+  MERGED
+  "The record was deleted permanently."
+  DELETED
+}
+
+"One change of one record."
+type RecordChangeEvent {
+  "What happened."
+  kind: ChangeKind!
+  "The record as it is when the event is sent (null once deleted, or when it is no longer readable)."
+  record: Record
+  "The record's plain id (Record.recordId)."
+  recordId: String!
+  "The names of the values an UPDATED record changed (lastmodifieddate among them); empty for the other kinds."
+  changedProperties: [String!]!
+  "When the write happened."
+  occurredAt: DateTime!
+  """
+  The event's place in the server's change log: a decimal integer that
+  grows with the commits, one sequence for every record and subscription
+  (so a subscription sees some of its numbers, not all).
+  """
+  sequence: String!
+  """
+  True when events of this subscription may have been missed before this
+  one: the log no longer held what came after the last event the server
+  read (its rows were removed before this server process could read them),
+  or too many writes were in flight at once to follow. A subscription that
+  sees it reads afresh what it shows. A lost and restored connection to the
+  database (a PostgreSQL restart) loses nothing while the log holds the
+  events: they are sent late, without gap.
+  """
+  gap: Boolean!
+  """
+  Whether the record matches the subscription's filter after the change:
+  false only on the event of a record leaving the filter. True without a
+  filter.
+  """
+  matches: Boolean!
+  "The record a MERGED record was merged into (its plain id); null for the other kinds."
+  mergedInto: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/timeline.graphqls", Input: `# The timeline of a record: everything that happened to it, newest first.
 
 extend type Record {
@@ -8688,6 +8907,30 @@ func (ec *executionContext) childFields_Record(ctx context.Context, field graphq
 		return ec.fieldContext_Record_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Record", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecordChangeEvent_kind(ctx, field)
+	case "record":
+		return ec.fieldContext_RecordChangeEvent_record(ctx, field)
+	case "recordId":
+		return ec.fieldContext_RecordChangeEvent_recordId(ctx, field)
+	case "changedProperties":
+		return ec.fieldContext_RecordChangeEvent_changedProperties(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_RecordChangeEvent_occurredAt(ctx, field)
+	case "sequence":
+		return ec.fieldContext_RecordChangeEvent_sequence(ctx, field)
+	case "gap":
+		return ec.fieldContext_RecordChangeEvent_gap(ctx, field)
+	case "matches":
+		return ec.fieldContext_RecordChangeEvent_matches(ctx, field)
+	case "mergedInto":
+		return ec.fieldContext_RecordChangeEvent_mergedInto(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordChangeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10551,6 +10794,50 @@ func (ec *executionContext) field_Record_values_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["names"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_recordChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "objectType",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecordFilter, error) {
+			return ec.unmarshalORecordFilter2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "properties",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["properties"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_recordUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -23583,6 +23870,222 @@ func (ec *executionContext) fieldContext_Record_values(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordChangeEvent_kind(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v write.Kind) graphql.Marshaler {
+			return ec.marshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "ChangeKind")
+}
+
+func (ec *executionContext) _RecordChangeEvent_record(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordChangeEvent().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordChangeEvent_recordId(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _RecordChangeEvent_changedProperties(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_changedProperties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedProperties()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_changedProperties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _RecordChangeEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _RecordChangeEvent_sequence(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _RecordChangeEvent_gap(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordChangeEvent_matches(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matches()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordChangeEvent_mergedInto(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChangeEvent_mergedInto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedInto()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChangeEvent_mergedInto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordChangeEvent", field, true, false, "String")
+}
+
 func (ec *executionContext) _RecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *records.Page) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24028,6 +24531,130 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApiKey(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_recordChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_recordChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RecordChanged(ctx, fc.Args["objectType"].(string), fc.Args["filter"].(*model.RecordFilter), fc.Args["properties"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *changes.ChangeEvent) graphql.Marshaler {
+			return ec.marshalNRecordChangeEvent2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋchangesᚐChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_recordChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_recordChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_recordUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_recordUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RecordUpdated(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *changes.ChangeEvent) graphql.Marshaler {
+			return ec.marshalNRecordChangeEvent2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋchangesᚐChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_recordUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_recordUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -34787,6 +35414,80 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var recordChangeEventImplementors = []string{"RecordChangeEvent"}
+
+func (ec *executionContext) _RecordChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *changes.ChangeEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordChangeEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordChangeEvent")
+		case "kind":
+			out.Values[i] = ec._RecordChangeEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordChangeEvent_record(ctx, field, obj)
+				})
+		case "recordId":
+			out.Values[i] = ec._RecordChangeEvent_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedProperties":
+			out.Values[i] = ec._RecordChangeEvent_changedProperties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._RecordChangeEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._RecordChangeEvent_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gap":
+			out.Values[i] = ec._RecordChangeEvent_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matches":
+			out.Values[i] = ec._RecordChangeEvent_matches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mergedInto":
+			out.Values[i] = ec._RecordChangeEvent_mergedInto(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordConnectionImplementors = []string{"RecordConnection"}
 
 func (ec *executionContext) _RecordConnection(ctx context.Context, sel ast.SelectionSet, obj *records.Page) graphql.Marshaler {
@@ -35063,6 +35764,28 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "recordChanged":
+		return ec._Subscription_recordChanged(ctx, fields[0])
+	case "recordUpdated":
+		return ec._Subscription_recordUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var teamImplementors = []string{"Team", "Node"}
@@ -36357,6 +37080,40 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx context.Context, v any) (write.Kind, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx context.Context, sel ast.SelectionSet, v write.Kind) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind = map[string]write.Kind{
+		"CREATED":  write.Created,
+		"UPDATED":  write.Updated,
+		"ARCHIVED": write.Archived,
+		"RESTORED": write.Restored,
+		"MERGED":   write.Merged,
+		"DELETED":  write.Deleted,
+	}
+	marshalNChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind = map[write.Kind]string{
+		write.Created:  "CREATED",
+		write.Updated:  "UPDATED",
+		write.Archived: "ARCHIVED",
+		write.Restored: "RESTORED",
+		write.Merged:   "MERGED",
+		write.Deleted:  "DELETED",
+	}
+)
+
 func (ec *executionContext) unmarshalNColumnMappingInput2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋmodelᚐColumnMappingInput(ctx context.Context, v any) (*model.ColumnMappingInput, error) {
 	res, err := ec.unmarshalInputColumnMappingInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -36492,6 +37249,7 @@ var (
 		"UNAVAILABLE":          apierr.Unavailable,
 		"INTERNAL":             apierr.Internal,
 		"LIFECYCLE_STAGE_KEPT": apierr.LifecycleStageKept,
+		"SUBSCRIBER_TOO_SLOW":  apierr.SubscriberTooSlow,
 	}
 	marshalNErrorCode2githubᚗcomᚋacmeᚋcrmᚋinternalᚋapierrᚐCode = map[apierr.Code]string{
 		apierr.BadUserInput:       "BAD_USER_INPUT",
@@ -36505,6 +37263,7 @@ var (
 		apierr.Unavailable:        "UNAVAILABLE",
 		apierr.Internal:           "INTERNAL",
 		apierr.LifecycleStageKept: "LIFECYCLE_STAGE_KEPT",
+		apierr.SubscriberTooSlow:  "SUBSCRIBER_TOO_SLOW",
 	}
 )
 
@@ -37306,6 +38065,14 @@ func (ec *executionContext) marshalNRecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋintern
 		return graphql.Null
 	}
 	return ec._Record(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordChangeEvent2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋchangesᚐChangeEvent(ctx context.Context, sel ast.SelectionSet, v *changes.ChangeEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordChangeEvent!")
+		return graphql.Null
+	}
+	return ec._RecordChangeEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRecordConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐPage(ctx context.Context, sel ast.SelectionSet, v *records.Page) graphql.Marshaler {

@@ -973,6 +973,18 @@ type StartImportInput struct {
 	CreateList *bool `json:"createList,omitempty"`
 }
 
+// Changes of records as they commit, over graphql-ws (the
+// graphql-transport-ws subprotocol of a WebSocket) or server-sent events
+// (graphql-sse, a POST with Accept: text/event-stream) at the GraphQL
+// endpoint. An event is sent only once the write that made it committed, from
+// every write path (mutations, batches, merges, imports, definition changes
+// that rewrite values), whichever server process it committed on. Each event
+// carries ids: its record selection is read when the event is sent, afresh.
+// A subscription that lets 256 events pile up unread is closed with a last
+// answer whose error is SUBSCRIBER_TOO_SLOW.
+type Subscription struct {
+}
+
 // A team made or changed.
 type TeamPayload struct {
 	// The team.

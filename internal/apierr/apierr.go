@@ -35,11 +35,14 @@ const (
 	// row was written without its lifecycle stage, which would have moved
 	// backwards.
 	LifecycleStageKept Code = "LIFECYCLE_STAGE_KEPT"
+	// SubscriberTooSlow ends a subscription whose events piled up
+	// unread past the server's buffer (events.Buffer).
+	SubscriberTooSlow Code = "SUBSCRIBER_TOO_SLOW"
 )
 
 // Codes are every documented code, as the schema's enum ErrorCode lists
 // them (a test holds the two equal).
-var Codes = []Code{BadUserInput, NotFound, Conflict, Unauthenticated, Forbidden, LimitExceeded, RateLimited, Timeout, Unavailable, Internal, LifecycleStageKept}
+var Codes = []Code{BadUserInput, NotFound, Conflict, Unauthenticated, Forbidden, LimitExceeded, RateLimited, Timeout, Unavailable, Internal, LifecycleStageKept, SubscriberTooSlow}
 
 // Error is a refusal a client can act on.
 type Error struct {

@@ -39,7 +39,14 @@ type DB struct {
 	prepared prepared
 	counter  *Counter
 	watch    *watch // nil on SQLite
+	// listenDSN is the DSN a listening connection opens; "" on SQLite.
+	listenDSN string
 }
+
+// ListenDSN is what a connection that LISTENs (pq.NewListener) connects
+// with, to the same database and schema as the pool: "" on SQLite, which
+// has no notifications.
+func (db *DB) ListenDSN() string { return db.listenDSN }
 
 // Option changes how Open builds the client.
 type Option func(*options)
@@ -116,6 +123,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	db.Client = ent.NewClient(ent.Driver(drv))
 	db.watch = w
+	if d.Name() == dialect.Postgres {
+		db.listenDSN = dsn
+	}
 	return db, nil
 }
 

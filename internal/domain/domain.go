@@ -11,6 +11,7 @@ import (
 	"github.com/acme/crm/internal/activity"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/records"
@@ -25,6 +26,8 @@ type Stores struct {
 	Activities *activity.Store
 	Lists      *lists.Store
 	Imports    *importer.Engine
+	// Events hands the change log to this process's subscribers.
+	Events *events.Broker
 }
 
 // New makes the stores of d. Uploaded files wait for their import in
@@ -40,6 +43,9 @@ func New(d *db.DB, importDir string, logger *slog.Logger) *Stores {
 	// first.
 	acts := activity.New(d, w, recs, links)
 	ls := lists.New(d, w)
+	// Last: the log records what the hooks before it changed too.
+	broker := events.NewBroker(d, logger)
+	events.Log(w, broker)
 	return &Stores{Write: w, Links: links, Records: recs, Activities: acts, Lists: ls,
-		Imports: importer.New(d, w, recs, links, ls, importDir, logger)}
+		Imports: importer.New(d, w, recs, links, ls, importDir, logger), Events: broker}
 }

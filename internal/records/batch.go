@@ -137,7 +137,7 @@ func (s *Store) createOne(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 	if err != nil {
 		return nil, err
 	}
-	tx.ChangedAll(ot.ID, r.ID)
+	tx.ChangedAll(write.Created, ot.ID, r.ID)
 	return r, tx.Record(r.ID, nil, r.Properties, r.CreatedAt)
 }
 
@@ -344,7 +344,7 @@ func (s *Store) ArchiveMany(ctx context.Context, m *meta.Model, ids []int, opts 
 				live = append(live, id)
 				at := now
 				r.ArchivedAt, r.UpdatedAt = &at, now
-				tx.ChangedAll(r.ObjectTypeID, id)
+				tx.ChangedAll(write.Archived, r.ObjectTypeID, id)
 				tx.Happened(timeline.Event{RecordID: id, Type: timeline.Archived, At: now})
 			}
 			results[i].Record = r

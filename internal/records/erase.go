@@ -42,9 +42,9 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 		if err != nil {
 			return err
 		}
-		tx.ChangedAll(r.ObjectTypeID, id)
+		tx.ChangedAll(write.Deleted, r.ObjectTypeID, id)
 		for _, rec := range merged {
-			tx.ChangedAll(rec.ObjectTypeID, rec.ID)
+			tx.ChangedAll(write.Deleted, rec.ObjectTypeID, rec.ID)
 		}
 		var hashes []string
 		ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID)

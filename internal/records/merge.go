@@ -95,7 +95,7 @@ func (s *Store) Merge(ctx context.Context, m *meta.Model, primaryID, secondaryID
 		if err := s.markMerged(ctx, tx, secondaryID, primaryID); err != nil {
 			return err
 		}
-		tx.ChangedAll(ot.ID, secondaryID)
+		tx.ChangedAll(write.Merged, ot.ID, secondaryID)
 		tx.Merged(primaryID, secondaryID)
 		tx.Happened(timeline.Event{RecordID: primaryID, Type: timeline.Merged, At: schema.Now(), OtherRecordID: secondaryID})
 		if out, err = s.update(ctx, tx, ot, primary, mergedValues(ot, primary, secondary), false); err != nil {

@@ -406,7 +406,7 @@ func (s *Store) Restore(ctx context.Context, m *meta.Model, id int) (*Record, er
 			return fmt.Errorf("restore record %d: %w", id, err)
 		}
 		r.ArchivedAt, r.UpdatedAt = nil, now
-		tx.ChangedAll(r.ObjectTypeID, id)
+		tx.ChangedAll(write.Restored, r.ObjectTypeID, id)
 		tx.Happened(timeline.Event{RecordID: id, Type: timeline.Restored, At: now})
 		out = r
 		return nil

@@ -196,7 +196,7 @@ func (s *Store) createNew(ctx context.Context, tx *write.Tx, ot *meta.ObjectType
 		if r == nil {
 			continue
 		}
-		tx.ChangedAll(ot.ID, r.ID)
+		tx.ChangedAll(write.Created, ot.ID, r.ID)
 		if err := tx.Record(r.ID, nil, r.Properties, r.CreatedAt); err != nil {
 			return nil, err
 		}

@@ -1,11 +1,15 @@
 package write
 
+import "maps"
+
 // Changes are what a write changed that state derived from records
 // follows: the records whose values or life changed, the associations
 // made or removed, the records merged. Every path that writes records or
 // associations notes what it wrote here; a hook (Unit.BeforeCommit) reads
-// it before the commit. Noting more than changed costs the hooks work,
-// never correctness; noting less leaves derived state stale.
+// it before the commit. Noting more than changed costs the hooks work
+// and sends subscribers an event of nothing; noting less leaves derived
+// state stale and subscribers unaware. What a savepoint rolled back is
+// forgotten with it (Tx.Savepoint).
 type Changes struct {
 	// Records are the records changed, by id.
 	Records map[int]*RecordChange
@@ -16,11 +20,28 @@ type Changes struct {
 	Merges map[int]int
 }
 
+// Kind is what happened to a record in a write.
+type Kind string
+
+// The kinds of change, as the API's ChangeKind names them. A record
+// created, archived, restored, merged or deleted in a write is that,
+// whatever else the write changed of it; one only written to is Updated.
+const (
+	Created  Kind = "CREATED"
+	Updated  Kind = "UPDATED"
+	Archived Kind = "ARCHIVED"
+	Restored Kind = "RESTORED"
+	Merged   Kind = "MERGED"
+	Deleted  Kind = "DELETED"
+)
+
 // RecordChange is what changed of one record.
 type RecordChange struct {
 	ObjectTypeID int
+	// Kind is what happened to the record.
+	Kind Kind
 	// All says anything about the record may have changed: it is new,
-	// archived, restored or merged.
+	// archived, restored, merged or deleted.
 	All bool
 	// Properties are the names of the values that changed, the values
 	// every record has (lastmodifieddate) included.
@@ -51,17 +72,92 @@ func (c *Changes) record(objectTypeID, id int) *RecordChange {
 	return r
 }
 
+// changesMark is what a savepoint needs to forget the changes noted
+// within it: the records as they were before their first note there, the
+// number of links, the merges.
+type changesMark struct {
+	before map[int]*RecordChange // nil: the record was not noted before
+	links  int
+	merges map[int]int
+}
+
+// markChanges starts keeping what the notes from now on change, for a
+// savepoint; it returns the mark of the savepoint around it, if any, for
+// endMark.
+func (t *Tx) markChanges() (outer *changesMark) {
+	outer = t.mark
+	t.mark = &changesMark{before: map[int]*RecordChange{}, links: len(t.changes.Links), merges: maps.Clone(t.changes.Merges)}
+	return outer
+}
+
+// endMark ends the savepoint's mark: the savepoint around it, if any,
+// keeps what it had not kept of the records noted within.
+func (t *Tx) endMark(outer *changesMark) {
+	if outer != nil && t.mark != nil {
+		for id, r := range t.mark.before {
+			if _, ok := outer.before[id]; !ok {
+				outer.before[id] = r
+			}
+		}
+	}
+	t.mark = outer
+}
+
+// saved keeps record id as it was before the savepoint's first note of it.
+func (t *Tx) saved(id int) {
+	if t.mark == nil {
+		return
+	}
+	if _, ok := t.mark.before[id]; ok {
+		return
+	}
+	r, ok := t.changes.Records[id]
+	if !ok {
+		t.mark.before[id] = nil
+		return
+	}
+	cp := *r
+	cp.Properties = maps.Clone(r.Properties)
+	t.mark.before[id] = &cp
+}
+
+// forgetChanges drops what was noted since markChanges.
+func (t *Tx) forgetChanges() {
+	for id, r := range t.mark.before {
+		if r == nil {
+			delete(t.changes.Records, id)
+		} else {
+			t.changes.Records[id] = r
+		}
+	}
+	t.changes.Links = t.changes.Links[:t.mark.links]
+	t.changes.Merges = t.mark.merges
+}
+
 // Changed notes that the values names of a record changed.
 func (t *Tx) Changed(objectTypeID, id int, names ...string) {
+	t.saved(id)
 	r := t.changes.record(objectTypeID, id)
+	if r.Kind == "" {
+		r.Kind = Updated
+	}
 	for _, n := range names {
 		r.Properties[n] = true
 	}
 }
 
 // ChangedAll notes that anything about a record may have changed: it was
-// created, archived, restored or merged.
-func (t *Tx) ChangedAll(objectTypeID, id int) { t.changes.record(objectTypeID, id).All = true }
+// created, archived, restored, merged or deleted, as kind says. A record
+// created in the write stays Created whatever else it goes through there
+// but a deletion.
+func (t *Tx) ChangedAll(kind Kind, objectTypeID, id int) {
+	t.saved(id)
+	r := t.changes.record(objectTypeID, id)
+	r.All = true
+	if r.Kind != Created || kind == Deleted {
+		r.Kind = kind
+	}
+}
 
 // Linked notes associations made or removed.
 func (t *Tx) Linked(links ...Link) { t.changes.Links = append(t.changes.Links, links...) }

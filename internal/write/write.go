@@ -43,8 +43,9 @@ func errStale() error {
 
 // Unit runs writes.
 type Unit struct {
-	db    *db.DB
-	hooks []Hook
+	db        *db.DB
+	hooks     []Hook
+	committed []func(workspaceID int)
 }
 
 // Hook runs at the end of every write's transaction, after the write and
@@ -56,6 +57,11 @@ type Hook func(ctx context.Context, t *Tx) error
 // BeforeCommit adds a hook to every write of u. Hooks are added when the
 // unit is made, before it writes.
 func (u *Unit) BeforeCommit(h Hook) { u.hooks = append(u.hooks, h) }
+
+// AfterCommit adds f, told the workspace of every write of u that
+// committed, after its commit (the event log's wake-up: events.Log).
+// Added when the unit is made, before it writes.
+func (u *Unit) AfterCommit(f func(workspaceID int)) { u.committed = append(u.committed, f) }
 
 // New returns the unit of d.
 func New(d *db.DB) *Unit { return &Unit{db: d} }
@@ -87,6 +93,7 @@ type Tx struct {
 	history   history.Buffer
 	timeline  timeline.Buffer
 	changes   Changes
+	mark      *changesMark
 	locked    bool
 	exclusive bool
 	// raw is the transaction under ent's on PostgreSQL, for COPY; nil
@@ -141,7 +148,8 @@ func Audited(ctx context.Context, change func() audit.Change, fn func(t *Tx) err
 func (t *Tx) Happened(events ...timeline.Event) { t.timeline.Add(events...) }
 
 // Savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls
-// back what fn wrote, with the history and timeline events it noted, and
+// back what fn wrote, with the history, timeline events and changes it
+// noted, and
 // is returned; the transaction goes on. Any other error is returned as it
 // is, to fail the write.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
@@ -149,8 +157,11 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	history, events := t.history.Len(), t.timeline.Len()
+	outer := t.markChanges()
+	defer t.endMark(outer)
 	err := fn()
 	if _, ok := apierr.As(err); ok {
+		t.forgetChanges()
 		if _, rbErr := db.Build(t.Dialect, "ROLLBACK TO SAVEPOINT item").Exec(ctx, t); rbErr != nil {
 			return fmt.Errorf("rollback to savepoint: %w", rbErr)
 		}
@@ -363,6 +374,9 @@ func (u *Unit) once(ctx context.Context, m *meta.Model, src history.Source, fn f
 	err = tx.Commit()
 	switch {
 	case err == nil:
+		for _, f := range u.committed {
+			f(m.WorkspaceID)
+		}
 		return nil, false
 	case db.CommitRefused(err):
 		return fmt.Errorf("commit: %w", err), db.Transient(err)

@@ -1,0 +1,168 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/acme/crm/graph/changes"
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/events"
+	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/search"
+	"github.com/acme/crm/internal/write"
+)
+
+// watch is what one subscription follows: the records of an object type
+// (changed in one of properties, when given) or one record.
+type watch struct {
+	objectTypeID int
+	recordID     int
+	properties   map[string]bool
+	// filter, when set, keeps the events of the records that match it
+	// after the change, and of those that leave it.
+	filter *records.Filter
+}
+
+// maxInside bounds the records a filtered subscription remembers as
+// matching its filter, to tell when one leaves it: past it, a record
+// seen matching for the first time is not remembered (its leaving is not
+// sent), and the subscription's memory stays bounded.
+const maxInside = 10000
+
+// match tells whether e is one of w's: cheap, run by the broker for every
+// event of the workspace.
+func (w watch) match(e events.Event) bool {
+	if w.recordID != 0 {
+		return e.RecordID == w.recordID
+	}
+	if e.ObjectTypeID != w.objectTypeID {
+		return false
+	}
+	if w.properties == nil || e.Kind != write.Updated {
+		return true
+	}
+	for _, p := range e.Properties {
+		if w.properties[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// watchOf is the watch of recordChanged: a live object type of the
+// workspace, and properties it defines.
+func (r *Resolver) watchOf(ctx context.Context, objectType string, a args, properties []string) (watch, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return watch{}, err
+	}
+	ot, err := m.Lookup(objectType)
+	if err != nil {
+		return watch{}, err
+	}
+	w := watch{objectTypeID: ot.ID}
+	if err := a.text("filter"); err != nil {
+		return watch{}, err
+	}
+	f, err := search.Parse(a["filter"], "filter")
+	if err != nil {
+		return watch{}, err
+	}
+	if f != nil {
+		w.filter = &records.Filter{ObjectType: objectType, Filter: f}
+		// Refused now rather than at the first event.
+		if _, err := w.filter.Check(ctx, m); err != nil {
+			return watch{}, err
+		}
+	}
+	if properties != nil {
+		w.properties = map[string]bool{}
+		for _, p := range properties {
+			if _, ok := ot.Property(p); !ok {
+				return watch{}, &apierr.Error{Code: apierr.BadUserInput, Property: p, Message: "properties: " + objectType + " has no property " + p}
+			}
+			w.properties[p] = true
+		}
+	}
+	return w, nil
+}
+
+// subscribe opens the subscription of w in the request's workspace. The
+// broker's buffer is the only one: the channel handed to gqlgen holds
+// nothing, so that a subscriber that stops reading is cut off at
+// events.Buffer, and told why in a last event.
+func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.ChangeEvent, error) {
+	sub, err := r.broker.Subscribe(ctx, sessionOf(ctx).workspaceID, w.match)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *changes.ChangeEvent)
+	go func() {
+		defer close(out)
+		inside := map[int]bool{}
+		for e := range sub.C {
+			matches, err := r.filtered(ctx, w, e)
+			if err != nil {
+				// The filter no longer holds (a property it reads was
+				// deleted): the subscription ends saying so.
+				sub.Close()
+				select {
+				case out <- changes.Failed(err):
+				case <-ctx.Done():
+				}
+				return
+			}
+			if !matches && !inside[e.RecordID] && w.filter != nil {
+				continue
+			}
+			if matches && len(inside) < maxInside {
+				inside[e.RecordID] = true
+			} else if !matches {
+				delete(inside, e.RecordID)
+			}
+			select {
+			case out <- changes.Of(e, matches):
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := sub.Err(); err != nil {
+			select {
+			case out <- changes.Failed(err):
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return out, nil
+}
+
+// filtered tells whether the record of e matches w's filter after the
+// change: true without a filter. A record that is archived, merged or
+// deleted matches none.
+func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool, error) {
+	if w.filter == nil {
+		return true, nil
+	}
+	m, err := r.defs.Get(ctx, e.WorkspaceID)
+	if err != nil {
+		return false, err
+	}
+	return r.records.Matches(ctx, m, *w.filter, e.RecordID)
+}
+
+// eventRecord reads the record of an event as it is now, archived or
+// not; null once deleted.
+func (r *Resolver) eventRecord(ctx context.Context, id int) (*records.Record, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.records.Get(ctx, m, id)
+	if apierr.CodeOf(err) == apierr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchRecord(ctx, rec)
+	return rec, nil
+}
