@@ -86,6 +86,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/demo"
 	"github.com/acme/crm/internal/domain"
+	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/export"
 	"github.com/acme/crm/internal/gctune"
 	"github.com/acme/crm/internal/graphiql"
@@ -112,14 +113,16 @@ type config struct {
 	rateLimit ratelimit.Limit
 	// listRefresh is how often the relative-time lists pass runs.
 	listRefresh time.Duration
-	databaseURL string
-	logFormat   string
-	noMigrate   bool // serve without applying pending migrations
-	noDemo      bool // never load the demo set into an empty database
-	requireAuth bool // every request needs a key, even on this machine
-	noMetrics   bool // no metrics and no /metrics
-	migrate     bool // the migrate command
-	status      bool // migrate --status
+	// eventsRetention is how long the change log keeps an event.
+	eventsRetention time.Duration
+	databaseURL     string
+	logFormat       string
+	noMigrate       bool // serve without applying pending migrations
+	noDemo          bool // never load the demo set into an empty database
+	requireAuth     bool // every request needs a key, even on this machine
+	noMetrics       bool // no metrics and no /metrics
+	migrate         bool // the migrate command
+	status          bool // migrate --status
 	// export holds the export command's flags (internal/export parses
 	// them); nil for any other command.
 	export []string
@@ -205,6 +208,11 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return config{}, err
 		}
 		fs.DurationVar(&c.listRefresh, "list-refresh", defRefresh, "how often dynamic lists with a relative time (-P90D) are brought up to the clock (env LIST_REFRESH)")
+		defRetention, err := durationEnv(getenv, "EVENTS_RETENTION", events.DefaultRetention, "168h")
+		if err != nil {
+			return config{}, err
+		}
+		fs.DurationVar(&c.eventsRetention, "events-retention", defRetention, "how long the change log keeps an event for subscribers catching up (env EVENTS_RETENTION)")
 	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	fs.StringVar(&c.logFormat, "log-format", defLog, "text or json (env LOG_FORMAT)")
@@ -219,6 +227,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if !c.migrate && c.listRefresh <= 0 {
 		return config{}, fmt.Errorf("--list-refresh must be a positive duration such as 1m, got %s", c.listRefresh)
+	}
+	if !c.migrate && c.eventsRetention <= 0 {
+		return config{}, fmt.Errorf("--events-retention must be a positive duration such as 168h, got %s", c.eventsRetention)
 	}
 	if err := c.rateLimit.Check(); !c.migrate && err != nil {
 		return config{}, fmt.Errorf("--rate-burst, --rate-per-second: %w", err)
@@ -465,6 +476,7 @@ func run(cfg config, logger *slog.Logger) error {
 		metrics = observe.New(d.SQL)
 	}
 	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
+	go events.KeepFor(ctx, d, cmp.Or(cfg.eventsRetention, events.DefaultRetention), logger)
 	go importer.WatchStopped(ctx, d, logger)
 
 	srv := &http.Server{

@@ -23,6 +23,7 @@ import (
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
+	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/ratelimit"
@@ -104,6 +105,9 @@ func TestLoadConfig(t *testing.T) {
 		{"LIST_REFRESH", nil, map[string]string{"LIST_REFRESH": "10s"}, config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 10 * time.Second}},
 		{"--list-refresh beats LIST_REFRESH", []string{"--list-refresh", "30s"}, map[string]string{"LIST_REFRESH": "10s"},
 			config{addr: "127.0.0.1:8080", logFormat: "text", listRefresh: 30 * time.Second}},
+		{"EVENTS_RETENTION", nil, map[string]string{"EVENTS_RETENTION": "24h"}, config{addr: "127.0.0.1:8080", logFormat: "text", eventsRetention: 24 * time.Hour}},
+		{"--events-retention beats EVENTS_RETENTION", []string{"--events-retention", "720h"}, map[string]string{"EVENTS_RETENTION": "24h"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", eventsRetention: 720 * time.Hour}},
 		{"--require-auth", []string{"--require-auth"}, nil, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
 		{"REQUIRE_AUTH=1", nil, map[string]string{"REQUIRE_AUTH": "1"}, config{addr: "127.0.0.1:8080", logFormat: "text", requireAuth: true}},
 		{"RATE_BURST and RATE_PER_SECOND", nil, map[string]string{"RATE_BURST": "1000", "RATE_PER_SECOND": "2.5"},
@@ -123,6 +127,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if serves && tt.want.listRefresh == 0 {
 				tt.want.listRefresh = lists.DefaultRefresh
+			}
+			if serves && tt.want.eventsRetention == 0 {
+				tt.want.eventsRetention = events.DefaultRetention
 			}
 			if serves && tt.want.rateLimit == (ratelimit.Limit{}) {
 				tt.want.rateLimit = ratelimit.Default
@@ -150,6 +157,8 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"REQUEST_TIMEOUT not a duration", nil, map[string]string{"REQUEST_TIMEOUT": "30"}, "REQUEST_TIMEOUT"},
 		{"LIST_REFRESH not a duration", nil, map[string]string{"LIST_REFRESH": "60"}, "LIST_REFRESH"},
 		{"--list-refresh not positive", []string{"--list-refresh", "0s"}, nil, "list-refresh"},
+		{"EVENTS_RETENTION not a duration", nil, map[string]string{"EVENTS_RETENTION": "7d"}, "EVENTS_RETENTION"},
+		{"--events-retention not positive", []string{"--events-retention", "-1h"}, nil, "events-retention"},
 		{"--status without migrate", []string{"--status"}, nil, "status"},
 		{"migrate --addr", []string{"migrate", "--addr", ":1"}, nil, "addr"},
 		{"migrate --no-migrate", []string{"migrate", "--no-migrate"}, nil, "no-migrate"},
