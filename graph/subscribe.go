@@ -5,6 +5,7 @@ import (
 
 	"github.com/acme/crm/graph/changes"
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/search"
@@ -106,7 +107,7 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 				// deleted): the subscription ends saying so.
 				sub.Close()
 				select {
-				case out <- changes.Failed(err):
+				case out <- changes.Failed(err, clock.Now()):
 				case <-ctx.Done():
 				}
 				return
@@ -127,7 +128,7 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 		}
 		if err := sub.Err(); err != nil {
 			select {
-			case out <- changes.Failed(err):
+			case out <- changes.Failed(err, clock.Now()):
 			case <-ctx.Done():
 			}
 		}

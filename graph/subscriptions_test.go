@@ -336,7 +336,7 @@ func TestSubscriberTooSlow(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
 		srv := httptest.NewServer(a.h)
 		t.Cleanup(srv.Close)
-		s := openSSE(t, srv.URL, `subscription { recordChanged(objectType: "contacts") { kind recordId } }`, nil)
+		s := openSSE(t, srv.URL, `subscription { recordChanged(objectType: "contacts") { kind recordId changedProperties occurredAt sequence gap matches } }`, nil)
 		awaitSubscribers(t, a.h, 1)
 		inputs := make([]map[string]any, 1000)
 		for i := range inputs {
@@ -359,8 +359,9 @@ func TestSubscriberTooSlow(t *testing.T) {
 				n++
 				continue
 			}
-			// The buffer's events, and the one on its way to the client.
-			if code := r.Errors[0].Extensions["code"]; code != "SUBSCRIBER_TOO_SLOW" || n > events.Buffer+1 {
+			// The buffer's events, and the one on its way to the client;
+			// then the one error, at the event's first field, and no other.
+			if code := r.Errors[0].Extensions["code"]; code != "SUBSCRIBER_TOO_SLOW" || len(r.Errors) != 1 || n > events.Buffer+1 {
 				t.Fatalf("after %d events: %s", n, data)
 			}
 			break

@@ -27,8 +27,12 @@ func Of(e events.Event, matches bool) *ChangeEvent {
 	return &ChangeEvent{Event: e, matches: matches}
 }
 
-// Failed is the last event of a subscription that ended with err.
-func Failed(err error) *ChangeEvent { return &ChangeEvent{err: err} }
+// Failed is the last event of a subscription that ended with err, at
+// now: every field after the first marshals a value (a zero time would be
+// null, another error beside err).
+func Failed(err error, now time.Time) *ChangeEvent {
+	return &ChangeEvent{Event: events.Event{OccurredAt: now}, err: err}
+}
 
 // Err is the error the event stands for, told once: fields marshal one
 // after the other.
