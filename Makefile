@@ -64,6 +64,15 @@ bench-export:
 bench-import:
 	BENCH_ONLY=import $(GO) run ./cmd/bench
 
+# bench-subscriptions measures 1,000 graphql-ws subscribers of the server
+# binary (a child process) while 200 updates a second are written, beside
+# one subscriber (cmd/bench/subscriptions.go); BENCH_SUBSCRIBERS,
+# BENCH_SUBSCRIPTION_RATE and BENCH_SUBSCRIPTION_SECONDS (default 20) size
+# it. Needs PostgreSQL like bench.
+.PHONY: bench-subscriptions
+bench-subscriptions:
+	BENCH_ONLY=subscriptions $(GO) run ./cmd/bench
+
 # bench-peers measures the API beside PostGraphile v5 on the same data
 # (cmd/bench/peers.go): npm installs PostGraphile into ~/.cache/crm-bench
 # once; needs PostgreSQL like bench.

@@ -39,6 +39,12 @@ type config struct {
 	timeline    bool // measure record timelines over a million activities
 	export      bool // measure a CSV export of the search data set
 	imports     bool // measure crm import of a CSV file of contacts
+	// subscriptions: measure events to many graphql-ws subscribers
+	subscriptions bool
+	// subscribers, subscriptionRate (updates a second) and
+	// subscriptionDuration size the subscriptions part.
+	subscribers, subscriptionRate int
+	subscriptionDuration          time.Duration
 	// importRows is the size of the imported file.
 	importRows int
 	// searchContacts is the size of the search data set.
@@ -50,29 +56,34 @@ type config struct {
 
 func loadConfig() (config, error) {
 	c := config{
-		duration:           5 * time.Second,
-		cpuProfile:         os.Getenv("BENCH_CPUPROFILE"),
-		memProfile:         os.Getenv("BENCH_MEMPROFILE"),
-		reads:              true,
-		writes:             true,
-		search:             true,
-		lists:              true,
-		timeline:           true,
-		export:             true,
-		imports:            true,
-		importRows:         defaultImportRows,
-		plans:              os.Getenv("BENCH_PLANS") != "off",
-		searchContacts:     defaultSearchContacts,
-		timelineContacts:   defaultTimelineContacts,
-		timelineActivities: defaultTimelineActivities,
+		duration:             5 * time.Second,
+		cpuProfile:           os.Getenv("BENCH_CPUPROFILE"),
+		memProfile:           os.Getenv("BENCH_MEMPROFILE"),
+		reads:                true,
+		writes:               true,
+		search:               true,
+		lists:                true,
+		timeline:             true,
+		export:               true,
+		imports:              true,
+		subscriptions:        true,
+		subscribers:          defaultSubscribers,
+		subscriptionRate:     defaultSubscriptionRate,
+		subscriptionDuration: defaultSubscriptionSeconds * time.Second,
+		importRows:           defaultImportRows,
+		plans:                os.Getenv("BENCH_PLANS") != "off",
+		searchContacts:       defaultSearchContacts,
+		timelineContacts:     defaultTimelineContacts,
+		timelineActivities:   defaultTimelineActivities,
 	}
 	switch only := os.Getenv("BENCH_ONLY"); only {
 	case "":
-	case "reads", "writes", "search", "lists", "timeline", "export", "import":
+	case "reads", "writes", "search", "lists", "timeline", "export", "import", "subscriptions":
 		c.reads, c.writes, c.search, c.lists = only == "reads", only == "writes", only == "search", only == "lists"
 		c.timeline, c.export, c.imports = only == "timeline", only == "export", only == "import"
+		c.subscriptions = only == "subscriptions"
 	default:
-		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists, timeline, export or import, got %q", only)
+		return c, fmt.Errorf("BENCH_ONLY must be reads, writes, search, lists, timeline, export, import or subscriptions, got %q", only)
 	}
 	if s := os.Getenv("BENCH_SEARCH_CONTACTS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -87,7 +98,7 @@ func loadConfig() (config, error) {
 		least int
 		dst   *int
 	}{{"BENCH_TIMELINE_CONTACTS", timelineIndexPage + 1, &c.timelineContacts}, {"BENCH_TIMELINE_ACTIVITIES", 1, &c.timelineActivities},
-		{"BENCH_IMPORT_ROWS", 1, &c.importRows}} {
+		{"BENCH_IMPORT_ROWS", 1, &c.importRows}, {"BENCH_SUBSCRIBERS", 1, &c.subscribers}, {"BENCH_SUBSCRIPTION_RATE", 1, &c.subscriptionRate}} {
 		if s := os.Getenv(n.env); s != "" {
 			v, err := strconv.Atoi(s)
 			if err != nil || v < n.least {
@@ -104,12 +115,17 @@ func loadConfig() (config, error) {
 		return c, errors.New("the benchmark needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL, e.g.\n" +
 			"  TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' make bench")
 	}
-	if s := os.Getenv("BENCH_SECONDS"); s != "" {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f <= 0 {
-			return c, fmt.Errorf("BENCH_SECONDS must be a positive number of seconds, got %q", s)
+	for _, d := range []struct {
+		env string
+		dst *time.Duration
+	}{{"BENCH_SECONDS", &c.duration}, {"BENCH_SUBSCRIPTION_SECONDS", &c.subscriptionDuration}} {
+		if s := os.Getenv(d.env); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || f <= 0 {
+				return c, fmt.Errorf("%s must be a positive number of seconds, got %q", d.env, s)
+			}
+			*d.dst = time.Duration(f * float64(time.Second))
 		}
-		c.duration = time.Duration(f * float64(time.Second))
 	}
 	return c, nil
 }

@@ -75,11 +75,9 @@ func benchImport(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	bin := filepath.Join(dir, "crm")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/acme/crm")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build the server: %w", err)
+	bin, err := buildServer(ctx, dir)
+	if err != nil {
+		return err
 	}
 	api, err := runImport(ctx, bin, schemaURL, file)
 	if err != nil {
@@ -199,6 +197,17 @@ func copyImportBaseline(ctx context.Context, sqlDB *sql.DB, m *meta.Model, n int
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// buildServer builds the server binary into dir and answers its path.
+func buildServer(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "crm")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/acme/crm")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build the server: %w", err)
+	}
+	return bin, nil
 }
 
 // importRun is the measured child: its wall time and peak resident

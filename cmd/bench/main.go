@@ -86,14 +86,28 @@
 // at least 0.5x the baseline's rows/s, a million rows in under 60 s,
 // under 200 MB.
 //
+// Then the subscriptions (subscriptions.go), on a schema of its own: the
+// server binary, built once, runs as a child process; 1,000 graphql-ws
+// connections each subscribe (one in ten to recordUpdated of one of 100
+// contacts, the others to recordChanged of contacts) while 200
+// updateRecord mutations a second go to those contacts for 20 s, beside
+// the same writes heard by one subscriber (the baseline: no fan-out). It
+// prints the latency of every event every subscriber got, from its
+// occurredAt (stamped in the write's transaction just before COMMIT) to
+// its arrival, p50, p99 and max, the events delivered beside those due,
+// the mutations' latency and the child's resident memory (/proc VmRSS,
+// VmHWM). Goal: p99 under 100 ms, memory under 300 MB.
+//
 // Environment: BENCH_DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL
 // URL; the schema made here is dropped at the end unless BENCH_KEEP); BENCH_SECONDS, the
 // measured time per server per concurrency (default 5); BENCH_CPUPROFILE,
 // a file to write a CPU profile of an extra API-only run to;
 // BENCH_MEMPROFILE, one to write its allocation profile to;
 // BENCH_WRITES_CPUPROFILE, one of an extra run of the history-on writes;
-// BENCH_ONLY=reads, writes, search, lists, timeline, export or import, to
-// measure one part; BENCH_IMPORT_ROWS, the rows of the imported file
+// BENCH_ONLY=reads, writes, search, lists, timeline, export, import or
+// subscriptions, to measure one part; BENCH_SUBSCRIBERS,
+// BENCH_SUBSCRIPTION_RATE (updates a second) and BENCH_SUBSCRIPTION_SECONDS
+// (default 20), the size of the subscriptions part; BENCH_IMPORT_ROWS, the rows of the imported file
 // (default 1,000,000); BENCH_SEARCH_CONTACTS, the contacts of the search data set
 // (default 1,000,000); BENCH_TIMELINE_CONTACTS and BENCH_TIMELINE_ACTIVITIES,
 // the size of the timeline data set (default 100,000 and 1,000,000);

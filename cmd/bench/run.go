@@ -55,6 +55,11 @@ func run(ctx context.Context) (err error) {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
+	if cfg.subscriptions {
+		if err := benchSubscriptions(ctx, cfg, out); err != nil {
+			return fmt.Errorf("subscriptions: %w", err)
+		}
+	}
 	if !clean {
 		return errors.New("some requests failed: see above")
 	}
