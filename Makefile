@@ -17,7 +17,7 @@ test-go:
 	else \
 		echo "== tests on SQLite only: TEST_DATABASE_URL is not set, PostgreSQL tests are SKIPPED"; \
 	fi
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 35m ./...
 	@echo "== the graph suite again with read plans off: every field through gqlgen's executor"
 	CRM_READ_PLANS=off $(GO) test -count=1 -timeout 15m ./graph/
 	@echo "== FuzzRequest for 15 s over arbitrary request bodies (longer by hand: go test -run '^$$' -fuzz FuzzRequest -fuzztime 10m ./graph/)"

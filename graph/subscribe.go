@@ -151,17 +151,22 @@ func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool,
 }
 
 // eventRecord reads the record of an event as it is now, archived or
-// not; null once deleted.
-func (r *Resolver) eventRecord(ctx context.Context, id int) (*records.Record, error) {
+// not; null once deleted. The subscriptions the event reaches read it
+// once between them (events.Shared); each primes its own loaders with it.
+func (r *Resolver) eventRecord(ctx context.Context, e *events.Event) (*records.Record, error) {
 	m, err := r.model(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.records.Get(ctx, m, id)
-	if apierr.CodeOf(err) == apierr.NotFound {
-		return nil, nil
-	}
-	if err != nil {
+	v, err := e.Shared.Once(func() (any, error) {
+		rec, err := r.records.Get(ctx, m, e.RecordID)
+		if apierr.CodeOf(err) == apierr.NotFound {
+			return (*records.Record)(nil), nil
+		}
+		return rec, err
+	})
+	rec, _ := v.(*records.Record)
+	if err != nil || rec == nil {
 		return nil, err
 	}
 	r.prefetchRecord(ctx, rec)

@@ -19,7 +19,7 @@ func (r *recordChangeEventResolver) Record(ctx context.Context, obj *changes.Cha
 	if err := obj.Err(); err != nil {
 		return nil, err
 	}
-	return r.eventRecord(ctx, obj.Event.RecordID)
+	return r.eventRecord(ctx, &obj.Event)
 }
 
 // RecordChanged is the resolver for the recordChanged field.

@@ -31,6 +31,9 @@ type Event struct {
 	// Gap says events before this one may have been missed by its
 	// subscription (see Broker).
 	Gap bool
+	// Shared is what the subscriptions the event reaches read once
+	// between them (its record), made when the event is delivered.
+	Shared *Shared
 }
 
 // Buffer is how many events a subscription may have waiting: a
@@ -292,6 +295,7 @@ func (b *Broker) deliver(ctx context.Context, evs []Event, gap bool) {
 		}
 	}
 	for _, e := range evs {
+		e.Shared = &Shared{}
 		delete(b.holes, e.ID)
 		from := b.last + 1
 		if e.ID-from > maxHoles {
