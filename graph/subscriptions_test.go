@@ -539,7 +539,7 @@ func (w *wsClient) assocEvent() (string, assocEventJSON) {
 	m := w.read()
 	var r struct {
 		Data   struct{ AssociationChanged assocEventJSON } `json:"data"`
-		Errors []gqlError                                 `json:"errors"`
+		Errors []gqlError                                  `json:"errors"`
 	}
 	if err := json.Unmarshal(m.Payload, &r); err != nil || m.Type != "next" || len(r.Errors) > 0 {
 		w.t.Fatalf("event %s %s: %s (%v)", m.Type, m.ID, m.Payload, err)
