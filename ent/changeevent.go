@@ -31,6 +31,10 @@ type ChangeEvent struct {
 	Properties []string `json:"properties,omitempty"`
 	// MergedInto holds the value of the "merged_into" field.
 	MergedInto *int `json:"merged_into,omitempty"`
+	// ToRecordID holds the value of the "to_record_id" field.
+	ToRecordID *int `json:"to_record_id,omitempty"`
+	// ToObjectTypeID holds the value of the "to_object_type_id" field.
+	ToObjectTypeID *int `json:"to_object_type_id,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -66,7 +70,7 @@ func (*ChangeEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case changeevent.FieldProperties:
 			values[i] = new([]byte)
-		case changeevent.FieldID, changeevent.FieldWorkspaceID, changeevent.FieldObjectTypeID, changeevent.FieldRecordID, changeevent.FieldMergedInto:
+		case changeevent.FieldID, changeevent.FieldWorkspaceID, changeevent.FieldObjectTypeID, changeevent.FieldRecordID, changeevent.FieldMergedInto, changeevent.FieldToRecordID, changeevent.FieldToObjectTypeID:
 			values[i] = new(sql.NullInt64)
 		case changeevent.FieldKind:
 			values[i] = new(sql.NullString)
@@ -132,6 +136,20 @@ func (_m *ChangeEvent) assignValues(columns []string, values []any) error {
 				_m.MergedInto = new(int)
 				*_m.MergedInto = int(value.Int64)
 			}
+		case changeevent.FieldToRecordID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field to_record_id", values[i])
+			} else if value.Valid {
+				_m.ToRecordID = new(int)
+				*_m.ToRecordID = int(value.Int64)
+			}
+		case changeevent.FieldToObjectTypeID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field to_object_type_id", values[i])
+			} else if value.Valid {
+				_m.ToObjectTypeID = new(int)
+				*_m.ToObjectTypeID = int(value.Int64)
+			}
 		case changeevent.FieldOccurredAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field occurred_at", values[i])
@@ -196,6 +214,16 @@ func (_m *ChangeEvent) String() string {
 	builder.WriteString(", ")
 	if v := _m.MergedInto; v != nil {
 		builder.WriteString("merged_into=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ToRecordID; v != nil {
+		builder.WriteString("to_record_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ToObjectTypeID; v != nil {
+		builder.WriteString("to_object_type_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -67,6 +67,34 @@ func (_c *ChangeEventCreate) SetNillableMergedInto(v *int) *ChangeEventCreate {
 	return _c
 }
 
+// SetToRecordID sets the "to_record_id" field.
+func (_c *ChangeEventCreate) SetToRecordID(v int) *ChangeEventCreate {
+	_c.mutation.SetToRecordID(v)
+	return _c
+}
+
+// SetNillableToRecordID sets the "to_record_id" field if the given value is not nil.
+func (_c *ChangeEventCreate) SetNillableToRecordID(v *int) *ChangeEventCreate {
+	if v != nil {
+		_c.SetToRecordID(*v)
+	}
+	return _c
+}
+
+// SetToObjectTypeID sets the "to_object_type_id" field.
+func (_c *ChangeEventCreate) SetToObjectTypeID(v int) *ChangeEventCreate {
+	_c.mutation.SetToObjectTypeID(v)
+	return _c
+}
+
+// SetNillableToObjectTypeID sets the "to_object_type_id" field if the given value is not nil.
+func (_c *ChangeEventCreate) SetNillableToObjectTypeID(v *int) *ChangeEventCreate {
+	if v != nil {
+		_c.SetToObjectTypeID(*v)
+	}
+	return _c
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (_c *ChangeEventCreate) SetOccurredAt(v time.Time) *ChangeEventCreate {
 	_c.mutation.SetOccurredAt(v)
@@ -197,6 +225,14 @@ func (_c *ChangeEventCreate) createSpec() (*ChangeEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(changeevent.FieldMergedInto, field.TypeInt, value)
 		_node.MergedInto = &value
 	}
+	if value, ok := _c.mutation.ToRecordID(); ok {
+		_spec.SetField(changeevent.FieldToRecordID, field.TypeInt, value)
+		_node.ToRecordID = &value
+	}
+	if value, ok := _c.mutation.ToObjectTypeID(); ok {
+		_spec.SetField(changeevent.FieldToObjectTypeID, field.TypeInt, value)
+		_node.ToObjectTypeID = &value
+	}
 	if value, ok := _c.mutation.OccurredAt(); ok {
 		_spec.SetField(changeevent.FieldOccurredAt, field.TypeTime, value)
 		_node.OccurredAt = value
@@ -298,6 +334,12 @@ func (u *ChangeEventUpsertOne) UpdateNewValues() *ChangeEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.MergedInto(); exists {
 			s.SetIgnore(changeevent.FieldMergedInto)
+		}
+		if _, exists := u.create.mutation.ToRecordID(); exists {
+			s.SetIgnore(changeevent.FieldToRecordID)
+		}
+		if _, exists := u.create.mutation.ToObjectTypeID(); exists {
+			s.SetIgnore(changeevent.FieldToObjectTypeID)
 		}
 		if _, exists := u.create.mutation.OccurredAt(); exists {
 			s.SetIgnore(changeevent.FieldOccurredAt)
@@ -526,6 +568,12 @@ func (u *ChangeEventUpsertBulk) UpdateNewValues() *ChangeEventUpsertBulk {
 			}
 			if _, exists := b.mutation.MergedInto(); exists {
 				s.SetIgnore(changeevent.FieldMergedInto)
+			}
+			if _, exists := b.mutation.ToRecordID(); exists {
+				s.SetIgnore(changeevent.FieldToRecordID)
+			}
+			if _, exists := b.mutation.ToObjectTypeID(); exists {
+				s.SetIgnore(changeevent.FieldToObjectTypeID)
 			}
 			if _, exists := b.mutation.OccurredAt(); exists {
 				s.SetIgnore(changeevent.FieldOccurredAt)

@@ -89,6 +89,12 @@ func (_u *ChangeEventUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.MergedIntoCleared() {
 		_spec.ClearField(changeevent.FieldMergedInto, field.TypeInt)
 	}
+	if _u.mutation.ToRecordIDCleared() {
+		_spec.ClearField(changeevent.FieldToRecordID, field.TypeInt)
+	}
+	if _u.mutation.ToObjectTypeIDCleared() {
+		_spec.ClearField(changeevent.FieldToObjectTypeID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -201,6 +207,12 @@ func (_u *ChangeEventUpdateOne) sqlSave(ctx context.Context) (_node *ChangeEvent
 	}
 	if _u.mutation.MergedIntoCleared() {
 		_spec.ClearField(changeevent.FieldMergedInto, field.TypeInt)
+	}
+	if _u.mutation.ToRecordIDCleared() {
+		_spec.ClearField(changeevent.FieldToRecordID, field.TypeInt)
+	}
+	if _u.mutation.ToObjectTypeIDCleared() {
+		_spec.ClearField(changeevent.FieldToObjectTypeID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ChangeEvent{config: _u.config}

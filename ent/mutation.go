@@ -4933,25 +4933,29 @@ func (m *AuditEntryMutation) ResetEdge(name string) error {
 // ChangeEventMutation represents an operation that mutates the ChangeEvent nodes in the graph.
 type ChangeEventMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *int
-	kind              *string
-	object_type_id    *int
-	addobject_type_id *int
-	record_id         *int
-	addrecord_id      *int
-	properties        *[]string
-	appendproperties  []string
-	merged_into       *int
-	addmerged_into    *int
-	occurred_at       *time.Time
-	clearedFields     map[string]struct{}
-	workspace         *int
-	clearedworkspace  bool
-	done              bool
-	oldValue          func(context.Context) (*ChangeEvent, error)
-	predicates        []predicate.ChangeEvent
+	op                   Op
+	typ                  string
+	id                   *int
+	kind                 *string
+	object_type_id       *int
+	addobject_type_id    *int
+	record_id            *int
+	addrecord_id         *int
+	properties           *[]string
+	appendproperties     []string
+	merged_into          *int
+	addmerged_into       *int
+	to_record_id         *int
+	addto_record_id      *int
+	to_object_type_id    *int
+	addto_object_type_id *int
+	occurred_at          *time.Time
+	clearedFields        map[string]struct{}
+	workspace            *int
+	clearedworkspace     bool
+	done                 bool
+	oldValue             func(context.Context) (*ChangeEvent, error)
+	predicates           []predicate.ChangeEvent
 }
 
 var _ ent.Mutation = (*ChangeEventMutation)(nil)
@@ -5357,6 +5361,146 @@ func (m *ChangeEventMutation) ResetMergedInto() {
 	delete(m.clearedFields, changeevent.FieldMergedInto)
 }
 
+// SetToRecordID sets the "to_record_id" field.
+func (m *ChangeEventMutation) SetToRecordID(i int) {
+	m.to_record_id = &i
+	m.addto_record_id = nil
+}
+
+// ToRecordID returns the value of the "to_record_id" field in the mutation.
+func (m *ChangeEventMutation) ToRecordID() (r int, exists bool) {
+	v := m.to_record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToRecordID returns the old "to_record_id" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldToRecordID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToRecordID: %w", err)
+	}
+	return oldValue.ToRecordID, nil
+}
+
+// AddToRecordID adds i to the "to_record_id" field.
+func (m *ChangeEventMutation) AddToRecordID(i int) {
+	if m.addto_record_id != nil {
+		*m.addto_record_id += i
+	} else {
+		m.addto_record_id = &i
+	}
+}
+
+// AddedToRecordID returns the value that was added to the "to_record_id" field in this mutation.
+func (m *ChangeEventMutation) AddedToRecordID() (r int, exists bool) {
+	v := m.addto_record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearToRecordID clears the value of the "to_record_id" field.
+func (m *ChangeEventMutation) ClearToRecordID() {
+	m.to_record_id = nil
+	m.addto_record_id = nil
+	m.clearedFields[changeevent.FieldToRecordID] = struct{}{}
+}
+
+// ToRecordIDCleared returns if the "to_record_id" field was cleared in this mutation.
+func (m *ChangeEventMutation) ToRecordIDCleared() bool {
+	_, ok := m.clearedFields[changeevent.FieldToRecordID]
+	return ok
+}
+
+// ResetToRecordID resets all changes to the "to_record_id" field.
+func (m *ChangeEventMutation) ResetToRecordID() {
+	m.to_record_id = nil
+	m.addto_record_id = nil
+	delete(m.clearedFields, changeevent.FieldToRecordID)
+}
+
+// SetToObjectTypeID sets the "to_object_type_id" field.
+func (m *ChangeEventMutation) SetToObjectTypeID(i int) {
+	m.to_object_type_id = &i
+	m.addto_object_type_id = nil
+}
+
+// ToObjectTypeID returns the value of the "to_object_type_id" field in the mutation.
+func (m *ChangeEventMutation) ToObjectTypeID() (r int, exists bool) {
+	v := m.to_object_type_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToObjectTypeID returns the old "to_object_type_id" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldToObjectTypeID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToObjectTypeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToObjectTypeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToObjectTypeID: %w", err)
+	}
+	return oldValue.ToObjectTypeID, nil
+}
+
+// AddToObjectTypeID adds i to the "to_object_type_id" field.
+func (m *ChangeEventMutation) AddToObjectTypeID(i int) {
+	if m.addto_object_type_id != nil {
+		*m.addto_object_type_id += i
+	} else {
+		m.addto_object_type_id = &i
+	}
+}
+
+// AddedToObjectTypeID returns the value that was added to the "to_object_type_id" field in this mutation.
+func (m *ChangeEventMutation) AddedToObjectTypeID() (r int, exists bool) {
+	v := m.addto_object_type_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearToObjectTypeID clears the value of the "to_object_type_id" field.
+func (m *ChangeEventMutation) ClearToObjectTypeID() {
+	m.to_object_type_id = nil
+	m.addto_object_type_id = nil
+	m.clearedFields[changeevent.FieldToObjectTypeID] = struct{}{}
+}
+
+// ToObjectTypeIDCleared returns if the "to_object_type_id" field was cleared in this mutation.
+func (m *ChangeEventMutation) ToObjectTypeIDCleared() bool {
+	_, ok := m.clearedFields[changeevent.FieldToObjectTypeID]
+	return ok
+}
+
+// ResetToObjectTypeID resets all changes to the "to_object_type_id" field.
+func (m *ChangeEventMutation) ResetToObjectTypeID() {
+	m.to_object_type_id = nil
+	m.addto_object_type_id = nil
+	delete(m.clearedFields, changeevent.FieldToObjectTypeID)
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (m *ChangeEventMutation) SetOccurredAt(t time.Time) {
 	m.occurred_at = &t
@@ -5454,7 +5598,7 @@ func (m *ChangeEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChangeEventMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.workspace != nil {
 		fields = append(fields, changeevent.FieldWorkspaceID)
 	}
@@ -5472,6 +5616,12 @@ func (m *ChangeEventMutation) Fields() []string {
 	}
 	if m.merged_into != nil {
 		fields = append(fields, changeevent.FieldMergedInto)
+	}
+	if m.to_record_id != nil {
+		fields = append(fields, changeevent.FieldToRecordID)
+	}
+	if m.to_object_type_id != nil {
+		fields = append(fields, changeevent.FieldToObjectTypeID)
 	}
 	if m.occurred_at != nil {
 		fields = append(fields, changeevent.FieldOccurredAt)
@@ -5496,6 +5646,10 @@ func (m *ChangeEventMutation) Field(name string) (ent.Value, bool) {
 		return m.Properties()
 	case changeevent.FieldMergedInto:
 		return m.MergedInto()
+	case changeevent.FieldToRecordID:
+		return m.ToRecordID()
+	case changeevent.FieldToObjectTypeID:
+		return m.ToObjectTypeID()
 	case changeevent.FieldOccurredAt:
 		return m.OccurredAt()
 	}
@@ -5519,6 +5673,10 @@ func (m *ChangeEventMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldProperties(ctx)
 	case changeevent.FieldMergedInto:
 		return m.OldMergedInto(ctx)
+	case changeevent.FieldToRecordID:
+		return m.OldToRecordID(ctx)
+	case changeevent.FieldToObjectTypeID:
+		return m.OldToObjectTypeID(ctx)
 	case changeevent.FieldOccurredAt:
 		return m.OldOccurredAt(ctx)
 	}
@@ -5572,6 +5730,20 @@ func (m *ChangeEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedInto(v)
 		return nil
+	case changeevent.FieldToRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToRecordID(v)
+		return nil
+	case changeevent.FieldToObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToObjectTypeID(v)
+		return nil
 	case changeevent.FieldOccurredAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -5596,6 +5768,12 @@ func (m *ChangeEventMutation) AddedFields() []string {
 	if m.addmerged_into != nil {
 		fields = append(fields, changeevent.FieldMergedInto)
 	}
+	if m.addto_record_id != nil {
+		fields = append(fields, changeevent.FieldToRecordID)
+	}
+	if m.addto_object_type_id != nil {
+		fields = append(fields, changeevent.FieldToObjectTypeID)
+	}
 	return fields
 }
 
@@ -5610,6 +5788,10 @@ func (m *ChangeEventMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedRecordID()
 	case changeevent.FieldMergedInto:
 		return m.AddedMergedInto()
+	case changeevent.FieldToRecordID:
+		return m.AddedToRecordID()
+	case changeevent.FieldToObjectTypeID:
+		return m.AddedToObjectTypeID()
 	}
 	return nil, false
 }
@@ -5640,6 +5822,20 @@ func (m *ChangeEventMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddMergedInto(v)
 		return nil
+	case changeevent.FieldToRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddToRecordID(v)
+		return nil
+	case changeevent.FieldToObjectTypeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddToObjectTypeID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ChangeEvent numeric field %s", name)
 }
@@ -5650,6 +5846,12 @@ func (m *ChangeEventMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(changeevent.FieldMergedInto) {
 		fields = append(fields, changeevent.FieldMergedInto)
+	}
+	if m.FieldCleared(changeevent.FieldToRecordID) {
+		fields = append(fields, changeevent.FieldToRecordID)
+	}
+	if m.FieldCleared(changeevent.FieldToObjectTypeID) {
+		fields = append(fields, changeevent.FieldToObjectTypeID)
 	}
 	return fields
 }
@@ -5667,6 +5869,12 @@ func (m *ChangeEventMutation) ClearField(name string) error {
 	switch name {
 	case changeevent.FieldMergedInto:
 		m.ClearMergedInto()
+		return nil
+	case changeevent.FieldToRecordID:
+		m.ClearToRecordID()
+		return nil
+	case changeevent.FieldToObjectTypeID:
+		m.ClearToObjectTypeID()
 		return nil
 	}
 	return fmt.Errorf("unknown ChangeEvent nullable field %s", name)
@@ -5693,6 +5901,12 @@ func (m *ChangeEventMutation) ResetField(name string) error {
 		return nil
 	case changeevent.FieldMergedInto:
 		m.ResetMergedInto()
+		return nil
+	case changeevent.FieldToRecordID:
+		m.ResetToRecordID()
+		return nil
+	case changeevent.FieldToObjectTypeID:
+		m.ResetToObjectTypeID()
 		return nil
 	case changeevent.FieldOccurredAt:
 		m.ResetOccurredAt()

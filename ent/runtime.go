@@ -104,7 +104,7 @@ func init() {
 	changeeventFields := schema.ChangeEvent{}.Fields()
 	_ = changeeventFields
 	// changeeventDescOccurredAt is the schema descriptor for occurred_at field.
-	changeeventDescOccurredAt := changeeventFields[5].Descriptor()
+	changeeventDescOccurredAt := changeeventFields[7].Descriptor()
 	// changeevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	changeevent.DefaultOccurredAt = changeeventDescOccurredAt.Default.(func() time.Time)
 	deletedemailFields := schema.DeletedEmail{}.Fields()

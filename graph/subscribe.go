@@ -13,10 +13,13 @@ import (
 )
 
 // watch is what one subscription follows: the records of an object type
-// (changed in one of properties, when given) or one record.
+// (changed in one of properties, when given), one record, or one record's
+// associations (with records of toObjectTypeID, when given).
 type watch struct {
 	objectTypeID int
 	recordID     int
+	associations bool
+	toObjectType int
 	properties   map[string]bool
 	// filter, when set, keeps the events of the records that match it
 	// after the change, and of those that leave it.
@@ -32,6 +35,12 @@ const maxInside = 10000
 // match tells whether e is one of w's: cheap, run by the broker for every
 // event of the workspace.
 func (w watch) match(e events.Event) bool {
+	if w.associations != (e.ToRecordID != 0) {
+		return false
+	}
+	if w.associations {
+		return e.RecordID == w.recordID && (w.toObjectType == 0 || e.ToObjectTypeID == w.toObjectType)
+	}
 	if w.recordID != 0 {
 		return e.RecordID == w.recordID
 	}
@@ -84,6 +93,29 @@ func (r *Resolver) watchOf(ctx context.Context, objectType string, a args, prope
 			w.properties[p] = true
 		}
 	}
+	return w, nil
+}
+
+// associationWatch is the watch of associationChanged: toObjectType, when
+// given, a live object type of the workspace.
+func (r *Resolver) associationWatch(ctx context.Context, id string, toObjectType *string) (watch, error) {
+	n, err := recordID(id)
+	if err != nil {
+		return watch{}, err
+	}
+	w := watch{recordID: n, associations: true}
+	if toObjectType == nil {
+		return w, nil
+	}
+	m, err := r.model(ctx)
+	if err != nil {
+		return watch{}, err
+	}
+	ot, err := m.Lookup(*toObjectType)
+	if err != nil {
+		return watch{}, err
+	}
+	w.toObjectType = ot.ID
 	return w, nil
 }
 
@@ -171,4 +203,18 @@ func (r *Resolver) eventRecord(ctx context.Context, e *events.Event) (*records.R
 	}
 	r.prefetchRecord(ctx, rec)
 	return rec, nil
+}
+
+// objectTypeName is the API name of the object type id of the request's
+// workspace.
+func (r *Resolver) objectTypeName(ctx context.Context, id int) (string, error) {
+	m, err := r.model(ctx)
+	if err != nil {
+		return "", err
+	}
+	ot, ok := m.ObjectTypeByID(id)
+	if !ok {
+		return "", apierr.New(apierr.NotFound, "no object type %d", id)
+	}
+	return ot.Name, nil
 }

@@ -14,6 +14,30 @@ import (
 	"github.com/acme/crm/internal/records"
 )
 
+// ToObjectType is the resolver for the toObjectType field.
+func (r *associationChangeEventResolver) ToObjectType(ctx context.Context, obj *changes.ChangeEvent) (string, error) {
+	if err := obj.Err(); err != nil {
+		return "", err
+	}
+	return r.objectTypeName(ctx, obj.Event.ToObjectTypeID)
+}
+
+// From is the resolver for the from field.
+func (r *associationChangeEventResolver) From(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error) {
+	if err := obj.Err(); err != nil {
+		return nil, err
+	}
+	return r.eventRecord(ctx, obj.Event.RecordID)
+}
+
+// To is the resolver for the to field.
+func (r *associationChangeEventResolver) To(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error) {
+	if err := obj.Err(); err != nil {
+		return nil, err
+	}
+	return r.eventRecord(ctx, obj.Event.ToRecordID)
+}
+
 // Record is the resolver for the record field.
 func (r *recordChangeEventResolver) Record(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error) {
 	if err := obj.Err(); err != nil {
@@ -40,6 +64,20 @@ func (r *subscriptionResolver) RecordUpdated(ctx context.Context, id string) (<-
 	return r.subscribe(ctx, watch{recordID: n})
 }
 
+// AssociationChanged is the resolver for the associationChanged field.
+func (r *subscriptionResolver) AssociationChanged(ctx context.Context, recordID string, toObjectType *string) (<-chan *changes.ChangeEvent, error) {
+	w, err := r.associationWatch(ctx, recordID, toObjectType)
+	if err != nil {
+		return nil, err
+	}
+	return r.subscribe(ctx, w)
+}
+
+// AssociationChangeEvent returns generated.AssociationChangeEventResolver implementation.
+func (r *Resolver) AssociationChangeEvent() generated.AssociationChangeEventResolver {
+	return &associationChangeEventResolver{r}
+}
+
 // RecordChangeEvent returns generated.RecordChangeEventResolver implementation.
 func (r *Resolver) RecordChangeEvent() generated.RecordChangeEventResolver {
 	return &recordChangeEventResolver{r}
@@ -49,6 +87,7 @@ func (r *Resolver) RecordChangeEvent() generated.RecordChangeEventResolver {
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	recordChangeEventResolver struct{ *Resolver }
-	subscriptionResolver      struct{ *Resolver }
+	associationChangeEventResolver struct{ *Resolver }
+	recordChangeEventResolver      struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 )

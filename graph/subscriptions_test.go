@@ -514,3 +514,95 @@ func TestSubscriptionKeyRefused(t *testing.T) {
 		}
 	})
 }
+
+// assocEventJSON is an AssociationChangeEvent as the tests select it.
+type assocEventJSON struct {
+	Kind         string   `json:"kind"`
+	FromRecordID string   `json:"fromRecordId"`
+	ToRecordID   string   `json:"toRecordId"`
+	ToObjectType string   `json:"toObjectType"`
+	Labels       []string `json:"labels"`
+	Gap          bool     `json:"gap"`
+	From         struct {
+		RecordID string `json:"recordId"`
+	} `json:"from"`
+	To *struct {
+		RecordID string `json:"recordId"`
+	} `json:"to"`
+}
+
+const assocEventFields = `kind fromRecordId toRecordId toObjectType labels gap sequence occurredAt from { recordId } to { recordId }`
+
+// assocEvent reads the next message of the connection, an event of
+// associationChanged, and says which subscription it is of.
+func (w *wsClient) assocEvent() (string, assocEventJSON) {
+	w.t.Helper()
+	m := w.read()
+	var r struct {
+		Data   struct{ AssociationChanged assocEventJSON } `json:"data"`
+		Errors []gqlError                                  `json:"errors"`
+	}
+	if err := json.Unmarshal(m.Payload, &r); err != nil || m.Type != "next" || len(r.Errors) > 0 {
+		w.t.Fatalf("event %s %s: %s (%v)", m.Type, m.ID, m.Payload, err)
+	}
+	return m.ID, r.Data.AssociationChanged
+}
+
+func TestSubscriptionAssociationChanged(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		srv := httptest.NewServer(a.h)
+		t.Cleanup(srv.Close)
+		acme := a.create("companies", map[string]any{"name": "Acme"})
+		ada := a.create("contacts", map[string]any{"firstname": "Ada"})
+		a.ok(`mutation { createAssociationLabel(input: {fromObjectType: "companies", toObjectType: "contacts", label: "Decision maker"}) { associationType { id } } }`, nil, nil)
+		w := dialWS(t, srv.URL, map[string]any{})
+		const q = `subscription($id: ID!, $to: String) { associationChanged(recordId: $id, toObjectType: $to) { ` + assocEventFields + ` } }`
+		w.subscribe("all", q, map[string]any{"id": acme.ID})
+		w.subscribe("deals", q, map[string]any{"id": acme.ID, "to": "deals"})
+		awaitSubscribers(t, a.h, 2)
+
+		want := func(step, kind string, to recordJSON, toType string, labels ...string) {
+			t.Helper()
+			id, ev := w.assocEvent()
+			if id != "all" || ev.Kind != kind || ev.FromRecordID != acme.RecordID || ev.From.RecordID != acme.RecordID || ev.ToRecordID != to.RecordID ||
+				ev.To == nil || ev.To.RecordID != to.RecordID || ev.ToObjectType != toType || !slices.Equal(ev.Labels, append([]string{}, labels...)) || ev.Gap {
+				t.Fatalf("%s: %s %+v", step, id, ev)
+			}
+		}
+		pair := func(labels ...string) map[string]any {
+			return map[string]any{"f": acme.ID, "t": ada.ID, "l": labels}
+		}
+		// Associated from the contact's side: seen from the company.
+		a.ok(`mutation($f: ID!, $t: ID!) { associate(input: {from: $f, to: $t}) { from { id } } }`, map[string]any{"f": ada.ID, "t": acme.ID}, nil)
+		want("associate", "ASSOCIATED", ada, "contacts")
+		a.ok(`mutation($f: ID!, $t: ID!, $l: [String!]) { associate(input: {from: $f, to: $t, labels: $l}) { from { id } } }`, pair("Decision maker"), nil)
+		want("label added", "ASSOCIATED", ada, "contacts", "Decision maker")
+		a.ok(`mutation($f: ID!, $t: ID!, $l: [String!]) { disassociate(input: {from: $f, to: $t, labels: $l}) { removed } }`, pair("Decision maker"), nil)
+		want("label removed", "DISASSOCIATED", ada, "contacts", "Decision maker")
+
+		// A write that rolls back (its second association names no record)
+		// is no event: the next is the deal created after it, which the
+		// subscription of deals hears too.
+		a.fails(`mutation($a: ID!, $b: ID!) { createRecord(input: {objectType: "contacts", properties: {firstname: "Ghost"}, associations: [{to: $a}, {to: $b}]}) { record { id } } }`,
+			map[string]any{"a": acme.ID, "b": gid.Encode(gid.Record, 999999)}, "NOT_FOUND", "associations")
+		var deal recordJSON
+		{
+			var out struct {
+				CreateRecord struct{ Record recordJSON } `json:"createRecord"`
+			}
+			a.ok(`mutation($a: ID!) { createRecord(input: {objectType: "deals", properties: {dealname: "Big", pipeline: "default", dealstage: "qualifiedtobuy"}, associations: [{to: $a}]}) { record { id recordId } } }`, map[string]any{"a": acme.ID}, &out)
+			deal = out.CreateRecord.Record
+		}
+		seen := map[string]bool{}
+		for range 2 {
+			id, ev := w.assocEvent()
+			if seen[id] || ev.Kind != "ASSOCIATED" || ev.ToRecordID != deal.RecordID || ev.ToObjectType != "deals" || len(ev.Labels) != 0 {
+				t.Fatalf("deal created: %s %+v", id, ev)
+			}
+			seen[id] = true
+		}
+
+		a.ok(`mutation($f: ID!, $t: ID!, $l: [String!]) { disassociate(input: {from: $f, to: $t, labels: $l}) { removed } }`, pair(), nil)
+		want("disassociate", "DISASSOCIATED", ada, "contacts")
+	})
+}

@@ -26,6 +26,10 @@ const (
 	FieldProperties = "properties"
 	// FieldMergedInto holds the string denoting the merged_into field in the database.
 	FieldMergedInto = "merged_into"
+	// FieldToRecordID holds the string denoting the to_record_id field in the database.
+	FieldToRecordID = "to_record_id"
+	// FieldToObjectTypeID holds the string denoting the to_object_type_id field in the database.
+	FieldToObjectTypeID = "to_object_type_id"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
 	FieldOccurredAt = "occurred_at"
 	// EdgeWorkspace holds the string denoting the workspace edge name in mutations.
@@ -50,6 +54,8 @@ var Columns = []string{
 	FieldRecordID,
 	FieldProperties,
 	FieldMergedInto,
+	FieldToRecordID,
+	FieldToObjectTypeID,
 	FieldOccurredAt,
 }
 
@@ -99,6 +105,16 @@ func ByRecordID(opts ...sql.OrderTermOption) OrderOption {
 // ByMergedInto orders the results by the merged_into field.
 func ByMergedInto(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedInto, opts...).ToFunc()
+}
+
+// ByToRecordID orders the results by the to_record_id field.
+func ByToRecordID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldToRecordID, opts...).ToFunc()
+}
+
+// ByToObjectTypeID orders the results by the to_object_type_id field.
+func ByToObjectTypeID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldToObjectTypeID, opts...).ToFunc()
 }
 
 // ByOccurredAt orders the results by the occurred_at field.

@@ -80,6 +80,16 @@ func MergedInto(v int) predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldEQ(FieldMergedInto, v))
 }
 
+// ToRecordID applies equality check predicate on the "to_record_id" field. It's identical to ToRecordIDEQ.
+func ToRecordID(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldToRecordID, v))
+}
+
+// ToObjectTypeID applies equality check predicate on the "to_object_type_id" field. It's identical to ToObjectTypeIDEQ.
+func ToObjectTypeID(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldToObjectTypeID, v))
+}
+
 // OccurredAt applies equality check predicate on the "occurred_at" field. It's identical to OccurredAtEQ.
 func OccurredAt(v time.Time) predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldEQ(FieldOccurredAt, v))
@@ -298,6 +308,106 @@ func MergedIntoIsNil() predicate.ChangeEvent {
 // MergedIntoNotNil applies the NotNil predicate on the "merged_into" field.
 func MergedIntoNotNil() predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldNotNull(FieldMergedInto))
+}
+
+// ToRecordIDEQ applies the EQ predicate on the "to_record_id" field.
+func ToRecordIDEQ(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldToRecordID, v))
+}
+
+// ToRecordIDNEQ applies the NEQ predicate on the "to_record_id" field.
+func ToRecordIDNEQ(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNEQ(FieldToRecordID, v))
+}
+
+// ToRecordIDIn applies the In predicate on the "to_record_id" field.
+func ToRecordIDIn(vs ...int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldIn(FieldToRecordID, vs...))
+}
+
+// ToRecordIDNotIn applies the NotIn predicate on the "to_record_id" field.
+func ToRecordIDNotIn(vs ...int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNotIn(FieldToRecordID, vs...))
+}
+
+// ToRecordIDGT applies the GT predicate on the "to_record_id" field.
+func ToRecordIDGT(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldGT(FieldToRecordID, v))
+}
+
+// ToRecordIDGTE applies the GTE predicate on the "to_record_id" field.
+func ToRecordIDGTE(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldGTE(FieldToRecordID, v))
+}
+
+// ToRecordIDLT applies the LT predicate on the "to_record_id" field.
+func ToRecordIDLT(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldLT(FieldToRecordID, v))
+}
+
+// ToRecordIDLTE applies the LTE predicate on the "to_record_id" field.
+func ToRecordIDLTE(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldLTE(FieldToRecordID, v))
+}
+
+// ToRecordIDIsNil applies the IsNil predicate on the "to_record_id" field.
+func ToRecordIDIsNil() predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldIsNull(FieldToRecordID))
+}
+
+// ToRecordIDNotNil applies the NotNil predicate on the "to_record_id" field.
+func ToRecordIDNotNil() predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNotNull(FieldToRecordID))
+}
+
+// ToObjectTypeIDEQ applies the EQ predicate on the "to_object_type_id" field.
+func ToObjectTypeIDEQ(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDNEQ applies the NEQ predicate on the "to_object_type_id" field.
+func ToObjectTypeIDNEQ(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNEQ(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDIn applies the In predicate on the "to_object_type_id" field.
+func ToObjectTypeIDIn(vs ...int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldIn(FieldToObjectTypeID, vs...))
+}
+
+// ToObjectTypeIDNotIn applies the NotIn predicate on the "to_object_type_id" field.
+func ToObjectTypeIDNotIn(vs ...int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNotIn(FieldToObjectTypeID, vs...))
+}
+
+// ToObjectTypeIDGT applies the GT predicate on the "to_object_type_id" field.
+func ToObjectTypeIDGT(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldGT(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDGTE applies the GTE predicate on the "to_object_type_id" field.
+func ToObjectTypeIDGTE(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldGTE(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDLT applies the LT predicate on the "to_object_type_id" field.
+func ToObjectTypeIDLT(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldLT(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDLTE applies the LTE predicate on the "to_object_type_id" field.
+func ToObjectTypeIDLTE(v int) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldLTE(FieldToObjectTypeID, v))
+}
+
+// ToObjectTypeIDIsNil applies the IsNil predicate on the "to_object_type_id" field.
+func ToObjectTypeIDIsNil() predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldIsNull(FieldToObjectTypeID))
+}
+
+// ToObjectTypeIDNotNil applies the NotNil predicate on the "to_object_type_id" field.
+func ToObjectTypeIDNotNil() predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNotNull(FieldToObjectTypeID))
 }
 
 // OccurredAtEQ applies the EQ predicate on the "occurred_at" field.

@@ -260,6 +260,8 @@ var (
 		{Name: "record_id", Type: field.TypeInt},
 		{Name: "properties", Type: field.TypeJSON},
 		{Name: "merged_into", Type: field.TypeInt, Nullable: true},
+		{Name: "to_record_id", Type: field.TypeInt, Nullable: true},
+		{Name: "to_object_type_id", Type: field.TypeInt, Nullable: true},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "workspace_id", Type: field.TypeInt},
 	}
@@ -271,7 +273,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "change_events_workspaces_workspace",
-				Columns:    []*schema.Column{ChangeEventsColumns[7]},
+				Columns:    []*schema.Column{ChangeEventsColumns[9]},
 				RefColumns: []*schema.Column{WorkspacesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

@@ -1,5 +1,5 @@
-// Package changes holds what a subscription sends (RecordChangeEvent), as
-// gqlgen binds it.
+// Package changes holds what a subscription sends (RecordChangeEvent,
+// AssociationChangeEvent), as gqlgen binds it.
 package changes
 
 import (
@@ -73,3 +73,12 @@ func (e *ChangeEvent) MergedInto() (*string, error) {
 	into := strconv.Itoa(e.Event.MergedInto)
 	return &into, e.Err()
 }
+
+// FromRecordID is the plain id of an association's watched end.
+func (e *ChangeEvent) FromRecordID() (string, error) { return strconv.Itoa(e.Event.RecordID), e.Err() }
+
+// ToRecordID is the plain id of an association's other end.
+func (e *ChangeEvent) ToRecordID() (string, error) { return strconv.Itoa(e.Event.ToRecordID), e.Err() }
+
+// Labels are the labels an association's change added or removed.
+func (e *ChangeEvent) Labels() ([]string, error) { return e.Properties, e.Err() }

@@ -56,6 +56,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
+	AssociationChangeEvent() AssociationChangeEventResolver
 	AssociationConnection() AssociationConnectionResolver
 	AssociationEvent() AssociationEventResolver
 	AssociationResult() AssociationResultResolver
@@ -145,6 +146,19 @@ type ComplexityRoot struct {
 		Failed  func(childComplexity int) int
 		Results func(childComplexity int) int
 		Written func(childComplexity int) int
+	}
+
+	AssociationChangeEvent struct {
+		From         func(childComplexity int) int
+		FromRecordID func(childComplexity int) int
+		Gap          func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Labels       func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+		Sequence     func(childComplexity int) int
+		To           func(childComplexity int) int
+		ToObjectType func(childComplexity int) int
+		ToRecordID   func(childComplexity int) int
 	}
 
 	AssociationConnection struct {
@@ -752,8 +766,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		RecordChanged func(childComplexity int, objectType string, filter *model.RecordFilter, properties []string) int
-		RecordUpdated func(childComplexity int, id string) int
+		AssociationChanged func(childComplexity int, recordID string, toObjectType *string) int
+		RecordChanged      func(childComplexity int, objectType string, filter *model.RecordFilter, properties []string) int
+		RecordUpdated      func(childComplexity int, id string) int
 	}
 
 	Team struct {
@@ -830,6 +845,12 @@ type ApiKeyResolver interface {
 	Workspace(ctx context.Context, obj *auth.Key) (*auth.Workspace, error)
 
 	Owner(ctx context.Context, obj *auth.Key) (*meta.Owner, error)
+}
+type AssociationChangeEventResolver interface {
+	ToObjectType(ctx context.Context, obj *changes.ChangeEvent) (string, error)
+
+	From(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error)
+	To(ctx context.Context, obj *changes.ChangeEvent) (*records.Record, error)
 }
 type AssociationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *assoc.Page) (int, error)
@@ -1004,6 +1025,7 @@ type RecordConnectionResolver interface {
 type SubscriptionResolver interface {
 	RecordChanged(ctx context.Context, objectType string, filter *model.RecordFilter, properties []string) (<-chan *changes.ChangeEvent, error)
 	RecordUpdated(ctx context.Context, id string) (<-chan *changes.ChangeEvent, error)
+	AssociationChanged(ctx context.Context, recordID string, toObjectType *string) (<-chan *changes.ChangeEvent, error)
 }
 type TimelineConnectionResolver interface {
 	Edges(ctx context.Context, obj *records.TimelinePage) ([]*model.TimelineEdge, error)
@@ -1228,6 +1250,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationBatchPayload.Written(childComplexity), true
+
+	case "AssociationChangeEvent.from":
+		if e.ComplexityRoot.AssociationChangeEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.From(childComplexity), true
+	case "AssociationChangeEvent.fromRecordId":
+		if e.ComplexityRoot.AssociationChangeEvent.FromRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.FromRecordID(childComplexity), true
+	case "AssociationChangeEvent.gap":
+		if e.ComplexityRoot.AssociationChangeEvent.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.Gap(childComplexity), true
+	case "AssociationChangeEvent.kind":
+		if e.ComplexityRoot.AssociationChangeEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.Kind(childComplexity), true
+	case "AssociationChangeEvent.labels":
+		if e.ComplexityRoot.AssociationChangeEvent.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.Labels(childComplexity), true
+	case "AssociationChangeEvent.occurredAt":
+		if e.ComplexityRoot.AssociationChangeEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.OccurredAt(childComplexity), true
+	case "AssociationChangeEvent.sequence":
+		if e.ComplexityRoot.AssociationChangeEvent.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.Sequence(childComplexity), true
+	case "AssociationChangeEvent.to":
+		if e.ComplexityRoot.AssociationChangeEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.To(childComplexity), true
+	case "AssociationChangeEvent.toObjectType":
+		if e.ComplexityRoot.AssociationChangeEvent.ToObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.ToObjectType(childComplexity), true
+	case "AssociationChangeEvent.toRecordId":
+		if e.ComplexityRoot.AssociationChangeEvent.ToRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationChangeEvent.ToRecordID(childComplexity), true
 
 	case "AssociationConnection.edges":
 		if e.ComplexityRoot.AssociationConnection.Edges == nil {
@@ -4014,6 +4097,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
 
+	case "Subscription.associationChanged":
+		if e.ComplexityRoot.Subscription.AssociationChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_associationChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AssociationChanged(childComplexity, args["recordId"].(string), args["toObjectType"].(*string)), true
 	case "Subscription.recordChanged":
 		if e.ComplexityRoot.Subscription.RecordChanged == nil {
 			break
@@ -7430,6 +7524,51 @@ type Subscription {
     "The record's global id."
     id: ID!
   ): RecordChangeEvent! @hasScope(scope: RECORDS_READ)
+  """
+  The changes of one record's associations: a pair associated or
+  disassociated, labels added or removed, whichever end was written
+  (associate, disassociate, batches, creates with associations, imports,
+  merges moving associations, deletions). Each event is seen from the
+  watched record: fromRecordId is its id, toRecordId the other end's.
+  """
+  associationChanged(
+    "The global id of the record whose associations are watched."
+    recordId: ID!
+    "Only the associations with records of this object type (its API name)."
+    toObjectType: String
+  ): AssociationChangeEvent! @hasScope(scope: RECORDS_READ)
+}
+
+"What happened to an association."
+enum AssociationChangeKind {
+  "The pair was associated, or labels were added to it: labels names those added."
+  ASSOCIATED
+  "The pair was disassociated, or labels were removed from it (the pair stays associated): labels names those removed."
+  DISASSOCIATED
+}
+
+"One change of the association of two records, seen from the watched record."
+type AssociationChangeEvent {
+  "What happened."
+  kind: AssociationChangeKind!
+  "The watched record's plain id (Record.recordId)."
+  fromRecordId: String!
+  "The other end's plain id."
+  toRecordId: String!
+  "The other end's object type (its API name)."
+  toObjectType: String!
+  "The labels added or removed, seen from the watched record, sorted; empty when only the unlabeled association was."
+  labels: [String!]!
+  "The watched record as it is when the event is sent (null once deleted)."
+  from: Record
+  "The other end as it is when the event is sent (null once deleted)."
+  to: Record
+  "When the write happened."
+  occurredAt: DateTime!
+  "The event's place in the server's change log (RecordChangeEvent.sequence)."
+  sequence: String!
+  "True when events of this subscription may have been missed before this one (RecordChangeEvent.gap)."
+  gap: Boolean!
 }
 
 "What happened to a record."
@@ -8049,6 +8188,32 @@ func (ec *executionContext) childFields_AssociationBatchPayload(ctx context.Cont
 		return ec.fieldContext_AssociationBatchPayload_failed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationBatchPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AssociationChangeEvent_kind(ctx, field)
+	case "fromRecordId":
+		return ec.fieldContext_AssociationChangeEvent_fromRecordId(ctx, field)
+	case "toRecordId":
+		return ec.fieldContext_AssociationChangeEvent_toRecordId(ctx, field)
+	case "toObjectType":
+		return ec.fieldContext_AssociationChangeEvent_toObjectType(ctx, field)
+	case "labels":
+		return ec.fieldContext_AssociationChangeEvent_labels(ctx, field)
+	case "from":
+		return ec.fieldContext_AssociationChangeEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AssociationChangeEvent_to(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_AssociationChangeEvent_occurredAt(ctx, field)
+	case "sequence":
+		return ec.fieldContext_AssociationChangeEvent_sequence(ctx, field)
+	case "gap":
+		return ec.fieldContext_AssociationChangeEvent_gap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationChangeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_AssociationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10797,6 +10962,28 @@ func (ec *executionContext) field_Record_values_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_associationChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "recordId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "toObjectType",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toObjectType"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_recordChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11713,6 +11900,254 @@ func (ec *executionContext) _AssociationBatchPayload_failed(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_AssociationBatchPayload_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssociationBatchPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_kind(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v write.Kind) graphql.Marshaler {
+			return ec.marshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "AssociationChangeKind")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_fromRecordId(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_fromRecordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromRecordID()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_fromRecordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_toRecordId(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_toRecordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToRecordID()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_toRecordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_toObjectType(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_toObjectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationChangeEvent().ToObjectType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_toObjectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_labels(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_from(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationChangeEvent().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationChangeEvent_to(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationChangeEvent().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *records.Record) graphql.Marshaler {
+			return ec.marshalORecord2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋrecordsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Record(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationChangeEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_sequence(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _AssociationChangeEvent_gap(ctx context.Context, field graphql.CollectedField, obj *changes.ChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationChangeEvent_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationChangeEvent_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationChangeEvent", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _AssociationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *assoc.Page) (ret graphql.Marshaler) {
@@ -24659,6 +25094,68 @@ func (ec *executionContext) fieldContext_Subscription_recordUpdated(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_associationChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_associationChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AssociationChanged(ctx, fc.Args["recordId"].(string), fc.Args["toObjectType"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNScope2githubᚗcomᚋacmeᚋcrmᚋinternalᚋauthᚐScope(ctx, "RECORDS_READ")
+				if err != nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *changes.ChangeEvent
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *changes.ChangeEvent) graphql.Marshaler {
+			return ec.marshalNAssociationChangeEvent2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋchangesᚐChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_associationChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_associationChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *meta.Team) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31554,6 +32051,87 @@ func (ec *executionContext) _AssociationBatchPayload(ctx context.Context, sel as
 	return out
 }
 
+var associationChangeEventImplementors = []string{"AssociationChangeEvent"}
+
+func (ec *executionContext) _AssociationChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *changes.ChangeEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationChangeEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationChangeEvent")
+		case "kind":
+			out.Values[i] = ec._AssociationChangeEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromRecordId":
+			out.Values[i] = ec._AssociationChangeEvent_fromRecordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toRecordId":
+			out.Values[i] = ec._AssociationChangeEvent_toRecordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toObjectType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationChangeEvent_toObjectType(ctx, field, obj)
+				})
+		case "labels":
+			out.Values[i] = ec._AssociationChangeEvent_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationChangeEvent_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationChangeEvent_to(ctx, field, obj)
+				})
+		case "occurredAt":
+			out.Values[i] = ec._AssociationChangeEvent_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sequence":
+			out.Values[i] = ec._AssociationChangeEvent_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gap":
+			out.Values[i] = ec._AssociationChangeEvent_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var associationConnectionImplementors = []string{"AssociationConnection"}
 
 func (ec *executionContext) _AssociationConnection(ctx context.Context, sel ast.SelectionSet, obj *assoc.Page) graphql.Marshaler {
@@ -35783,6 +36361,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_recordChanged(ctx, fields[0])
 	case "recordUpdated":
 		return ec._Subscription_recordUpdated(ctx, fields[0])
+	case "associationChanged":
+		return ec._Subscription_associationChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -36710,6 +37290,40 @@ func (ec *executionContext) unmarshalNAssociationCategory2githubᚗcomᚋacmeᚋ
 func (ec *executionContext) marshalNAssociationCategory2githubᚗcomᚋacmeᚋcrmᚋinternalᚋmetaᚐCategory(ctx context.Context, sel ast.SelectionSet, v meta.Category) graphql.Marshaler {
 	return v
 }
+
+func (ec *executionContext) marshalNAssociationChangeEvent2ᚖgithubᚗcomᚋacmeᚋcrmᚋgraphᚋchangesᚐChangeEvent(ctx context.Context, sel ast.SelectionSet, v *changes.ChangeEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationChangeEvent!")
+		return graphql.Null
+	}
+	return ec._AssociationChangeEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx context.Context, v any) (write.Kind, error) {
+	tmp, err := schematype.UnmarshalString(v)
+	res := unmarshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind(ctx context.Context, sel ast.SelectionSet, v write.Kind) graphql.Marshaler {
+	_ = sel
+	res := schematype.MarshalString(marshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AssociationChangeKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind = map[string]write.Kind{
+		"ASSOCIATED":    write.Associated,
+		"DISASSOCIATED": write.Disassociated,
+	}
+	marshalNAssociationChangeKind2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwriteᚐKind = map[write.Kind]string{
+		write.Associated:    "ASSOCIATED",
+		write.Disassociated: "DISASSOCIATED",
+	}
+)
 
 func (ec *executionContext) marshalNAssociationConnection2ᚖgithubᚗcomᚋacmeᚋcrmᚋinternalᚋassocᚐPage(ctx context.Context, sel ast.SelectionSet, v *assoc.Page) graphql.Marshaler {
 	if v == nil {

@@ -118,7 +118,7 @@ func (s *Store) associateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link, e
 		return nil, err
 	}
 	if len(rows) > 0 {
-		tx.Linked(linkOf(from, to))
+		tx.Linked(linksOf(write.Associated, rows)...)
 		happened(tx, timeline.AssociationAdded, rows)
 	}
 	return &Link{From: from, To: to, Types: typesOf(m, have)}, nil
@@ -156,9 +156,14 @@ func activity(m *meta.Model, r *records.Record) bool {
 	return ok && ot.Kind == string(objecttype.KindEngagement)
 }
 
-// linkOf is the association of a pair, as write notes it.
-func linkOf(from, to *records.Record) write.Link {
-	return write.Link{From: from.ID, To: to.ID, FromType: from.ObjectTypeID, ToType: to.ObjectTypeID}
+// linksOf are association rows made or removed, as kind says, as write
+// notes them.
+func linksOf(kind write.Kind, rows []row) []write.Link {
+	out := make([]write.Link, len(rows))
+	for i, r := range rows {
+		out[i] = write.Link{From: r.from.ID, To: r.to.ID, FromType: r.from.ObjectTypeID, ToType: r.to.ObjectTypeID, Kind: kind, Label: r.at.Label}
+	}
+	return out
 }
 
 type row struct {
@@ -264,7 +269,7 @@ func (s *Store) disassociateIn(ctx context.Context, tx *write.Tx, p Pair) (*Link
 	}
 	n := len(removed)
 	if n > 0 {
-		tx.Linked(linkOf(from, to))
+		tx.Linked(linksOf(write.Disassociated, removed)...)
 		happened(tx, timeline.AssociationRemoved, removed)
 	}
 	have, err := s.linkedTypes(ctx, q, m.WorkspaceID, from.ID, to.ID)

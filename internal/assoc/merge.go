@@ -24,23 +24,15 @@ func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *reco
 			" FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).T(" AND to_record_id = ").Arg(secondary.ID).
 			T(" AND from_record_id <> ").Arg(primary.ID).T(" ON CONFLICT DO NOTHING"),
 	} {
-		if _, err := stmt.Exec(ctx, tx); err != nil {
+		// What the secondary was linked with and the primary was not is
+		// now linked with the primary.
+		if _, err := s.noted(ctx, tx, write.Associated, stmt); err != nil {
 			return fmt.Errorf("move associations: %w", err)
 		}
 	}
-	removed, err := s.remove(ctx, tx, db.Build(d, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
-		T(" AND (from_record_id = ").Arg(secondary.ID).T(" OR to_record_id = ").Arg(secondary.ID).T(")"))
-	if err != nil {
+	if _, err := s.noted(ctx, tx, write.Disassociated, db.Build(d, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+		T(" AND (from_record_id = ").Arg(secondary.ID).T(" OR to_record_id = ").Arg(secondary.ID).T(")")); err != nil {
 		return fmt.Errorf("remove merged associations: %w", err)
-	}
-	// What the secondary was linked with is now linked with the primary.
-	for _, l := range removed {
-		if l.From == secondary.ID {
-			l.From = primary.ID
-		} else {
-			l.To = primary.ID
-		}
-		tx.Linked(l)
 	}
 	rows, err := db.Build(d, "SELECT association_type_id, COUNT(*) FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
 		T(" AND from_record_id = ").Arg(primary.ID).T(" GROUP BY association_type_id").Query(ctx, tx)
@@ -64,7 +56,7 @@ func (s *Store) Move(ctx context.Context, tx *write.Tx, primary, secondary *reco
 // Remove deletes every association of the records ids, both directions
 // (records.Associations).
 func (s *Store) Remove(ctx context.Context, tx *write.Tx, ids []int) error {
-	_, err := s.remove(ctx, tx, db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
+	_, err := s.noted(ctx, tx, write.Disassociated, db.Build(s.db.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(tx.Model.WorkspaceID).
 		T(" AND (").InIDs("", "from_record_id", ids).T(" OR ").InIDs("", "to_record_id", ids).T(")"))
 	if err != nil {
 		return fmt.Errorf("remove associations: %w", err)
@@ -72,20 +64,26 @@ func (s *Store) Remove(ctx context.Context, tx *write.Tx, ids []int) error {
 	return nil
 }
 
-// remove runs del, a DELETE of associations, notes the rows it deleted for
-// tx's hooks and returns them.
-func (s *Store) remove(ctx context.Context, tx *write.Tx, del *db.SQL) ([]write.Link, error) {
-	rows, err := del.T(" RETURNING from_record_id, to_record_id, from_object_type_id, to_object_type_id").Query(ctx, tx)
+// noted runs stmt, an INSERT or a DELETE of associations, notes the rows
+// it wrote for tx's hooks, as kind says, and returns them.
+func (s *Store) noted(ctx context.Context, tx *write.Tx, kind write.Kind, stmt *db.SQL) ([]write.Link, error) {
+	rows, err := stmt.T(" RETURNING from_record_id, to_record_id, from_object_type_id, to_object_type_id, association_type_id").Query(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []write.Link
 	for rows.Next() {
-		var l write.Link
-		if err := rows.Scan(&l.From, &l.To, &l.FromType, &l.ToType); err != nil {
+		l := write.Link{Kind: kind}
+		var typeID int
+		if err := rows.Scan(&l.From, &l.To, &l.FromType, &l.ToType, &typeID); err != nil {
 			return nil, err
 		}
+		at, ok := tx.Model.AssociationTypeByID(typeID)
+		if !ok {
+			return nil, fmt.Errorf("association type %d is not in the definitions", typeID)
+		}
+		l.Label = at.Label
 		out = append(out, l)
 	}
 	if err := rows.Err(); err != nil {

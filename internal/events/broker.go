@@ -14,7 +14,8 @@ import (
 	"github.com/acme/crm/internal/write"
 )
 
-// Event is one change of one record, as the log holds it.
+// Event is one change of one record, or of its associations with another
+// (ToRecordID), as the log holds it.
 type Event struct {
 	// ID is the event's place in the log: ids grow with the commits,
 	// one sequence for the whole database.
@@ -23,8 +24,13 @@ type Event struct {
 	Kind         write.Kind
 	ObjectTypeID int
 	RecordID     int
-	// Properties are the names of the values an UPDATED record changed.
+	// Properties are the names of the values an UPDATED record changed;
+	// for an association's event, the labels made or removed, seen from
+	// RecordID ("" the unlabeled association).
 	Properties []string
+	// ToRecordID is the other end of an association's event, of
+	// ToObjectTypeID; 0 for a record's event.
+	ToRecordID, ToObjectTypeID int
 	// MergedInto is the record a MERGED record was merged into.
 	MergedInto int
 	OccurredAt time.Time
@@ -217,7 +223,7 @@ func (b *Broker) read(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		q := db.Build(b.db.Dialect, "SELECT id, workspace_id, kind, object_type_id, record_id, properties, merged_into, occurred_at FROM change_events WHERE id > ").Arg(last)
+		q := db.Build(b.db.Dialect, "SELECT id, workspace_id, kind, object_type_id, record_id, properties, merged_into, to_record_id, to_object_type_id, occurred_at FROM change_events WHERE id > ").Arg(last)
 		if len(holes) > 0 {
 			q.T(" OR ").InIDs("", "id", holes)
 		}
@@ -261,15 +267,16 @@ func scan(rows interface {
 		var e Event
 		var kind string
 		var props []byte
-		var into sql.NullInt64
+		var into, to, toType sql.NullInt64
 		var at db.NullTime
-		if err := rows.Scan(&e.ID, &e.WorkspaceID, &kind, &e.ObjectTypeID, &e.RecordID, &props, &into, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.WorkspaceID, &kind, &e.ObjectTypeID, &e.RecordID, &props, &into, &to, &toType, &at); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(props, &e.Properties); err != nil {
 			return nil, fmt.Errorf("change event %d: properties: %w", e.ID, err)
 		}
 		e.Kind, e.MergedInto, e.OccurredAt = write.Kind(kind), int(into.Int64), at.Time
+		e.ToRecordID, e.ToObjectTypeID = int(to.Int64), int(toType.Int64)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -45,33 +46,36 @@ func Log(w *write.Unit, b *Broker) {
 	w.AfterCommit(func(int) { b.Wake() })
 }
 
-// appendEvents appends the events of t's changes in t.
+// entry is one row of the log a write appends.
+type entry struct {
+	kind                 write.Kind
+	objectTypeID, record int
+	properties           []string
+	// mergedInto, to and toType are 0 when they do not apply.
+	mergedInto, to, toType int
+}
+
+// appendEvents appends the events of t's changes in t: the records', by
+// id, then the associations', one per pair, direction and kind, in the
+// order they were made or removed.
 func appendEvents(ctx context.Context, t *write.Tx) error {
 	ch := t.Changes()
-	if len(ch.Records) == 0 {
+	entries := append(recordEntries(ch), linkEntries(ch.Links)...)
+	if len(entries) == 0 {
 		return nil
 	}
-	ids := make([]int, 0, len(ch.Records))
-	for id := range ch.Records {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	now := schema.Now()
-	rows := make([]*ent.ChangeEventCreate, 0, len(ids))
-	for _, id := range ids {
-		rc := ch.Records[id]
-		c := t.ChangeEvent.Create().SetWorkspaceID(t.Model.WorkspaceID).SetKind(string(rc.Kind)).
-			SetObjectTypeID(rc.ObjectTypeID).SetRecordID(id).SetProperties(propertyNames(rc)).SetOccurredAt(now)
-		if into, ok := ch.Merges[id]; ok {
-			c.SetMergedInto(into)
-		}
-		rows = append(rows, c)
-	}
-	if t.CanCopy() && len(rows) >= copiedEvents {
-		if err := copyEvents(ctx, t, ids, now); err != nil {
+	if t.CanCopy() && len(entries) >= copiedEvents {
+		if err := copyEvents(ctx, t, entries, now); err != nil {
 			return err
 		}
 	} else {
+		rows := make([]*ent.ChangeEventCreate, len(entries))
+		for i, e := range entries {
+			rows[i] = t.ChangeEvent.Create().SetWorkspaceID(t.Model.WorkspaceID).SetKind(string(e.kind)).
+				SetObjectTypeID(e.objectTypeID).SetRecordID(e.record).SetProperties(e.properties).SetOccurredAt(now).
+				SetNillableMergedInto(nonZero(e.mergedInto)).SetNillableToRecordID(nonZero(e.to)).SetNillableToObjectTypeID(nonZero(e.toType))
+		}
 		for chunk := range slices.Chunk(rows, insertChunk) {
 			if err := t.ChangeEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
 				return fmt.Errorf("append change events: %w", err)
@@ -87,22 +91,70 @@ func appendEvents(ctx context.Context, t *write.Tx) error {
 	return nil
 }
 
-func copyEvents(ctx context.Context, t *write.Tx, ids []int, now time.Time) error {
-	ch := t.Changes()
-	rows := make([][]any, len(ids))
+// recordEntries are the events of the records ch changed, by id.
+func recordEntries(ch *write.Changes) []entry {
+	ids := slices.Sorted(maps.Keys(ch.Records))
+	out := make([]entry, len(ids))
 	for i, id := range ids {
 		rc := ch.Records[id]
-		props, err := json.Marshal(propertyNames(rc))
+		out[i] = entry{kind: rc.Kind, objectTypeID: rc.ObjectTypeID, record: id, properties: propertyNames(rc), mergedInto: ch.Merges[id]}
+	}
+	return out
+}
+
+// linkEntries are the events of association rows made or removed: one per
+// pair, direction and kind, with the labels of its rows (not the
+// unlabeled association's ""), in the order first noted.
+func linkEntries(links []write.Link) []entry {
+	type key struct {
+		from, to int
+		kind     write.Kind
+	}
+	at := map[key]int{}
+	var out []entry
+	for _, l := range links {
+		k := key{l.From, l.To, l.Kind}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, entry{kind: l.Kind, objectTypeID: l.FromType, record: l.From, properties: []string{}, to: l.To, toType: l.ToType})
+		}
+		if l.Label != "" && !slices.Contains(out[i].properties, l.Label) {
+			out[i].properties = append(out[i].properties, l.Label)
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].properties)
+	}
+	return out
+}
+
+// nonZero is v, or nil when 0.
+func nonZero(v int) *int {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+func copyEvents(ctx context.Context, t *write.Tx, entries []entry, now time.Time) error {
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		props, err := json.Marshal(e.properties)
 		if err != nil {
 			return err
 		}
-		var into any
-		if v, ok := ch.Merges[id]; ok {
-			into = v
+		var into, to, toType any
+		if e.mergedInto != 0 {
+			into = e.mergedInto
 		}
-		rows[i] = []any{t.Model.WorkspaceID, string(rc.Kind), rc.ObjectTypeID, id, string(props), into, now}
+		if e.to != 0 {
+			to, toType = e.to, e.toType
+		}
+		rows[i] = []any{t.Model.WorkspaceID, string(e.kind), e.objectTypeID, e.record, string(props), into, to, toType, now}
 	}
-	return t.Copy(ctx, "change_events", []string{"workspace_id", "kind", "object_type_id", "record_id", "properties", "merged_into", "occurred_at"}, rows)
+	return t.Copy(ctx, "change_events", []string{"workspace_id", "kind", "object_type_id", "record_id", "properties", "merged_into", "to_record_id", "to_object_type_id", "occurred_at"}, rows)
 }
 
 // propertyNames are the names of the values that changed, sorted; none

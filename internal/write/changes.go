@@ -13,8 +13,8 @@ import "maps"
 type Changes struct {
 	// Records are the records changed, by id.
 	Records map[int]*RecordChange
-	// Links are the associations made or removed, one per pair and
-	// direction noted.
+	// Links are the associations made or removed, one per association
+	// row (a pair, a direction and a label) noted.
 	Links []Link
 	// Merges are the records merged in this write: secondary to primary.
 	Merges map[int]int
@@ -35,6 +35,13 @@ const (
 	Deleted  Kind = "DELETED"
 )
 
+// The kinds of change of an association, as the API's
+// AssociationChangeKind names them.
+const (
+	Associated    Kind = "ASSOCIATED"
+	Disassociated Kind = "DISASSOCIATED"
+)
+
 // RecordChange is what changed of one record.
 type RecordChange struct {
 	ObjectTypeID int
@@ -48,11 +55,17 @@ type RecordChange struct {
 	Properties map[string]bool
 }
 
-// Link is one association made or removed, between records of two object
-// types.
+// Link is one association row made or removed, between records of two
+// object types.
 type Link struct {
 	From, To         int
 	FromType, ToType int
+	// Kind says whether the row was made (Associated) or removed
+	// (Disassociated).
+	Kind Kind
+	// Label is the row's label, seen from From: "" for the unlabeled
+	// association.
+	Label string
 }
 
 // Empty reports whether nothing was noted.
