@@ -182,16 +182,16 @@ func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool,
 	return r.records.Matches(ctx, m, *w.filter, e.RecordID)
 }
 
-// eventRecord reads the record of an event as it is now, archived or
-// not; null once deleted. The subscriptions the event reaches read it
+// eventRecord reads a record an event names (id) as it is now, archived
+// or not; null once deleted. The subscriptions the event reaches read it
 // once between them (events.Shared); each primes its own loaders with it.
-func (r *Resolver) eventRecord(ctx context.Context, e *events.Event) (*records.Record, error) {
+func (r *Resolver) eventRecord(ctx context.Context, e *events.Event, id int) (*records.Record, error) {
 	m, err := r.model(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v, err := e.Shared.Once(func() (any, error) {
-		rec, err := r.records.Get(ctx, m, e.RecordID)
+	v, err := e.Shared.Once(id, func() (any, error) {
+		rec, err := r.records.Get(ctx, m, id)
 		if apierr.CodeOf(err) == apierr.NotFound {
 			return (*records.Record)(nil), nil
 		}

@@ -27,7 +27,7 @@ func (r *associationChangeEventResolver) From(ctx context.Context, obj *changes.
 	if err := obj.Err(); err != nil {
 		return nil, err
 	}
-	return r.eventRecord(ctx, obj.Event.RecordID)
+	return r.eventRecord(ctx, &obj.Event, obj.Event.RecordID)
 }
 
 // To is the resolver for the to field.
@@ -35,7 +35,7 @@ func (r *associationChangeEventResolver) To(ctx context.Context, obj *changes.Ch
 	if err := obj.Err(); err != nil {
 		return nil, err
 	}
-	return r.eventRecord(ctx, obj.Event.ToRecordID)
+	return r.eventRecord(ctx, &obj.Event, obj.Event.ToRecordID)
 }
 
 // Record is the resolver for the record field.
@@ -43,7 +43,7 @@ func (r *recordChangeEventResolver) Record(ctx context.Context, obj *changes.Cha
 	if err := obj.Err(); err != nil {
 		return nil, err
 	}
-	return r.eventRecord(ctx, &obj.Event)
+	return r.eventRecord(ctx, &obj.Event, obj.Event.RecordID)
 }
 
 // RecordChanged is the resolver for the recordChanged field.
