@@ -269,6 +269,15 @@ func (e *watchedExec) CreateOperationContext(ctx context.Context, params *graphq
 		}
 		return rc, errs
 	}
+	// Streams reach the transports of stream.go, never this one: a
+	// subscription here would wait for its first event as its only answer.
+	if rc != nil && rc.Doc != nil {
+		if op := rc.Doc.Operations.ForName(rc.OperationName); op != nil && op.Operation == ast.Subscription {
+			e.failed = true
+			err := apierr.New(apierr.BadUserInput, "a subscription is served over a WebSocket (graphql-transport-ws) or as server-sent events (a POST with Accept: text/event-stream), not as one answer")
+			return rc, gqlerror.List{{Message: err.Message, Err: err}}
+		}
+	}
 	if e.get && rc != nil && rc.Doc != nil {
 		if op := rc.Doc.Operations.ForName(rc.OperationName); op != nil && op.Operation != ast.Query {
 			e.mutationOverGET = true

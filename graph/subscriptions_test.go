@@ -250,6 +250,11 @@ func TestSubscriptionsRefuse(t *testing.T) {
 				t.Fatalf("%s: then %s %s", id, m.Type, m.Payload)
 			}
 		}
+		// As one answer (a POST without Accept: text/event-stream), a
+		// subscription is refused at once, never left waiting for an event.
+		if e := a.fails(`subscription { recordChanged(objectType: "contacts") { kind } }`, nil, "BAD_USER_INPUT", ""); !strings.Contains(e.Message, "server-sent events") {
+			t.Fatalf("a subscription as one answer: %+v", e)
+		}
 		if n := a.h.(*graph.Handler).Subscribers(); n != 0 {
 			t.Fatalf("%d subscribers after refusals", n)
 		}
