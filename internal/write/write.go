@@ -149,9 +149,8 @@ func (t *Tx) Happened(events ...timeline.Event) { t.timeline.Add(events...) }
 
 // Savepoint runs fn inside a savepoint: an *apierr.Error from fn rolls
 // back what fn wrote, with the history, timeline events and changes it
-// noted, and
-// is returned; the transaction goes on. Any other error is returned as it
-// is, to fail the write.
+// noted, and is returned; the transaction goes on. Any other error is
+// returned as it is, to fail the write.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := db.Build(t.Dialect, "SAVEPOINT item").Exec(ctx, t); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
