@@ -88,7 +88,7 @@ func (r *Resolver) watchOf(ctx context.Context, objectType string, a args, prope
 		w.properties = map[string]bool{}
 		for _, p := range properties {
 			if _, ok := ot.Property(p); !ok {
-				return watch{}, &apierr.Error{Code: apierr.BadUserInput, Property: p, Message: "properties: " + objectType + " has no property " + p}
+				return watch{}, apierr.Invalid(p, "properties: %s has no property %q", objectType, p)
 			}
 			w.properties[p] = true
 		}
