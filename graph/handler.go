@@ -159,6 +159,7 @@ func NewHandler(cfg Config) *Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallOnly[string]{lru.New[string](100), func(_, query string) int { return len(query) }}})
 	limits := cfg.Limits.orDefault()
 	srv.SetParserTokenLimit(limits.Tokens)
+	srv.Use(&oneOfVariables{})
 	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
 	// After the complexity limit, whose cost it spends.

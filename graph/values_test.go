@@ -245,8 +245,9 @@ func TestValuesWrite(t *testing.T) {
 	})
 }
 
-// TestValuesWriteRefusals: a typed value that sets no field or two, a
-// property named twice, a field of another type than the property's, and
+// TestValuesWriteRefusals: a typed value that sets no field or two (in a
+// variable too, where GraphQL validation does not look), a property named
+// twice, a field of another type than the property's, and
 // a value its property refuses answer BAD_USER_INPUT and write nothing.
 func TestValuesWriteRefusals(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
@@ -259,22 +260,11 @@ func TestValuesWriteRefusals(t *testing.T) {
 		}
 		batch := `mutation($in: CreateRecordsInput!) { createRecords(input: $in) { results { record { id } } } }`
 		upsert := `mutation($in: UpsertRecordsInput!) { upsertRecords(input: $in) { results { record { id } } } }`
-		twoFields := map[string]any{"name": "score", "value": map[string]any{"number": 1, "string": "1"}}
-		noField := map[string]any{"name": "score", "value": map[string]any{}}
-		nullField := map[string]any{"name": "score", "value": map[string]any{"number": nil}}
 		for _, c := range []struct {
 			name, query string
 			vars        map[string]any
 			property    string
 		}{
-			{"two fields", create, createIn(nil, twoFields), "score"},
-			{"no field", create, createIn(nil, noField), "score"},
-			{"a null field", create, createIn(nil, nullField), "score"},
-			{"two fields in a batch item", batch, inVars(map[string]any{"objectType": "contacts", "inputs": []any{
-				map[string]any{"properties": map[string]any{"email": "ok@x.io"}},
-				map[string]any{"values": []any{twoFields}}}}), "score"},
-			{"no field in an upsert item", upsert, inVars(map[string]any{"objectType": "contacts", "inputs": []any{
-				map[string]any{"values": []any{typedInput("email", "string", "new@x.io"), noField}}}}), "score"},
 			{"named in both", create, createIn(map[string]any{"score": 2}, typedInput("score", "number", 3)), "score"},
 			{"named twice", create, createIn(nil, typedInput("vip", "bool", true), typedInput("vip", "", nil)), "vip"},
 			{"bool for a number", create, createIn(nil, typedInput("score", "bool", true)), "score"},
@@ -308,6 +298,39 @@ func TestValuesWriteRefusals(t *testing.T) {
 			}
 			a.fails(create, createIn(nil, typedInput("born", "date", "02/03/2026")), "BAD_USER_INPUT", "")
 			a.unchanged("contacts", before)
+		})
+		t.Run("variables break the oneOf rule", func(t *testing.T) {
+			value := func(v map[string]any) map[string]any { return map[string]any{"name": "score", "value": v} }
+			twoFields := value(map[string]any{"number": 1, "string": "1"})
+			for _, c := range []struct {
+				name, query string
+				vars        map[string]any
+				path        string
+			}{
+				{"two fields", create, createIn(nil, twoFields), "$in.values[0].value"},
+				{"no field", create, createIn(nil, value(map[string]any{})), "$in.values[0].value"},
+				{"a null field", create, createIn(nil, value(map[string]any{"number": nil})), "$in.values[0].value"},
+				{"a null beside the field", create, createIn(nil, typedInput("email", "string", "a@x.io"), value(map[string]any{"number": 3, "string": nil})), "$in.values[1].value"},
+				{"two fields in a batch item", batch, inVars(map[string]any{"objectType": "contacts", "inputs": []any{
+					map[string]any{"properties": map[string]any{"email": "ok@x.io"}},
+					map[string]any{"values": []any{twoFields}}}}), "$in.inputs[1].values[0].value"},
+				{"no field in an upsert item", upsert, inVars(map[string]any{"objectType": "contacts", "inputs": []any{
+					map[string]any{"values": []any{typedInput("email", "string", "new@x.io"), value(map[string]any{})}}}}), "$in.inputs[0].values[1].value"},
+				{"the variable itself", `mutation($v: PropertyValueInput!) { createRecord(input: {objectType: "contacts", values: [{name: "score", value: $v}]}) { record { id } } }`,
+					map[string]any{"v": map[string]any{"number": nil, "string": "x"}}, "$v"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					resp := a.do(c.query, c.vars)
+					if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" ||
+						resp.Errors[0].Extensions["argumentPath"] != c.path || len(resp.Errors[0].Path) != 0 {
+						t.Fatalf("want one BAD_USER_INPUT at %s before any field ran, got %+v", c.path, resp.Errors)
+					}
+					if len(resp.Data) != 0 && string(resp.Data) != "null" {
+						t.Fatalf("data beside the refusal: %s", resp.Data)
+					}
+					a.unchanged("contacts", before)
+				})
+			}
 		})
 	})
 }

@@ -47,8 +47,9 @@ var fieldOf = map[propdef.Type]string{
 }
 
 // Raw is the value v, written for property name, holds as a Typed; an
-// error when v sets no field or more than one (the API's @oneOf rule,
-// which GraphQL validation checks for literals but not for variables).
+// error when v sets no field or more than one. The API refuses such a
+// value before this (GraphQL validation for literals, graph/oneof.go for
+// variables); Raw holds the rule for whichever caller builds a Value.
 func (v *Value) Raw(name string) (Typed, error) {
 	var set []Typed
 	add := func(ok bool, t propdef.Type, raw func() any) {
