@@ -97,6 +97,9 @@ func (g *gate) keyMade() {
 // introspection needs a key as every field does).
 func (g *gate) authenticate(next func(http.ResponseWriter, *http.Request, *auth.Viewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The key's check and the definitions' share a sync (mutations
+		// give theirs up: db.ShareSync).
+		r = r.WithContext(db.ShareSync(r.Context()))
 		v, err := g.viewer(r.Context(), r.Header.Get("Authorization"))
 		if e, ok := apierr.As(err); ok && e.Code == apierr.Unauthenticated {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="crm"`)

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"github.com/acme/crm/graph"
 	"github.com/acme/crm/graph/generated"
 	"github.com/acme/crm/internal/clock"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/dbtest"
 )
 
 const createKey = `mutation($n: String!, $s: [Scope!]!, $e: DateTime) {
@@ -198,4 +201,47 @@ func TestKeyCheckedBeforeTheBody(t *testing.T) {
 			})
 		}
 	})
+}
+
+// Two server processes over one database: a key revoked through one (or by
+// SQL, as the CLI of another process does) is refused by the very next
+// request on the other, every time, while between changes the other
+// trusts the key it read without a statement (PostgreSQL: its watch heard
+// nothing of keys; SQLite reads the key at every request).
+func TestKeyRevokedOnEveryServer(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			shared := dbtest.URL(t, dialect)
+			a := newAPI(t, dbtest.OpenURL(t, shared), nil)
+			counter := &db.Counter{}
+			b := newAPI(t, dbtest.OpenURL(t, shared, db.WithCounter(counter)), counter)
+			_, admin := a.newKey("admin", []string{"ADMIN"}, nil)
+			const viewer = `{ viewer { apiKey { name } } }`
+			statements := func(k *api) int64 {
+				t.Helper()
+				counter.Reset()
+				k.ok(viewer, nil, nil)
+				return counter.Count()
+			}
+			for round := range 20 {
+				id, secret := a.as(admin).newKey(fmt.Sprint("reader ", round), []string{"RECORDS_READ"}, nil)
+				statements(b.as(secret)) // b reads the new key
+				want := int64(1)         // the key's statement
+				if dialect == "postgres" {
+					want = 0
+				}
+				if n := statements(b.as(secret)); n != want {
+					t.Fatalf("round %d: %d statements for a request of a key read before, want %d", round, n, want)
+				}
+				if round%2 == 0 {
+					a.as(admin).ok(`mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }`, map[string]any{"id": id}, nil)
+				} else if _, err := a.d.SQL.ExecContext(t.Context(), "UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE name = '"+fmt.Sprint("reader ", round)+"'"); err != nil {
+					t.Fatal(err)
+				}
+				if msg := b.as(secret).unauthenticated(viewer); !strings.Contains(msg, "revoked") {
+					t.Fatalf("round %d: %q", round, msg)
+				}
+			}
+		})
+	}
 }

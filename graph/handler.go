@@ -175,6 +175,7 @@ func NewHandler(cfg Config) *Handler {
 		defer end()
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
 			loadersOf(ctx).clear()
+			ctx = db.UnshareSync(ctx)
 		}
 		if !cfg.NoReadPlans && rootFieldAllowed(ctx) {
 			if out, ok := res.readRecords(ctx); ok {

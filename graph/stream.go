@@ -35,6 +35,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/db"
 )
 
 const (
@@ -80,13 +81,14 @@ func websocketTransport(res *Resolver) transport.Websocket {
 }
 
 // freshLoaders gives each event of a subscription a session of its own,
-// with new loaders and definitions read afresh: a subscription lives long,
-// and what its first event loaded would be stale by the next.
+// with new loaders and definitions read afresh (a sync of its own): a
+// subscription lives long, and what its first event loaded would be stale
+// by the next.
 func freshLoaders(res *Resolver) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		if graphql.HasOperationContext(ctx) && isSubscription(graphql.GetOperationContext(ctx)) {
 			s := sessionOf(ctx)
-			ctx = withSession(ctx, &session{viewer: s.viewer, workspaceID: s.workspaceID, defs: res.defs, loaders: newLoaders(res)})
+			ctx = withSession(db.ShareSync(ctx), &session{viewer: s.viewer, workspaceID: s.workspaceID, defs: res.defs, loaders: newLoaders(res)})
 		}
 		return next(ctx)
 	}

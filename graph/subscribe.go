@@ -6,6 +6,7 @@ import (
 	"github.com/acme/crm/graph/changes"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/clock"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/search"
@@ -133,7 +134,7 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 		defer close(out)
 		inside := map[int]bool{}
 		for e := range sub.C {
-			matches, err := r.filtered(ctx, w, e)
+			matches, err := r.filtered(db.ShareSync(ctx), w, e)
 			if err != nil {
 				// The filter no longer holds (a property it reads was
 				// deleted): the subscription ends saying so.

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/apikey"
 	"github.com/acme/crm/internal/apierr"
@@ -72,16 +74,38 @@ func (k *Key) GlobalID() string { return gid.Encode(gid.APIKey, k.ID) }
 // Allows tells whether the key grants need.
 func (k *Key) Allows(need Scope) bool { return Allows(k.Scopes, need) }
 
+// cachedKeys bounds the keys a server process keeps read (Store.cache).
+const cachedKeys = 10000
+
 // Store keeps API keys.
 type Store struct {
 	db *db.DB
 	mu sync.Mutex
 	// touched is when this process last wrote each key's last-used time.
 	touched map[int]time.Time
+	// cache holds keys read, by the hash of their secret, with the mark
+	// noted before each was read: on PostgreSQL a key is trusted without
+	// a statement while the database's watch heard no change of any key
+	// or workspace since (db.DB.KeysUnchanged, where the reasoning is), so
+	// a revocation holds from the next request on, on every server.
+	cache *lru.Cache[string, cachedKey]
+}
+
+// cachedKey is a key as read, and the mark noted before it was.
+type cachedKey struct {
+	key    Key
+	stored string
+	mark   db.Mark
 }
 
 // New returns the store of keys over d.
-func New(d *db.DB) *Store { return &Store{db: d, touched: map[int]time.Time{}} }
+func New(d *db.DB) *Store {
+	cache, err := lru.New[string, cachedKey](cachedKeys)
+	if err != nil {
+		panic(err) // only for a size under 1
+	}
+	return &Store{db: d, touched: map[int]time.Time{}, cache: cache}
+}
 
 // Create makes a key of the workspace and returns it with its secret,
 // which is nowhere else: whoever loses it makes another key. ownerID,
@@ -196,9 +220,10 @@ func (s *Store) Exists(ctx context.Context) (bool, error) {
 
 // Authenticate finds the key of an Authorization header's bearer secret.
 // A missing header, a malformed one, an unknown secret and a key expired
-// or revoked are UNAUTHENTICATED. The key is read from the database at
-// every request, through a statement prepared once per connection: a
-// revocation holds at once on every server, and no cache needs one.
+// or revoked are UNAUTHENTICATED. The key is read through a statement
+// prepared once per connection, or trusted as read before while nothing
+// was heard of keys since (Store.cache): either way a revocation holds at
+// once on every server.
 func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	if header == "" {
 		return nil, apierr.New(apierr.Unauthenticated, "this server needs an API key: send it as Authorization: Bearer <secret> (crm keys create makes one)")
@@ -209,27 +234,19 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 		return nil, apierr.New(apierr.Unauthenticated, "the Authorization header must be Bearer and a secret of %d characters starting %s", secretLen, Prefix)
 	}
 	want := hash(secret)
-	var k Key
-	var stored, scopes string
-	var expires, revoked, used *time.Time
-	var owner *int
-	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
-		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.rate_burst, k.rate_per_second, k.owner_id "+
-			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
-		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &k.RateBurst, &k.RatePerSecond, &owner)
+	c, ok := s.cache.Get(want)
+	if !ok || !s.db.KeysUnchanged(ctx, c.mark) {
+		var err error
+		if c, err = s.read(ctx, want); err != nil {
+			return nil, err
+		}
+	}
 	// The index found the row by its hash; the hash is compared again in
 	// constant time, so that no answer depends on how much of it matched.
-	if errors.Is(err, sql.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.stored), []byte(want)) != 1 {
 		return nil, apierr.New(apierr.Unauthenticated, "the API key is not known")
 	}
-	if err != nil {
-		return nil, err
-	}
-	k.Scopes, k.CreatedAt = splitScopes(scopes), k.CreatedAt.UTC()
-	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(expires), utc(revoked), utc(used)
-	if owner != nil {
-		k.OwnerID = *owner
-	}
+	k := c.key
 	now := clock.Now()
 	switch {
 	case k.RevokedAt != nil:
@@ -241,6 +258,35 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 		return nil, err
 	}
 	return &k, nil
+}
+
+// read reads the key whose secret hashes to want, and keeps it in the
+// cache when the watch listened as it began.
+func (s *Store) read(ctx context.Context, want string) (cachedKey, error) {
+	c := cachedKey{mark: s.db.KeysMark()}
+	k := &c.key
+	var scopes string
+	var expires, revoked, used *time.Time
+	var owner *int
+	err := s.db.ReadRow(ctx, db.Build(s.db.Dialect,
+		"SELECT k.id, k.workspace_id, w.name, k.name, k.secret_hash, k.scopes, k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.rate_burst, k.rate_per_second, k.owner_id "+
+			"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.secret_hash = ").Arg(want),
+		&k.ID, &k.WorkspaceID, &k.WorkspaceName, &k.Name, &c.stored, &scopes, &k.CreatedAt, &expires, &revoked, &used, &k.RateBurst, &k.RatePerSecond, &owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apierr.New(apierr.Unauthenticated, "the API key is not known")
+	}
+	if err != nil {
+		return c, err
+	}
+	k.Scopes, k.CreatedAt = splitScopes(scopes), k.CreatedAt.UTC()
+	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(expires), utc(revoked), utc(used)
+	if owner != nil {
+		k.OwnerID = *owner
+	}
+	if c.mark.Heard() {
+		s.cache.Add(want, c)
+	}
+	return c, nil
 }
 
 // touch writes the key's last-used time when it is older than TouchEvery,

@@ -48,10 +48,21 @@ import (
 // workspaces table the statement found (workspacesSchema): a channel is
 // one for the whole database, and servers of other schemas (tests, the
 // benchmark) must not unsettle each other's caches.
+//
+// The API keys' cache (auth.Store) trusts a key read earlier on the same
+// terms: "schema:keys" is notified by triggers (migration 00016) whenever
+// a key changes (revoked, renamed, deleted; not its last-used time) or a
+// workspace is renamed or deleted, and KeysUnchanged is
+// DefinitionsUnchanged for it.
 const (
 	definitionsChannel = "crm_definitions"
 	workspacesSchema   = "(SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = 'workspaces'::regclass)"
+	keysPayload        = "keys"
 )
+
+// keysTopic is where the watch counts the notifications of keys, beside
+// the workspaces' (whose ids are positive).
+const keysTopic = -1
 
 // NotifyDefinitions has the transaction tx, which moved the schema version
 // of the workspace, tell every listening server process so when it
@@ -75,6 +86,10 @@ type Mark struct {
 	conn  uint64
 	heard uint64
 }
+
+// Heard tells whether m was noted while the watch listened: only then can
+// what it marks be trusted later.
+func (m Mark) Heard() bool { return m.conn != 0 }
 
 // How the listening connection is kept.
 const (
@@ -183,7 +198,8 @@ func (w *watch) mark(workspaceID int) Mark {
 }
 
 // unchanged reports whether nothing was heard of the workspace since m,
-// on the connection of m, as of a sync sent after it was asked.
+// on the connection of m, as of a sync sent after it was asked, or after
+// the request of ctx began (ShareSync).
 func (w *watch) unchanged(ctx context.Context, workspaceID int, m Mark) bool {
 	w.mu.Lock()
 	if !w.up || m.conn != w.conn || w.all+w.heard[workspaceID] != m.heard {
@@ -194,21 +210,76 @@ func (w *watch) unchanged(ctx context.Context, workspaceID int, m Mark) bool {
 		}
 		return false
 	}
-	r := w.next
+	shared, _ := ctx.Value(syncKey{}).(*requestSync)
+	r := shared.done(m.conn)
 	if r == nil {
-		r = &syncRound{done: make(chan struct{})}
-		w.next = r
+		if r = w.next; r == nil {
+			r = &syncRound{done: make(chan struct{})}
+			w.next = r
+		}
+		w.mu.Unlock()
+		w.poke()
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return false
+		}
+		shared.keep(r)
+		w.mu.Lock()
 	}
-	w.mu.Unlock()
-	w.poke()
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		return false
-	}
-	w.mu.Lock()
 	defer w.mu.Unlock()
 	return r.ok && r.conn == m.conn && w.all+w.heard[workspaceID] == m.heard
+}
+
+// syncKey is the context key of a request's requestSync.
+type syncKey struct{}
+
+// requestSync is the sync a request waited for: any sync sent after the
+// request began proves, as well as one sent later, that a change
+// committed before it began was heard, so its key check and its
+// definitions check share one.
+type requestSync struct {
+	mu    sync.Mutex
+	round *syncRound
+}
+
+// ShareSync begins a request that reads on ctx: the checks of its
+// definitions and its key made with the returned context share the first
+// sync they wait for. A write ends what a sync proves (a change it commits
+// may not be heard yet): a part that writes takes UnshareSync's context.
+// A context that outlives its request (a subscription's, between events)
+// shares again, anew, for each part it answers.
+func ShareSync(ctx context.Context) context.Context {
+	return context.WithValue(ctx, syncKey{}, &requestSync{})
+}
+
+// UnshareSync is ctx whose checks each wait for a sync of their own, as
+// without ShareSync.
+func UnshareSync(ctx context.Context) context.Context {
+	return context.WithValue(ctx, syncKey{}, (*requestSync)(nil))
+}
+
+// done is the sync s waited for, if it succeeded on conn; nil otherwise.
+func (s *requestSync) done(conn uint64) *syncRound {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.round == nil || s.round.conn != conn {
+		return nil
+	}
+	return s.round
+}
+
+// keep notes r, done, as the request's sync if it succeeded.
+func (s *requestSync) keep(r *syncRound) {
+	if s == nil || !r.ok {
+		return
+	}
+	s.mu.Lock()
+	s.round = r
+	s.mu.Unlock()
 }
 
 func (w *watch) poke() {
@@ -227,8 +298,10 @@ func (w *watch) note(n *pq.Notification) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if id, err := strconv.Atoi(rest); err == nil {
+	if id, err := strconv.Atoi(rest); err == nil && id > 0 {
 		w.heard[id]++
+	} else if rest == keysPayload {
+		w.heard[keysTopic]++
 	} else {
 		w.all++
 	}
@@ -395,6 +468,19 @@ func (d *DB) DefinitionsMark(workspaceID int) Mark {
 		return Mark{}
 	}
 	return d.watch.mark(workspaceID)
+}
+
+// KeysMark is noted before reading an API key, for KeysUnchanged to tell
+// later whether it may have changed since.
+func (d *DB) KeysMark() Mark {
+	return d.DefinitionsMark(keysTopic)
+}
+
+// KeysUnchanged reports whether every API key and workspace is certainly
+// what it was when m was noted: false whenever that is not known (always
+// on SQLite), and the key must be read.
+func (d *DB) KeysUnchanged(ctx context.Context, m Mark) bool {
+	return d.DefinitionsUnchanged(ctx, keysTopic, m)
 }
 
 // DefinitionsUnchanged reports whether the schema version of a workspace
