@@ -97,14 +97,34 @@ func (r *Resolver) watchOf(ctx context.Context, objectType string, a args, prope
 	return w, nil
 }
 
-// associationWatch is the watch of associationChanged: toObjectType, when
-// given, a live object type of the workspace.
-func (r *Resolver) associationWatch(ctx context.Context, id string, toObjectType *string) (watch, error) {
+// recordWatch is the watch of recordUpdated: a record of the workspace,
+// archived or not. An id that names none (another workspace's included)
+// is NOT_FOUND, as record(id:) answers, rather than a subscription that
+// would never hear a thing.
+func (r *Resolver) recordWatch(ctx context.Context, id string) (watch, error) {
 	n, err := recordID(id)
 	if err != nil {
 		return watch{}, err
 	}
-	w := watch{recordID: n, associations: true}
+	m, err := r.model(ctx)
+	if err != nil {
+		return watch{}, err
+	}
+	if _, err := r.records.Get(ctx, m, n); err != nil {
+		return watch{}, err
+	}
+	return watch{recordID: n}, nil
+}
+
+// associationWatch is the watch of associationChanged: the record as
+// recordWatch finds it, and toObjectType, when given, a live object type
+// of the workspace.
+func (r *Resolver) associationWatch(ctx context.Context, id string, toObjectType *string) (watch, error) {
+	w, err := r.recordWatch(ctx, id)
+	if err != nil {
+		return watch{}, err
+	}
+	w.associations = true
 	if toObjectType == nil {
 		return w, nil
 	}

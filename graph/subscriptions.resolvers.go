@@ -57,11 +57,11 @@ func (r *subscriptionResolver) RecordChanged(ctx context.Context, objectType str
 
 // RecordUpdated is the resolver for the recordUpdated field.
 func (r *subscriptionResolver) RecordUpdated(ctx context.Context, id string) (<-chan *changes.ChangeEvent, error) {
-	n, err := recordID(id)
+	w, err := r.recordWatch(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return r.subscribe(ctx, watch{recordID: n})
+	return r.subscribe(ctx, w)
 }
 
 // AssociationChanged is the resolver for the associationChanged field.

@@ -236,10 +236,16 @@ func TestSubscriptionsRefuse(t *testing.T) {
 		srv := httptest.NewServer(a.h)
 		t.Cleanup(srv.Close)
 		w := dialWS(t, srv.URL, nil)
+		// A record id that names no record (another workspace's answers
+		// alike: TestWorkspacesDoNotCross).
+		gone := missing(t, a.create("contacts", map[string]any{"firstname": "x"}).ID)
 		for id, c := range map[string]struct{ query, code string }{
-			"type":     {`subscription { recordChanged(objectType: "nope") { kind } }`, "NOT_FOUND"},
-			"property": {`subscription { recordChanged(objectType: "contacts", properties: ["nope"]) { kind } }`, "BAD_USER_INPUT"},
-			"id":       {`subscription { recordUpdated(id: "nope") { kind } }`, "BAD_USER_INPUT"},
+			"type":               {`subscription { recordChanged(objectType: "nope") { kind } }`, "NOT_FOUND"},
+			"property":           {`subscription { recordChanged(objectType: "contacts", properties: ["nope"]) { kind } }`, "BAD_USER_INPUT"},
+			"id":                 {`subscription { recordUpdated(id: "nope") { kind } }`, "BAD_USER_INPUT"},
+			"no record":          {`subscription { recordUpdated(id: "` + gone + `") { kind } }`, "NOT_FOUND"},
+			"no record's links":  {`subscription { associationChanged(recordId: "` + gone + `") { kind } }`, "NOT_FOUND"},
+			"no associated type": {`subscription { associationChanged(recordId: "` + gone + `", toObjectType: "nope") { kind } }`, "NOT_FOUND"},
 		} {
 			w.subscribe(id, c.query, nil)
 			m := w.read()
