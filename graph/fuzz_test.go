@@ -15,13 +15,15 @@ import (
 
 // FuzzRequest posts arbitrary request bodies: the server never panics nor
 // fails unforeseen (INTERNAL), every error it answers carries a code, and a request it refused as a
-// whole (errors and no data) wrote nothing. make test runs it for a few
-// seconds with minimisation off (-fuzzminimizetime 0): each input that
-// finds new coverage is otherwise minimised for up to 60 s, a few thousand
-// requests per input that report no execs, and a short run does nothing
-// else. Longer by hand:
+// whole (errors and no data) wrote nothing. make test runs 10,000 inputs
+// with minimisation off (-fuzzminimizetime 0): each input that finds new
+// coverage is otherwise minimised for up to 60 s, a few thousand requests
+// per input that report no execs, and a short run does nothing else. The
+// budget is a count, not a time: Go 1.26's engine can report a run whose
+// time ran out while workers were busy as failed (context deadline
+// exceeded), with no input to blame. Longer by hand:
 //
-//	go test -run '^$' -fuzz FuzzRequest -fuzztime 10m ./graph/
+//	go test -run '^$' -fuzz FuzzRequest -fuzztime 10m -fuzzminimizetime 0 ./graph/
 func FuzzRequest(f *testing.F) {
 	for _, c := range hostileCases() {
 		if body, err := json.Marshal(map[string]any{"query": c.query, "variables": c.vars}); err == nil && c.body == "" && len(body) < 4<<10 {
