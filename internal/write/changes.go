@@ -18,6 +18,12 @@ type Changes struct {
 	Links []Link
 	// Merges are the records merged in this write: secondary to primary.
 	Merges map[int]int
+	// Erased are the values of the records deleted permanently in this
+	// write, as they were before (Tx.Erased): what derives from a record
+	// and outlives it (a webhook's event) reads them here. Only those of
+	// records Deleted in Records count: a savepoint that rolled a deletion
+	// back forgot the record, not this.
+	Erased map[int]map[string]any
 }
 
 // Kind is what happened to a record in a write.
@@ -170,6 +176,15 @@ func (t *Tx) ChangedAll(kind Kind, objectTypeID, id int) {
 	if r.Kind != Created || kind == Deleted {
 		r.Kind = kind
 	}
+}
+
+// Erased notes the values of record id as they were before it was
+// deleted permanently (Changes.Erased).
+func (t *Tx) Erased(id int, values map[string]any) {
+	if t.changes.Erased == nil {
+		t.changes.Erased = map[int]map[string]any{}
+	}
+	t.changes.Erased[id] = values
 }
 
 // Linked notes associations made or removed.

@@ -1,0 +1,262 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/schema"
+	entwebhook "github.com/acme/crm/ent/webhook"
+	"github.com/acme/crm/internal/db"
+	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/write"
+)
+
+// EventType is what a webhook may ask to be told of. The schema's
+// WebhookEventType lists the same names.
+type EventType string
+
+// The event types.
+const (
+	RecordCreated      EventType = "RECORD_CREATED"
+	RecordUpdated      EventType = "RECORD_UPDATED"
+	RecordArchived     EventType = "RECORD_ARCHIVED"
+	RecordRestored     EventType = "RECORD_RESTORED"
+	RecordMerged       EventType = "RECORD_MERGED"
+	RecordDeleted      EventType = "RECORD_DELETED"
+	AssociationAdded   EventType = "ASSOCIATION_ADDED"
+	AssociationRemoved EventType = "ASSOCIATION_REMOVED"
+)
+
+// EventTypes are every event type.
+var EventTypes = []EventType{RecordCreated, RecordUpdated, RecordArchived, RecordRestored, RecordMerged, RecordDeleted, AssociationAdded, AssociationRemoved}
+
+// Valid tells whether t is an event type.
+func (t EventType) Valid() bool { return slices.Contains(EventTypes, t) }
+
+// typeOf is the event type of a change of kind k.
+var typeOf = map[write.Kind]EventType{
+	write.Created: RecordCreated, write.Updated: RecordUpdated, write.Archived: RecordArchived,
+	write.Restored: RecordRestored, write.Merged: RecordMerged, write.Deleted: RecordDeleted,
+	write.Associated: AssociationAdded, write.Disassociated: AssociationRemoved,
+}
+
+// Event is one element of the JSON array a webhook receives. Every field
+// a receiver needs is in it: no second request is needed to act on it.
+type Event struct {
+	// EventID is the event's id, the same on every attempt: receivers
+	// drop the ones they already handled (delivery is at least once).
+	EventID    string    `json:"eventId"`
+	Type       EventType `json:"type"`
+	OccurredAt time.Time `json:"occurredAt"`
+	ObjectType string    `json:"objectType"`
+	// ID is the record's global id (the API's Record.id), RecordID its
+	// plain numeric id.
+	ID       string `json:"id"`
+	RecordID string `json:"recordId"`
+	// ChangedProperties are the names of the values a RECORD_UPDATED
+	// changed; empty otherwise.
+	ChangedProperties []string `json:"changedProperties,omitempty"`
+	// Properties are the record's values after the change; a deleted
+	// record's last values; for a merged record, its values as it was
+	// merged. Absent from an association's event.
+	Properties json.RawMessage `json:"properties,omitempty"`
+	// MergedInto is the record a RECORD_MERGED record was merged into.
+	MergedInto string `json:"mergedInto,omitempty"`
+	// ToRecordID and ToObjectType are the other end of an association's
+	// event, Labels the labels added or removed (none for the unlabeled
+	// association).
+	ToRecordID   string   `json:"toRecordId,omitempty"`
+	ToObjectType string   `json:"toObjectType,omitempty"`
+	Labels       []string `json:"labels,omitempty"`
+}
+
+// insertChunk bounds the rows of one INSERT: 8 parameters a row.
+const insertChunk = 1000
+
+// Outbox registers on w the hook that writes, in every write's own
+// transaction, the events each webhook of the workspace asked for: a
+// rolled-back write leaves none, a committed one is delivered however
+// soon the server stops after its commit. It reads the workspace's
+// webhooks once a write (one statement), and the values of the records
+// its events carry once more when any webhook wants them.
+func Outbox(w *write.Unit) { w.BeforeCommit(enqueue) }
+
+// hookFilter is what the outbox reads of a webhook.
+type hookFilter struct {
+	id          int
+	types       map[EventType]bool
+	objectTypes map[int]bool // empty: every one
+}
+
+func (h hookFilter) wants(e *pending) bool {
+	return h.types[e.Type] && (len(h.objectTypes) == 0 || h.objectTypes[e.objectTypeID])
+}
+
+// pending is an event the write made, before it is matched.
+type pending struct {
+	Event
+	objectTypeID, record int
+}
+
+func enqueue(ctx context.Context, t *write.Tx) error {
+	ch := t.Changes()
+	if ch.Empty() {
+		return nil
+	}
+	rows, err := t.Webhook.Query().Where(entwebhook.WorkspaceID(t.Model.WorkspaceID)).
+		Select(entwebhook.FieldID, entwebhook.FieldEventTypes, entwebhook.FieldObjectTypeIds).All(ctx)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	hooks := make([]hookFilter, len(rows))
+	for i, r := range rows {
+		hooks[i] = hookFilter{id: r.ID, types: map[EventType]bool{}, objectTypes: map[int]bool{}}
+		for _, et := range r.EventTypes {
+			hooks[i].types[EventType(et)] = true
+		}
+		for _, id := range r.ObjectTypeIds {
+			hooks[i].objectTypes[id] = true
+		}
+	}
+	events := pendingOf(t, ch)
+	type match struct {
+		hook  int
+		event *pending
+	}
+	var matches []match
+	valuesOf := map[int]bool{}
+	for _, e := range events {
+		for _, h := range hooks {
+			if !h.wants(e) {
+				continue
+			}
+			matches = append(matches, match{h.id, e})
+			if e.ToRecordID == "" && e.Type != RecordDeleted {
+				valuesOf[e.record] = true
+			}
+		}
+	}
+	if len(matches) == 0 {
+		return nil
+	}
+	values, err := readValues(ctx, t, slices.Sorted(maps.Keys(valuesOf)))
+	if err != nil {
+		return err
+	}
+	creates := make([]*ent.WebhookEventCreate, len(matches))
+	for i, m := range matches {
+		e := m.event.Event
+		switch {
+		case e.Type == RecordDeleted:
+			if e.Properties, err = json.Marshal(orEmpty(ch.Erased[m.event.record])); err != nil {
+				return err
+			}
+		case e.ToRecordID == "":
+			e.Properties = values[m.event.record]
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		creates[i] = t.WebhookEvent.Create().SetWorkspaceID(t.Model.WorkspaceID).SetWebhookID(m.hook).
+			SetRecordID(m.event.record).SetType(string(e.Type)).SetPayload(string(body)).SetCreatedAt(e.OccurredAt)
+	}
+	for chunk := range slices.Chunk(creates, insertChunk) {
+		if err := t.WebhookEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
+			return fmt.Errorf("append webhook events: %w", err)
+		}
+	}
+	return nil
+}
+
+// orEmpty is values, or an empty object when there are none.
+func orEmpty(values map[string]any) map[string]any {
+	if values == nil {
+		return map[string]any{}
+	}
+	return values
+}
+
+// pendingOf are the events of ch: the records', by id, then the
+// associations', one per pair, direction and kind, in the order they were
+// noted (as the change log's).
+func pendingOf(t *write.Tx, ch *write.Changes) []*pending {
+	now := schema.Now()
+	name := func(id int) string {
+		if ot, ok := t.Model.ObjectTypeByID(id); ok {
+			return ot.Name
+		}
+		return ""
+	}
+	var out []*pending
+	for _, id := range slices.Sorted(maps.Keys(ch.Records)) {
+		rc := ch.Records[id]
+		e := &pending{objectTypeID: rc.ObjectTypeID, record: id, Event: recordEvent(typeOf[rc.Kind], now, name(rc.ObjectTypeID), id)}
+		if rc.Kind == write.Updated {
+			e.ChangedProperties = slices.Sorted(maps.Keys(rc.Properties))
+		}
+		if into := ch.Merges[id]; into != 0 {
+			e.MergedInto = strconv.Itoa(into)
+		}
+		out = append(out, e)
+	}
+	type key struct {
+		from, to int
+		kind     write.Kind
+	}
+	at := map[key]*pending{}
+	for _, l := range ch.Links {
+		k := key{l.From, l.To, l.Kind}
+		e, ok := at[k]
+		if !ok {
+			e = &pending{objectTypeID: l.FromType, record: l.From, Event: recordEvent(typeOf[l.Kind], now, name(l.FromType), l.From)}
+			e.ToRecordID, e.ToObjectType = strconv.Itoa(l.To), name(l.ToType)
+			at[k] = e
+			out = append(out, e)
+		}
+		if l.Label != "" && !slices.Contains(e.Labels, l.Label) {
+			e.Labels = append(e.Labels, l.Label)
+			slices.Sort(e.Labels)
+		}
+	}
+	return out
+}
+
+func recordEvent(t EventType, at time.Time, objectType string, id int) Event {
+	return Event{Type: t, OccurredAt: at, ObjectType: objectType, ID: gid.Encode(gid.Record, id), RecordID: strconv.Itoa(id)}
+}
+
+// readValues reads the values of records ids in the write's transaction:
+// as the write leaves them.
+func readValues(ctx context.Context, t *write.Tx, ids []int) (map[int]json.RawMessage, error) {
+	out := make(map[int]json.RawMessage, len(ids))
+	for chunk := range slices.Chunk(ids, insertChunk) {
+		rows, err := db.Build(t.Dialect, "SELECT id, properties FROM records WHERE workspace_id = ").Arg(t.Model.WorkspaceID).
+			T(" AND ").InIDs("", "id", chunk).Query(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("read the values of webhook events: %w", err)
+		}
+		for rows.Next() {
+			var id int
+			var doc []byte
+			if err := rows.Scan(&id, &doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = json.RawMessage(doc)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
