@@ -108,7 +108,7 @@ func (s *Store) claimDue(ctx context.Context, now time.Time) (*claim, error) {
 		q.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
 	}
 	var err error
-	if c.hook, err = q.Only(ctx); err == nil {
+	if c.hook, err = q.First(ctx); err == nil {
 		c.events, err = client.WebhookEvent.Query().
 			Where(webhookevent.WebhookID(c.hook.ID), webhookevent.StatusEQ(webhookevent.StatusPENDING)).
 			Order(ent.Asc(webhookevent.FieldID)).Limit(MaxBatch).All(ctx)
@@ -221,7 +221,7 @@ func (s *Store) record(ctx context.Context, tx *ent.Tx, c *claim, o outcome) (*e
 			if deadline := e.CreatedAt.Add(s.cfg.RetryFor); at.After(deadline) {
 				at = deadline
 			}
-			next.SetRetryAt(at)
+			next = tx.Webhook.UpdateOneID(c.hook.ID).SetRetryAt(at)
 			break
 		}
 	}
