@@ -479,9 +479,9 @@ func TestWebhookEventsCarryValues(t *testing.T) {
 		deliver(t, worker(a.d, newTestClock()), 1)
 
 		type seen struct {
-			typ                           webhooks.EventType
+			typ                            webhooks.EventType
 			record, to, toType, mergedInto string
-			firstname                     any
+			firstname                      any
 		}
 		var got []seen
 		for _, e := range rcv.requests()[0].events {
@@ -654,5 +654,36 @@ func TestWebhookNeedsAdmin(t *testing.T) {
 		hook, _ := a.createWebhook("http://127.0.0.1:1/", []string{"RECORD_CREATED"}, nil)
 		w.fails(`mutation($id: ID!) { deleteWebhook(input: {id: $id}) { webhook { id } } }`, map[string]any{"id": hook.ID}, "FORBIDDEN", "")
 		w.fails(`mutation($id: ID!) { updateWebhook(input: {id: $id, events: [RECORD_UPDATED]}) { webhook { id } } }`, map[string]any{"id": hook.ID}, "FORBIDDEN", "")
+	})
+}
+
+// TestWebhookImportFinished: an import's end is an event, with its
+// counts, to the webhooks that asked for it and for one of its object
+// types; its records' creations are events of their own.
+func TestWebhookImportFinished(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		a.createWebhook(rcv.srv.URL, []string{"IMPORT_FINISHED", "RECORD_CREATED"}, []string{"contacts"})
+		a.createWebhook(rcv.srv.URL, []string{"IMPORT_FINISHED"}, []string{"deals"})
+		job := a.importFiles(nil, upload{name: "contacts.csv", content: []byte("Email,First Name\nann@acme.io,Ann\nbob@acme.io,Bob\n")})
+		if job.State != "DONE" {
+			t.Fatalf("import %+v", job)
+		}
+		deliver(t, worker(a.d, newTestClock()), 1)
+		var types []webhooks.EventType
+		var sum *webhooks.ImportSummary
+		for _, e := range rcv.requests()[0].events {
+			types = append(types, e.Type)
+			if e.Import != nil {
+				sum = e.Import
+			}
+		}
+		if want := []webhooks.EventType{webhooks.RecordCreated, webhooks.RecordCreated, webhooks.ImportFinished}; !slices.Equal(types, want) {
+			t.Errorf("events %v, want %v", types, want)
+		}
+		if sum == nil || sum.ID != job.ID || sum.State != "DONE" || sum.Created != 2 || sum.RowsRead != 2 || !slices.Equal(sum.ObjectTypes, []string{"contacts"}) {
+			t.Errorf("import event %+v, want the import %+v", sum, job)
+		}
 	})
 }

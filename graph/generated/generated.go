@@ -8393,6 +8393,8 @@ enum WebhookEventType {
   ASSOCIATION_ADDED
   "An association was removed (both ids, the labels removed); one event per direction."
   ASSOCIATION_REMOVED
+  "An import ended, DONE or FAILED (its id, state, counts and object types)."
+  IMPORT_FINISHED
 }
 
 """
@@ -41327,6 +41329,7 @@ var (
 		"RECORD_DELETED":      webhooks.RecordDeleted,
 		"ASSOCIATION_ADDED":   webhooks.AssociationAdded,
 		"ASSOCIATION_REMOVED": webhooks.AssociationRemoved,
+		"IMPORT_FINISHED":     webhooks.ImportFinished,
 	}
 	marshalNWebhookEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwebhooksᚐEventType = map[webhooks.EventType]string{
 		webhooks.RecordCreated:      "RECORD_CREATED",
@@ -41337,6 +41340,7 @@ var (
 		webhooks.RecordDeleted:      "RECORD_DELETED",
 		webhooks.AssociationAdded:   "ASSOCIATION_ADDED",
 		webhooks.AssociationRemoved: "ASSOCIATION_REMOVED",
+		webhooks.ImportFinished:     "IMPORT_FINISHED",
 	}
 )
 

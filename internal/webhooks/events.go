@@ -14,6 +14,7 @@ import (
 	entwebhook "github.com/acme/crm/ent/webhook"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -31,10 +32,11 @@ const (
 	RecordDeleted      EventType = "RECORD_DELETED"
 	AssociationAdded   EventType = "ASSOCIATION_ADDED"
 	AssociationRemoved EventType = "ASSOCIATION_REMOVED"
+	ImportFinished     EventType = "IMPORT_FINISHED"
 )
 
 // EventTypes are every event type.
-var EventTypes = []EventType{RecordCreated, RecordUpdated, RecordArchived, RecordRestored, RecordMerged, RecordDeleted, AssociationAdded, AssociationRemoved}
+var EventTypes = []EventType{RecordCreated, RecordUpdated, RecordArchived, RecordRestored, RecordMerged, RecordDeleted, AssociationAdded, AssociationRemoved, ImportFinished}
 
 // Valid tells whether t is an event type.
 func (t EventType) Valid() bool { return slices.Contains(EventTypes, t) }
@@ -54,11 +56,12 @@ type Event struct {
 	EventID    string    `json:"eventId"`
 	Type       EventType `json:"type"`
 	OccurredAt time.Time `json:"occurredAt"`
-	ObjectType string    `json:"objectType"`
+	// ObjectType is the record's object type; none for an import's event.
+	ObjectType string `json:"objectType,omitempty"`
 	// ID is the record's global id (the API's Record.id), RecordID its
-	// plain numeric id.
-	ID       string `json:"id"`
-	RecordID string `json:"recordId"`
+	// plain numeric id; none for an import's event.
+	ID       string `json:"id,omitempty"`
+	RecordID string `json:"recordId,omitempty"`
 	// ChangedProperties are the names of the values a RECORD_UPDATED
 	// changed; empty otherwise.
 	ChangedProperties []string `json:"changedProperties,omitempty"`
@@ -74,6 +77,27 @@ type Event struct {
 	ToRecordID   string   `json:"toRecordId,omitempty"`
 	ToObjectType string   `json:"toObjectType,omitempty"`
 	Labels       []string `json:"labels,omitempty"`
+	// Import is the import an IMPORT_FINISHED tells of.
+	Import *ImportSummary `json:"import,omitempty"`
+}
+
+// ImportSummary is what an IMPORT_FINISHED event tells of its import.
+type ImportSummary struct {
+	// ID is the import's global id (the API's Import.id).
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// State is DONE or FAILED; Message says why it failed.
+	State   string `json:"state"`
+	Message string `json:"message,omitempty"`
+	// ObjectTypes are the object types its files wrote.
+	ObjectTypes []string `json:"objectTypes"`
+	RowsRead    int      `json:"rowsRead"`
+	Created     int      `json:"created"`
+	Updated     int      `json:"updated"`
+	Skipped     int      `json:"skipped"`
+	Failed      int      `json:"failed"`
+	// ListID is the global id of the list it made of its records, if any.
+	ListID string `json:"listId,omitempty"`
 }
 
 // insertChunk bounds the rows of one INSERT: 8 parameters a row.
@@ -94,8 +118,16 @@ type hookFilter struct {
 	objectTypes map[int]bool // empty: every one
 }
 
-func (h hookFilter) wants(e *pending) bool {
-	return h.types[e.Type] && (len(h.objectTypes) == 0 || h.objectTypes[e.objectTypeID])
+// wants says whether h receives events of type t about objectTypeIDs
+// (of any one of them).
+func (h hookFilter) wants(t EventType, objectTypeIDs ...int) bool {
+	if !h.types[t] {
+		return false
+	}
+	if len(h.objectTypes) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(objectTypeIDs, func(id int) bool { return h.objectTypes[id] })
 }
 
 // pending is an event the write made, before it is matched.
@@ -109,31 +141,15 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	if ch.Empty() {
 		return nil
 	}
-	rows, err := t.Webhook.Query().Where(entwebhook.WorkspaceID(t.Model.WorkspaceID)).
-		Select(entwebhook.FieldID, entwebhook.FieldEventTypes, entwebhook.FieldObjectTypeIds).All(ctx)
-	if err != nil || len(rows) == 0 {
+	hooks, err := hooksOf(ctx, t.Client(), t.Model.WorkspaceID)
+	if err != nil || len(hooks) == 0 {
 		return err
-	}
-	hooks := make([]hookFilter, len(rows))
-	for i, r := range rows {
-		hooks[i] = hookFilter{id: r.ID, types: map[EventType]bool{}, objectTypes: map[int]bool{}}
-		for _, et := range r.EventTypes {
-			hooks[i].types[EventType(et)] = true
-		}
-		for _, id := range r.ObjectTypeIds {
-			hooks[i].objectTypes[id] = true
-		}
-	}
-	events := pendingOf(t, ch)
-	type match struct {
-		hook  int
-		event *pending
 	}
 	var matches []match
 	valuesOf := map[int]bool{}
-	for _, e := range events {
+	for _, e := range pendingOf(t, ch) {
 		for _, h := range hooks {
-			if !h.wants(e) {
+			if !h.wants(e.Type, e.objectTypeID) {
 				continue
 			}
 			matches = append(matches, match{h.id, e})
@@ -149,30 +165,92 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	if err != nil {
 		return err
 	}
-	creates := make([]*ent.WebhookEventCreate, len(matches))
-	for i, m := range matches {
-		e := m.event.Event
+	for _, m := range matches {
 		switch {
-		case e.Type == RecordDeleted:
-			if e.Properties, err = json.Marshal(orEmpty(ch.Erased[m.event.record])); err != nil {
+		case m.event.Type == RecordDeleted:
+			if m.event.Properties, err = json.Marshal(orEmpty(ch.Erased[m.event.record])); err != nil {
 				return err
 			}
-		case e.ToRecordID == "":
-			e.Properties = values[m.event.record]
+		case m.event.ToRecordID == "":
+			m.event.Properties = values[m.event.record]
 		}
-		body, err := json.Marshal(e)
+	}
+	return insert(ctx, t.Client(), t.Model.WorkspaceID, matches)
+}
+
+// match is an event a webhook receives.
+type match struct {
+	hook  int
+	event *pending
+}
+
+// hooksOf reads what the outbox needs of the webhooks of a workspace.
+func hooksOf(ctx context.Context, client *ent.Client, workspaceID int) ([]hookFilter, error) {
+	rows, err := client.Webhook.Query().Where(entwebhook.WorkspaceID(workspaceID)).
+		Select(entwebhook.FieldID, entwebhook.FieldEventTypes, entwebhook.FieldObjectTypeIds).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hooks := make([]hookFilter, len(rows))
+	for i, r := range rows {
+		hooks[i] = hookFilter{id: r.ID, types: map[EventType]bool{}, objectTypes: map[int]bool{}}
+		for _, et := range r.EventTypes {
+			hooks[i].types[EventType(et)] = true
+		}
+		for _, id := range r.ObjectTypeIds {
+			hooks[i].objectTypes[id] = true
+		}
+	}
+	return hooks, nil
+}
+
+// insert writes the outbox rows of matches, a row per webhook and event.
+func insert(ctx context.Context, client *ent.Client, workspaceID int, matches []match) error {
+	creates := make([]*ent.WebhookEventCreate, len(matches))
+	for i, m := range matches {
+		body, err := json.Marshal(m.event.Event)
 		if err != nil {
 			return err
 		}
-		creates[i] = t.WebhookEvent.Create().SetWorkspaceID(t.Model.WorkspaceID).SetWebhookID(m.hook).
-			SetRecordID(m.event.record).SetType(string(e.Type)).SetPayload(string(body)).SetCreatedAt(e.OccurredAt)
+		creates[i] = client.WebhookEvent.Create().SetWorkspaceID(workspaceID).SetWebhookID(m.hook).
+			SetRecordID(m.event.record).SetType(string(m.event.Type)).SetPayload(string(body)).SetCreatedAt(m.event.OccurredAt)
 	}
 	for chunk := range slices.Chunk(creates, insertChunk) {
-		if err := t.WebhookEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
+		if err := client.WebhookEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
 			return fmt.Errorf("append webhook events: %w", err)
 		}
 	}
 	return nil
+}
+
+// ImportEnded writes, in tx, the transaction that ends import job of
+// m's workspace, its IMPORT_FINISHED event to the webhooks that asked for
+// it and for one of the object types its files wrote (names): the event
+// commits with the import's end, or neither does.
+func ImportEnded(ctx context.Context, tx *ent.Tx, m *meta.Model, objectTypes []string, job *ent.ImportJob) error {
+	hooks, err := hooksOf(ctx, tx.Client(), m.WorkspaceID)
+	if err != nil || len(hooks) == 0 {
+		return err
+	}
+	var ids []int
+	for _, name := range objectTypes {
+		if ot, ok := m.ObjectType(name); ok {
+			ids = append(ids, ot.ID)
+		}
+	}
+	sum := &ImportSummary{ID: gid.Encode(gid.Import, job.ID), Name: job.Name, State: string(job.State), Message: job.Message,
+		ObjectTypes: objectTypes, RowsRead: job.RowsRead, Created: job.Created, Updated: job.Updated, Skipped: job.Skipped, Failed: job.Failed}
+	if job.ListID != nil {
+		sum.ListID = gid.Encode(gid.List, *job.ListID)
+	}
+	e := &pending{Event: Event{Type: ImportFinished, OccurredAt: schema.Now(), Import: sum}}
+	var matches []match
+	for _, h := range hooks {
+		if h.wants(ImportFinished, ids...) {
+			matches = append(matches, match{h.id, e})
+		}
+	}
+	return insert(ctx, tx.Client(), m.WorkspaceID, matches)
 }
 
 // orEmpty is values, or an empty object when there are none.
