@@ -494,14 +494,19 @@ func run(cfg config, logger *slog.Logger) error {
 	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go events.KeepFor(ctx, d, cmp.Or(cfg.eventsRetention, events.DefaultRetention), logger)
 	go importer.WatchStopped(ctx, d, logger)
-	// The webhooks' worker stops with ctx; the server waits for it so
-	// that no request is cut in the middle of recording its outcome.
+	// The webhooks' worker stops when the server does, however it stops;
+	// the server waits for it, so that the database stays open until the
+	// worker has recorded what it sent (what it had not is sent again).
+	workerCtx, stopWorker := context.WithCancel(ctx)
 	delivering := make(chan struct{})
 	go func() {
 		defer close(delivering)
-		webhooks.New(d, cfg.webhooks).Run(ctx, logger)
+		webhooks.New(d, cfg.webhooks).Run(workerCtx, logger)
 	}()
-	defer func() { <-delivering }()
+	defer func() {
+		stopWorker()
+		<-delivering
+	}()
 
 	srv := &http.Server{
 		Addr: cfg.addr,
