@@ -687,3 +687,37 @@ func TestWebhookImportFinished(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookSlowReceiver: a receiver that does not answer holds its own
+// webhook's delivery, not another's.
+func TestWebhookSlowReceiver(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		release, reached := make(chan struct{}), make(chan struct{}, 1)
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+		defer slow.Close()
+		defer close(release)
+		fast := newReceiver(t, func(int) int {
+			reached <- struct{}{}
+			return 200
+		})
+		a = a.privateTargets()
+		a.createWebhook(slow.URL, []string{"RECORD_CREATED"}, nil)
+		a.createWebhook(fast.srv.URL, []string{"RECORD_CREATED"}, nil)
+		a.create("contacts", map[string]any{"email": "ada@example.com"})
+		w := worker(a.d, newTestClock())
+		done := make(chan error, 1)
+		go func() {
+			_, err := w.DeliverDue(context.Background())
+			done <- err
+		}()
+		select {
+		case <-reached:
+		case err := <-done:
+			t.Fatalf("the worker stopped (%v) before the fast receiver got its event", err)
+		}
+		release <- struct{}{}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

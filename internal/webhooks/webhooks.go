@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acme/crm/ent"
@@ -56,6 +57,8 @@ const (
 	DefaultTimeout  = 10 * time.Second
 	DefaultKeep     = 7 * 24 * time.Hour
 	DefaultPoll     = time.Second
+	// DefaultConcurrency is Config.Concurrency's default.
+	DefaultConcurrency = 4
 )
 
 // Config says how webhooks are checked and delivered. Zero fields take
@@ -74,6 +77,9 @@ type Config struct {
 	Keep time.Duration
 	// Poll is how often the worker looks for due events.
 	Poll time.Duration
+	// Concurrency is how many webhooks one process posts to at once: a
+	// slow receiver holds one of them, not the others' events.
+	Concurrency int
 	// Now is the clock retries are scheduled by; clock.Now unless set.
 	Now func() time.Time
 }
@@ -83,6 +89,7 @@ func (c Config) withDefaults() Config {
 	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
 	c.Keep = cmp.Or(c.Keep, DefaultKeep)
 	c.Poll = cmp.Or(c.Poll, DefaultPoll)
+	c.Concurrency = cmp.Or(c.Concurrency, DefaultConcurrency)
 	if c.Now == nil {
 		c.Now = clock.Now
 	}
@@ -94,12 +101,18 @@ type Store struct {
 	db  *db.DB
 	cfg Config
 	out *sender
+
+	// claiming guards busy, the webhooks this process is posting to: on
+	// SQLite what keeps two of its goroutines from posting the same
+	// events (PostgreSQL's row locks do it between processes).
+	claiming sync.Mutex
+	busy     map[int]bool
 }
 
 // New returns the store of d.
 func New(d *db.DB, cfg Config) *Store {
 	cfg = cfg.withDefaults()
-	return &Store{db: d, cfg: cfg, out: newSender(cfg)}
+	return &Store{db: d, cfg: cfg, out: newSender(cfg), busy: map[int]bool{}}
 }
 
 // Webhook is a webhook as the API shows it: never its secret.

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
@@ -66,15 +70,26 @@ func (s *Store) Run(ctx context.Context, logger *slog.Logger) {
 	}
 }
 
-// DeliverDue posts the due batch of one webhook after another until none
-// is due, and answers how many requests it made.
+// DeliverDue posts the due batches, to Concurrency webhooks at once, until
+// none is due, and answers how many requests it made.
 func (s *Store) DeliverDue(ctx context.Context) (int, error) {
-	for n := 0; ; n++ {
-		ok, err := s.deliverOne(ctx)
-		if err != nil || !ok {
-			return n, err
-		}
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	errs := make([]error, s.cfg.Concurrency)
+	for i := range s.cfg.Concurrency {
+		wg.Go(func() {
+			for {
+				ok, err := s.deliverOne(ctx)
+				if err != nil || !ok {
+					errs[i] = err
+					return
+				}
+				n.Add(1)
+			}
+		})
 	}
+	wg.Wait()
+	return int(n.Load()), errors.Join(errs...)
 }
 
 // claim is a due webhook and its next batch, held until done: on
@@ -91,6 +106,24 @@ type claim struct {
 // claimDue claims the first due webhook: one with pending events whose
 // last failed request's backoff is over. Nil when none is.
 func (s *Store) claimDue(ctx context.Context, now time.Time) (*claim, error) {
+	s.claiming.Lock()
+	defer s.claiming.Unlock()
+	c, err := s.claimFree(ctx, now)
+	if c != nil {
+		s.busy[c.hook.ID] = true
+	}
+	return c, err
+}
+
+// done ends c's claim in this process.
+func (s *Store) done(c *claim) {
+	s.claiming.Lock()
+	defer s.claiming.Unlock()
+	delete(s.busy, c.hook.ID)
+}
+
+// claimFree claims the first due webhook this process is not posting to.
+func (s *Store) claimFree(ctx context.Context, now time.Time) (*claim, error) {
 	c := &claim{}
 	client := s.db.Client
 	if s.db.Dialect.Name() == "postgres" {
@@ -103,6 +136,7 @@ func (s *Store) claimDue(ctx context.Context, now time.Time) (*claim, error) {
 	q := client.Webhook.Query().Where(
 		entwebhook.Or(entwebhook.RetryAtIsNil(), entwebhook.RetryAtLTE(now)),
 		entwebhook.HasEventsWith(webhookevent.StatusEQ(webhookevent.StatusPENDING)),
+		entwebhook.IDNotIn(slices.Collect(maps.Keys(s.busy))...),
 	).Order(ent.Asc(entwebhook.FieldID)).Limit(1)
 	if c.tx != nil {
 		q.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
@@ -133,6 +167,7 @@ func (s *Store) deliverOne(ctx context.Context) (bool, error) {
 	if err != nil || c == nil {
 		return false, err
 	}
+	defer s.done(c)
 	body, err := bodyOf(c.events)
 	if err == nil {
 		o := s.out.post(ctx, c.hook.URL, gid.Encode(gid.Webhook, c.hook.ID), c.hook.Secret, body, now)
