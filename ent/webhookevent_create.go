@@ -325,6 +325,18 @@ type (
 	}
 )
 
+// SetPayload sets the "payload" field.
+func (u *WebhookEventUpsert) SetPayload(v string) *WebhookEventUpsert {
+	u.Set(webhookevent.FieldPayload, v)
+	return u
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookEventUpsert) UpdatePayload() *WebhookEventUpsert {
+	u.SetExcluded(webhookevent.FieldPayload)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *WebhookEventUpsert) SetStatus(v webhookevent.Status) *WebhookEventUpsert {
 	u.Set(webhookevent.FieldStatus, v)
@@ -396,9 +408,6 @@ func (u *WebhookEventUpsertOne) UpdateNewValues() *WebhookEventUpsertOne {
 		if _, exists := u.create.mutation.GetType(); exists {
 			s.SetIgnore(webhookevent.FieldType)
 		}
-		if _, exists := u.create.mutation.Payload(); exists {
-			s.SetIgnore(webhookevent.FieldPayload)
-		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(webhookevent.FieldCreatedAt)
 		}
@@ -431,6 +440,20 @@ func (u *WebhookEventUpsertOne) Update(set func(*WebhookEventUpsert)) *WebhookEv
 		set(&WebhookEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetPayload sets the "payload" field.
+func (u *WebhookEventUpsertOne) SetPayload(v string) *WebhookEventUpsertOne {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.SetPayload(v)
+	})
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookEventUpsertOne) UpdatePayload() *WebhookEventUpsertOne {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.UpdatePayload()
+	})
 }
 
 // SetStatus sets the "status" field.
@@ -677,9 +700,6 @@ func (u *WebhookEventUpsertBulk) UpdateNewValues() *WebhookEventUpsertBulk {
 			if _, exists := b.mutation.GetType(); exists {
 				s.SetIgnore(webhookevent.FieldType)
 			}
-			if _, exists := b.mutation.Payload(); exists {
-				s.SetIgnore(webhookevent.FieldPayload)
-			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(webhookevent.FieldCreatedAt)
 			}
@@ -713,6 +733,20 @@ func (u *WebhookEventUpsertBulk) Update(set func(*WebhookEventUpsert)) *WebhookE
 		set(&WebhookEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetPayload sets the "payload" field.
+func (u *WebhookEventUpsertBulk) SetPayload(v string) *WebhookEventUpsertBulk {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.SetPayload(v)
+	})
+}
+
+// UpdatePayload sets the "payload" field to the value that was provided on create.
+func (u *WebhookEventUpsertBulk) UpdatePayload() *WebhookEventUpsertBulk {
+	return u.Update(func(s *WebhookEventUpsert) {
+		s.UpdatePayload()
+	})
 }
 
 // SetStatus sets the "status" field.

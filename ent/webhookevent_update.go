@@ -29,6 +29,20 @@ func (_u *WebhookEventUpdate) Where(ps ...predicate.WebhookEvent) *WebhookEventU
 	return _u
 }
 
+// SetPayload sets the "payload" field.
+func (_u *WebhookEventUpdate) SetPayload(v string) *WebhookEventUpdate {
+	_u.mutation.SetPayload(v)
+	return _u
+}
+
+// SetNillablePayload sets the "payload" field if the given value is not nil.
+func (_u *WebhookEventUpdate) SetNillablePayload(v *string) *WebhookEventUpdate {
+	if v != nil {
+		_u.SetPayload(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *WebhookEventUpdate) SetStatus(v webhookevent.Status) *WebhookEventUpdate {
 	_u.mutation.SetStatus(v)
@@ -147,6 +161,9 @@ func (_u *WebhookEventUpdate) sqlSave(ctx context.Context) (_node int, err error
 			}
 		}
 	}
+	if value, ok := _u.mutation.Payload(); ok {
+		_spec.SetField(webhookevent.FieldPayload, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(webhookevent.FieldStatus, field.TypeEnum, value)
 	}
@@ -182,6 +199,20 @@ type WebhookEventUpdateOne struct {
 	hooks     []Hook
 	mutation  *WebhookEventMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetPayload sets the "payload" field.
+func (_u *WebhookEventUpdateOne) SetPayload(v string) *WebhookEventUpdateOne {
+	_u.mutation.SetPayload(v)
+	return _u
+}
+
+// SetNillablePayload sets the "payload" field if the given value is not nil.
+func (_u *WebhookEventUpdateOne) SetNillablePayload(v *string) *WebhookEventUpdateOne {
+	if v != nil {
+		_u.SetPayload(*v)
+	}
+	return _u
 }
 
 // SetStatus sets the "status" field.
@@ -331,6 +362,9 @@ func (_u *WebhookEventUpdateOne) sqlSave(ctx context.Context) (_node *WebhookEve
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.Payload(); ok {
+		_spec.SetField(webhookevent.FieldPayload, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(webhookevent.FieldStatus, field.TypeEnum, value)

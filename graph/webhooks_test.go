@@ -721,3 +721,36 @@ func TestWebhookSlowReceiver(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookErasedRecord: a permanent deletion's event carries the
+// erased values to the receiver; the server then keeps none of them: the
+// record's events sent before go with it, and its RECORD_DELETED event
+// loses its values once delivered.
+func TestWebhookErasedRecord(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		a.createWebhook(rcv.srv.URL, []string{"RECORD_CREATED", "RECORD_DELETED"}, nil)
+		x := a.create("contacts", map[string]any{"email": "erase-me@example.com"})
+		w := worker(a.d, newTestClock())
+		deliver(t, w, 1)
+		a.ok(`mutation($id: ID!) { deleteRecordPermanently(input: {id: $id}) { __typename } }`, map[string]any{"id": x.ID}, nil)
+		deliver(t, w, 1)
+		reqs := rcv.requests()
+		if e := reqs[1].events[0]; e.Type != webhooks.RecordDeleted || !strings.Contains(string(e.Properties), "erase-me@example.com") {
+			t.Errorf("deletion event %+v, want the last values", e)
+		}
+		rows, err := a.d.Client.WebhookEvent.Query().All(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || strings.Contains(rows[0].Payload, "erase-me") {
+			t.Errorf("kept after the erasure: %+v", rows)
+		}
+		var out struct{ Redeliver deliveryJSON }
+		a.ok(`mutation($id: ID!) { redeliver(deliveryId: $id) { `+deliveryFields+` } }`, map[string]any{"id": a.deliveries(1)[0].ID}, &out)
+		if e := rcv.requests()[2].events[0]; e.Type != webhooks.RecordDeleted || e.RecordID != x.RecordID || e.Properties != nil {
+			t.Errorf("redelivered %+v, want the event without values", e)
+		}
+	})
+}

@@ -62,8 +62,9 @@ func (WebhookEvent) Fields() []ent.Field {
 		// record it is seen from): events of one record go out in order.
 		field.Int("record_id").Immutable(),
 		field.String("type").Immutable(),
-		// payload is the event as the receiver gets it, JSON.
-		field.Text("payload").Immutable(),
+		// payload is the event as the receiver gets it, JSON; a deleted
+		// record's values leave it once delivered.
+		field.Text("payload"),
 		field.Enum("status").Values("PENDING", "DELIVERED", "FAILED").Default("PENDING"),
 		// attempts counts the requests that carried the event.
 		field.Int("attempts").Default(0),

@@ -12,6 +12,7 @@ import (
 	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/schema"
 	entwebhook "github.com/acme/crm/ent/webhook"
+	"github.com/acme/crm/ent/webhookevent"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
@@ -145,6 +146,9 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
+	if err := forgetErased(ctx, t, ch); err != nil {
+		return err
+	}
 	var matches []match
 	valuesOf := map[int]bool{}
 	for _, e := range pendingOf(t, ch) {
@@ -176,6 +180,25 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 		}
 	}
 	return insert(ctx, t.Client(), t.Model.WorkspaceID, matches)
+}
+
+// forgetErased deletes the events sent of the records ch deleted
+// permanently, with the values they carried: what is kept of a person
+// erased is their RECORD_DELETED event until it is delivered (then
+// without its values: stripErased) and their events still pending.
+func forgetErased(ctx context.Context, t *write.Tx, ch *write.Changes) error {
+	var erased []int
+	for id, rc := range ch.Records {
+		if rc.Kind == write.Deleted {
+			erased = append(erased, id)
+		}
+	}
+	if len(erased) == 0 {
+		return nil
+	}
+	_, err := t.WebhookEvent.Delete().Where(webhookevent.WorkspaceID(t.Model.WorkspaceID), webhookevent.RecordIDIn(erased...),
+		webhookevent.StatusNEQ(webhookevent.StatusPENDING)).Exec(ctx)
+	return err
 }
 
 // match is an event a webhook receives.

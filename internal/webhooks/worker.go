@@ -239,6 +239,9 @@ func (s *Store) record(ctx context.Context, tx *ent.Tx, c *claim, o outcome) (*e
 		if err := batch.SetStatus(webhookevent.StatusDELIVERED).SetFinishedAt(o.at).Exec(ctx); err != nil {
 			return nil, err
 		}
+		if err := stripErased(ctx, tx, c.events); err != nil {
+			return nil, err
+		}
 		return d, tx.Webhook.UpdateOneID(c.hook.ID).ClearRetryAt().Exec(ctx)
 	}
 	if err := batch.Exec(ctx); err != nil {
@@ -261,6 +264,30 @@ func (s *Store) record(ctx context.Context, tx *ent.Tx, c *claim, o outcome) (*e
 		}
 	}
 	return d, next.Exec(ctx)
+}
+
+// stripErased takes the values out of the RECORD_DELETED events among
+// those just delivered: the server keeps nothing of an erased record once
+// its receivers have it (a redelivery sends the event without them).
+func stripErased(ctx context.Context, tx *ent.Tx, events []*ent.WebhookEvent) error {
+	for _, e := range events {
+		if EventType(e.Type) != RecordDeleted {
+			continue
+		}
+		var ev Event
+		if err := json.Unmarshal([]byte(e.Payload), &ev); err != nil {
+			return err
+		}
+		ev.Properties = nil
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if err := tx.WebhookEvent.UpdateOneID(e.ID).SetPayload(string(body)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Prune deletes the events delivered or failed, and the record of the
