@@ -2,13 +2,17 @@
 // the outbox their events wait in, and the worker that posts them.
 //
 // Events are written to the outbox (webhook_events) in the transaction of
-// the write that made them (Outbox), each with the body its receiver will
-// get: a committed write is delivered however soon the server stops after
-// it, a rolled-back one never is. A worker (Run) in every server process
-// posts them, at most 100 to a request, signed with the webhook's secret
-// (Sign), in the order they were written: a webhook's next request waits
-// until the one before succeeded or its events were given up, so the
-// events of one record reach the receiver in order. A failed request is
+// the write that made them (Outbox; an import's end: ImportEnded), each
+// with the body its receiver will get: a committed write is delivered
+// however soon the server stops after it, a rolled-back one never is. The
+// outbox is the webhooks' own, not the change log (package events), whose
+// rows carry no values and are pruned whatever webhooks still owe: an
+// event must carry the values of a record as the write left them (a
+// deleted record's, which nothing else keeps). A worker (Run) in every
+// server process posts them, at most 100 to a request, signed with the
+// webhook's secret (Sign), in the order they were written: a webhook's
+// next request waits until the one before succeeded or its events were
+// given up, so the events of one record reach the receiver in order. A failed request is
 // tried again after a backoff that doubles, with jitter, for RetryFor
 // (24 hours); its events are then marked failed. On PostgreSQL a worker
 // holds the row of the webhook it posts to (FOR UPDATE SKIP LOCKED) until
