@@ -754,3 +754,37 @@ func TestWebhookErasedRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookListMembership: records joining and leaving a dynamic list
+// (a write changed what its filter says), one made with the list, and a
+// manual list's members added by hand are events, with the list.
+func TestWebhookListMembership(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		a.createWebhook(rcv.srv.URL, []string{"LIST_MEMBERSHIP_CHANGED"}, []string{"contacts"})
+		ada := a.create("contacts", map[string]any{"email": "ada@example.com", "firstname": "Ada"})
+		dyn := a.createList("contacts", "Adas", "DYNAMIC", map[string]any{"property": "firstname", "operator": "EQ", "value": "Ada"})
+		bob := a.create("contacts", map[string]any{"email": "bob@example.com", "firstname": "Ada"})
+		a.ok(`mutation($id: ID!) { updateRecord(input: {id: $id, properties: {firstname: "Bob"}}) { record { id } } }`, map[string]any{"id": bob.ID}, nil)
+		manual := a.createList("contacts", "Hand", "MANUAL", nil)
+		a.ok(`mutation($in: ListMembersInput!) { addToList(input: $in) { written } }`, map[string]any{"in": map[string]any{"listId": manual.ID, "recordIds": []string{ada.ID}}}, nil)
+		deliver(t, worker(a.d, newTestClock()), 1)
+
+		type seen struct{ record, list, change string }
+		var got []seen
+		for _, e := range rcv.requests()[0].events {
+			if e.Type != webhooks.ListMembership || e.List == nil || e.ObjectType != "contacts" {
+				t.Fatalf("event %+v", e)
+			}
+			got = append(got, seen{e.RecordID, e.List.Name, e.List.Change})
+			if e.List.Name == "Adas" && e.List.ID != dyn.ID || e.List.Name == "Hand" && e.List.ID != manual.ID {
+				t.Errorf("event of list %s names %s", e.List.Name, e.List.ID)
+			}
+		}
+		want := []seen{{ada.RecordID, "Adas", "ADDED"}, {bob.RecordID, "Adas", "ADDED"}, {bob.RecordID, "Adas", "REMOVED"}, {ada.RecordID, "Hand", "ADDED"}}
+		if !slices.Equal(got, want) {
+			t.Errorf("events\n got %v\nwant %v", got, want)
+		}
+	})
+}

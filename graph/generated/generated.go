@@ -8393,6 +8393,8 @@ enum WebhookEventType {
   ASSOCIATION_ADDED
   "An association was removed (both ids, the labels removed); one event per direction."
   ASSOCIATION_REMOVED
+  "A record joined or left a list (the record, its values, the list and the change)."
+  LIST_MEMBERSHIP_CHANGED
   "An import ended, DONE or FAILED (its id, state, counts and object types)."
   IMPORT_FINISHED
 }
@@ -41321,15 +41323,16 @@ func (ec *executionContext) marshalNWebhookEventType2githubᚗcomᚋacmeᚋcrm�
 
 var (
 	unmarshalNWebhookEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwebhooksᚐEventType = map[string]webhooks.EventType{
-		"RECORD_CREATED":      webhooks.RecordCreated,
-		"RECORD_UPDATED":      webhooks.RecordUpdated,
-		"RECORD_ARCHIVED":     webhooks.RecordArchived,
-		"RECORD_RESTORED":     webhooks.RecordRestored,
-		"RECORD_MERGED":       webhooks.RecordMerged,
-		"RECORD_DELETED":      webhooks.RecordDeleted,
-		"ASSOCIATION_ADDED":   webhooks.AssociationAdded,
-		"ASSOCIATION_REMOVED": webhooks.AssociationRemoved,
-		"IMPORT_FINISHED":     webhooks.ImportFinished,
+		"RECORD_CREATED":          webhooks.RecordCreated,
+		"RECORD_UPDATED":          webhooks.RecordUpdated,
+		"RECORD_ARCHIVED":         webhooks.RecordArchived,
+		"RECORD_RESTORED":         webhooks.RecordRestored,
+		"RECORD_MERGED":           webhooks.RecordMerged,
+		"RECORD_DELETED":          webhooks.RecordDeleted,
+		"ASSOCIATION_ADDED":       webhooks.AssociationAdded,
+		"ASSOCIATION_REMOVED":     webhooks.AssociationRemoved,
+		"LIST_MEMBERSHIP_CHANGED": webhooks.ListMembership,
+		"IMPORT_FINISHED":         webhooks.ImportFinished,
 	}
 	marshalNWebhookEventType2githubᚗcomᚋacmeᚋcrmᚋinternalᚋwebhooksᚐEventType = map[webhooks.EventType]string{
 		webhooks.RecordCreated:      "RECORD_CREATED",
@@ -41340,6 +41343,7 @@ var (
 		webhooks.RecordDeleted:      "RECORD_DELETED",
 		webhooks.AssociationAdded:   "ASSOCIATION_ADDED",
 		webhooks.AssociationRemoved: "ASSOCIATION_REMOVED",
+		webhooks.ListMembership:     "LIST_MEMBERSHIP_CHANGED",
 		webhooks.ImportFinished:     "IMPORT_FINISHED",
 	}
 )

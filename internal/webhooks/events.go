@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acme/crm/ent"
+	entlist "github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/schema"
 	entwebhook "github.com/acme/crm/ent/webhook"
 	"github.com/acme/crm/ent/webhookevent"
@@ -34,10 +35,11 @@ const (
 	AssociationAdded   EventType = "ASSOCIATION_ADDED"
 	AssociationRemoved EventType = "ASSOCIATION_REMOVED"
 	ImportFinished     EventType = "IMPORT_FINISHED"
+	ListMembership     EventType = "LIST_MEMBERSHIP_CHANGED"
 )
 
 // EventTypes are every event type.
-var EventTypes = []EventType{RecordCreated, RecordUpdated, RecordArchived, RecordRestored, RecordMerged, RecordDeleted, AssociationAdded, AssociationRemoved, ImportFinished}
+var EventTypes = []EventType{RecordCreated, RecordUpdated, RecordArchived, RecordRestored, RecordMerged, RecordDeleted, AssociationAdded, AssociationRemoved, ListMembership, ImportFinished}
 
 // Valid tells whether t is an event type.
 func (t EventType) Valid() bool { return slices.Contains(EventTypes, t) }
@@ -78,8 +80,19 @@ type Event struct {
 	ToRecordID   string   `json:"toRecordId,omitempty"`
 	ToObjectType string   `json:"toObjectType,omitempty"`
 	Labels       []string `json:"labels,omitempty"`
+	// List is the list a LIST_MEMBERSHIP_CHANGED record joined or left.
+	List *ListChange `json:"list,omitempty"`
 	// Import is the import an IMPORT_FINISHED tells of.
 	Import *ImportSummary `json:"import,omitempty"`
+}
+
+// ListChange is what a LIST_MEMBERSHIP_CHANGED event tells of its list.
+type ListChange struct {
+	// ID is the list's global id (the API's List.id).
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Change is ADDED (the record joined) or REMOVED (it left).
+	Change string `json:"change"`
 }
 
 // ImportSummary is what an IMPORT_FINISHED event tells of its import.
@@ -139,7 +152,7 @@ type pending struct {
 
 func enqueue(ctx context.Context, t *write.Tx) error {
 	ch := t.Changes()
-	if ch.Empty() {
+	if ch.Empty() && len(ch.Memberships) == 0 {
 		return nil
 	}
 	hooks, err := hooksOf(ctx, t.Client(), t.Model.WorkspaceID)
@@ -149,9 +162,14 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	if err := forgetErased(ctx, t, ch); err != nil {
 		return err
 	}
+	events := pendingOf(t, ch)
+	joined, err := membershipsOf(ctx, t, ch.Memberships)
+	if err != nil {
+		return err
+	}
 	var matches []match
 	valuesOf := map[int]bool{}
-	for _, e := range pendingOf(t, ch) {
+	for _, e := range append(events, joined...) {
 		for _, h := range hooks {
 			if !h.wants(e.Type, e.objectTypeID) {
 				continue
@@ -327,6 +345,44 @@ func pendingOf(t *write.Tx, ch *write.Changes) []*pending {
 		}
 	}
 	return out
+}
+
+// membershipsOf are the events of records joining or leaving lists, in
+// the order noted; the lists are read (one statement), since a list made
+// in this write is not in the write's definitions.
+func membershipsOf(ctx context.Context, t *write.Tx, ms []write.Membership) ([]*pending, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	ids := map[int]bool{}
+	for _, m := range ms {
+		ids[m.ListID] = true
+	}
+	rows, err := t.List.Query().Where(entlist.IDIn(slices.Collect(maps.Keys(ids))...)).
+		Select(entlist.FieldID, entlist.FieldName, entlist.FieldObjectTypeID).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the lists of webhook events: %w", err)
+	}
+	lists := make(map[int]*ent.List, len(rows))
+	for _, l := range rows {
+		lists[l.ID] = l
+	}
+	now := schema.Now()
+	out := make([]*pending, 0, len(ms))
+	for _, m := range ms {
+		l, ok := lists[m.ListID]
+		if !ok {
+			continue // deleted in this write
+		}
+		name := ""
+		if ot, ok := t.Model.ObjectTypeByID(l.ObjectTypeID); ok {
+			name = ot.Name
+		}
+		e := &pending{objectTypeID: l.ObjectTypeID, record: m.RecordID, Event: recordEvent(ListMembership, now, name, m.RecordID)}
+		e.List = &ListChange{ID: gid.Encode(gid.List, l.ID), Name: l.Name, Change: map[bool]string{true: "ADDED", false: "REMOVED"}[m.Added]}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 func recordEvent(t EventType, at time.Time, objectType string, id int) Event {
