@@ -491,7 +491,12 @@ func run(cfg config, logger *slog.Logger) error {
 	if !cfg.noMetrics {
 		metrics = observe.New(d.SQL)
 	}
-	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
+	relative := write.New(d)
+	relativeLists := lists.New(d, relative)
+	// The records a relative date moves in or out of a list are webhook
+	// events too (after the lists' hook, which may move more).
+	webhooks.Outbox(relative)
+	go relativeLists.KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go events.KeepFor(ctx, d, cmp.Or(cfg.eventsRetention, events.DefaultRetention), logger)
 	go importer.WatchStopped(ctx, d, logger)
 	// The webhooks' worker stops when the server does, however it stops;
