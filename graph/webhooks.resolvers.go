@@ -29,11 +29,7 @@ func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.Create
 
 // UpdateWebhook is the resolver for the updateWebhook field.
 func (r *mutationResolver) UpdateWebhook(ctx context.Context, input model.UpdateWebhookInput) (*model.UpdateWebhookPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Webhook)
-	if err != nil {
-		return nil, err
-	}
-	m, err := r.model(ctx)
+	m, id, err := r.webhookArgs(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -50,11 +46,7 @@ func (r *mutationResolver) UpdateWebhook(ctx context.Context, input model.Update
 
 // DeleteWebhook is the resolver for the deleteWebhook field.
 func (r *mutationResolver) DeleteWebhook(ctx context.Context, input model.DeleteWebhookInput) (*model.DeleteWebhookPayload, error) {
-	id, err := gid.DecodeKind(input.ID, gid.Webhook)
-	if err != nil {
-		return nil, err
-	}
-	m, err := r.model(ctx)
+	m, id, err := r.webhookArgs(ctx, input.ID)
 	if err != nil {
 		return nil, err
 	}
