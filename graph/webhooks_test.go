@@ -788,3 +788,39 @@ func TestWebhookListMembership(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookImportEvents: an import's records (written in chunks, by
+// COPY on PostgreSQL) and the associations between them are events, each
+// once, in requests of at most 100.
+func TestWebhookImportEvents(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		a.createWebhook(rcv.srv.URL, []string{"RECORD_CREATED", "ASSOCIATION_ADDED", "IMPORT_FINISHED"}, nil)
+		job := a.importFiles(nil, upload{name: "deals.csv", content: fixture(t, "deals.csv")}, upload{name: "contacts.csv", content: fixture(t, "contacts.csv")},
+			upload{name: "companies.csv", content: fixture(t, "companies.csv")})
+		if job.State != "DONE" || job.Counters.Created != 1500 {
+			t.Fatalf("import %+v", job)
+		}
+		if _, err := worker(a.d, newTestClock()).DeliverDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		byType := map[webhooks.EventType]int{}
+		ids := map[string]bool{}
+		for _, r := range rcv.requests() {
+			if len(r.events) > webhooks.MaxBatch {
+				t.Errorf("a request of %d events", len(r.events))
+			}
+			for _, e := range r.events {
+				if ids[e.EventID] {
+					t.Errorf("event %s sent twice", e.EventID)
+				}
+				ids[e.EventID] = true
+				byType[e.Type]++
+			}
+		}
+		if byType[webhooks.RecordCreated] != 1500 || byType[webhooks.ImportFinished] != 1 || byType[webhooks.AssociationAdded] == 0 {
+			t.Errorf("events by type %v, want 1500 created, associations and the import's end", byType)
+		}
+	})
+}
