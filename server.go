@@ -97,6 +97,7 @@ import (
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/tenant"
+	"github.com/acme/crm/internal/webhooks"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -126,6 +127,8 @@ type config struct {
 	// export holds the export command's flags (internal/export parses
 	// them); nil for any other command.
 	export []string
+	// webhooks say how webhooks are checked and delivered.
+	webhooks webhooks.Config
 }
 
 const usage = `usage:
@@ -213,6 +216,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return config{}, err
 		}
 		fs.DurationVar(&c.eventsRetention, "events-retention", defRetention, "how long the change log keeps an event for subscribers catching up (env EVENTS_RETENTION)")
+		defPrivate, err := boolEnv(getenv, "WEBHOOK_ALLOW_PRIVATE_TARGETS")
+		if err != nil {
+			return config{}, err
+		}
+		fs.BoolVar(&c.webhooks.AllowPrivateTargets, "webhook-allow-private-targets", defPrivate, "let webhooks post to loopback and private addresses: for tests and trusted networks only (env WEBHOOK_ALLOW_PRIVATE_TARGETS=true)")
+		defRetryFor, err := durationEnv(getenv, "WEBHOOK_RETRY_FOR", webhooks.DefaultRetryFor, "24h")
+		if err != nil {
+			return config{}, err
+		}
+		fs.DurationVar(&c.webhooks.RetryFor, "webhook-retry-for", defRetryFor, "how long a webhook's event is tried before it is marked failed (env WEBHOOK_RETRY_FOR)")
 	}
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres://... or sqlite:FILE (env DATABASE_URL; default "+db.DefaultURL+")")
 	fs.StringVar(&c.logFormat, "log-format", defLog, "text or json (env LOG_FORMAT)")
@@ -230,6 +243,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if !c.migrate && c.eventsRetention <= 0 {
 		return config{}, fmt.Errorf("--events-retention must be a positive duration such as 168h, got %s", c.eventsRetention)
+	}
+	if !c.migrate && c.webhooks.RetryFor <= 0 {
+		return config{}, fmt.Errorf("--webhook-retry-for must be a positive duration such as 24h, got %s", c.webhooks.RetryFor)
 	}
 	if err := c.rateLimit.Check(); !c.migrate && err != nil {
 		return config{}, fmt.Errorf("--rate-burst, --rate-per-second: %w", err)
@@ -475,14 +491,32 @@ func run(cfg config, logger *slog.Logger) error {
 	if !cfg.noMetrics {
 		metrics = observe.New(d.SQL)
 	}
-	go lists.New(d, write.New(d)).KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
+	relative := write.New(d)
+	relativeLists := lists.New(d, relative)
+	// The records a relative date moves in or out of a list are webhook
+	// events too (after the lists' hook, which may move more).
+	webhooks.Outbox(relative)
+	go relativeLists.KeepRelativeCurrent(ctx, cmp.Or(cfg.listRefresh, lists.DefaultRefresh), logger)
 	go events.KeepFor(ctx, d, cmp.Or(cfg.eventsRetention, events.DefaultRetention), logger)
 	go importer.WatchStopped(ctx, d, logger)
+	// The webhooks' worker stops when the server does, however it stops;
+	// the server waits for it, so that the database stays open until the
+	// worker has recorded what it sent (what it had not is sent again).
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	delivering := make(chan struct{})
+	go func() {
+		defer close(delivering)
+		webhooks.New(d, cfg.webhooks).Run(workerCtx, logger)
+	}()
+	defer func() {
+		stopWorker()
+		<-delivering
+	}()
 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: routes(d, graph.Config{Auth: mode, WorkspaceID: workspaceID, CORSOrigins: cfg.corsOrigins, Limits: graph.Limits{Timeout: cfg.requestTimeout},
-			RateLimit: cfg.rateLimit, Metrics: metrics}, logger),
+			RateLimit: cfg.rateLimit, Metrics: metrics, Webhooks: cfg.webhooks}, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      max(120*time.Second, cfg.requestTimeout+10*time.Second),

@@ -28,6 +28,7 @@ import (
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/ratelimit"
 	"github.com/acme/crm/internal/requestid"
+	"github.com/acme/crm/internal/webhooks"
 )
 
 // env is a fake environment for loadConfig.
@@ -114,6 +115,10 @@ func TestLoadConfig(t *testing.T) {
 			config{addr: "127.0.0.1:8080", logFormat: "text", rateLimit: ratelimit.Limit{Burst: 1000, PerSecond: 2.5}}},
 		{"--rate-per-second beats RATE_PER_SECOND", []string{"--rate-per-second", "10"}, map[string]string{"RATE_PER_SECOND": "2.5"},
 			config{addr: "127.0.0.1:8080", logFormat: "text", rateLimit: ratelimit.Limit{Burst: ratelimit.Default.Burst, PerSecond: 10}}},
+		{"WEBHOOK_ALLOW_PRIVATE_TARGETS and WEBHOOK_RETRY_FOR", nil, map[string]string{"WEBHOOK_ALLOW_PRIVATE_TARGETS": "true", "WEBHOOK_RETRY_FOR": "2h"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", webhooks: webhooks.Config{AllowPrivateTargets: true, RetryFor: 2 * time.Hour}}},
+		{"--webhook-retry-for beats WEBHOOK_RETRY_FOR", []string{"--webhook-retry-for", "48h"}, map[string]string{"WEBHOOK_RETRY_FOR": "2h"},
+			config{addr: "127.0.0.1:8080", logFormat: "text", webhooks: webhooks.Config{RetryFor: 48 * time.Hour}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +138,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if serves && tt.want.rateLimit == (ratelimit.Limit{}) {
 				tt.want.rateLimit = ratelimit.Default
+			}
+			if serves && tt.want.webhooks.RetryFor == 0 {
+				tt.want.webhooks.RetryFor = webhooks.DefaultRetryFor
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("loadConfig = %+v, want %+v", got, tt.want)
@@ -159,6 +167,9 @@ func TestLoadConfigRefuses(t *testing.T) {
 		{"--list-refresh not positive", []string{"--list-refresh", "0s"}, nil, "list-refresh"},
 		{"EVENTS_RETENTION not a duration", nil, map[string]string{"EVENTS_RETENTION": "7d"}, "EVENTS_RETENTION"},
 		{"--events-retention not positive", []string{"--events-retention", "-1h"}, nil, "events-retention"},
+		{"WEBHOOK_RETRY_FOR not a duration", nil, map[string]string{"WEBHOOK_RETRY_FOR": "1d"}, "WEBHOOK_RETRY_FOR"},
+		{"--webhook-retry-for not positive", []string{"--webhook-retry-for", "0s"}, nil, "webhook-retry-for"},
+		{"WEBHOOK_ALLOW_PRIVATE_TARGETS unknown", nil, map[string]string{"WEBHOOK_ALLOW_PRIVATE_TARGETS": "yes please"}, "WEBHOOK_ALLOW_PRIVATE_TARGETS"},
 		{"--status without migrate", []string{"--status"}, nil, "status"},
 		{"migrate --addr", []string{"migrate", "--addr", ":1"}, nil, "addr"},
 		{"migrate --no-migrate", []string{"migrate", "--no-migrate"}, nil, "no-migrate"},

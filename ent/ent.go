@@ -37,6 +37,9 @@ import (
 	"github.com/acme/crm/ent/teammembership"
 	"github.com/acme/crm/ent/timelineevent"
 	"github.com/acme/crm/ent/view"
+	"github.com/acme/crm/ent/webhook"
+	"github.com/acme/crm/ent/webhookdelivery"
+	"github.com/acme/crm/ent/webhookevent"
 	"github.com/acme/crm/ent/workspace"
 )
 
@@ -123,6 +126,9 @@ func checkColumn(t, c string) error {
 			teammembership.Table:  teammembership.ValidColumn,
 			timelineevent.Table:   timelineevent.ValidColumn,
 			view.Table:            view.ValidColumn,
+			webhook.Table:         webhook.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
+			webhookevent.Table:    webhookevent.ValidColumn,
 			workspace.Table:       workspace.ValidColumn,
 		})
 	})

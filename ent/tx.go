@@ -64,6 +64,12 @@ type Tx struct {
 	TimelineEvent *TimelineEventClient
 	// View is the client for interacting with the View builders.
 	View *ViewClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEvent is the client for interacting with the WebhookEvent builders.
+	WebhookEvent *WebhookEventClient
 	// Workspace is the client for interacting with the Workspace builders.
 	Workspace *WorkspaceClient
 
@@ -222,6 +228,9 @@ func (tx *Tx) init() {
 	tx.TeamMembership = NewTeamMembershipClient(tx.config)
 	tx.TimelineEvent = NewTimelineEventClient(tx.config)
 	tx.View = NewViewClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 	tx.Workspace = NewWorkspaceClient(tx.config)
 }
 

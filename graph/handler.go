@@ -40,6 +40,7 @@ import (
 	"github.com/acme/crm/internal/requester"
 	"github.com/acme/crm/internal/requestid"
 	"github.com/acme/crm/internal/view"
+	"github.com/acme/crm/internal/webhooks"
 )
 
 // Limits of one request.
@@ -83,6 +84,9 @@ type Config struct {
 	// Metrics count the loaders' batches; nil counts nothing. (The
 	// requests' metrics are observe.Requests', around the whole server.)
 	Metrics *observe.Metrics
+	// Webhooks say how webhooks are checked and delivered (the worker
+	// that delivers them runs beside the handler: webhooks.Store.Run).
+	Webhooks webhooks.Config
 }
 
 // withoutDefer takes @defer out of the schema, once, before any handler
@@ -136,7 +140,7 @@ func NewHandler(cfg Config) *Handler {
 	res := &Resolver{records: st.Records, activities: st.Activities, assoc: st.Links, definitions: definition.New(cfg.DB, st.Write),
 		views: view.New(cfg.DB, st.Write), lists: st.Lists, defs: meta.NewCache(cfg.DB), logger: logger, imports: st.Imports,
 		exports: export.New(cfg.DB), keys: auth.New(cfg.DB), metrics: cfg.Metrics, owners: owners.New(cfg.DB, st.Write), trail: audit.NewTrail(cfg.DB),
-		broker: st.Events}
+		broker: st.Events, webhooks: webhooks.New(cfg.DB, cfg.Webhooks)}
 	res.gate = &gate{keys: res.keys, mode: cfg.Auth, workspaceID: cfg.WorkspaceID, logger: logger}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Directives: directives})
 	withoutDefer.Do(func() { delete(es.Schema().Directives, "defer") })

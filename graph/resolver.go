@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/internal/owners"
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/view"
+	"github.com/acme/crm/internal/webhooks"
 )
 
 // Resolver holds what every resolver needs.
@@ -45,6 +46,7 @@ type Resolver struct {
 	metrics     *observe.Metrics
 	owners      *owners.Store
 	broker      *events.Broker
+	webhooks    *webhooks.Store
 }
 
 // typeIndex answers, from the parsed schema, the type conditions a

@@ -1045,6 +1045,118 @@ var (
 			},
 		},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "object_type_ids", Type: field.TypeJSON},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "retry_at", Type: field.TypeTime, Nullable: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_workspaces_workspace",
+				Columns:    []*schema.Column{WebhooksColumns[8]},
+				RefColumns: []*schema.Column{WorkspacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_workspace_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[8], WebhooksColumns[0]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "event_ids", Type: field.TypeJSON},
+		{Name: "attempted_at", Type: field.TypeTime},
+		{Name: "status_code", Type: field.TypeInt, Nullable: true},
+		{Name: "latency_ms", Type: field.TypeInt},
+		{Name: "response", Type: field.TypeString, Size: 2147483647},
+		{Name: "error", Type: field.TypeString, Size: 2147483647},
+		{Name: "succeeded", Type: field.TypeBool},
+		{Name: "redelivery", Type: field.TypeBool},
+		{Name: "webhook_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhooks_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[10]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_webhook_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[10], WebhookDeliveriesColumns[0]},
+			},
+			{
+				Name:    "webhookdelivery_attempted_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[3]},
+			},
+		},
+	}
+	// WebhookEventsColumns holds the columns for the "webhook_events" table.
+	WebhookEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "workspace_id", Type: field.TypeInt},
+		{Name: "record_id", Type: field.TypeInt},
+		{Name: "type", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "DELIVERED", "FAILED"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "webhook_id", Type: field.TypeInt},
+	}
+	// WebhookEventsTable holds the schema information for the "webhook_events" table.
+	WebhookEventsTable = &schema.Table{
+		Name:       "webhook_events",
+		Columns:    WebhookEventsColumns,
+		PrimaryKey: []*schema.Column{WebhookEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_events_webhooks_events",
+				Columns:    []*schema.Column{WebhookEventsColumns[9]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookevent_webhook_id_status_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[9], WebhookEventsColumns[5], WebhookEventsColumns[0]},
+			},
+			{
+				Name:    "webhookevent_status_finished_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[5], WebhookEventsColumns[8]},
+			},
+		},
+	}
 	// WorkspacesColumns holds the columns for the "workspaces" table.
 	WorkspacesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1086,6 +1198,9 @@ var (
 		TeamMembershipsTable,
 		TimelineEventsTable,
 		ViewsTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
+		WebhookEventsTable,
 		WorkspacesTable,
 	}
 )
@@ -1140,4 +1255,7 @@ func init() {
 	ViewsTable.ForeignKeys[0].RefTable = WorkspacesTable
 	ViewsTable.ForeignKeys[1].RefTable = ObjectTypesTable
 	ViewsTable.ForeignKeys[2].RefTable = OwnersTable
+	WebhooksTable.ForeignKeys[0].RefTable = WorkspacesTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable
+	WebhookEventsTable.ForeignKeys[0].RefTable = WebhooksTable
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/view"
+	"github.com/acme/crm/internal/webhooks"
 )
 
 // The workspace's settings of activities.
@@ -378,6 +379,27 @@ type CreateViewInput struct {
 	Visibility *ViewVisibility `json:"visibility,omitempty"`
 }
 
+// A webhook to make.
+type CreateWebhookInput struct {
+	// Where to post the events: an http or https URL whose host is not on a
+	// loopback, private, link-local or multicast address (unless the server
+	// allows private targets).
+	URL string `json:"url"`
+	// The event types to receive: at least one.
+	Events []webhooks.EventType `json:"events"`
+	// Only the events of these object types; null or empty: of every one.
+	ObjectTypes []string `json:"objectTypes,omitempty"`
+}
+
+// A new webhook and its signing secret.
+type CreateWebhookPayload struct {
+	// The webhook.
+	Webhook *webhooks.Webhook `json:"webhook"`
+	// The secret its requests are signed with (X-CRM-Signature). It is shown
+	// this once.
+	SigningSecret string `json:"signingSecret"`
+}
+
 // The object types and the association types that link them.
 type DataModel struct {
 	// Every live object type.
@@ -454,6 +476,18 @@ type DeleteViewInput struct {
 type DeleteViewPayload struct {
 	// The global id of the deleted view.
 	DeletedID string `json:"deletedId"`
+}
+
+// Names one webhook.
+type DeleteWebhookInput struct {
+	// The webhook's id.
+	ID string `json:"id"`
+}
+
+// A deleted webhook.
+type DeleteWebhookPayload struct {
+	// The webhook as it was.
+	Webhook *webhooks.Webhook `json:"webhook"`
 }
 
 // The two records disassociated, and what still links them.
@@ -1180,6 +1214,24 @@ type UpdateViewInput struct {
 	Visibility *ViewVisibility `json:"visibility,omitempty"`
 }
 
+// The changes of a webhook: what is null stays.
+type UpdateWebhookInput struct {
+	// The webhook's id.
+	ID string `json:"id"`
+	// Where to post the events, as createWebhook's url.
+	URL *string `json:"url,omitempty"`
+	// The event types to receive: at least one.
+	Events []webhooks.EventType `json:"events,omitempty"`
+	// Only the events of these object types; empty: of every one.
+	ObjectTypes []string `json:"objectTypes,omitempty"`
+}
+
+// A changed webhook.
+type UpdateWebhookPayload struct {
+	// The webhook.
+	Webhook *webhooks.Webhook `json:"webhook"`
+}
+
 // Records to create or update, matched by a unique property.
 type UpsertRecordsInput struct {
 	// API name of the object type of every record.
@@ -1206,6 +1258,14 @@ type ViewSortKey struct {
 	Direction SortDirection `json:"direction"`
 	// Where records lacking the property come.
 	Nulls NullsOrder `json:"nulls"`
+}
+
+// A delivery and its cursor.
+type WebhookDeliveryEdge struct {
+	// The cursor to pass as after for the older deliveries.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *webhooks.Delivery `json:"node"`
 }
 
 // The order of the parts of a file's dates, separated by -, / or .

@@ -39,6 +39,9 @@ const (
 	CreateAPIKey           Action = "CREATE_API_KEY"
 	RevokeAPIKey           Action = "REVOKE_API_KEY"
 	CreateWorkspace        Action = "CREATE_WORKSPACE"
+	CreateWebhook          Action = "CREATE_WEBHOOK"
+	UpdateWebhook          Action = "UPDATE_WEBHOOK"
+	DeleteWebhook          Action = "DELETE_WEBHOOK"
 )
 
 // Actions are the audited actions.
@@ -53,6 +56,7 @@ var Actions = []Action{
 	MergeRecords, DeleteRecord,
 	StartImport, CancelImport, RevertImport,
 	CreateAPIKey, RevokeAPIKey, CreateWorkspace,
+	CreateWebhook, UpdateWebhook, DeleteWebhook,
 }
 
 // Valid tells whether a is an audited action.

@@ -15,6 +15,7 @@ import (
 	"github.com/acme/crm/internal/importer"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/webhooks"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -43,6 +44,9 @@ func New(d *db.DB, importDir string, logger *slog.Logger) *Stores {
 	// first.
 	acts := activity.New(d, w, recs, links)
 	ls := lists.New(d, w)
+	// After the hooks that change records, before the log: a webhook's
+	// event carries the values they wrote.
+	webhooks.Outbox(w)
 	// Last: the log records what the hooks before it changed too.
 	broker := events.NewBroker(d, logger)
 	events.Log(w, broker)

@@ -28,6 +28,8 @@ const (
 	Owner           = "Owner"
 	Team            = "Team"
 	AuditEntry      = "AuditEntry"
+	Webhook         = "Webhook"
+	WebhookDelivery = "WebhookDelivery"
 )
 
 // Encode returns the global id of kind and id.

@@ -21,6 +21,7 @@ import (
 	"github.com/acme/crm/internal/history"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/webhooks"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -63,22 +64,52 @@ func (e *Engine) Run(ctx context.Context, workspaceID, id int, progress Progress
 			msg = e.Message
 		}
 		e.logger.Error("import failed", "import", id, "error", err)
-		return errors.Join(err, e.db.Client.ImportJob.UpdateOneID(id).Where(importjob.StateEQ(importjob.StatePROCESSING)).
-			SetState(importjob.StateFAILED).SetMessage(msg).SetFinishedAt(clock.Now()).Exec(context.WithoutCancel(ctx)))
+		return errors.Join(err, e.end(context.WithoutCancel(ctx), job, spec, func(u *ent.ImportJobUpdateOne) {
+			u.SetState(importjob.StateFAILED).SetMessage(msg)
+		}))
 	}
-	upd := e.db.Client.ImportJob.UpdateOneID(id).Where(importjob.StateEQ(importjob.StatePROCESSING)).SetState(importjob.StateDONE).SetFinishedAt(clock.Now())
+	var listID *int
 	if spec.CreateList && len(touched) > 0 {
-		listID, err := e.listOf(ctx, job, spec, touched)
+		list, err := e.listOf(ctx, job, spec, touched)
 		if err != nil {
 			return err
 		}
-		upd.SetListID(listID)
+		listID = &list
 	}
-	err = upd.Exec(ctx)
+	return e.end(ctx, job, spec, func(u *ent.ImportJobUpdateOne) {
+		u.SetState(importjob.StateDONE).SetNillableListID(listID)
+	})
+}
+
+// end moves job, still PROCESSING, to the state set sets, and writes its
+// IMPORT_FINISHED webhook event in the same transaction. A job canceled
+// meanwhile stays so, and tells no webhook.
+func (e *Engine) end(ctx context.Context, job *ent.ImportJob, spec Spec, set func(u *ent.ImportJobUpdateOne)) error {
+	m, err := e.cache.Get(ctx, job.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	tx, err := e.db.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	upd := tx.ImportJob.UpdateOneID(job.ID).Where(importjob.StateEQ(importjob.StatePROCESSING)).SetFinishedAt(clock.Now())
+	set(upd)
+	ended, err := upd.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil // canceled after its last chunk
+		return tx.Rollback() // canceled after its last chunk
 	}
-	return err
+	if err == nil {
+		var types []string
+		for _, f := range spec.Files {
+			types = append(types, f.ObjectTypes...)
+		}
+		err = webhooks.ImportEnded(ctx, tx, m, slices.Compact(slices.Sorted(slices.Values(types))), ended)
+	}
+	if err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
 }
 
 func decodeSpec(doc map[string]any, spec *Spec) error {

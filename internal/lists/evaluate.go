@@ -79,6 +79,7 @@ func evaluateEach(ctx context.Context, tx *write.Tx, targets []target, now time.
 			if err != nil {
 				return nil, fmt.Errorf("keep list %d current: %w", t.list.ID, err)
 			}
+			tx.Joined(t.list.ID, step.event == timeline.ListAdded, ids...)
 			if err := timeline.Members(ctx, tx, tx.Dialect, ws, step.event, t.list.ID, now, ids); err != nil {
 				return nil, err
 			}
@@ -131,7 +132,7 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 			// The timeline events of the changes, in the same statement.
 			", ev AS ("+timeline.InsertHead+"SELECT ").Arg(ws).
 		T(", n.record_id, n.type, ").Cast(now, "timestamptz").T(", NULL, n.list_id, NULL FROM n)" +
-		" SELECT n.list_id, COUNT(*) FROM n GROUP BY n.list_id")
+		" SELECT n.list_id, n.record_id, n.type = 'LIST_ADDED' FROM n")
 	// Most writes send this text again (the same lists over other
 	// records): planning it costs more than running it.
 	rows, err := q.Query(db.Prepared(ctx), tx)
@@ -141,11 +142,13 @@ func evaluateIDs(ctx context.Context, tx *write.Tx, targets []target, now time.T
 	defer rows.Close()
 	counts := map[int]int{}
 	for rows.Next() {
-		var id, n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var list, record int
+		var added bool
+		if err := rows.Scan(&list, &record, &added); err != nil {
 			return nil, err
 		}
-		counts[id] = n
+		counts[list]++
+		tx.Joined(list, added, record)
 	}
 	return counts, rows.Err()
 }

@@ -88,6 +88,7 @@ func (s *Store) change(ctx context.Context, m *meta.Model, id int, recordIDs []i
 		if err := timeline.Members(ctx, tx, tx.Dialect, ws, event, l.ID, now, changed); err != nil {
 			return err
 		}
+		tx.Joined(l.ID, add, changed...)
 		return s.follow(ctx, tx, s.plans.get(tx.Model), &seeds{lists: map[int]*set{l.ID: idSet(valid...)}})
 	})
 	if err != nil {

@@ -43,8 +43,10 @@ func (s *Store) DeletePermanently(ctx context.Context, m *meta.Model, id int) (i
 			return err
 		}
 		tx.ChangedAll(write.Deleted, r.ObjectTypeID, id)
+		tx.Erased(id, r.Properties)
 		for _, rec := range merged {
 			tx.ChangedAll(write.Deleted, rec.ObjectTypeID, rec.ID)
+			tx.Erased(rec.ID, rec.Properties)
 		}
 		var hashes []string
 		ot, ok := tx.Model.ObjectTypeByID(r.ObjectTypeID)

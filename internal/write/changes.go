@@ -18,6 +18,15 @@ type Changes struct {
 	Links []Link
 	// Merges are the records merged in this write: secondary to primary.
 	Merges map[int]int
+	// Memberships are the records that joined or left lists, in the
+	// order noted (Tx.Joined).
+	Memberships []Membership
+	// Erased are the values of the records deleted permanently in this
+	// write, as they were before (Tx.Erased): what derives from a record
+	// and outlives it (a webhook's event) reads them here. Only those of
+	// records Deleted in Records count: a savepoint that rolled a deletion
+	// back forgot the record, not this.
+	Erased map[int]map[string]any
 }
 
 // Kind is what happened to a record in a write.
@@ -68,7 +77,15 @@ type Link struct {
 	Label string
 }
 
-// Empty reports whether nothing was noted.
+// Membership is one record joining or leaving one list.
+type Membership struct {
+	ListID, RecordID int
+	// Added says it joined; false, it left.
+	Added bool
+}
+
+// Empty reports whether no record, association or merge was noted (what
+// derives from records follows these; memberships derive from them).
 func (c *Changes) Empty() bool {
 	return len(c.Records) == 0 && len(c.Links) == 0 && len(c.Merges) == 0
 }
@@ -89,9 +106,10 @@ func (c *Changes) record(objectTypeID, id int) *RecordChange {
 // within it: the records as they were before their first note there, the
 // number of links, the merges.
 type changesMark struct {
-	before map[int]*RecordChange // nil: the record was not noted before
-	links  int
-	merges map[int]int
+	before      map[int]*RecordChange // nil: the record was not noted before
+	links       int
+	memberships int
+	merges      map[int]int
 }
 
 // markChanges starts keeping what the notes from now on change, for a
@@ -99,7 +117,8 @@ type changesMark struct {
 // endMark.
 func (t *Tx) markChanges() (outer *changesMark) {
 	outer = t.mark
-	t.mark = &changesMark{before: map[int]*RecordChange{}, links: len(t.changes.Links), merges: maps.Clone(t.changes.Merges)}
+	t.mark = &changesMark{before: map[int]*RecordChange{}, links: len(t.changes.Links), memberships: len(t.changes.Memberships),
+		merges: maps.Clone(t.changes.Merges)}
 	return outer
 }
 
@@ -144,6 +163,7 @@ func (t *Tx) forgetChanges() {
 		}
 	}
 	t.changes.Links = t.changes.Links[:t.mark.links]
+	t.changes.Memberships = t.changes.Memberships[:t.mark.memberships]
 	t.changes.Merges = t.mark.merges
 }
 
@@ -169,6 +189,22 @@ func (t *Tx) ChangedAll(kind Kind, objectTypeID, id int) {
 	r.All = true
 	if r.Kind != Created || kind == Deleted {
 		r.Kind = kind
+	}
+}
+
+// Erased notes the values of record id as they were before it was
+// deleted permanently (Changes.Erased).
+func (t *Tx) Erased(id int, values map[string]any) {
+	if t.changes.Erased == nil {
+		t.changes.Erased = map[int]map[string]any{}
+	}
+	t.changes.Erased[id] = values
+}
+
+// Joined notes that records ids joined list listID (added) or left it.
+func (t *Tx) Joined(listID int, added bool, ids ...int) {
+	for _, id := range ids {
+		t.changes.Memberships = append(t.changes.Memberships, Membership{ListID: listID, RecordID: id, Added: added})
 	}
 }
 
