@@ -257,6 +257,12 @@ func (s *Store) Authenticate(ctx context.Context, header string) (*Key, error) {
 	if err := s.touch(ctx, &k, now); err != nil {
 		return nil, err
 	}
+	if c.mark.Heard() && k.LastUsedAt != c.key.LastUsedAt {
+		// A last-used time notifies no server: the cached key keeps the
+		// latest this process knows, under the same mark.
+		c.key.LastUsedAt = k.LastUsedAt
+		s.cache.Add(want, c)
+	}
 	return &k, nil
 }
 
@@ -290,7 +296,8 @@ func (s *Store) read(ctx context.Context, want string) (cachedKey, error) {
 }
 
 // touch writes the key's last-used time when it is older than TouchEvery,
-// at most once in TouchEvery by this process.
+// at most once in TouchEvery by this process, and sets k's to the latest
+// this process wrote.
 func (s *Store) touch(ctx context.Context, k *Key, now time.Time) error {
 	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < TouchEvery {
 		return nil
@@ -302,6 +309,9 @@ func (s *Store) touch(ctx context.Context, k *Key, now time.Time) error {
 	}
 	s.mu.Unlock()
 	if ok && now.Sub(last) < TouchEvery {
+		if k.LastUsedAt == nil || last.After(*k.LastUsedAt) {
+			k.LastUsedAt = &last
+		}
 		return nil
 	}
 	if err := s.db.Client.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now).Exec(ctx); err != nil {

@@ -1,5 +1,5 @@
 -- Written by hand: no table changes. A change of an API key (revoked,
--- renamed, deleted; not its last-used time, which a request writes at most
+-- renamed, deleted, truncated; not its last-used time, which a request writes at most
 -- once a minute) or of a workspace's name tells every listening server
 -- process, whose key cache (auth.Store) trusts a key read earlier only while
 -- it heard nothing of keys since (internal/db/watch.go). The payload names
@@ -19,3 +19,5 @@ CREATE TRIGGER api_keys_changed AFTER UPDATE ON api_keys FOR EACH ROW
 CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION crm_keys_changed();
 CREATE TRIGGER workspaces_renamed AFTER UPDATE OF name ON workspaces FOR EACH STATEMENT EXECUTE FUNCTION crm_keys_changed();
 CREATE TRIGGER workspaces_deleted AFTER DELETE ON workspaces FOR EACH STATEMENT EXECUTE FUNCTION crm_keys_changed();
+CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION crm_keys_changed();
+CREATE TRIGGER workspaces_truncated AFTER TRUNCATE ON workspaces FOR EACH STATEMENT EXECUTE FUNCTION crm_keys_changed();
