@@ -141,17 +141,25 @@ func (r *Resolver) associationWatch(ctx context.Context, id string, toObjectType
 }
 
 // subscribe opens the subscription of w in the request's workspace. The
-// broker's buffer is the only one: the channel handed to gqlgen holds
-// nothing, so that a subscriber that stops reading is cut off at
+// broker's buffer is the only one: the channels handed to gqlgen hold
+// nothing but the event being executed, so that a subscriber that stops reading is cut off at
 // events.Buffer, and told why in a last event.
 func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.ChangeEvent, error) {
 	sub, err := r.broker.Subscribe(ctx, sessionOf(ctx).workspaceID, w.match)
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *changes.ChangeEvent)
+	// Handed to gqlgen: events itself, or, for an operation of the
+	// handler, the channel streamEvents fills with the events it
+	// executes (fanout.go).
+	events := make(chan *changes.ChangeEvent)
+	out := events
+	if st := streamOf(ctx); st != nil {
+		out = make(chan *changes.ChangeEvent, 1)
+		st.events, st.out = events, out
+	}
 	go func() {
-		defer close(out)
+		defer close(events)
 		inside := map[int]bool{}
 		for e := range sub.C {
 			matches, err := r.filtered(db.ShareSync(ctx), w, e)
@@ -160,7 +168,7 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 				// deleted): the subscription ends saying so.
 				sub.Close()
 				select {
-				case out <- changes.Failed(err, clock.Now()):
+				case events <- changes.Failed(err, clock.Now()):
 				case <-ctx.Done():
 				}
 				return
@@ -174,14 +182,14 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 				delete(inside, e.RecordID)
 			}
 			select {
-			case out <- changes.Of(e, matches):
+			case events <- changes.Of(e, matches):
 			case <-ctx.Done():
 				return
 			}
 		}
 		if err := sub.Err(); err != nil {
 			select {
-			case out <- changes.Failed(err, clock.Now()):
+			case events <- changes.Failed(err, clock.Now()):
 			case <-ctx.Done():
 			}
 		}
