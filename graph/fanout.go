@@ -36,12 +36,12 @@ const (
 	maxSharedRender = 32 << 10
 )
 
-// stream is one subscription operation's: subscribe sets events (what the
+// stream is one subscription operation's: subscribe sets feed (what the
 // subscription sends) and out (the channel handed to gqlgen, which
 // streamEvents fills with the events to execute).
 type stream struct {
-	events <-chan *changes.ChangeEvent
-	out    chan *changes.ChangeEvent
+	feed *feed
+	out  chan *changes.ChangeEvent
 	// key names what the operation answers, once streamEvents has seen
 	// its first event; noShare: it cannot be named.
 	key     string
@@ -115,19 +115,13 @@ func (x streamEvents) InterceptResponse(ctx context.Context, next graphql.Respon
 		return next(ctx)
 	}
 	execute := func() *graphql.Response { return next(x.res.eventContext(ctx)) }
-	if st.events == nil {
+	if st.feed == nil {
 		// The subscription was refused: gqlgen answers its errors.
 		return execute()
 	}
-	var e *changes.ChangeEvent
-	select {
-	case ev, ok := <-st.events:
-		if !ok {
-			close(st.out)
-			return execute()
-		}
-		e = ev
-	case <-ctx.Done():
+	e, ok := st.feed.next(ctx)
+	if !ok {
+		// The end of the stream, as gqlgen's executor tells it.
 		return nil
 	}
 	k, ok := e.Key()
@@ -135,28 +129,36 @@ func (x streamEvents) InterceptResponse(ctx context.Context, next graphql.Respon
 		st.out <- e
 		return execute()
 	}
-	r := &render{done: make(chan struct{})}
-	if prev, found, _ := x.renders.PeekOrAdd(renderKey{stream: st.key, event: k}, r); found {
-		select {
-		case <-prev.done:
-		case <-ctx.Done():
-			return nil
+	rk := renderKey{stream: st.key, event: k}
+	prev, found := x.renders.Get(rk)
+	if !found {
+		r := &render{done: make(chan struct{})}
+		if prev, found, _ = x.renders.PeekOrAdd(rk, r); !found {
+			st.out <- e
+			return r.execute(execute)
 		}
-		if prev.data != nil {
-			x.shared.Add(1)
-			return &graphql.Response{Data: prev.data}
-		}
+	}
+	select {
+	case <-prev.done:
+	case <-ctx.Done():
+		return nil
+	}
+	if prev.data == nil {
 		st.out <- e
 		return execute()
 	}
-	var resp *graphql.Response
+	x.shared.Add(1)
+	return &graphql.Response{Data: prev.data}
+}
+
+// execute is the render of the stream that took the event first: it
+// executes it, and keeps what it answers for the others.
+func (r *render) execute(execute func() *graphql.Response) (resp *graphql.Response) {
 	defer func() {
 		r.data = shareable(resp)
 		close(r.done)
 	}()
-	st.out <- e
-	resp = execute()
-	return resp
+	return execute()
 }
 
 // shareable is a copy of resp's data when another stream may answer resp
