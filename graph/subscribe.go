@@ -188,7 +188,7 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 			}
 			return nil, false
 		}
-		matches, err := f.r.filtered(db.ShareSync(ctx), f.w, e)
+		matches, err := f.r.filtered(ctx, f.w, e)
 		if err != nil {
 			// The filter no longer holds (a property it reads was
 			// deleted): the subscription ends saying so.
@@ -211,11 +211,12 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 
 // filtered tells whether the record of e matches w's filter after the
 // change: true without a filter. A record that is archived, merged or
-// deleted matches none.
+// deleted matches none. Its reads share a sync of their own.
 func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool, error) {
 	if w.filter == nil {
 		return true, nil
 	}
+	ctx = db.ShareSync(ctx)
 	m, err := r.defs.Get(ctx, e.WorkspaceID)
 	if err != nil {
 		return false, err
