@@ -117,12 +117,17 @@ func (c smallOnly[T]) Add(ctx context.Context, key string, value T) {
 type Handler struct {
 	http.Handler
 	planned atomic.Int64
+	shared  atomic.Int64
 	res     *Resolver
 	gate    *gate
 }
 
 // PlannedFields counts the root fields read plans have answered.
 func (h *Handler) PlannedFields() int64 { return h.planned.Load() }
+
+// SharedEvents counts the subscription events answered from the render
+// of the same event for another subscriber (fanout.go).
+func (h *Handler) SharedEvents() int64 { return h.shared.Load() }
 
 // NewHandler returns the GraphQL endpoint: POST and GET queries, multipart
 // requests, a query cache, automatic persisted queries, a complexity limit,
@@ -189,7 +194,7 @@ func NewHandler(cfg Config) *Handler {
 		}
 		return next(ctx)
 	})
-	srv.AroundResponses(freshLoaders(res))
+	srv.Use(newStreamEvents(res, &h.shared))
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))

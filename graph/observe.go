@@ -23,6 +23,7 @@ type observed struct{}
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationInterceptor
 	graphql.ResponseInterceptor
 } = observed{}
 
@@ -35,11 +36,29 @@ func (observed) operationName(oc *graphql.OperationContext) string {
 	return oc.OperationName
 }
 
-func (o observed) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+// observedOp is what observed notes of an operation once, rather than at
+// each of its answers (a subscription answers every event): its request,
+// and its span's name and attributes.
+type observedOp struct {
+	req   *observe.Request
+	span  string
+	attrs []attribute.KeyValue
+}
+
+type observedOpKey struct{}
+
+func (o observed) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if !graphql.HasOperationContext(ctx) {
-		// A request error (gqlgen's DispatchError): the answer's writer
-		// records its code (writeRequestError).
 		return next(ctx)
+	}
+	return next(context.WithValue(ctx, observedOpKey{}, o.op(ctx)))
+}
+
+// op is the operation of ctx as InterceptOperation noted it, or as it is
+// now.
+func (o observed) op(ctx context.Context) *observedOp {
+	if op, ok := ctx.Value(observedOpKey{}).(*observedOp); ok {
+		return op
 	}
 	oc := graphql.GetOperationContext(ctx)
 	name := o.operationName(oc)
@@ -47,9 +66,20 @@ func (o observed) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	if oc.Operation != nil {
 		kind = string(oc.Operation.Operation)
 	}
-	ctx, span := observe.Tracer.Start(ctx, strings.TrimSpace("graphql "+kind+" "+name))
+	return &observedOp{req: observe.RequestOf(ctx), span: strings.TrimSpace("graphql " + kind + " " + name),
+		attrs: []attribute.KeyValue{attribute.String("graphql.operation.type", kind), attribute.String("graphql.operation.name", name)}}
+}
+
+func (o observed) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		// A request error (gqlgen's DispatchError): the answer's writer
+		// records its code (writeRequestError).
+		return next(ctx)
+	}
+	op := o.op(ctx)
+	ctx, span := observe.Tracer.Start(ctx, op.span)
 	defer span.End()
-	span.SetAttributes(attribute.String("graphql.operation.type", kind), attribute.String("graphql.operation.name", name))
+	span.SetAttributes(op.attrs...)
 	resp := next(ctx)
 	code := "OK"
 	if resp != nil && len(resp.Errors) > 0 {
@@ -60,7 +90,7 @@ func (o observed) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		span.SetStatus(codes.Error, resp.Errors[0].Message)
 	}
 	span.SetAttributes(attribute.String("crm.result_code", code))
-	observe.RequestOf(ctx).SetCode(code)
+	op.req.SetCode(code)
 	return resp
 }
 

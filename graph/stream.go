@@ -35,7 +35,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/crm/internal/apierr"
-	"github.com/acme/crm/internal/db"
 )
 
 const (
@@ -77,20 +76,6 @@ func websocketTransport(res *Resolver) transport.Websocket {
 			}
 			return res.sessionContext(ctx, v), nil, nil
 		},
-	}
-}
-
-// freshLoaders gives each event of a subscription a session of its own,
-// with new loaders and definitions read afresh (a sync of its own): a
-// subscription lives long, and what its first event loaded would be stale
-// by the next.
-func freshLoaders(res *Resolver) graphql.ResponseMiddleware {
-	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		if graphql.HasOperationContext(ctx) && isSubscription(graphql.GetOperationContext(ctx)) {
-			s := sessionOf(ctx)
-			ctx = withSession(db.ShareSync(ctx), &session{viewer: s.viewer, workspaceID: s.workspaceID, defs: res.defs, loaders: newLoaders(res)})
-		}
-		return next(ctx)
 	}
 }
 

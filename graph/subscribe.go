@@ -142,60 +142,81 @@ func (r *Resolver) associationWatch(ctx context.Context, id string, toObjectType
 
 // subscribe opens the subscription of w in the request's workspace. The
 // broker's buffer is the only one: the channel handed to gqlgen holds
-// nothing, so that a subscriber that stops reading is cut off at
-// events.Buffer, and told why in a last event.
+// nothing but the event being executed, so that a subscriber that stops
+// reading is cut off at events.Buffer, and told why in a last event.
+// streamEvents takes the events from the subscription's feed as gqlgen
+// asks for them, in the goroutine that sends them (fanout.go).
 func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.ChangeEvent, error) {
+	st := streamOf(ctx)
+	if st == nil {
+		return nil, apierr.New(apierr.Internal, "a subscription is served only through the handler's transports")
+	}
 	sub, err := r.broker.Subscribe(ctx, sessionOf(ctx).workspaceID, w.match)
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *changes.ChangeEvent)
-	go func() {
-		defer close(out)
-		inside := map[int]bool{}
-		for e := range sub.C {
-			matches, err := r.filtered(db.ShareSync(ctx), w, e)
-			if err != nil {
-				// The filter no longer holds (a property it reads was
-				// deleted): the subscription ends saying so.
-				sub.Close()
-				select {
-				case out <- changes.Failed(err, clock.Now()):
-				case <-ctx.Done():
-				}
-				return
-			}
-			if !matches && !inside[e.RecordID] && w.filter != nil {
-				continue
-			}
-			if matches && len(inside) < maxInside {
-				inside[e.RecordID] = true
-			} else if !matches {
-				delete(inside, e.RecordID)
-			}
-			select {
-			case out <- changes.Of(e, matches):
-			case <-ctx.Done():
-				return
-			}
+	st.feed = &feed{r: r, w: w, sub: sub, inside: map[int]bool{}}
+	st.out = make(chan *changes.ChangeEvent, 1)
+	return st.out, nil
+}
+
+// feed is what one subscription sends: the events of its watch, with
+// whether each matches its filter, and the error that ends it.
+type feed struct {
+	r      *Resolver
+	w      watch
+	sub    *events.Subscription
+	inside map[int]bool
+	ended  bool
+}
+
+// next is the feed's next event, once one comes; false when the
+// subscription has ended, or ctx.
+func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
+	for !f.ended {
+		var e events.Event
+		var open bool
+		select {
+		case e, open = <-f.sub.C:
+		case <-ctx.Done():
+			return nil, false
 		}
-		if err := sub.Err(); err != nil {
-			select {
-			case out <- changes.Failed(err, clock.Now()):
-			case <-ctx.Done():
+		if !open {
+			f.ended = true
+			if err := f.sub.Err(); err != nil {
+				return changes.Failed(err, clock.Now()), true
 			}
+			return nil, false
 		}
-	}()
-	return out, nil
+		matches, err := f.r.filtered(ctx, f.w, e)
+		if err != nil {
+			// The filter no longer holds (a property it reads was
+			// deleted): the subscription ends saying so.
+			f.sub.Close()
+			f.ended = true
+			return changes.Failed(err, clock.Now()), true
+		}
+		if !matches && !f.inside[e.RecordID] && f.w.filter != nil {
+			continue
+		}
+		if matches && len(f.inside) < maxInside {
+			f.inside[e.RecordID] = true
+		} else if !matches {
+			delete(f.inside, e.RecordID)
+		}
+		return changes.Of(e, matches), true
+	}
+	return nil, false
 }
 
 // filtered tells whether the record of e matches w's filter after the
 // change: true without a filter. A record that is archived, merged or
-// deleted matches none.
+// deleted matches none. Its reads share a sync of their own.
 func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool, error) {
 	if w.filter == nil {
 		return true, nil
 	}
+	ctx = db.ShareSync(ctx)
 	m, err := r.defs.Get(ctx, e.WorkspaceID)
 	if err != nil {
 		return false, err

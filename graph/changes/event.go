@@ -34,6 +34,19 @@ func Failed(err error, now time.Time) *ChangeEvent {
 	return &ChangeEvent{Event: events.Event{OccurredAt: now}, err: err}
 }
 
+// Key tells events apart as a subscription sends them: the same event
+// (its log id), with the same gap and match. ok is false for an error,
+// which is no event.
+type Key struct {
+	ID           int64
+	Gap, Matches bool
+}
+
+// Key is e's key; ok is false when e stands for an error.
+func (e *ChangeEvent) Key() (k Key, ok bool) {
+	return Key{ID: e.ID, Gap: e.Event.Gap, Matches: e.matches}, e.err == nil
+}
+
 // Err is the error the event stands for, told once: fields marshal one
 // after the other.
 func (e *ChangeEvent) Err() error {
