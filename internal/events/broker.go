@@ -219,10 +219,6 @@ func (b *Broker) read(ctx context.Context) error {
 			holes = append(holes, int(id))
 		}
 		b.mu.Unlock()
-		gap, err := b.lost(ctx, last)
-		if err != nil {
-			return err
-		}
 		q := db.Build(b.db.Dialect, "SELECT id, workspace_id, kind, object_type_id, record_id, properties, merged_into, to_record_id, to_object_type_id, occurred_at FROM change_events WHERE id > ").Arg(last)
 		if len(holes) > 0 {
 			q.T(" OR ").InIDs("", "id", holes)
@@ -235,6 +231,10 @@ func (b *Broker) read(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		gap, err := b.lost(ctx, last, evs)
+		if err != nil {
+			return err
+		}
 		b.deliver(ctx, evs, gap)
 		if len(evs) < readBatch {
 			return nil
@@ -243,10 +243,15 @@ func (b *Broker) read(ctx context.Context) error {
 }
 
 // lost tells whether the log lost the event after last: its lowest id is
-// above it.
-func (b *Broker) lost(ctx context.Context, last int64) (bool, error) {
+// above it. Asked only when evs, read after last, do not begin with it.
+func (b *Broker) lost(ctx context.Context, last int64, evs []Event) (bool, error) {
 	if last == 0 {
 		return false, nil
+	}
+	for _, e := range evs {
+		if e.ID == last+1 {
+			return false, nil
+		}
 	}
 	var lowest sql.NullInt64
 	if err := db.Build(b.db.Dialect, "SELECT MIN(id) FROM change_events").Row(ctx, b.db.SQL, &lowest); err != nil {
