@@ -174,10 +174,10 @@ type feed struct {
 // subscription has ended, or ctx.
 func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 	for !f.ended {
-		var e events.Event
+		var p *events.Event
 		var open bool
 		select {
-		case e, open = <-f.sub.C:
+		case p, open = <-f.sub.C:
 		case <-ctx.Done():
 			return nil, false
 		}
@@ -188,6 +188,7 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 			}
 			return nil, false
 		}
+		e := *p
 		matches, err := f.r.filtered(ctx, f.w, e)
 		if err != nil {
 			// The filter no longer holds (a property it reads was

@@ -55,9 +55,12 @@ var ErrTooSlow = apierr.New(apierr.SubscriberTooSlow, "the subscription fell %d 
 // when the subscription ends; Err then says why (nil when its context
 // ended).
 type Subscription struct {
-	C <-chan Event
+	// C carries each event once, shared with the other subscriptions it
+	// reaches (a copy when its Gap is this one's): read, never written.
+	// Pointers keep the buffer small: Buffer of them a subscription.
+	C <-chan *Event
 
-	c           chan Event
+	c           chan *Event
 	b           *Broker
 	workspaceID int
 	match       func(Event) bool
@@ -136,7 +139,7 @@ func (b *Broker) Subscribers() int {
 // accepts, from those committed after it opened on, until ctx ends or it
 // falls behind (ErrTooSlow).
 func (b *Broker) Subscribe(ctx context.Context, workspaceID int, match func(Event) bool) (*Subscription, error) {
-	c := make(chan Event, Buffer)
+	c := make(chan *Event, Buffer)
 	s := &Subscription{C: c, c: c, b: b, workspaceID: workspaceID, match: match}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -306,7 +309,8 @@ func (b *Broker) deliver(ctx context.Context, evs []Event, gap bool) {
 			b.last = evs[0].ID - 1
 		}
 	}
-	for _, e := range evs {
+	for i := range evs {
+		e := &evs[i]
 		e.Shared = &Shared{}
 		delete(b.holes, e.ID)
 		from := b.last + 1
@@ -323,11 +327,15 @@ func (b *Broker) deliver(ctx context.Context, evs []Event, gap bool) {
 		b.last = max(b.last, e.ID)
 		b.dropOldHoles()
 		for s := range b.subs {
-			if s.workspaceID != e.WorkspaceID || !s.match(e) {
+			if s.workspaceID != e.WorkspaceID || !s.match(*e) {
 				continue
 			}
 			out := e
-			out.Gap, s.gap = s.gap, false
+			if s.gap {
+				gapped := *e
+				gapped.Gap, s.gap = true, false
+				out = &gapped
+			}
 			select {
 			case s.c <- out:
 			default:
