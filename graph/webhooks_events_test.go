@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/webhooks"
 )
 
@@ -90,6 +91,26 @@ func TestWebhookImportFinished(t *testing.T) {
 		}
 		if sum == nil || sum.ID != job.ID || sum.State != "DONE" || sum.Created != 2 || sum.RowsRead != 2 || !slices.Equal(sum.ObjectTypes, []string{"contacts"}) {
 			t.Errorf("import event %+v, want the import %+v", sum, job)
+		}
+
+		// A canceled import ended too: its event says so, with how far it
+		// went. (One waiting for a run this test never starts, to be
+		// canceled for certain.)
+		pending, err := a.d.Client.ImportJob.Create().SetWorkspaceID(a.ws).SetName("waiting").
+			SetSpec(map[string]any{"files": []any{map[string]any{"ObjectTypes": []any{"deals"}}}}).Save(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pendingID := gid.Encode(gid.Import, pending.ID)
+		a.ok(`mutation($id: ID!) { cancelImport(input: {id: $id}) { import { state } } }`, map[string]any{"id": pendingID}, nil)
+		deliver(t, worker(a.d, newTestClock()), 1)
+		reqs := rcv.requests()
+		if len(reqs) != 2 || len(reqs[1].events) != 1 {
+			t.Fatalf("after the cancel: %d requests", len(reqs))
+		}
+		if e := reqs[1].events[0]; e.Type != webhooks.ImportFinished || e.Import == nil || e.Import.ID != pendingID || e.Import.State != "CANCELED" ||
+			!slices.Equal(e.Import.ObjectTypes, []string{"deals"}) {
+			t.Errorf("the canceled import's event %+v", e)
 		}
 	})
 }

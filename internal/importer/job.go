@@ -27,6 +27,7 @@ import (
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/records"
+	"github.com/acme/crm/internal/webhooks"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -280,14 +281,22 @@ func (e *Engine) Cancel(ctx context.Context, m *meta.Model, id int) (*ent.Import
 	if err != nil {
 		return nil, err
 	}
+	var spec Spec
+	if err := decodeSpec(job.Spec, &spec); err != nil {
+		return nil, err
+	}
 	err = audit.Write(ctx, e.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
-		n, err := tx.ImportJob.Update().Where(importjob.ID(id), importjob.StateIn(importjob.StatePENDING, importjob.StatePROCESSING)).
+		canceled, err := tx.ImportJob.UpdateOneID(id).Where(importjob.StateIn(importjob.StatePENDING, importjob.StatePROCESSING)).
 			SetState(importjob.StateCANCELED).SetFinishedAt(clock.Now()).Save(ctx)
+		if ent.IsNotFound(err) {
+			return audit.Change{}, apierr.New(apierr.Conflict, "import %d is %s: only a pending or running import can be canceled", id, job.State)
+		}
 		if err != nil {
 			return audit.Change{}, err
 		}
-		if n == 0 {
-			return audit.Change{}, apierr.New(apierr.Conflict, "import %d is %s: only a pending or running import can be canceled", id, job.State)
+		// Its rows written so far stay: the webhooks hear how far it went.
+		if err := webhooks.ImportEnded(ctx, tx, m, spec.objectTypes(), canceled); err != nil {
+			return audit.Change{}, err
 		}
 		return audit.Of(audit.CancelImport, gid.Import, id, "canceled import %d", id), nil
 	})

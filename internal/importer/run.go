@@ -81,9 +81,18 @@ func (e *Engine) Run(ctx context.Context, workspaceID, id int, progress Progress
 	})
 }
 
+// objectTypes are the object types the import's files write, sorted.
+func (spec Spec) objectTypes() []string {
+	var types []string
+	for _, f := range spec.Files {
+		types = append(types, f.ObjectTypes...)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(types)))
+}
+
 // end moves job, still PROCESSING, to the state set sets, and writes its
 // IMPORT_FINISHED webhook event in the same transaction. A job canceled
-// meanwhile stays so, and tells no webhook.
+// meanwhile stays so (Cancel told the webhooks).
 func (e *Engine) end(ctx context.Context, job *ent.ImportJob, spec Spec, set func(u *ent.ImportJobUpdateOne)) error {
 	m, err := e.cache.Get(ctx, job.WorkspaceID)
 	if err != nil {
@@ -100,11 +109,7 @@ func (e *Engine) end(ctx context.Context, job *ent.ImportJob, spec Spec, set fun
 		return tx.Rollback() // canceled after its last chunk
 	}
 	if err == nil {
-		var types []string
-		for _, f := range spec.Files {
-			types = append(types, f.ObjectTypes...)
-		}
-		err = webhooks.ImportEnded(ctx, tx, m, slices.Compact(slices.Sorted(slices.Values(types))), ended)
+		err = webhooks.ImportEnded(ctx, tx, m, spec.objectTypes(), ended)
 	}
 	if err != nil {
 		return errors.Join(err, tx.Rollback())
