@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -616,4 +617,84 @@ func TestSubscriptionAssociationChanged(t *testing.T) {
 		a.ok(`mutation($f: ID!, $t: ID!, $l: [String!]) { disassociate(input: {from: $f, to: $t, labels: $l}) { removed } }`, pair(), nil)
 		want("disassociate", "DISASSOCIATED", ada, "contacts")
 	})
+}
+
+// TestSubscriptionLabelDeleted: deleting a label with the associations
+// that use it is one DISASSOCIATED event per pair and direction that lost
+// it, with the label as that side sees it; a pair without the label hears
+// nothing.
+func TestSubscriptionLabelDeleted(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		srv := httptest.NewServer(a.h)
+		t.Cleanup(srv.Close)
+		acme := a.create("companies", map[string]any{"name": "Acme"})
+		ada := a.create("contacts", map[string]any{"firstname": "Ada"})
+		bob := a.create("contacts", map[string]any{"firstname": "Bob"})
+		cyd := a.create("contacts", map[string]any{"firstname": "Cyd"})
+		id := a.labelPairs(acme, []recordJSON{ada, bob}, cyd)
+		w := dialWS(t, srv.URL, map[string]any{})
+		const q = `subscription($id: ID!) { associationChanged(recordId: $id) { ` + assocEventFields + ` } }`
+		w.subscribe("acme", q, map[string]any{"id": acme.ID})
+		w.subscribe("ada", q, map[string]any{"id": ada.ID})
+		awaitSubscribers(t, a.h, 2)
+
+		a.deleteLabel(id, 4)
+		// A write both subscriptions hear after it: what they heard before
+		// it is all the deletion sent.
+		a.ok(`mutation($f: ID!, $t: ID!) { disassociate(input: {from: $f, to: $t}) { removed } }`, map[string]any{"f": acme.ID, "t": ada.ID}, nil)
+
+		got := map[string][]string{}
+		for range 5 {
+			sub, ev := w.assocEvent()
+			if ev.Gap || ev.To == nil || ev.From.RecordID != ev.FromRecordID || ev.To.RecordID != ev.ToRecordID {
+				t.Fatalf("%s: %+v", sub, ev)
+			}
+			got[sub] = append(got[sub], fmt.Sprintf("%s %s>%s %s %q", ev.Kind, ev.FromRecordID, ev.ToRecordID, ev.ToObjectType, ev.Labels))
+		}
+		if len(got["acme"]) == 3 {
+			slices.Sort(got["acme"][:2]) // the rows of one DELETE come in no set order
+		}
+		event := func(kind string, from, to recordJSON, toType string, labels ...string) string {
+			return fmt.Sprintf("%s %s>%s %s %q", kind, from.RecordID, to.RecordID, toType, append([]string{}, labels...))
+		}
+		want := map[string][]string{
+			"acme": {event("DISASSOCIATED", acme, ada, "contacts", "Decision maker"), event("DISASSOCIATED", acme, bob, "contacts", "Decision maker"),
+				event("DISASSOCIATED", acme, ada, "contacts")},
+			"ada": {event("DISASSOCIATED", ada, acme, "companies", "Decides for"), event("DISASSOCIATED", ada, acme, "companies")},
+		}
+		slices.Sort(want["acme"][:2])
+		if !maps.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("events\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+// labelPairs defines the paired label "Decision maker" (companies to
+// contacts; "Decides for" back), links company with each of labeled under
+// it and with unlabeled without it, and returns the label's id.
+func (a *api) labelPairs(company recordJSON, labeled []recordJSON, unlabeled recordJSON) string {
+	a.t.Helper()
+	var out struct {
+		CreateAssociationLabel struct{ AssociationType struct{ ID string } } `json:"createAssociationLabel"`
+	}
+	a.ok(`mutation { createAssociationLabel(input: {fromObjectType: "companies", toObjectType: "contacts", label: "Decision maker", inverseLabel: "Decides for"}) { associationType { id } } }`, nil, &out)
+	const associate = `mutation($f: ID!, $t: ID!, $l: [String!]) { associate(input: {from: $f, to: $t, labels: $l}) { from { id } } }`
+	for _, c := range labeled {
+		a.ok(associate, map[string]any{"f": c.ID, "t": company.ID, "l": []string{"Decides for"}}, nil)
+	}
+	a.ok(associate, map[string]any{"f": company.ID, "t": unlabeled.ID}, nil)
+	return out.CreateAssociationLabel.AssociationType.ID
+}
+
+// deleteLabel deletes label id with the associations that use it and
+// checks it removed rows of them.
+func (a *api) deleteLabel(id string, rows int) {
+	a.t.Helper()
+	var out struct {
+		DeleteAssociationLabel struct{ RemovedAssociations int } `json:"deleteAssociationLabel"`
+	}
+	a.ok(`mutation($id: ID!) { deleteAssociationLabel(input: {id: $id, removeAssociations: true}) { removedAssociations } }`, map[string]any{"id": id}, &out)
+	if out.DeleteAssociationLabel.RemovedAssociations != rows {
+		a.t.Fatalf("the deletion removed %d association rows, want %d", out.DeleteAssociationLabel.RemovedAssociations, rows)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/acme/crm/ent/associationtype"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/audit"
+	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
 	"github.com/acme/crm/internal/write"
@@ -212,7 +213,9 @@ func (s *Store) SetLimit(ctx context.Context, m *meta.Model, id, limit int) erro
 // DeleteLabel removes a user-defined label and its inverse. While records
 // use it, it is refused with CONFLICT and the count, unless
 // removeAssociations: then those links go too (the pairs keep their
-// unlabeled association). It returns how many association rows went.
+// unlabeled association), each row noted as a disassociation under the
+// label, as Disassociate notes it. It returns how many association rows
+// went.
 func (s *Store) DeleteLabel(ctx context.Context, m *meta.Model, id int, removeAssociations bool) (int, error) {
 	at, err := userLabel(m, id)
 	if err != nil {
@@ -233,9 +236,12 @@ func (s *Store) DeleteLabel(ctx context.Context, m *meta.Model, id int, removeAs
 		if used > 0 && !removeAssociations {
 			return apierr.New(apierr.Conflict, "label %q links %d pairs of records; pass removeAssociations to delete them with it", at.Label, used)
 		}
-		if removed, err = tx.Association.Delete().Where(association.WorkspaceID(m.WorkspaceID), association.AssociationTypeIDIn(ids...)).Exec(ctx); err != nil {
+		links, err := s.noted(ctx, tx, write.Disassociated, db.Build(tx.Dialect, "DELETE FROM associations WHERE workspace_id = ").Arg(m.WorkspaceID).
+			T(" AND ").InIDs("", "association_type_id", ids))
+		if err != nil {
 			return fmt.Errorf("delete associations of label %d: %w", id, err)
 		}
+		removed = len(links)
 		if err := tx.AssociationType.Update().Where(associationtype.IDIn(ids...)).ClearInverseID().Exec(ctx); err != nil {
 			return err
 		}
