@@ -7,9 +7,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/acme/crm/internal/clock"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/lists"
+	"github.com/acme/crm/internal/values"
 	"github.com/acme/crm/internal/webhooks"
+	"github.com/acme/crm/internal/write"
 )
 
 // TestWebhookEventsCarryValues: an archive and a deletion carry the
@@ -164,21 +169,104 @@ func TestWebhookListMembership(t *testing.T) {
 		a.ok(`mutation($in: ListMembersInput!) { addToList(input: $in) { written } }`, map[string]any{"in": map[string]any{"listId": manual.ID, "recordIds": []string{ada.ID}}}, nil)
 		deliver(t, worker(a.d, newTestClock()), 1)
 
-		type seen struct{ record, list, change string }
-		var got []seen
-		for _, e := range rcv.requests()[0].events {
-			if e.Type != webhooks.ListMembership || e.List == nil || e.ObjectType != "contacts" {
-				t.Fatalf("event %+v", e)
-			}
-			got = append(got, seen{e.RecordID, e.List.Name, e.List.Change})
-			if e.List.Name == "Adas" && e.List.ID != dyn.ID || e.List.Name == "Hand" && e.List.ID != manual.ID {
-				t.Errorf("event of list %s names %s", e.List.Name, e.List.ID)
+		wantMemberships(t, rcv.requests()[0].events, []listJSON{dyn, manual},
+			membershipSeen{ada.RecordID, "Adas", "ADDED"}, membershipSeen{bob.RecordID, "Adas", "ADDED"},
+			membershipSeen{bob.RecordID, "Adas", "REMOVED"}, membershipSeen{ada.RecordID, "Hand", "ADDED"})
+	})
+}
+
+// TestWebhookMergeMemberships: a merge gives the primary the secondary's
+// manual memberships it lacked (ADDED) and takes every membership from
+// the secondary (REMOVED), in that order, the lists in the order they
+// were made; a dynamic list the primary now matches, with the values it
+// took, adds it after.
+func TestWebhookMergeMemberships(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		p := a.create("contacts", map[string]any{"email": "p@example.com", "firstname": "Pat"})
+		s := a.create("contacts", map[string]any{"email": "s@example.com", "firstname": "Sam", "lastname": "Smith"})
+		hand := a.createList("contacts", "Hand", "MANUAL", nil)
+		both := a.createList("contacts", "Both", "MANUAL", nil)
+		smiths := a.createList("contacts", "Smiths", "DYNAMIC", map[string]any{"property": "lastname", "operator": "EQ", "value": "Smith"})
+		add := func(l listJSON, ids ...string) {
+			a.ok(`mutation($in: ListMembersInput!) { addToList(input: $in) { written } }`, map[string]any{"in": map[string]any{"listId": l.ID, "recordIds": ids}}, nil)
+		}
+		add(hand, s.ID)
+		add(both, p.ID, s.ID)
+		// Made now, the webhook receives the merge's events only.
+		a.createWebhook(rcv.srv.URL, []string{"LIST_MEMBERSHIP_CHANGED"}, nil)
+		a.ok(`mutation($p: ID!, $s: ID!) { mergeRecords(input: {primary: $p, secondary: $s}) { record { id } } }`, map[string]any{"p": p.ID, "s": s.ID}, nil)
+		deliver(t, worker(a.d, newTestClock()), 1)
+
+		wantMemberships(t, rcv.requests()[0].events, []listJSON{hand, both, smiths}, membershipSeen{p.RecordID, "Hand", "ADDED"},
+			membershipSeen{s.RecordID, "Hand", "REMOVED"}, membershipSeen{s.RecordID, "Both", "REMOVED"}, membershipSeen{s.RecordID, "Smiths", "REMOVED"},
+			membershipSeen{p.RecordID, "Smiths", "ADDED"})
+		if names := a.listNames(p); !slices.Equal(names, []string{"Both", "Hand", "Smiths"}) {
+			t.Errorf("the primary's lists: %v", names)
+		}
+	})
+}
+
+// membershipSeen is what a test checks of a LIST_MEMBERSHIP_CHANGED event.
+type membershipSeen struct{ record, list, change string }
+
+// wantMemberships checks that events are want, in that order, each a
+// contact's LIST_MEMBERSHIP_CHANGED event naming one of lists by its id
+// and name.
+func wantMemberships(t *testing.T, events []webhooks.Event, lists []listJSON, want ...membershipSeen) {
+	t.Helper()
+	var got []membershipSeen
+	for _, e := range events {
+		if e.Type != webhooks.ListMembership || e.List == nil || e.ObjectType != "contacts" ||
+			!slices.ContainsFunc(lists, func(l listJSON) bool { return l.ID == e.List.ID && l.Name == e.List.Name }) {
+			t.Fatalf("event %+v", e)
+		}
+		got = append(got, membershipSeen{e.RecordID, e.List.Name, e.List.Change})
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestWebhookRelativeRefresh: the records a relative date moves into or
+// out of a list as time passes, with no write, are events of the pass
+// that moves them (its write unit has the outbox as the server wires it),
+// a list reading the moved one following after it.
+func TestWebhookRelativeRefresh(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		t0 := time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
+		defer clock.Set(t0)()
+		rcv := newReceiver(t, always(200))
+		a = a.privateTargets()
+		a.createProperty("contacts", map[string]any{"name": "lastcontacted", "label": "Last contacted", "type": "DATETIME", "fieldType": "DATE"})
+		soon := a.create("contacts", map[string]any{"email": "soon@acme.io", "lastcontacted": t0.AddDate(0, 0, -80).Format(values.DateTimeLayout)})
+		stale := a.createList("contacts", "Not contacted in 90 days", "DYNAMIC", map[string]any{"property": "lastcontacted", "operator": "LT", "value": "-P90D"})
+		reader := a.createList("contacts", "Stale", "DYNAMIC", map[string]any{"inList": stale.ID})
+		recent := a.createList("contacts", "Contacted in 120 days", "DYNAMIC", map[string]any{"property": "lastcontacted", "operator": "GT", "value": "-P120D"})
+		a.createWebhook(rcv.srv.URL, []string{"LIST_MEMBERSHIP_CHANGED"}, nil)
+		w := write.New(a.d)
+		pass := lists.New(a.d, w)
+		webhooks.Outbox(w)
+		refresh := func(at time.Time) {
+			t.Helper()
+			clock.Set(at)
+			if ran, err := pass.RefreshRelative(t.Context(), a.ws); err != nil || !ran {
+				t.Fatalf("pass: ran %v, %v", ran, err)
 			}
 		}
-		want := []seen{{ada.RecordID, "Adas", "ADDED"}, {bob.RecordID, "Adas", "ADDED"}, {bob.RecordID, "Adas", "REMOVED"}, {ada.RecordID, "Hand", "ADDED"}}
-		if !slices.Equal(got, want) {
-			t.Errorf("events\n got %v\nwant %v", got, want)
-		}
+		watched := []listJSON{stale, reader, recent}
+		sender := worker(a.d, newTestClock())
+
+		// 95 days: soon is stale, and still contacted in 120 days.
+		refresh(t0.AddDate(0, 0, 15))
+		deliver(t, sender, 1)
+		wantMemberships(t, rcv.requests()[0].events, watched,
+			membershipSeen{soon.RecordID, stale.Name, "ADDED"}, membershipSeen{soon.RecordID, reader.Name, "ADDED"})
+		// 125 days: it leaves the other.
+		refresh(t0.AddDate(0, 0, 45))
+		deliver(t, sender, 1)
+		wantMemberships(t, rcv.requests()[1].events, watched, membershipSeen{soon.RecordID, recent.Name, "REMOVED"})
 	})
 }
 

@@ -231,6 +231,8 @@ func lockRecords(ctx context.Context, tx *write.Tx, ids []int) ([]int, error) {
 // memberships of the secondary (keeping their addedAt), and takes every
 // membership from the secondary, which is never a member again. The lists
 // of their type count as changed for both, for the lists that read them.
+// What it gives and takes is noted (Tx.Joined) as an evaluation notes it:
+// the lists the primary joined, then those the secondary left.
 func (s *Store) moveMerged(ctx context.Context, tx *write.Tx, merges map[int]int, sd *seeds) error {
 	ws := tx.Model.WorkspaceID
 	for secondary, primary := range merges {
@@ -248,17 +250,27 @@ func (s *Store) moveMerged(ctx context.Context, tx *write.Tx, merges map[int]int
 			}
 			sd.lists[l.ID].add(primary, secondary)
 		}
-		stmts := []*db.SQL{db.Build(tx.Dialect, "DELETE FROM list_members WHERE workspace_id = ").Arg(ws).T(" AND record_id = ").Arg(secondary)}
+		type step struct {
+			stmt   *db.SQL
+			record int
+			added  bool
+		}
+		steps := []step{{db.Build(tx.Dialect, "DELETE FROM list_members WHERE workspace_id = ").Arg(ws).T(" AND record_id = ").Arg(secondary), secondary, false}}
 		if len(static) > 0 {
 			move := db.Build(tx.Dialect, "INSERT INTO list_members (workspace_id, list_id, record_id, added_at) SELECT m.workspace_id, m.list_id, ").
 				Arg(primary).T(", m.added_at FROM list_members m WHERE m.workspace_id = ").Arg(ws).T(" AND m.record_id = ").Arg(secondary).
 				T(" AND ").InIDs("m", "list_id", static).T(" AND NOT EXISTS (SELECT 1 FROM list_members p WHERE p.workspace_id = ").Arg(ws).
 				T(" AND p.list_id = m.list_id AND p.record_id = ").Arg(primary).T(")")
-			stmts = append([]*db.SQL{move}, stmts...)
+			steps = append([]step{{move, primary, true}}, steps...)
 		}
-		for _, stmt := range stmts {
-			if _, err := stmt.Exec(ctx, tx); err != nil {
+		for _, st := range steps {
+			lists, err := st.stmt.T(" RETURNING list_id").IDs(ctx, tx)
+			if err != nil {
 				return fmt.Errorf("move the memberships of merged record %d: %w", secondary, err)
+			}
+			slices.Sort(lists)
+			for _, l := range lists {
+				tx.Joined(l, st.added, st.record)
 			}
 		}
 	}
