@@ -39,11 +39,7 @@ func TestGraphiQLInABrowser(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		npmtest.Unable(t, require, run, "no Chromium at "+chromium)
 	}
-	node, npm := npmtest.Tools(t, require, run)
-	dir, err := npmtest.Install(npm, "test/browser", "playwright-core")
-	if err != nil {
-		npmtest.Unable(t, require, run, err.Error())
-	}
+	node, dir := npmtest.Ready(t, require, run, "test/browser", "playwright-core")
 
 	ctx := context.Background()
 	d := dbtest.Open(t, "sqlite")

@@ -44,11 +44,7 @@ func TestSDKExamples(t *testing.T) {
 	})
 	t.Run("typescript", func(t *testing.T) {
 		const require, run = "CRM_REQUIRE_SDK", "with node >= 18 and npm reaching the registry, go test -run TestSDKExamples/typescript ."
-		node, npm := npmtest.Tools(t, require, run)
-		installed, err := npmtest.Install(npm, "examples/typescript", "@graphql-codegen/cli")
-		if err != nil {
-			npmtest.Unable(t, require, run, err.Error())
-		}
+		node, installed := npmtest.Ready(t, require, run, "examples/typescript", "@graphql-codegen/cli")
 		dir := typescriptCopy(t, installed)
 		bin := filepath.Join(dir, "node_modules", ".bin")
 		execOK(t, dir, node, filepath.Join(bin, "graphql-codegen"), "--config", "codegen.ts")

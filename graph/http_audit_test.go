@@ -27,11 +27,7 @@ const auditSource = "../test/audit"
 // failure.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
 	const require, run = "CRM_REQUIRE_AUDIT", "with node >= 18 and npm reaching the registry, go test ./graph -run TestGraphQLOverHTTPAudit"
-	node, npm := npmtest.Tools(t, require, run)
-	dir, err := npmtest.Install(npm, auditSource, "graphql-http")
-	if err != nil {
-		npmtest.Unable(t, require, run, err.Error())
-	}
+	node, dir := npmtest.Ready(t, require, run, auditSource, "graphql-http")
 
 	d := dbtest.Open(t, "sqlite")
 	ws, err := install.Default(context.Background(), d)

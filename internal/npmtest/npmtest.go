@@ -126,3 +126,14 @@ func Install(npm, source, marker string) (string, error) {
 	}
 	return dir, nil
 }
+
+// Ready finds node and npm and installs source's packages (Tools, then
+// Install), or calls Unable; it returns node and the installed folder.
+func Ready(t testing.TB, require, run, source, marker string) (node, dir string) {
+	node, npm := Tools(t, require, run)
+	dir, err := Install(npm, source, marker)
+	if err != nil {
+		Unable(t, require, run, err.Error())
+	}
+	return node, dir
+}
