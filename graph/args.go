@@ -112,16 +112,21 @@ func (a args) id(name, kind string) (int, error) {
 	return id, err
 }
 
+// filter decodes the filter argument; nil when there is none.
+func (a args) filter() (*search.Filter, error) {
+	if err := a.text("filter"); err != nil {
+		return nil, err
+	}
+	return search.Parse(a["filter"], "filter")
+}
+
 // savedFilter reads the filter an input saves (a view's, a list's) as the
 // tree it keeps: set says the input holds filter, null or not.
 func (a args) savedFilter() (tree map[string]any, set bool, err error) {
 	if _, set = a["filter"]; !set {
 		return nil, false, nil
 	}
-	if err = a.text("filter"); err != nil {
-		return nil, true, err
-	}
-	if _, err = search.Parse(a["filter"], "filter"); err != nil {
+	if _, err = a.filter(); err != nil {
 		return nil, true, err
 	}
 	tree, _ = a["filter"].(map[string]any)
@@ -309,10 +314,7 @@ func (a args) cursor(name string) (*string, error) {
 
 // criteria decodes filter and sort, shared by records and associations.
 func (a args) criteria(q *records.Query) (err error) {
-	if err = a.text("filter"); err != nil {
-		return err
-	}
-	if q.Filter, err = search.Parse(a["filter"], "filter"); err != nil {
+	if q.Filter, err = a.filter(); err != nil {
 		return err
 	}
 	if err = a.text("sort"); err != nil {

@@ -252,6 +252,15 @@ func TestKeyRevokedOnEveryServer(t *testing.T) {
 			if dialect != "postgres" {
 				return
 			}
+			// A workspace renamed (its name is in the cached key) makes the
+			// next request read its key again.
+			statements(b.as(admin))
+			if _, err := a.d.SQL.ExecContext(t.Context(), "UPDATE workspaces SET name = name || ' renamed'"); err != nil {
+				t.Fatal(err)
+			}
+			if n := statements(b.as(admin)); n != 1 {
+				t.Fatalf("%d statements after a workspace was renamed, want 1 (the key read again)", n)
+			}
 			// Emptied by hand, the table takes every cached key with it.
 			statements(b.as(admin))
 			if _, err := a.d.SQL.ExecContext(t.Context(), "TRUNCATE api_keys"); err != nil {

@@ -114,12 +114,25 @@ func (x streamEvents) InterceptResponse(ctx context.Context, next graphql.Respon
 	if st == nil {
 		return next(ctx)
 	}
-	execute := func() *graphql.Response { return next(x.res.eventContext(ctx)) }
+	// The event's own session (new loaders, its own sync), made when it
+	// is first needed: by its filter (anew for each event the feed takes),
+	// or to execute it.
+	var evCtx context.Context
+	fresh := func() context.Context {
+		evCtx = x.res.eventContext(ctx)
+		return evCtx
+	}
+	execute := func() *graphql.Response {
+		if evCtx == nil {
+			fresh()
+		}
+		return next(evCtx)
+	}
 	if st.feed == nil {
 		// The subscription was refused: gqlgen answers its errors.
 		return execute()
 	}
-	e, ok := st.feed.next(ctx)
+	e, ok := st.feed.next(ctx, fresh)
 	if !ok {
 		// The end of the stream, as gqlgen's executor tells it.
 		return nil

@@ -25,6 +25,9 @@ import (
 // fault, nothing written.
 type oneOfVariables struct {
 	schema *ast.Schema
+	// holds names the input types that are, or hold at any depth, a
+	// @oneOf input: the walk enters no other.
+	holds map[string]bool
 }
 
 var _ graphql.OperationContextMutator = &oneOfVariables{}
@@ -32,7 +35,19 @@ var _ graphql.OperationContextMutator = &oneOfVariables{}
 func (*oneOfVariables) ExtensionName() string { return "OneOfVariables" }
 
 func (o *oneOfVariables) Validate(s graphql.ExecutableSchema) error {
-	o.schema = s.Schema()
+	o.schema, o.holds = s.Schema(), map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, d := range o.schema.Types {
+			if d.Kind != ast.InputObject || o.holds[name] {
+				continue
+			}
+			holds := d.Directives.ForName("oneOf") != nil || slices.ContainsFunc(d.Fields, func(f *ast.FieldDefinition) bool { return o.holds[f.Type.Name()] })
+			if holds {
+				o.holds[name], changed = true, true
+			}
+		}
+	}
 	return nil
 }
 
@@ -47,6 +62,9 @@ func (o *oneOfVariables) MutateOperationContext(_ context.Context, opCtx *graphq
 
 // check holds v, a value of type t at path, to the rule.
 func (o *oneOfVariables) check(t *ast.Type, v any, path string) *apierr.Error {
+	if !o.holds[t.Name()] {
+		return nil
+	}
 	if t.Elem != nil {
 		list, ok := v.([]any)
 		if !ok {
@@ -59,19 +77,17 @@ func (o *oneOfVariables) check(t *ast.Type, v any, path string) *apierr.Error {
 		}
 		return nil
 	}
-	def := o.schema.Types[t.NamedType]
 	fields, ok := v.(map[string]any)
-	if def == nil || def.Kind != ast.InputObject || !ok {
+	if !ok {
 		return nil
 	}
-	if def.Directives.ForName("oneOf") != nil {
+	def := o.schema.Types[t.NamedType]
+	if def.Directives.ForName("oneOf") != nil && !oneSet(fields) {
 		names := slices.Sorted(maps.Keys(fields))
-		if len(names) != 1 || fields[names[0]] == nil {
-			err := &apierr.Error{Code: apierr.BadUserInput, Path: path}
-			err.Message = fmt.Sprintf("%s is a %s, which sets exactly one field, not null; it has %d (%s)",
-				path, def.Name, len(names), strings.Join(names, ", "))
-			return err
-		}
+		err := &apierr.Error{Code: apierr.BadUserInput, Path: path}
+		err.Message = fmt.Sprintf("%s is a %s, which sets exactly one field, not null; it has %d (%s)",
+			path, def.Name, len(names), strings.Join(names, ", "))
+		return err
 	}
 	for name, value := range fields {
 		if f := def.Fields.ForName(name); f != nil {
@@ -81,4 +97,12 @@ func (o *oneOfVariables) check(t *ast.Type, v any, path string) *apierr.Error {
 		}
 	}
 	return nil
+}
+
+// oneSet tells whether fields has exactly one field, not null.
+func oneSet(fields map[string]any) bool {
+	for _, v := range fields {
+		return len(fields) == 1 && v != nil
+	}
+	return false
 }

@@ -6,10 +6,8 @@ import (
 	"github.com/acme/crm/graph/changes"
 	"github.com/acme/crm/internal/apierr"
 	"github.com/acme/crm/internal/clock"
-	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/events"
 	"github.com/acme/crm/internal/records"
-	"github.com/acme/crm/internal/search"
 	"github.com/acme/crm/internal/write"
 )
 
@@ -71,10 +69,7 @@ func (r *Resolver) watchOf(ctx context.Context, objectType string, a args, prope
 		return watch{}, err
 	}
 	w := watch{objectTypeID: ot.ID}
-	if err := a.text("filter"); err != nil {
-		return watch{}, err
-	}
-	f, err := search.Parse(a["filter"], "filter")
+	f, err := a.filter()
 	if err != nil {
 		return watch{}, err
 	}
@@ -155,7 +150,10 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 	if err != nil {
 		return nil, err
 	}
-	st.feed = &feed{r: r, w: w, sub: sub, inside: map[int]bool{}}
+	st.feed = &feed{r: r, w: w, sub: sub}
+	if w.filter != nil {
+		st.feed.inside = map[int]bool{}
+	}
 	st.out = make(chan *changes.ChangeEvent, 1)
 	return st.out, nil
 }
@@ -163,16 +161,19 @@ func (r *Resolver) subscribe(ctx context.Context, w watch) (<-chan *changes.Chan
 // feed is what one subscription sends: the events of its watch, with
 // whether each matches its filter, and the error that ends it.
 type feed struct {
-	r      *Resolver
-	w      watch
-	sub    *events.Subscription
+	r   *Resolver
+	w   watch
+	sub *events.Subscription
+	// inside, of a filtered watch, are the records last seen matching.
 	inside map[int]bool
 	ended  bool
 }
 
 // next is the feed's next event, once one comes; false when the
-// subscription has ended, or ctx.
-func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
+// subscription has ended, or ctx. A filter is evaluated, for each event
+// taken, in a context fresh makes anew: the one the event returned then
+// executes in.
+func (f *feed) next(ctx context.Context, fresh func() context.Context) (*changes.ChangeEvent, bool) {
 	for !f.ended {
 		var p *events.Event
 		var open bool
@@ -189,7 +190,10 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 			return nil, false
 		}
 		e := *p
-		matches, err := f.r.filtered(ctx, f.w, e)
+		if f.w.filter == nil {
+			return changes.Of(e, true), true
+		}
+		matches, err := f.r.filtered(fresh(), f.w, e)
 		if err != nil {
 			// The filter no longer holds (a property it reads was
 			// deleted): the subscription ends saying so.
@@ -197,12 +201,12 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 			f.ended = true
 			return changes.Failed(err, clock.Now()), true
 		}
-		if !matches && !f.inside[e.RecordID] && f.w.filter != nil {
+		switch {
+		case !matches && !f.inside[e.RecordID]:
 			continue
-		}
-		if matches && len(f.inside) < maxInside {
+		case matches && len(f.inside) < maxInside:
 			f.inside[e.RecordID] = true
-		} else if !matches {
+		case !matches:
 			delete(f.inside, e.RecordID)
 		}
 		return changes.Of(e, matches), true
@@ -211,14 +215,10 @@ func (f *feed) next(ctx context.Context) (*changes.ChangeEvent, bool) {
 }
 
 // filtered tells whether the record of e matches w's filter after the
-// change: true without a filter. A record that is archived, merged or
-// deleted matches none. Its reads share a sync of their own.
+// change, in the event's context (eventContext). A record that is
+// archived, merged or deleted matches none.
 func (r *Resolver) filtered(ctx context.Context, w watch, e events.Event) (bool, error) {
-	if w.filter == nil {
-		return true, nil
-	}
-	ctx = db.ShareSync(ctx)
-	m, err := r.defs.Get(ctx, e.WorkspaceID)
+	m, err := r.model(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/npmtest"
 )
 
@@ -45,13 +44,7 @@ func TestSubscriptionsThroughNPMClients(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Written once the server holds both subscriptions.
-		for a.h.(*graph.Handler).Subscribers() < 2 {
-			select {
-			case <-ctx.Done():
-				t.Fatalf("the clients did not subscribe: %s", stderr.String())
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
+		awaitSubscribers(t, a.h, 2)
 		ada := a.create("contacts", map[string]any{"firstname": "Ada"})
 		a.ok(`mutation($id: ID!) { updateRecord(input: {id: $id, properties: {jobtitle: "Analyst"}}) { record { id } } }`, map[string]any{"id": ada.ID}, nil)
 		a.archiveRecord(ada)

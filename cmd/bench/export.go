@@ -215,7 +215,12 @@ func measureCopy(ctx context.Context, schemaURL string, s *searchSet) (exportRun
 // residentMB reads a memory figure of this process (VmRSS, VmHWM) from
 // /proc/self/status, in MB.
 func residentMB(field string) (float64, error) {
-	b, err := os.ReadFile("/proc/self/status")
+	return statusMB("/proc/self/status", field)
+}
+
+// statusMB reads field (VmRSS, VmHWM) of a process's status file, in MB.
+func statusMB(status, field string) (float64, error) {
+	b, err := os.ReadFile(status)
 	if err != nil {
 		return 0, fmt.Errorf("read the resident memory (Linux only): %w", err)
 	}
@@ -228,5 +233,5 @@ func residentMB(field string) (float64, error) {
 			return float64(kb) / 1024, nil
 		}
 	}
-	return 0, fmt.Errorf("no %s in /proc/self/status", field)
+	return 0, fmt.Errorf("no %s in %s", field, status)
 }

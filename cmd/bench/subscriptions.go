@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -489,12 +488,11 @@ type childServer struct {
 // startChild starts bin on schemaURL at a free loopback port (local
 // mode: no keys) and waits until it answers /healthz.
 func startChild(ctx context.Context, bin, schemaURL string) (*childServer, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	c := &childServer{addr: addr, done: make(chan struct{})}
 	c.cmd = exec.Command(bin)
 	c.cmd.Env = append(os.Environ(), "DATABASE_URL="+schemaURL, "ADDR="+addr, "NO_DEMO=1", "LOG_FORMAT=text")
@@ -530,7 +528,8 @@ func startChild(ctx context.Context, bin, schemaURL string) (*childServer, error
 	}
 }
 
-// stop ends the child with SIGTERM, then SIGKILL after 30 s.
+// stop ends the child with SIGTERM, then SIGKILL after 30 s, which it
+// reports.
 func (c *childServer) stop() error {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -538,6 +537,7 @@ func (c *childServer) stop() error {
 	case <-time.After(30 * time.Second):
 		_ = c.cmd.Process.Kill()
 		<-c.done
+		return errors.New("the server did not stop within 30 s of SIGTERM: killed")
 	}
 	return nil
 }
@@ -545,24 +545,12 @@ func (c *childServer) stop() error {
 // memory answers the child's resident memory now (VmRSS) and at its
 // peak (VmHWM), in MB, from /proc.
 func (c *childServer) memory() (rss, hwm float64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0, fmt.Errorf("the server's memory (Linux only): %w", err)
+	status := fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid)
+	if rss, err = statusMB(status, "VmRSS"); err != nil {
+		return 0, 0, err
 	}
-	for line := range strings.Lines(string(b)) {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm, nil
+	hwm, err = statusMB(status, "VmHWM")
+	return rss, hwm, err
 }
 
 // sample reads the child's VmRSS every 100 ms until the returned func is

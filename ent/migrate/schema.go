@@ -1155,6 +1155,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{WebhookEventsColumns[5], WebhookEventsColumns[8]},
 			},
+			{
+				Name:    "webhookevent_workspace_id_record_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[1], WebhookEventsColumns[2]},
+			},
 		},
 	}
 	// WorkspacesColumns holds the columns for the "workspaces" table.

@@ -82,9 +82,9 @@ func (WebhookEvent) Edges() []ent.Edge {
 }
 
 // Indexes of the WebhookEvent: a webhook's pending events in order; the
-// finished ones by age, for pruning.
+// finished ones by age, for pruning; a record's, for its erasure.
 func (WebhookEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("webhook_id", "status", "id"), index.Fields("status", "finished_at")}
+	return []ent.Index{index.Fields("webhook_id", "status", "id"), index.Fields("status", "finished_at"), index.Fields("workspace_id", "record_id")}
 }
 
 // WebhookDelivery is one request made to a webhook: which events it

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -99,7 +100,6 @@ type Broker struct {
 	mu     sync.Mutex
 	subs   map[*Subscription]struct{}
 	cancel context.CancelFunc // of the running reader; nil when none
-	done   chan struct{}
 	last   int64
 	holes  map[int64]time.Time
 	wake   chan struct{}
@@ -150,8 +150,8 @@ func (b *Broker) Subscribe(ctx context.Context, workspaceID int, match func(Even
 		}
 		b.last, b.holes = last, map[int64]time.Time{}
 		run, cancel := context.WithCancel(context.Background())
-		b.cancel, b.done = cancel, make(chan struct{})
-		go b.run(run, b.done)
+		b.cancel = cancel
+		go b.run(run)
 	}
 	b.subs[s] = struct{}{}
 	context.AfterFunc(ctx, func() { b.end(s, nil) })
@@ -180,8 +180,7 @@ func (b *Broker) endLocked(s *Subscription, err error) {
 }
 
 // run reads the log whenever woken, until ctx ends.
-func (b *Broker) run(ctx context.Context, done chan struct{}) {
-	defer close(done)
+func (b *Broker) run(ctx context.Context) {
 	heard := b.listen(ctx)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -248,7 +247,8 @@ func (b *Broker) read(ctx context.Context) error {
 // lost tells whether the log lost the event after last: its lowest id is
 // above it. Asked only when evs, read after last, do not begin with it.
 func (b *Broker) lost(ctx context.Context, last int64, evs []Event) (bool, error) {
-	if last == 0 {
+	if last == 0 || len(evs) == 0 {
+		// Nothing to deliver: the next read that finds events asks.
 		return false, nil
 	}
 	for _, e := range evs {
@@ -305,8 +305,9 @@ func (b *Broker) deliver(ctx context.Context, evs []Event, gap bool) {
 			s.gap = true
 		}
 		// Told once: from here on the log is read from what it holds.
-		if len(evs) > 0 && evs[0].ID > b.last {
-			b.last = evs[0].ID - 1
+		// (The first event above it: holes come first.)
+		if i := slices.IndexFunc(evs, func(e Event) bool { return e.ID > b.last }); i >= 0 {
+			b.last = evs[i].ID - 1
 		}
 	}
 	for i := range evs {

@@ -163,7 +163,12 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 		return err
 	}
 	events := pendingOf(t, ch)
-	joined, err := membershipsOf(ctx, t, ch.Memberships)
+	// The lists are read only for a webhook that hears their changes.
+	ms := ch.Memberships
+	if !slices.ContainsFunc(hooks, func(h hookFilter) bool { return h.types[ListMembership] }) {
+		ms = nil
+	}
+	joined, err := membershipsOf(ctx, t, ms)
 	if err != nil {
 		return err
 	}

@@ -13,4 +13,5 @@ CREATE INDEX `webhookdelivery_attempted_at` ON `webhook_deliveries` (`attempted_
 CREATE TABLE `webhook_events` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `workspace_id` integer NOT NULL, `record_id` integer NOT NULL, `type` text NOT NULL, `payload` text NOT NULL, `status` text NOT NULL DEFAULT ('PENDING'), `attempts` integer NOT NULL DEFAULT (0), `created_at` datetime NOT NULL, `finished_at` datetime NULL, `webhook_id` integer NOT NULL, CONSTRAINT `webhook_events_webhooks_events` FOREIGN KEY (`webhook_id`) REFERENCES `webhooks` (`id`) ON DELETE CASCADE);
 CREATE INDEX `webhookevent_webhook_id_status_id` ON `webhook_events` (`webhook_id`, `status`, `id`);
 CREATE INDEX `webhookevent_status_finished_at` ON `webhook_events` (`status`, `finished_at`);
+CREATE INDEX `webhookevent_workspace_id_record_id` ON `webhook_events` (`workspace_id`, `record_id`);
 PRAGMA foreign_keys = on;
