@@ -31,11 +31,11 @@ func Field(w io.Writer, schema *ast.Schema, field *ast.Field, vars map[string]an
 	)
 	switch field.Name {
 	case "__schema":
-		v, err = e.schema_(field.SelectionSet, introspection.WrapSchema(schema))
+		v, err = e.schemaValue(field.SelectionSet, introspection.WrapSchema(schema))
 	case "__type":
 		var name string
 		if name, err = graphql.UnmarshalString(field.ArgumentMap(vars)["name"]); err == nil {
-			v, err = e.type_(field.SelectionSet, introspection.WrapTypeFromDef(schema, schema.Types[name]), false)
+			v, err = e.typeValue(field.SelectionSet, introspection.WrapTypeFromDef(schema, schema.Types[name]), false)
 		}
 	default:
 		err = fmt.Errorf("%s is not an introspection field", field.Name)
@@ -53,34 +53,34 @@ type walker struct {
 	vars   map[string]any
 }
 
-// schema_ is __Schema.
-func (e walker) schema_(sel ast.SelectionSet, s *introspection.Schema) (graphql.Marshaler, error) {
+// schemaValue is __Schema.
+func (e walker) schemaValue(sel ast.SelectionSet, s *introspection.Schema) (graphql.Marshaler, error) {
 	return e.object(sel, "__Schema", func(f collected) (graphql.Marshaler, error) {
 		switch f.Name {
 		case "description":
 			return optString(s.Description()), nil
 		case "types":
 			return list(s.Types(), false, func(t *introspection.Type) (graphql.Marshaler, error) {
-				return e.type_(f.sel, t, true)
+				return e.typeValue(f.sel, t, true)
 			})
 		case "queryType":
-			return e.type_(f.sel, s.QueryType(), true)
+			return e.typeValue(f.sel, s.QueryType(), true)
 		case "mutationType":
-			return e.type_(f.sel, s.MutationType(), false)
+			return e.typeValue(f.sel, s.MutationType(), false)
 		case "subscriptionType":
-			return e.type_(f.sel, s.SubscriptionType(), false)
+			return e.typeValue(f.sel, s.SubscriptionType(), false)
 		case "directives":
 			return list(s.Directives(), false, func(d *introspection.Directive) (graphql.Marshaler, error) {
-				return e.directive(f.sel, d)
+				return e.directiveValue(f.sel, d)
 			})
 		}
 		return nil, unknown("__Schema", f)
 	})
 }
 
-// type_ is __Type; a nil type answers null, or an error where the field is
+// typeValue is __Type; a nil type answers null, or an error where the field is
 // non-null.
-func (e walker) type_(sel ast.SelectionSet, t *introspection.Type, nonNull bool) (graphql.Marshaler, error) {
+func (e walker) typeValue(sel ast.SelectionSet, t *introspection.Type, nonNull bool) (graphql.Marshaler, error) {
 	if t == nil {
 		if nonNull {
 			return nil, fmt.Errorf("a non-null __Type is missing")
@@ -103,7 +103,7 @@ func (e walker) type_(sel ast.SelectionSet, t *introspection.Type, nonNull bool)
 				return nil, err
 			}
 			return list(t.Fields(deprecated), true, func(fd *introspection.Field) (graphql.Marshaler, error) {
-				return e.field(f.sel, fd)
+				return e.fieldValue(f.sel, fd)
 			})
 		case "interfaces", "possibleTypes":
 			types := t.Interfaces()
@@ -111,7 +111,7 @@ func (e walker) type_(sel ast.SelectionSet, t *introspection.Type, nonNull bool)
 				types = t.PossibleTypes()
 			}
 			return list(types, true, func(t *introspection.Type) (graphql.Marshaler, error) {
-				return e.type_(f.sel, t, true)
+				return e.typeValue(f.sel, t, true)
 			})
 		case "enumValues":
 			deprecated, err := e.includeDeprecated(f)
@@ -130,7 +130,7 @@ func (e walker) type_(sel ast.SelectionSet, t *introspection.Type, nonNull bool)
 				return e.inputValue(f.sel, v)
 			})
 		case "ofType":
-			return e.type_(f.sel, t.OfType(), false)
+			return e.typeValue(f.sel, t.OfType(), false)
 		case "isOneOf":
 			return graphql.MarshalBoolean(t.IsOneOf()), nil
 		}
@@ -138,8 +138,8 @@ func (e walker) type_(sel ast.SelectionSet, t *introspection.Type, nonNull bool)
 	})
 }
 
-// field is __Field.
-func (e walker) field(sel ast.SelectionSet, fd *introspection.Field) (graphql.Marshaler, error) {
+// fieldValue is __Field.
+func (e walker) fieldValue(sel ast.SelectionSet, fd *introspection.Field) (graphql.Marshaler, error) {
 	return e.object(sel, "__Field", func(f collected) (graphql.Marshaler, error) {
 		switch f.Name {
 		case "name":
@@ -149,7 +149,7 @@ func (e walker) field(sel ast.SelectionSet, fd *introspection.Field) (graphql.Ma
 		case "args":
 			return e.args(f, fd.VisibleArgs)
 		case "type":
-			return e.type_(f.sel, fd.Type, true)
+			return e.typeValue(f.sel, fd.Type, true)
 		case "isDeprecated":
 			return graphql.MarshalBoolean(fd.IsDeprecated()), nil
 		case "deprecationReason":
@@ -159,8 +159,8 @@ func (e walker) field(sel ast.SelectionSet, fd *introspection.Field) (graphql.Ma
 	})
 }
 
-// directive is __Directive.
-func (e walker) directive(sel ast.SelectionSet, d *introspection.Directive) (graphql.Marshaler, error) {
+// directiveValue is __Directive.
+func (e walker) directiveValue(sel ast.SelectionSet, d *introspection.Directive) (graphql.Marshaler, error) {
 	return e.object(sel, "__Directive", func(f collected) (graphql.Marshaler, error) {
 		switch f.Name {
 		case "name":
@@ -200,7 +200,7 @@ func (e walker) inputValue(sel ast.SelectionSet, v *introspection.InputValue) (g
 		case "description":
 			return optString(v.Description()), nil
 		case "type":
-			return e.type_(f.sel, v.Type, true)
+			return e.typeValue(f.sel, v.Type, true)
 		case "defaultValue":
 			return optString(v.DefaultValue), nil
 		case "isDeprecated":
