@@ -24,7 +24,7 @@ import (
 // field's own @skip and @include are the caller's. Nothing is written when an
 // error is returned.
 func Field(w io.Writer, schema *ast.Schema, field *ast.Field, vars map[string]any) error {
-	e := walker{schema: schema, vars: vars}
+	e := walker{vars: vars}
 	var (
 		v   graphql.Marshaler
 		err error
@@ -47,10 +47,10 @@ func Field(w io.Writer, schema *ast.Schema, field *ast.Field, vars map[string]an
 	return nil
 }
 
-// walker resolves the selections under one root field.
+// walker resolves the selections under one root field; the values carry
+// their schema.
 type walker struct {
-	schema *ast.Schema
-	vars   map[string]any
+	vars map[string]any
 }
 
 // schemaValue is __Schema.
