@@ -600,6 +600,7 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 	api.DB, api.Logger = d, logger
 	h := graph.NewHandler(api)
 	mux.Handle("/graphql", h)
+	mux.Handle(graph.TypedPath, h.Typed())
 	mux.Handle("GET /imports/{id}/errors.csv", h.ImportErrors())
 	mux.Handle(export.Route, export.New(d).NewHandler(logger))
 	if api.Metrics != nil {

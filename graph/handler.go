@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"math"
 	"mime"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -120,6 +119,7 @@ type Handler struct {
 	shared  atomic.Int64
 	res     *Resolver
 	gate    *gate
+	typed   http.Handler
 }
 
 // PlannedFields counts the root fields read plans have answered.
@@ -172,14 +172,41 @@ func NewHandler(cfg Config) *Handler {
 	srv.Use(newBudget(limits))
 	srv.Use(extension.FixedComplexityLimit(limits.Cost))
 	// After the complexity limit, whose cost it spends.
-	srv.Use(rateLimit{limiter: ratelimit.New(), defaults: cfg.RateLimit.OrDefault()})
+	limiter := ratelimit.New()
+	srv.Use(rateLimit{limiter: limiter, defaults: cfg.RateLimit.OrDefault()})
 	srv.Use(observed{})
 	h := &Handler{res: res, gate: res.gate}
-	// A mutation changes what the request's loaders hold: each mutation
-	// field reads afresh. A page of records whose selection a read plan
-	// knows is answered without the executor (readplan.go); field
-	// middleware added here would not see the fields of such a page.
-	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	around := aroundRootFields(cfg, res, h)
+	srv.AroundRootFields(around)
+	srv.Use(newStreamEvents(res, &h.shared))
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(recoverFunc(logger))
+	// The typed endpoint runs its translated operations through the
+	// generic schema with the same root fields' middleware.
+	inner := executor.New(costed{es, res})
+	inner.AroundRootFields(around)
+	inner.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) }})
+	inner.SetErrorPresenter(presentError(logger))
+	inner.SetRecoverFunc(recoverFunc(logger))
+	h.typed = newTyped(cfg, res, inner, es.Schema(), limiter, limits, logger)
+	// The key is checked before the body is read: a client without one
+	// cannot make the server read, or parse, a body.
+	body := limitBody(srv)
+	serve := func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		body.ServeHTTP(w, r.WithContext(res.sessionContext(r.Context(), v)))
+	}
+	h.Handler = requestid.Handler(streams(cfg.CORSOrigins, srv, h.gate.authenticate(serve),
+		withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(serve)))))
+	return h
+}
+
+// aroundRootFields is the middleware of every root field, the typed
+// endpoint's translated ones too. A mutation changes what the request's
+// loaders hold: each mutation field reads afresh. A page of records whose
+// selection a read plan knows is answered without the executor
+// (readplan.go); field middleware would not see the fields of such a page.
+func aroundRootFields(cfg Config, res *Resolver, h *Handler) func(context.Context, graphql.RootResolver) graphql.Marshaler {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		ctx, end := rootSpan(ctx)
 		defer end()
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
@@ -193,23 +220,11 @@ func NewHandler(cfg Config) *Handler {
 			}
 		}
 		return next(ctx)
-	})
-	srv.Use(newStreamEvents(res, &h.shared))
-	srv.SetErrorPresenter(presentError(logger))
-	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
-		return errors.New("internal server error")
-	})
-	// The key is checked before the body is read: a client without one
-	// cannot make the server read, or parse, a body.
-	body := limitBody(srv)
-	serve := func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
-		body.ServeHTTP(w, r.WithContext(res.sessionContext(r.Context(), v)))
 	}
-	h.Handler = requestid.Handler(streams(cfg.CORSOrigins, srv, h.gate.authenticate(serve),
-		withHTTP(cfg.CORSOrigins, withTimeout(limits.Timeout, h.gate.authenticate(serve)))))
-	return h
 }
+
+// Typed is the typed endpoint (typed.go), served at TypedPath.
+func (h *Handler) Typed() http.Handler { return h.typed }
 
 // Subscribers counts the subscriptions open on this handler's process.
 func (h *Handler) Subscribers() int { return h.res.broker.Subscribers() }

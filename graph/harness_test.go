@@ -248,3 +248,10 @@ func (a *api) create(objectType string, props map[string]any) recordJSON {
 		map[string]any{"t": objectType, "p": props}, &out)
 	return out.CreateRecord.Record
 }
+
+// typed is a whose requests go to the typed endpoint (typed.go).
+func (a *api) typed() *api {
+	b := *a
+	b.h = a.h.(*graph.Handler).Typed()
+	return &b
+}

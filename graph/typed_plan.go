@@ -1,0 +1,446 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/typed"
+)
+
+// A typedPlan is a typed operation translated: the generic operation to
+// run, how to make its variables from the typed ones, and how to write the
+// typed answer from the generic one. Each typed field becomes the generic
+// field of the same meaning under the same response key, so that the
+// generic answer's errors have the typed paths; a record's property
+// fields become one properties(names:) field under the key __p.
+type typedPlan struct {
+	// query is the generic operation; empty when the typed one selects
+	// only introspection.
+	query string
+	// cacheable is false when @skip or @include take a variable: the
+	// translation then depends on the variables.
+	cacheable bool
+	// args are the typed fields whose arguments become generic variables.
+	args []*typedArgs
+	// root is the answer's shape.
+	root []*outField
+}
+
+// typedArgs turn one typed field's arguments into generic variables.
+type typedArgs struct {
+	field   *ast.Field
+	convert func(raw map[string]any) (map[string]any, error)
+	// vars name the generic variable of each generic argument.
+	vars map[string]string
+	// check, for a write naming records by id, is the object type they
+	// must be of.
+	check *typed.Object
+}
+
+// outKind is what an answer's field writes.
+type outKind int
+
+const (
+	// outValue copies the generic value under the same key.
+	outValue outKind = iota
+	// outTypename writes the typed type's name.
+	outTypename
+	// outProperty writes a property's value from the record's __p.
+	outProperty
+	// outObject writes an object (or a list of them, or null) field by
+	// field.
+	outObject
+	// outIntrospection answers __schema or __type from the typed schema.
+	outIntrospection
+)
+
+// outField is one field of the answer.
+type outField struct {
+	key      string
+	kind     outKind
+	typename string
+	field    *typed.Field
+	children []*outField
+	intro    *ast.Field
+	// only, for a record looked up by id, is the object type it must be
+	// of: another's record answers null.
+	only *typed.Object
+}
+
+// Hidden response keys of the generic operation. Typed response keys may
+// not start with __ (only GraphQL's own fields do).
+const (
+	keyProperties = "__p"
+	keyObjectType = "__ot"
+)
+
+// translator writes the generic operation of one typed operation.
+type translator struct {
+	s       *typed.Schema
+	generic *ast.Schema
+	vars    map[string]any
+	plan    *typedPlan
+	decls   []string
+}
+
+func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationContext) (*typedPlan, error) {
+	t := &translator{s: s, generic: generic, vars: opCtx.Variables, plan: &typedPlan{cacheable: true}}
+	op := opCtx.Operation
+	root := s.AST.Query
+	if op.Operation == ast.Mutation {
+		root = s.AST.Mutation
+	}
+	var body strings.Builder
+	for _, g := range t.collect(op.SelectionSet, root) {
+		f := g.fields[0]
+		switch {
+		case f.Name == "__typename":
+			t.plan.root = append(t.plan.root, &outField{key: g.key, kind: outTypename, typename: root.Name})
+		case f.Name == "__schema" || f.Name == "__type":
+			merged := *f
+			merged.SelectionSet = g.selections()
+			t.plan.root = append(t.plan.root, &outField{key: g.key, kind: outIntrospection, intro: &merged})
+		default:
+			out, err := t.rootField(&body, g, op.Operation)
+			if err != nil {
+				return nil, err
+			}
+			t.plan.root = append(t.plan.root, out)
+		}
+	}
+	if body.Len() > 0 {
+		var q strings.Builder
+		q.WriteString(string(op.Operation))
+		if len(t.decls) > 0 {
+			q.WriteString("(" + strings.Join(t.decls, ", ") + ")")
+		}
+		q.WriteString(" {" + body.String() + "}")
+		t.plan.query = q.String()
+	}
+	return t.plan, nil
+}
+
+// group is the fields of one response key, as GraphQL merges them.
+type group struct {
+	key    string
+	fields []*ast.Field
+}
+
+func (g *group) selections() ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, f := range g.fields {
+		out = append(out, f.SelectionSet...)
+	}
+	return out
+}
+
+// collect groups a selection set's fields on type on by response key, in
+// order, expanding the fragments that apply and leaving out what @skip
+// and @include leave out.
+func (t *translator) collect(set ast.SelectionSet, on *ast.Definition) []*group {
+	var groups []*group
+	index := map[string]*group{}
+	var walk func(set ast.SelectionSet, seen map[string]bool)
+	walk = func(set ast.SelectionSet, seen map[string]bool) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if !t.included(sel.Directives) {
+					continue
+				}
+				key := sel.Alias
+				if key == "" {
+					key = sel.Name
+				}
+				g, ok := index[key]
+				if !ok {
+					g = &group{key: key}
+					index[key] = g
+					groups = append(groups, g)
+				}
+				g.fields = append(g.fields, sel)
+			case *ast.InlineFragment:
+				if t.included(sel.Directives) && applies(sel.TypeCondition, on) {
+					walk(sel.SelectionSet, seen)
+				}
+			case *ast.FragmentSpread:
+				if seen[sel.Name] || !t.included(sel.Directives) || sel.Definition == nil || !applies(sel.Definition.TypeCondition, on) {
+					continue
+				}
+				seen[sel.Name] = true
+				walk(sel.Definition.SelectionSet, seen)
+			}
+		}
+	}
+	walk(set, map[string]bool{})
+	return groups
+}
+
+// applies reports whether a fragment on condition applies on type on (a
+// typed schema's selections are all on object types).
+func applies(condition string, on *ast.Definition) bool {
+	if condition == "" || condition == on.Name {
+		return true
+	}
+	for _, i := range on.Interfaces {
+		if i == condition {
+			return true
+		}
+	}
+	return false
+}
+
+// included evaluates @skip and @include.
+func (t *translator) included(ds ast.DirectiveList) bool {
+	for _, d := range ds {
+		if d.Name != "skip" && d.Name != "include" {
+			continue
+		}
+		if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
+			t.plan.cacheable = false
+		}
+		v, _ := d.ArgumentMap(t.vars)["if"].(bool)
+		if (d.Name == "skip") == v {
+			return false
+		}
+	}
+	return true
+}
+
+// rootField writes one root field of the generic operation.
+func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (*outField, error) {
+	f := g.fields[0]
+	if err := reservedKey(g.key); err != nil {
+		return nil, err
+	}
+	var r *typed.Root
+	if op == ast.Mutation {
+		r = t.s.Mutation[f.Name]
+	} else {
+		r = t.s.Query[f.Name]
+	}
+	if r == nil {
+		return nil, apierr.New(apierr.BadUserInput, "no field %s", f.Name)
+	}
+	o := r.Object
+	fa := &typedArgs{field: f, vars: map[string]string{}}
+	var genericName string
+	literal := ""
+	switch r.Kind {
+	case typed.List:
+		genericName = "records"
+		literal = "objectType: " + strconv.Quote(o.Type.Name)
+		fa.convert = func(raw map[string]any) (map[string]any, error) { return listArgs(o, raw) }
+	case typed.Get:
+		genericName = "record"
+		fa.convert = func(raw map[string]any) (map[string]any, error) {
+			out := map[string]any{}
+			pass(out, raw, "id", "asOf")
+			return out, nil
+		}
+	default:
+		genericName = genericMutations[r.Kind]
+		fa.convert = func(raw map[string]any) (map[string]any, error) { return writeArgs(r, raw) }
+		switch r.Kind {
+		case typed.Update, typed.Archive, typed.Restore, typed.ArchiveBatch:
+			fa.check = o
+		}
+	}
+	def := t.generic.Query.Fields.ForName(genericName)
+	if op == ast.Mutation {
+		def = t.generic.Mutation.Fields.ForName(genericName)
+	}
+	args := t.bind(fa, def, r.Kind >= typed.Create, literal)
+	fmt.Fprintf(w, " %s: %s%s", g.key, genericName, args)
+	out := &outField{key: g.key, kind: outObject}
+	child := t.s.AST.Types[f.Definition.Type.Name()]
+	if r.Kind == typed.Get {
+		out.only = o
+	}
+	children, err := t.selection(w, g.selections(), child, r.Kind == typed.Get)
+	if err != nil {
+		return nil, err
+	}
+	out.children = children
+	return out, nil
+}
+
+// bind declares the generic variables of a field's arguments: every
+// argument the typed field gives (a write's always its input), and the
+// literal ones.
+func (t *translator) bind(fa *typedArgs, def *ast.FieldDefinition, write bool, literal string) string {
+	var parts []string
+	if literal != "" {
+		parts = append(parts, literal)
+	}
+	given := map[string]bool{}
+	for _, a := range fa.field.Arguments {
+		given[a.Name] = true
+	}
+	for _, arg := range def.Arguments {
+		if !write && !given[arg.Name] {
+			continue
+		}
+		if write && arg.Name != "input" {
+			continue
+		}
+		name := fmt.Sprintf("v%d", len(t.decls))
+		t.decls = append(t.decls, "$"+name+": "+arg.Type.String())
+		fa.vars[arg.Name] = name
+		parts = append(parts, arg.Name+": $"+name)
+	}
+	t.plan.args = append(t.plan.args, fa)
+	if len(parts) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// selection writes a typed selection set on type on as the generic one,
+// and answers how to write its answer. A record's selection gets its
+// properties under __p, and, with objectType, its object type under __ot.
+func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast.Definition, objectType bool) ([]*outField, error) {
+	if len(set) == 0 {
+		return nil, nil
+	}
+	o := t.s.Objects[on.Name]
+	var out []*outField
+	var props []string
+	w.WriteString(" {")
+	for _, g := range t.collect(set, on) {
+		f := g.fields[0]
+		if err := reservedKey(g.key); err != nil {
+			return nil, err
+		}
+		if f.Name == "__typename" {
+			out = append(out, &outField{key: g.key, kind: outTypename, typename: on.Name})
+			continue
+		}
+		var field *typed.Field
+		if o != nil {
+			field = o.Fields[f.Name]
+		}
+		switch {
+		case field != nil && field.Kind == typed.Property:
+			of := &outField{key: g.key, kind: outProperty, field: field}
+			if field.Property.Type == "owner" {
+				of.children = t.ownerFields(g.selections())
+			}
+			out = append(out, of)
+			props = append(props, field.Property.Name)
+		case field != nil && field.Kind == typed.Association:
+			target := field.Target
+			fa := &typedArgs{field: f, vars: map[string]string{},
+				convert: func(raw map[string]any) (map[string]any, error) { return associationArgs(target, raw) }}
+			def := t.generic.Types["Record"].Fields.ForName("associations")
+			args := t.bind(fa, def, false, "toObjectType: "+strconv.Quote(target.Type.Name))
+			fmt.Fprintf(w, " %s: associations%s", g.key, args)
+			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()], false)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &outField{key: g.key, kind: outObject, children: children})
+		default:
+			fmt.Fprintf(w, " %s: %s", g.key, f.Name)
+			if len(f.SelectionSet) == 0 {
+				out = append(out, &outField{key: g.key, kind: outValue})
+				continue
+			}
+			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()], false)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &outField{key: g.key, kind: outObject, children: children})
+		}
+	}
+	if len(props) > 0 {
+		quoted := make([]string, len(props))
+		for i, p := range props {
+			quoted[i] = strconv.Quote(p)
+		}
+		fmt.Fprintf(w, " %s: properties(names: [%s])", keyProperties, strings.Join(quoted, ", "))
+	}
+	if objectType {
+		fmt.Fprintf(w, " %s: objectType { name }", keyObjectType)
+	}
+	if len(out) == 0 && len(props) == 0 && !objectType {
+		w.WriteString(" __typename")
+	}
+	w.WriteString(" }")
+	return out, nil
+}
+
+// ownerFields are an Owner selection's fields, answered from the
+// definitions (an owner is one of them).
+func (t *translator) ownerFields(set ast.SelectionSet) []*outField {
+	var out []*outField
+	for _, g := range t.collect(set, t.s.AST.Types["Owner"]) {
+		out = append(out, &outField{key: g.key, kind: outValue, typename: g.fields[0].Name})
+	}
+	return out
+}
+
+func reservedKey(key string) error {
+	if strings.HasPrefix(key, "__") && key != "__typename" {
+		return apierr.New(apierr.BadUserInput, "the response key %q starts with __, which only GraphQL's own fields may", key)
+	}
+	return nil
+}
+
+// variables makes the generic operation's variables from the typed one's,
+// checking first that the records a write names by id are of its type.
+func (p *typedPlan) variables(ctx context.Context, s *typedSchema, typedVars map[string]any) (map[string]any, error) {
+	out := map[string]any{}
+	for _, fa := range p.args {
+		g, err := fa.convert(fa.field.ArgumentMap(typedVars))
+		if err != nil {
+			return nil, err
+		}
+		if fa.check != nil {
+			if err := checkIDs(ctx, s, fa.check, g["input"].(map[string]any)); err != nil {
+				return nil, err
+			}
+		}
+		for arg, name := range fa.vars {
+			if v, ok := g[arg]; ok {
+				out[name] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+// checkIDs refuses a write by id of a record of another object type than
+// o's (NOT_FOUND: no record of o has the id). A record that does not exist
+// is left to the write, which answers as the generic one does.
+func checkIDs(ctx context.Context, s *typedSchema, o *typed.Object, input map[string]any) error {
+	var ids []any
+	if id, ok := input["id"]; ok {
+		ids = append(ids, id)
+	}
+	if list, ok := input["ids"].([]any); ok {
+		ids = append(ids, list...)
+	}
+	for _, raw := range ids {
+		str, _ := raw.(string)
+		kind, id, err := gid.Decode(str)
+		if err != nil || kind != gid.Record {
+			continue
+		}
+		rec, err := loadersOf(ctx).records.Load(ctx, id)()
+		if err != nil || rec == nil {
+			continue
+		}
+		if rec.ObjectTypeID != o.Type.ID {
+			return apierr.New(apierr.NotFound, "no %s has id %s: it is another object type's record", strings.ToLower(o.Type.SingularLabel), str)
+		}
+	}
+	return nil
+}
