@@ -18,7 +18,8 @@ import (
 // reshape writes the typed answer from the generic one: the same keys
 // and values, but each record's properties as its own fields (enum values
 // for options, an Owner for an owner), typed type names, and null for a
-// record looked up by id that is another type's.
+// field the generic operation left out (a look-up by the id of another
+// type's record).
 func (p *typedPlan) reshape(ctx context.Context, s *typedSchema, generic *graphql.Response) (json.RawMessage, []error) {
 	var data map[string]any
 	if generic != nil {
@@ -74,13 +75,6 @@ func (r *reshaper) object(fields []*outField, in map[string]any) {
 func (r *reshaper) value(f *outField, v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		if f.only != nil {
-			ot, _ := v[keyObjectType].(map[string]any)
-			if name, _ := ot["name"].(string); name != f.only.Type.Name {
-				r.out.WriteString("null")
-				return
-			}
-		}
 		r.object(f.children, v)
 	case []any:
 		r.out.WriteByte('[')

@@ -39,9 +39,11 @@ type typedArgs struct {
 	convert func(raw map[string]any) (map[string]any, error)
 	// vars name the generic variable of each generic argument.
 	vars map[string]string
-	// check, for a write naming records by id, is the object type they
-	// must be of.
+	// check, for a field naming records by id, is the object type they
+	// must be of: a write naming another's record is refused; a look-up
+	// by id (gate names its @include variable) answers null.
 	check *typed.Object
+	gate  string
 }
 
 // outKind is what an answer's field writes.
@@ -69,17 +71,12 @@ type outField struct {
 	field    *typed.Field
 	children []*outField
 	intro    *ast.Field
-	// only, for a record looked up by id, is the object type it must be
-	// of: another's record answers null.
-	only *typed.Object
 }
 
-// Hidden response keys of the generic operation. Typed response keys may
-// not start with __ (only GraphQL's own fields do).
-const (
-	keyProperties = "__p"
-	keyObjectType = "__ot"
-)
+// keyProperties is the response key of a record's properties in the
+// generic operation. Typed response keys may not start with __ (only
+// GraphQL's own fields do).
+const keyProperties = "__p"
 
 // translator writes the generic operation of one typed operation.
 type translator struct {
@@ -240,6 +237,7 @@ func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (
 		fa.convert = func(raw map[string]any) (map[string]any, error) { return listArgs(o, raw) }
 	case typed.Get:
 		genericName = "record"
+		fa.check = o
 		fa.convert = func(raw map[string]any) (map[string]any, error) {
 			out := map[string]any{}
 			pass(out, raw, "id", "asOf")
@@ -258,13 +256,15 @@ func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (
 		def = t.generic.Mutation.Fields.ForName(genericName)
 	}
 	args := t.bind(fa, def, r.Kind >= typed.Create, literal)
+	if r.Kind == typed.Get {
+		fa.gate = fmt.Sprintf("v%d", len(t.decls))
+		t.decls = append(t.decls, "$"+fa.gate+": Boolean!")
+		args += " @include(if: $" + fa.gate + ")"
+	}
 	fmt.Fprintf(w, " %s: %s%s", g.key, genericName, args)
 	out := &outField{key: g.key, kind: outObject}
 	child := t.s.AST.Types[f.Definition.Type.Name()]
-	if r.Kind == typed.Get {
-		out.only = o
-	}
-	children, err := t.selection(w, g.selections(), child, r.Kind == typed.Get)
+	children, err := t.selection(w, g.selections(), child)
 	if err != nil {
 		return nil, err
 	}
@@ -305,8 +305,8 @@ func (t *translator) bind(fa *typedArgs, def *ast.FieldDefinition, write bool, l
 
 // selection writes a typed selection set on type on as the generic one,
 // and answers how to write its answer. A record's selection gets its
-// properties under __p, and, with objectType, its object type under __ot.
-func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast.Definition, objectType bool) ([]*outField, error) {
+// properties under __p.
+func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast.Definition) ([]*outField, error) {
 	if len(set) == 0 {
 		return nil, nil
 	}
@@ -342,7 +342,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 			def := t.generic.Types["Record"].Fields.ForName("associations")
 			args := t.bind(fa, def, false, "toObjectType: "+strconv.Quote(target.Type.Name))
 			fmt.Fprintf(w, " %s: associations%s", g.key, args)
-			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()], false)
+			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
@@ -353,7 +353,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 				out = append(out, &outField{key: g.key, kind: outValue})
 				continue
 			}
-			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()], false)
+			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
@@ -367,10 +367,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 		}
 		fmt.Fprintf(w, " %s: properties(names: [%s])", keyProperties, strings.Join(quoted, ", "))
 	}
-	if objectType {
-		fmt.Fprintf(w, " %s: objectType { name }", keyObjectType)
-	}
-	if len(out) == 0 && len(props) == 0 && !objectType {
+	if len(out) == 0 && len(props) == 0 {
 		w.WriteString(" __typename")
 	}
 	w.WriteString(" }")
@@ -403,9 +400,20 @@ func (p *typedPlan) variables(ctx context.Context, s *typedSchema, typedVars map
 		if err != nil {
 			return nil, err
 		}
-		if fa.check != nil {
-			if err := checkIDs(ctx, s, fa.check, g["input"].(map[string]any)); err != nil {
+		switch {
+		case fa.gate != "":
+			other, err := otherType(ctx, fa.check, g)
+			if err != nil {
 				return nil, err
+			}
+			out[fa.gate] = !other
+		case fa.check != nil:
+			other, err := otherType(ctx, fa.check, g["input"].(map[string]any))
+			if err != nil {
+				return nil, err
+			}
+			if other {
+				return nil, apierr.New(apierr.NotFound, "no %s has the id given: it is another object type's record", strings.ToLower(fa.check.Type.SingularLabel))
 			}
 		}
 		for arg, name := range fa.vars {
@@ -417,15 +425,17 @@ func (p *typedPlan) variables(ctx context.Context, s *typedSchema, typedVars map
 	return out, nil
 }
 
-// checkIDs refuses a write by id of a record of another object type than
-// o's (NOT_FOUND: no record of o has the id). A record that does not exist
-// is left to the write, which answers as the generic one does.
-func checkIDs(ctx context.Context, s *typedSchema, o *typed.Object, input map[string]any) error {
+// otherType reports whether a record named by id or ids in args is of
+// another object type than o's. A record that does not exist is left to
+// the generic field, which answers as it does for a generic request; the
+// records are read through the request's loader, which the generic field
+// then reads them from.
+func otherType(ctx context.Context, o *typed.Object, args map[string]any) (bool, error) {
 	var ids []any
-	if id, ok := input["id"]; ok {
+	if id, ok := args["id"]; ok {
 		ids = append(ids, id)
 	}
-	if list, ok := input["ids"].([]any); ok {
+	if list, ok := args["ids"].([]any); ok {
 		ids = append(ids, list...)
 	}
 	for _, raw := range ids {
@@ -435,12 +445,12 @@ func checkIDs(ctx context.Context, s *typedSchema, o *typed.Object, input map[st
 			continue
 		}
 		rec, err := loadersOf(ctx).records.Load(ctx, id)()
-		if err != nil || rec == nil {
-			continue
+		if err != nil {
+			return false, err
 		}
-		if rec.ObjectTypeID != o.Type.ID {
-			return apierr.New(apierr.NotFound, "no %s has id %s: it is another object type's record", strings.ToLower(o.Type.SingularLabel), str)
+		if rec != nil && rec.ObjectTypeID != o.Type.ID {
+			return true, nil
 		}
 	}
-	return nil
+	return false, nil
 }

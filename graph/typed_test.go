@@ -1,9 +1,12 @@
 package graph_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -85,7 +88,9 @@ func sameRead(t *testing.T, a *api, typedArgs, genericArgs string) []map[string]
 func TestTypedAnswersAsGeneric(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
 		a.ok(`mutation {`+typedProps+`}`, nil, nil)
-		var owner struct{ CreateOwner struct{ Owner struct{ OwnerID int } } }
+		var owner struct {
+			CreateOwner struct{ Owner struct{ OwnerID int } }
+		}
 		a.ok(`mutation { createOwner(input: {email: "olga@acme.io"}) { owner { ownerId } } }`, nil, &owner)
 		ownerID := owner.CreateOwner.Owner.OwnerID
 
@@ -105,9 +110,13 @@ func TestTypedAnswersAsGeneric(t *testing.T) {
 		for i, row := range rows {
 			tv, gv := copyMap(row.typed), copyMap(row.generic)
 			tv["email"], gv["email"] = fmt.Sprintf("typed%d@acme.io", i), fmt.Sprintf("generic%d@acme.io", i)
-			var tout struct{ CreateContact struct{ Record map[string]any } }
+			var tout struct {
+				CreateContact struct{ Record map[string]any }
+			}
 			a.typed().ok(`mutation($in: ContactInput!) { createContact(input: $in) { record { id } } }`, map[string]any{"in": tv}, &tout)
-			var gout struct{ CreateRecord struct{ Record map[string]any } }
+			var gout struct {
+				CreateRecord struct{ Record map[string]any }
+			}
 			a.ok(`mutation($p: JSON) { createRecord(input: {objectType: "contacts", properties: $p}) { record { id } } }`, map[string]any{"p": gv}, &gout)
 			typedIDs = append(typedIDs, tout.CreateContact.Record["id"].(string))
 			genericIDs = append(genericIDs, gout.CreateRecord.Record["id"].(string))
@@ -187,7 +196,9 @@ func copyMap(m map[string]any) map[string]any {
 // those that differ between any two records (ids, times, email).
 func storedOf(t *testing.T, a *api, id string) map[string]any {
 	t.Helper()
-	var out struct{ Record struct{ Properties map[string]any } }
+	var out struct {
+		Record struct{ Properties map[string]any }
+	}
 	a.ok(`query($id: ID!) { record(id: $id) { properties } }`, map[string]any{"id": id}, &out)
 	for _, k := range []string{"hs_object_id", "createdate", "lastmodifieddate", "email", "hs_searchable_text"} {
 		delete(out.Record.Properties, k)
@@ -217,3 +228,148 @@ func historyOf(t *testing.T, a *api, id string) []string {
 	return lines
 }
 
+// sameAnswer runs a typed and a generic request and compares their
+// answers after renaming the typed one's root keys (rename maps typed key
+// to generic key).
+func sameAnswer(t *testing.T, a *api, typedQuery, genericQuery string, rename map[string]string) (*response, *response) {
+	t.Helper()
+	tr, gr := a.typed().do(typedQuery, nil), a.do(genericQuery, nil)
+	var td, gd map[string]any
+	_ = json.Unmarshal(tr.Data, &td)
+	_ = json.Unmarshal(gr.Data, &gd)
+	for from, to := range rename {
+		if v, ok := td[from]; ok {
+			td[to] = v
+			delete(td, from)
+		}
+	}
+	for _, e := range tr.Errors {
+		if len(e.Path) > 0 {
+			if to, ok := rename[fmt.Sprint(e.Path[0])]; ok {
+				e.Path[0] = to
+			}
+		}
+	}
+	if !reflect.DeepEqual(td, gd) || !reflect.DeepEqual(tr.Errors, gr.Errors) {
+		t.Fatalf("typed and generic answers differ:\ntyped   %s %+v\ngeneric %s %+v", tr.Data, tr.Errors, gr.Data, gr.Errors)
+	}
+	return tr, gr
+}
+
+// TestTypedBatchesAndLabels: batches answer per item as the generic ones,
+// with the same errors; association labels and label filters read the
+// same; a write by the id of another object type's record is refused.
+func TestTypedBatchesAndLabels(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		co := a.create("companies", map[string]any{"name": "Acme", "domain": "acme.io"})
+		ann := a.create("contacts", map[string]any{"email": "ann@acme.io"})
+		bob := a.create("contacts", map[string]any{"email": "bob@acme.io"})
+		a.associate(ann, co, "Primary")
+		a.associate(bob, co)
+
+		// Labels on the edges and as a filter of the association field.
+		for _, labels := range []string{``, `labels: ["Primary"], `} {
+			sameAnswer(t, a,
+				`{ companies { edges { node { contacts(`+labels+`first: 5) { totalCount edges { labels { label category } node { recordId } } } } } } }`,
+				`{ records(objectType: "companies") { edges { node { contacts: associations(toObjectType: "contacts", `+labels+`first: 5) { totalCount edges { labels { label category } node { recordId } } } } } } }`,
+				map[string]string{"companies": "records"})
+		}
+
+		// A batch with a bad item: per item, the same results; the good
+		// items written.
+		before := a.count("contacts")
+		var typedOut, genericOut struct {
+			Batch struct {
+				Results []struct {
+					Index   int
+					Created bool
+					Error   map[string]any
+					Record  map[string]any
+				}
+				Written, Failed int
+			}
+		}
+		a.typed().ok(`mutation { batch: createContacts(inputs: [{email: "t1@acme.io"}, {email: "not an email"}, {email: "ann@acme.io"}]) {
+			results { index created error { code message property } record { email } } written failed } }`, nil, &typedOut)
+		a.ok(`mutation { batch: createRecords(input: {objectType: "contacts", inputs: [{properties: {email: "g1@acme.io"}}, {properties: {email: "not an email"}}, {properties: {email: "ann@acme.io"}}]}) {
+			results { index created error { code message property } record { properties(names: ["email"]) } } written failed } }`, nil, &genericOut)
+		if len(typedOut.Batch.Results) != 3 || typedOut.Batch.Written != genericOut.Batch.Written || typedOut.Batch.Failed != genericOut.Batch.Failed {
+			t.Fatalf("typed batch %+v, generic %+v", typedOut.Batch, genericOut.Batch)
+		}
+		for i, r := range typedOut.Batch.Results {
+			g := genericOut.Batch.Results[i]
+			if r.Index != g.Index || r.Created != g.Created || !reflect.DeepEqual(r.Error, g.Error) || (r.Record == nil) != (g.Record == nil) {
+				t.Errorf("item %d: typed %+v, generic %+v", i, r, g)
+			}
+		}
+		if n := a.count("contacts"); n != before+2 {
+			t.Errorf("%d contacts written, want 2 (one each)", n-before)
+		}
+
+		// Upsert by the unique property: the second write of an email
+		// updates.
+		a.typed().ok(`mutation { upsertContactsByEmail(inputs: [{email: "ann@acme.io", firstname: "Ann"}]) { results { created } written } }`, nil, nil)
+		var stored struct {
+			Record struct{ Properties map[string]any }
+		}
+		a.ok(`query($id: ID!) { record(id: $id) { properties(names: ["firstname"]) } }`, map[string]any{"id": ann.ID}, &stored)
+		if stored.Record.Properties["firstname"] != "Ann" {
+			t.Fatalf("the upsert did not update ann: %v", stored.Record.Properties)
+		}
+
+		// Another object type's record: null by id, refused by a write.
+		var got struct{ Contact, Company map[string]any }
+		a.typed().ok(`query($id: ID!) { contact(id: $id) { email } company(id: $id) { name } }`, map[string]any{"id": co.ID}, &got)
+		if got.Contact != nil || got.Company["name"] != "Acme" {
+			t.Fatalf("contact and company of a company's id: %+v", got)
+		}
+		e := a.typed().fails(`mutation($id: ID!) { updateContact(id: $id, input: {firstname: "X"}) { record { id } } }`, map[string]any{"id": co.ID}, "NOT_FOUND", "")
+		if !strings.Contains(e.Message, "another object type") {
+			t.Errorf("message %q", e.Message)
+		}
+		a.typed().fails(`mutation($id: ID!) { archiveContacts(ids: [$id]) { written } }`, map[string]any{"id": co.ID}, "NOT_FOUND", "")
+		var live struct{ Record struct{ Archived bool } }
+		a.ok(`query($id: ID!) { record(id: $id) { archived } }`, map[string]any{"id": co.ID}, &live)
+		if live.Record.Archived {
+			t.Fatal("a refused typed archive archived the company")
+		}
+		// Archive and restore through the typed endpoint.
+		sameAnswer(t, a, `mutation { archiveContact(id: "`+bob.ID+`") { record { archived } } }`,
+			`mutation { archiveContact: archiveRecord(input: {id: "`+bob.ID+`"}) { record { archived } } }`, nil)
+		a.typed().ok(`mutation { restoreContact(id: "`+bob.ID+`") { record { archived } } }`, nil, nil)
+	})
+}
+
+// TestTypedRequestDefences: the typed endpoint refuses what the generic
+// one refuses, with the same codes: an operation over the cost limit, a
+// document over the budget, and its own refusals.
+func TestTypedRequestDefences(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		a.typed().fails(`{ companies(first: 1000) { edges { node { contacts(first: 1000) { edges { node { deals(first: 1000) { edges { node { dealname } } } } } } } } } }`,
+			nil, "LIMIT_EXCEEDED", "")
+		a.fails(`{ records(objectType: "companies", first: 1000) { edges { node { associations(toObjectType: "contacts", first: 1000) { edges { node {
+			associations(toObjectType: "deals", first: 1000) { edges { node { properties(names: ["dealname"]) } } } } } } } } } }`, nil, "LIMIT_EXCEEDED", "")
+		a.typed().fails(`{ __p: contacts { totalCount } }`, nil, "BAD_USER_INPUT", "")
+		a.typed().fails(`{ contacts(filter: {email: {eq: null}}) { totalCount } }`, nil, "BAD_USER_INPUT", "")
+		// Persisted queries.
+		const query = `{ contacts { totalCount } }`
+		sum := sha256.Sum256([]byte(query))
+		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+		for _, withQuery := range []bool{true, false} {
+			req := map[string]any{"extensions": ext}
+			if withQuery {
+				req["query"] = query
+			}
+			b, _ := json.Marshal(req)
+			if resp := a.typed().raw(b); len(resp.Errors) > 0 || string(resp.Data) != `{"contacts":{"totalCount":0}}` {
+				t.Fatalf("with the query %v: %s %+v", withQuery, resp.Data, resp.Errors)
+			}
+		}
+		// Variables are typed: a value that is not an option is refused
+		// by validation, before anything runs.
+		resp := a.typed().do(`query($s: ContactLifecyclestage) { contacts(filter: {lifecyclestage: {eq: $s}}) { totalCount } }`, map[string]any{"s": "nope"})
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+			t.Fatalf("an unknown option: %+v", resp.Errors)
+		}
+	})
+}
