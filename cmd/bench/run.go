@@ -183,11 +183,16 @@ func benchReads(ctx context.Context, cfg config, schemaURL string, d *db.DB, ws 
 	if err != nil {
 		return false, fmt.Errorf("metrics: %w", err)
 	}
+	typedClean, err := benchTyped(ctx, client, d, ws, logger, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
+	if err != nil {
+		return false, fmt.Errorf("typed: %w", err)
+	}
+	// Last: it makes an API key, after which requests need one.
 	authClean, err := benchAuth(ctx, client, d, ws, logger, servers[len(servers)-1], cfg.plans, cfg.duration, counter, out)
 	if err != nil {
 		return false, fmt.Errorf("auth: %w", err)
 	}
-	clean = clean && authClean && metricsClean
+	clean = clean && authClean && metricsClean && typedClean
 
 	if cfg.cpuProfile != "" || cfg.memProfile != "" {
 		if err := profile(ctx, client, servers[0], cfg, out); err != nil {
