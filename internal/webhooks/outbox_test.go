@@ -24,20 +24,28 @@ import (
 	"github.com/acme/crm/internal/write"
 )
 
+// installed installs the default workspace in d and returns a context
+// acting as the command line, with the workspace's definitions.
+func installed(t *testing.T, d *db.DB) (context.Context, *meta.Model) {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
+	ws, err := install.Default(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := meta.NewCache(d).Get(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, m
+}
+
 // TestRolledBackWriteNeverDelivered: a write whose transaction fails
 // after the outbox wrote its events (a later hook refuses it) leaves no
 // event to deliver; the next write's is delivered alone.
 func TestRolledBackWriteNeverDelivered(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := audit.WithActor(context.Background(), audit.CLI)
-		ws, err := install.Default(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := meta.NewCache(d).Get(ctx, ws)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, m := installed(t, d)
 		var mu sync.Mutex
 		var got []webhooks.Event
 		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -91,15 +99,7 @@ func TestRolledBackWriteNeverDelivered(t *testing.T) {
 // definitions of the version it locks.
 func TestImportEndedReadsTheWebhooksOfItsVersion(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := audit.WithActor(context.Background(), audit.CLI)
-		ws, err := install.Default(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old, err := meta.NewCache(d).Get(ctx, ws)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, old := installed(t, d)
 		url := "http://127.0.0.1:1/"
 		hook, _, err := webhooks.New(d, webhooks.Config{AllowPrivateTargets: true}).Create(ctx, old,
 			webhooks.Input{URL: &url, Events: []webhooks.EventType{webhooks.ImportFinished}})
