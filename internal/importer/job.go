@@ -295,7 +295,7 @@ func (e *Engine) Cancel(ctx context.Context, m *meta.Model, id int) (*ent.Import
 			return audit.Change{}, err
 		}
 		// Its rows written so far stay: the webhooks hear how far it went.
-		if err := webhooks.ImportEnded(ctx, tx, m, spec.objectTypes(), canceled); err != nil {
+		if err := webhooks.ImportEnded(ctx, tx, e.db.Dialect, m, spec.objectTypes(), canceled); err != nil {
 			return audit.Change{}, err
 		}
 		return audit.Of(audit.CancelImport, gid.Import, id, "canceled import %d", id), nil

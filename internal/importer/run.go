@@ -109,7 +109,7 @@ func (e *Engine) end(ctx context.Context, job *ent.ImportJob, spec Spec, set fun
 		return tx.Rollback() // canceled after its last chunk
 	}
 	if err == nil {
-		err = webhooks.ImportEnded(ctx, tx, m, spec.objectTypes(), ended)
+		err = webhooks.ImportEnded(ctx, tx, e.db.Dialect, m, spec.objectTypes(), ended)
 	}
 	if err != nil {
 		return errors.Join(err, tx.Rollback())

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/crm/ent/team"
 	"github.com/acme/crm/ent/teamlayout"
 	"github.com/acme/crm/ent/teammembership"
+	"github.com/acme/crm/ent/webhook"
 	"github.com/acme/crm/internal/db"
 )
 
@@ -173,9 +174,17 @@ func Load(ctx context.Context, client *ent.Client, workspaceID int, version int6
 	if err != nil {
 		return nil, err
 	}
+	hooks, err := client.Webhook.Query().Where(webhook.WorkspaceID(workspaceID)).Order(ent.Asc(webhook.FieldID)).
+		Select(webhook.FieldID, webhook.FieldEventTypes, webhook.FieldObjectTypeIds).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load webhooks: %w", err)
+	}
 	m := New(workspaceID, version, types, assocs...)
 	m.indexLists(lists)
 	m.indexOwners(owners, teams, members, layouts)
+	for _, h := range hooks {
+		m.webhooks = append(m.webhooks, Webhook{ID: h.ID, EventTypes: h.EventTypes, ObjectTypeIDs: h.ObjectTypeIds})
+	}
 	return m, nil
 }
 

@@ -36,6 +36,7 @@ type Model struct {
 	ownerByID        map[int]*Owner
 	teams            []*Team
 	teamByID         map[int]*Team
+	webhooks         []Webhook
 }
 
 // AssociationType is a kind of link from records of one object type to

@@ -12,7 +12,6 @@ import (
 	"github.com/acme/crm/ent"
 	entlist "github.com/acme/crm/ent/list"
 	"github.com/acme/crm/ent/schema"
-	entwebhook "github.com/acme/crm/ent/webhook"
 	"github.com/acme/crm/ent/webhookevent"
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
@@ -120,28 +119,22 @@ const insertChunk = 1000
 // Outbox registers on w the hook that writes, in every write's own
 // transaction, the events each webhook of the workspace asked for: a
 // rolled-back write leaves none, a committed one is delivered however
-// soon the server stops after its commit. It reads the workspace's
-// webhooks once a write (one statement), and the values of the records
-// its events carry once more when any webhook wants them.
+// soon the server stops after its commit. The webhooks are the write's
+// definitions' (meta.Model.Webhooks): matching sends no statement, and the
+// version the write holds keeps them until it commits. The values of the
+// records its events carry are read once when any webhook wants them.
 func Outbox(w *write.Unit) { w.BeforeCommit(enqueue) }
-
-// hookFilter is what the outbox reads of a webhook.
-type hookFilter struct {
-	id          int
-	types       map[EventType]bool
-	objectTypes map[int]bool // empty: every one
-}
 
 // wants says whether h receives events of type t about objectTypeIDs
 // (of any one of them).
-func (h hookFilter) wants(t EventType, objectTypeIDs ...int) bool {
-	if !h.types[t] {
+func wants(h meta.Webhook, t EventType, objectTypeIDs ...int) bool {
+	if !slices.Contains(h.EventTypes, string(t)) {
 		return false
 	}
-	if len(h.objectTypes) == 0 {
+	if len(h.ObjectTypeIDs) == 0 {
 		return true
 	}
-	return slices.ContainsFunc(objectTypeIDs, func(id int) bool { return h.objectTypes[id] })
+	return slices.ContainsFunc(objectTypeIDs, func(id int) bool { return slices.Contains(h.ObjectTypeIDs, id) })
 }
 
 // pending is an event the write made, before it is matched.
@@ -155,9 +148,9 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	if ch.Empty() && len(ch.Memberships) == 0 {
 		return nil
 	}
-	hooks, err := hooksOf(ctx, t.Client(), t.Model.WorkspaceID)
-	if err != nil || len(hooks) == 0 {
-		return err
+	hooks := t.Model.Webhooks()
+	if len(hooks) == 0 {
+		return nil
 	}
 	if err := forgetErased(ctx, t, ch); err != nil {
 		return err
@@ -165,7 +158,7 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	events := pendingOf(t, ch)
 	// The lists are read only for a webhook that hears their changes.
 	ms := ch.Memberships
-	if !slices.ContainsFunc(hooks, func(h hookFilter) bool { return h.types[ListMembership] }) {
+	if !slices.ContainsFunc(hooks, func(h meta.Webhook) bool { return slices.Contains(h.EventTypes, string(ListMembership)) }) {
 		ms = nil
 	}
 	joined, err := membershipsOf(ctx, t, ms)
@@ -176,10 +169,10 @@ func enqueue(ctx context.Context, t *write.Tx) error {
 	valuesOf := map[int]bool{}
 	for _, e := range append(events, joined...) {
 		for _, h := range hooks {
-			if !h.wants(e.Type, e.objectTypeID) {
+			if !wants(h, e.Type, e.objectTypeID) {
 				continue
 			}
-			matches = append(matches, match{h.id, e})
+			matches = append(matches, match{h.ID, e})
 			if e.ToRecordID == "" && e.Type != RecordDeleted {
 				valuesOf[e.record] = true
 			}
@@ -230,26 +223,6 @@ type match struct {
 	event *pending
 }
 
-// hooksOf reads what the outbox needs of the webhooks of a workspace.
-func hooksOf(ctx context.Context, client *ent.Client, workspaceID int) ([]hookFilter, error) {
-	rows, err := client.Webhook.Query().Where(entwebhook.WorkspaceID(workspaceID)).
-		Select(entwebhook.FieldID, entwebhook.FieldEventTypes, entwebhook.FieldObjectTypeIds).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hooks := make([]hookFilter, len(rows))
-	for i, r := range rows {
-		hooks[i] = hookFilter{id: r.ID, types: map[EventType]bool{}, objectTypes: map[int]bool{}}
-		for _, et := range r.EventTypes {
-			hooks[i].types[EventType(et)] = true
-		}
-		for _, id := range r.ObjectTypeIds {
-			hooks[i].objectTypes[id] = true
-		}
-	}
-	return hooks, nil
-}
-
 // insert writes the outbox rows of matches, a row per webhook and event.
 func insert(ctx context.Context, client *ent.Client, workspaceID int, matches []match) error {
 	creates := make([]*ent.WebhookEventCreate, len(matches))
@@ -272,11 +245,22 @@ func insert(ctx context.Context, client *ent.Client, workspaceID int, matches []
 // ImportEnded writes, in tx, the transaction that ends import job of
 // m's workspace, its IMPORT_FINISHED event to the webhooks that asked for
 // it and for one of the object types its files wrote (names): the event
-// commits with the import's end, or neither does.
-func ImportEnded(ctx context.Context, tx *ent.Tx, m *meta.Model, objectTypes []string, job *ent.ImportJob) error {
-	hooks, err := hooksOf(ctx, tx.Client(), m.WorkspaceID)
-	if err != nil || len(hooks) == 0 {
+// commits with the import's end, or neither does. tx share-locks the
+// schema version, as a write does, so that the webhooks stay until it
+// commits; the definitions of that version are read when m is older.
+func ImportEnded(ctx context.Context, tx *ent.Tx, d db.Dialect, m *meta.Model, objectTypes []string, job *ent.ImportJob) error {
+	version, err := write.SharedVersion(ctx, tx, d, m.WorkspaceID)
+	if err != nil {
 		return err
+	}
+	if version != m.Version {
+		if m, err = meta.Load(ctx, tx.Client(), m.WorkspaceID, version); err != nil {
+			return err
+		}
+	}
+	hooks := m.Webhooks()
+	if len(hooks) == 0 {
+		return nil
 	}
 	var ids []int
 	for _, name := range objectTypes {
@@ -292,8 +276,8 @@ func ImportEnded(ctx context.Context, tx *ent.Tx, m *meta.Model, objectTypes []s
 	e := &pending{Event: Event{Type: ImportFinished, OccurredAt: schema.Now(), Import: sum}}
 	var matches []match
 	for _, h := range hooks {
-		if h.wants(ImportFinished, ids...) {
-			matches = append(matches, match{h.id, e})
+		if wants(h, ImportFinished, ids...) {
+			matches = append(matches, match{h.ID, e})
 		}
 	}
 	return insert(ctx, tx.Client(), m.WorkspaceID, matches)

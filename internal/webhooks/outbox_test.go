@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/acme/crm/ent"
+	"github.com/acme/crm/ent/importjob"
+	"github.com/acme/crm/ent/webhookevent"
 	"github.com/acme/crm/internal/assoc"
 	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/db"
@@ -21,20 +24,28 @@ import (
 	"github.com/acme/crm/internal/write"
 )
 
+// installed installs the default workspace in d and returns a context
+// acting as the command line, with the workspace's definitions.
+func installed(t *testing.T, d *db.DB) (context.Context, *meta.Model) {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.CLI)
+	ws, err := install.Default(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := meta.NewCache(d).Get(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, m
+}
+
 // TestRolledBackWriteNeverDelivered: a write whose transaction fails
 // after the outbox wrote its events (a later hook refuses it) leaves no
 // event to deliver; the next write's is delivered alone.
 func TestRolledBackWriteNeverDelivered(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := audit.WithActor(context.Background(), audit.CLI)
-		ws, err := install.Default(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := meta.NewCache(d).Get(ctx, ws)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, m := installed(t, d)
 		var mu sync.Mutex
 		var got []webhooks.Event
 		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +89,37 @@ func TestRolledBackWriteNeverDelivered(t *testing.T) {
 		defer mu.Unlock()
 		if len(got) != 1 || got[0].RecordID != strconv.Itoa(kept.ID) {
 			t.Fatalf("delivered %+v, want the committed record %d alone", got, kept.ID)
+		}
+	})
+}
+
+// TestImportEndedReadsTheWebhooksOfItsVersion: an import's end told
+// definitions older than a webhook made since (the engine read them
+// before) writes the webhook's event all the same: it writes against the
+// definitions of the version it locks.
+func TestImportEndedReadsTheWebhooksOfItsVersion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, old := installed(t, d)
+		url := "http://127.0.0.1:1/"
+		hook, _, err := webhooks.New(d, webhooks.Config{AllowPrivateTargets: true}).Create(ctx, old,
+			webhooks.Input{URL: &url, Events: []webhooks.EventType{webhooks.ImportFinished}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := d.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		job := &ent.ImportJob{ID: 1, Name: "people", State: importjob.StateDONE}
+		if err := webhooks.ImportEnded(ctx, tx, d.Dialect, old, []string{"contacts"}, job); err != nil {
+			t.Fatal(errors.Join(err, tx.Rollback()))
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := d.Client.WebhookEvent.Query().Where(webhookevent.WebhookID(hook.ID), webhookevent.Type(string(webhooks.ImportFinished))).Count(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("%d IMPORT_FINISHED events (%v), want 1", n, err)
 		}
 	})
 }

@@ -46,6 +46,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/gid"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/write"
 )
 
 // SecretPrefix starts every signing secret, so that one pasted where it
@@ -105,6 +106,9 @@ type Store struct {
 	db  *db.DB
 	cfg Config
 	out *sender
+	// w writes the changes of webhooks, definitions (meta.Webhook): a
+	// unit of its own, since they change no record for hooks to follow.
+	w *write.Unit
 
 	// claiming guards busy, the webhooks this process is posting to: on
 	// SQLite what keeps two of its goroutines from posting the same
@@ -116,7 +120,7 @@ type Store struct {
 // New returns the store of d.
 func New(d *db.DB, cfg Config) *Store {
 	cfg = cfg.withDefaults()
-	return &Store{db: d, cfg: cfg, out: newSender(cfg), busy: map[int]bool{}}
+	return &Store{db: d, cfg: cfg, out: newSender(cfg), w: write.New(d), busy: map[int]bool{}}
 }
 
 // Webhook is a webhook as the API shows it: never its secret.
@@ -150,10 +154,12 @@ type spec struct {
 	objectTypes []int
 }
 
-// check checks in against m, into what to store; what in leaves nil is
-// taken from old.
-func (s *Store) check(ctx context.Context, m *meta.Model, in Input, old spec) (spec, error) {
-	out := old
+// check checks in against m, into what to store; what in leaves nil stays
+// empty (Update keeps the webhook's). It runs before the change's
+// transaction: checking a URL may ask the resolver, which the
+// workspace's writes should not wait for.
+func (s *Store) check(ctx context.Context, m *meta.Model, in Input) (spec, error) {
+	var out spec
 	if in.URL != nil {
 		u, err := checkURL(ctx, *in.URL, s.cfg.AllowPrivateTargets)
 		if err != nil {
@@ -165,7 +171,6 @@ func (s *Store) check(ctx context.Context, m *meta.Model, in Input, old spec) (s
 		if len(in.Events) == 0 {
 			return out, apierr.Invalid("events", "a webhook needs at least one event type")
 		}
-		out.events = nil
 		for _, e := range in.Events {
 			if !e.Valid() {
 				return out, apierr.Invalid("events", "%q is not an event type", e)
@@ -190,6 +195,14 @@ func (s *Store) check(ctx context.Context, m *meta.Model, in Input, old spec) (s
 	return out, nil
 }
 
+// change runs fn as a change of the definitions of m's workspace
+// (write.Unit.Definitions), recording the audit entry change names once
+// fn succeeded: every write after it, on any server process, matches its
+// events against the webhooks as fn left them.
+func (s *Store) change(ctx context.Context, m *meta.Model, change func() audit.Change, fn func(tx *write.Tx) error) error {
+	return s.w.Definitions(ctx, m, write.Audited(ctx, change, fn))
+}
+
 // Create makes a webhook of m's workspace and returns it with its signing
 // secret, which is never shown again.
 func (s *Store) Create(ctx context.Context, m *meta.Model, in Input) (*Webhook, string, error) {
@@ -199,7 +212,7 @@ func (s *Store) Create(ctx context.Context, m *meta.Model, in Input) (*Webhook, 
 	if in.ObjectTypes == nil {
 		in.ObjectTypes = &[]string{}
 	}
-	sp, err := s.check(ctx, m, in, spec{})
+	sp, err := s.check(ctx, m, in)
 	if err != nil {
 		return nil, "", err
 	}
@@ -209,14 +222,16 @@ func (s *Store) Create(ctx context.Context, m *meta.Model, in Input) (*Webhook, 
 	}
 	secret := SecretPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	var row *ent.Webhook
-	err = audit.Write(ctx, s.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.CreateWebhook, gid.Webhook, row.ID, "created webhook to %s for %s", hostOf(sp.url), strings.Join(sp.events, ", "))
+	}, func(tx *write.Tx) error {
 		var err error
 		row, err = tx.Webhook.Create().SetWorkspaceID(m.WorkspaceID).SetURL(sp.url).SetEventTypes(sp.events).
 			SetObjectTypeIds(sp.objectTypes).SetSecret(secret).Save(ctx)
 		if err != nil {
-			return audit.Change{}, fmt.Errorf("create webhook: %w", err)
+			return fmt.Errorf("create webhook: %w", err)
 		}
-		return audit.Of(audit.CreateWebhook, gid.Webhook, row.ID, "created webhook to %s for %s", hostOf(sp.url), strings.Join(sp.events, ", ")), nil
+		return nil
 	})
 	if err != nil {
 		return nil, "", err
@@ -247,13 +262,9 @@ func (s *Store) List(ctx context.Context, m *meta.Model) ([]*Webhook, error) {
 	return out, nil
 }
 
-// find reads webhook id of the workspace in tx, locked for the change.
-func find(ctx context.Context, tx *ent.Tx, d db.Dialect, workspaceID, id int) (*ent.Webhook, error) {
-	q := tx.Webhook.Query().Where(entwebhook.WorkspaceID(workspaceID), entwebhook.ID(id))
-	if d.Name() == "postgres" {
-		q.ForUpdate()
-	}
-	row, err := q.Only(ctx)
+// find reads webhook id of the write's workspace.
+func find(ctx context.Context, tx *write.Tx, id int) (*ent.Webhook, error) {
+	row, err := tx.Webhook.Query().Where(entwebhook.WorkspaceID(tx.Model.WorkspaceID), entwebhook.ID(id)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apierr.New(apierr.NotFound, "no webhook %s", gid.Encode(gid.Webhook, id))
 	}
@@ -262,20 +273,32 @@ func find(ctx context.Context, tx *ent.Tx, d db.Dialect, workspaceID, id int) (*
 
 // Update changes webhook id of m's workspace as in says.
 func (s *Store) Update(ctx context.Context, m *meta.Model, id int, in Input) (*Webhook, error) {
+	sp, err := s.check(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
 	var row *ent.Webhook
-	err := audit.Write(ctx, s.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
-		old, err := find(ctx, tx, s.db.Dialect, m.WorkspaceID, id)
+	err = s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.UpdateWebhook, gid.Webhook, id, "updated webhook to %s for %s", hostOf(row.URL), strings.Join(row.EventTypes, ", "))
+	}, func(tx *write.Tx) error {
+		old, err := find(ctx, tx, id)
 		if err != nil {
-			return audit.Change{}, err
+			return err
 		}
-		sp, err := s.check(ctx, m, in, spec{url: old.URL, events: old.EventTypes, objectTypes: old.ObjectTypeIds})
-		if err != nil {
-			return audit.Change{}, err
+		up := old.Update()
+		if in.URL != nil {
+			up.SetURL(sp.url)
 		}
-		if row, err = old.Update().SetURL(sp.url).SetEventTypes(sp.events).SetObjectTypeIds(sp.objectTypes).Save(ctx); err != nil {
-			return audit.Change{}, fmt.Errorf("update webhook: %w", err)
+		if in.Events != nil {
+			up.SetEventTypes(sp.events)
 		}
-		return audit.Of(audit.UpdateWebhook, gid.Webhook, id, "updated webhook to %s for %s", hostOf(sp.url), strings.Join(sp.events, ", ")), nil
+		if in.ObjectTypes != nil {
+			up.SetObjectTypeIds(sp.objectTypes)
+		}
+		if row, err = up.Save(ctx); err != nil {
+			return fmt.Errorf("update webhook: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -287,15 +310,17 @@ func (s *Store) Update(ctx context.Context, m *meta.Model, id int, in Input) (*W
 // the record of its requests.
 func (s *Store) Delete(ctx context.Context, m *meta.Model, id int) (*Webhook, error) {
 	var row *ent.Webhook
-	err := audit.Write(ctx, s.db.Client, m.WorkspaceID, func(tx *ent.Tx) (audit.Change, error) {
+	err := s.change(ctx, m, func() audit.Change {
+		return audit.Of(audit.DeleteWebhook, gid.Webhook, id, "deleted webhook to %s", hostOf(row.URL))
+	}, func(tx *write.Tx) error {
 		var err error
-		if row, err = find(ctx, tx, s.db.Dialect, m.WorkspaceID, id); err != nil {
-			return audit.Change{}, err
+		if row, err = find(ctx, tx, id); err != nil {
+			return err
 		}
 		if err := tx.Webhook.DeleteOne(row).Exec(ctx); err != nil {
-			return audit.Change{}, fmt.Errorf("delete webhook: %w", err)
+			return fmt.Errorf("delete webhook: %w", err)
 		}
-		return audit.Of(audit.DeleteWebhook, gid.Webhook, id, "deleted webhook to %s", hostOf(row.URL)), nil
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -194,8 +194,22 @@ func (t *Tx) Exclusive() bool { return t.exclusive }
 // VersionLock appends the expression that share-locks the workspace's
 // schema version, to select before the rows a write locks; the version it
 // yields goes to Locked.
-func (t *Tx) VersionLock(q *db.SQL) *db.SQL {
-	return q.T("(SELECT schema_version FROM workspaces WHERE id = ").Arg(t.Model.WorkspaceID).ForShare().T(")")
+func (t *Tx) VersionLock(q *db.SQL) *db.SQL { return versionLock(q, t.Model.WorkspaceID) }
+
+func versionLock(q *db.SQL, workspaceID int) *db.SQL {
+	return q.T("(SELECT schema_version FROM workspaces WHERE id = ").Arg(workspaceID).ForShare().T(")")
+}
+
+// SharedVersion share-locks the schema version of a workspace in tx, a
+// transaction that writes outside a unit (an import's end), and returns
+// it: as a record write does, tx then holds the definitions of that
+// version (its webhooks among them) until it ends.
+func SharedVersion(ctx context.Context, tx *ent.Tx, d db.Dialect, workspaceID int) (int64, error) {
+	var version int64
+	if err := versionLock(db.Build(d, "SELECT "), workspaceID).Row(ctx, tx, &version); err != nil {
+		return 0, fmt.Errorf("lock the schema version: %w", err)
+	}
+	return version, nil
 }
 
 // Locked takes the version VersionLock read: a write whose definitions
