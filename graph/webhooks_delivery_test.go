@@ -340,3 +340,46 @@ func TestWebhookSlowReceiver(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookWriteDoesNotWaitForDelivery: while a worker posts to a
+// receiver that does not answer, a write adding an event for the same
+// webhook goes through (on PostgreSQL the worker holds the webhook's row,
+// which the event's foreign key refers to).
+func TestWebhookWriteDoesNotWaitForDelivery(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		release, reached := make(chan struct{}), make(chan struct{}, 1)
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached <- struct{}{}
+			<-release
+		}))
+		defer slow.Close()
+		a = a.privateTargets()
+		a.createWebhook(slow.URL, []string{"RECORD_CREATED"}, nil)
+		a.create("contacts", map[string]any{"email": "ada@example.com"})
+		w := worker(a.d, newTestClock())
+		done := make(chan error, 1)
+		go func() {
+			_, err := w.DeliverDue(context.Background())
+			done <- err
+		}()
+		<-reached
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			a.create("contacts", map[string]any{"email": "bob@example.com"})
+		}()
+		select {
+		case <-wrote:
+			select {
+			case <-done:
+				t.Error("the write went through only once the delivery had given up")
+			default:
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("a write waited for the delivery in progress")
+		}
+		close(release)
+		<-done
+		<-wrote
+	})
+}

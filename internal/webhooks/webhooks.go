@@ -15,8 +15,9 @@
 // given up, so the events of one record reach the receiver in order. A failed request is
 // tried again after a backoff that doubles, with jitter, for RetryFor
 // (24 hours); its events are then marked failed. On PostgreSQL a worker
-// holds the row of the webhook it posts to (FOR UPDATE SKIP LOCKED) until
-// it recorded the outcome, so that no two processes post the same events;
+// holds the row of the webhook it posts to (FOR NO KEY UPDATE SKIP LOCKED,
+// which writes adding events for it do not wait for) until it recorded the
+// outcome, so that no two processes post the same events;
 // on SQLite one process serves. Every request is kept (Deliveries) and
 // may be sent again (Redeliver).
 //

@@ -139,7 +139,10 @@ func (s *Store) claimFree(ctx context.Context, now time.Time) (*claim, error) {
 		entwebhook.IDNotIn(slices.Collect(maps.Keys(s.busy))...),
 	).Order(ent.Asc(entwebhook.FieldID)).Limit(1)
 	if c.tx != nil {
-		q.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
+		// NO KEY UPDATE, not UPDATE: a write adding an event for this
+		// webhook (its foreign key takes KEY SHARE on the row) goes on
+		// while the worker posts.
+		q.Unique(false).Modify(func(s *entsql.Selector) { s.For(entsql.LockNoKeyUpdate, entsql.WithLockAction(entsql.SkipLocked)) })
 	}
 	var err error
 	if c.hook, err = q.First(ctx); err == nil {
