@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/crm/graph"
 	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/db"
@@ -40,7 +42,13 @@ func TestSDKExamples(t *testing.T) {
 	t.Run("go", func(t *testing.T) {
 		bin := filepath.Join(t.TempDir(), "example")
 		execOK(t, "", "go", "build", "-o", bin, "./examples/go")
-		runExample(t, bin)
+		runExample(t, "/graphql", bin)
+	})
+	t.Run("go typed", func(t *testing.T) {
+		bin := filepath.Join(t.TempDir(), "example")
+		execOK(t, "", "go", "build", "-o", bin, "./examples/go/typed")
+		runExample(t, graph.TypedPath, bin)
+		goMisspelt(t)
 	})
 	t.Run("typescript", func(t *testing.T) {
 		const require, run = "CRM_REQUIRE_SDK", "with node >= 18 and npm reaching the registry, go test -run TestSDKExamples/typescript ."
@@ -51,7 +59,7 @@ func TestSDKExamples(t *testing.T) {
 		sameFiles(t, filepath.Join(dir, "src", "gql"), filepath.Join("examples", "typescript", "src", "gql"),
 			"cd examples/typescript && npm ci && npm run codegen, and commit src/gql")
 		execOK(t, dir, node, filepath.Join(bin, "tsc"))
-		runExample(t, node, filepath.Join(dir, "dist", "main.js"))
+		runExample(t, "/graphql", node, filepath.Join(dir, "dist", "main.js"))
 	})
 }
 
@@ -153,11 +161,11 @@ func execOK(t *testing.T, dir, name string, args ...string) string {
 }
 
 // runExample runs the example (program and arguments) against a
-// server on each database holding an API key: it must succeed with the
-// key and fail without.
-func runExample(t *testing.T, example ...string) {
+// server on each database holding an API key, at its endpoint path: it
+// must succeed with the key and fail without.
+func runExample(t *testing.T, path string, example ...string) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		endpoint := server(t, d).URL + "/graphql"
+		endpoint := server(t, d).URL + path
 		ctx := audit.WithActor(context.Background(), audit.CLI)
 		ws, err := install.Default(ctx, d)
 		if err != nil {
@@ -185,4 +193,47 @@ func runExample(t *testing.T, example ...string) {
 			t.Errorf("without the key it must fail, UNAUTHENTICATED: %v\n%s", err, out)
 		}
 	})
+}
+
+// goMisspelt proves that the Go typed example does not compile a
+// misspelt property: genqlient refuses an operation selecting
+// contact.emial (the typed schema has no such field), and the Go compiler
+// a use of ContactRead.Emial (the generated type has no such field), each
+// naming it.
+func goMisspelt(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "genqlient.yaml")
+	schema, err := filepath.Abs(filepath.Join("internal", "typed", "testdata", "catalog.graphqls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		config: "schema: " + schema + "\noperations: [misspelt.graphql]\ngenerated: generated.go\npackage: main\noptional: pointer\n" +
+			"bindings: {DateTime: {type: time.Time}, Date: {type: string}}\n",
+		filepath.Join(dir, "misspelt.graphql"): "query Misspelt($id: ID!) {\n  contact(id: $id) {\n    id\n    emial\n  }\n}\n",
+		filepath.Join(dir, "misspelt.go"):      "package main\n\nfunc misspelt(c ContactRead) *string { return c.Emial }\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command("go", "tool", "genqlient", config).CombinedOutput(); err == nil ||
+		!strings.Contains(string(out), `Cannot query field "emial" on type "Contact"`) {
+		t.Errorf("genqlient of an operation selecting contact.emial: %v, want it refused naming emial:\n%s", err, out)
+	}
+	// The example's package with misspelt.go added (go build -overlay),
+	// the tree unchanged.
+	overlay := filepath.Join(dir, "overlay.json")
+	added, err := filepath.Abs(filepath.Join("examples", "go", "typed", "misspelt.go"))
+	if err == nil {
+		err = os.WriteFile(overlay, []byte(fmt.Sprintf(`{"Replace": {%q: %q}}`, added, filepath.Join(dir, "misspelt.go"))), 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("go", "build", "-overlay", overlay, "-o", os.DevNull, "./examples/go/typed").CombinedOutput(); err == nil ||
+		!strings.Contains(string(out), "c.Emial undefined (type ContactRead has no field or method Emial)") {
+		t.Errorf("go build of a use of ContactRead.Emial: %v, want it refused naming Emial:\n%s", err, out)
+	}
 }
