@@ -25,11 +25,13 @@ test-go:
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzRequest -fuzztime 10000x -fuzzminimizetime 0 ./graph/
 
 # examples/go: the Go SDK example's genqlient client, from the golden
-# schema (graph/testdata/schema.graphql) and its operations.graphql.
+# schema (graph/testdata/schema.graphql) and its operations.graphql;
+# examples/go/typed: the typed endpoint's, from the standard catalog's
+# typed SDL (internal/typed/testdata/catalog.graphqls).
 generate:
 	$(GO) generate ./ent
 	$(GO) tool gqlgen generate
-	$(GO) generate ./examples/go
+	$(GO) generate ./examples/go/...
 
 # check-generate regenerates into the tree and fails if anything changed:
 # generated code must be committed in sync with its sources.

@@ -135,7 +135,7 @@ const usage = `usage:
   crm [--addr ADDR] [--cors-origins LIST] [--database-url URL] [--log-format text|json] [--no-migrate] [--no-demo] [--require-auth]
       [--rate-burst N] [--rate-per-second R] [--no-metrics]
   crm migrate [--status] [--database-url URL] [--log-format text|json]
-` + cli.ImportUsage + export.Usage + cli.KeysUsage
+` + cli.ImportUsage + export.Usage + cli.KeysUsage + cli.SchemaUsage
 
 // loadConfig reads the command line (an optional command, "migrate" or
 // "export", then flags) and the environment, flags first.
@@ -320,11 +320,11 @@ func newLogger(format string) *slog.Logger {
 }
 
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "keys" || os.Args[1] == "workspaces") {
-		command := cli.Keys
-		if os.Args[1] == "workspaces" {
-			command = cli.Workspaces
-		}
+	commands := map[string]func(context.Context, []string, func(string) string, io.Writer) error{
+		"keys": cli.Keys, "workspaces": cli.Workspaces, "schema": cli.Schema,
+	}
+	if len(os.Args) > 1 && commands[os.Args[1]] != nil {
+		command := commands[os.Args[1]]
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		err := command(ctx, os.Args[2:], os.Getenv, os.Stdout)
 		stop()

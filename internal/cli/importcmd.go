@@ -1,5 +1,5 @@
 // Package cli holds the server binary's commands besides serving: crm
-// import.
+// import, crm keys, crm workspaces and crm schema.
 package cli
 
 import (
@@ -19,7 +19,6 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/domain"
 	"github.com/acme/crm/internal/importer"
-	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/meta"
 )
 
@@ -59,15 +58,11 @@ func Import(ctx context.Context, args []string, getenv func(string) string, out 
 		fs.Usage()
 		return errors.New("crm import: no file to import")
 	}
-	d, err := db.Open(ctx, *databaseURL)
+	d, ws, err := openDefault(ctx, *databaseURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	ws, err := install.Default(ctx, d)
-	if err != nil {
-		return err
-	}
 	m, err := meta.NewCache(d).Get(ctx, ws)
 	if err != nil {
 		return err

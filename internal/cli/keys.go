@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acme/crm/ent"
 	"github.com/acme/crm/ent/workspace"
 	"github.com/acme/crm/internal/audit"
 	"github.com/acme/crm/internal/auth"
@@ -63,14 +64,11 @@ func Keys(ctx context.Context, args []string, getenv func(string) string, out io
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, *databaseURL)
+	d, _, err := openDefault(ctx, *databaseURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if _, err := install.Default(ctx, d); err != nil {
-		return err
-	}
 	keys := auth.New(d)
 	switch args[0] {
 	case "create":
@@ -111,9 +109,9 @@ func createKey(ctx context.Context, d *db.DB, keys *auth.Store, out io.Writer, s
 	if err != nil {
 		return fmt.Errorf("crm keys create --scopes: %w", err)
 	}
-	ws, err := d.Client.Workspace.Query().Where(workspace.Name(wsName)).Only(ctx)
+	ws, err := workspaceNamed(ctx, d, wsName)
 	if err != nil {
-		return fmt.Errorf("no workspace called %q (crm workspaces create %s makes one): %w", wsName, wsName, err)
+		return err
 	}
 	var expiresAt *time.Time
 	if expires < 0 {
@@ -210,6 +208,33 @@ func Workspaces(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	_, err = fmt.Fprintf(out, "workspace %d %q made with the standard catalog; give it a key: crm keys create --workspace %s --scopes ADMIN\n", id, name, name)
 	return err
+}
+
+// openDefault opens the database at url, migrated, with its default
+// workspace, whose id it returns: what every command starts with.
+func openDefault(ctx context.Context, url string) (*db.DB, int, error) {
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, 0, err
+	}
+	ws, err := install.Default(ctx, d)
+	if err != nil {
+		return nil, 0, errors.Join(err, d.Close())
+	}
+	return d, ws, nil
+}
+
+// workspaceNamed is the workspace called name; none of that name is an
+// error saying how to make it.
+func workspaceNamed(ctx context.Context, d *db.DB, name string) (*ent.Workspace, error) {
+	ws, err := d.Client.Workspace.Query().Where(workspace.Name(name)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("no workspace called %q (crm workspaces create %s makes one)", name, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("workspace %q: %w", name, err)
+	}
+	return ws, nil
 }
 
 // rateOf is a key's rate limit as crm keys list shows it: its burst and

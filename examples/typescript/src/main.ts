@@ -12,7 +12,7 @@
 // Authorization: Bearer. Run it with: npm run build && npm start
 import { isDeepStrictEqual } from "node:util";
 
-import { client, type Client } from "./client.js";
+import { main, type Client } from "./client.js";
 import type { PropertyInput, ValueFragment } from "./gql/graphql.js";
 import { graphql } from "./gql/index.js";
 
@@ -190,10 +190,4 @@ async function run(execute: Client): Promise<void> {
   );
 }
 
-const endpoint = process.env.CRM_ENDPOINT || "http://localhost:8080/graphql";
-try {
-  await run(client(endpoint, process.env.CRM_API_KEY || undefined));
-} catch (e) {
-  console.error("typescript example:", e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-}
+await main("typescript example", "http://localhost:8080/graphql", run);
