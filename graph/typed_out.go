@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 
@@ -19,34 +20,58 @@ import (
 // and values, but each record's properties as its own fields (enum values
 // for options, an Owner for an owner), typed type names, and null for a
 // field the generic operation left out (a look-up by the id of another
-// type's record).
+// type's record). The generic answer is read as it is written, once: its
+// members come in the order of the generic operation's selections, which
+// are the typed ones' with a record's properties first; values the typed
+// answer holds as they are are copied as bytes.
 func (p *typedPlan) reshape(ctx context.Context, s *typedSchema, generic *graphql.Response) (json.RawMessage, []error) {
-	var data map[string]any
+	r := &reshaper{schema: s.schema, vars: graphql.GetOperationContext(ctx).Variables}
 	if generic != nil {
 		if len(generic.Data) == 0 || string(generic.Data) == "null" {
 			return nil, nil
 		}
-		d := json.NewDecoder(bytes.NewReader(generic.Data))
-		d.UseNumber()
-		if err := d.Decode(&data); err != nil {
-			return nil, []error{err}
-		}
+		r.in = generic.Data
 	}
-	r := &reshaper{schema: s.schema, vars: graphql.GetOperationContext(ctx).Variables}
-	r.object(p.root, data)
+	if err := r.object(p.root); err != nil {
+		return nil, append(r.errs, err)
+	}
 	return r.out.Bytes(), r.errs
 }
 
 type reshaper struct {
+	// in is the generic answer and at the place read; nil when there is
+	// none (an operation of introspection only).
+	in     []byte
+	at     int
 	out    bytes.Buffer
 	schema *typed.Schema
 	vars   map[string]any
 	errs   []error
 }
 
-func (r *reshaper) object(fields []*outField, in map[string]any) {
+// errGeneric is a generic answer not of the shape its operation selects.
+var errGeneric = errors.New("internal error: the generic answer is not the shape of its operation")
+
+// object writes an object of fields, reading the generic one's members.
+func (r *reshaper) object(fields []*outField) error {
+	var props map[string]any
+	if r.in != nil {
+		if !r.take('{') {
+			return errGeneric
+		}
+		if r.atKey(keyProperties) {
+			raw, err := r.member()
+			if err != nil {
+				return err
+			}
+			d := json.NewDecoder(bytes.NewReader(raw))
+			d.UseNumber()
+			if err := d.Decode(&props); err != nil {
+				return err
+			}
+		}
+	}
 	r.out.WriteByte('{')
-	props, _ := in[keyProperties].(map[string]any)
 	for i, f := range fields {
 		if i > 0 {
 			r.out.WriteByte(',')
@@ -58,36 +83,158 @@ func (r *reshaper) object(fields []*outField, in map[string]any) {
 			r.string(f.typename)
 		case outIntrospection:
 			if err := introspect.Field(&r.out, r.schema.AST, f.intro, r.vars); err != nil {
-				r.errs = append(r.errs, err)
+				return err
 			}
 		case outProperty:
 			r.property(f, props[f.field.Property.Name])
-		case outObject:
-			r.value(f, in[f.key])
 		default:
-			r.copy(in[f.key])
+			if r.in == nil || !r.atKey(f.key) {
+				r.out.WriteString("null")
+				continue
+			}
+			if f.kind == outValue {
+				raw, err := r.member()
+				if err != nil {
+					return err
+				}
+				r.out.Write(raw)
+				continue
+			}
+			r.skipKey()
+			if err := r.value(f); err != nil {
+				return err
+			}
+			r.take(',')
 		}
 	}
 	r.out.WriteByte('}')
+	if r.in == nil {
+		return nil
+	}
+	for !r.take('}') {
+		if _, err := r.member(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // value writes an object field's value: null, an object, or a list.
-func (r *reshaper) value(f *outField, v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		r.object(f.children, v)
-	case []any:
+func (r *reshaper) value(f *outField) error {
+	switch r.peek() {
+	case 'n':
+		if _, err := r.skip(); err != nil {
+			return err
+		}
+		r.out.WriteString("null")
+	case '{':
+		return r.object(f.children)
+	case '[':
+		r.take('[')
 		r.out.WriteByte('[')
-		for i, item := range v {
+		for i := 0; !r.take(']'); i++ {
 			if i > 0 {
 				r.out.WriteByte(',')
 			}
-			r.value(f, item)
+			if err := r.value(f); err != nil {
+				return err
+			}
+			r.take(',')
 		}
 		r.out.WriteByte(']')
 	default:
-		r.out.WriteString("null")
+		return errGeneric
 	}
+	return nil
+}
+
+// peek is the next byte that is not white space, 0 at the end.
+func (r *reshaper) peek() byte {
+	for r.at < len(r.in) {
+		switch r.in[r.at] {
+		case ' ', '\t', '\n', '\r':
+			r.at++
+		default:
+			return r.in[r.at]
+		}
+	}
+	return 0
+}
+
+// take reads c when it comes next.
+func (r *reshaper) take(c byte) bool {
+	if r.peek() == c {
+		r.at++
+		return true
+	}
+	return false
+}
+
+// atKey reports whether the next member is called key (the keys of a
+// GraphQL answer are names: no escapes).
+func (r *reshaper) atKey(key string) bool {
+	if r.peek() != '"' {
+		return false
+	}
+	end := r.at + 1 + len(key)
+	return end < len(r.in) && string(r.in[r.at+1:end]) == key && r.in[end] == '"'
+}
+
+// skipKey reads a member's key and its colon.
+func (r *reshaper) skipKey() {
+	if _, err := r.skip(); err == nil {
+		r.take(':')
+	}
+}
+
+// member reads a member and answers its value as it is written.
+func (r *reshaper) member() ([]byte, error) {
+	r.skipKey()
+	raw, err := r.skip()
+	r.take(',')
+	return raw, err
+}
+
+// skip reads one value and answers it as it is written.
+func (r *reshaper) skip() ([]byte, error) {
+	r.peek()
+	start, depth := r.at, 0
+	for r.at < len(r.in) {
+		switch c := r.in[r.at]; c {
+		case '"':
+			r.at++
+			for r.at < len(r.in) && r.in[r.at] != '"' {
+				if r.in[r.at] == '\\' {
+					r.at++
+				}
+				r.at++
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return r.span(start)
+			}
+			depth--
+		case ',', ':':
+			if depth == 0 {
+				return r.span(start)
+			}
+		}
+		r.at++
+		if depth == 0 && r.at > start && (r.in[start] == '"' || r.in[start] == '{' || r.in[start] == '[') {
+			return r.in[start:r.at], nil
+		}
+	}
+	return r.span(start)
+}
+
+// span is what was read since start; none is an error.
+func (r *reshaper) span(start int) ([]byte, error) {
+	if r.at == start {
+		return nil, errGeneric
+	}
+	return r.in[start:r.at], nil
 }
 
 // property writes one property's stored value in its typed form.
@@ -202,24 +349,3 @@ func writeOwnerField(w io.Writer, o *meta.Owner, field string) {
 }
 
 func (r *reshaper) string(s string) { graphql.MarshalString(s).MarshalGQL(&r.out) }
-
-// copy writes a generic scalar value as it came.
-func (r *reshaper) copy(v any) {
-	switch v := v.(type) {
-	case nil:
-		r.out.WriteString("null")
-	case string:
-		r.string(v)
-	case json.Number:
-		r.out.WriteString(v.String())
-	case bool:
-		r.out.WriteString(strconv.FormatBool(v))
-	default:
-		e := json.NewEncoder(&r.out)
-		e.SetEscapeHTML(false)
-		if err := e.Encode(v); err != nil {
-			r.errs = append(r.errs, err)
-		}
-		r.out.Truncate(r.out.Len() - 1)
-	}
-}

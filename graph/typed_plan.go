@@ -313,7 +313,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 	o := t.s.Objects[on.Name]
 	var out []*outField
 	var props []string
-	w.WriteString(" {")
+	var body strings.Builder
 	for _, g := range t.collect(set, on) {
 		f := g.fields[0]
 		if err := reservedKey(g.key); err != nil {
@@ -341,25 +341,26 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 				convert: func(raw map[string]any) (map[string]any, error) { return associationArgs(target, raw) }}
 			def := t.generic.Types["Record"].Fields.ForName("associations")
 			args := t.bind(fa, def, false, "toObjectType: "+strconv.Quote(target.Type.Name))
-			fmt.Fprintf(w, " %s: associations%s", g.key, args)
-			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
+			fmt.Fprintf(&body, " %s: associations%s", g.key, args)
+			children, err := t.selection(&body, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, &outField{key: g.key, kind: outObject, children: children})
 		default:
-			fmt.Fprintf(w, " %s: %s", g.key, f.Name)
+			fmt.Fprintf(&body, " %s: %s", g.key, f.Name)
 			if len(f.SelectionSet) == 0 {
 				out = append(out, &outField{key: g.key, kind: outValue})
 				continue
 			}
-			children, err := t.selection(w, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
+			children, err := t.selection(&body, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, &outField{key: g.key, kind: outObject, children: children})
 		}
 	}
+	w.WriteString(" {")
 	if len(props) > 0 {
 		quoted := make([]string, len(props))
 		for i, p := range props {
@@ -367,7 +368,8 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 		}
 		fmt.Fprintf(w, " %s: properties(names: [%s])", keyProperties, strings.Join(quoted, ", "))
 	}
-	if len(out) == 0 && len(props) == 0 {
+	w.WriteString(body.String())
+	if body.Len() == 0 && len(props) == 0 {
 		w.WriteString(" __typename")
 	}
 	w.WriteString(" }")
