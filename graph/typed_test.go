@@ -85,7 +85,9 @@ func sameRead(t *testing.T, a *api, typedArgs, genericArgs string) []map[string]
 func TestTypedAnswersAsGeneric(t *testing.T) {
 	each(t, func(t *testing.T, a *api) {
 		a.ok(`mutation {`+typedProps+`}`, nil, nil)
-		var owner struct{ CreateOwner struct{ Owner struct{ OwnerID int } } }
+		var owner struct {
+			CreateOwner struct{ Owner struct{ OwnerID int } }
+		}
 		a.ok(`mutation { createOwner(input: {email: "olga@acme.io"}) { owner { ownerId } } }`, nil, &owner)
 		ownerID := owner.CreateOwner.Owner.OwnerID
 
@@ -105,9 +107,13 @@ func TestTypedAnswersAsGeneric(t *testing.T) {
 		for i, row := range rows {
 			tv, gv := copyMap(row.typed), copyMap(row.generic)
 			tv["email"], gv["email"] = fmt.Sprintf("typed%d@acme.io", i), fmt.Sprintf("generic%d@acme.io", i)
-			var tout struct{ CreateContact struct{ Record map[string]any } }
+			var tout struct {
+				CreateContact struct{ Record map[string]any }
+			}
 			a.typed().ok(`mutation($in: ContactInput!) { createContact(input: $in) { record { id } } }`, map[string]any{"in": tv}, &tout)
-			var gout struct{ CreateRecord struct{ Record map[string]any } }
+			var gout struct {
+				CreateRecord struct{ Record map[string]any }
+			}
 			a.ok(`mutation($p: JSON) { createRecord(input: {objectType: "contacts", properties: $p}) { record { id } } }`, map[string]any{"p": gv}, &gout)
 			typedIDs = append(typedIDs, tout.CreateContact.Record["id"].(string))
 			genericIDs = append(genericIDs, gout.CreateRecord.Record["id"].(string))
@@ -187,7 +193,9 @@ func copyMap(m map[string]any) map[string]any {
 // those that differ between any two records (ids, times, email).
 func storedOf(t *testing.T, a *api, id string) map[string]any {
 	t.Helper()
-	var out struct{ Record struct{ Properties map[string]any } }
+	var out struct {
+		Record struct{ Properties map[string]any }
+	}
 	a.ok(`query($id: ID!) { record(id: $id) { properties } }`, map[string]any{"id": id}, &out)
 	for _, k := range []string{"hs_object_id", "createdate", "lastmodifieddate", "email", "hs_searchable_text"} {
 		delete(out.Record.Properties, k)
@@ -216,4 +224,3 @@ func historyOf(t *testing.T, a *api, id string) []string {
 	}
 	return lines
 }
-
