@@ -143,3 +143,30 @@ func TestTypedSchemaFollowsDefinitions(t *testing.T) {
 		})
 	})
 }
+
+// TestTypedHostileDefinitions: definitions whose names the naming rule
+// must bend keep the typed endpoint answering (a property named true, two
+// options of no letter or digit, a type labelled as another's connection).
+func TestTypedHostileDefinitions(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		a.createProperty("contacts", map[string]any{"name": "true", "label": "True", "type": "STRING", "fieldType": "TEXT"})
+		a.createProperty("contacts", map[string]any{"name": "mood", "label": "Mood", "type": "ENUMERATION", "fieldType": "SELECT",
+			"options": []map[string]any{{"label": "Happy", "value": ":-)"}, {"label": "Sad", "value": ":-("}}})
+		a.createObjectType(map[string]any{"name": "contact_connections", "singularLabel": "Contact Connection", "pluralLabel": "Contact Connections",
+			"properties": []map[string]any{{"name": "title", "label": "Title", "type": "STRING", "fieldType": "TEXT"}}, "primaryDisplayProperty": "title"})
+		var out struct{ CreateContact struct{ Record map[string]any } }
+		a.typed().ok(`mutation { createContact(input: {email: "h@example.com", true_: "yes", mood: _2}) { record { id true_ mood } } }`, nil, &out)
+		if r := out.CreateContact.Record; r["true_"] != "yes" || r["mood"] != "_2" {
+			t.Fatalf("typed answer %v", r)
+		}
+		if got := storedOf(t, a, out.CreateContact.Record["id"].(string)); got["true"] != "yes" || got["mood"] != ":-(" {
+			t.Fatalf("stored %v", got)
+		}
+		var page struct{ ContactConnections typedPage }
+		a.typed().ok(`mutation { createContactConnection_2(input: {title: "c"}) { record { id } } }`, nil, nil)
+		a.typed().ok(`{ contactConnections: contact_connections { totalCount } }`, nil, &page)
+		if page.ContactConnections.TotalCount != 1 {
+			t.Fatalf("contact connections %+v", page.ContactConnections)
+		}
+	})
+}
