@@ -154,7 +154,9 @@ func TestTypedHostileDefinitions(t *testing.T) {
 			"options": []map[string]any{{"label": "Happy", "value": ":-)"}, {"label": "Sad", "value": ":-("}}})
 		a.createObjectType(map[string]any{"name": "contact_connections", "singularLabel": "Contact Connection", "pluralLabel": "Contact Connections",
 			"properties": []map[string]any{{"name": "title", "label": "Title", "type": "STRING", "fieldType": "TEXT"}}, "primaryDisplayProperty": "title"})
-		var out struct{ CreateContact struct{ Record map[string]any } }
+		var out struct {
+			CreateContact struct{ Record map[string]any }
+		}
 		a.typed().ok(`mutation { createContact(input: {email: "h@example.com", true_: "yes", mood: _2}) { record { id true_ mood } } }`, nil, &out)
 		if r := out.CreateContact.Record; r["true_"] != "yes" || r["mood"] != "_2" {
 			t.Fatalf("typed answer %v", r)
