@@ -625,7 +625,9 @@ func routes(d *db.DB, api graph.Config, logger *slog.Logger) http.Handler {
 		}
 		return "", nil
 	}))
-	mux.Handle("/", graphiql.Handler("CRM", "/graphql"))
+	mux.Handle("/", graphiql.Pages("CRM",
+		graphiql.Endpoint{Name: "generic", Label: "Generic schema", URL: "/graphql", Query: graphiql.DefaultQuery},
+		graphiql.Endpoint{Name: "typed", Label: "Typed schema", URL: graph.TypedPath, Query: graphiql.TypedQuery}))
 	return requestid.Handler(observe.Traced(observe.Requests(logger, api.Metrics, mux)))
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,12 +25,13 @@ import (
 
 // TestGraphiQLInABrowser loads GraphiQL from a server holding the demo
 // data in headless Chromium (test/browser/graphiql.mjs, playwright-core
-// installed once into the cache folder), and checks that it opens on its
-// example query, shows the explorer, loads nothing from elsewhere (it
-// works offline), and that running the query fills the result pane with
-// the demo's companies. Without node, npm or Chromium it skips, saying
-// how to run it; CRM_REQUIRE_BROWSER=1 (as .ci/run sets it) makes that a
-// failure.
+// installed once into the cache folder), its page of the generic schema
+// and that of the typed one, and checks that each opens on its example
+// query, loads its schema from its own endpoint, shows the explorer,
+// loads nothing from elsewhere (it works offline), and that running the
+// query fills the result pane with the demo's companies. Without node,
+// npm or Chromium it skips, saying how to run it; CRM_REQUIRE_BROWSER=1
+// (as .ci/run sets it) makes that a failure.
 func TestGraphiQLInABrowser(t *testing.T) {
 	const require, run = "CRM_REQUIRE_BROWSER", "apt-get install chromium (or CHROMIUM=/path/to/chrome), then go test -run TestGraphiQLInABrowser ."
 	chromium := os.Getenv("CHROMIUM")
@@ -54,9 +56,60 @@ func TestGraphiQLInABrowser(t *testing.T) {
 	srv := httptest.NewServer(routes(d, graph.Config{WorkspaceID: ws}, logger))
 	defer srv.Close()
 
-	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	for _, page := range []struct {
+		path, endpoint, query string
+		// root, name and nested are the result's root field, a field of
+		// its records that has a value, and one of its nested records'.
+		root, name, nested string
+	}{
+		{"/", "/graphql", graphiql.DefaultQuery, "records", "displayName", "associations"},
+		{"/?endpoint=typed", graph.TypedPath, graphiql.TypedQuery, "companies", "name", "dealname"},
+	} {
+		t.Run(page.path, func(t *testing.T) {
+			got := runGraphiQL(t, node, dir, chromium, srv.URL+page.path)
+			if got.Query != page.query {
+				t.Errorf("the editor opened on:\n%s\nwant the page's example query", got.Query)
+			}
+			if got.Explorer != 1 {
+				t.Errorf("%d explorer buttons, want 1", got.Explorer)
+			}
+			if len(got.Failed) > 0 {
+				t.Errorf("requests failed or the page threw: %v", got.Failed)
+			}
+			if len(got.Introspected) == 0 || slices.ContainsFunc(got.Introspected, func(u string) bool { return u != srv.URL+page.endpoint }) {
+				t.Errorf("the schema came from %v, want %s", got.Introspected, srv.URL+page.endpoint)
+			}
+			var result struct {
+				Data map[string]struct {
+					Edges []struct{ Node map[string]any }
+				}
+				Errors []any
+			}
+			if err := json.Unmarshal([]byte(got.Result), &result); err != nil {
+				t.Fatalf("the result pane holds no JSON: %v\n%s", err, got.Result)
+			}
+			edges := result.Data[page.root].Edges
+			if len(result.Errors) > 0 || len(edges) != 5 || edges[0].Node[page.name] == nil || edges[0].Node[page.name] == "" || !strings.Contains(got.Result, `"`+page.nested+`"`) {
+				t.Errorf("the result pane: %s", got.Result)
+			}
+		})
+	}
+}
+
+// graphiqlPage is what test/browser/graphiql.mjs saw of a GraphiQL page.
+type graphiqlPage struct {
+	Query, Result string
+	Explorer      int
+	Failed        []string
+	Introspected  []string
+}
+
+// runGraphiQL runs test/browser/graphiql.mjs on the page at url.
+func runGraphiQL(t *testing.T, node, dir, chromium, url string) graphiqlPage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, node, filepath.Join(dir, "graphiql.mjs"), srv.URL+"/")
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "graphiql.mjs"), url)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	out, err := cmd.Output()
 	if err != nil {
@@ -66,41 +119,9 @@ func TestGraphiQLInABrowser(t *testing.T) {
 		}
 		t.Fatalf("node graphiql.mjs: %v\n%s\n%s", err, out, stderr)
 	}
-	var got struct {
-		Query, Result string
-		Explorer      int
-		Failed        []string
-	}
+	var got graphiqlPage
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if got.Query != graphiql.DefaultQuery {
-		t.Errorf("the editor opened on:\n%s\nwant graphiql.DefaultQuery", got.Query)
-	}
-	if got.Explorer != 1 {
-		t.Errorf("%d explorer buttons, want 1", got.Explorer)
-	}
-	if len(got.Failed) > 0 {
-		t.Errorf("requests failed or the page threw: %v", got.Failed)
-	}
-	var result struct {
-		Data struct {
-			Records struct {
-				Edges []struct {
-					Node struct {
-						DisplayName  string
-						Associations struct{ Edges []any }
-					}
-				}
-			}
-		}
-		Errors []any
-	}
-	if err := json.Unmarshal([]byte(got.Result), &result); err != nil {
-		t.Fatalf("the result pane holds no JSON: %v\n%s", err, got.Result)
-	}
-	edges := result.Data.Records.Edges
-	if len(result.Errors) > 0 || len(edges) != 5 || edges[0].Node.DisplayName == "" || !strings.Contains(got.Result, `"associations"`) {
-		t.Errorf("the result pane: %s", got.Result)
-	}
+	return got
 }

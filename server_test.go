@@ -24,6 +24,7 @@ import (
 	"github.com/acme/crm/internal/db"
 	"github.com/acme/crm/internal/dbtest"
 	"github.com/acme/crm/internal/events"
+	"github.com/acme/crm/internal/graphiql"
 	"github.com/acme/crm/internal/install"
 	"github.com/acme/crm/internal/lists"
 	"github.com/acme/crm/internal/ratelimit"
@@ -248,6 +249,25 @@ func TestRoutes(t *testing.T) {
 			// The page must point the IDE at the API.
 			if !strings.Contains(strings.ToLower(body), "graphiql") || !strings.Contains(body, "/graphql") {
 				t.Errorf("GET / is not the GraphiQL page for /graphql: %.300s", body)
+			}
+		})
+
+		t.Run("GraphiQL page of the typed endpoint, whose example query runs", func(t *testing.T) {
+			resp, body := get(t, srv.URL+"/?endpoint=typed")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"/graphql/typed"`) || !strings.Contains(body, `href="./"`) {
+				t.Fatalf("GET /?endpoint=typed = %d, not the page for /graphql/typed: %.300s", resp.StatusCode, body)
+			}
+			for path, query := range map[string]string{"/graphql": graphiql.DefaultQuery, graph.TypedPath: graphiql.TypedQuery} {
+				req, _ := json.Marshal(map[string]string{"query": query})
+				resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(req))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || strings.Contains(string(out), `"errors"`) {
+					t.Errorf("the example query of %s: %d %s", path, resp.StatusCode, out)
+				}
 			}
 		})
 

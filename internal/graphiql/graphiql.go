@@ -9,7 +9,10 @@
 //	/                 the GraphiQL page
 //	/graphiql/NAME    an embedded asset (JavaScript or CSS)
 //
-// and 404 to everything else. The page refers to its assets by relative URLs
+// and 404 to everything else. Pages serves one page per GraphQL endpoint:
+// the first at /, each other at /?endpoint=NAME, with links between them
+// (the CRM's generic schema at /graphql and its typed one at
+// /graphql/typed). The page refers to its assets by relative URLs
 // ("graphiql/NAME"), so it works wherever the handler's root is mounted.
 // Mount it once at the root:
 //
@@ -126,10 +129,21 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="stylesheet" href="{{.ExplorerCSS}}">
 <style>
 html, body { height: 100%; margin: 0; overflow: hidden; }
-#graphiql { height: 100vh; }
+body { display: flex; flex-direction: column; }
+#graphiql { flex: 1; min-height: 0; }
+#endpoints { font: 13px system-ui, sans-serif; padding: 4px 12px; border-bottom: 1px solid #ddd; }
+#endpoints a { margin-right: 16px; color: inherit; }
+#endpoints a[aria-current] { font-weight: bold; text-decoration: none; }
 </style>
 </head>
 <body>
+{{- if gt (len .Links) 1}}
+<nav id="endpoints">
+{{- range .Links}}
+<a href="{{.Href}}"{{if .Current}} aria-current="page"{{end}}>{{.Label}} <code>{{.URL}}</code></a>
+{{- end}}
+</nav>
+{{- end}}
 <div id="graphiql">Loading GraphiQL…</div>
 <script src="{{.React}}"></script>
 <script src="{{.ReactDOM}}"></script>
@@ -139,9 +153,20 @@ html, body { height: 100%; margin: 0; overflow: hidden; }
 (function () {
   var endpoint = new URL({{.Endpoint}}, window.location.href).toString();
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
+  // Each endpoint's page keeps its tabs apart: a query of one schema
+  // would not run against the other.
+  var prefix = {{.Storage}};
+  var storage = prefix === '' ? undefined : {
+    getItem: function (k) { return localStorage.getItem(prefix + k); },
+    setItem: function (k, v) { localStorage.setItem(prefix + k, v); },
+    removeItem: function (k) { localStorage.removeItem(prefix + k); },
+    get length() { return Object.keys(localStorage).filter(function (k) { return k.indexOf(prefix) === 0; }).length; },
+    clear: function () { Object.keys(localStorage).forEach(function (k) { if (k.indexOf(prefix) === 0) localStorage.removeItem(k); }); }
+  };
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
+    storage: storage,
     defaultQuery: {{.Query}},
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
@@ -158,6 +183,29 @@ type pageData struct {
 	Title, Endpoint, Query         string
 	CSS, React, ReactDOM, GraphiQL string
 	Explorer, ExplorerCSS          string
+	// Storage prefixes the keys the page keeps in localStorage; "" keeps
+	// GraphiQL's own.
+	Storage string
+	Links   []link
+}
+
+// link is one endpoint's page in the switch between them.
+type link struct {
+	Href, Label, URL string
+	Current          bool
+}
+
+// Endpoint is a GraphQL endpoint a page sends its queries to.
+type Endpoint struct {
+	// Name picks its page: /?endpoint=NAME (the first endpoint's is /).
+	Name string
+	// Label names it in the links between the pages.
+	Label string
+	// URL is a path such as "/graphql", or a full URL.
+	URL string
+	// Query is what the editor opens on, until the browser keeps what its
+	// user typed.
+	Query string
 }
 
 // DefaultQuery is what the editor opens on, until the browser keeps what
@@ -185,31 +233,80 @@ const DefaultQuery = `# Companies with their contacts and those contacts' deals,
 }
 `
 
+// TypedQuery is DefaultQuery for the typed endpoint (/graphql/typed):
+// the same read, each object type and property by its own name.
+const TypedQuery = `# The typed schema: a type per object type (Company, Contact, Deal...), a
+# field per property, a connection per association; the same records as
+# the generic schema's. It follows the workspace's definitions: a
+# property made a minute ago is a field now (reload to see it in the
+# docs). Once API keys exist, put one in Headers (below).
+{
+  companies(first: 5) {
+    edges { node {
+      name domain
+      contacts(first: 3) {
+        edges { labels { label } node {
+          firstname lastname email
+          deals(first: 2) { edges { node { dealname amount dealstage } } }
+        } }
+        pageInfo { hasNextPage endCursor }
+      }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`
+
 // Handler returns the handler serving a GraphiQL page titled title that
 // sends its queries to endpoint (a path such as "/graphql", or a full URL),
 // together with the assets the page loads. See the package doc for how to
 // mount it.
 func Handler(title, endpoint string) http.Handler {
-	var buf bytes.Buffer
-	err := pageTmpl.Execute(&buf, pageData{
-		Title:       title,
-		Endpoint:    endpoint,
-		Query:       DefaultQuery,
-		CSS:         assetURL("graphiql.min.css"),
-		React:       assetURL("react.production.min.js"),
-		ReactDOM:    assetURL("react-dom.production.min.js"),
-		GraphiQL:    assetURL("graphiql.min.js"),
-		Explorer:    assetURL("plugin-explorer.umd.js"),
-		ExplorerCSS: assetURL("plugin-explorer.css"),
-	})
-	if err != nil {
-		panic("graphiql: rendering page: " + err.Error())
+	return Pages(title, Endpoint{URL: endpoint, Query: DefaultQuery})
+}
+
+// Pages is Handler with a page per endpoint: the first at /, each other at
+// /?endpoint=NAME, each linking to the others.
+func Pages(title string, endpoints ...Endpoint) http.Handler {
+	h := &handler{pages: map[string][]byte{}}
+	for i, e := range endpoints {
+		var links []link
+		for j, other := range endpoints {
+			href := "?endpoint=" + other.Name
+			if j == 0 {
+				href = "./"
+			}
+			links = append(links, link{Href: href, Label: other.Label, URL: other.URL, Current: i == j})
+		}
+		data := pageData{
+			Title:       title,
+			Endpoint:    e.URL,
+			Query:       e.Query,
+			CSS:         assetURL("graphiql.min.css"),
+			React:       assetURL("react.production.min.js"),
+			ReactDOM:    assetURL("react-dom.production.min.js"),
+			GraphiQL:    assetURL("graphiql.min.js"),
+			Explorer:    assetURL("plugin-explorer.umd.js"),
+			ExplorerCSS: assetURL("plugin-explorer.css"),
+			Links:       links,
+		}
+		name := ""
+		if i > 0 {
+			name = e.Name
+			data.Storage = e.Name + ":"
+		}
+		var buf bytes.Buffer
+		if err := pageTmpl.Execute(&buf, data); err != nil {
+			panic("graphiql: rendering page: " + err.Error())
+		}
+		h.pages[name], h.pages[e.Name] = buf.Bytes(), buf.Bytes()
 	}
-	return &handler{page: buf.Bytes()}
+	return h
 }
 
 type handler struct {
-	page []byte
+	// pages are the pages by endpoint name, the first endpoint's by "".
+	pages map[string][]byte
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -221,11 +318,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/" || p == "":
+		page, ok := h.pages[r.URL.Query().Get("endpoint")]
+		if !ok {
+			http.Error(w, "no GraphiQL page for this endpoint", http.StatusNotFound)
+			return
+		}
 		hdr := w.Header()
 		hdr.Set("Content-Type", "text/html; charset=utf-8")
 		hdr.Set("Cache-Control", "no-cache")
 		hdr.Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(page))
 	case strings.HasPrefix(p, AssetPrefix):
 		a, ok := assets[strings.TrimPrefix(p, AssetPrefix)]
 		if !ok {

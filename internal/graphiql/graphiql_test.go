@@ -45,12 +45,21 @@ func TestPage(t *testing.T) {
 		}
 	}
 
-	// Every asset the page loads is relative and served by the same handler.
+	if strings.Contains(body, `id="endpoints"`) {
+		t.Errorf("a page of one endpoint links to others:\n%s", body)
+	}
+	loadsEveryAsset(t, h, body)
+}
+
+// loadsEveryAsset checks that every asset the page body loads is relative
+// and served by h, and that it loads every one.
+func loadsEveryAsset(t *testing.T, h http.Handler, body string) {
+	t.Helper()
 	refs := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(body, -1)
 	loaded := map[string]bool{}
 	for _, m := range refs {
 		ref := m[1]
-		if strings.HasPrefix(ref, "data:") {
+		if strings.HasPrefix(ref, "data:") || ref == "./" || strings.HasPrefix(ref, "?endpoint=") {
 			continue
 		}
 		if strings.HasPrefix(ref, "/") || strings.Contains(ref, "//") {
@@ -66,6 +75,51 @@ func TestPage(t *testing.T) {
 	for name := range assets {
 		if !loaded[name] {
 			t.Errorf("page does not load asset %s", name)
+		}
+	}
+}
+
+// endpoints are the pages the CRM serves: its generic and typed schemas.
+var endpoints = []Endpoint{
+	{Name: "generic", Label: "Generic schema", URL: "/graphql", Query: DefaultQuery},
+	{Name: "typed", Label: "Typed schema", URL: "/graphql/typed", Query: TypedQuery},
+}
+
+// TestPages: a page per endpoint, the first at /, the other at
+// /?endpoint=typed, each linking to both and keeping its own storage.
+func TestPages(t *testing.T) {
+	h := Pages("CRM", endpoints...)
+	_, generic := get(t, h, "/")
+	res, typed := get(t, h, "/?endpoint=typed")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /?endpoint=typed: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, c := range []struct {
+		name, body, endpoint, storage, current string
+		query                                  string
+	}{
+		{"/", generic, `"/graphql"`, `var prefix = "";`, `<a href="./" aria-current="page">Generic schema <code>/graphql</code></a>`, `records(objectType: \"companies\", first: 5)`},
+		{"/?endpoint=typed", typed, `"/graphql/typed"`, `var prefix = "typed:";`, `<a href="?endpoint=typed" aria-current="page">Typed schema <code>/graphql/typed</code></a>`, `companies(first: 5)`},
+	} {
+		for _, want := range []string{c.endpoint, c.storage, c.current, c.query, `<nav id="endpoints">`, `href="./"`, `href="?endpoint=typed"`} {
+			if !strings.Contains(c.body, want) {
+				t.Errorf("GET %s: the page does not hold %s:\n%s", c.name, want, c.body)
+			}
+		}
+		if strings.Count(c.body, `aria-current="page"`) != 1 {
+			t.Errorf("GET %s: not one current link", c.name)
+		}
+		loadsEveryAsset(t, h, c.body)
+	}
+	if strings.Contains(typed, `"/graphql"`) || strings.Contains(typed, "records(objectType") {
+		t.Errorf("the typed page aims at the generic endpoint or opens on its query")
+	}
+	if _, body := get(t, h, "/?endpoint=generic"); body != generic {
+		t.Errorf("GET /?endpoint=generic is not the page at /")
+	}
+	for _, target := range []string{"/?endpoint=nope", "/?endpoint=Typed"} {
+		if res, body := get(t, h, target); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "no GraphiQL page") {
+			t.Errorf("GET %s: %d %q, want 404", target, res.StatusCode, body)
 		}
 	}
 }
@@ -154,7 +208,7 @@ func TestMounts(t *testing.T) {
 	gql := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "graphql")
 	})
-	h := Handler("CRM", "/graphql")
+	h := Pages("CRM", endpoints...)
 	mounts := map[string]func(*http.ServeMux){
 		"root": func(mux *http.ServeMux) {
 			mux.Handle("/", h)
@@ -189,6 +243,10 @@ func TestMounts(t *testing.T) {
 				if res, _ := get(t, mux, u); res.StatusCode != http.StatusOK {
 					t.Errorf("GET %s: status %d, want 200", u, res.StatusCode)
 				}
+			}
+			// The typed page is the same path with its query.
+			if res, body := get(t, mux, pageURL+"?endpoint=typed"); res.StatusCode != http.StatusOK || !strings.Contains(body, `"/graphql/typed"`) {
+				t.Errorf("GET %s?endpoint=typed: status %d, want the typed page", pageURL, res.StatusCode)
 			}
 			if _, body := get(t, mux, "/graphql"); body != "graphql" {
 				t.Errorf("GET /graphql reached %q, want the GraphQL handler", body)

@@ -18,17 +18,21 @@ import (
 //   - type names (object types, enums of options) join the words of the
 //     label (runs of ASCII letters and digits) each with its first letter
 //     upper-cased: "Line item" -> LineItem, "hs_lead_status" -> HsLeadStatus;
-//   - field names are property and object type API names, which are lower
-//     snake case and valid GraphQL names already;
+//   - field names are property and object type API names, which are
+//     valid GraphQL names already; a property's field is also a value of
+//     its type's SortField enum, so it follows the enum values' rule for
+//     true, false and null (below);
 //   - enum values are option values with every run of other characters
 //     than ASCII letters, digits and _ replaced by one _: "Big customer" ->
 //     Big_customer, "1-10" -> _1_10;
 //   - a name that would start with a digit gets a leading _; an empty one
-//     is _ (a type: _Object);
+//     is _ (a type is then named from its API name: "日本" -> the type
+//     of nihon is Nihon);
 //   - enum values true, false and null get a trailing _;
 //   - names are claimed in a fixed order (the fixed names first, then the
 //     definitions in the model's order); a name already taken gets _2, _3...
-//     A name starting with __ is never made (GraphQL keeps those).
+//     ("_" gets _2, not __2). A name starting with __ is never made (GraphQL
+//     keeps those).
 
 // words splits s into its runs of ASCII letters and digits.
 func words(s string) []string {
@@ -92,7 +96,7 @@ type names map[string]bool
 func (n names) claim(name string) string {
 	got := name
 	for i := 2; n[got]; i++ {
-		got = name + "_" + strconv.Itoa(i)
+		got = leading(name + "_" + strconv.Itoa(i))
 	}
 	n[got] = true
 	return got

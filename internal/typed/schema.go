@@ -204,7 +204,7 @@ func Build(m *meta.Model) (*Schema, error) {
 			if p.Archived {
 				continue
 			}
-			f := &Field{Name: fields.claim(p.Name), Kind: Property, Property: p}
+			f := &Field{Name: fields.claim(enumValue(p.Name)), Kind: Property, Property: p}
 			f.Multi = propdef.MultiValued(p.Type, p.FieldType)
 			if p.Type == propdef.Enumeration && len(p.Options) > 0 {
 				f.Enum = s.enum(types, o.Name+pascal(p.Name), p.Options)

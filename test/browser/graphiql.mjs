@@ -1,7 +1,8 @@
 // Loads GraphiQL at URL in headless Chromium (CHROMIUM, or
-// /usr/bin/chromium), checks that it opened on its example query, runs it
-// with the run button, and prints what the panes hold as JSON:
-// {"query": ..., "result": ...}. node graphiql.mjs URL
+// /usr/bin/chromium), runs its example query with the run button, and
+// prints as JSON what the panes hold and where GraphiQL loaded a schema
+// from: {"query": ..., "result": ..., "introspected": [URL...]}.
+// node graphiql.mjs URL
 import { chromium } from 'playwright-core';
 
 const url = process.argv[2];
@@ -17,6 +18,17 @@ try {
   const failed = [];
   page.on('requestfailed', (r) => failed.push(r.url()));
   page.on('pageerror', (e) => failed.push('page error: ' + e.message));
+  // The URLs that answered GraphiQL's introspection query with a schema.
+  const introspected = [];
+  page.on('response', async (r) => {
+    if (!(r.request().postData() || '').includes('__schema')) return;
+    try {
+      const body = await r.json();
+      if (body.data && body.data.__schema && !body.errors) introspected.push(r.url());
+    } catch (e) {
+      failed.push('introspection answer: ' + e.message);
+    }
+  });
   await page.goto(url, { waitUntil: 'load' });
   const editorText = (selector) => page.evaluate((s) => {
     const cm = document.querySelector(s + ' .CodeMirror');
@@ -30,8 +42,9 @@ try {
     return cm && cm.CodeMirror.getValue().includes('"data"');
   }, null, { timeout: 30000 });
   const result = await editorText('.result-window');
+  for (let i = 0; i < 100 && introspected.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
   const explorer = await page.locator('[aria-label="Show GraphiQL Explorer"]').count();
-  process.stdout.write(JSON.stringify({ query, result, explorer, failed }));
+  process.stdout.write(JSON.stringify({ query, result, explorer, failed, introspected }));
 } finally {
   await browser.close();
 }
