@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/crm/graph/introspect"
 	"github.com/acme/crm/internal/meta"
+	"github.com/acme/crm/internal/propdef"
 	"github.com/acme/crm/internal/typed"
 	"github.com/acme/crm/internal/values"
 )
@@ -54,21 +55,18 @@ var errGeneric = errors.New("internal error: the generic answer is not the shape
 
 // object writes an object of fields, reading the generic one's members.
 func (r *reshaper) object(fields []*outField) error {
-	var props map[string]any
+	var props []storedValue
 	if r.in != nil {
 		if !r.take('{') {
 			return errGeneric
 		}
 		if r.atKey(keyProperties) {
-			raw, err := r.member()
-			if err != nil {
+			r.skipKey()
+			var err error
+			if props, err = r.storedValues(); err != nil {
 				return err
 			}
-			d := json.NewDecoder(bytes.NewReader(raw))
-			d.UseNumber()
-			if err := d.Decode(&props); err != nil {
-				return err
-			}
+			r.take(',')
 		}
 	}
 	r.out.WriteByte('{')
@@ -86,7 +84,7 @@ func (r *reshaper) object(fields []*outField) error {
 				return err
 			}
 		case outProperty:
-			r.property(f, props[f.field.Property.Name])
+			r.property(f, valueOf(props, f.field.Property.Name))
 		default:
 			if r.in == nil || !r.atKey(f.key) {
 				r.out.WriteString("null")
@@ -237,9 +235,86 @@ func (r *reshaper) span(start int) ([]byte, error) {
 	return r.in[start:r.at], nil
 }
 
-// property writes one property's stored value in its typed form.
-func (r *reshaper) property(f *outField, stored any) {
-	if stored == nil {
+// storedValue is one value of a record's properties as the generic
+// answer writes it.
+type storedValue struct {
+	name string
+	raw  []byte
+}
+
+// storedValues reads a record's properties object (property names are
+// names: no escapes).
+func (r *reshaper) storedValues() ([]storedValue, error) {
+	if !r.take('{') {
+		return nil, errGeneric
+	}
+	var out []storedValue
+	for !r.take('}') {
+		key, err := r.skip()
+		if err != nil || len(key) < 2 {
+			return nil, errGeneric
+		}
+		r.take(':')
+		raw, err := r.skip()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, storedValue{string(key[1 : len(key)-1]), raw})
+		r.take(',')
+	}
+	return out, nil
+}
+
+func valueOf(values []storedValue, name string) []byte {
+	for _, v := range values {
+		if v.name == name {
+			return v.raw
+		}
+	}
+	return nil
+}
+
+// property writes one property's stored value in its typed form. A text,
+// date, number or bool value written as its type's JSON is copied as it
+// is, one option or an owner's number read as it is; any other goes
+// through values.TypedOf, the rule of typed values.
+func (r *reshaper) property(f *outField, raw []byte) {
+	if len(raw) == 0 || string(raw) == "null" {
+		r.out.WriteString("null")
+		return
+	}
+	switch f.field.Property.Type {
+	case propdef.String, propdef.Date, propdef.DateTime:
+		if raw[0] == '"' {
+			r.out.Write(raw)
+			return
+		}
+	case propdef.Number:
+		if raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9') {
+			r.out.Write(raw)
+			return
+		}
+	case propdef.Bool:
+		if string(raw) == "true" || string(raw) == "false" {
+			r.out.Write(raw)
+			return
+		}
+	case propdef.Enumeration:
+		if raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+			r.options(f.field, []string{string(raw[1 : len(raw)-1])})
+			return
+		}
+	case propdef.Owner:
+		if id, err := strconv.Atoi(string(raw)); err == nil {
+			r.owner(f, id)
+			return
+		}
+	}
+	var stored any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&stored); err != nil {
+		r.errs = append(r.errs, err)
 		r.out.WriteString("null")
 		return
 	}
@@ -250,6 +325,10 @@ func (r *reshaper) property(f *outField, stored any) {
 		return
 	}
 	switch {
+	case v.OwnerID != nil:
+		r.owner(f, *v.OwnerID)
+	case v.Options != nil:
+		r.options(f.field, v.Options)
 	case v.String != nil:
 		r.string(*v.String)
 	case v.Number != nil:
@@ -260,10 +339,6 @@ func (r *reshaper) property(f *outField, stored any) {
 		r.string(*v.Date)
 	case v.DateTime != nil:
 		r.string(*v.DateTime)
-	case v.OwnerID != nil:
-		r.owner(f, *v.OwnerID)
-	case v.Options != nil:
-		r.options(f.field, v.Options)
 	default:
 		r.out.WriteString("null")
 	}

@@ -19,7 +19,7 @@ package main
 //     for the nested read (companies 20 -> contacts 10 -> deals 5, newest
 //     first at every level) and the flat read (100 companies, name and
 //     domain) (peers_reads.go);
-//   - runs interleaved rounds, the three servers taking turns, at
+//   - runs interleaved rounds, the four servers taking turns, at
 //     concurrency 1 and 8 for both reads, and prints req/s, p50, p99 and
 //     CPU per request of each server and its PostgreSQL backends, with the
 //     ratios API / PostGraphile against the goals
@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -197,7 +198,11 @@ func runPeers(ctx context.Context, out io.Writer) (err error) {
 	}
 	defer apiDB.Close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	api := httptest.NewServer(graph.NewHandler(graph.Config{DB: apiDB, WorkspaceID: ws, Logger: logger}))
+	h := graph.NewHandler(graph.Config{DB: apiDB, WorkspaceID: ws, Logger: logger})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", h)
+	mux.Handle(graph.TypedPath, h.Typed())
+	api := httptest.NewServer(mux)
 	defer api.Close()
 
 	baseURL, err := withParam(schemaURL, "application_name", appBaseline)
@@ -222,7 +227,7 @@ func runPeers(ctx context.Context, out io.Writer) (err error) {
 		return fmt.Errorf("start PostGraphile: %w", err)
 	}
 
-	reads := peerReads(api.URL+"/graphql", pgl.url, baseNested.URL, baseFlat.URL)
+	reads := peerReads(api.URL+"/graphql", api.URL+graph.TypedPath, pgl.url, baseNested.URL, baseFlat.URL)
 	client := newPeersClient(reads)
 	defer client.CloseIdleConnections()
 	if err := checkPeers(ctx, client, reads, ds, out); err != nil {
@@ -238,12 +243,13 @@ func runPeers(ctx context.Context, out io.Writer) (err error) {
 		"api":          {pid: os.Getpid(), app: appAPI, inProcess: true},
 		"postgraphile": {pid: pgl.pid(), app: appPostGraphile},
 		"baseline":     {pid: os.Getpid(), app: appBaseline, inProcess: true},
+		"api typed":    {pid: os.Getpid(), app: appAPI, inProcess: true},
 	}
 	loadavg, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(out, "machine: %d CPUs, GOMAXPROCS %d, %s, node %s; load average before the rounds: %s",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), pgl.version, loadavg)
 	fmt.Fprintf(out, "method: %d warm-up requests per server and read at concurrency 8; then %d rounds, in each for every read and concurrency "+
-		"the three servers take a %s turn, in an order that rotates; CPU from /proc/<pid>/stat of the server process and of its connections' "+
+		"the four servers (the API through both endpoints) take a %s turn, in an order that rotates; CPU from /proc/<pid>/stat of the server process and of its connections' "+
 		"PostgreSQL backends (pg_stat_activity by application_name)\n\n",
 		peerWarmup, cfg.rounds, cfg.turn)
 

@@ -208,7 +208,7 @@ func perReq(d time.Duration, n int) float64 {
 // goals; it reports whether every request succeeded.
 func reportPeers(out io.Writer, res *peerResults, cfg peersConfig) (clean bool) {
 	clean = true
-	const api, pgl, base = 0, 1, 2
+	const api, pgl, base, typed = 0, 1, 2, 3
 	// pools[read][conc][server]; loadgen[read][conc]: this process's CPU per
 	// request while only the load generator ran in it (PostGraphile's turns).
 	pools := make([][][]pooled, len(res.reads))
@@ -250,9 +250,9 @@ func reportPeers(out io.Writer, res *peerResults, cfg peersConfig) (clean bool) 
 					clean = false
 				}
 			}
-			for _, k := range []int{pgl, base} {
-				a, b := &ps[api], &ps[k]
-				fmt.Fprintf(tw, "%s\t%d\tapi/%s\t\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t\t\n", read, conc, peerServers[k],
+			for _, pair := range [][2]int{{api, pgl}, {api, base}, {typed, api}} {
+				a, b := &ps[pair[0]], &ps[pair[1]]
+				fmt.Fprintf(tw, "%s\t%d\t%s/%s\t\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t%.2fx\t\t\n", read, conc, peerServers[pair[0]], peerServers[pair[1]],
 					a.sample.perSecond()/b.sample.perSecond(),
 					float64(a.sample.percentile(50))/float64(b.sample.percentile(50)),
 					float64(a.sample.percentile(99))/float64(b.sample.percentile(99)),
@@ -282,7 +282,7 @@ func reportPeers(out io.Writer, res *peerResults, cfg peersConfig) (clean bool) 
 
 	fmt.Fprintln(out, "\neach round (req/s, p50):")
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "read\tc\tround\tapi\tpostgraphile\tbaseline\tapi/postgraphile req/s\tp50\t")
+	fmt.Fprintln(tw, "read\tc\tround\tapi\tpostgraphile\tbaseline\tapi typed\tapi/postgraphile req/s\tp50\t")
 	for ri, read := range res.reads {
 		for ci, conc := range concurrencies {
 			var rr, pr []float64
@@ -352,6 +352,15 @@ func reportPeers(out io.Writer, res *peerResults, cfg peersConfig) (clean bool) 
 		}
 	}
 	fmt.Fprintln(out, "  (the executor and write goals of the issue are make bench's)")
+	fmt.Fprintln(out, "goal of the typed endpoint (issue 20), api typed / api:")
+	for ri, read := range res.reads {
+		for ci, conc := range concurrencies {
+			ps := pools[ri][ci]
+			p := float64(ps[typed].sample.percentile(50)) / float64(ps[api].sample.percentile(50))
+			r := ps[api].sample.perSecond() / ps[typed].sample.perSecond()
+			fmt.Fprintf(out, "  %s, concurrency %d: p50 %.2fx, req/s %.2fx (api / typed), within %.1fx: %s\n", read, conc, p, r, goalTyped, met(p <= goalTyped && r <= goalTyped))
+		}
+	}
 	return clean
 }
 

@@ -55,9 +55,9 @@ var (
 
 // peerServers are the names of the measured servers, in the order of a
 // peerRead's servers.
-var peerServers = []string{"api", "postgraphile", "baseline"}
+var peerServers = []string{"api", "postgraphile", "baseline", "api typed"}
 
-// peerRead is one of the two reads and the three servers that answer it;
+// peerRead is one of the two reads and the four servers that answer it;
 // bodies are the request bodies by URL fragment (peersTransport).
 type peerRead struct {
 	name    string
@@ -65,21 +65,30 @@ type peerRead struct {
 	bodies  map[string][]byte
 }
 
-func peerReads(apiURL, pglURL, baseNestedURL, baseFlatURL string) []peerRead {
-	read := func(name, apiQuery, pglQuery, baseURL string) peerRead {
+// apiTypedFlatQuery is apiFlatQuery through the typed endpoint.
+var apiTypedFlatQuery = fmt.Sprintf(`{
+  companies(first: %d) {
+    edges { node { recordId name domain } }
+  }
+}`, flatPage)
+
+func peerReads(apiURL, typedURL, pglURL, baseNestedURL, baseFlatURL string) []peerRead {
+	read := func(name, apiQuery, typedQuery, pglQuery, baseURL string) peerRead {
 		return peerRead{
 			name: name,
 			servers: []server{
 				{name: "api", url: apiURL + "#" + name + "-api", graphQL: true},
 				{name: "postgraphile", url: pglURL + "#" + name + "-postgraphile", graphQL: true},
 				{name: "baseline", url: baseURL},
+				{name: "api typed", url: typedURL + "#" + name + "-typed", graphQL: true},
 			},
-			bodies: map[string][]byte{name + "-api": graphQLBody(apiQuery), name + "-postgraphile": graphQLBody(pglQuery)},
+			bodies: map[string][]byte{name + "-api": graphQLBody(apiQuery), name + "-postgraphile": graphQLBody(pglQuery),
+				name + "-typed": graphQLBody(typedQuery)},
 		}
 	}
 	return []peerRead{
-		read("nested", apiQuery, pglNestedQuery, baseNestedURL),
-		read("flat", apiFlatQuery, pglFlatQuery, baseFlatURL),
+		read("nested", apiQuery, typedQuery, pglNestedQuery, baseNestedURL),
+		read("flat", apiFlatQuery, apiTypedFlatQuery, pglFlatQuery, baseFlatURL),
 	}
 }
 
@@ -188,6 +197,50 @@ func (b *flatBaseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // A canonical answer is one line per record, in answer order: its level,
 // parent and id, and the values of the fields read.
+// canonTyped is canonAPI of a typed answer: its fields renamed to the
+// generic ones (a list or association field to records or associations,
+// a property field into properties).
+func canonTyped(read string, body []byte) ([]string, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	var rename func(v any) any
+	rename = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			out := map[string]any{}
+			props := map[string]any{}
+			for k, item := range v {
+				switch k {
+				case "companies":
+					out["records"] = rename(item)
+				case "contacts", "deals":
+					out["associations"] = rename(item)
+				case "name", "domain", "email", "amount", "dealstage":
+					props[k] = item
+				default:
+					out[k] = rename(item)
+				}
+			}
+			if len(props) > 0 {
+				out["properties"] = props
+			}
+			return out
+		case []any:
+			for i := range v {
+				v[i] = rename(v[i])
+			}
+		}
+		return v
+	}
+	generic, err := json.Marshal(rename(v))
+	if err != nil {
+		return nil, err
+	}
+	return canonAPI(read, generic)
+}
+
 func canonAPI(read string, body []byte) ([]string, error) {
 	var r response
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -357,9 +410,12 @@ func checkPeers(ctx context.Context, c *http.Client, reads []peerRead, ds *datas
 			}
 			sizes[i] = fmt.Sprintf("%s %d", s.name, len(body))
 			var got []string
-			if s.name == "postgraphile" {
+			switch s.name {
+			case "postgraphile":
 				got, err = canonPostGraphile(r.name, ds, body)
-			} else {
+			case "api typed":
+				got, err = canonTyped(r.name, body)
+			default:
 				got, err = canonAPI(r.name, body)
 			}
 			if err != nil {
@@ -381,7 +437,7 @@ func checkPeers(ctx context.Context, c *http.Client, reads []peerRead, ds *datas
 		if r.name == "nested" {
 			what += fmt.Sprintf(", %d contacts, %d deals", levels[1], levels[2])
 		}
-		fmt.Fprintf(out, "check %s: api, postgraphile and baseline answer the same %s: the same ids under the same parents, "+
+		fmt.Fprintf(out, "check %s: api, postgraphile, baseline and api typed answer the same %s: the same ids under the same parents, "+
 			"in the same order, with the same values (bytes: %s)\n", r.name, what, strings.Join(sizes, ", "))
 	}
 	return nil
