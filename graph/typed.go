@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,17 +47,22 @@ import (
 // TypedPath is the typed endpoint's path.
 const TypedPath = "/graphql/typed"
 
-// typedServers are the typed servers of the latest schema versions seen,
-// by workspace and version.
+// typedServers are the typed servers of the workspaces, each at the
+// latest schema version seen. A server is built once per version, outside
+// the lock, by the first request needing it; others wait for that build
+// only. A build that fails is remembered for its version.
 type typedServers struct {
 	mu      sync.Mutex
-	servers *lrucache.Cache[typedKey, *typedServer]
+	servers *lrucache.Cache[int, *typedEntry]
 	build   func(m *meta.Model) (*typedServer, error)
 }
 
-type typedKey struct {
-	workspace int
-	version   int64
+// typedEntry is a workspace's typed server at one version, once built.
+type typedEntry struct {
+	version int64
+	once    sync.Once
+	server  *typedServer
+	err     error
 }
 
 // typedServer is one workspace's typed schema at one version, served.
@@ -68,28 +74,24 @@ type typedServer struct {
 // get answers the server of m's workspace at m's version, building it the
 // first time.
 func (t *typedServers) get(m *meta.Model) (*typedServer, error) {
-	key := typedKey{m.WorkspaceID, m.Version}
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if s, ok := t.servers.Get(key); ok {
-		return s, nil
+	e, ok := t.servers.Get(m.WorkspaceID)
+	if !ok || e.version != m.Version {
+		e = &typedEntry{version: m.Version}
+		t.servers.Add(m.WorkspaceID, e)
 	}
-	s, err := t.build(m)
-	if err != nil {
-		return nil, err
-	}
-	t.servers.Add(key, s)
-	return s, nil
+	t.mu.Unlock()
+	e.once.Do(func() { e.server, e.err = t.build(m) })
+	return e.server, e.err
 }
 
-// typedCacheSize is how many typed servers a process keeps: a few per
-// workspace being edited.
-const typedCacheSize = 64
+// typedCacheSize is how many workspaces' typed servers a process keeps.
+const typedCacheSize = 256
 
 // newTyped makes the typed endpoint beside the generic one: inner runs
 // translated operations through the generic schema.
 func newTyped(cfg Config, res *Resolver, inner *executor.Executor, generic *ast.Schema, limiter *ratelimit.Limiter, limits Limits, logger *slog.Logger) http.Handler {
-	servers, _ := lrucache.New[typedKey, *typedServer](typedCacheSize)
+	servers, _ := lrucache.New[int, *typedEntry](typedCacheSize)
 	ts := &typedServers{servers: servers}
 	ts.build = func(m *meta.Model) (*typedServer, error) {
 		s, err := typed.Build(m)
@@ -113,6 +115,12 @@ func newTyped(cfg Config, res *Resolver, inner *executor.Executor, generic *ast.
 		return &typedServer{Handler: limitBody(srv), schema: s}, nil
 	}
 	serve := func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
+		// The typed schema is the definitions, which the generic schema
+		// shows to RECORDS_READ only (objectTypes).
+		if !v.Allows(auth.RecordsRead) {
+			refuse(w, r, http.StatusForbidden, apierr.Forbidden, "the typed endpoint needs the RECORDS_READ scope: its schema is the workspace's definitions")
+			return
+		}
 		ctx := res.sessionContext(r.Context(), v)
 		m, err := res.model(ctx)
 		if err == nil {
@@ -163,10 +171,9 @@ func (s *typedSchema) Complexity(ctx context.Context, typeName, field string, ch
 func (s *typedSchema) genericField(typeName, field string, raw map[string]any) ([2]string, map[string]any, bool) {
 	if typeName == "Query" {
 		if r, ok := s.schema.Query[field]; ok && r.Kind == typed.List {
-			gargs, err := listArgs(r.Object, raw)
-			if err != nil {
-				gargs = map[string]any{}
-			}
+			// On a refused argument, what was converted: the field fails
+			// anyway, but is not costed as a page of the most records.
+			gargs, _ := listArgs(r.Object, raw)
 			return [2]string{"Query", "records"}, gargs, true
 		}
 		return [2]string{}, nil, false
@@ -179,10 +186,7 @@ func (s *typedSchema) genericField(typeName, field string, raw map[string]any) (
 	if !ok || f.Kind != typed.Association {
 		return [2]string{}, nil, false
 	}
-	gargs, err := associationArgs(f.Target, raw)
-	if err != nil {
-		gargs = map[string]any{}
-	}
+	gargs, _ := associationArgs(f.Target, raw)
 	return [2]string{"Record", "associations"}, gargs, true
 }
 
@@ -207,21 +211,29 @@ func (s *typedSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 // run executes plan's generic operation and reshapes its answer.
 func (s *typedSchema) run(ctx context.Context, opCtx *graphql.OperationContext, plan *typedPlan) *graphql.Response {
 	var generic *graphql.Response
-	if plan.query != "" {
-		vars, err := plan.variables(ctx, s, opCtx.Variables)
-		if err != nil {
+	var refused []*gqlerror.Error
+	if len(plan.pieces) > 0 {
+		query, vars, fieldErrs, data, err := plan.variables(ctx, s, opCtx.Variables)
+		switch {
+		case err != nil:
 			return &graphql.Response{Errors: gqlerror.List{s.present(ctx, err)}}
+		case !data:
+			return &graphql.Response{Data: json.RawMessage("null"), Errors: fieldErrs}
 		}
-		params := &graphql.RawParams{Query: plan.query, Variables: vars, OperationName: "", ReadTime: opCtx.Stats.Read}
-		gctx, errs := s.inner.CreateOperationContext(ctx, params)
-		if errs != nil {
-			return &graphql.Response{Errors: errs}
+		refused = fieldErrs
+		if query != "" {
+			params := &graphql.RawParams{Query: query, Variables: vars, ReadTime: opCtx.Stats.Read}
+			gctx, errs := s.inner.CreateOperationContext(ctx, params)
+			if errs != nil {
+				return &graphql.Response{Errors: errs}
+			}
+			responses, rctx := s.inner.DispatchOperation(ctx, gctx)
+			generic = responses(rctx)
 		}
-		responses, rctx := s.inner.DispatchOperation(ctx, gctx)
-		generic = responses(rctx)
 	}
 	out, errs := plan.reshape(ctx, s, generic)
 	resp := &graphql.Response{Data: out}
+	resp.Errors = append(resp.Errors, refused...)
 	if generic != nil {
 		resp.Errors = append(resp.Errors, generic.Errors...)
 	}

@@ -126,11 +126,14 @@ func recordFilter(o *typed.Object, v any, path string) (any, error) {
 			leaves = append(leaves, leaf)
 		}
 	}
-	if len(leaves) == 1 {
+	switch len(leaves) {
+	case 0:
+		if path == "filter" {
+			return nil, nil // {} keeps every record, as no filter does
+		}
+		return nil, apierr.New(apierr.BadUserInput, "%s: an empty filter: give at least one field", path)
+	case 1:
 		return leaves[0], nil
-	}
-	if leaves == nil {
-		leaves = []any{}
 	}
 	return map[string]any{"and": leaves}, nil
 }
@@ -183,6 +186,9 @@ func propertyLeaves(f *typed.Field, v any, path string) ([]any, error) {
 			}
 		}
 		leaves = append(leaves, leaf)
+	}
+	if len(leaves) == 0 {
+		return nil, apierr.New(apierr.BadUserInput, "%s: give at least one comparison (includeMissing and ever only modify one)", path)
 	}
 	return leaves, nil
 }

@@ -4,6 +4,7 @@ package graph_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -60,13 +61,15 @@ func TestTypedWorkspacesAndScopes(t *testing.T) {
 			}
 		})
 
-		t.Run("a key without RECORDS_READ: FORBIDDEN as at /graphql", func(t *testing.T) {
+		t.Run("a key without RECORDS_READ: FORBIDDEN, the schema too", func(t *testing.T) {
 			_, secret := one.api.newKey("importer", []string{"IMPORT_EXPORT"}, nil)
 			importer := one.api.as(secret)
-			te := importer.typed().fails(`{ contacts { edges { node { id companies { totalCount } } } } }`, nil, "FORBIDDEN", "")
-			ge := importer.fails(`{ records(objectType: "contacts") { edges { node { id associations(toObjectType: "companies") { totalCount } } } } }`, nil, "FORBIDDEN", "")
-			if te.Message != ge.Message {
-				t.Errorf("typed %q, generic %q", te.Message, ge.Message)
+			importer.fails(`{ records(objectType: "contacts") { edges { node { id associations(toObjectType: "companies") { totalCount } } } } }`, nil, "FORBIDDEN", "")
+			importer.fails(`{ objectTypes { name } }`, nil, "FORBIDDEN", "")
+			for _, q := range []string{`{ contacts { totalCount } }`, `{ __schema { types { name } } }`} {
+				if e := importer.typed().fails(q, nil, "FORBIDDEN", ""); !strings.Contains(e.Message, "RECORDS_READ") {
+					t.Errorf("%s: %q", q, e.Message)
+				}
 			}
 		})
 

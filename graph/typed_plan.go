@@ -2,15 +2,19 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/crm/internal/apierr"
+	"github.com/acme/crm/internal/auth"
 	"github.com/acme/crm/internal/gid"
+	"github.com/acme/crm/internal/records"
 	"github.com/acme/crm/internal/typed"
 )
 
@@ -21,16 +25,41 @@ import (
 // generic answer's errors have the typed paths; a record's property
 // fields become one properties(names:) field under the key __p.
 type typedPlan struct {
-	// query is the generic operation; empty when the typed one selects
-	// only introspection.
-	query string
+	// operation is "query" or "mutation".
+	operation string
+	// pieces are the generic operation's root fields; query is all of
+	// them, the generic operation of a request none refuses.
+	pieces []*rootPiece
+	query  string
 	// cacheable is false when @skip or @include take a variable: the
 	// translation then depends on the variables.
 	cacheable bool
-	// args are the typed fields whose arguments become generic variables.
-	args []*typedArgs
 	// root is the answer's shape.
 	root []*outField
+}
+
+// rootPiece is one root field of the generic operation: its text, the
+// variables it declares and the typed fields whose arguments they take
+// (the root field's own first).
+type rootPiece struct {
+	body  string
+	decls []string
+	args  []*typedArgs
+}
+
+// text is the generic operation of pieces.
+func (p *typedPlan) text(pieces []*rootPiece) string {
+	var decls []string
+	var body strings.Builder
+	for _, piece := range pieces {
+		decls = append(decls, piece.decls...)
+		body.WriteString(piece.body)
+	}
+	q := p.operation
+	if len(decls) > 0 {
+		q += "(" + strings.Join(decls, ", ") + ")"
+	}
+	return q + " {" + body.String() + " }"
 }
 
 // typedArgs turn one typed field's arguments into generic variables.
@@ -39,11 +68,19 @@ type typedArgs struct {
 	convert func(raw map[string]any) (map[string]any, error)
 	// vars name the generic variable of each generic argument.
 	vars map[string]string
-	// check, for a field naming records by id, is the object type they
-	// must be of: a write naming another's record is refused; a look-up
-	// by id (gate names its @include variable) answers null.
+	// check, for a root field naming records by id, is the object type
+	// they must be of: a write naming another's record is refused, a
+	// look-up by id answers null; scope is what the field needs, without
+	// which the generic field answers (FORBIDDEN) and nothing is read.
 	check *typed.Object
-	gate  string
+	scope auth.Scope
+	// root is true for a root field: one whose arguments are refused, or
+	// that looks up another type's record, is left out of the generic
+	// operation, its key answered null with its own error (key and
+	// nonNull say where and how).
+	root    bool
+	key     string
+	nonNull bool
 }
 
 // outKind is what an answer's field writes.
@@ -84,17 +121,18 @@ type translator struct {
 	generic *ast.Schema
 	vars    map[string]any
 	plan    *typedPlan
-	decls   []string
+	// piece is the root field being written; n counts the variables.
+	piece *rootPiece
+	n     int
 }
 
 func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationContext) (*typedPlan, error) {
-	t := &translator{s: s, generic: generic, vars: opCtx.Variables, plan: &typedPlan{cacheable: true}}
 	op := opCtx.Operation
+	t := &translator{s: s, generic: generic, vars: opCtx.Variables, plan: &typedPlan{cacheable: true, operation: string(op.Operation)}}
 	root := s.AST.Query
 	if op.Operation == ast.Mutation {
 		root = s.AST.Mutation
 	}
-	var body strings.Builder
 	for _, g := range t.collect(op.SelectionSet, root) {
 		f := g.fields[0]
 		switch {
@@ -105,21 +143,19 @@ func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationCon
 			merged.SelectionSet = g.selections()
 			t.plan.root = append(t.plan.root, &outField{key: g.key, kind: outIntrospection, intro: &merged})
 		default:
+			t.piece = &rootPiece{}
+			var body strings.Builder
 			out, err := t.rootField(&body, g, op.Operation)
 			if err != nil {
 				return nil, err
 			}
+			t.piece.body = body.String()
+			t.plan.pieces = append(t.plan.pieces, t.piece)
 			t.plan.root = append(t.plan.root, out)
 		}
 	}
-	if body.Len() > 0 {
-		var q strings.Builder
-		q.WriteString(string(op.Operation))
-		if len(t.decls) > 0 {
-			q.WriteString("(" + strings.Join(t.decls, ", ") + ")")
-		}
-		q.WriteString(" {" + body.String() + "}")
-		t.plan.query = q.String()
+	if len(t.plan.pieces) > 0 {
+		t.plan.query = t.plan.text(t.plan.pieces)
 	}
 	return t.plan, nil
 }
@@ -237,7 +273,7 @@ func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (
 		fa.convert = func(raw map[string]any) (map[string]any, error) { return listArgs(o, raw) }
 	case typed.Get:
 		genericName = "record"
-		fa.check = o
+		fa.check, fa.scope = o, auth.RecordsRead
 		fa.convert = func(raw map[string]any) (map[string]any, error) {
 			out := map[string]any{}
 			pass(out, raw, "id", "asOf")
@@ -248,19 +284,15 @@ func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (
 		fa.convert = func(raw map[string]any) (map[string]any, error) { return writeArgs(r, raw) }
 		switch r.Kind {
 		case typed.Update, typed.Archive, typed.Restore, typed.ArchiveBatch:
-			fa.check = o
+			fa.check, fa.scope = o, auth.RecordsWrite
 		}
 	}
 	def := t.generic.Query.Fields.ForName(genericName)
 	if op == ast.Mutation {
 		def = t.generic.Mutation.Fields.ForName(genericName)
 	}
+	fa.root, fa.key, fa.nonNull = true, g.key, f.Definition.Type.NonNull
 	args := t.bind(fa, def, r.Kind >= typed.Create, literal)
-	if r.Kind == typed.Get {
-		fa.gate = fmt.Sprintf("v%d", len(t.decls))
-		t.decls = append(t.decls, "$"+fa.gate+": Boolean!")
-		args += " @include(if: $" + fa.gate + ")"
-	}
 	fmt.Fprintf(w, " %s: %s%s", g.key, genericName, args)
 	out := &outField{key: g.key, kind: outObject}
 	child := t.s.AST.Types[f.Definition.Type.Name()]
@@ -291,12 +323,13 @@ func (t *translator) bind(fa *typedArgs, def *ast.FieldDefinition, write bool, l
 		if write && arg.Name != "input" {
 			continue
 		}
-		name := fmt.Sprintf("v%d", len(t.decls))
-		t.decls = append(t.decls, "$"+name+": "+arg.Type.String())
+		name := fmt.Sprintf("v%d", t.n)
+		t.n++
+		t.piece.decls = append(t.piece.decls, "$"+name+": "+arg.Type.String())
 		fa.vars[arg.Name] = name
 		parts = append(parts, arg.Name+": $"+name)
 	}
-	t.plan.args = append(t.plan.args, fa)
+	t.piece.args = append(t.piece.args, fa)
 	if len(parts) == 0 {
 		return ""
 	}
@@ -393,45 +426,82 @@ func reservedKey(key string) error {
 	return nil
 }
 
-// variables makes the generic operation's variables from the typed one's,
-// checking first that the records a write names by id are of its type.
-func (p *typedPlan) variables(ctx context.Context, s *typedSchema, typedVars map[string]any) (map[string]any, error) {
-	out := map[string]any{}
-	for _, fa := range p.args {
-		g, err := fa.convert(fa.field.ArgumentMap(typedVars))
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case fa.gate != "":
-			other, err := otherType(ctx, fa.check, g)
+// variables makes the generic operation and its variables from the typed
+// one's. A root field whose arguments are refused, or that names a record
+// of another object type, is left out with its error (its path its key);
+// an error below the root fails the operation. data is false when the
+// answer's data is null: a non-null root field refused.
+func (p *typedPlan) variables(ctx context.Context, s *typedSchema, typedVars map[string]any) (query string, vars map[string]any, refused []*gqlerror.Error, data bool, err error) {
+	vars = map[string]any{}
+	included := make([]*rootPiece, 0, len(p.pieces))
+	for _, piece := range p.pieces {
+		var pieceErr error
+		for _, fa := range piece.args {
+			g, err := fa.convert(fa.field.ArgumentMap(typedVars))
+			if err == nil && fa.check != nil && sessionOf(ctx).viewer.Allows(fa.scope) {
+				err = checkType(ctx, fa, g)
+			}
+			if errors.Is(err, errOtherType) {
+				pieceErr = err
+				break
+			}
+			if err != nil && !fa.root {
+				return "", nil, nil, false, err
+			}
 			if err != nil {
-				return nil, err
+				e := s.present(ctx, err)
+				e.Path = ast.Path{ast.PathName(fa.key)}
+				refused = append(refused, e)
+				if fa.nonNull {
+					return "", nil, refused, false, nil
+				}
+				pieceErr = err
+				break
 			}
-			out[fa.gate] = !other
-		case fa.check != nil:
-			other, err := otherType(ctx, fa.check, g["input"].(map[string]any))
-			if err != nil {
-				return nil, err
-			}
-			if other {
-				return nil, apierr.New(apierr.NotFound, "no %s has the id given: it is another object type's record", strings.ToLower(fa.check.Type.SingularLabel))
+			for arg, name := range fa.vars {
+				if v, ok := g[arg]; ok {
+					vars[name] = v
+				}
 			}
 		}
-		for arg, name := range fa.vars {
-			if v, ok := g[arg]; ok {
-				out[name] = v
-			}
+		if pieceErr == nil {
+			included = append(included, piece)
 		}
 	}
-	return out, nil
+	switch len(included) {
+	case len(p.pieces):
+		return p.query, vars, refused, true, nil
+	case 0:
+		return "", vars, refused, true, nil
+	}
+	return p.text(included), vars, refused, true, nil
+}
+
+// errOtherType is a look-up by the id of another object type's record:
+// the field answers null, without an error.
+var errOtherType = errors.New("another object type's record")
+
+// checkType refuses a root field naming by id a record of another object
+// type than its own: a write with NOT_FOUND, a look-up with errOtherType.
+func checkType(ctx context.Context, fa *typedArgs, args map[string]any) error {
+	if in, ok := args["input"].(map[string]any); ok {
+		args = in
+	}
+	other, err := otherType(ctx, fa.check, args)
+	switch {
+	case err != nil || !other:
+		return err
+	case fa.scope == auth.RecordsRead:
+		return errOtherType
+	}
+	return apierr.New(apierr.NotFound, "no %s has the id given: it is another object type's record", strings.ToLower(fa.check.Type.SingularLabel))
 }
 
 // otherType reports whether a record named by id or ids in args is of
-// another object type than o's. A record that does not exist is left to
-// the generic field, which answers as it does for a generic request; the
-// records are read through the request's loader, which the generic field
-// then reads them from.
+// another object type than o's, reading them in one batch through the
+// request's loader (one statement more than the generic field sends). A
+// record that does not exist is left to the generic field, which answers
+// as it does for a generic request.
 func otherType(ctx context.Context, o *typed.Object, args map[string]any) (bool, error) {
 	var ids []any
 	if id, ok := args["id"]; ok {
@@ -440,19 +510,23 @@ func otherType(ctx context.Context, o *typed.Object, args map[string]any) (bool,
 	if list, ok := args["ids"].([]any); ok {
 		ids = append(ids, list...)
 	}
+	var loads []func() (*records.Record, error)
 	for _, raw := range ids {
 		str, _ := raw.(string)
-		kind, id, err := gid.Decode(str)
-		if err != nil || kind != gid.Record {
+		if kind, id, err := gid.Decode(str); err == nil && kind == gid.Record {
+			loads = append(loads, loadersOf(ctx).records.Load(ctx, id))
+		}
+	}
+	other := false
+	for _, load := range loads {
+		rec, err := load()
+		if apierr.CodeOf(err) == apierr.NotFound {
 			continue
 		}
-		rec, err := loadersOf(ctx).records.Load(ctx, id)()
 		if err != nil {
 			return false, err
 		}
-		if rec != nil && rec.ObjectTypeID != o.Type.ID {
-			return true, nil
-		}
+		other = other || rec.ObjectTypeID != o.Type.ID
 	}
-	return false, nil
+	return other, nil
 }

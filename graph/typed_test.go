@@ -172,6 +172,10 @@ func TestTypedAnswersAsGeneric(t *testing.T) {
 			{`filter: {t_tier: {in: [Big_customer, _1_10]}}`, `filter: {property: "t_tier", operator: IN, values: ["Big customer", "1-10"]}`},
 			{`filter: {t_tier: {neq: true_, includeMissing: true}}`, `filter: {property: "t_tier", operator: NEQ, value: "true", includeMissing: true}`},
 			{`filter: {t_tags: {containsAll: [b]}}`, `filter: {property: "t_tags", operator: CONTAINS_ALL, values: ["b"]}`},
+			{`filter: {t_tags: {eq: [b]}}`, `filter: {property: "t_tags", operator: EQ, value: ["b"]}`},
+			{`filter: {t_tags: {neq: [b], includeMissing: true}}`, `filter: {property: "t_tags", operator: NEQ, value: ["b"], includeMissing: true}`},
+			{`filter: {t_tags: {in: [a, c]}}`, `filter: {property: "t_tags", operator: IN, values: ["a", "c"]}`},
+			{`filter: {}`, `first: 50`},
 			{`filter: {hubspot_owner_id: {eq: ` + fmt.Sprint(ownerID) + `}}`, `filter: {property: "hubspot_owner_id", operator: EQ, value: ` + fmt.Sprint(ownerID) + `}`},
 			{`filter: {or: [{t_number: {lt: 0}}, {not: {t_text: {hasProperty: true}}}]}`,
 				`filter: {or: [{property: "t_number", operator: LT, value: 0}, {not: {property: "t_text", operator: HAS_PROPERTY}}]}`},
@@ -370,6 +374,70 @@ func TestTypedRequestDefences(t *testing.T) {
 		resp := a.typed().do(`query($s: ContactLifecyclestage) { contacts(filter: {lifecyclestage: {eq: $s}}) { totalCount } }`, map[string]any{"s": "nope"})
 		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 			t.Fatalf("an unknown option: %+v", resp.Errors)
+		}
+	})
+}
+
+// TestTypedDocuments: what clients write beside plain fields reads as
+// GraphQL says: aliases, the same field twice (merged), named and inline
+// fragments (on the type and on its interfaces), @skip and @include with
+// variables (the translation then made per request), introspection beside
+// data; a look-up by an id no record has answers null; a refused root
+// field fails alone, at its path, and an empty comparison is refused.
+func TestTypedDocuments(t *testing.T) {
+	each(t, func(t *testing.T, a *api) {
+		ann := a.create("contacts", map[string]any{"email": "ann@acme.io", "firstname": "Ann"})
+		co := a.create("companies", map[string]any{"name": "Acme"})
+		a.associate(ann, co)
+		const doc = `query($skip: Boolean!, $with: Boolean!) {
+			__type(name: "Contact") { name }
+			list: contacts(first: 5) { edges { node { ...Names ... on CrmRecord { recordId } ... on Node { id }
+				e1: email email firstname @skip(if: $skip) companies @include(if: $with) { edges { node { name } } } } } }
+			list: contacts(first: 5) { edges { node { lastname } } }
+		}
+		fragment Names on Contact { firstname email __typename }`
+		var out map[string]any
+		a.typed().ok(doc, map[string]any{"skip": false, "with": true}, &out)
+		node := out["list"].(map[string]any)["edges"].([]any)[0].(map[string]any)["node"].(map[string]any)
+		want := map[string]any{"firstname": "Ann", "email": "ann@acme.io", "__typename": "Contact", "recordId": ann.RecordID, "id": ann.ID,
+			"e1": "ann@acme.io", "companies": map[string]any{"edges": []any{map[string]any{"node": map[string]any{"name": "Acme"}}}}, "lastname": nil}
+		if !reflect.DeepEqual(node, want) || out["__type"].(map[string]any)["name"] != "Contact" {
+			t.Fatalf("got %v, __type %v", node, out["__type"])
+		}
+		resp := a.typed().do(doc, map[string]any{"skip": true, "with": false})
+		var again map[string]any
+		_ = json.Unmarshal(resp.Data, &again)
+		node = again["list"].(map[string]any)["edges"].([]any)[0].(map[string]any)["node"].(map[string]any)
+		if _, ok := node["companies"]; ok || len(resp.Errors) > 0 {
+			t.Fatalf("@include(if: false) kept companies: %v %+v", node, resp.Errors)
+		}
+		if node["firstname"] != "Ann" { // still selected by the fragment
+			t.Fatalf("firstname: %v", node)
+		}
+
+		// A look-up by an id no record has: null, as at /graphql.
+		var none struct{ Contact map[string]any }
+		a.typed().ok(`{ contact(id: "UmVjb3JkOjk5OTk5") { email } }`, nil, &none)
+		if none.Contact != nil {
+			t.Fatalf("contact of an unknown id: %v", none.Contact)
+		}
+
+		// One refused root field of a mutation: its error at its path, the
+		// others written.
+		before := a.count("contacts")
+		resp = a.typed().do(`mutation($co: ID!) { a: updateContact(id: $co, input: {firstname: "X"}) { record { id } }
+			b: createContact(input: {email: "bob@acme.io"}) { record { email } } }`, map[string]any{"co": co.ID})
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "NOT_FOUND" || fmt.Sprint(resp.Errors[0].Path) != "[a]" ||
+			!strings.Contains(string(resp.Data), `"a":null`) || !strings.Contains(string(resp.Data), `bob@acme.io`) || a.count("contacts") != before+1 {
+			t.Fatalf("got %s %+v", resp.Data, resp.Errors)
+		}
+
+		// Comparisons: an empty one is refused; {} keeps everything.
+		for _, f := range []string{`{email: {}}`, `{email: {includeMissing: true}}`, `{not: {}}`, `{and: [{}]}`} {
+			e := a.typed().fails(`{ contacts(filter: `+f+`) { totalCount } }`, nil, "BAD_USER_INPUT", "")
+			if !strings.HasPrefix(e.Message, "filter.") || fmt.Sprint(e.Path) != "[contacts]" {
+				t.Errorf("%s: %q at %v", f, e.Message, e.Path)
+			}
 		}
 	})
 }

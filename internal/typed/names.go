@@ -15,13 +15,18 @@ import (
 // are freer (labels hold spaces and punctuation, option values anything).
 // A name is made from its source as follows:
 //
-//   - type names (object types, enums of options) join the words of the
-//     label (runs of ASCII letters and digits) each with its first letter
-//     upper-cased: "Line item" -> LineItem, "hs_lead_status" -> HsLeadStatus;
+//   - an object type's type name joins the words of its singular label
+//     (runs of ASCII letters and digits) each with its first letter
+//     upper-cased: "Line item" -> LineItem; the enum of a property's
+//     options is the type name and the property name so joined:
+//     Contact + hs_lead_status -> ContactHsLeadStatus;
 //   - field names are property and object type API names, which are
 //     valid GraphQL names already; a property's field is also a value of
 //     its type's SortField enum, so it follows the enum values' rule for
-//     true, false and null (below);
+//     true, false and null (below); an association field is named as the
+//     associated type's root list field (contacts);
+//   - batch mutations join the root list field's words: createContacts,
+//     upsertContactsByEmail (createPetBatch where that is the type's name);
 //   - enum values are option values with every run of other characters
 //     than ASCII letters, digits and _ replaced by one _: "Big customer" ->
 //     Big_customer, "1-10" -> _1_10;
@@ -30,9 +35,10 @@ import (
 //     of nihon is Nihon);
 //   - enum values true, false and null get a trailing _;
 //   - names are claimed in a fixed order (the fixed names first, then the
-//     definitions in the model's order); a name already taken gets _2, _3...
-//     ("_" gets _2, not __2). A name starting with __ is never made (GraphQL
-//     keeps those).
+//     definitions in the model's order: options in their display order); a
+//     name already taken gets _2, _3... ("_" gets _2, not __2), so that
+//     reordering options that sanitize alike swaps their suffixes. A name
+//     starting with __ is never made (GraphQL keeps those).
 
 // words splits s into its runs of ASCII letters and digits.
 func words(s string) []string {
