@@ -26,7 +26,7 @@ import (
 // are the typed ones' with a record's properties first; values the typed
 // answer holds as they are are copied as bytes.
 func (p *typedPlan) reshape(ctx context.Context, s *typedSchema, generic *graphql.Response) (json.RawMessage, []error) {
-	r := &reshaper{schema: s.schema, vars: graphql.GetOperationContext(ctx).Variables}
+	r := &reshaper{schema: s.schema, opCtx: graphql.GetOperationContext(ctx)}
 	if generic != nil {
 		if len(generic.Data) == 0 || string(generic.Data) == "null" {
 			return nil, nil
@@ -46,7 +46,7 @@ type reshaper struct {
 	at     int
 	out    bytes.Buffer
 	schema *typed.Schema
-	vars   map[string]any
+	opCtx  *graphql.OperationContext
 	errs   []error
 }
 
@@ -80,7 +80,7 @@ func (r *reshaper) object(fields []*outField) error {
 		case outTypename:
 			r.string(f.typename)
 		case outIntrospection:
-			if err := introspect.Field(&r.out, r.schema.AST, f.intro, r.vars); err != nil {
+			if err := introspect.Field(&r.out, r.opCtx, r.schema.AST, f.intro); err != nil {
 				return err
 			}
 		case outProperty:

@@ -31,8 +31,8 @@ type typedPlan struct {
 	// them, the generic operation of a request none refuses.
 	pieces []*rootPiece
 	query  string
-	// cacheable is false when @skip or @include take a variable: the
-	// translation then depends on the variables.
+	// cacheable is false when the document uses @skip or @include: the
+	// translation may then depend on the variables.
 	cacheable bool
 	// root is the answer's shape.
 	root []*outField
@@ -119,7 +119,7 @@ const keyProperties = "__p"
 type translator struct {
 	s       *typed.Schema
 	generic *ast.Schema
-	vars    map[string]any
+	opCtx   *graphql.OperationContext
 	plan    *typedPlan
 	// piece is the root field being written; n counts the variables.
 	piece *rootPiece
@@ -128,20 +128,22 @@ type translator struct {
 
 func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationContext) (*typedPlan, error) {
 	op := opCtx.Operation
-	t := &translator{s: s, generic: generic, vars: opCtx.Variables, plan: &typedPlan{cacheable: true, operation: string(op.Operation)}}
+	// @skip and @include make the translation depend on the variables:
+	// such a document is translated for each request.
+	cacheable := !strings.Contains(opCtx.RawQuery, "@skip") && !strings.Contains(opCtx.RawQuery, "@include")
+	t := &translator{s: s, generic: generic, opCtx: opCtx, plan: &typedPlan{cacheable: cacheable, operation: string(op.Operation)}}
 	root := s.AST.Query
 	if op.Operation == ast.Mutation {
 		root = s.AST.Mutation
 	}
 	for _, g := range t.collect(op.SelectionSet, root) {
-		f := g.fields[0]
 		switch {
-		case f.Name == "__typename":
-			t.plan.root = append(t.plan.root, &outField{key: g.key, kind: outTypename, typename: root.Name})
-		case f.Name == "__schema" || f.Name == "__type":
-			merged := *f
-			merged.SelectionSet = g.selections()
-			t.plan.root = append(t.plan.root, &outField{key: g.key, kind: outIntrospection, intro: &merged})
+		case g.Name == "__typename":
+			t.plan.root = append(t.plan.root, &outField{key: g.Alias, kind: outTypename, typename: root.Name})
+		case g.Name == "__schema" || g.Name == "__type":
+			merged := *g.Field
+			merged.SelectionSet = g.Selections
+			t.plan.root = append(t.plan.root, &outField{key: g.Alias, kind: outIntrospection, intro: &merged})
 		default:
 			t.piece = &rootPiece{}
 			var body strings.Builder
@@ -160,97 +162,17 @@ func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationCon
 	return t.plan, nil
 }
 
-// group is the fields of one response key, as GraphQL merges them.
-type group struct {
-	key    string
-	fields []*ast.Field
-}
-
-func (g *group) selections() ast.SelectionSet {
-	var out ast.SelectionSet
-	for _, f := range g.fields {
-		out = append(out, f.SelectionSet...)
-	}
-	return out
-}
-
-// collect groups a selection set's fields on type on by response key, in
-// order, expanding the fragments that apply and leaving out what @skip
-// and @include leave out.
-func (t *translator) collect(set ast.SelectionSet, on *ast.Definition) []*group {
-	var groups []*group
-	index := map[string]*group{}
-	var walk func(set ast.SelectionSet, seen map[string]bool)
-	walk = func(set ast.SelectionSet, seen map[string]bool) {
-		for _, sel := range set {
-			switch sel := sel.(type) {
-			case *ast.Field:
-				if !t.included(sel.Directives) {
-					continue
-				}
-				key := sel.Alias
-				if key == "" {
-					key = sel.Name
-				}
-				g, ok := index[key]
-				if !ok {
-					g = &group{key: key}
-					index[key] = g
-					groups = append(groups, g)
-				}
-				g.fields = append(g.fields, sel)
-			case *ast.InlineFragment:
-				if t.included(sel.Directives) && applies(sel.TypeCondition, on) {
-					walk(sel.SelectionSet, seen)
-				}
-			case *ast.FragmentSpread:
-				if seen[sel.Name] || !t.included(sel.Directives) || sel.Definition == nil || !applies(sel.Definition.TypeCondition, on) {
-					continue
-				}
-				seen[sel.Name] = true
-				walk(sel.Definition.SelectionSet, seen)
-			}
-		}
-	}
-	walk(set, map[string]bool{})
-	return groups
-}
-
-// applies reports whether a fragment on condition applies on type on (a
-// typed schema's selections are all on object types).
-func applies(condition string, on *ast.Definition) bool {
-	if condition == "" || condition == on.Name {
-		return true
-	}
-	for _, i := range on.Interfaces {
-		if i == condition {
-			return true
-		}
-	}
-	return false
-}
-
-// included evaluates @skip and @include.
-func (t *translator) included(ds ast.DirectiveList) bool {
-	for _, d := range ds {
-		if d.Name != "skip" && d.Name != "include" {
-			continue
-		}
-		if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
-			t.plan.cacheable = false
-		}
-		v, _ := d.ArgumentMap(t.vars)["if"].(bool)
-		if (d.Name == "skip") == v {
-			return false
-		}
-	}
-	return true
+// collect groups a selection set's fields on type on by response key, as
+// GraphQL merges them (gqlgen's CollectFields: fragments that apply,
+// @skip and @include).
+func (t *translator) collect(set ast.SelectionSet, on *ast.Definition) []graphql.CollectedField {
+	return graphql.CollectFields(t.opCtx, set, append([]string{on.Name}, on.Interfaces...))
 }
 
 // rootField writes one root field of the generic operation.
-func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (*outField, error) {
-	f := g.fields[0]
-	if err := reservedKey(g.key); err != nil {
+func (t *translator) rootField(w *strings.Builder, g graphql.CollectedField, op ast.Operation) (*outField, error) {
+	f := g.Field
+	if err := reservedKey(g.Alias); err != nil {
 		return nil, err
 	}
 	var r *typed.Root
@@ -291,12 +213,12 @@ func (t *translator) rootField(w *strings.Builder, g *group, op ast.Operation) (
 	if op == ast.Mutation {
 		def = t.generic.Mutation.Fields.ForName(genericName)
 	}
-	fa.root, fa.key, fa.nonNull = true, g.key, f.Definition.Type.NonNull
+	fa.root, fa.key, fa.nonNull = true, g.Alias, f.Definition.Type.NonNull
 	args := t.bind(fa, def, r.Kind >= typed.Create, literal)
-	fmt.Fprintf(w, " %s: %s%s", g.key, genericName, args)
-	out := &outField{key: g.key, kind: outObject}
+	fmt.Fprintf(w, " %s: %s%s", g.Alias, genericName, args)
+	out := &outField{key: g.Alias, kind: outObject}
 	child := t.s.AST.Types[f.Definition.Type.Name()]
-	children, err := t.selection(w, g.selections(), child)
+	children, err := t.selection(w, g.Selections, child)
 	if err != nil {
 		return nil, err
 	}
@@ -348,12 +270,12 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 	var props []string
 	var body strings.Builder
 	for _, g := range t.collect(set, on) {
-		f := g.fields[0]
-		if err := reservedKey(g.key); err != nil {
+		f := g.Field
+		if err := reservedKey(g.Alias); err != nil {
 			return nil, err
 		}
 		if f.Name == "__typename" {
-			out = append(out, &outField{key: g.key, kind: outTypename, typename: on.Name})
+			out = append(out, &outField{key: g.Alias, kind: outTypename, typename: on.Name})
 			continue
 		}
 		var field *typed.Field
@@ -362,9 +284,9 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 		}
 		switch {
 		case field != nil && field.Kind == typed.Property:
-			of := &outField{key: g.key, kind: outProperty, field: field}
+			of := &outField{key: g.Alias, kind: outProperty, field: field}
 			if field.Property.Type == "owner" {
-				of.children = t.ownerFields(g.selections())
+				of.children = t.ownerFields(g.Selections)
 			}
 			out = append(out, of)
 			props = append(props, field.Property.Name)
@@ -374,23 +296,23 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 				convert: func(raw map[string]any) (map[string]any, error) { return associationArgs(target, raw) }}
 			def := t.generic.Types["Record"].Fields.ForName("associations")
 			args := t.bind(fa, def, false, "toObjectType: "+strconv.Quote(target.Type.Name))
-			fmt.Fprintf(&body, " %s: associations%s", g.key, args)
-			children, err := t.selection(&body, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
+			fmt.Fprintf(&body, " %s: associations%s", g.Alias, args)
+			children, err := t.selection(&body, g.Selections, t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &outField{key: g.key, kind: outObject, children: children})
+			out = append(out, &outField{key: g.Alias, kind: outObject, children: children})
 		default:
-			fmt.Fprintf(&body, " %s: %s", g.key, f.Name)
+			fmt.Fprintf(&body, " %s: %s", g.Alias, f.Name)
 			if len(f.SelectionSet) == 0 {
-				out = append(out, &outField{key: g.key, kind: outValue})
+				out = append(out, &outField{key: g.Alias, kind: outValue})
 				continue
 			}
-			children, err := t.selection(&body, g.selections(), t.s.AST.Types[f.Definition.Type.Name()])
+			children, err := t.selection(&body, g.Selections, t.s.AST.Types[f.Definition.Type.Name()])
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &outField{key: g.key, kind: outObject, children: children})
+			out = append(out, &outField{key: g.Alias, kind: outObject, children: children})
 		}
 	}
 	w.WriteString(" {")
@@ -414,7 +336,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 func (t *translator) ownerFields(set ast.SelectionSet) []*outField {
 	var out []*outField
 	for _, g := range t.collect(set, t.s.AST.Types["Owner"]) {
-		out = append(out, &outField{key: g.key, kind: outValue, typename: g.fields[0].Name})
+		out = append(out, &outField{key: g.Alias, kind: outValue, typename: g.Name})
 	}
 	return out
 }

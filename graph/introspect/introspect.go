@@ -17,14 +17,17 @@ import (
 
 // Field writes, to w, the JSON value of one root introspection field of an
 // operation already validated against schema: __schema, or __type(name: ...).
-// field is the validated *ast.Field (Definition set); vars are the operation's
-// coerced variables. Where the operation repeats the root field's response
-// key, the caller merges them first (as graphql.CollectFields does) and passes
-// one field whose SelectionSet holds the selections of all of them. The
-// field's own @skip and @include are the caller's. Nothing is written when an
-// error is returned.
-func Field(w io.Writer, schema *ast.Schema, field *ast.Field, vars map[string]any) error {
-	e := walker{vars: vars}
+// field is the validated *ast.Field (Definition set) of the operation of
+// opCtx, whose document and coerced variables the selections are read with
+// (graphql.CollectFields: fragments, @skip and @include, repeated keys
+// merged). Where the operation repeats the root field's response key, the
+// caller merges them first (as graphql.CollectFields does) and passes one
+// field whose SelectionSet holds the selections of all of them. The field's
+// own @skip and @include are the caller's. Nothing is written when an error
+// is returned.
+func Field(w io.Writer, opCtx *graphql.OperationContext, schema *ast.Schema, field *ast.Field) error {
+	e := walker{opCtx: opCtx}
+	vars := opCtx.Variables
 	var (
 		v   graphql.Marshaler
 		err error
@@ -50,8 +53,12 @@ func Field(w io.Writer, schema *ast.Schema, field *ast.Field, vars map[string]an
 // walker resolves the selections under one root field; the values carry
 // their schema.
 type walker struct {
-	vars map[string]any
+	opCtx *graphql.OperationContext
 }
+
+// collected is one response key of an object: its first field, and the
+// selections of every field merged under the key.
+type collected = graphql.CollectedField
 
 // schemaValue is __Schema.
 func (e walker) schemaValue(sel ast.SelectionSet, s *introspection.Schema) (graphql.Marshaler, error) {
@@ -61,17 +68,17 @@ func (e walker) schemaValue(sel ast.SelectionSet, s *introspection.Schema) (grap
 			return optString(s.Description()), nil
 		case "types":
 			return list(s.Types(), false, func(t *introspection.Type) (graphql.Marshaler, error) {
-				return e.typeValue(f.sel, t, true)
+				return e.typeValue(f.Selections, t, true)
 			})
 		case "queryType":
-			return e.typeValue(f.sel, s.QueryType(), true)
+			return e.typeValue(f.Selections, s.QueryType(), true)
 		case "mutationType":
-			return e.typeValue(f.sel, s.MutationType(), false)
+			return e.typeValue(f.Selections, s.MutationType(), false)
 		case "subscriptionType":
-			return e.typeValue(f.sel, s.SubscriptionType(), false)
+			return e.typeValue(f.Selections, s.SubscriptionType(), false)
 		case "directives":
 			return list(s.Directives(), false, func(d *introspection.Directive) (graphql.Marshaler, error) {
-				return e.directiveValue(f.sel, d)
+				return e.directiveValue(f.Selections, d)
 			})
 		}
 		return nil, unknown("__Schema", f)
@@ -103,7 +110,7 @@ func (e walker) typeValue(sel ast.SelectionSet, t *introspection.Type, nonNull b
 				return nil, err
 			}
 			return list(t.Fields(deprecated), true, func(fd *introspection.Field) (graphql.Marshaler, error) {
-				return e.fieldValue(f.sel, fd)
+				return e.fieldValue(f.Selections, fd)
 			})
 		case "interfaces", "possibleTypes":
 			types := t.Interfaces()
@@ -111,7 +118,7 @@ func (e walker) typeValue(sel ast.SelectionSet, t *introspection.Type, nonNull b
 				types = t.PossibleTypes()
 			}
 			return list(types, true, func(t *introspection.Type) (graphql.Marshaler, error) {
-				return e.typeValue(f.sel, t, true)
+				return e.typeValue(f.Selections, t, true)
 			})
 		case "enumValues":
 			deprecated, err := e.includeDeprecated(f)
@@ -119,7 +126,7 @@ func (e walker) typeValue(sel ast.SelectionSet, t *introspection.Type, nonNull b
 				return nil, err
 			}
 			return list(t.EnumValues(deprecated), true, func(v *introspection.EnumValue) (graphql.Marshaler, error) {
-				return e.enumValue(f.sel, v)
+				return e.enumValue(f.Selections, v)
 			})
 		case "inputFields":
 			deprecated, err := e.includeDeprecated(f)
@@ -127,10 +134,10 @@ func (e walker) typeValue(sel ast.SelectionSet, t *introspection.Type, nonNull b
 				return nil, err
 			}
 			return list(t.VisibleInputFields(deprecated), true, func(v *introspection.InputValue) (graphql.Marshaler, error) {
-				return e.inputValue(f.sel, v)
+				return e.inputValue(f.Selections, v)
 			})
 		case "ofType":
-			return e.typeValue(f.sel, t.OfType(), false)
+			return e.typeValue(f.Selections, t.OfType(), false)
 		case "isOneOf":
 			return graphql.MarshalBoolean(t.IsOneOf()), nil
 		}
@@ -149,7 +156,7 @@ func (e walker) fieldValue(sel ast.SelectionSet, fd *introspection.Field) (graph
 		case "args":
 			return e.args(f, fd.VisibleArgs)
 		case "type":
-			return e.typeValue(f.sel, fd.Type, true)
+			return e.typeValue(f.Selections, fd.Type, true)
 		case "isDeprecated":
 			return graphql.MarshalBoolean(fd.IsDeprecated()), nil
 		case "deprecationReason":
@@ -187,7 +194,7 @@ func (e walker) args(f collected, visible func(includeDeprecated bool) []introsp
 		return nil, err
 	}
 	return list(visible(deprecated), false, func(v *introspection.InputValue) (graphql.Marshaler, error) {
-		return e.inputValue(f.sel, v)
+		return e.inputValue(f.Selections, v)
 	})
 }
 
@@ -200,7 +207,7 @@ func (e walker) inputValue(sel ast.SelectionSet, v *introspection.InputValue) (g
 		case "description":
 			return optString(v.Description()), nil
 		case "type":
-			return e.typeValue(f.sel, v.Type, true)
+			return e.typeValue(f.Selections, v.Type, true)
 		case "defaultValue":
 			return optString(v.DefaultValue), nil
 		case "isDeprecated":
@@ -232,17 +239,14 @@ func (e walker) enumValue(sel ast.SelectionSet, v *introspection.EnumValue) (gra
 // includeDeprecated is the argument of that name, false when absent or null,
 // as gqlgen's generated code reads it.
 func (e walker) includeDeprecated(f collected) (bool, error) {
-	return graphql.UnmarshalBoolean(f.ArgumentMap(e.vars)["includeDeprecated"])
+	return graphql.UnmarshalBoolean(f.ArgumentMap(e.opCtx.Variables)["includeDeprecated"])
 }
 
 // object answers the fields selected on an object of type typeName, in the
 // order of the selection, each response key once; __typename is answered
 // here and every other field by value.
 func (e walker) object(sel ast.SelectionSet, typeName string, value func(collected) (graphql.Marshaler, error)) (graphql.Marshaler, error) {
-	var fields []collected
-	if err := e.collect(&fields, sel, typeName, map[string]bool{}); err != nil {
-		return nil, err
-	}
+	fields := graphql.CollectFields(e.opCtx, sel, []string{typeName})
 	obj := make(object, len(fields))
 	for i, f := range fields {
 		obj[i].key = f.Alias

@@ -129,13 +129,14 @@ func fieldData(t *testing.T, schema *ast.Schema, query string, vars map[string]a
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
-	roots := graphql.CollectFields(&graphql.OperationContext{Doc: doc, Variables: coerced}, op.SelectionSet, []string{"Query"})
+	opCtx := &graphql.OperationContext{Doc: doc, Variables: coerced}
+	roots := graphql.CollectFields(opCtx, op.SelectionSet, []string{"Query"})
 	data := map[string]json.RawMessage{}
 	for _, root := range roots {
 		field := *root.Field
 		field.SelectionSet = root.Selections
 		var b bytes.Buffer
-		if err := introspect.Field(&b, schema, &field, coerced); err != nil {
+		if err := introspect.Field(&b, opCtx, schema, &field); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := json.Marshal(graphql.Response{Data: b.Bytes()})
@@ -204,7 +205,8 @@ func TestHandWrittenSchema(t *testing.T) {
 				t.Fatal(errs)
 			}
 			var b bytes.Buffer
-			if err := introspect.Field(&b, schema, doc.Operations[0].SelectionSet[0].(*ast.Field), c.vars); err != nil {
+			opCtx := &graphql.OperationContext{Doc: doc, Variables: c.vars}
+			if err := introspect.Field(&b, opCtx, schema, doc.Operations[0].SelectionSet[0].(*ast.Field)); err != nil {
 				t.Fatal(err)
 			}
 			if b.String() != c.want {
@@ -225,7 +227,7 @@ func TestNotIntrospection(t *testing.T) {
 		t.Fatal(errs)
 	}
 	var b bytes.Buffer
-	err := introspect.Field(&b, schema, doc.Operations[0].SelectionSet[0].(*ast.Field), nil)
+	err := introspect.Field(&b, &graphql.OperationContext{Doc: doc}, schema, doc.Operations[0].SelectionSet[0].(*ast.Field))
 	if err == nil || !strings.Contains(err.Error(), "shapes is not an introspection field") || b.Len() > 0 {
 		t.Fatalf("err %v, wrote %q", err, &b)
 	}
