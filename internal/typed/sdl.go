@@ -282,7 +282,7 @@ func (s *Schema) write(live []*meta.ObjectType) string {
 			w.describe("  ", "Create one record, as createRecord.")
 			w.line("  %s(input: %sInput!, associations: [NewAssociationInput!], allowErasedEmails: Boolean = false): %sPayload", name, o.Name, o.Name)
 		case Update:
-			w.describe("  ", "Set values of one live record, as updateRecord: null clears a value.")
+			w.describe("  ", "Set values of one live record, as updateRecord: null clears a value. The id of another object type's record is NOT_FOUND.")
 			w.line("  %s(id: ID!, input: %sInput!): %sPayload", name, o.Name, o.Name)
 		case Archive:
 			w.describe("  ", "Move a record to the recycle bin, as archiveRecord.")
@@ -297,7 +297,7 @@ func (s *Schema) write(live []*meta.ObjectType) string {
 			w.describe("  ", "Update up to 1000 records, PER ITEM as updateRecords.")
 			w.line("  %s(inputs: [%sUpdateInput!]!): %sBatchPayload", name, o.Name, o.Name)
 		case ArchiveBatch:
-			w.describe("  ", "Archive up to 1000 records, PER ITEM as archiveRecords.")
+			w.describe("  ", "Archive up to 1000 records, PER ITEM as archiveRecords; an id of another object type's record refuses the whole call (NOT_FOUND), nothing archived.")
 			w.line("  %s(ids: [ID!]!): %sBatchPayload", name, o.Name)
 		case UpsertBatch:
 			w.describe("  ", fmt.Sprintf("Create or update up to 1000 records matched by %s, PER ITEM as upsertRecords.", r.Unique.Name))
