@@ -78,7 +78,7 @@ func (r *reshaper) object(fields []*outField) error {
 		r.out.WriteByte(':')
 		switch f.kind {
 		case outTypename:
-			r.string(f.typename)
+			r.string(f.name)
 		case outIntrospection:
 			if err := introspect.Field(&r.out, r.opCtx, r.schema.AST, f.intro); err != nil {
 				return err
@@ -395,7 +395,7 @@ func (r *reshaper) owner(f *outField, id int) {
 		}
 		r.string(c.key)
 		r.out.WriteByte(':')
-		writeOwnerField(&r.out, o, c.typename)
+		writeOwnerField(&r.out, o, c.name)
 	}
 	r.out.WriteByte('}')
 }

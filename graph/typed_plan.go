@@ -102,9 +102,11 @@ const (
 
 // outField is one field of the answer.
 type outField struct {
-	key      string
-	kind     outKind
-	typename string
+	key  string
+	kind outKind
+	// name is an outTypename's type name, or the name of a field of an
+	// owner (answered from the definitions).
+	name     string
 	field    *typed.Field
 	children []*outField
 	intro    *ast.Field
@@ -139,7 +141,7 @@ func translate(s *typed.Schema, generic *ast.Schema, opCtx *graphql.OperationCon
 	for _, g := range t.collect(op.SelectionSet, root) {
 		switch {
 		case g.Name == "__typename":
-			t.plan.root = append(t.plan.root, &outField{key: g.Alias, kind: outTypename, typename: root.Name})
+			t.plan.root = append(t.plan.root, &outField{key: g.Alias, kind: outTypename, name: root.Name})
 		case g.Name == "__schema" || g.Name == "__type":
 			merged := *g.Field
 			merged.SelectionSet = g.Selections
@@ -275,7 +277,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 			return nil, err
 		}
 		if f.Name == "__typename" {
-			out = append(out, &outField{key: g.Alias, kind: outTypename, typename: on.Name})
+			out = append(out, &outField{key: g.Alias, kind: outTypename, name: on.Name})
 			continue
 		}
 		var field *typed.Field
@@ -336,7 +338,7 @@ func (t *translator) selection(w *strings.Builder, set ast.SelectionSet, on *ast
 func (t *translator) ownerFields(set ast.SelectionSet) []*outField {
 	var out []*outField
 	for _, g := range t.collect(set, t.s.AST.Types["Owner"]) {
-		out = append(out, &outField{key: g.Alias, kind: outValue, typename: g.Name})
+		out = append(out, &outField{key: g.Alias, kind: outValue, name: g.Name})
 	}
 	return out
 }
