@@ -54,26 +54,20 @@ const TypedPath = "/graphql/typed"
 type typedServers struct {
 	mu      sync.Mutex
 	servers *lrucache.Cache[int, *typedEntry]
-	build   func(m *meta.Model) (*typedServer, error)
+	build   func(m *meta.Model) (http.Handler, error)
 }
 
 // typedEntry is a workspace's typed server at one version, once built.
 type typedEntry struct {
 	version int64
 	once    sync.Once
-	server  *typedServer
+	server  http.Handler
 	err     error
-}
-
-// typedServer is one workspace's typed schema at one version, served.
-type typedServer struct {
-	http.Handler
-	schema *typed.Schema
 }
 
 // get answers the server of m's workspace at m's version, building it the
 // first time.
-func (t *typedServers) get(m *meta.Model) (*typedServer, error) {
+func (t *typedServers) get(m *meta.Model) (http.Handler, error) {
 	t.mu.Lock()
 	e, ok := t.servers.Get(m.WorkspaceID)
 	if !ok || e.version != m.Version {
@@ -93,7 +87,7 @@ const typedCacheSize = 256
 func newTyped(cfg Config, res *Resolver, inner *executor.Executor, generic *ast.Schema, limiter *ratelimit.Limiter, limits Limits, logger *slog.Logger) http.Handler {
 	servers, _ := lrucache.New[int, *typedEntry](typedCacheSize)
 	ts := &typedServers{servers: servers}
-	ts.build = func(m *meta.Model) (*typedServer, error) {
+	ts.build = func(m *meta.Model) (http.Handler, error) {
 		s, err := typed.Build(m)
 		if err != nil {
 			return nil, err
@@ -112,7 +106,7 @@ func newTyped(cfg Config, res *Resolver, inner *executor.Executor, generic *ast.
 		srv.Use(observed{})
 		srv.SetErrorPresenter(presentError(logger))
 		srv.SetRecoverFunc(recoverFunc(logger))
-		return &typedServer{Handler: limitBody(srv), schema: s}, nil
+		return limitBody(srv), nil
 	}
 	serve := func(w http.ResponseWriter, r *http.Request, v *auth.Viewer) {
 		// The typed schema is the definitions, which the generic schema
@@ -124,7 +118,7 @@ func newTyped(cfg Config, res *Resolver, inner *executor.Executor, generic *ast.
 		ctx := res.sessionContext(r.Context(), v)
 		m, err := res.model(ctx)
 		if err == nil {
-			var s *typedServer
+			var s http.Handler
 			if s, err = ts.get(m); err == nil {
 				s.ServeHTTP(w, r.WithContext(ctx))
 				return
