@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -249,7 +248,7 @@ func (s *typedSchema) present(ctx context.Context, err error) *gqlerror.Error {
 // plan answers the translation of opCtx's operation, made once per
 // document and operation name.
 func (s *typedSchema) plan(ctx context.Context, opCtx *graphql.OperationContext) (*typedPlan, error) {
-	key := fmt.Sprintf("%s\x00%s", opCtx.OperationName, opCtx.RawQuery)
+	key := opCtx.OperationName + "\x00" + opCtx.RawQuery
 	if p, ok := s.plans.Get(ctx, key); ok {
 		return p, nil
 	}

@@ -310,6 +310,12 @@ func (r *reshaper) property(f *outField, raw []byte) {
 			return
 		}
 	}
+	r.typedValue(f, raw)
+}
+
+// typedValue writes a stored value through values.TypedOf, the general
+// path property's shortcuts answer as.
+func (r *reshaper) typedValue(f *outField, raw []byte) {
 	var stored any
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestTypedAnswersAsGeneric(t *testing.T) {
 		}
 		var typedIDs, genericIDs []string
 		for i, row := range rows {
-			tv, gv := copyMap(row.typed), copyMap(row.generic)
+			tv, gv := maps.Clone(row.typed), maps.Clone(row.generic)
 			tv["email"], gv["email"] = fmt.Sprintf("typed%d@acme.io", i), fmt.Sprintf("generic%d@acme.io", i)
 			var tout struct {
 				CreateContact struct{ Record map[string]any }
@@ -186,14 +187,6 @@ func TestTypedAnswersAsGeneric(t *testing.T) {
 			sameRead(t, a, c.typed, c.generic)
 		}
 	})
-}
-
-func copyMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // storedOf is a record's values through the generic endpoint, without
